@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets by layer, dependencies pointing inward:
+//   LedgerCore (pure) <- LedgerStore (SQLite) <- LedgerCLI <- ledger
+//   LedgerTesting (builders, fixtures, the store conformance suite) for tests and tools.
+let package = Package(
+    name: "CompletionLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ledger", targets: ["ledger"]),
+        .executable(name: "ledger-bench", targets: ["ledger-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(name: "LedgerCore"),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "LedgerStore",
+            dependencies: [
+                "LedgerCore",
+                "CSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "LedgerTesting",
+            dependencies: ["LedgerCore", "LedgerStore"]
+        ),
+        .target(
+            name: "LedgerCLI",
+            dependencies: [
+                "LedgerCore",
+                "LedgerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ledger", dependencies: ["LedgerCLI"]),
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "CSQLite"],
+            path: "Tools/ledger-bench"
+        ),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"]),
+        .testTarget(
+            name: "LedgerStoreTests",
+            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"],
+            resources: []
+        ),
+        .testTarget(name: "LedgerCLITests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

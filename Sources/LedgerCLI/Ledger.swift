@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LedgerStore
+
+/// The `ledger` command line: the composition root of the offline tools.
+public struct Ledger: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Completion Ledger: an append-only, hash-chained log of async job completion.",
+        discussion: """
+            Exit codes: 0 ok; 1 a check failed (verify, rebuild --check); 2 usage error;
+            3 the database cannot be used (missing, locked, damaged, full disk).
+
+            Example:
+              ledger replay job_42 --format json
+            """,
+        subcommands: [
+            ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
+            QueryCommand.self, ExportCommand.self, ImportCommand.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Runs the command line with the documented exit codes.
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("ledger: \(failure.message)\n".utf8))
+            Foundation.exit(failure.code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == .failure {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+        }
+    }
+}
+
+/// The exit codes every command documents.
+public enum ExitStatus: Int32 {
+    case ok = 0
+    case checkFailed = 1
+    case usage = 2
+    case unusableDatabase = 3
+}
+
+/// An error a command reports with a sentence and an exit code.
+struct CommandFailure: Error {
+    var code: ExitStatus
+    var message: String
+
+    init(_ code: ExitStatus, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ error: StoreError) {
+        self.init(.unusableDatabase, error.description)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import LedgerStore
+
+/// `ledger query "<SQL>"`.
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run read-only SQL over the projections and the log.",
+        discussion: """
+            The connection is read-only, so SQLite itself refuses writes; ATTACH, DETACH and
+            PRAGMAs that set anything are denied; a query past its time budget is stopped.
+            Views: jobs, accounts, provider_health, stuck_jobs, orphans, and the events table.
+
+            Example:
+              ledger query "SELECT status, count(*) FROM jobs GROUP BY status" --format csv
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @OptionGroup var database: DatabaseOption
+    @Argument(help: "One SQL statement.") var sql: String
+    @Option(help: "table, csv or json.") var format = Format.table
+    @Option(name: .customLong("timeout-ms"), help: "The time budget in milliseconds.") var timeoutMilliseconds = 5000
+
+    func validate() throws {
+        guard (1...600_000).contains(timeoutMilliseconds) else { throw ValidationError("--timeout-ms must be 1 to 600000") }
+    }
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: database.resolvedPath) else {
+            throw CommandFailure(.unusableDatabase, "no ledger at \(database.resolvedPath); pass --db or set LEDGER_DB")
+        }
+        let query = ReadOnlyQuery(path: database.resolvedPath, timeBudgetMilliseconds: timeoutMilliseconds)
+        let result: ReadOnlyQuery.Result
+        do {
+            result = try query.run(sql)
+        } catch {
+            throw CommandFailure(.checkFailed, error.description)
+        }
+        switch format {
+        case .table: writeOut(TableRenderer.table(result))
+        case .csv: writeOut(TableRenderer.csv(result))
+        case .json: writeOut(TableRenderer.json(result))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import LedgerStore
+
+/// `ledger rebuild [--check]`.
+struct RebuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Rebuild the projections from the log alone.",
+        discussion: """
+            Reads the log stream by stream in constant memory; progress goes to stderr.
+            --check rebuilds beside the live tables and compares them instead of replacing
+            them: exit 1 on any difference.
+
+            Examples:
+              ledger rebuild
+              ledger rebuild --check
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+    @Flag(help: "Compare a rebuild with the live tables instead of replacing them.") var check = false
+
+    func run() async throws {
+        let store = try database.openExisting()
+        let progress = reportProgress(check ? "rebuild --check" : "rebuild")
+        if !check {
+            let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }
+            writeOut("rebuilt the projections from \(count) events")
+            return
+        }
+        let result = try await storeCall { () async throws(StoreError) in try await store.rebuildCheck(progress: progress) }
+        guard result.matches else {
+            for (table, difference) in result.differences.sorted(by: { $0.key < $1.key }) {
+                writeOut("\(table): \(difference.onlyLive) rows only live, \(difference.onlyRebuilt) only rebuilt"
+                         + (difference.example.map { " (first: \($0))" } ?? ""))
+            }
+            throw CommandFailure(.checkFailed, "the live projections differ from a rebuild; run `ledger rebuild`")
+        }
+        writeOut("projections match a rebuild from \(result.eventsRead) events")
+    }
+}

@@ -1,0 +1,35 @@
+/// A fact from outside, or a request, about one job: the decider's input.
+public enum JobCommand: Sendable, Hashable {
+    /// The app registers a job (`POST /v1/jobs`).
+    case register(JobRegistered)
+    /// The provider's id became known (`POST /v1/jobs/{id}/submitted`).
+    case submit(externalID: String)
+    /// An authenticated webhook that names this job. `duplicate` is decided here.
+    case webhook(WebhookReceived)
+    /// The provider answered a poll.
+    case poll(PollResult)
+    /// The watchdog looked at the job.
+    case watchdog(WatchdogDecision)
+    /// The app cancels the job.
+    case cancel(reason: String)
+    /// An operator declares the job completed, with its outputs.
+    case resolveCompleted(OperatorAction, outputs: JSONValue)
+    /// An operator declares the job failed.
+    case resolveFailed(OperatorAction)
+}
+
+/// The policy and the moment a decision is made under. Time comes in as an
+/// argument: the decider never reads a clock.
+public struct DecisionContext: Sendable, Hashable {
+    public var now: Timestamp
+    public var lateCompletionPolicy: LateCompletionPolicy
+    /// The position the first event of this decision will be stored at; the
+    /// decisions name it as their `evidence_position`.
+    public var factPosition: Int64
+
+    public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64) {
+        self.now = now
+        self.lateCompletionPolicy = lateCompletionPolicy
+        self.factPosition = factPosition
+    }
+}

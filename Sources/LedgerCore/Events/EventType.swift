@@ -1,0 +1,33 @@
+/// The stored `type` of every event, written out once, never derived from a
+/// Swift type name, so that renaming code can never change the log.
+public enum EventType: String, Sendable, CaseIterable, Codable {
+    case jobRegistered = "job.registered"
+    case jobSubmitted = "job.submitted"
+    case webhookReceived = "webhook.received"
+    case pollResult = "poll.result"
+    case watchdogDecision = "watchdog.decision"
+    case jobCompleted = "job.completed"
+    case jobFailed = "job.failed"
+    case jobCancelled = "job.cancelled"
+    case creditRefunded = "credit.refunded"
+    case jobLateCompletion = "job.late_completion"
+    case creditRecharged = "credit.recharged"
+    case notificationQueued = "notification.queued"
+    case notificationAttempted = "notification.attempted"
+    case notificationDelivered = "notification.delivered"
+    case notificationDeadLettered = "notification.dead_lettered"
+    case operatorAction = "operator.action"
+
+    /// The schema version today's code writes. Older versions are upcast on
+    /// read (see ``Upcaster``); a bump needs a new schema, a golden example
+    /// and an upcasting step.
+    public var currentSchemaVersion: Int {
+        switch self {
+        case .jobRegistered, .jobSubmitted, .webhookReceived, .pollResult, .watchdogDecision,
+             .jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion,
+             .creditRecharged, .notificationQueued, .notificationAttempted,
+             .notificationDelivered, .notificationDeadLettered, .operatorAction:
+            1
+        }
+    }
+}

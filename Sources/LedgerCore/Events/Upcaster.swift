@@ -1,0 +1,68 @@
+import Foundation
+
+/// Reads old events with today's code: one small pure step per version pair,
+/// applied to the raw JSON object before decoding. Stored rows are never
+/// rewritten (they are hash-chained and immutable).
+public struct Upcaster: Sendable {
+    /// One step: turns the JSON object of `type` at `fromVersion` into `fromVersion + 1`.
+    public struct Step: Sendable {
+        public let type: EventType
+        public let fromVersion: Int
+        public let transform: @Sendable ([String: Any]) throws -> [String: Any]
+
+        public init(type: EventType, fromVersion: Int,
+                    transform: @escaping @Sendable ([String: Any]) throws -> [String: Any]) {
+            self.type = type
+            self.fromVersion = fromVersion
+            self.transform = transform
+        }
+    }
+
+    private let steps: [String: Step]
+    private let latestVersions: [EventType: Int]
+
+    public init(steps: [Step]) {
+        var byKey: [String: Step] = [:]
+        for step in steps {
+            let key = Self.key(step.type, step.fromVersion)
+            precondition(byKey[key] == nil, "two upcasting steps for \(key)")
+            byKey[key] = step
+        }
+        self.steps = byKey
+        var latest: [EventType: Int] = [:]
+        for step in steps { latest[step.type] = max(latest[step.type] ?? 1, step.fromVersion + 1) }
+        self.latestVersions = latest
+    }
+
+    /// The version events of `type` are upcast to: today's schema version, or
+    /// higher when steps lead further (a test declaring a synthetic newer version).
+    public func currentVersion(of type: EventType) -> Int {
+        max(type.currentSchemaVersion, latestVersions[type] ?? 1)
+    }
+
+    /// Every event type is at version 1 today, so there is nothing to upcast yet.
+    public static let standard = Upcaster(steps: [])
+
+    func upcast(type: EventType, from version: Int, to target: Int, data: Data) throws(EventDecodingError) -> Data {
+        var object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw EventDecodingError.upcastFailed(type: type.rawValue, fromVersion: version, detail: "data is not an object")
+            }
+            object = parsed
+            for step in version..<target {
+                guard let upcast = steps[Self.key(type, step)] else {
+                    throw EventDecodingError.upcastFailed(type: type.rawValue, fromVersion: step, detail: "no upcasting step")
+                }
+                object = try upcast.transform(object)
+            }
+            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        } catch let error as EventDecodingError {
+            throw error
+        } catch {
+            throw .upcastFailed(type: type.rawValue, fromVersion: version, detail: String(describing: error))
+        }
+    }
+
+    private static func key(_ type: EventType, _ version: Int) -> String { "\(type.rawValue)@\(version)" }
+}

@@ -1,0 +1,83 @@
+extension JobState {
+    /// Folds a whole stream. The same as applying its events one by one.
+    public static func fold(jobID: String, _ events: some Sequence<RecordedEvent>) -> JobState {
+        var state = JobState(jobID: jobID)
+        for event in events { state.apply(event) }
+        return state
+    }
+
+    /// The state after `recorded`. Cannot fail and decides nothing: the
+    /// decisions are events of their own, written by the ``Decider``.
+    public mutating func apply(_ recorded: RecordedEvent) {
+        version = recorded.version
+        lastEventAt = recorded.recordedAt
+        let at = recorded.recordedAt
+        switch recorded.event {
+        case .jobRegistered(let registered): applyRegistration(registered, at: at)
+        case .jobSubmitted(let submitted):
+            externalID = submitted.externalID
+            submittedAt = submittedAt ?? at
+            if status == .registered { status = .processing }
+        case .webhookReceived(let webhook): applyWebhook(webhook)
+        case .pollResult(let poll): applyPoll(poll)
+        case .watchdogDecision: break
+        case .jobCompleted(let completed):
+            status = .completed
+            outputs = completed.outputs
+            completionSource = completed.source
+            completedAt = at
+        case .jobFailed(let failed):
+            status = .failed
+            failureReason = failed.reason
+            completionSource = failed.source
+            failedAt = at
+        case .jobCancelled(let cancelled):
+            status = .cancelled
+            failureReason = cancelled.reason
+            completionSource = cancelled.source
+            cancelledAt = at
+        case .creditRefunded(let refund): refundedAmount += refund.amount
+        case .jobLateCompletion(let late):
+            lateCompletedAt = at
+            lateOutputs = late.outputs
+        case .creditRecharged(let recharge): rechargedAmount += recharge.amount
+        case .notificationQueued, .notificationAttempted, .notificationDelivered,
+             .notificationDeadLettered, .operatorAction:
+            break
+        }
+    }
+
+    private mutating func applyRegistration(_ registered: JobRegistered, at: Timestamp) {
+        registration = registered
+        account = registered.account
+        provider = registered.provider
+        operation = registered.operation
+        cost = registered.cost
+        externalID = registered.externalID ?? externalID
+        registeredAt = at
+        if registered.externalID != nil, status == .registered { status = .processing }
+    }
+
+    private mutating func applyWebhook(_ webhook: WebhookReceived) {
+        webhookCount += 1
+        seenDeliveryIDs.insert(webhook.deliveryID)
+        seenBodyHashes.insert(webhook.bodySHA256)
+        guard !webhook.duplicate else {
+            duplicateCount += 1
+            return
+        }
+        applyReport(webhook.reportedStatus, rawStatus: webhook.rawStatus)
+    }
+
+    private mutating func applyPoll(_ poll: PollResult) {
+        pollCount += 1
+        guard poll.transportError == nil else { return }
+        applyReport(poll.reportedStatus, rawStatus: poll.rawStatus)
+    }
+
+    private mutating func applyReport(_ reported: ReportedStatus, rawStatus: String) {
+        providerStatus = rawStatus
+        if isContradicted(by: reported) { conflictCount += 1 }
+        if status == .registered, reported == .queued || reported == .processing { status = .processing }
+    }
+}

@@ -1,0 +1,68 @@
+/// Everything the ledger knows about one job: the fold of its stream.
+///
+/// The stored `jobs` projection is this state, column for column; the sets of
+/// seen deliveries are kept in memory only, for duplicate detection.
+public struct JobState: Sendable, Hashable {
+    public var jobID: String
+    public var account = ""
+    public var provider = ""
+    public var operation = ""
+    public var externalID: String?
+    public var status = JobStatus.registered
+    /// The provider's own word from its latest non-duplicate report.
+    public var providerStatus: String?
+    public var outputs = JSONValue.null
+    public var failureReason: String?
+    /// The source of the terminal outcome: webhook, poll, watchdog, manual or app.
+    public var completionSource: EvidenceSource?
+    public var cost: Int64 = 0
+    public var refundedAmount: Int64 = 0
+    public var rechargedAmount: Int64 = 0
+    public var webhookCount: Int64 = 0
+    public var duplicateCount: Int64 = 0
+    public var pollCount: Int64 = 0
+    public var conflictCount: Int64 = 0
+    public var registeredAt: Timestamp?
+    public var submittedAt: Timestamp?
+    public var completedAt: Timestamp?
+    public var failedAt: Timestamp?
+    public var cancelledAt: Timestamp?
+    public var lateCompletedAt: Timestamp?
+    public var lateOutputs: JSONValue?
+    public var lastEventAt: Timestamp?
+    /// The stream version of the last event folded (0 before any).
+    public var version: Int64 = 0
+    /// The original registration, to answer a repeated one (identical: exists).
+    public var registration: JobRegistered?
+    public var seenDeliveryIDs: Set<String> = []
+    public var seenBodyHashes: Set<String> = []
+
+    public init(jobID: String) {
+        self.jobID = jobID
+    }
+
+    /// True once a `job.registered` event was folded.
+    public var isRegistered: Bool { registration != nil }
+
+    /// When the job reached its terminal status, if it has.
+    public var terminalAt: Timestamp? {
+        switch status {
+        case .completed: completedAt
+        case .failed: failedAt
+        case .cancelled: cancelledAt
+        case .registered, .processing: nil
+        }
+    }
+
+    /// Whether a report of `reported` contradicts the job's terminal outcome:
+    /// a different terminal word that is not completion after a failure
+    /// (that one is a late completion, SPEC §3).
+    public func isContradicted(by reported: ReportedStatus) -> Bool {
+        guard status.isTerminal, reported.isTerminal else { return false }
+        switch (status, reported) {
+        case (.completed, .completed), (.failed, .failed), (.cancelled, .cancelled): return false
+        case (.failed, .completed), (.cancelled, .completed): return false
+        default: return true
+        }
+    }
+}

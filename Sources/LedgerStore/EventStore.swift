@@ -1,0 +1,60 @@
+import LedgerCore
+
+/// The one interface every backend of the log implements (SPEC §10). SQLite
+/// is the only backend today; `LedgerTesting.StoreConformance` is the suite
+/// any other (PostgreSQL, next) must pass.
+public protocol EventStore: Sendable {
+    /// Appends events to one stream atomically, checking the expected version
+    /// and the idempotency key. Returns once the events are durable.
+    func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult
+
+    /// Decides `request` against the job's history and appends the fact with
+    /// its decisions in one transaction. Returns once they are durable.
+    func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome
+
+    /// The events of one stream, in version order.
+    func events(inStream stream: String) async throws(StoreError) -> [StoredEvent]
+
+    /// Up to `limit` events after `position`, in position order.
+    func events(after position: Int64, limit: Int) async throws(StoreError) -> [StoredEvent]
+
+    /// The last position and hash.
+    func head() async throws(StoreError) -> ChainHead
+
+    /// The job's row of the `jobs` projection.
+    func job(_ jobID: String) async throws(StoreError) -> JobState?
+}
+
+/// A request the store decides and appends as one transaction.
+public enum LedgerRequest: Sendable, Hashable {
+    /// A command about a job the caller names (register, submit, poll, cancel, ...).
+    case job(jobID: String, command: JobCommand, metadata: EventMetadata)
+    /// A provider webhook, routed by provider and external id; one that names no
+    /// known job is stored as an orphan and adopted later.
+    case webhook(WebhookReceived, metadata: EventMetadata)
+}
+
+/// What a request led to.
+public struct LedgerOutcome: Sendable, Hashable {
+    /// The job the request concerned; `nil` for an orphan webhook.
+    public var jobID: String?
+    /// The fact's position (for a duplicate webhook, the new duplicate record).
+    /// For an idempotent repeat that appended nothing, `nil`.
+    public var factPosition: Int64?
+    /// Every event appended, in order.
+    public var appended: [AppendedEvent]
+    public var duplicate: Bool
+    public var orphan: Bool
+    /// The job's state after the request.
+    public var state: JobState?
+
+    /// True when nothing was appended because it was already recorded.
+    public var alreadyExisted: Bool { appended.isEmpty }
+}
+
+/// The position and type of one appended event.
+public struct AppendedEvent: Sendable, Hashable {
+    public var position: Int64
+    public var stream: String
+    public var type: EventType
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// Why an import stopped. Nothing of a failed import is kept.
+public struct ImportFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var detail: String
+
+    public var description: String { "line \(line): \(detail); nothing was imported" }
+}
+
+extension SQLiteEventStore {
+    /// Writes the events after `position` as JSON lines, one `StoredEvent`
+    /// each; `data` and `metadata` stay the stored text, so the chain of the
+    /// exported lines verifies byte for byte.
+    public func export(after position: Int64, to handle: FileHandle, batchCount: Int = 10_000) async throws(StoreError) -> Int64 {
+        var last = position
+        var count: Int64 = 0
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        while true {
+            let batch = try await events(after: last, limit: batchCount)
+            guard !batch.isEmpty else { return count }
+            var chunk = Data()
+            for event in batch {
+                do { chunk.append(try encoder.encode(event)) } catch { preconditionFailure("StoredEvent always encodes") }
+                chunk.append(0x0A)
+            }
+            handle.write(chunk)
+            count += Int64(batch.count)
+            last = batch[batch.count - 1].position
+        }
+    }
+
+    /// Appends exported lines to this log in one transaction, after checking
+    /// that they continue its chain and that every hash recomputes; then
+    /// rebuilds the projections. A bad line rejects the whole import.
+    public func importEvents(lines: [String]) async throws -> Int64 {
+        try await write { db in
+            var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+                .map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
+            let decoder = JSONDecoder()
+            let sql = """
+                INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            var count: Int64 = 0
+            for (index, line) in lines.enumerated() where !line.isEmpty {
+                let event: StoredEvent
+                do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
+                    throw ImportFailure(line: index + 1, detail: "not an exported event: \(error)")
+                }
+                if let problem = Verifier.chainProblem(event, after: head) {
+                    throw ImportFailure(line: index + 1, detail: "position \(event.position): \(problem)")
+                }
+                try db.cachedStatement(sql: sql).execute(arguments: [
+                    event.position, event.stream, event.version, event.type, event.schemaVersion, event.recordedAt,
+                    event.data, event.metadata, event.idempotencyKey, event.prevHash, event.hash,
+                ])
+                head = ChainHead(position: event.position, hash: event.hash)
+                count += 1
+            }
+            _ = try Rebuilder(writer: .live).run(db, progress: { _ in })
+            return count
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// What `ledger verify` found. Empty findings: the log is sound.
+public struct VerificationReport: Sendable, Hashable, Codable {
+    /// One problem, at the first position that shows it.
+    public struct Finding: Sendable, Hashable, Codable {
+        /// `chain`, `triggers`, `invariant` or `checkpoint`.
+        public var check: String
+        public var position: Int64?
+        public var detail: String
+    }
+
+    public var eventsChecked: Int64 = 0
+    public var head = ChainHead.genesis
+    public var findings: [Finding] = []
+
+    public var isSound: Bool { findings.isEmpty }
+
+    /// The first bad position named by any finding.
+    public var firstBadPosition: Int64? { findings.compactMap(\.position).min() }
+}

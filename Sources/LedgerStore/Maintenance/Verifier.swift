@@ -1,0 +1,142 @@
+import GRDB
+import LedgerCore
+
+/// `ledger verify`: recomputes the hash chain, checks that the immutability
+/// triggers are the shipped ones, and checks the invariants of SPEC §3
+/// straight from the log (not from the projections, which it does not trust).
+struct Verifier {
+    var progressEvery: Int64 = 100_000
+
+    func run(_ db: Database, progress: (Int64) -> Void) throws -> VerificationReport {
+        var report = VerificationReport()
+        try checkChain(db, &report, progress: progress)
+        try checkTriggers(db, &report)
+        for invariant in Self.invariants {
+            if let row = try Row.fetchOne(db, sql: invariant.sql) {
+                let position: Int64? = row[0]
+                let stream: String = row[1] ?? "?"
+                report.findings.append(.init(check: "invariant", position: position, detail: "\(stream): \(invariant.rule)"))
+            }
+        }
+        try checkBalances(db, &report)
+        return report
+    }
+
+    /// Position by position: no gap, each `prev_hash` is the previous `hash`,
+    /// each `hash` recomputes. Stops at the first break: after it, every
+    /// later hash is suspect anyway.
+    private func checkChain(_ db: Database, _ report: inout VerificationReport, progress: (Int64) -> Void) throws {
+        var previous = ChainHead.genesis
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events ORDER BY position")
+        while let row = try rows.next() {
+            let event = StoredEvent(row: row)
+            report.eventsChecked += 1
+            if let problem = Self.chainProblem(event, after: previous) {
+                report.findings.append(.init(check: "chain", position: event.position, detail: problem))
+                return
+            }
+            previous = ChainHead(position: event.position, hash: event.hash)
+            if report.eventsChecked % progressEvery == 0 { progress(report.eventsChecked) }
+        }
+        report.head = previous
+    }
+
+    static func chainProblem(_ event: StoredEvent, after previous: ChainHead) -> String? {
+        if event.position != previous.position + 1 {
+            return "expected position \(previous.position + 1), found \(event.position) (a gap or a deleted row)"
+        }
+        if event.prevHash != previous.hash {
+            return "prev_hash does not match the hash of position \(previous.position)"
+        }
+        if ChainHasher.hash(of: event) != event.hash {
+            return "hash does not match the row's content (the row was modified)"
+        }
+        return nil
+    }
+
+    private func checkTriggers(_ db: Database, _ report: inout VerificationReport) throws {
+        let expected = try Self.shippedTriggers()
+        let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        let actual = try Row.fetchAll(db, sql: sql).reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
+        for (name, text) in expected.sorted(by: { $0.key < $1.key }) where actual[name] != text {
+            let detail = actual[name] == nil ? "trigger \(name) is missing" : "trigger \(name) was changed"
+            report.findings.append(.init(check: "triggers", position: nil, detail: detail))
+        }
+    }
+
+    /// The triggers exactly as the shipped migration creates them.
+    private static func shippedTriggers() throws -> [String: String] {
+        let scratch = try DatabaseQueue()
+        return try scratch.write { db in
+            try db.execute(sql: LedgerMigrations.v1Log)
+            let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            return rows.reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
+        }
+    }
+
+    /// Each query returns (first position, stream) of the first violation.
+    static let invariants: [(rule: String, sql: String)] = [
+        ("more than one terminal outcome (job.completed / job.failed / job.cancelled)", """
+            SELECT min(position), stream FROM events WHERE type IN ('job.completed', 'job.failed', 'job.cancelled')
+            GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
+            """),
+        ("refunded more than once", """
+            SELECT max(position), stream FROM events WHERE type = 'credit.refunded'
+            GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
+            """),
+        ("refunded although the job completed", """
+            SELECT r.position, r.stream FROM events r JOIN events c ON c.stream = r.stream AND c.type = 'job.completed'
+            WHERE r.type = 'credit.refunded' ORDER BY 1 LIMIT 1
+            """),
+        ("a charged job failed or was cancelled without its refund", """
+            SELECT t.position, t.stream FROM events t
+            JOIN events g ON g.stream = t.stream AND g.type = 'job.registered' AND json_extract(g.data, '$.cost') > 0
+            WHERE t.type IN ('job.failed', 'job.cancelled')
+              AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = t.stream AND r.type = 'credit.refunded')
+            ORDER BY 1 LIMIT 1
+            """),
+        ("refund amount differs from the job's cost", """
+            SELECT r.position, r.stream FROM events r
+            JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
+            WHERE r.type = 'credit.refunded' AND json_extract(r.data, '$.amount') != json_extract(g.data, '$.cost')
+            ORDER BY 1 LIMIT 1
+            """),
+        ("recharged more than once, or without a late completion", """
+            SELECT min(c.position), c.stream FROM events c
+            WHERE c.type = 'credit.recharged'
+            GROUP BY c.stream
+            HAVING count(*) > 1
+                OR NOT EXISTS (SELECT 1 FROM events l WHERE l.stream = c.stream AND l.type = 'job.late_completion')
+            ORDER BY 1 LIMIT 1
+            """),
+        ("a decision whose evidence_position is not an earlier event of its stream", """
+            SELECT d.position, d.stream FROM events d
+            WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
+              AND NOT EXISTS (SELECT 1 FROM events f WHERE f.position = json_extract(d.data, '$.evidence_position')
+                              AND f.stream = d.stream AND f.position <= d.position)
+            ORDER BY 1 LIMIT 1
+            """),
+    ]
+
+    /// Every account's balance in the projection equals the sum of its credit events.
+    private func checkBalances(_ db: Database, _ report: inout VerificationReport) throws {
+        let sql = """
+            WITH moves AS (
+                SELECT json_extract(data, '$.account') AS account,
+                       sum(CASE WHEN type = 'job.registered' THEN json_extract(data, '$.cost') ELSE 0 END) AS charged,
+                       sum(CASE WHEN type = 'credit.refunded' THEN json_extract(data, '$.amount') ELSE 0 END) AS refunded,
+                       sum(CASE WHEN type = 'credit.recharged' THEN json_extract(data, '$.amount') ELSE 0 END) AS recharged
+                FROM events WHERE type IN ('job.registered', 'credit.refunded', 'credit.recharged')
+                  AND stream LIKE 'job-%'
+                GROUP BY 1
+            )
+            SELECT coalesce(m.account, a.account) FROM moves m FULL OUTER JOIN projection_accounts a USING (account)
+            WHERE m.charged IS NOT a.charged OR m.refunded IS NOT a.refunded OR m.recharged IS NOT a.recharged
+            LIMIT 1
+            """
+        if let account = try String.fetchOne(db, sql: sql) {
+            report.findings.append(.init(check: "invariant", position: nil,
+                                         detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// The event log and its projections in one SQLite file (SPEC §2, §4).
+///
+/// ```swift
+/// let store = try SQLiteEventStore(path: "ledger.sqlite")
+/// let outcome = try await store.execute(.job(jobID: "42", command: .register(registration),
+///                                            metadata: EventMetadata(actor: "app")))
+/// ```
+public final class SQLiteEventStore: EventStore {
+    public let path: String
+    public let options: StoreOptions
+    let pool: DatabasePool
+    private let writer: GroupCommitWriter
+
+    /// Opens (creating if needed) the ledger at `path` and migrates it.
+    ///
+    /// Fails with ``StoreError/durabilityNotApplied(expected:actual:)`` when
+    /// `PRAGMA synchronous` does not read back as configured.
+    public init(path: String, options: StoreOptions = StoreOptions()) throws(StoreError) {
+        self.path = path
+        self.options = options
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration(options))
+            try LedgerMigrations.migrator().migrate(pool)
+            try Self.applyDurability(options.durability, pool)
+        } catch {
+            throw StoreError(error)
+        }
+        writer = GroupCommitWriter(pool: pool, session: WriteSession(options: options),
+                                   batchCountMax: options.commitBatchCountMax)
+    }
+
+    private static func configuration(_ options: StoreOptions) -> Configuration {
+        var configuration = Configuration()
+        // The busy timeout is set before WAL is switched on, or a first open can fail with SQLITE_BUSY.
+        configuration.busyMode = .timeout(Double(options.busyTimeoutMilliseconds) / 1000)
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        return configuration
+    }
+
+    /// GRDB sets WAL databases to `synchronous=NORMAL` after our own set-up
+    /// runs: set the configured level again on the writer and read it back.
+    private static func applyDurability(_ durability: StoreOptions.Durability, _ pool: DatabasePool) throws {
+        let actual = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+        guard actual == durability.pragmaValue else {
+            throw StoreError.durabilityNotApplied(expected: "\(durability.pragmaValue)", actual: "\(actual)")
+        }
+    }
+
+    /// The `synchronous` level the writer connection uses (2 = FULL, 1 = NORMAL).
+    public func writerSynchronousLevel() async throws(StoreError) -> Int {
+        try await writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    public var batchStatistics: BatchStatistics { writer.statistics }
+
+    public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
+        try await writer.submit { session, db in try session.append(request, db) }
+    }
+
+    public func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
+        try await writer.submit { session, db in try session.execute(request, db) }
+    }
+
+    public func events(inStream stream: String) async throws(StoreError) -> [StoredEvent] {
+        try await read { db in
+            let sql = "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version"
+            return try StoredEvent.fetchAll(db.cachedStatement(sql: sql), arguments: [stream])
+        }
+    }
+
+    public func events(after position: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        try await read { db in
+            let sql = "SELECT \(StoredEvent.selectColumns) FROM events WHERE position > ? ORDER BY position LIMIT ?"
+            return try StoredEvent.fetchAll(db.cachedStatement(sql: sql), arguments: [position, limit])
+        }
+    }
+
+    public func head() async throws(StoreError) -> ChainHead {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+            return row.map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
+        }
+    }
+
+    public func job(_ jobID: String) async throws(StoreError) -> JobState? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM projection_jobs WHERE job_id = ?", arguments: [jobID])
+                .map(JobState.init(row:))
+        }
+    }
+
+    /// A read on one of the pool's reader connections (a consistent snapshot).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// Runs `body` on the writer, in its own transaction after the queued appends.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        try await writer.submit { session, db in
+            defer { session.invalidate() }
+            return try body(db)
+        }
+    }
+}

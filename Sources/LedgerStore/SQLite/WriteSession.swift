@@ -1,0 +1,161 @@
+import GRDB
+import LedgerCore
+
+/// The writer's state between commits: the chain head and a cache of job
+/// states. Used only on the writer's queue, one request at a time.
+///
+/// Each request of a group commit runs in its own savepoint; when it fails,
+/// ``restore(_:)`` puts this state back as the savepoint rollback puts the
+/// database back, so the rest of the batch commits unaffected.
+final class WriteSession: @unchecked Sendable {
+    let options: StoreOptions
+    let codec = EventCodec()
+    let projections = ProjectionWriter.live
+    private(set) var head = ChainHead.genesis
+    private var lastRecordedAt = Timestamp(millisecondsSinceEpoch: 0)
+    private var jobCache: [String: JobState] = [:]
+    /// Job states as they were before the current request touched them.
+    private var undo: [(jobID: String, state: JobState?)] = []
+    private var dirtyJobs: [String] = []
+    private var needsReload = true
+
+    init(options: StoreOptions) {
+        self.options = options
+    }
+
+    struct Mark {
+        let head: ChainHead
+        let lastRecordedAt: Timestamp
+    }
+
+    /// Called before each request.
+    func begin(_ db: Database) throws -> Mark {
+        if needsReload { try reload(db) }
+        undo.removeAll(keepingCapacity: true)
+        dirtyJobs.removeAll(keepingCapacity: true)
+        return Mark(head: head, lastRecordedAt: lastRecordedAt)
+    }
+
+    /// Writes the job rows the request changed; called before its savepoint is released.
+    func finish(_ db: Database) throws {
+        for jobID in Set(dirtyJobs) {
+            if let state = jobCache[jobID] { try projections.upsertJob(state, db) }
+        }
+    }
+
+    /// Undoes the in-memory effects of a request whose savepoint was rolled back.
+    func restore(_ mark: Mark) {
+        head = mark.head
+        lastRecordedAt = mark.lastRecordedAt
+        for entry in undo.reversed() { jobCache[entry.jobID] = entry.state }
+        undo.removeAll()
+    }
+
+    /// After a failed commit nothing in memory can be trusted: start again from the file.
+    func invalidate() {
+        jobCache.removeAll()
+        needsReload = true
+    }
+
+    func beforeCommit(_ db: Database) throws {
+        try projections.setCheckpoint(head.position, db)
+    }
+
+    private func reload(_ db: Database) throws {
+        let row = try Row.fetchOne(db, sql: "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
+        if let row {
+            head = ChainHead(position: row[0], hash: row[1])
+            lastRecordedAt = Timestamp(iso8601: row[2]) ?? lastRecordedAt
+        } else {
+            head = .genesis
+        }
+        jobCache.removeAll()
+        needsReload = false
+    }
+
+    /// The next `recorded_at`: the clock, but never earlier than the last one,
+    /// so that time order and position order agree.
+    func now() -> Timestamp {
+        let clock = options.clock()
+        return clock > lastRecordedAt ? clock : lastRecordedAt
+    }
+}
+
+extension WriteSession {
+    /// The job's state, from the cache or folded from its stream.
+    func jobState(_ jobID: String, _ db: Database) throws -> JobState {
+        if let cached = jobCache[jobID] { return cached }
+        let stored = try readStream(StreamName.job(jobID), db)
+        var state = JobState(jobID: jobID)
+        for event in stored { state.apply(try decode(event)) }
+        if jobCache.count >= options.jobCacheCountMax { jobCache.removeAll(keepingCapacity: true) }
+        jobCache[jobID] = state
+        return state
+    }
+
+    func decode(_ stored: StoredEvent) throws -> RecordedEvent {
+        do {
+            return try stored.decoded(with: codec)
+        } catch {
+            throw StoreError.corrupt("event at position \(stored.position): \(error)")
+        }
+    }
+
+    func readStream(_ stream: String, _ db: Database) throws -> [StoredEvent] {
+        let sql = "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version"
+        return try StoredEvent.fetchAll(db.cachedStatement(sql: sql), arguments: [stream])
+    }
+
+    func streamVersion(_ stream: String, _ db: Database) throws -> Int64 {
+        let sql = "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?"
+        return try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [stream]) ?? 0
+    }
+
+    /// Appends `events` to `stream` after version `version`, chains them and
+    /// folds them into the projections. The caller has checked the version.
+    func record(_ events: [NewEvent], stream: String, after version: Int64, idempotencyKey: String?,
+                _ db: Database) throws -> [RecordedEvent] {
+        let jobID = StreamName.jobID(of: stream)
+        var jobBefore = try jobID.map { try jobState($0, db) }
+        if let jobID { touch(jobID) }
+        let at = now()
+        var recorded: [RecordedEvent] = []
+        for (offset, new) in events.enumerated() {
+            let event = RecordedEvent(position: head.position + 1, stream: stream, version: version + Int64(offset) + 1,
+                                      event: new.event, recordedAt: at, metadata: new.metadata)
+            try insert(event, idempotencyKey: offset == 0 ? idempotencyKey : nil, db)
+            try projections.project(event, jobBefore: jobBefore, db)
+            jobBefore?.apply(event)
+            recorded.append(event)
+        }
+        if let jobID, let state = jobBefore { jobCache[jobID] = state }
+        lastRecordedAt = at
+        return recorded
+    }
+
+    private func touch(_ jobID: String) {
+        if !undo.contains(where: { $0.jobID == jobID }) { undo.append((jobID, jobCache[jobID])) }
+        dirtyJobs.append(jobID)
+    }
+
+    private func insert(_ event: RecordedEvent, idempotencyKey: String?, _ db: Database) throws {
+        let type = event.event.type
+        let data = codec.encodeData(event.event)
+        let metadata = codec.encodeMetadata(event.metadata)
+        let recordedAt = event.recordedAt.iso8601
+        let hash = ChainHasher.hash(
+            prevHash: head.hash, position: event.position, stream: event.stream, version: event.version,
+            type: type.rawValue, schemaVersion: type.currentSchemaVersion, recordedAt: recordedAt,
+            dataDigest: ChainHasher.digest(data), metadataDigest: ChainHasher.digest(metadata),
+            idempotencyKey: idempotencyKey)
+        let sql = """
+            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, metadata,
+                idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        try db.cachedStatement(sql: sql).execute(arguments: [
+            event.position, event.stream, event.version, type.rawValue, type.currentSchemaVersion, recordedAt,
+            data, metadata, idempotencyKey, head.hash, hash,
+        ])
+        head = ChainHead(position: event.position, hash: hash)
+    }
+}

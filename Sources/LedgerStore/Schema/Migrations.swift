@@ -1,0 +1,199 @@
+import GRDB
+
+/// The database schema, as frozen SQL. A shipped migration is never edited:
+/// a change is a new migration appended to ``LedgerMigrations/all``. The SQL
+/// names no Swift type, so refactoring code can never change the schema.
+enum LedgerMigrations {
+    static let all: [(identifier: String, sql: String)] = [
+        ("v1-log", v1Log),
+        ("v1-projections", v1Projections),
+        ("v1-views", v1Views),
+    ]
+
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in all {
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+
+    /// The event log. SQLite itself guards it: `STRICT` types, `CHECK`s, one
+    /// version per stream, and triggers that refuse UPDATE and DELETE and any
+    /// insert that is not the next position chained to the last hash.
+    static let v1Log = """
+        CREATE TABLE events (
+            position        INTEGER PRIMARY KEY,
+            stream          TEXT    NOT NULL CHECK (length(stream) BETWEEN 1 AND 300 AND instr(stream, char(10)) = 0),
+            version         INTEGER NOT NULL CHECK (version >= 1),
+            type            TEXT    NOT NULL CHECK (length(type) BETWEEN 1 AND 100 AND instr(type, char(10)) = 0),
+            schema_version  INTEGER NOT NULL CHECK (schema_version >= 1),
+            recorded_at     TEXT    NOT NULL CHECK (length(recorded_at) = 24 AND recorded_at LIKE '____-__-__T__:__:__.___Z'),
+            data            TEXT    NOT NULL CHECK (json_valid(data)),
+            metadata        TEXT    NOT NULL CHECK (json_valid(metadata)),
+            idempotency_key TEXT             CHECK (length(idempotency_key) BETWEEN 1 AND 200 AND instr(idempotency_key, char(10)) = 0),
+            prev_hash       TEXT    NOT NULL CHECK (length(prev_hash) = 64),
+            hash            TEXT    NOT NULL CHECK (length(hash) = 64),
+            UNIQUE (stream, version)
+        ) STRICT;
+
+        CREATE UNIQUE INDEX events_by_idempotency_key ON events (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX events_by_recorded_at ON events (recorded_at);
+
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE is refused'); END;
+
+        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE is refused'); END;
+
+        CREATE TRIGGER events_next_position_only BEFORE INSERT ON events
+        WHEN NEW.position IS NOT (SELECT coalesce(max(position), 0) + 1 FROM events)
+          OR NEW.prev_hash IS NOT coalesce(
+                 (SELECT hash FROM events WHERE position = NEW.position - 1),
+                 '0000000000000000000000000000000000000000000000000000000000000000')
+        BEGIN SELECT RAISE(ABORT, 'events: an insert must take the next position and chain to the last hash'); END;
+        """
+
+    /// Projection tables, written in the same transaction as the events they
+    /// fold; `projection_checkpoint` is their tracking record.
+    static let v1Projections = """
+        CREATE TABLE projection_jobs (
+            job_id            TEXT    PRIMARY KEY,
+            account           TEXT    NOT NULL,
+            provider          TEXT    NOT NULL,
+            operation         TEXT    NOT NULL,
+            external_id       TEXT,
+            status            TEXT    NOT NULL CHECK (status IN ('registered', 'processing', 'completed', 'failed', 'cancelled')),
+            provider_status   TEXT,
+            outputs           TEXT    NOT NULL CHECK (json_valid(outputs)),
+            failure_reason    TEXT,
+            completion_source TEXT,
+            cost              INTEGER NOT NULL,
+            refunded_amount   INTEGER NOT NULL,
+            recharged_amount  INTEGER NOT NULL,
+            webhook_count     INTEGER NOT NULL,
+            duplicate_count   INTEGER NOT NULL,
+            poll_count        INTEGER NOT NULL,
+            conflict_count    INTEGER NOT NULL,
+            registered_at     TEXT,
+            submitted_at      TEXT,
+            completed_at      TEXT,
+            failed_at         TEXT,
+            cancelled_at      TEXT,
+            late_completed_at TEXT,
+            late_outputs      TEXT    CHECK (late_outputs IS NULL OR json_valid(late_outputs)),
+            last_event_at     TEXT,
+            version           INTEGER NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX projection_jobs_by_external_id ON projection_jobs (provider, external_id)
+            WHERE external_id IS NOT NULL;
+        CREATE INDEX projection_jobs_by_status ON projection_jobs (status, provider);
+        CREATE INDEX projection_jobs_by_account ON projection_jobs (account);
+
+        CREATE TABLE projection_accounts (
+            account   TEXT    PRIMARY KEY,
+            charged   INTEGER NOT NULL DEFAULT 0,
+            refunded  INTEGER NOT NULL DEFAULT 0,
+            recharged INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE TABLE projection_provider_health (
+            provider          TEXT    PRIMARY KEY,
+            webhooks          INTEGER NOT NULL DEFAULT 0,
+            duplicates        INTEGER NOT NULL DEFAULT 0,
+            orphans           INTEGER NOT NULL DEFAULT 0,
+            late_webhooks     INTEGER NOT NULL DEFAULT 0,
+            conflicts         INTEGER NOT NULL DEFAULT 0,
+            terminal_webhook  INTEGER NOT NULL DEFAULT 0,
+            terminal_poll     INTEGER NOT NULL DEFAULT 0,
+            terminal_watchdog INTEGER NOT NULL DEFAULT 0,
+            terminal_manual   INTEGER NOT NULL DEFAULT 0,
+            terminal_app      INTEGER NOT NULL DEFAULT 0,
+            last_webhook_at   TEXT
+        ) STRICT;
+
+        CREATE TABLE projection_orphans (
+            position         INTEGER PRIMARY KEY,
+            provider         TEXT    NOT NULL,
+            external_id      TEXT    NOT NULL,
+            delivery_id      TEXT    NOT NULL,
+            body_sha256      TEXT    NOT NULL,
+            duplicate        INTEGER NOT NULL CHECK (duplicate IN (0, 1)),
+            received_at      TEXT    NOT NULL,
+            adopted_job_id   TEXT,
+            adopted_position INTEGER
+        ) STRICT;
+        CREATE INDEX projection_orphans_by_external_id ON projection_orphans (provider, external_id);
+
+        CREATE TABLE projection_checkpoint (
+            id       INTEGER PRIMARY KEY CHECK (id = 1),
+            position INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO projection_checkpoint (id, position) VALUES (1, 0);
+
+        CREATE TABLE ledger_settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO ledger_settings (key, value) VALUES
+            ('stuck_after_s', '7200'), ('deadline_s', '86400'), ('submit_deadline_s', '900');
+        """
+
+    /// The documented read-only views for auditors (docs/database.md).
+    static let v1Views = """
+        CREATE VIEW jobs AS
+        SELECT job_id, account, provider, operation, external_id, status, provider_status, outputs,
+               failure_reason, completion_source, cost, refunded_amount, recharged_amount,
+               webhook_count, duplicate_count, poll_count, conflict_count,
+               registered_at, submitted_at, completed_at, failed_at, cancelled_at,
+               late_completed_at, late_outputs, last_event_at, version
+        FROM projection_jobs;
+
+        CREATE VIEW accounts AS
+        SELECT account, charged, refunded, recharged, charged - refunded + recharged AS net
+        FROM projection_accounts;
+
+        CREATE VIEW orphans AS
+        SELECT position, provider, external_id, delivery_id, body_sha256, duplicate = 1 AS duplicate,
+               received_at, adopted_job_id, adopted_position
+        FROM projection_orphans;
+
+        CREATE VIEW provider_health AS
+        WITH latency AS (
+            SELECT provider,
+                   (julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) * 86400.0 AS seconds,
+                   row_number() OVER (PARTITION BY provider
+                       ORDER BY julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) AS rank,
+                   count(*) OVER (PARTITION BY provider) AS total
+            FROM projection_jobs
+            WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+        ),
+        percentiles AS (
+            SELECT provider,
+                   min(CASE WHEN rank >= 0.50 * total THEN seconds END) AS detection_latency_p50_s,
+                   min(CASE WHEN rank >= 0.95 * total THEN seconds END) AS detection_latency_p95_s
+            FROM latency GROUP BY provider
+        )
+        SELECT h.provider, h.webhooks, h.duplicates, h.orphans, h.late_webhooks, h.conflicts,
+               h.terminal_webhook AS completions_webhook, h.terminal_poll AS completions_poll,
+               h.terminal_watchdog AS completions_watchdog, h.terminal_manual AS completions_manual,
+               h.terminal_app AS completions_app,
+               round(p.detection_latency_p50_s, 3) AS detection_latency_p50_s,
+               round(p.detection_latency_p95_s, 3) AS detection_latency_p95_s,
+               h.last_webhook_at
+        FROM projection_provider_health h LEFT JOIN percentiles p USING (provider);
+
+        CREATE VIEW stuck_jobs AS
+        SELECT job_id, account, provider, external_id, status,
+               CASE WHEN status = 'registered' THEN 'never submitted' ELSE 'processing past stuck_after' END AS reason,
+               CAST((julianday('now') - julianday(coalesce(submitted_at, registered_at))) * 86400 AS INTEGER) AS age_s,
+               registered_at, submitted_at, last_event_at
+        FROM projection_jobs
+        WHERE (status = 'processing'
+               AND (julianday('now') - julianday(coalesce(submitted_at, registered_at))) * 86400
+                   > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'stuck_after_s'))
+           OR (status = 'registered'
+               AND (julianday('now') - julianday(registered_at)) * 86400
+                   > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'submit_deadline_s'));
+        """
+}

@@ -1,0 +1,39 @@
+import Foundation
+import LedgerCore
+
+/// How the SQLite store opens and behaves. Every SQLite option is set
+/// explicitly at open; nothing is left to a library default.
+public struct StoreOptions: Sendable {
+    /// `full` fsyncs at every commit (nothing acknowledged is lost on power
+    /// loss); `normal` may lose the last commits on power loss, never on a crash.
+    public enum Durability: String, Sendable, CaseIterable {
+        case full, normal
+
+        var pragmaValue: Int { self == .full ? 2 : 1 }
+    }
+
+    public var durability: Durability
+    public var lateCompletionPolicy: LateCompletionPolicy
+    /// How long a write waits for another process's lock before failing.
+    public var busyTimeoutMilliseconds: Int
+    /// The most requests one group commit takes.
+    public var commitBatchCountMax: Int
+    /// Job states the writer keeps in memory; past this the cache is emptied.
+    public var jobCacheCountMax: Int
+    /// The time source for `recorded_at` and decisions (tests pass a manual clock).
+    public var clock: @Sendable () -> Timestamp
+
+    public init(durability: Durability = .full, lateCompletionPolicy: LateCompletionPolicy = .keepRefund,
+                busyTimeoutMilliseconds: Int = 5000, commitBatchCountMax: Int = 512, jobCacheCountMax: Int = 50_000,
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+        precondition(busyTimeoutMilliseconds >= 0, "busyTimeoutMilliseconds must not be negative")
+        precondition(commitBatchCountMax >= 1, "commitBatchCountMax must be at least 1")
+        precondition(jobCacheCountMax >= 1, "jobCacheCountMax must be at least 1")
+        self.durability = durability
+        self.lateCompletionPolicy = lateCompletionPolicy
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.commitBatchCountMax = commitBatchCountMax
+        self.jobCacheCountMax = jobCacheCountMax
+        self.clock = clock
+    }
+}
