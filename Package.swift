@@ -50,13 +50,21 @@ let package = Package(
             dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "CSQLite"],
             path: "Tools/ledger-bench"
         ),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerTesting"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
         .testTarget(
             name: "LedgerStoreTests",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"],
-            resources: []
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
-        .testTarget(name: "LedgerCLITests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: [
+                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

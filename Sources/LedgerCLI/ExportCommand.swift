@@ -58,9 +58,9 @@ struct ImportCommand: AsyncParsableCommand {
         do {
             let count = try await store.importEvents(lines: text.split(separator: "\n").map(String.init))
             writeOut("imported \(count) events")
-        } catch let failure as ImportFailure {
-            throw CommandFailure(.checkFailed, failure.description)
-        } catch let error as StoreError {
+        } catch .importRejected(let line, let detail) {
+            throw CommandFailure(.checkFailed, StoreError.importRejected(line: line, detail: detail).description)
+        } catch {
             throw CommandFailure(error)
         }
     }

@@ -46,7 +46,7 @@ public struct Ledger: AsyncParsableCommand {
 }
 
 /// The exit codes every command documents.
-public enum ExitStatus: Int32 {
+public enum ExitStatus: Int32, Sendable {
     case ok = 0
     case checkFailed = 1
     case usage = 2

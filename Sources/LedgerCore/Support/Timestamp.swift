@@ -16,8 +16,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
 
     /// The instant `date` truncated to the millisecond.
     public init(_ date: Date) {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        self.init(millisecondsSinceEpoch: Int64(milliseconds))
+        // Date counts from 2001 in a Double, which blurs milliseconds by ~1e-4:
+        // a value that close to a whole millisecond is that millisecond.
+        let milliseconds = date.timeIntervalSince1970 * 1000
+        let nearest = milliseconds.rounded()
+        let whole = abs(milliseconds - nearest) < 0.001 ? nearest : milliseconds.rounded(.down)
+        self.init(millisecondsSinceEpoch: Int64(whole))
     }
 
     public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSinceEpoch) / 1000) }

@@ -17,6 +17,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case storageUnavailable(String)
     /// The database file is damaged or is not a ledger.
     case corrupt(String)
+    /// An import line does not continue the chain or is not an exported event; nothing was imported.
+    case importRejected(line: Int, detail: String)
     /// The configured durability could not be set or read back.
     case durabilityNotApplied(expected: String, actual: String)
 
@@ -24,7 +26,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
-        case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .durabilityNotApplied: false
+        case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
+             .durabilityNotApplied: false
         }
     }
 
@@ -42,6 +45,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the database cannot store right now (\(detail)); free disk space or fix the I/O error, then retry"
         case .corrupt(let detail):
             "the database is damaged (\(detail)); restore it from a backup (docs/runbooks) and run `ledger verify`"
+        case .importRejected(let line, let detail):
+            "line \(line): \(detail); nothing was imported"
         case .durabilityNotApplied(let expected, let actual):
             "PRAGMA synchronous reads back \(actual), not \(expected): refusing to acknowledge writes"
         }

@@ -2,14 +2,6 @@ import Foundation
 import GRDB
 import LedgerCore
 
-/// Why an import stopped. Nothing of a failed import is kept.
-public struct ImportFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var detail: String
-
-    public var description: String { "line \(line): \(detail); nothing was imported" }
-}
-
 extension SQLiteEventStore {
     /// Writes the events after `position` as JSON lines, one `StoredEvent`
     /// each; `data` and `metadata` stay the stored text, so the chain of the
@@ -36,7 +28,7 @@ extension SQLiteEventStore {
     /// Appends exported lines to this log in one transaction, after checking
     /// that they continue its chain and that every hash recomputes; then
     /// rebuilds the projections. A bad line rejects the whole import.
-    public func importEvents(lines: [String]) async throws -> Int64 {
+    public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
         try await write { db in
             var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
                 .map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
@@ -48,10 +40,10 @@ extension SQLiteEventStore {
             for (index, line) in lines.enumerated() where !line.isEmpty {
                 let event: StoredEvent
                 do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
-                    throw ImportFailure(line: index + 1, detail: "not an exported event: \(error)")
+                    throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
                 }
                 if let problem = Verifier.chainProblem(event, after: head) {
-                    throw ImportFailure(line: index + 1, detail: "position \(event.position): \(problem)")
+                    throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
                 }
                 try db.cachedStatement(sql: sql).execute(arguments: [
                     event.position, event.stream, event.version, event.type, event.schemaVersion, event.recordedAt,

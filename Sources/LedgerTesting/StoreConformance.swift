@@ -1,0 +1,132 @@
+import LedgerCore
+import LedgerStore
+
+/// The suite every ``EventStore`` backend must pass (SPEC §10). Each check
+/// gets a fresh, empty store and throws ``ConformanceFailure`` on a violation.
+///
+/// ```swift
+/// @Test(arguments: StoreConformance.checks)
+/// func conforms(_ check: StoreConformance.Check) async throws {
+///     try await check.run(try makeEmptyStore())
+/// }
+/// ```
+public enum StoreConformance {
+    public struct Check: Sendable, CustomStringConvertible {
+        public let name: String
+        public let run: @Sendable (any EventStore) async throws -> Void
+        public var description: String { name }
+    }
+
+    public static let checks: [Check] = [
+        Check(name: "positions start at 1 and have no gaps") { store in
+            for index in 0..<5 { _ = try await store.append(plain("s-\(index % 2)", count: index + 1)) }
+            let all = try await store.events(after: 0, limit: 100)
+            try expect(all.map(\.position) == Array(1...Int64(all.count)), "positions \(all.map(\.position))")
+        },
+        Check(name: "each hash chains to the previous one") { store in
+            _ = try await store.append(plain("s", count: 3))
+            _ = try await store.append(plain("t", count: 2))
+            var previous = ChainHead.genesis.hash
+            for event in try await store.events(after: 0, limit: 10) {
+                try expect(event.prevHash == previous, "prev_hash at \(event.position)")
+                try expect(ChainHasher.hash(of: event) == event.hash, "hash at \(event.position)")
+                previous = event.hash
+            }
+        },
+        Check(name: "a wrong expected version is a conflict and appends nothing") { store in
+            _ = try await store.append(AppendRequest(stream: "s", expected: .noStream, events: plainEvents(1)))
+            do {
+                _ = try await store.append(AppendRequest(stream: "s", expected: .noStream, events: plainEvents(1)))
+                throw ConformanceFailure("expected a conflict for noStream")
+            } catch StoreError.wrongExpectedVersion(_, _, let actual) {
+                try expect(actual == 1, "actual version \(actual)")
+            }
+            do {
+                _ = try await store.append(AppendRequest(stream: "s", expected: .exactly(7), events: plainEvents(1)))
+                throw ConformanceFailure("expected a conflict for version 7")
+            } catch StoreError.wrongExpectedVersion {}
+            _ = try await store.append(AppendRequest(stream: "s", expected: .exactly(1), events: plainEvents(2)))
+            try expect(try await store.events(inStream: "s").map(\.version) == [1, 2, 3], "versions")
+        },
+        Check(name: "a repeated idempotency key returns the original and appends nothing") { store in
+            let request = AppendRequest(stream: "s", events: plainEvents(2), idempotencyKey: "key-1")
+            let first = try await store.append(request)
+            let again = try await store.append(request)
+            try expect(again.alreadyExisted && again.firstPosition == first.firstPosition, "original positions")
+            try expect(try await store.head().position == 2, "nothing appended")
+        },
+        Check(name: "the same idempotency key with another payload is refused") { store in
+            _ = try await store.append(AppendRequest(stream: "s", events: plainEvents(1), idempotencyKey: "key-1"))
+            do {
+                _ = try await store.append(AppendRequest(stream: "s", events: plainEvents(1, operatorName: "other"),
+                                                         idempotencyKey: "key-1"))
+                throw ConformanceFailure("expected idempotencyKeyReused")
+            } catch StoreError.idempotencyKeyReused(_, let position) {
+                try expect(position == 1, "names the original position")
+            }
+            try expect(try await store.head().position == 1, "nothing appended")
+        },
+        Check(name: "an empty append is refused") { store in
+            do {
+                _ = try await store.append(AppendRequest(stream: "s", events: []))
+                throw ConformanceFailure("expected invalidRequest")
+            } catch StoreError.invalidRequest {}
+        },
+        Check(name: "concurrent appends all land, each at its own position") { store in
+            try await withThrowingTaskGroup(of: AppendResult.self) { group in
+                for index in 0..<200 { group.addTask { try await store.append(plain("c-\(index % 7)", count: 1)) } }
+                var positions: Set<Int64> = []
+                for try await result in group { positions.insert(result.firstPosition) }
+                try expect(positions == Set(1...200), "200 distinct positions 1...200")
+            }
+        },
+        Check(name: "a refused request in a batch does not fail its neighbours") { store in
+            _ = try await store.execute(Fixtures.register("a"))
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        do {
+                            // Every odd request conflicts: "a" is registered with another cost.
+                            let request = index % 2 == 0 ? Fixtures.register("j\(index)") : Fixtures.register("a", cost: 99)
+                            _ = try await store.execute(request)
+                            return true
+                        } catch StoreError.refused { return false }
+                    }
+                }
+                var succeeded = 0
+                for try await ok in group where ok { succeeded += 1 }
+                try expect(succeeded == 25, "25 registrations succeed, got \(succeeded)")
+            }
+            try expect(try await store.head().position == 26, "26 events")
+        },
+        Check(name: "decide-and-append records the fact with its decisions") { store in
+            _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
+            let outcome = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+            try expect(outcome.appended.map(\.type) == [.webhookReceived, .jobFailed, .creditRefunded], "\(outcome.appended)")
+            try expect(outcome.state?.refundedAmount == 30, "refunded")
+            let row = try await store.job("j")
+            try expect(row?.status == .failed && row?.refundedAmount == 30, "projection row \(String(describing: row))")
+        },
+    ]
+
+    static func plain(_ stream: String, count: Int) -> AppendRequest {
+        AppendRequest(stream: stream, events: plainEvents(count))
+    }
+
+    static func plainEvents(_ count: Int, operatorName: String = "ops") -> [NewEvent] {
+        (0..<count).map { index in
+            NewEvent(.operatorAction(OperatorAction(operatorName: operatorName, action: "note", reason: "test \(index)")),
+                     metadata: Fixtures.app)
+        }
+    }
+
+    static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw ConformanceFailure(message()) }
+    }
+}
+
+/// A conformance check that did not hold.
+public struct ConformanceFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+@Suite(.serialized) struct CommandTests {
+    /// A ledger where job j failed and was refunded, and job k is open.
+    func ledger() async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("j", cost: 10, externalID: "x"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .processing, delivery: "d0")))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+        _ = try await store.execute(Fixtures.register("k", cost: 5))
+        return path
+    }
+
+    @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve"])
+    func everyCommandHasHelpWithAnExample(_ command: String) throws {
+        let output = try LedgerBinary.run([command, "--help"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("Example"))
+    }
+
+    @Test func theRootHelpDocumentsExitCodes() throws {
+        let output = try LedgerBinary.run(["--help"])
+        #expect(output.status == 0 && output.stdout.contains("2 usage error"))
+    }
+
+    @Test(arguments: [["replay"], ["replay", "j", "--as-of", "yesterday"], ["replay", "j", "--position", "0"],
+                      ["rebuild", "--nonsense"], ["frobnicate"], ["query"], ["export", "--after", "-1"]])
+    func usageErrorsExitWith2(_ arguments: [String]) throws {
+        let output = try LedgerBinary.run(arguments)
+        #expect(output.status == 2, "\(arguments): \(output.stderr)")
+        #expect(!output.stderr.isEmpty)
+    }
+
+    @Test func aMissingDatabaseExitsWith3AndSaysWhere() throws {
+        let output = try LedgerBinary.run(["verify", "--db", "/nonexistent/ledger.sqlite"])
+        #expect(output.status == 3 && output.stderr.contains("/nonexistent/ledger.sqlite"))
+    }
+
+    @Test func replayShowsEachEventWithTheStateAfterIt() async throws {
+        let path = try await ledger()
+        let output = try LedgerBinary.run(["replay", "j", "--db", path])
+        #expect(output.status == 0)
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "job j: 5 events")
+        #expect(lines.contains { $0.contains("job.failed") && $0.contains("source=webhook") })
+        #expect(lines.last?.hasPrefix("    -> status=failed source=webhook cost=10 refunded=10") == true)
+    }
+
+    @Test func replayAsJSONHasTheDocumentedShape() async throws {
+        let path = try await ledger()
+        let output = try LedgerBinary.run(["replay", "j", "--db", path, "--format", "json", "--position", "2"])
+        #expect(output.status == 0)
+        let document = try #require(JSONValue(jsonText: output.stdout))
+        #expect(document["job_id"] == .string("j"))
+        guard case .array(let timeline) = document["timeline"] else { Issue.record("no timeline"); return }
+        #expect(timeline.count == 2)
+        #expect(timeline[1]["event"]?["type"] == .string("webhook.received"))
+        #expect(timeline[1]["state"]?["status"] == .string("processing"))
+        #expect(document["state"]?["status"] == .string("processing"))
+        #expect(document["state"]?["refunded_amount"] == .int(0))
+    }
+
+    @Test func replayOfAnUnknownJobExitsWith1() async throws {
+        let output = try LedgerBinary.run(["replay", "nope", "--db", try await ledger()])
+        #expect(output.status == 1 && output.stderr.contains("no job nope"))
+    }
+
+    @Test func verifyPassesThenCatchesAModifiedRowInACopy() async throws {
+        let path = try await ledger()
+        #expect(try LedgerBinary.run(["verify", "--db", path]).status == 0)
+        let copy = Fixtures.temporaryDatabasePath("copy.sqlite")
+        try DatabaseQueue(path: path).backup(to: DatabaseQueue(path: copy))
+        try await DatabaseQueue(path: copy).write { db in
+            try db.execute(sql: "DROP TRIGGER events_refuse_update")
+            try db.execute(sql: "UPDATE events SET data = json_set(data, '$.amount', 99) WHERE type = 'credit.refunded'")
+        }
+        let output = try LedgerBinary.run(["verify", "--db", copy])
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("FAIL chain at position 5"))
+        #expect(output.stdout.contains("trigger events_refuse_update is missing"))
+        #expect(output.stderr.contains("first bad position 5"))
+    }
+
+    @Test func rebuildCheckPassesAfterARandomWorkload() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path, options: StoreOptions(durability: .normal))
+        var generator = SeededGenerator(seed: 99)
+        for request in RandomWorkload(jobCount: 30).requests(using: &generator) { _ = try? await store.execute(request) }
+        let check = try LedgerBinary.run(["rebuild", "--check", "--db", path])
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(check.stdout.hasPrefix("projections match a rebuild from"))
+        #expect(try LedgerBinary.run(["rebuild", "--db", path]).status == 0)
+        try await DatabaseQueue(path: path).write { try $0.execute(sql: "DELETE FROM projection_jobs WHERE job_id = 'job_3'") }
+        let damaged = try LedgerBinary.run(["rebuild", "--check", "--db", path])
+        #expect(damaged.status == 1 && damaged.stdout.contains("projection_jobs: 0 rows only live, 1 only rebuilt (first: job_3)"))
+    }
+
+    @Test func queryReadsAndRefusesWrites() async throws {
+        let path = try await ledger()
+        let csv = try LedgerBinary.run(["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id", "--db", path, "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.stdout == "job_id,status,refunded_amount\nj,failed,10\nk,registered,0\n")
+        let write = try LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
+        #expect(write.status == 1 && write.stderr.contains("refused"))
+    }
+
+    @Test func exportThenImportRebuildsTheSameLedger() async throws {
+        let path = try await ledger()
+        let exported = try LedgerBinary.run(["export", "--db", path])
+        #expect(exported.status == 0 && exported.stderr.contains("exported 6 events"))
+        let file = Fixtures.temporaryDatabasePath("all.jsonl")
+        try exported.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let target = Fixtures.temporaryDatabasePath("imported.sqlite")
+        let imported = try LedgerBinary.run(["import", "--db", target, file])
+        #expect(imported.status == 0 && imported.stdout == "imported 6 events\n")
+        #expect(try LedgerBinary.run(["verify", "--db", target]).status == 0)
+        let again = try LedgerBinary.run(["import", "--db", target, file])
+        #expect(again.status == 1 && again.stderr.contains("line 1"))
+    }
+}

@@ -1,0 +1,179 @@
+import LedgerCore
+import LedgerTesting
+import Testing
+
+/// The rules of SPEC §3, one test each: given a history, when a fact arrives, then these events.
+@Suite struct DeciderTests {
+    let context = DecisionContext(now: Timestamp(millisecondsSinceEpoch: 1_000), factPosition: 7)
+
+    func history(_ events: [LedgerEvent], jobID: String = "j") -> JobState {
+        var state = JobState(jobID: jobID)
+        for (index, event) in events.enumerated() {
+            state.apply(RecordedEvent(position: Int64(index + 1), stream: "job-\(jobID)", version: Int64(index + 1),
+                                      event: event, recordedAt: Timestamp(millisecondsSinceEpoch: Int64(index)),
+                                      metadata: Fixtures.app))
+        }
+        return state
+    }
+
+    var registered: [LedgerEvent] { [.jobRegistered(Fixtures.registration("j", cost: 30)), .jobSubmitted(.init(externalID: "x"))] }
+
+    func decide(_ command: JobCommand, after events: [LedgerEvent], policy: LateCompletionPolicy = .keepRefund) throws -> [LedgerEvent] {
+        var context = self.context
+        context.lateCompletionPolicy = policy
+        return try Decider.decide(command, state: history(events), context: context)
+    }
+
+    @Test func registeringANewJobRecordsIt() throws {
+        let registration = Fixtures.registration("j")
+        #expect(try decide(.register(registration), after: []) == [.jobRegistered(registration)])
+    }
+
+    @Test func theIdenticalRegistrationAgainAppendsNothing() throws {
+        #expect(try decide(.register(Fixtures.registration("j", cost: 30)), after: registered).isEmpty)
+    }
+
+    @Test func anotherRegistrationForTheSameJobNamesTheDifferences() {
+        #expect(throws: DecisionError.registeredWithDifferentPayload(jobID: "j", fields: ["account", "cost"])) {
+            try decide(.register(Fixtures.registration("j", account: "other", cost: 31)), after: registered)
+        }
+    }
+
+    @Test func aNegativeCostIsRefused() {
+        #expect(throws: DecisionError.invalid("cost must be zero or more credits, got -1")) {
+            try decide(.register(Fixtures.registration("j", cost: -1)), after: [])
+        }
+    }
+
+    @Test(arguments: [JobCommand.submit(externalID: "x"), .poll(Fixtures.poll(.completed)), .cancel(reason: "r")])
+    func commandsForAnUnknownJobAreRefused(_ command: JobCommand) {
+        #expect(throws: DecisionError.unknownJob(jobID: "j")) { try decide(command, after: []) }
+    }
+
+    @Test func submittingTheSameExternalIDAgainAppendsNothingButAnotherIsRefused() throws {
+        #expect(try decide(.submit(externalID: "x"), after: registered).isEmpty)
+        #expect(throws: DecisionError.externalIDAlreadySet(jobID: "j", existing: "x")) {
+            try decide(.submit(externalID: "y"), after: registered)
+        }
+    }
+
+    @Test func completionEvidenceCompletesAJob() throws {
+        let webhook = Fixtures.webhook("x", .completed, delivery: "d1", outputs: .string("url"))
+        #expect(try decide(.webhook(webhook), after: registered) == [
+            .webhookReceived(webhook),
+            .jobCompleted(JobCompleted(source: .webhook, outputs: .string("url"), evidencePosition: 7)),
+        ])
+    }
+
+    @Test func failureOfAChargedJobFailsItAndRefundsTheCost() throws {
+        let webhook = Fixtures.webhook("x", .failed, delivery: "d1")
+        #expect(try decide(.webhook(webhook), after: registered) == [
+            .webhookReceived(webhook),
+            .jobFailed(JobFailed(source: .webhook, reason: "provider error", evidencePosition: 7)),
+            .creditRefunded(CreditRefunded(account: "acct_1", amount: 30, evidencePosition: 7)),
+        ])
+    }
+
+    @Test func failureOfAFreeJobRefundsNothing() throws {
+        let free: [LedgerEvent] = [.jobRegistered(Fixtures.registration("j", cost: 0))]
+        let events = try decide(.poll(Fixtures.poll(.failed)), after: free)
+        #expect(events.map(\.type) == [.pollResult, .jobFailed])
+    }
+
+    @Test func aRepeatedDeliveryIsADuplicateAndDecidesNothing() throws {
+        let webhook = Fixtures.webhook("x", .failed, delivery: "d1")
+        var repeated = webhook
+        repeated.duplicate = true
+        let events = try decide(.webhook(webhook), after: registered + [.webhookReceived(Fixtures.webhook("x", .processing, delivery: "d1"))])
+        #expect(events == [.webhookReceived(repeated)])
+    }
+
+    @Test func theSameBodyUnderAnotherDeliveryIDIsADuplicate() throws {
+        let first = Fixtures.webhook("x", .failed, delivery: "d1")
+        var second = first
+        second.deliveryID = "d2"
+        let events = try decide(.webhook(second), after: registered + [.webhookReceived(first)])
+        #expect(events.count == 1)
+        guard case .webhookReceived(let fact) = events[0] else { Issue.record("expected the fact"); return }
+        #expect(fact.duplicate)
+    }
+
+    @Test func contradictingEvidenceAfterCompletionIsRecordedAndCountedNeverApplied() throws {
+        let completed = registered + [.jobCompleted(JobCompleted(source: .poll, outputs: .null, evidencePosition: 2))]
+        let failure = Fixtures.webhook("x", .failed, delivery: "d9")
+        #expect(try decide(.webhook(failure), after: completed) == [.webhookReceived(failure)])
+        let state = history(completed + [.webhookReceived(failure)])
+        #expect(state.status == .completed && state.conflictCount == 1 && state.refundedAmount == 0)
+    }
+
+    var failedAndRefunded: [LedgerEvent] {
+        registered + [
+            .jobFailed(JobFailed(source: .watchdog, reason: "deadline", evidencePosition: 3)),
+            .creditRefunded(CreditRefunded(account: "acct_1", amount: 30, evidencePosition: 3)),
+        ]
+    }
+
+    @Test func lateCompletionUnderKeepRefundKeepsTheRefund() throws {
+        let late = Fixtures.webhook("x", .completed, delivery: "late", outputs: .string("url"))
+        #expect(try decide(.webhook(late), after: failedAndRefunded) == [
+            .webhookReceived(late),
+            .jobLateCompletion(JobLateCompletion(source: .webhook, outputs: .string("url"), policy: .keepRefund, evidencePosition: 7)),
+        ])
+    }
+
+    @Test func lateCompletionUnderRechargeTakesTheRefundBackOnce() throws {
+        let late = Fixtures.webhook("x", .completed, delivery: "late")
+        let events = try decide(.webhook(late), after: failedAndRefunded, policy: .recharge)
+        #expect(events.map(\.type) == [.webhookReceived, .jobLateCompletion, .creditRecharged])
+        #expect(events.last == .creditRecharged(CreditRecharged(account: "acct_1", amount: 30, evidencePosition: 7)))
+        let again = Fixtures.webhook("x", .completed, delivery: "later")
+        let second = try decide(.webhook(again), after: failedAndRefunded + Array(events), policy: .recharge)
+        #expect(second == [.webhookReceived(again)])
+    }
+
+    @Test func theWatchdogDeadlineFailsAndRefunds() throws {
+        let look = WatchdogDecision(decision: .fail, reason: "past deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
+        #expect(try decide(.watchdog(look), after: registered).map(\.type) == [.watchdogDecision, .jobFailed, .creditRefunded])
+        let wait = WatchdogDecision(decision: .wait, reason: "young", ageSeconds: 10, thresholdSeconds: 7200)
+        #expect(try decide(.watchdog(wait), after: registered).map(\.type) == [.watchdogDecision])
+    }
+
+    @Test func theWatchdogNeverFailsATerminalJob() throws {
+        let look = WatchdogDecision(decision: .fail, reason: "past deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
+        #expect(try decide(.watchdog(look), after: failedAndRefunded).map(\.type) == [.watchdogDecision])
+    }
+
+    @Test func cancellingRefundsOnceAndATerminalJobCannotBeCancelled() throws {
+        let events = try decide(.cancel(reason: "user"), after: registered)
+        #expect(events == [
+            .jobCancelled(JobCancelled(source: .app, reason: "user", evidencePosition: 7)),
+            .creditRefunded(CreditRefunded(account: "acct_1", amount: 30, evidencePosition: 7)),
+        ])
+        #expect(throws: DecisionError.alreadyTerminal(jobID: "j", status: .failed)) {
+            try decide(.cancel(reason: "again"), after: failedAndRefunded)
+        }
+    }
+
+    @Test func operatorsResolveOnlyWhatIsOpen() throws {
+        let action = OperatorAction(operatorName: "ops", action: "resolve_failed", reason: "lost")
+        #expect(try decide(.resolveFailed(action), after: registered).map(\.type) == [.operatorAction, .jobFailed, .creditRefunded])
+        #expect(throws: DecisionError.alreadyTerminal(jobID: "j", status: .failed)) {
+            try decide(.resolveFailed(action), after: failedAndRefunded)
+        }
+        let done = OperatorAction(operatorName: "ops", action: "resolve_completed", reason: "found it")
+        #expect(try decide(.resolveCompleted(done, outputs: .null), after: failedAndRefunded).map(\.type)
+                == [.operatorAction, .jobLateCompletion])
+    }
+
+    @Test func aPollThatFailedInTransitDecidesNothing() throws {
+        var poll = Fixtures.poll(.failed)
+        poll.transportError = "connection refused"
+        #expect(try decide(.poll(poll), after: registered) == [.pollResult(poll)])
+    }
+
+    @Test func reportsOfProgressAfterTheOutcomeChangeNothing() throws {
+        let late = Fixtures.webhook("x", .processing, delivery: "old")
+        #expect(try decide(.webhook(late), after: failedAndRefunded) == [.webhookReceived(late)])
+        #expect(history(failedAndRefunded + [.webhookReceived(late)]).status == .failed)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+@Suite struct LedgerRulesStoreTests {
+    func makeStore(_ options: StoreOptions = StoreOptions()) throws -> SQLiteEventStore {
+        try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: options)
+    }
+
+    @Test func oneHundredConcurrentIdenticalDeliveriesMakeOneDecisionAnd99Duplicates() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("j", cost: 50, externalID: "x"))
+        let webhook = Fixtures.webhook("x", .failed, delivery: "same")
+        let outcomes = try await withThrowingTaskGroup(of: LedgerOutcome.self) { group in
+            for _ in 0..<100 { group.addTask { try await store.execute(Fixtures.deliver(webhook)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter(\.duplicate).count == 99)
+        let job = try #require(try await store.job("j"))
+        #expect(job.status == .failed && job.refundedAmount == 50 && job.webhookCount == 100 && job.duplicateCount == 99)
+        let types = try await store.events(inStream: "job-j").map(\.type)
+        #expect(types.filter { $0 == "credit.refunded" }.count == 1)
+        #expect(store.batchStatistics.commits < store.batchStatistics.requests, "requests shared commits")
+    }
+
+    @Test func anOrphanIsStoredAndAdoptedWithItsDecisionsWhenTheJobIsSubmitted() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("j", cost: 20))
+        let early = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .completed, delivery: "d1", outputs: .string("url"))))
+        #expect(early.orphan && early.jobID == nil)
+        #expect(try await store.events(inStream: "orphans-replicate").count == 1)
+        let submitted = try await store.execute(Fixtures.submit("j", "x"))
+        #expect(submitted.appended.map(\.type) == [.jobSubmitted, .webhookReceived, .jobCompleted])
+        let job = try #require(try await store.job("j"))
+        #expect(job.status == .completed && job.completionSource == .webhook && job.outputs == .string("url"))
+        let adopted = try await store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM orphans WHERE adopted_job_id = 'j'") }
+        #expect(adopted == 1)
+        let health = try await store.read { db in
+            try Row.fetchOne(db, sql: "SELECT webhooks, orphans FROM provider_health").map { [$0[0], $0[1]] as [Int64] }
+        }
+        #expect(health == [1, 1], "the adopted copy is not counted twice")
+        // Submitting again adopts nothing more.
+        #expect(try await store.execute(Fixtures.submit("j", "x")).appended.isEmpty)
+    }
+
+    @Test func anExternalIDBelongsToOneJob() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("a", externalID: "x"))
+        _ = try await store.execute(Fixtures.register("b"))
+        await #expect(throws: StoreError.externalIDTaken(provider: "replicate", externalID: "x", jobID: "a")) {
+            try await store.execute(Fixtures.submit("b", "x"))
+        }
+    }
+
+    @Test func lateCompletionUnderRechargeChargesAgainOnce() async throws {
+        let store = try makeStore(StoreOptions(lateCompletionPolicy: .recharge))
+        _ = try await store.execute(Fixtures.register("j", cost: 40, externalID: "x"))
+        let look = WatchdogDecision(decision: .fail, reason: "deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
+        _ = try await store.execute(.job(jobID: "j", command: .watchdog(look), metadata: Fixtures.app))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .completed, delivery: "late1")))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .completed, delivery: "late2")))
+        let account = try await store.read { db in
+            try Row.fetchOne(db, sql: "SELECT charged, refunded, recharged, net FROM accounts").map { [$0[0], $0[1], $0[2], $0[3]] as [Int64] }
+        }
+        #expect(account == [40, 40, 40, 40])
+        #expect(try await store.verify().isSound)
+    }
+
+    @Test func refusedRequestsLeaveTheLogUnchanged() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("j", externalID: "x"))
+        let before = try await store.head()
+        let refused: [LedgerRequest] = [
+            Fixtures.register("j", cost: 999),
+            .job(jobID: "", command: .cancel(reason: "r"), metadata: Fixtures.app),
+            .job(jobID: "a\nb", command: .cancel(reason: "r"), metadata: Fixtures.app),
+            .job(jobID: "missing", command: .cancel(reason: "r"), metadata: Fixtures.app),
+            Fixtures.submit("j", "y"),
+        ]
+        for request in refused {
+            await #expect(throws: StoreError.self) { try await store.execute(request) }
+        }
+        #expect(try await store.head() == before)
+    }
+
+    @Test func recordedTimeNeverGoesBackwards() async throws {
+        let clock = ManualClock()
+        let store = try makeStore(StoreOptions(clock: { clock.now }))
+        _ = try await store.execute(Fixtures.register("a"))
+        clock.advance(milliseconds: -60_000)
+        _ = try await store.execute(Fixtures.register("b"))
+        let times = try await store.events(after: 0, limit: 10).map(\.recordedAt)
+        #expect(times == times.sorted())
+    }
+}
