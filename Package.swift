@@ -47,7 +47,10 @@ let package = Package(
         .executableTarget(name: "ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting", "CSQLite"],
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerTesting", "CSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tools/ledger-bench"
         ),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),

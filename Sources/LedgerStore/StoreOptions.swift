@@ -20,6 +20,10 @@ public struct StoreOptions: Sendable {
     public var commitBatchCountMax: Int
     /// Job states the writer keeps in memory; past this the cache is emptied.
     public var jobCacheCountMax: Int
+    /// How much of the file each connection maps into memory (`PRAGMA mmap_size`).
+    public var mmapBytesMax: Int64 = 1 << 30
+    /// Page cache per connection, in KiB (`PRAGMA cache_size`).
+    public var pageCacheKibibytes = 16 * 1024
     /// The time source for `recorded_at` and decisions (tests pass a manual clock).
     public var clock: @Sendable () -> Timestamp
 

@@ -95,4 +95,20 @@ import Testing
         let times = try await store.events(after: 0, limit: 10).map(\.recordedAt)
         #expect(times == times.sorted())
     }
+
+    @Test func aRequestThatFailsAfterItsInsertLeavesNoTraceAndTheChainGoesOn() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("a", externalID: "x"))
+        // A raw append whose projection row breaks the one-owner-per-external-id index:
+        // the event is inserted, then the row write fails, so the request's savepoint rolls back.
+        let clash = NewEvent(.jobRegistered(Fixtures.registration("b", externalID: "x")), metadata: Fixtures.app)
+        await #expect(throws: StoreError.self) { try await store.append(AppendRequest(stream: "job-b", events: [clash])) }
+        #expect(try await store.head().position == 1)
+        #expect(try await store.job("b") == nil)
+        _ = try await store.execute(Fixtures.register("c"))
+        _ = try await store.execute(Fixtures.register("b"))
+        #expect(try await store.job("b")?.externalID == nil, "the failed append left nothing in the writer's cache")
+        #expect(try await store.verify().isSound)
+        #expect(try await store.rebuildCheck().matches)
+    }
 }

@@ -1,1 +1,55 @@
-print("bench")
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+
+// ledger-bench: the kernel's figures in one run, each next to its baseline.
+//
+//   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp]
+//
+// Medians of --runs runs; the machine is shared and noisy, so read the ratios.
+
+struct Settings {
+    var logEvents = 1_000_000
+    var runs = 3
+    var directory = FileManager.default.temporaryDirectory.path
+
+    init(arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { fatalError("\(flag) needs a value") }
+            switch flag {
+            case "--log-events": logEvents = Int(value) ?? logEvents
+            case "--runs": runs = max(1, Int(value) ?? runs)
+            case "--dir": directory = value
+            default: fatalError("unknown flag \(flag); see the comment at the top of main.swift")
+            }
+        }
+    }
+}
+
+func runBenchmarks() async throws {
+    if CommandLine.arguments.dropFirst().first == "--micro" {
+    try await MicroBenchmark().run()
+    exit(0)
+}
+let settings = Settings(arguments: CommandLine.arguments)
+    var report = Report()
+    let folder = URL(fileURLWithPath: settings.directory).appendingPathComponent("ledger-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    func freshPath(_ name: String) -> String {
+        let path = folder.appendingPathComponent(name).path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return path
+    }
+
+    print("ledger-bench: \(settings.runs) runs, log of \(settings.logEvents) events, in \(folder.path)")
+    try await AppendBenchmark(runs: settings.runs, freshPath: freshPath).run(into: &report)
+    let logPath = freshPath("log.sqlite")
+    if settings.logEvents > 0 { try await LogBenchmark(path: logPath, events: settings.logEvents, runs: settings.runs).run(into: &report) }
+    print("")
+    report.printTable()
+    try? FileManager.default.removeItem(at: folder)
+}
+
+try await runBenchmarks()

@@ -13,12 +13,18 @@ public struct EventCodec: Sendable {
 
     /// The `data` column for `event`, as UTF-8 JSON text.
     public func encodeData(_ event: LedgerEvent) -> String {
-        encodeJSON(payload(of: event))
+        JSONWriter.write(event.dataValue)
     }
 
     /// The `metadata` column.
     public func encodeMetadata(_ metadata: EventMetadata) -> String {
-        encodeJSON(metadata)
+        JSONWriter.write(metadata.dataValue)
+    }
+
+    /// The same encoding through Foundation's `JSONEncoder` and the payloads'
+    /// Codable conformances: the oracle tests hold the fast path to.
+    public func encodeWithFoundation(_ event: LedgerEvent) -> String {
+        encodeJSON(payload(of: event))
     }
 
     /// The event stored as `type` at `schemaVersion` with `data`.
@@ -28,23 +34,38 @@ public struct EventCodec: Sendable {
         guard schemaVersion >= 1, schemaVersion <= current else {
             throw .unsupportedVersion(type: type, version: schemaVersion)
         }
-        var bytes = Data(data.utf8)
+        var text = data
         if schemaVersion < current {
-            bytes = try upcaster.upcast(type: eventType, from: schemaVersion, to: current, data: bytes)
+            let upcast = try upcaster.upcast(type: eventType, from: schemaVersion, to: current, data: Data(data.utf8))
+            text = String(decoding: upcast, as: UTF8.self)
         }
         do {
-            return try Self.decodePayload(eventType, from: bytes)
+            return try LedgerEvent(type: eventType, data: JSONParser.parse(text))
+        } catch let failure as JSONParser.Failure {
+            throw .malformed(type: type, detail: failure.description)
+        } catch let error as EventDecodingError {
+            throw error
         } catch {
-            throw .malformed(type: type, detail: String(describing: error))
+            preconditionFailure("the decoder throws only its own errors: \(error)")
         }
     }
 
     public func decodeMetadata(_ text: String) throws(EventDecodingError) -> EventMetadata {
         do {
-            return try JSONDecoder().decode(EventMetadata.self, from: Data(text.utf8))
+            return try EventMetadata(data: JSONParser.parse(text))
+        } catch let failure as JSONParser.Failure {
+            throw .malformed(type: "metadata", detail: failure.description)
+        } catch let error as EventDecodingError {
+            throw error
         } catch {
-            throw .malformed(type: "metadata", detail: String(describing: error))
+            preconditionFailure("the decoder throws only its own errors: \(error)")
         }
+    }
+
+    /// The same decoding through Foundation's `JSONDecoder` and the payloads'
+    /// Codable conformances: the oracle tests hold the fast path to.
+    public func decodeWithFoundation(type: EventType, data: String) throws -> LedgerEvent {
+        try Self.decodePayload(type, from: Data(data.utf8))
     }
 
     private func payload(of event: LedgerEvent) -> any Encodable {

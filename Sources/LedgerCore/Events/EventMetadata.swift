@@ -16,6 +16,10 @@ public struct EventMetadata: Sendable, Hashable, Codable {
         self.causationPosition = causationPosition
     }
 
+    /// Stands in where an event was read only to be folded (rebuild): the fold
+    /// and the projections never read metadata, so it is not decoded.
+    public static let notDecoded = EventMetadata(actor: "(not decoded)")
+
     enum CodingKeys: String, CodingKey {
         case actor, source, correlationID = "correlation_id", causationPosition = "causation_position"
     }

@@ -9,10 +9,14 @@ extension JobState {
     /// The state after `recorded`. Cannot fail and decides nothing: the
     /// decisions are events of their own, written by the ``Decider``.
     public mutating func apply(_ recorded: RecordedEvent) {
-        version = recorded.version
-        lastEventAt = recorded.recordedAt
-        let at = recorded.recordedAt
-        switch recorded.event {
+        apply(recorded.event, version: recorded.version, at: recorded.recordedAt)
+    }
+
+    /// The same, for callers that fold without decoding metadata (replay, rebuild).
+    public mutating func apply(_ event: LedgerEvent, version: Int64, at: Timestamp) {
+        self.version = version
+        lastEventAt = at
+        switch event {
         case .jobRegistered(let registered): applyRegistration(registered, at: at)
         case .jobSubmitted(let submitted):
             externalID = submitted.externalID

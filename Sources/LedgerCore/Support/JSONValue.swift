@@ -66,11 +66,11 @@ extension JSONValue: Codable {
 
 extension JSONValue {
     /// Compact JSON text with sorted keys: the same value always gives the same text.
-    public var jsonText: String { encodeJSON(self) }
+    public var jsonText: String { JSONWriter.write(self) }
 
     /// Parses JSON text; `nil` when it is not JSON.
     public init?(jsonText: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8)) else { return nil }
+        guard let value = try? JSONParser.parse(jsonText) else { return nil }
         self = value
     }
 }

@@ -41,6 +41,16 @@ public struct StoredEvent: Sendable, Hashable, Codable {
                              recordedAt: at, metadata: meta)
     }
 
+    /// Only what the fold needs: the event and its time (metadata is left
+    /// undecoded; replay and rebuild never read it).
+    public func decodedForFold(with codec: EventCodec) throws(EventDecodingError) -> (event: LedgerEvent, at: Timestamp) {
+        let event = try codec.decode(type: type, schemaVersion: schemaVersion, data: data)
+        guard let at = Timestamp(iso8601: recordedAt) else {
+            throw .malformed(type: "recorded_at", detail: "\(recordedAt) is not a UTC time")
+        }
+        return (event, at)
+    }
+
     enum CodingKeys: String, CodingKey {
         case position, stream, version, type, schemaVersion = "schema_version", recordedAt = "recorded_at"
         case data, metadata, idempotencyKey = "idempotency_key", prevHash = "prev_hash", hash
@@ -51,6 +61,11 @@ public struct StoredEvent: Sendable, Hashable, Codable {
 public struct ChainHead: Sendable, Hashable, Codable {
     public var position: Int64
     public var hash: String
+
+    public init(position: Int64, hash: String) {
+        self.position = position
+        self.hash = hash
+    }
 
     public static let genesis = ChainHead(position: 0, hash: String(repeating: "0", count: 64))
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import LedgerCore
 
@@ -30,6 +31,11 @@ extension SQLiteEventStore {
         try await read { db in try Self.replay(jobID: jobID, until: limit, db) }
     }
 
+    /// A replay on a connection the caller already holds (benchmarks, batch reports).
+    public static func replayInTransaction(jobID: String, _ db: Database) throws -> JobTimeline? {
+        try replay(jobID: jobID, until: .none, db)
+    }
+
     static func replay(jobID: String, until limit: ReplayLimit, _ db: Database) throws -> JobTimeline? {
         let sql = "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version"
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [StreamName.job(jobID)])
@@ -43,12 +49,24 @@ extension SQLiteEventStore {
             if case .position(let last) = limit, stored.position > last { break }
             if case .asOf(let time) = limit, stored.recordedAt > time.iso8601 { break }
             do {
-                state.apply(try stored.decoded(with: codec))
+                let (event, at) = try stored.decodedForFold(with: codec)
+                state.apply(event, version: stored.version, at: at)
             } catch {
                 throw StoreError.corrupt("event at position \(stored.position): \(error)")
             }
             steps.append(.init(stored: stored, state: state))
         }
         return found ? JobTimeline(jobID: jobID, steps: steps) : nil
+    }
+}
+
+extension SQLiteEventStore {
+    /// Times `pool.read` per replay without any thread hop (benchmark only).
+    public func readBlockingForBenchmark(rounds: Int, jobIDs: [String]) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<rounds {
+            for jobID in jobIDs { _ = try pool.read { db in try Self.replay(jobID: jobID, until: .none, db) } }
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }

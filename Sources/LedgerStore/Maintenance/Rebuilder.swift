@@ -26,7 +26,9 @@ struct Rebuilder {
             let stored = StoredEvent(row: row)
             let recorded: RecordedEvent
             do {
-                recorded = try stored.decoded(with: codec)
+                let (event, at) = try stored.decodedForFold(with: codec)
+                recorded = RecordedEvent(position: stored.position, stream: stored.stream, version: stored.version,
+                                         event: event, recordedAt: at, metadata: .notDecoded)
             } catch {
                 throw StoreError.corrupt("event at position \(stored.position): \(error)")
             }

@@ -11,12 +11,19 @@ struct ProjectionWriter {
     static let live = ProjectionWriter(tablePrefix: "main.")
     static let check = ProjectionWriter(tablePrefix: "temp.rebuild_")
 
+    /// Upserts on `job_id` only. Not `INSERT OR REPLACE`: that would settle a
+    /// clash on the external-id index by silently deleting the other job's row.
     func upsertJob(_ state: JobState, _ db: Database) throws {
         guard state.isRegistered else { return }
+        try db.cachedStatement(sql: upsertJobSQL).execute(arguments: state.rowArguments)
+    }
+
+    private var upsertJobSQL: String {
         let names = JobState.columns.joined(separator: ", ")
         let marks = Array(repeating: "?", count: JobState.columns.count).joined(separator: ", ")
-        let sql = "INSERT OR REPLACE INTO \(tablePrefix)projection_jobs (\(names)) VALUES (\(marks))"
-        try db.cachedStatement(sql: sql).execute(arguments: state.rowArguments)
+        let updates = JobState.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(tablePrefix)projection_jobs (\(names)) VALUES (\(marks)) "
+            + "ON CONFLICT (job_id) DO UPDATE SET \(updates)"
     }
 
     func add(_ contribution: Contribution, _ db: Database) throws {

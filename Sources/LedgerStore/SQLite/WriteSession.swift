@@ -87,7 +87,14 @@ extension WriteSession {
         if let cached = jobCache[jobID] { return cached }
         let stored = try readStream(StreamName.job(jobID), db)
         var state = JobState(jobID: jobID)
-        for event in stored { state.apply(try decode(event)) }
+        for event in stored {
+            do {
+                let (decoded, at) = try event.decodedForFold(with: codec)
+                state.apply(decoded, version: event.version, at: at)
+            } catch {
+                throw StoreError.corrupt("event at position \(event.position): \(error)")
+            }
+        }
         if jobCache.count >= options.jobCacheCountMax { jobCache.removeAll(keepingCapacity: true) }
         jobCache[jobID] = state
         return state

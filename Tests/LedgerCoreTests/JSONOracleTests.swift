@@ -1,0 +1,68 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The hand-written JSON parser and writer, held to Foundation as the oracle.
+@Suite struct JSONOracleTests {
+    let codec = EventCodec()
+
+    @Test(arguments: EventType.allCases)
+    func goldenExamplesDecodeTheSameBothWays(_ type: EventType) throws {
+        let file = CodecTests.schemas.appendingPathComponent("\(type.rawValue).v1.example.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let fast = try codec.decode(type: type.rawValue, schemaVersion: 1, data: text)
+        #expect(fast == (try codec.decodeWithFoundation(type: type, data: text)))
+        // Each side reads what the other writes.
+        #expect(try codec.decodeWithFoundation(type: type, data: codec.encodeData(fast)) == fast)
+        #expect(try codec.decode(type: type.rawValue, schemaVersion: 1, data: codec.encodeWithFoundation(fast)) == fast)
+    }
+
+    @Test func everyEventOfARandomWorkloadAgreesWithFoundation() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: StoreOptions(durability: .normal))
+        var generator = SeededGenerator(seed: 21)
+        for request in RandomWorkload(jobCount: 25).requests(using: &generator) { _ = try? await store.execute(request) }
+        let events = try await store.events(after: 0, limit: 10_000)
+        #expect(events.count > 200)
+        for stored in events {
+            let type = try #require(EventType(rawValue: stored.type))
+            let fast = try codec.decode(type: stored.type, schemaVersion: 1, data: stored.data)
+            #expect(fast == (try codec.decodeWithFoundation(type: type, data: stored.data)), "position \(stored.position)")
+            let viaFoundation = try JSONSerialization.jsonObject(with: Data(codec.encodeWithFoundation(fast).utf8)) as? NSDictionary
+            let viaWriter = try JSONSerialization.jsonObject(with: Data(stored.data.utf8)) as? NSDictionary
+            #expect(viaFoundation == viaWriter, "position \(stored.position)")
+        }
+    }
+
+    static let hostile: [String] = [
+        "", " ", "{", "}", "[", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "1e+",
+        "+1", "NaN", "Infinity", "tru", "nul", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00x\"",
+        "\"tab\there\"", "\"unterminated", "[1] [2]", "{\"a\":1}x", String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        "\"\\ud83d\\ude00\"", "[1.5e3,-0,2E-2,true,false,null]", "{\"\":\"\"}", "\"é\"", "  {\"a\" : [ ] }  ",
+        "1e999", "-9223372036854775808", "9223372036854775808",
+    ]
+
+    @Test(arguments: hostile)
+    func theParserAcceptsExactlyWhatFoundationAccepts(_ text: String) {
+        let foundation = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        let fast = try? JSONParser.parse(text)
+        // Deliberately stricter than Foundation: deep nesting is refused (a limit
+        // against hostile input), and so are trailing commas, which RFC 8259
+        // forbids and Foundation tolerates.
+        if text.hasPrefix(String(repeating: "[", count: 100)) || text == "[1,]" || text == "{\"a\":1,}" {
+            #expect(fast == nil)
+            return
+        }
+        #expect((foundation != nil) == (fast != nil), "\(text.debugDescription): foundation \(foundation != nil), fast \(fast != nil)")
+    }
+
+    @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nfeed\r\ttab", "\u{1}\u{1f}", "é ☃ 😀", "https://a/b?c=d&e", "\u{2028}"])
+    func stringsRoundTripThroughTheWriterAndTheParser(_ text: String) throws {
+        let value = JSONValue.object(["k": .string(text), "n": .array([.int(-3), .double(1.5), .null, .bool(true)])])
+        let written = value.jsonText
+        #expect(try JSONParser.parse(written) == value)
+        let foundation = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any]
+        #expect(foundation?["k"] as? String == text)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import GRDB
+
+/// Where the time of one event goes on the read paths (rebuild, replay):
+/// decoding its payload, its metadata, folding it. `ledger-bench --micro`.
+struct MicroBenchmark {
+    func run() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: StoreOptions(durability: .normal))
+        var generator = SeededGenerator(seed: 1)
+        for request in RandomWorkload(jobCount: 300, stepsPerJob: 12).requests(using: &generator) { _ = try? await store.execute(request) }
+        let stored = try await store.events(after: 0, limit: 100_000)
+        let codec = EventCodec()
+        let rounds = max(1, 200_000 / stored.count)
+        let total = Double(stored.count * rounds)
+        let read = try await Measure.seconds { for _ in 0..<rounds { _ = try await store.events(after: 0, limit: 100_000) } }
+        let payload = try await Measure.seconds {
+            for _ in 0..<rounds { for event in stored { _ = try codec.decode(type: event.type, schemaVersion: 1, data: event.data) } }
+        }
+        let metadata = try await Measure.seconds {
+            for _ in 0..<rounds { for event in stored { _ = try codec.decodeMetadata(event.metadata) } }
+        }
+        let decoded = try stored.map { try $0.decoded() }
+        let fold = await Measure.seconds {
+            for _ in 0..<rounds {
+                var states: [String: JobState] = [:]
+                for event in decoded { states[event.stream, default: JobState(jobID: event.stream)].apply(event) }
+            }
+        }
+        let encode = await Measure.seconds {
+            for _ in 0..<rounds { for event in decoded { _ = codec.encodeData(event.event) } }
+        }
+        let hash = await Measure.seconds { for _ in 0..<rounds { for event in stored { _ = ChainHasher.hash(of: event) } } }
+        let jobIDs = (0..<300).map { "job_\($0)" }
+        let replay = try await Measure.seconds {
+            for _ in 0..<rounds { for jobID in jobIDs { _ = try await store.replay(jobID: jobID) } }
+        }
+        let replaySync = try await store.read { db in
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<rounds { for jobID in jobIDs { _ = try SQLiteEventStore.replayInTransaction(jobID: jobID, db) } }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let replayDispatch = try await Measure.seconds {
+            for _ in 0..<rounds { for jobID in jobIDs { _ = try await store.readOffPool { db in try SQLiteEventStore.replayInTransaction(jobID: jobID, db) } } }
+        }
+        let replayBlocking = try store.readBlockingForBenchmark(rounds: rounds, jobIDs: jobIDs)
+        for (name, seconds) in [("replay (sync pool.read per job)", replayBlocking), ("replay (async read per job)", replay), ("replay (one read, all jobs)", replaySync),
+                                ("replay (sync read on a dispatch queue)", replayDispatch)] {
+            print(String(format: "  %-34@ %7.2f µs/event", name as NSString, seconds / total * 1e6))
+        }
+        for (name, seconds) in [("read rows (SQLite + StoredEvent)", read), ("decode payload", payload), ("decode metadata", metadata),
+                                ("fold", fold), ("encode payload", encode), ("chain hash", hash)] {
+            print(String(format: "  %-34@ %7.2f µs/event", name as NSString, seconds / total * 1e6))
+        }
+    }
+}
