@@ -56,6 +56,7 @@ import Testing
         #expect(try await target.importEvents(lines: lines) == Int64(lines.count))
         #expect(try await target.head() == source.head())
         #expect(try await target.verify().isSound)
+        #expect(try await target.rebuildCheck().matches)
         #expect(try await target.job("job_1").map(JobSnapshot.init) == source.job("job_1").map(JobSnapshot.init))
     }
 

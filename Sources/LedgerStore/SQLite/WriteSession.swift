@@ -57,7 +57,11 @@ final class WriteSession: @unchecked Sendable {
         needsReload = true
     }
 
+    /// Stamps the projections' checkpoint with the last position. After a
+    /// maintenance write (import, rebuild) the cached head may be stale, so it
+    /// is read again first.
     func beforeCommit(_ db: Database) throws {
+        if needsReload { try reload(db) }
         try projections.setCheckpoint(head.position, db)
     }
 
