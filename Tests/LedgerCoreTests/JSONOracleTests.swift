@@ -17,6 +17,7 @@ import Testing
         // Each side reads what the other writes.
         #expect(try codec.decodeWithFoundation(type: type, data: codec.encodeData(fast)) == fast)
         #expect(try codec.decode(type: type.rawValue, schemaVersion: 1, data: codec.encodeWithFoundation(fast)) == fast)
+        #expect(codec.encodeData(fast) == codec.encodeWithFoundation(fast), "byte for byte")
     }
 
     @Test func everyEventOfARandomWorkloadAgreesWithFoundation() async throws {
@@ -29,9 +30,10 @@ import Testing
             let type = try #require(EventType(rawValue: stored.type))
             let fast = try codec.decode(type: stored.type, schemaVersion: 1, data: stored.data)
             #expect(fast == (try codec.decodeWithFoundation(type: type, data: stored.data)), "position \(stored.position)")
-            let viaFoundation = try JSONSerialization.jsonObject(with: Data(codec.encodeWithFoundation(fast).utf8)) as? NSDictionary
-            let viaWriter = try JSONSerialization.jsonObject(with: Data(stored.data.utf8)) as? NSDictionary
-            #expect(viaFoundation == viaWriter, "position \(stored.position)")
+            // Byte for byte: what the store wrote is what Foundation writes.
+            #expect(codec.encodeWithFoundation(fast) == stored.data, "position \(stored.position)")
+            let metadata = try codec.decodeMetadata(stored.metadata)
+            #expect(codec.encodeMetadataWithFoundation(metadata) == stored.metadata, "position \(stored.position)")
         }
     }
 

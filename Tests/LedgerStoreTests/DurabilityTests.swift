@@ -25,12 +25,21 @@ import Testing
         #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "DELETE FROM events") } }
         // A row that skips a position, or does not chain to the last hash, is refused too.
         let insert = """
-            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, metadata, prev_hash, hash)
-            VALUES (?, 's', 1, 't', 1, '2026-11-23T10:00:00.000Z', '{}', '{}', ?, ?)
+            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, data_sha256, metadata,
+                prev_hash, hash)
+            VALUES (?, ?, 1, 't', 1, '2026-11-23T10:00:00.000Z', '{}', ?, '{}', ?, ?)
             """
         let zeros = String(repeating: "0", count: 64)
-        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: insert, arguments: [head.position + 2, head.hash, zeros]) } }
-        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: insert, arguments: [head.position + 1, zeros, zeros]) } }
-        #expect(try await store.events(after: 0, limit: 10).count == 1)
+        // The same row at the right place is accepted (so the refusals below are the triggers' doing).
+        let valid: [(Int64, String, String)] = [(head.position + 1, "s", head.hash)]
+        for (position, stream, previous) in valid {
+            try await raw.write { try $0.execute(sql: insert, arguments: [position, stream, zeros, previous, zeros]) }
+        }
+        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: insert, arguments: [head.position + 3, "t", zeros, zeros, zeros]) } }
+        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: insert, arguments: [head.position + 2, "t", zeros, head.hash, zeros]) } }
+        // INSERT OR REPLACE at the next position, chained, colliding with an existing stream version.
+        let replace = insert.replacingOccurrences(of: "INSERT INTO", with: "INSERT OR REPLACE INTO")
+        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: replace, arguments: [head.position + 2, "s", zeros, zeros, zeros]) } }
+        #expect(try await store.events(after: 0, limit: 10).count == 2)
     }
 }

@@ -111,4 +111,42 @@ import Testing
         #expect(try await store.verify().isSound)
         #expect(try await store.rebuildCheck().matches)
     }
+
+    @Test func anotherProcessWritingDoesNotLockThisWriterOut() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let first = try SQLiteEventStore(path: path)
+        let second = try SQLiteEventStore(path: path)  // as `ledger import` or a cron job would
+        _ = try await first.execute(Fixtures.register("a"))
+        _ = try await second.execute(Fixtures.register("b"))
+        _ = try await first.execute(Fixtures.register("c"))
+        _ = try await second.execute(.job(jobID: "a", command: .cancel(reason: "r"), metadata: Fixtures.app))
+        // The first writer must see that "a" was cancelled elsewhere, not decide from a stale state.
+        await #expect(throws: StoreError.refused(.alreadyTerminal(jobID: "a", status: .cancelled))) {
+            try await first.execute(.job(jobID: "a", command: .cancel(reason: "again"), metadata: Fixtures.app))
+        }
+        #expect(try await first.head().position == 5)
+        #expect(try await first.verify().isSound)
+        #expect(try await first.rebuildCheck().matches)
+    }
+
+    @Test(arguments: ["e\u{301}", "é", "job 1", "job\u{0}", "", String(repeating: "x", count: 201), "ｊｏｂ"])
+    func idsThatCouldCollideOrHideAreRefused(_ jobID: String) async throws {
+        let store = try makeStore()
+        await #expect(throws: StoreError.self) { try await store.execute(Fixtures.register(jobID)) }
+        await #expect(throws: StoreError.self) {
+            try await store.execute(Fixtures.deliver(Fixtures.webhook(jobID, .completed, delivery: "d")))
+        }
+        #expect(try await store.head() == .genesis)
+    }
+
+    @Test func deeplyNestedJSONIsRefusedBeforeItIsStored() async throws {
+        let store = try makeStore()
+        var deep = JSONValue.string("bottom")
+        for _ in 0..<40 { deep = .array([deep]) }
+        let registration = JobRegistered(jobID: "j", account: "a", provider: "p", operation: "o", cost: 1, metadata: deep)
+        await #expect(throws: StoreError.refused(.invalid("metadata is nested deeper than 32 levels"))) {
+            try await store.execute(.job(jobID: "j", command: .register(registration), metadata: Fixtures.app))
+        }
+        #expect(try await store.head() == .genesis)
+    }
 }

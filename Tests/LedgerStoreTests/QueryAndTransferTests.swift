@@ -42,7 +42,7 @@ import Testing
 
     @Test func schemaIntrospectionIsAllowed() async throws {
         let result = try ReadOnlyQuery(path: try await ledger()).run("PRAGMA table_info(events)")
-        #expect(result.rows.count == 11)
+        #expect(result.rows.count == 12)
     }
 }
 
@@ -67,7 +67,7 @@ import Testing
         var lines = try await exportLines(source)
         lines[1] = lines[1].replacingOccurrences(of: #"\"cost\":10"#, with: #"\"cost\":0"#)
         let target = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        await #expect(throws: StoreError.importRejected(line: 2, detail: "position 2: hash does not match the row's content (the row was modified)")) {
+        await #expect(throws: StoreError.importRejected(line: 2, detail: "position 2: data does not match its recorded data_sha256 (the body was modified)")) {
             try await target.importEvents(lines: lines)
         }
         #expect(try await target.head() == .genesis)

@@ -59,4 +59,56 @@ import Testing
         let report = try await store.verify()
         #expect(report.findings.contains { $0.detail.contains("refunded more than once") && $0.position == 5 })
     }
+
+    /// A forged decision appended around the decider: verify names it.
+    func forged(_ event: LedgerEvent, after setup: [LedgerRequest]) async throws -> VerificationReport {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        for request in setup { _ = try await store.execute(request) }
+        _ = try await store.append(AppendRequest(stream: "job-j", events: [NewEvent(event, metadata: Fixtures.app)]))
+        return try await store.verify()
+    }
+
+    @Test func aRefundWithoutAFailureIsCaught() async throws {
+        let report = try await forged(.creditRefunded(CreditRefunded(account: "acct_1", amount: 10, evidencePosition: 1)),
+                                      after: [Fixtures.register("j", cost: 10)])
+        #expect(report.findings.contains { $0.detail.contains("without an earlier job.failed") })
+    }
+
+    @Test func aRefundToAnotherAccountIsCaught() async throws {
+        let report = try await forged(.creditRefunded(CreditRefunded(account: "thief", amount: 10, evidencePosition: 2)),
+                                      after: [Fixtures.register("j", cost: 10),
+                                              .job(jobID: "j", command: .resolveFailed(OperatorAction(operatorName: "o", action: "resolve_failed", reason: "r")),
+                                                   metadata: Fixtures.app)])
+        #expect(report.findings.contains { $0.detail.contains("an account other than the job's") })
+    }
+
+    @Test func aRechargeOfTheWrongAmountIsCaught() async throws {
+        let report = try await forged(.creditRecharged(CreditRecharged(account: "acct_1", amount: 99, evidencePosition: 2)),
+                                      after: [Fixtures.register("j", cost: 10, externalID: "x"),
+                                              Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")),
+                                              Fixtures.deliver(Fixtures.webhook("x", .completed, delivery: "d2"))])
+        #expect(report.findings.contains { $0.detail.contains("not the amount refunded") })
+    }
+
+    @Test func aDecisionOnADuplicateIsCaught() async throws {
+        let report = try await forged(.jobFailed(JobFailed(source: .webhook, reason: "r", evidencePosition: 3)),
+                                      after: [Fixtures.register("j", cost: 0, externalID: "x"),
+                                              Fixtures.deliver(Fixtures.webhook("x", .processing, delivery: "d1")),
+                                              Fixtures.deliver(Fixtures.webhook("x", .processing, delivery: "d1"))])
+        #expect(report.findings.contains { $0.detail.contains("evidence is a duplicate webhook") })
+    }
+
+    @Test func anImportThatChainsButPaysTwiceIsRejected() async throws {
+        let source = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await source.execute(Fixtures.register("j", cost: 10, externalID: "x"))
+        _ = try await source.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+        let refund = CreditRefunded(account: "acct_1", amount: 10, evidencePosition: 2)
+        _ = try await source.append(AppendRequest(stream: "job-j", events: [NewEvent(.creditRefunded(refund), metadata: Fixtures.app)]))
+        let lines = try await TransferTests().exportLines(source)
+        let target = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        await #expect(throws: StoreError.importRejected(line: 5, detail: "breaks an invariant: job-j: refunded more than once")) {
+            try await target.importEvents(lines: lines)
+        }
+        #expect(try await target.head() == .genesis)
+    }
 }

@@ -18,8 +18,8 @@ final class RawBaseline {
         exec("PRAGMA journal_mode = WAL")
         exec("PRAGMA synchronous = FULL")
         let sql = """
-            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, metadata,
-                idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, 1, ?, ?, ?, NULL, ?, ?)
+            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, data_sha256,
+                metadata, idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, NULL, ?, ?)
             """
         precondition(sqlite3_prepare_v2(db, sql, -1, &insert, nil) == SQLITE_OK, "prepare")
     }
@@ -47,9 +47,10 @@ final class RawBaseline {
         versions[row.stream] = version
         let position = head.position + 1
         let recordedAt = row.recordedAt
+        let dataDigest = ChainHasher.digest(row.data)
         let hash = ChainHasher.hash(of: StoredEvent(
             position: position, stream: row.stream, version: version, type: row.type, schemaVersion: 1,
-            recordedAt: recordedAt, data: row.data, metadata: row.metadata, idempotencyKey: nil,
+            recordedAt: recordedAt, data: row.data, dataSHA256: dataDigest, metadata: row.metadata, idempotencyKey: nil,
             prevHash: head.hash, hash: ""))
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         sqlite3_bind_int64(insert, 1, position)
@@ -58,9 +59,10 @@ final class RawBaseline {
         sqlite3_bind_text(insert, 4, row.type, -1, transient)
         sqlite3_bind_text(insert, 5, recordedAt, -1, transient)
         sqlite3_bind_text(insert, 6, row.data, -1, transient)
-        sqlite3_bind_text(insert, 7, row.metadata, -1, transient)
-        sqlite3_bind_text(insert, 8, head.hash, -1, transient)
-        sqlite3_bind_text(insert, 9, hash, -1, transient)
+        sqlite3_bind_text(insert, 7, dataDigest, -1, transient)
+        sqlite3_bind_text(insert, 8, row.metadata, -1, transient)
+        sqlite3_bind_text(insert, 9, head.hash, -1, transient)
+        sqlite3_bind_text(insert, 10, hash, -1, transient)
         precondition(sqlite3_step(insert) == SQLITE_DONE, String(cString: sqlite3_errmsg(db)))
         sqlite3_reset(insert)
         head = ChainHead(position: position, hash: hash)

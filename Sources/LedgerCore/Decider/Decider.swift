@@ -13,6 +13,7 @@ public enum Decider {
     public static func decide(
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
+        try command.validate(jobID: state.jobID)
         if case .register(let registration) = command {
             return try register(registration, state: state)
         }

@@ -13,18 +13,23 @@ public struct EventCodec: Sendable {
 
     /// The `data` column for `event`, as UTF-8 JSON text.
     public func encodeData(_ event: LedgerEvent) -> String {
-        JSONWriter.write(event.dataValue)
+        event.jsonText
     }
 
     /// The `metadata` column.
     public func encodeMetadata(_ metadata: EventMetadata) -> String {
-        JSONWriter.write(metadata.dataValue)
+        metadata.jsonText
     }
 
     /// The same encoding through Foundation's `JSONEncoder` and the payloads'
     /// Codable conformances: the oracle tests hold the fast path to.
     public func encodeWithFoundation(_ event: LedgerEvent) -> String {
         encodeJSON(payload(of: event))
+    }
+
+    /// The metadata through Foundation's `JSONEncoder` (the oracle).
+    public func encodeMetadataWithFoundation(_ metadata: EventMetadata) -> String {
+        encodeJSON(metadata)
     }
 
     /// The event stored as `type` at `schemaVersion` with `data`.
@@ -39,27 +44,11 @@ public struct EventCodec: Sendable {
             let upcast = try upcaster.upcast(type: eventType, from: schemaVersion, to: current, data: Data(data.utf8))
             text = String(decoding: upcast, as: UTF8.self)
         }
-        do {
-            return try LedgerEvent(type: eventType, data: JSONParser.parse(text))
-        } catch let failure as JSONParser.Failure {
-            throw .malformed(type: type, detail: failure.description)
-        } catch let error as EventDecodingError {
-            throw error
-        } catch {
-            preconditionFailure("the decoder throws only its own errors: \(error)")
-        }
+        return try LedgerEvent(type: eventType, json: text)
     }
 
     public func decodeMetadata(_ text: String) throws(EventDecodingError) -> EventMetadata {
-        do {
-            return try EventMetadata(data: JSONParser.parse(text))
-        } catch let failure as JSONParser.Failure {
-            throw .malformed(type: "metadata", detail: failure.description)
-        } catch let error as EventDecodingError {
-            throw error
-        } catch {
-            preconditionFailure("the decoder throws only its own errors: \(error)")
-        }
+        try EventMetadata(json: text)
     }
 
     /// The same decoding through Foundation's `JSONDecoder` and the payloads'

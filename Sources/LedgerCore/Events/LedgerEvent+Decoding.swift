@@ -1,93 +1,281 @@
+/// Decoding of each payload straight from JSON bytes: each member's key picks
+/// the property it fills; unknown keys are skipped (forward compatibility);
+/// after the object, every required property must have been seen. The rules
+/// are Codable's (a test holds both to the same results).
 extension LedgerEvent {
-    /// The event of `type` from its parsed `data` object, at today's schema version.
-    init(type: EventType, data: JSONValue) throws(EventDecodingError) {
-        let fields = try PayloadFields(data, type: type)
+    init(type: EventType, json text: String) throws(EventDecodingError) {
+        do {
+            self = try JSONParser.read(text) { reader throws(JSONParser.Failure) in try Self.read(type, &reader) }
+        } catch {
+            throw .malformed(type: type.rawValue, detail: error.reason)
+        }
+    }
+
+    private static func read(_ type: EventType, _ reader: inout JSONReader) throws(JSONParser.Failure) -> LedgerEvent {
         switch type {
-        case .jobRegistered: self = .jobRegistered(try JobRegistered(fields))
-        case .jobSubmitted: self = .jobSubmitted(JobSubmitted(externalID: try fields.string("external_id")))
-        case .webhookReceived: self = .webhookReceived(try WebhookReceived(fields))
-        case .pollResult: self = .pollResult(try PollResult(fields))
-        case .watchdogDecision:
-            self = .watchdogDecision(WatchdogDecision(
-                decision: try fields.word("decision", as: WatchdogVerdict.self), reason: try fields.string("reason"),
-                ageSeconds: try fields.int64("age_s"), thresholdSeconds: try fields.int64("threshold_s")))
-        case .jobCompleted:
-            self = .jobCompleted(JobCompleted(source: try fields.word("source", as: EvidenceSource.self),
-                                              outputs: try fields.value("outputs"),
-                                              evidencePosition: try fields.int64("evidence_position")))
-        case .jobFailed:
-            self = .jobFailed(JobFailed(source: try fields.word("source", as: EvidenceSource.self),
-                                        reason: try fields.string("reason"), evidencePosition: try fields.int64("evidence_position")))
-        case .jobCancelled:
-            self = .jobCancelled(JobCancelled(source: try fields.word("source", as: EvidenceSource.self),
-                                              reason: try fields.string("reason"),
-                                              evidencePosition: try fields.int64("evidence_position")))
-        case .creditRefunded:
-            self = .creditRefunded(CreditRefunded(account: try fields.string("account"), amount: try fields.int64("amount"),
-                                                  evidencePosition: try fields.int64("evidence_position")))
-        case .jobLateCompletion:
-            self = .jobLateCompletion(JobLateCompletion(
-                source: try fields.word("source", as: EvidenceSource.self), outputs: try fields.value("outputs"),
-                policy: try fields.word("policy", as: LateCompletionPolicy.self),
-                evidencePosition: try fields.int64("evidence_position")))
-        case .creditRecharged:
-            self = .creditRecharged(CreditRecharged(account: try fields.string("account"), amount: try fields.int64("amount"),
-                                                    evidencePosition: try fields.int64("evidence_position")))
-        case .notificationQueued: self = .notificationQueued(try NotificationStep(fields))
-        case .notificationAttempted: self = .notificationAttempted(try NotificationStep(fields))
-        case .notificationDelivered: self = .notificationDelivered(try NotificationStep(fields))
-        case .notificationDeadLettered: self = .notificationDeadLettered(try NotificationStep(fields))
-        case .operatorAction:
-            self = .operatorAction(OperatorAction(operatorName: try fields.string("operator"),
-                                                  action: try fields.string("action"), reason: try fields.string("reason")))
+        case .jobRegistered: .jobRegistered(try JobRegistered(&reader))
+        case .jobSubmitted: .jobSubmitted(try JobSubmitted(&reader))
+        case .webhookReceived: .webhookReceived(try WebhookReceived(&reader))
+        case .pollResult: .pollResult(try PollResult(&reader))
+        case .watchdogDecision: .watchdogDecision(try WatchdogDecision(&reader))
+        case .jobCompleted: .jobCompleted(try JobCompleted(&reader))
+        case .jobFailed: .jobFailed(try JobFailed(&reader))
+        case .jobCancelled: .jobCancelled(try JobCancelled(&reader))
+        case .creditRefunded: .creditRefunded(try CreditRefunded(&reader))
+        case .jobLateCompletion: .jobLateCompletion(try JobLateCompletion(&reader))
+        case .creditRecharged: .creditRecharged(try CreditRecharged(&reader))
+        case .notificationQueued: .notificationQueued(try NotificationStep(&reader))
+        case .notificationAttempted: .notificationAttempted(try NotificationStep(&reader))
+        case .notificationDelivered: .notificationDelivered(try NotificationStep(&reader))
+        case .notificationDeadLettered: .notificationDeadLettered(try NotificationStep(&reader))
+        case .operatorAction: .operatorAction(try OperatorAction(&reader))
         }
     }
 }
 
+/// A property every payload must carry.
+func required<T>(_ value: T?, _ key: String, _ reader: JSONReader) throws(JSONParser.Failure) -> T {
+    guard let value else { throw reader.failure("missing \(key)") }
+    return value
+}
+
+/// A word of a closed vocabulary (a status, a source, a policy).
+func word<Word: RawRepresentable<String>>(_ key: String, _ reader: inout JSONReader) throws(JSONParser.Failure) -> Word {
+    guard let word = Word(rawValue: try reader.readString(key)) else { throw reader.failure("\(key) is not one of its documented words") }
+    return word
+}
+
 extension JobRegistered {
-    init(_ fields: PayloadFields) throws(EventDecodingError) {
-        self.init(jobID: try fields.string("job_id"), account: try fields.string("account"),
-                  provider: try fields.string("provider"), operation: try fields.string("operation"),
-                  cost: try fields.int64("cost"), externalID: try fields.optionalString("external_id"),
-                  metadata: try fields.value("metadata"))
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var jobID: String?, account: String?, provider: String?, operation: String?, cost: Int64?
+        var externalID: String?, metadata: JSONValue?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "job_id": jobID = try reader.readString(key)
+            case "account": account = try reader.readString(key)
+            case "provider": provider = try reader.readString(key)
+            case "operation": operation = try reader.readString(key)
+            case "cost": cost = try reader.readInt64(key)
+            case "external_id": externalID = try reader.readOptionalString(key)
+            case "metadata": metadata = try reader.readValue()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(jobID: try required(jobID, "job_id", reader), account: try required(account, "account", reader),
+                  provider: try required(provider, "provider", reader), operation: try required(operation, "operation", reader),
+                  cost: try required(cost, "cost", reader), externalID: externalID,
+                  metadata: try required(metadata, "metadata", reader))
+    }
+}
+
+extension JobSubmitted {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var externalID: String?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            if key == "external_id" { externalID = try reader.readString(key) } else { try reader.skipValue() }
+        }
+        self.init(externalID: try required(externalID, "external_id", reader))
     }
 }
 
 extension WebhookReceived {
-    init(_ fields: PayloadFields) throws(EventDecodingError) {
-        self.init(deliveryID: try fields.string("delivery_id"), provider: try fields.string("provider"),
-                  externalID: try fields.string("external_id"),
-                  reportedStatus: try fields.word("reported_status", as: ReportedStatus.self),
-                  rawStatus: try fields.string("raw_status"), outputs: try fields.value("outputs"),
-                  error: try fields.optionalString("error"), bodySHA256: try fields.string("body_sha256"),
-                  body: try fields.string("body"), duplicate: try fields.bool("duplicate"),
-                  adoptedFrom: try fields.optionalInt64("adopted_from"))
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var deliveryID: String?, provider: String?, externalID: String?, reported: ReportedStatus?, raw: String?
+        var outputs: JSONValue?, error: String?, bodySHA256: String?, body: String?, duplicate: Bool?, adoptedFrom: Int64?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "delivery_id": deliveryID = try reader.readString(key)
+            case "provider": provider = try reader.readString(key)
+            case "external_id": externalID = try reader.readString(key)
+            case "reported_status": reported = try word(key, &reader)
+            case "raw_status": raw = try reader.readString(key)
+            case "outputs": outputs = try reader.readValue()
+            case "error": error = try reader.readOptionalString(key)
+            case "body_sha256": bodySHA256 = try reader.readString(key)
+            case "body": body = try reader.readString(key)
+            case "duplicate": duplicate = try reader.readBool(key)
+            case "adopted_from": adoptedFrom = try reader.readOptionalInt64(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(deliveryID: try required(deliveryID, "delivery_id", reader), provider: try required(provider, "provider", reader),
+                  externalID: try required(externalID, "external_id", reader),
+                  reportedStatus: try required(reported, "reported_status", reader), rawStatus: try required(raw, "raw_status", reader),
+                  outputs: try required(outputs, "outputs", reader), error: error,
+                  bodySHA256: try required(bodySHA256, "body_sha256", reader), body: try required(body, "body", reader),
+                  duplicate: try required(duplicate, "duplicate", reader), adoptedFrom: adoptedFrom)
     }
 }
 
 extension PollResult {
-    init(_ fields: PayloadFields) throws(EventDecodingError) {
-        self.init(attempt: try fields.int("attempt"), reportedStatus: try fields.word("reported_status", as: ReportedStatus.self),
-                  rawStatus: try fields.string("raw_status"), outputs: try fields.value("outputs"),
-                  error: try fields.optionalString("error"), httpStatus: try fields.optionalInt("http_status"),
-                  transportError: try fields.optionalString("transport_error"),
-                  latencyMilliseconds: try fields.int64("latency_ms"))
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var attempt: Int64?, reported: ReportedStatus?, raw: String?, outputs: JSONValue?, error: String?
+        var httpStatus: Int64?, transportError: String?, latency: Int64?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "attempt": attempt = try reader.readInt64(key)
+            case "reported_status": reported = try word(key, &reader)
+            case "raw_status": raw = try reader.readString(key)
+            case "outputs": outputs = try reader.readValue()
+            case "error": error = try reader.readOptionalString(key)
+            case "http_status": httpStatus = try reader.readOptionalInt64(key)
+            case "transport_error": transportError = try reader.readOptionalString(key)
+            case "latency_ms": latency = try reader.readInt64(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(attempt: Int(try required(attempt, "attempt", reader)), reportedStatus: try required(reported, "reported_status", reader),
+                  rawStatus: try required(raw, "raw_status", reader), outputs: try required(outputs, "outputs", reader),
+                  error: error, httpStatus: httpStatus.map { Int($0) }, transportError: transportError,
+                  latencyMilliseconds: try required(latency, "latency_ms", reader))
+    }
+}
+
+extension WatchdogDecision {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var decision: WatchdogVerdict?, reason: String?, age: Int64?, threshold: Int64?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "decision": decision = try word(key, &reader)
+            case "reason": reason = try reader.readString(key)
+            case "age_s": age = try reader.readInt64(key)
+            case "threshold_s": threshold = try reader.readInt64(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(decision: try required(decision, "decision", reader), reason: try required(reason, "reason", reader),
+                  ageSeconds: try required(age, "age_s", reader), thresholdSeconds: try required(threshold, "threshold_s", reader))
+    }
+}
+
+/// The fields shared by the outcome decisions: source, reason or outputs, policy, evidence.
+struct OutcomeFields {
+    var source: EvidenceSource?
+    var reason: String?
+    var outputs: JSONValue?
+    var policy: LateCompletionPolicy?
+    var account: String?
+    var amount: Int64?
+    var evidencePosition: Int64?
+
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "source": source = try word(key, &reader)
+            case "reason": reason = try reader.readString(key)
+            case "outputs": outputs = try reader.readValue()
+            case "policy": policy = try word(key, &reader)
+            case "account": account = try reader.readString(key)
+            case "amount": amount = try reader.readInt64(key)
+            case "evidence_position": evidencePosition = try reader.readInt64(key)
+            default: try reader.skipValue()
+            }
+        }
+    }
+}
+
+extension JobCompleted {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(source: try required(f.source, "source", reader), outputs: try required(f.outputs, "outputs", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
+    }
+}
+
+extension JobFailed {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(source: try required(f.source, "source", reader), reason: try required(f.reason, "reason", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
+    }
+}
+
+extension JobCancelled {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(source: try required(f.source, "source", reader), reason: try required(f.reason, "reason", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
+    }
+}
+
+extension JobLateCompletion {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(source: try required(f.source, "source", reader), outputs: try required(f.outputs, "outputs", reader),
+                  policy: try required(f.policy, "policy", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
+    }
+}
+
+extension CreditRefunded {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(account: try required(f.account, "account", reader), amount: try required(f.amount, "amount", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
+    }
+}
+
+extension CreditRecharged {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        let f = try OutcomeFields(&reader)
+        self.init(account: try required(f.account, "account", reader), amount: try required(f.amount, "amount", reader),
+                  evidencePosition: try required(f.evidencePosition, "evidence_position", reader))
     }
 }
 
 extension NotificationStep {
-    init(_ fields: PayloadFields) throws(EventDecodingError) {
-        self.init(notificationID: try fields.string("notification_id"), event: try fields.string("event"),
-                  attempt: try fields.int("attempt"), httpStatus: try fields.optionalInt("http_status"),
-                  error: try fields.optionalString("error"))
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var notificationID: String?, event: String?, attempt: Int64?, httpStatus: Int64?, error: String?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "notification_id": notificationID = try reader.readString(key)
+            case "event": event = try reader.readString(key)
+            case "attempt": attempt = try reader.readInt64(key)
+            case "http_status": httpStatus = try reader.readOptionalInt64(key)
+            case "error": error = try reader.readOptionalString(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(notificationID: try required(notificationID, "notification_id", reader), event: try required(event, "event", reader),
+                  attempt: Int(try required(attempt, "attempt", reader)), httpStatus: httpStatus.map { Int($0) }, error: error)
+    }
+}
+
+extension OperatorAction {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var name: String?, action: String?, reason: String?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "operator": name = try reader.readString(key)
+            case "action": action = try reader.readString(key)
+            case "reason": reason = try reader.readString(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(operatorName: try required(name, "operator", reader), action: try required(action, "action", reader),
+                  reason: try required(reason, "reason", reader))
     }
 }
 
 extension EventMetadata {
-    init(data: JSONValue) throws(EventDecodingError) {
-        let fields = try PayloadFields(data, type: .operatorAction)
-        self.init(actor: try fields.string("actor"), source: try fields.optionalString("source"),
-                  correlationID: try fields.optionalString("correlation_id"),
-                  causationPosition: try fields.optionalInt64("causation_position"))
+    init(json text: String) throws(EventDecodingError) {
+        do {
+            self = try JSONParser.read(text) { reader throws(JSONParser.Failure) in
+                var actor: String?, source: String?, correlationID: String?, causation: Int64?
+                try reader.object { key, reader throws(JSONParser.Failure) in
+                    switch key {
+                    case "actor": actor = try reader.readString(key)
+                    case "source": source = try reader.readOptionalString(key)
+                    case "correlation_id": correlationID = try reader.readOptionalString(key)
+                    case "causation_position": causation = try reader.readOptionalInt64(key)
+                    default: try reader.skipValue()
+                    }
+                }
+                return EventMetadata(actor: try required(actor, "actor", reader), source: source,
+                                     correlationID: correlationID, causationPosition: causation)
+            }
+        } catch {
+            throw .malformed(type: "metadata", detail: error.reason)
+        }
     }
 }

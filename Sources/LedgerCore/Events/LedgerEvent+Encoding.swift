@@ -1,65 +1,58 @@
 extension LedgerEvent {
-    /// The `data` object, field for field as the payloads' coding keys spell
-    /// them; optionals that are `nil` are left out, as Codable leaves them out.
-    var dataValue: JSONValue {
+    /// The `data` column: members in sorted key order, as the payloads'
+    /// coding keys spell them; optionals that are `nil` are left out (as
+    /// Codable leaves them out). A test holds this byte for byte to
+    /// Foundation's `JSONEncoder` with sorted keys.
+    var jsonText: String {
+        var out = JSONOutput()
         switch self {
         case .jobRegistered(let p):
-            .object(["job_id": .string(p.jobID), "account": .string(p.account), "provider": .string(p.provider),
-                     "operation": .string(p.operation), "cost": .int(p.cost), "metadata": p.metadata]
-                .adding("external_id", p.externalID.map(JSONValue.string)))
-        case .jobSubmitted(let p): .object(["external_id": .string(p.externalID)])
+            out.string("account", p.account); out.int("cost", p.cost); out.string("external_id", p.externalID)
+            out.string("job_id", p.jobID); out.value("metadata", p.metadata); out.string("operation", p.operation)
+            out.string("provider", p.provider)
+        case .jobSubmitted(let p): out.string("external_id", p.externalID)
         case .webhookReceived(let p):
-            .object(["delivery_id": .string(p.deliveryID), "provider": .string(p.provider),
-                     "external_id": .string(p.externalID), "reported_status": .string(p.reportedStatus.rawValue),
-                     "raw_status": .string(p.rawStatus), "outputs": p.outputs, "body_sha256": .string(p.bodySHA256),
-                     "body": .string(p.body), "duplicate": .bool(p.duplicate)]
-                .adding("error", p.error.map(JSONValue.string)).adding("adopted_from", p.adoptedFrom.map(JSONValue.int)))
+            out.int("adopted_from", p.adoptedFrom); out.string("body", p.body); out.string("body_sha256", p.bodySHA256)
+            out.string("delivery_id", p.deliveryID); out.bool("duplicate", p.duplicate); out.string("error", p.error)
+            out.string("external_id", p.externalID); out.value("outputs", p.outputs); out.string("provider", p.provider)
+            out.string("raw_status", p.rawStatus); out.string("reported_status", p.reportedStatus.rawValue)
         case .pollResult(let p):
-            .object(["attempt": .int(Int64(p.attempt)), "reported_status": .string(p.reportedStatus.rawValue),
-                     "raw_status": .string(p.rawStatus), "outputs": p.outputs, "latency_ms": .int(p.latencyMilliseconds)]
-                .adding("error", p.error.map(JSONValue.string))
-                .adding("http_status", p.httpStatus.map { .int(Int64($0)) })
-                .adding("transport_error", p.transportError.map(JSONValue.string)))
+            out.int("attempt", Int64(p.attempt)); out.string("error", p.error); out.int("http_status", p.httpStatus.map { Int64($0) })
+            out.int("latency_ms", p.latencyMilliseconds); out.value("outputs", p.outputs); out.string("raw_status", p.rawStatus)
+            out.string("reported_status", p.reportedStatus.rawValue); out.string("transport_error", p.transportError)
         case .watchdogDecision(let p):
-            .object(["decision": .string(p.decision.rawValue), "reason": .string(p.reason),
-                     "age_s": .int(p.ageSeconds), "threshold_s": .int(p.thresholdSeconds)])
+            out.int("age_s", p.ageSeconds); out.string("decision", p.decision.rawValue); out.string("reason", p.reason)
+            out.int("threshold_s", p.thresholdSeconds)
         case .jobCompleted(let p):
-            .object(["source": .string(p.source.rawValue), "outputs": p.outputs, "evidence_position": .int(p.evidencePosition)])
+            out.int("evidence_position", p.evidencePosition); out.value("outputs", p.outputs); out.string("source", p.source.rawValue)
         case .jobFailed(let p):
-            .object(["source": .string(p.source.rawValue), "reason": .string(p.reason), "evidence_position": .int(p.evidencePosition)])
+            out.int("evidence_position", p.evidencePosition); out.string("reason", p.reason); out.string("source", p.source.rawValue)
         case .jobCancelled(let p):
-            .object(["source": .string(p.source.rawValue), "reason": .string(p.reason), "evidence_position": .int(p.evidencePosition)])
+            out.int("evidence_position", p.evidencePosition); out.string("reason", p.reason); out.string("source", p.source.rawValue)
         case .creditRefunded(let p):
-            .object(["account": .string(p.account), "amount": .int(p.amount), "evidence_position": .int(p.evidencePosition)])
+            out.string("account", p.account); out.int("amount", p.amount); out.int("evidence_position", p.evidencePosition)
         case .jobLateCompletion(let p):
-            .object(["source": .string(p.source.rawValue), "outputs": p.outputs, "policy": .string(p.policy.rawValue),
-                     "evidence_position": .int(p.evidencePosition)])
+            out.int("evidence_position", p.evidencePosition); out.value("outputs", p.outputs)
+            out.string("policy", p.policy.rawValue); out.string("source", p.source.rawValue)
         case .creditRecharged(let p):
-            .object(["account": .string(p.account), "amount": .int(p.amount), "evidence_position": .int(p.evidencePosition)])
+            out.string("account", p.account); out.int("amount", p.amount); out.int("evidence_position", p.evidencePosition)
         case .notificationQueued(let p), .notificationAttempted(let p), .notificationDelivered(let p),
              .notificationDeadLettered(let p):
-            .object(["notification_id": .string(p.notificationID), "event": .string(p.event), "attempt": .int(Int64(p.attempt))]
-                .adding("http_status", p.httpStatus.map { .int(Int64($0)) }).adding("error", p.error.map(JSONValue.string)))
+            out.int("attempt", Int64(p.attempt)); out.string("error", p.error); out.string("event", p.event)
+            out.int("http_status", p.httpStatus.map { Int64($0) }); out.string("notification_id", p.notificationID)
         case .operatorAction(let p):
-            .object(["operator": .string(p.operatorName), "action": .string(p.action), "reason": .string(p.reason)])
+            out.string("action", p.action); out.string("operator", p.operatorName); out.string("reason", p.reason)
         }
+        return out.text()
     }
 }
 
 extension EventMetadata {
-    var dataValue: JSONValue {
-        .object(["actor": .string(actor)]
-            .adding("source", source.map(JSONValue.string))
-            .adding("correlation_id", correlationID.map(JSONValue.string))
-            .adding("causation_position", causationPosition.map(JSONValue.int)))
-    }
-}
-
-private extension Dictionary where Key == String, Value == JSONValue {
-    func adding(_ key: String, _ value: JSONValue?) -> Self {
-        guard let value else { return self }
-        var copy = self
-        copy[key] = value
-        return copy
+    /// The `metadata` column, members in sorted key order.
+    var jsonText: String {
+        var out = JSONOutput()
+        out.string("actor", actor); out.int("causation_position", causationPosition)
+        out.string("correlation_id", correlationID); out.string("source", source)
+        return out.text()
     }
 }

@@ -18,7 +18,7 @@ public struct JSONParser {
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         var text = text
         let result: Result<JSONValue, Failure> = text.withUTF8 { bytes in
-            var parser = Cursor(bytes: bytes)
+            var parser = JSONReader(bytes: bytes)
             do throws(Failure) {
                 let value = try parser.value(depth: 0)
                 parser.skipWhitespace()
@@ -32,7 +32,9 @@ public struct JSONParser {
     }
 }
 
-private struct Cursor {
+/// A cursor over UTF-8 JSON. ``JSONParser`` builds values with it; the
+/// payload decoders read known fields straight into typed properties.
+struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
@@ -196,7 +198,7 @@ private struct Cursor {
         return code
     }
 
-    private mutating func number() throws(JSONParser.Failure) -> JSONValue {
+    mutating func number() throws(JSONParser.Failure) -> JSONValue {
         let start = index
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, (0x30...0x39).contains(bytes[index]) else { throw failure("unexpected character") }

@@ -9,13 +9,15 @@ import Foundation
 ///     prev_hash, position, stream, version, type, schema_version, recorded_at,
 ///     SHA-256(data), SHA-256(metadata), idempotency_key (empty when none)
 ///
-/// `data` and `metadata` enter as their own hex digests, so a retention
-/// policy can later redact a body while the chain still verifies.
+/// `data` enters as its recorded digest (the `data_sha256` column), so a
+/// retention policy can later redact a body while the chain still verifies;
+/// `ledger verify` checks each body against its digest separately.
+/// `metadata` enters as its digest too.
 public enum ChainHasher {
     public static func hash(of event: StoredEvent) -> String {
         hash(prevHash: event.prevHash, position: event.position, stream: event.stream, version: event.version,
              type: event.type, schemaVersion: event.schemaVersion, recordedAt: event.recordedAt,
-             dataDigest: digest(event.data), metadataDigest: digest(event.metadata),
+             dataDigest: event.dataSHA256, metadataDigest: digest(event.metadata),
              idempotencyKey: event.idempotencyKey)
     }
 

@@ -9,13 +9,15 @@ public struct StoredEvent: Sendable, Hashable, Codable {
     public var schemaVersion: Int
     public var recordedAt: String
     public var data: String
+    /// The hex SHA-256 of `data` as recorded; the chain hashes this, not `data`.
+    public var dataSHA256: String
     public var metadata: String
     public var idempotencyKey: String?
     public var prevHash: String
     public var hash: String
 
     public init(position: Int64, stream: String, version: Int64, type: String, schemaVersion: Int,
-                recordedAt: String, data: String, metadata: String, idempotencyKey: String?,
+                recordedAt: String, data: String, dataSHA256: String, metadata: String, idempotencyKey: String?,
                 prevHash: String, hash: String) {
         self.position = position
         self.stream = stream
@@ -24,6 +26,7 @@ public struct StoredEvent: Sendable, Hashable, Codable {
         self.schemaVersion = schemaVersion
         self.recordedAt = recordedAt
         self.data = data
+        self.dataSHA256 = dataSHA256
         self.metadata = metadata
         self.idempotencyKey = idempotencyKey
         self.prevHash = prevHash
@@ -53,7 +56,7 @@ public struct StoredEvent: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case position, stream, version, type, schemaVersion = "schema_version", recordedAt = "recorded_at"
-        case data, metadata, idempotencyKey = "idempotency_key", prevHash = "prev_hash", hash
+        case data, dataSHA256 = "data_sha256", metadata, idempotencyKey = "idempotency_key", prevHash = "prev_hash", hash
     }
 }
 

@@ -53,6 +53,10 @@ public struct ReadOnlyQuery {
         }
         defer { sqlite3_close(db) }
         sqlite3_busy_timeout(db, 2000)
+        // The progress handler runs between steps, not inside one function
+        // call: cap the sizes one call can work on (long strings, LIKE patterns).
+        sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 10_000_000)
+        sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 500)
         sqlite3_set_authorizer(db, readOnlyAuthorizer, nil)
         let deadline = DeadlineBox(seconds: Double(timeBudgetMilliseconds) / 1000)
         let box = Unmanaged.passRetained(deadline)

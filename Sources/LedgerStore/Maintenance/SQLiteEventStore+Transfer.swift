@@ -34,9 +34,10 @@ extension SQLiteEventStore {
                 .map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
             let decoder = JSONDecoder()
             let sql = """
-                INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             var count: Int64 = 0
+            let firstPosition = head.position + 1 as Int64?
             for (index, line) in lines.enumerated() where !line.isEmpty {
                 let event: StoredEvent
                 do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
@@ -47,12 +48,19 @@ extension SQLiteEventStore {
                 }
                 try db.cachedStatement(sql: sql).execute(arguments: [
                     event.position, event.stream, event.version, event.type, event.schemaVersion, event.recordedAt,
-                    event.data, event.metadata, event.idempotencyKey, event.prevHash, event.hash,
+                    event.data, event.dataSHA256, event.metadata, event.idempotencyKey, event.prevHash, event.hash,
                 ])
                 head = ChainHead(position: event.position, hash: event.hash)
                 count += 1
             }
             _ = try Rebuilder(writer: .live).run(db, progress: { _ in })
+            // A re-hashed file can chain perfectly and still pay a refund twice:
+            // the invariants must hold too, or nothing is imported.
+            let report = try Verifier().run(db, progress: { _ in })
+            if let finding = report.findings.first {
+                let line = finding.position.map { Int($0 - (firstPosition ?? 1)) + 1 } ?? 0
+                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(finding.detail)")
+            }
             return count
         }
     }

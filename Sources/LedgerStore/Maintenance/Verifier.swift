@@ -51,6 +51,9 @@ struct Verifier {
         if ChainHasher.hash(of: event) != event.hash {
             return "hash does not match the row's content (the row was modified)"
         }
+        if ChainHasher.digest(event.data) != event.dataSHA256 {
+            return "data does not match its recorded data_sha256 (the body was modified)"
+        }
         return nil
     }
 
@@ -109,6 +112,41 @@ struct Verifier {
                 OR NOT EXISTS (SELECT 1 FROM events l WHERE l.stream = c.stream AND l.type = 'job.late_completion')
             ORDER BY 1 LIMIT 1
             """),
+        ("a refund without an earlier job.failed or job.cancelled in its stream", """
+            SELECT r.position, r.stream FROM events r WHERE r.type = 'credit.refunded'
+              AND NOT EXISTS (SELECT 1 FROM events t WHERE t.stream = r.stream
+                              AND t.type IN ('job.failed', 'job.cancelled') AND t.position < r.position)
+            ORDER BY 1 LIMIT 1
+            """),
+        ("a refund or recharge to an account other than the job's", """
+            SELECT r.position, r.stream FROM events r
+            JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
+            WHERE r.type IN ('credit.refunded', 'credit.recharged')
+              AND json_extract(r.data, '$.account') IS NOT json_extract(g.data, '$.account')
+            ORDER BY 1 LIMIT 1
+            """),
+        ("a recharge that is not the amount refunded before it", """
+            SELECT c.position, c.stream FROM events c WHERE c.type = 'credit.recharged'
+              AND json_extract(c.data, '$.amount') != (
+                  SELECT coalesce(sum(json_extract(r.data, '$.amount')), 0) FROM events r
+                  WHERE r.stream = c.stream AND r.type = 'credit.refunded' AND r.position < c.position)
+            ORDER BY 1 LIMIT 1
+            """),
+        ("a decision whose evidence is a duplicate webhook", """
+            SELECT d.position, d.stream FROM events d
+            JOIN events f ON f.position = json_extract(d.data, '$.evidence_position')
+            WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
+              AND f.type = 'webhook.received' AND json_extract(f.data, '$.duplicate') = 1
+            ORDER BY 1 LIMIT 1
+            """),
+        ("stream versions with a gap", """
+            SELECT min(position), stream FROM events GROUP BY stream HAVING max(version) != count(*) ORDER BY 1 LIMIT 1
+            """),
+        ("a job stream that does not start with job.registered", """
+            SELECT position, stream FROM events
+            WHERE version = 1 AND substr(stream, 1, 4) = 'job-' AND type != 'job.registered'
+            ORDER BY 1 LIMIT 1
+            """),
         ("a decision whose evidence_position is not an earlier event of its stream", """
             SELECT d.position, d.stream FROM events d
             WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
@@ -127,7 +165,7 @@ struct Verifier {
                        sum(CASE WHEN type = 'credit.refunded' THEN json_extract(data, '$.amount') ELSE 0 END) AS refunded,
                        sum(CASE WHEN type = 'credit.recharged' THEN json_extract(data, '$.amount') ELSE 0 END) AS recharged
                 FROM events WHERE type IN ('job.registered', 'credit.refunded', 'credit.recharged')
-                  AND stream LIKE 'job-%'
+                  AND substr(stream, 1, 4) = 'job-'
                 GROUP BY 1
             )
             SELECT coalesce(m.account, a.account) FROM moves m FULL OUTER JOIN projection_accounts a USING (account)

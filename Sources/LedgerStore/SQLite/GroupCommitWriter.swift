@@ -67,6 +67,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func commit(_ batch: [any QueuedWork], _ db: Database) {
         do {
             try db.inTransaction(.immediate) {
+                try session.noticeOtherWriters(db)
                 for work in batch { work.perform(session, db) }
                 try session.beforeCommit(db)
                 return .commit
@@ -121,6 +122,9 @@ private final class Work<T: Sendable>: QueuedWork {
                 }
             } catch {
                 session.restore(mark)
+                // A refusal by SQLite itself (a trigger, a constraint) means the
+                // writer's picture of the file may be wrong: read it again.
+                if error is DatabaseError { session.invalidate() }
                 throw error
             }
             guard let value else { preconditionFailure("a committed savepoint always produced its value") }

@@ -132,6 +132,9 @@ public final class SQLiteEventStore: EventStore {
     /// Runs `body` on the writer, in its own transaction after the queued appends.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         try await writer.submit { session, db in
+            // Requests earlier in this batch may have appended: stamp the
+            // checkpoint first, so maintenance sees live tables at the head.
+            try session.beforeCommit(db)
             defer { session.invalidate() }
             return try body(db)
         }

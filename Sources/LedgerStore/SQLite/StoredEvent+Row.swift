@@ -3,12 +3,12 @@ import GRDB
 extension StoredEvent {
     /// The columns, in the order ``init(row:)`` reads them by index (the fast path).
     static let selectColumns =
-        "position, stream, version, type, schema_version, recorded_at, data, metadata, idempotency_key, prev_hash, hash"
+        "position, stream, version, type, schema_version, recorded_at, data, data_sha256, metadata, idempotency_key, prev_hash, hash"
 
     init(row: Row) {
         self.init(position: row[0], stream: row[1], version: row[2], type: row[3], schemaVersion: row[4],
-                  recordedAt: row[5], data: row[6], metadata: row[7], idempotencyKey: row[8],
-                  prevHash: row[9], hash: row[10])
+                  recordedAt: row[5], data: row[6], dataSHA256: row[7], metadata: row[8], idempotencyKey: row[9],
+                  prevHash: row[10], hash: row[11])
     }
 
     static func fetchAll(_ statement: Statement, arguments: StatementArguments) throws -> [StoredEvent] {

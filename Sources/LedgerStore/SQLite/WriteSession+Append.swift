@@ -5,8 +5,8 @@ extension WriteSession {
     /// A plain append with an expected version and an optional idempotency key.
     func append(_ request: AppendRequest, _ db: Database) throws -> AppendResult {
         guard !request.events.isEmpty else { throw StoreError.invalidRequest("an append needs at least one event") }
-        guard !request.stream.isEmpty, !request.stream.contains("\n") else {
-            throw StoreError.invalidRequest("stream names are 1 to 300 characters without newlines")
+        guard (1...300).contains(request.stream.utf8.count), request.stream.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw StoreError.invalidRequest("stream names are 1 to 300 bytes of printable ASCII without spaces")
         }
         if let key = request.idempotencyKey, let original = try original(forKey: key, request, db) {
             return original

@@ -7,11 +7,10 @@ extension WriteSession {
     func execute(_ request: LedgerRequest, _ db: Database) throws -> LedgerOutcome {
         switch request {
         case .job(let jobID, let command, let metadata):
-            guard !jobID.isEmpty, jobID.utf8.count <= 200, !jobID.contains("\n") else {
-                throw StoreError.invalidRequest("job_id must be 1 to 200 characters without newlines")
-            }
+            if let problem = Identifier.problem(jobID, field: "job_id") { throw StoreError.invalidRequest(problem) }
             return try decide(command, jobID: jobID, metadata: metadata, db)
         case .webhook(let webhook, let metadata):
+            do { try webhook.validate() } catch { throw StoreError.refused(error) }
             if let jobID = try jobID(provider: webhook.provider, externalID: webhook.externalID, db) {
                 return try decide(.webhook(webhook), jobID: jobID, metadata: metadata, db)
             }

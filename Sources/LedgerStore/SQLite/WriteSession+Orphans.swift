@@ -28,8 +28,8 @@ extension WriteSession {
     /// arrival order, each with the decisions it causes now.
     func adoptOrphans(provider: String, externalID: String, jobID: String, _ db: Database) throws -> [AppendedEvent] {
         let sql = """
-            SELECT e.position, e.stream, e.version, e.type, e.schema_version, e.recorded_at, e.data, e.metadata,
-                   e.idempotency_key, e.prev_hash, e.hash
+            SELECT e.position, e.stream, e.version, e.type, e.schema_version, e.recorded_at, e.data, e.data_sha256,
+                   e.metadata, e.idempotency_key, e.prev_hash, e.hash
             FROM projection_orphans o JOIN events e ON e.position = o.position
             WHERE o.provider = ? AND o.external_id = ? AND o.adopted_job_id IS NULL ORDER BY o.position
             """

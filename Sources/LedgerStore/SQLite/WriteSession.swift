@@ -18,6 +18,9 @@ final class WriteSession: @unchecked Sendable {
     private var undo: [(jobID: String, state: JobState?)] = []
     private var dirtyJobs: [String] = []
     private var needsReload = true
+    /// `PRAGMA data_version` when this writer last looked: it changes only
+    /// when another connection (another process) commits.
+    private var dataVersion: Int64?
 
     init(options: StoreOptions) {
         self.options = options
@@ -49,6 +52,17 @@ final class WriteSession: @unchecked Sendable {
         lastRecordedAt = mark.lastRecordedAt
         for entry in undo.reversed() { jobCache[entry.jobID] = entry.state }
         undo.removeAll()
+    }
+
+    /// Called at the start of every group commit, inside its transaction:
+    /// if another process wrote to the file (`ledger import`, a cron
+    /// `watchdog --once`), the cached head and job states are stale.
+    func noticeOtherWriters(_ db: Database) throws {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion {
+            dataVersion = version
+            invalidate()
+        }
     }
 
     /// After a failed commit nothing in memory can be trusted: start again from the file.
@@ -154,18 +168,17 @@ extension WriteSession {
         let data = codec.encodeData(event.event)
         let metadata = codec.encodeMetadata(event.metadata)
         let recordedAt = event.recordedAt.iso8601
+        let dataDigest = ChainHasher.digest(data)
         let hash = ChainHasher.hash(
             prevHash: head.hash, position: event.position, stream: event.stream, version: event.version,
             type: type.rawValue, schemaVersion: type.currentSchemaVersion, recordedAt: recordedAt,
-            dataDigest: ChainHasher.digest(data), metadataDigest: ChainHasher.digest(metadata),
-            idempotencyKey: idempotencyKey)
+            dataDigest: dataDigest, metadataDigest: ChainHasher.digest(metadata), idempotencyKey: idempotencyKey)
         let sql = """
-            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, metadata,
-                idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         try db.cachedStatement(sql: sql).execute(arguments: [
             event.position, event.stream, event.version, type.rawValue, type.currentSchemaVersion, recordedAt,
-            data, metadata, idempotencyKey, head.hash, hash,
+            data, dataDigest, metadata, idempotencyKey, head.hash, hash,
         ])
         head = ChainHead(position: event.position, hash: hash)
     }

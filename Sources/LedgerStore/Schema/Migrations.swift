@@ -30,6 +30,7 @@ enum LedgerMigrations {
             schema_version  INTEGER NOT NULL CHECK (schema_version >= 1),
             recorded_at     TEXT    NOT NULL CHECK (length(recorded_at) = 24 AND recorded_at LIKE '____-__-__T__:__:__.___Z'),
             data            TEXT    NOT NULL CHECK (json_valid(data)),
+            data_sha256     TEXT    NOT NULL CHECK (length(data_sha256) = 64),
             metadata        TEXT    NOT NULL CHECK (json_valid(metadata)),
             idempotency_key TEXT             CHECK (length(idempotency_key) BETWEEN 1 AND 200 AND instr(idempotency_key, char(10)) = 0),
             prev_hash       TEXT    NOT NULL CHECK (length(prev_hash) = 64),
@@ -52,6 +53,14 @@ enum LedgerMigrations {
                  (SELECT hash FROM events WHERE position = NEW.position - 1),
                  '0000000000000000000000000000000000000000000000000000000000000000')
         BEGIN SELECT RAISE(ABORT, 'events: an insert must take the next position and chain to the last hash'); END;
+
+        -- INSERT OR REPLACE would delete the row it collides with, and SQLite fires
+        -- delete triggers for that only when recursive_triggers is on: refuse it here.
+        CREATE TRIGGER events_never_replace BEFORE INSERT ON events
+        WHEN EXISTS (SELECT 1 FROM events WHERE stream = NEW.stream AND version = NEW.version)
+          OR (NEW.idempotency_key IS NOT NULL
+              AND EXISTS (SELECT 1 FROM events WHERE idempotency_key = NEW.idempotency_key))
+        BEGIN SELECT RAISE(ABORT, 'events: a row with this stream version or idempotency key exists'); END;
         """
 
     /// Projection tables, written in the same transaction as the events they
