@@ -47,6 +47,17 @@ public struct EventCodec: Sendable {
         return try LedgerEvent(type: eventType, json: text)
     }
 
+    /// The same, reading `data` straight from a buffer (SQLite's, on the
+    /// replay and rebuild paths) without first copying it into a String.
+    public func decode(type eventType: EventType, schemaVersion: Int,
+                       utf8 data: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> LedgerEvent {
+        guard schemaVersion == upcaster.currentVersion(of: eventType) else {
+            return try decode(type: eventType.rawValue, schemaVersion: schemaVersion,
+                              data: String(decoding: data, as: UTF8.self))
+        }
+        return try LedgerEvent(type: eventType, utf8: data)
+    }
+
     public func decodeMetadata(_ text: String) throws(EventDecodingError) -> EventMetadata {
         try EventMetadata(json: text)
     }

@@ -11,6 +11,14 @@ extension LedgerEvent {
         }
     }
 
+    init(type: EventType, utf8 bytes: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) {
+        do {
+            self = try JSONParser.read(bytes) { reader throws(JSONParser.Failure) in try Self.read(type, &reader) }
+        } catch {
+            throw .malformed(type: type.rawValue, detail: error.reason)
+        }
+    }
+
     private static func read(_ type: EventType, _ reader: inout JSONReader) throws(JSONParser.Failure) -> LedgerEvent {
         switch type {
         case .jobRegistered: .jobRegistered(try JobRegistered(&reader))

@@ -102,16 +102,16 @@ extension JSONParser {
     /// Runs `read` over the UTF-8 bytes of `text` and checks nothing follows.
     static func read<T>(_ text: String, _ read: (inout JSONReader) throws(Failure) -> T) throws(Failure) -> T {
         var text = text
-        let result: Result<T, Failure> = text.withUTF8 { bytes in
-            var reader = JSONReader(bytes: bytes)
-            do throws(Failure) {
-                let value = try read(&reader)
-                try reader.expectEnd()
-                return .success(value)
-            } catch {
-                return .failure(error)
-            }
-        }
+        let result: Result<T, Failure> = text.withUTF8 { bytes in Result { () throws(Failure) in try Self.read(bytes, read) } }
         return try result.get()
+    }
+
+    /// Runs `read` over `bytes` and checks nothing follows.
+    static func read<T>(_ bytes: UnsafeBufferPointer<UInt8>,
+                        _ read: (inout JSONReader) throws(Failure) -> T) throws(Failure) -> T {
+        var reader = JSONReader(bytes: bytes)
+        let value = try read(&reader)
+        try reader.expectEnd()
+        return value
     }
 }

@@ -25,6 +25,13 @@ extension Timestamp {
             bytes.removeLast(6)
             bytes.append(UInt8(ascii: "Z"))
         }
+        self.init(utf8: bytes)
+    }
+
+    /// Parses the stored form straight from bytes (the replay and rebuild
+    /// paths read `recorded_at` from SQLite's buffer without making a String).
+    public init?(utf8 bytes: some RandomAccessCollection<UInt8>) {
+        let bytes = Array(bytes)
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
         guard let year = Self.number(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
               let month = Self.number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),

@@ -37,24 +37,22 @@ extension SQLiteEventStore {
     }
 
     static func replay(jobID: String, until limit: ReplayLimit, _ db: Database) throws -> JobTimeline? {
-        let sql = "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version"
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [StreamName.job(jobID)])
+        let rows = try RawRows(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version")
+        rows.bind(StreamName.job(jobID), at: 1)
         let codec = EventCodec()
+        let asOf = { if case .asOf(let time) = limit { time } else { nil } }() as Timestamp?
         var state = JobState(jobID: jobID)
         var steps: [JobTimeline.Step] = []
         var found = false
-        while let row = try rows.next() {
+        while try rows.next() {
             found = true
-            let stored = StoredEvent(row: row)
-            if case .position(let last) = limit, stored.position > last { break }
-            if case .asOf(let time) = limit, stored.recordedAt > time.iso8601 { break }
-            do {
-                let (event, at) = try stored.decodedForFold(with: codec)
-                state.apply(event, version: stored.version, at: at)
-            } catch {
-                throw StoreError.corrupt("event at position \(stored.position): \(error)")
-            }
-            steps.append(.init(stored: stored, state: state))
+            let position = rows.int64(0)
+            if case .position(let last) = limit, position > last { break }
+            let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
+                                                 timeColumn: 5, dataColumn: 6)
+            if let asOf, at > asOf { break }
+            state.apply(event, version: rows.int64(2), at: at)
+            steps.append(.init(stored: rows.storedEvent(), state: state))
         }
         return found ? JobTimeline(jobID: jobID, steps: steps) : nil
     }

@@ -20,18 +20,22 @@ struct Rebuilder {
         try clear(db)
         var folder = StreamFolder(writer: writer)
         var count: Int64 = 0
-        let sql = "SELECT \(StoredEvent.selectColumns) FROM events ORDER BY stream, version"
-        let rows = try Row.fetchCursor(db, sql: sql)
-        while let row = try rows.next() {
-            let stored = StoredEvent(row: row)
-            let recorded: RecordedEvent
-            do {
-                let (event, at) = try stored.decodedForFold(with: codec)
-                recorded = RecordedEvent(position: stored.position, stream: stored.stream, version: stored.version,
-                                         event: event, recordedAt: at, metadata: .notDecoded)
-            } catch {
-                throw StoreError.corrupt("event at position \(stored.position): \(error)")
+        // Only what the fold needs, read from SQLite's buffers; the stream name
+        // becomes a String only when it changes.
+        let sql = "SELECT position, stream, version, type, schema_version, recorded_at, data FROM events ORDER BY stream, version"
+        let rows = try RawRows(db, sql: sql)
+        var stream = ""
+        var streamBytes: [UInt8] = []
+        while try rows.next() {
+            let position = rows.int64(0)
+            if !rows.bytes(1).elementsEqual(streamBytes) {
+                streamBytes = Array(rows.bytes(1))
+                stream = String(decoding: streamBytes, as: UTF8.self)
             }
+            let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
+                                                 timeColumn: 5, dataColumn: 6)
+            let recorded = RecordedEvent(position: position, stream: stream, version: rows.int64(2),
+                                         event: event, recordedAt: at, metadata: .notDecoded)
             try folder.fold(recorded, db)
             count += 1
             if folder.finishedStreams >= flushStreamCount { try folder.flushTotals(db) }

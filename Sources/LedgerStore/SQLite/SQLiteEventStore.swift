@@ -106,17 +106,12 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// A read on one of the pool's reader connections (a consistent snapshot).
+    ///
+    /// The read runs synchronously on a Dispatch thread, never on the
+    /// cooperative pool, and resumes its caller through one continuation:
+    /// GRDB's own async read hops twice and measured ~55 µs slower per call,
+    /// more than a whole 50-event replay's decoding.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await pool.read(body)
-        } catch {
-            throw StoreError(error)
-        }
-    }
-
-    /// A read run synchronously on a Dispatch thread (not the cooperative pool),
-    /// resumed by one continuation.
-    public func readOffPool<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let pool = self.pool
         do {
             return try await withCheckedThrowingContinuation { continuation in

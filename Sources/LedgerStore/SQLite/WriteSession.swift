@@ -21,6 +21,8 @@ final class WriteSession: @unchecked Sendable {
     /// `PRAGMA data_version` when this writer last looked: it changes only
     /// when another connection (another process) commits.
     private var dataVersion: Int64?
+    /// The position the projection checkpoint was last set to by this writer.
+    private var stampedPosition: Int64 = -1
 
     init(options: StoreOptions) {
         self.options = options
@@ -67,6 +69,7 @@ final class WriteSession: @unchecked Sendable {
 
     /// After a failed commit nothing in memory can be trusted: start again from the file.
     func invalidate() {
+        stampedPosition = -1
         jobCache.removeAll()
         needsReload = true
     }
@@ -76,7 +79,11 @@ final class WriteSession: @unchecked Sendable {
     /// is read again first.
     func beforeCommit(_ db: Database) throws {
         if needsReload { try reload(db) }
+        // A batch that appended nothing (idempotent repeats) writes nothing,
+        // so its commit costs no fsync.
+        guard head.position != stampedPosition else { return }
         try projections.setCheckpoint(head.position, db)
+        stampedPosition = head.position
     }
 
     private func reload(_ db: Database) throws {
