@@ -24,6 +24,9 @@ public struct StoreOptions: Sendable {
     public var mmapBytesMax: Int64 = 1 << 30
     /// Page cache per connection, in KiB (`PRAGMA cache_size`).
     public var pageCacheKibibytes = 16 * 1024
+    /// Below this many events a rebuild folds on one connection; above, on two
+    /// in parallel (tests lower it to exercise the split).
+    public var rebuildParallelEventCountMin: Int64 = 10_000
     /// The time source for `recorded_at` and decisions (tests pass a manual clock).
     public var clock: @Sendable () -> Timestamp
 

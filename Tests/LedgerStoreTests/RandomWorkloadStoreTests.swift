@@ -12,8 +12,9 @@ import Testing
     func randomConcurrentWorkloadKeepsEveryInvariant(seed: UInt64) async throws {
         var generator = SeededGenerator(seed: seed)
         let policy: LateCompletionPolicy = seed % 2 == 0 ? .keepRefund : .recharge
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(),
-                                         options: StoreOptions(durability: .normal, lateCompletionPolicy: policy))
+        var options = StoreOptions(durability: .normal, lateCompletionPolicy: policy)
+        options.rebuildParallelEventCountMin = seed % 2 == 0 ? 0 : .max  // both the split and the single fold
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: options)
         let requests = RandomWorkload(jobCount: 40, stepsPerJob: 10).requests(using: &generator)
         // Chunks run concurrently, so requests interleave inside group commits.
         for chunk in stride(from: 0, to: requests.count, by: 16).map({ Array(requests[$0..<min($0 + 16, requests.count)]) }) {

@@ -5,7 +5,7 @@ import LedgerTesting
 
 // ledger-bench: the kernel's figures in one run, each next to its baseline.
 //
-//   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp]
+//   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
 //
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
 
@@ -13,6 +13,9 @@ struct Settings {
     var logEvents = 1_000_000
     var runs = 3
     var directory = FileManager.default.temporaryDirectory.path
+    /// A log to reuse (generated there first when missing), to iterate on rebuild and replay.
+    var logPath: String?
+    var skipAppends = false
 
     init(arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -22,6 +25,8 @@ struct Settings {
             case "--log-events": logEvents = Int(value) ?? logEvents
             case "--runs": runs = max(1, Int(value) ?? runs)
             case "--dir": directory = value
+            case "--log": logPath = value
+            case "--skip-appends": skipAppends = value == "yes"
             default: fatalError("unknown flag \(flag); see the comment at the top of main.swift")
             }
         }
@@ -44,8 +49,8 @@ let settings = Settings(arguments: CommandLine.arguments)
     }
 
     print("ledger-bench: \(settings.runs) runs, log of \(settings.logEvents) events, in \(folder.path)")
-    try await AppendBenchmark(runs: settings.runs, freshPath: freshPath).run(into: &report)
-    let logPath = freshPath("log.sqlite")
+    if !settings.skipAppends { try await AppendBenchmark(runs: settings.runs, freshPath: freshPath).run(into: &report) }
+    let logPath = settings.logPath ?? freshPath("log.sqlite")
     if settings.logEvents > 0 { try await LogBenchmark(path: logPath, events: settings.logEvents, runs: settings.runs).run(into: &report) }
     print("")
     report.printTable()

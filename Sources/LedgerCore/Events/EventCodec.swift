@@ -49,13 +49,16 @@ public struct EventCodec: Sendable {
 
     /// The same, reading `data` straight from a buffer (SQLite's, on the
     /// replay and rebuild paths) without first copying it into a String.
-    public func decode(type eventType: EventType, schemaVersion: Int,
-                       utf8 data: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> LedgerEvent {
+    ///
+    /// With `skippingBodies` (rebuilds: the fold never reads them) a
+    /// webhook's `body` is validated but left empty.
+    public func decode(type eventType: EventType, schemaVersion: Int, utf8 data: UnsafeBufferPointer<UInt8>,
+                       skippingBodies: Bool = false) throws(EventDecodingError) -> LedgerEvent {
         guard schemaVersion == upcaster.currentVersion(of: eventType) else {
             return try decode(type: eventType.rawValue, schemaVersion: schemaVersion,
                               data: String(decoding: data, as: UTF8.self))
         }
-        return try LedgerEvent(type: eventType, utf8: data)
+        return try LedgerEvent(type: eventType, utf8: data, skippingBodies: skippingBodies)
     }
 
     public func decodeMetadata(_ text: String) throws(EventDecodingError) -> EventMetadata {

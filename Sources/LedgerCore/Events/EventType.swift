@@ -31,3 +31,14 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
         }
     }
 }
+
+extension EventType {
+    private static let byUTF8: [(bytes: [UInt8], type: EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The type whose stored name is `bytes`, without making a String of them
+    /// (rebuild reads a million of these).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let match = Self.byUTF8.first(where: { $0.bytes.elementsEqual(bytes) }) else { return nil }
+        self = match.type
+    }
+}

@@ -11,9 +11,12 @@ extension LedgerEvent {
         }
     }
 
-    init(type: EventType, utf8 bytes: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) {
+    init(type: EventType, utf8 bytes: UnsafeBufferPointer<UInt8>, skippingBodies: Bool = false) throws(EventDecodingError) {
         do {
-            self = try JSONParser.read(bytes) { reader throws(JSONParser.Failure) in try Self.read(type, &reader) }
+            self = try JSONParser.read(bytes) { reader throws(JSONParser.Failure) in
+                reader.skipsBodies = skippingBodies
+                return try Self.read(type, &reader)
+            }
         } catch {
             throw .malformed(type: type.rawValue, detail: error.reason)
         }
@@ -100,7 +103,13 @@ extension WebhookReceived {
             case "outputs": outputs = try reader.readValue()
             case "error": error = try reader.readOptionalString(key)
             case "body_sha256": bodySHA256 = try reader.readString(key)
-            case "body": body = try reader.readString(key)
+            case "body":
+                if reader.skipsBodies {
+                    try reader.skipString()
+                    body = ""
+                } else {
+                    body = try reader.readString(key)
+                }
             case "duplicate": duplicate = try reader.readBool(key)
             case "adopted_from": adoptedFrom = try reader.readOptionalInt64(key)
             default: try reader.skipValue()

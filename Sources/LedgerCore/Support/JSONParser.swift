@@ -37,6 +37,9 @@ public struct JSONParser {
 struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Set by fold-only reads (rebuild): webhook bodies, the largest field and
+    /// one no fold reads, are checked but not copied.
+    var skipsBodies = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -114,6 +117,24 @@ struct JSONReader {
         index += count
     }
 
+    /// Moves past a string without building it (validating it all the same).
+    mutating func skipString() throws(JSONParser.Failure) {
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): return
+            case UInt8(ascii: "\\"):
+                var discard: [UInt8] = []
+                try appendEscape(to: &discard)
+            case 0..<0x20: throw failure("control character in a string")
+            default: break
+            }
+        }
+        throw failure("unterminated string")
+    }
+
     /// A string; the fast path copies runs without escapes in one go.
     mutating func string() throws(JSONParser.Failure) -> String {
         index += 1
@@ -132,16 +153,26 @@ struct JSONReader {
         throw failure("unterminated string")
     }
 
+    /// A string with escapes: runs between escapes are copied in one go
+    /// (webhook bodies are JSON inside JSON, so they are full of escaped quotes).
     private mutating func escapedString(from start: Int) throws(JSONParser.Failure) -> String {
-        var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        var scalars: [UInt8] = []
+        scalars.reserveCapacity(index - start + 64)
+        var runStart = start
         while index < bytes.count {
             let byte = bytes[index]
-            index += 1
             switch byte {
-            case UInt8(ascii: "\""): return String(decoding: scalars, as: UTF8.self)
-            case UInt8(ascii: "\\"): try appendEscape(to: &scalars)
+            case UInt8(ascii: "\""):
+                scalars.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                index += 1
+                return String(decoding: scalars, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                scalars.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                index += 1
+                try appendEscape(to: &scalars)
+                runStart = index
             case 0..<0x20: throw failure("control character in a string")
-            default: scalars.append(byte)
+            default: index += 1
             }
         }
         throw failure("unterminated string")

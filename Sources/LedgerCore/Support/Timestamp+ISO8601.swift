@@ -30,8 +30,16 @@ extension Timestamp {
 
     /// Parses the stored form straight from bytes (the replay and rebuild
     /// paths read `recorded_at` from SQLite's buffer without making a String).
-    public init?(utf8 bytes: some RandomAccessCollection<UInt8>) {
-        let bytes = Array(bytes)
+    public init?(utf8 buffer: UnsafeBufferPointer<UInt8>) {
+        self.init(parsing: buffer)
+    }
+
+    init?(utf8 bytes: [UInt8]) {
+        guard let parsed = bytes.withUnsafeBufferPointer({ Timestamp(parsing: $0) }) else { return nil }
+        self = parsed
+    }
+
+    private init?(parsing bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
         guard let year = Self.number(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
               let month = Self.number(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
@@ -45,7 +53,7 @@ extension Timestamp {
         if bytes.count > 20 {
             guard bytes[19] == UInt8(ascii: "."), bytes.count <= 30 else { return nil }
             let fraction = bytes[20..<(bytes.count - 1)]
-            guard !fraction.isEmpty, let value = Self.number(Array(fraction), 0, fraction.count) else { return nil }
+            guard !fraction.isEmpty, let value = Self.number(bytes, 20, fraction.count) else { return nil }
             millisecond = fraction.count >= 3
                 ? value / Self.power10(fraction.count - 3)
                 : value * Self.power10(3 - fraction.count)
@@ -79,7 +87,7 @@ extension Timestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int64? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int64? {
         var value: Int64 = 0
         for index in start..<(start + count) {
             let byte = bytes[index]

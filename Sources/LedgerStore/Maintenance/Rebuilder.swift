@@ -1,51 +1,89 @@
+import Foundation
 import GRDB
 import LedgerCore
 
 /// Rebuilds the projections from the log alone (`ledger rebuild`).
 ///
 /// Reads the log in (stream, version) order through the log's unique index
-/// and folds one stream at a time, so memory holds one job, not the whole
-/// log. Account and provider totals are summed in memory and flushed every
-/// ``flushStreamCount`` streams. Every total comes from ``Contribution``, the
-/// same function the live appends use.
+/// and folds one stream at a time, so memory holds one job plus one chunk of
+/// results, not the whole log. Every total comes from ``Contribution``, the
+/// same function the live appends use, so a rebuild equals the live tables.
+///
+/// ``run(_:progress:)`` folds on the writer's own connection (import needs
+/// that: it reads rows it has not committed yet). ``runParallel(_:pool:progress:)``
+/// splits the streams in two ranges folded on two reader connections, while
+/// the writer applies their chunks; it must run alone in its transaction.
 struct Rebuilder {
     let writer: ProjectionWriter
-    let codec = EventCodec()
-    var flushStreamCount = 2000
+    var chunkStreamCount = 2000
+    var parallelEventCountMin: Int64 = 10_000
     var progressEvery: Int64 = 100_000
 
-    /// Folds the whole log into the (emptied) tables of `writer`; returns the
-    /// number of events read. `progress` is called with the count so far.
+    static let scanSQL = "SELECT position, stream, version, type, schema_version, recorded_at, data FROM events"
+
+    /// Folds the whole log on `db` into the emptied tables of `writer`.
     func run(_ db: Database, progress: (Int64) -> Void) throws -> Int64 {
         try clear(db)
-        var folder = StreamFolder(writer: writer)
         var count: Int64 = 0
-        // Only what the fold needs, read from SQLite's buffers; the stream name
-        // becomes a String only when it changes.
-        let sql = "SELECT position, stream, version, type, schema_version, recorded_at, data FROM events ORDER BY stream, version"
-        let rows = try RawRows(db, sql: sql)
-        var stream = ""
-        var streamBytes: [UInt8] = []
-        while try rows.next() {
-            let position = rows.int64(0)
-            if !rows.bytes(1).elementsEqual(streamBytes) {
-                streamBytes = Array(rows.bytes(1))
-                stream = String(decoding: streamBytes, as: UTF8.self)
-            }
-            let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
-                                                 timeColumn: 5, dataColumn: 6)
-            let recorded = RecordedEvent(position: position, stream: stream, version: rows.int64(2),
-                                         event: event, recordedAt: at, metadata: .notDecoded)
-            try folder.fold(recorded, db)
-            count += 1
-            if folder.finishedStreams >= flushStreamCount { try folder.flushTotals(db) }
-            if count % progressEvery == 0 { progress(count) }
+        try RebuildScan(chunkStreamCount: chunkStreamCount).run(db, range: .all) { chunk in
+            try apply(chunk, db)
+            count += chunk.eventCount
+            if count / progressEvery != (count - chunk.eventCount) / progressEvery { progress(count) }
         }
-        try folder.finish(db)
-        let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
-        try writer.setCheckpoint(last, db)
+        try finish(db)
         progress(count)
         return count
+    }
+
+    /// The same result, folded on two reader connections in parallel.
+    func runParallel(_ db: Database, pool: DatabasePool, progress: (Int64) -> Void) throws -> Int64 {
+        try clear(db)
+        let ranges = try StreamRange.halves(db, eventCountMin: parallelEventCountMin)
+        let channel = ChunkChannel(producers: ranges.count, capacity: 8)
+        for range in ranges {
+            DispatchQueue.global().async {
+                do {
+                    try pool.read { reader in
+                        try RebuildScan(chunkStreamCount: chunkStreamCount).run(reader, range: range) { chunk in
+                            guard channel.send(chunk) else { throw StoreError.storageUnavailable("the rebuild stopped") }
+                        }
+                    }
+                    channel.finish(nil)
+                } catch {
+                    channel.finish(error)
+                }
+            }
+        }
+        var count: Int64 = 0
+        do {
+            while let chunk = channel.receive() {
+                try apply(chunk, db)
+                count += chunk.eventCount
+                if count / progressEvery != (count - chunk.eventCount) / progressEvery { progress(count) }
+            }
+        } catch {
+            channel.cancel(error)
+            throw error
+        }
+        if let failure = channel.failure { throw failure }
+        try finish(db)
+        progress(count)
+        return count
+    }
+
+    private func apply(_ chunk: RebuildChunk, _ db: Database) throws {
+        for job in chunk.jobs { try writer.upsertJob(job, db) }
+        for (recorded, webhook) in chunk.orphans { try writer.insertOrphan(webhook, at: recorded, db) }
+        for adoption in chunk.adoptions {
+            try writer.markAdopted(orphanPosition: adoption.orphan, jobID: adoption.jobID, at: adoption.position, db)
+        }
+        for account in chunk.accounts.values { try writer.add(Contribution(account: account), db) }
+        for provider in chunk.providers.values { try writer.add(Contribution(provider: provider), db) }
+    }
+
+    private func finish(_ db: Database) throws {
+        let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+        try writer.setCheckpoint(last, db)
     }
 
     private func clear(_ db: Database) throws {
@@ -55,72 +93,30 @@ struct Rebuilder {
     }
 }
 
-/// The fold of the stream being read, and the totals not yet written.
-private struct StreamFolder {
-    let writer: ProjectionWriter
-    var job: JobState?
-    var stream = ""
-    var finishedStreams = 0
-    var accounts: [String: Contribution.Account] = [:]
-    var providers: [String: Contribution.Provider] = [:]
+/// A range of stream names: `[from, to)`, either end open.
+struct StreamRange: Sendable {
+    var from: String?
+    var to: String?
 
-    init(writer: ProjectionWriter) { self.writer = writer }
+    static let all = StreamRange(from: nil, to: nil)
 
-    mutating func fold(_ recorded: RecordedEvent, _ db: Database) throws {
-        if recorded.stream != stream { try startStream(recorded.stream, db) }
-        guard var state = job else {
-            // Not a job stream: orphans are few, write them as the live path does.
-            try writer.project(recorded, jobBefore: nil, db)
-            return
-        }
-        let contribution = Contribution.of(recorded, jobBefore: state)
-        if let account = contribution.account { accounts[account.account, default: .init(account: account.account)].add(account) }
-        if let provider = contribution.provider { providers[provider.provider, default: .init(provider: provider.provider)].add(provider) }
-        if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
-            try writer.markAdopted(orphanPosition: orphan, jobID: state.jobID, at: recorded.position, db)
-        }
-        state.apply(recorded)
-        job = state
+    /// Two ranges holding about half the events each, split at a stream boundary.
+    static func halves(_ db: Database, eventCountMin: Int64) throws -> [StreamRange] {
+        let count = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+        guard count >= eventCountMin, count >= 2,
+              let middle = try String.fetchOne(db, sql: "SELECT stream FROM events ORDER BY stream, version LIMIT 1 OFFSET ?",
+                                               arguments: [count / 2])
+        else { return [.all] }
+        return [StreamRange(from: nil, to: middle), StreamRange(from: middle, to: nil)]
     }
 
-    private mutating func startStream(_ next: String, _ db: Database) throws {
-        if let job { try writer.upsertJob(job, db) }
-        finishedStreams += 1
-        stream = next
-        job = StreamName.jobID(of: next).map(JobState.init(jobID:))
+    var sql: String {
+        var conditions: [String] = []
+        if from != nil { conditions.append("stream >= ?") }
+        if to != nil { conditions.append("stream < ?") }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return Rebuilder.scanSQL + filter + " ORDER BY stream, version"
     }
 
-    mutating func flushTotals(_ db: Database) throws {
-        for account in accounts.values { try writer.add(Contribution(account: account), db) }
-        for provider in providers.values { try writer.add(Contribution(provider: provider), db) }
-        accounts.removeAll(keepingCapacity: true)
-        providers.removeAll(keepingCapacity: true)
-        finishedStreams = 0
-    }
-
-    mutating func finish(_ db: Database) throws {
-        if let job { try writer.upsertJob(job, db) }
-        job = nil
-        try flushTotals(db)
-    }
-}
-
-extension Contribution.Account {
-    mutating func add(_ other: Contribution.Account) {
-        charged += other.charged
-        refunded += other.refunded
-        recharged += other.recharged
-    }
-}
-
-extension Contribution.Provider {
-    mutating func add(_ other: Contribution.Provider) {
-        webhooks += other.webhooks
-        duplicates += other.duplicates
-        orphans += other.orphans
-        lateWebhooks += other.lateWebhooks
-        conflicts += other.conflicts
-        for (source, count) in other.terminalBySource { terminalBySource[source, default: 0] += count }
-        if let at = other.lastWebhookAt, lastWebhookAt.map({ at > $0 }) ?? true { lastWebhookAt = at }
-    }
+    var bounds: [String] { [from, to].compactMap { $0 } }
 }

@@ -26,15 +26,19 @@ extension SQLiteEventStore {
 
     /// Rebuilds the live projections from the log, in one transaction.
     public func rebuild(progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
-        try await write { db in try Rebuilder(writer: .live).run(db, progress: progress) }
+        let pool = self.pool
+        let rebuilder = Rebuilder(writer: .live, parallelEventCountMin: options.rebuildParallelEventCountMin)
+        return try await write(exclusive: true) { db in try rebuilder.runParallel(db, pool: pool, progress: progress) }
     }
 
     /// Rebuilds into temporary tables and compares them with the live ones.
     public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(StoreError) -> RebuildCheck {
-        try await write { db in
+        let pool = self.pool
+        let rebuilder = Rebuilder(writer: .check, parallelEventCountMin: options.rebuildParallelEventCountMin)
+        return try await write(exclusive: true) { db in
             try Self.createCheckTables(db)
             defer { try? Self.dropCheckTables(db) }
-            let count = try Rebuilder(writer: .check).run(db, progress: progress)
+            let count = try rebuilder.runParallel(db, pool: pool, progress: progress)
             var differences: [String: RebuildCheck.Difference] = [:]
             for (table, key) in Self.projectionTables {
                 if let difference = try Self.compare(table, key: key, db) { differences[table] = difference }

@@ -28,10 +28,13 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// Runs `body` in the next group commit; returns its result once committed.
-    func submit<T: Sendable>(_ body: @escaping @Sendable (WriteSession, Database) throws -> T) async throws(StoreError) -> T {
+    /// An `exclusive` body runs alone in its transaction (a rebuild whose
+    /// readers must see exactly what the writer sees).
+    func submit<T: Sendable>(exclusive: Bool = false,
+                             _ body: @escaping @Sendable (WriteSession, Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let work = Work(body: body, continuation: continuation)
+                let work = Work(body: body, continuation: continuation, exclusive: exclusive)
                 let startDraining = lock.withLock {
                     pending.append(work)
                     if draining { return false }
@@ -54,7 +57,9 @@ final class GroupCommitWriter: @unchecked Sendable {
                     draining = false
                     return []
                 }
-                let count = min(pending.count, batchCountMax)
+                if pending[0].exclusive { return [pending.removeFirst()] }
+                var count = 0
+                while count < min(pending.count, batchCountMax), !pending[count].exclusive { count += 1 }
                 let batch = Array(pending.prefix(count))
                 pending.removeFirst(count)
                 return batch
@@ -95,6 +100,7 @@ public struct BatchStatistics: Sendable, Hashable {
 }
 
 private protocol QueuedWork: AnyObject {
+    var exclusive: Bool { get }
     func perform(_ session: WriteSession, _ db: Database)
     func fail(_ error: StoreError)
     func resume()
@@ -104,10 +110,13 @@ private final class Work<T: Sendable>: QueuedWork {
     private let body: @Sendable (WriteSession, Database) throws -> T
     private let continuation: CheckedContinuation<T, Error>
     private var outcome: Result<T, StoreError>?
+    let exclusive: Bool
 
-    init(body: @escaping @Sendable (WriteSession, Database) throws -> T, continuation: CheckedContinuation<T, Error>) {
+    init(body: @escaping @Sendable (WriteSession, Database) throws -> T, continuation: CheckedContinuation<T, Error>,
+         exclusive: Bool) {
         self.body = body
         self.continuation = continuation
+        self.exclusive = exclusive
     }
 
     func perform(_ session: WriteSession, _ db: Database) {

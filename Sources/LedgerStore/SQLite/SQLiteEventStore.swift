@@ -125,8 +125,9 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Runs `body` on the writer, in its own transaction after the queued appends.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        try await writer.submit { session, db in
+    func write<T: Sendable>(exclusive: Bool = false,
+                            _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        try await writer.submit(exclusive: exclusive) { session, db in
             // Requests earlier in this batch may have appended: stamp the
             // checkpoint first, so maintenance sees live tables at the head.
             try session.beforeCommit(db)
