@@ -16,6 +16,7 @@ struct Settings {
     /// A log to reuse (generated there first when missing), to iterate on rebuild and replay.
     var logPath: String?
     var skipAppends = false
+    var rebuildOnly = false
 
     init(arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -27,6 +28,7 @@ struct Settings {
             case "--dir": directory = value
             case "--log": logPath = value
             case "--skip-appends": skipAppends = value == "yes"
+            case "--rebuild-only": rebuildOnly = value == "yes"
             default: fatalError("unknown flag \(flag); see the comment at the top of main.swift")
             }
         }
@@ -51,7 +53,7 @@ let settings = Settings(arguments: CommandLine.arguments)
     print("ledger-bench: \(settings.runs) runs, log of \(settings.logEvents) events, in \(folder.path)")
     if !settings.skipAppends { try await AppendBenchmark(runs: settings.runs, freshPath: freshPath).run(into: &report) }
     let logPath = settings.logPath ?? freshPath("log.sqlite")
-    if settings.logEvents > 0 { try await LogBenchmark(path: logPath, events: settings.logEvents, runs: settings.runs).run(into: &report) }
+    if settings.logEvents > 0 { try await LogBenchmark(path: logPath, events: settings.logEvents, runs: settings.runs, rebuildOnly: settings.rebuildOnly).run(into: &report) }
     print("")
     report.printTable()
     try? FileManager.default.removeItem(at: folder)

@@ -50,15 +50,15 @@ public struct EventCodec: Sendable {
     /// The same, reading `data` straight from a buffer (SQLite's, on the
     /// replay and rebuild paths) without first copying it into a String.
     ///
-    /// With `skippingBodies` (rebuilds: the fold never reads them) a
-    /// webhook's `body` is validated but left empty.
+    /// With `foldOnly` (rebuilds) the fields no fold reads, a webhook's
+    /// `body`, `body_sha256` and `delivery_id`, are validated but left empty.
     public func decode(type eventType: EventType, schemaVersion: Int, utf8 data: UnsafeBufferPointer<UInt8>,
-                       skippingBodies: Bool = false) throws(EventDecodingError) -> LedgerEvent {
+                       foldOnly: Bool = false) throws(EventDecodingError) -> LedgerEvent {
         guard schemaVersion == upcaster.currentVersion(of: eventType) else {
             return try decode(type: eventType.rawValue, schemaVersion: schemaVersion,
                               data: String(decoding: data, as: UTF8.self))
         }
-        return try LedgerEvent(type: eventType, utf8: data, skippingBodies: skippingBodies)
+        return try LedgerEvent(type: eventType, utf8: data, foldOnly: foldOnly)
     }
 
     public func decodeMetadata(_ text: String) throws(EventDecodingError) -> EventMetadata {

@@ -11,10 +11,10 @@ extension LedgerEvent {
         }
     }
 
-    init(type: EventType, utf8 bytes: UnsafeBufferPointer<UInt8>, skippingBodies: Bool = false) throws(EventDecodingError) {
+    init(type: EventType, utf8 bytes: UnsafeBufferPointer<UInt8>, foldOnly: Bool = false) throws(EventDecodingError) {
         do {
             self = try JSONParser.read(bytes) { reader throws(JSONParser.Failure) in
-                reader.skipsBodies = skippingBodies
+                reader.foldOnly = foldOnly
                 return try Self.read(type, &reader)
             }
         } catch {
@@ -95,21 +95,15 @@ extension WebhookReceived {
         var outputs: JSONValue?, error: String?, bodySHA256: String?, body: String?, duplicate: Bool?, adoptedFrom: Int64?
         try reader.object { key, reader throws(JSONParser.Failure) in
             switch key {
-            case "delivery_id": deliveryID = try reader.readString(key)
+            case "delivery_id": deliveryID = try reader.readFoldedString(key)
             case "provider": provider = try reader.readString(key)
             case "external_id": externalID = try reader.readString(key)
             case "reported_status": reported = try word(key, &reader)
             case "raw_status": raw = try reader.readString(key)
             case "outputs": outputs = try reader.readValue()
             case "error": error = try reader.readOptionalString(key)
-            case "body_sha256": bodySHA256 = try reader.readString(key)
-            case "body":
-                if reader.skipsBodies {
-                    try reader.skipString()
-                    body = ""
-                } else {
-                    body = try reader.readString(key)
-                }
+            case "body_sha256": bodySHA256 = try reader.readFoldedString(key)
+            case "body": body = try reader.readFoldedString(key)
             case "duplicate": duplicate = try reader.readBool(key)
             case "adopted_from": adoptedFrom = try reader.readOptionalInt64(key)
             default: try reader.skipValue()

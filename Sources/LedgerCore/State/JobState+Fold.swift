@@ -64,8 +64,10 @@ extension JobState {
 
     private mutating func applyWebhook(_ webhook: WebhookReceived) {
         webhookCount += 1
-        seenDeliveryIDs.insert(webhook.deliveryID)
-        seenBodyHashes.insert(webhook.bodySHA256)
+        if tracksDeliveries {
+            seenDeliveryIDs.insert(webhook.deliveryID)
+            seenBodyHashes.insert(webhook.bodySHA256)
+        }
         guard !webhook.duplicate else {
             duplicateCount += 1
             return

@@ -36,6 +36,9 @@ public struct JobState: Sendable, Hashable {
     public var registration: JobRegistered?
     public var seenDeliveryIDs: Set<String> = []
     public var seenBodyHashes: Set<String> = []
+    /// Whether folding keeps `seenDeliveryIDs` and `seenBodyHashes`. The
+    /// decider needs them; a rebuild, which only writes rows, turns them off.
+    public var tracksDeliveries = true
 
     public init(jobID: String) {
         self.jobID = jobID

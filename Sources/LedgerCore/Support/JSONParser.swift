@@ -37,9 +37,9 @@ public struct JSONParser {
 struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// Set by fold-only reads (rebuild): webhook bodies, the largest field and
-    /// one no fold reads, are checked but not copied.
-    var skipsBodies = false
+    /// Set by fold-only reads (rebuild): fields no fold reads (webhook bodies,
+    /// the largest field, body hashes, delivery ids) are checked, not copied.
+    var foldOnly = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -125,9 +125,7 @@ struct JSONReader {
             index += 1
             switch byte {
             case UInt8(ascii: "\""): return
-            case UInt8(ascii: "\\"):
-                var discard: [UInt8] = []
-                try appendEscape(to: &discard)
+            case UInt8(ascii: "\\"): try skipEscape()
             case 0..<0x20: throw failure("control character in a string")
             default: break
             }
@@ -176,6 +174,20 @@ struct JSONReader {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// Checks one escape without producing it (strings being skipped).
+    private mutating func skipEscape() throws(JSONParser.Failure) {
+        guard index < bytes.count else { throw failure("unterminated escape") }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
+        case UInt8(ascii: "u"): _ = try unicodeEscape()
+        default: throw failure("unknown escape")
+        }
     }
 
     private mutating func appendEscape(to out: inout [UInt8]) throws(JSONParser.Failure) {

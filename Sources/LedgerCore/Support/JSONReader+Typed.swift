@@ -40,6 +40,16 @@ extension JSONReader {
         return try string()
     }
 
+    /// A string; in a fold-only read, an empty one after checking it (webhook
+    /// bodies, body hashes and delivery ids: no fold reads them).
+    mutating func readFoldedString(_ key: String) throws(JSONParser.Failure) -> String {
+        guard foldOnly else { return try readString(key) }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("\(key) is not a string") }
+        try skipString()
+        return ""
+    }
+
     /// A string, or `nil` for `null`.
     mutating func readOptionalString(_ key: String) throws(JSONParser.Failure) -> String? {
         if try readNull() { return nil }

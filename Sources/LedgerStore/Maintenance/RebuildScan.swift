@@ -23,14 +23,17 @@ struct RebuildScan {
         let rows = try RawRows(db, sql: range.sql)
         for (index, bound) in range.bounds.enumerated() { rows.bind(bound, at: Int32(index + 1)) }
         var chunk = RebuildChunk()
-        var job: JobState?
+        // Folded in place (a JobState is large: copying it in and out of an
+        // Optional for every event showed up as memmove in the profile).
+        var job = JobState(jobID: "")
+        var inJobStream = false
         var stream = ""
         var streamBytes: [UInt8] = []
         while try rows.next() {
             let position = rows.int64(0)
             // The stream name becomes a String only when it changes.
             if !rows.bytes(1).elementsEqual(streamBytes) {
-                if let job, job.isRegistered { chunk.jobs.append(job) }
+                if inJobStream, job.isRegistered { chunk.jobs.append(job) }
                 chunk.streamCount += 1
                 if chunk.streamCount >= chunkStreamCount {
                     try emit(chunk)
@@ -38,21 +41,23 @@ struct RebuildScan {
                 }
                 streamBytes = Array(rows.bytes(1))
                 stream = String(decoding: streamBytes, as: UTF8.self)
-                job = StreamName.jobID(of: stream).map(JobState.init(jobID:))
+                inJobStream = StreamName.jobID(of: stream) != nil
+                job = JobState(jobID: StreamName.jobID(of: stream) ?? "")
+                job.tracksDeliveries = false
             }
+            // Job streams are only folded; orphan rows keep delivery ids and body hashes.
             let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
-                                                 timeColumn: 5, dataColumn: 6, skippingBodies: true)
+                                                 timeColumn: 5, dataColumn: 6, foldOnly: inJobStream)
             let recorded = RecordedEvent(position: position, stream: stream, version: rows.int64(2),
                                          event: event, recordedAt: at, metadata: .notDecoded)
             chunk.eventCount += 1
-            if var state = job {
-                fold(recorded, into: &state, &chunk)
-                job = state
+            if inJobStream {
+                fold(recorded, into: &job, &chunk)
             } else if let provider = StreamName.orphanProvider(of: stream) {
                 foldOrphan(recorded, provider: provider, &chunk)
             }
         }
-        if let job, job.isRegistered { chunk.jobs.append(job) }
+        if inJobStream, job.isRegistered { chunk.jobs.append(job) }
         try emit(chunk)
     }
 

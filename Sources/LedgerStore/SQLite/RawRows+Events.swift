@@ -19,7 +19,7 @@ extension RawRows {
     /// The event and time of the current row, decoded from SQLite's buffers.
     /// `typeColumn`, `versionColumn`, `timeColumn` and `dataColumn` say where they are.
     func foldInput(_ codec: EventCodec, position: Int64, typeColumn: Int32, schemaVersionColumn: Int32,
-                   timeColumn: Int32, dataColumn: Int32, skippingBodies: Bool = false) throws -> (event: LedgerEvent, at: Timestamp) {
+                   timeColumn: Int32, dataColumn: Int32, foldOnly: Bool = false) throws -> (event: LedgerEvent, at: Timestamp) {
         guard let type = EventType(utf8: bytes(typeColumn)) else {
             throw StoreError.corrupt("event at position \(position): unknown type \(text(typeColumn))")
         }
@@ -28,7 +28,7 @@ extension RawRows {
         }
         do {
             let event = try codec.decode(type: type, schemaVersion: Int(int64(schemaVersionColumn)), utf8: bytes(dataColumn),
-                                         skippingBodies: skippingBodies)
+                                         foldOnly: foldOnly)
             return (event, at)
         } catch {
             throw StoreError.corrupt("event at position \(position): \(error)")
