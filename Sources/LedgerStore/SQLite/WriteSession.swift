@@ -60,7 +60,7 @@ final class WriteSession: @unchecked Sendable {
     /// if another process wrote to the file (`ledger import`, a cron
     /// `watchdog --once`), the cached head and job states are stale.
     func noticeOtherWriters(_ db: Database) throws {
-        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
         if version != dataVersion {
             dataVersion = version
             invalidate()
