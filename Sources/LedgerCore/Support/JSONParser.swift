@@ -58,7 +58,7 @@ struct JSONReader {
         skipWhitespace()
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "{"): return try objectValue(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
@@ -68,27 +68,10 @@ struct JSONReader {
         }
     }
 
-    private mutating func object(depth: Int) throws(JSONParser.Failure) -> JSONValue {
-        guard depth <= JSONParser.depthMax else { throw failure("nested deeper than \(JSONParser.depthMax)") }
-        index += 1
+    private mutating func objectValue(depth: Int) throws(JSONParser.Failure) -> JSONValue {
         var members = [String: JSONValue](minimumCapacity: 12)
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
-            let key = try string()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            members[key] = try value(depth: depth)
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end in an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            return .object(members)
-        }
+        try object(depth: depth) { key, reader throws(JSONParser.Failure) in members[key] = try reader.value(depth: depth) }
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws(JSONParser.Failure) -> JSONValue {

@@ -1,9 +1,11 @@
 extension JSONReader {
     /// Reads an object, handing each member's key to `member`, which must
-    /// consume the value (with a typed read, or ``skipValue()``).
+    /// consume the value (with a typed read, or ``skipValue()``). `depth` is
+    /// the object's own nesting depth, refused past ``JSONParser/depthMax``.
     mutating func object(
-        _ member: (String, inout JSONReader) throws(JSONParser.Failure) -> Void
+        depth: Int = 1, _ member: (String, inout JSONReader) throws(JSONParser.Failure) -> Void
     ) throws(JSONParser.Failure) {
+        guard depth <= JSONParser.depthMax else { throw failure("nested deeper than \(JSONParser.depthMax)") }
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw failure("expected an object") }
         index += 1
