@@ -132,10 +132,10 @@ private final class Work<T: Sendable>: QueuedWork {
             let mark = try session.begin(db)
             do {
                 if isolated {
-                    try db.inSavepoint {
-                        value = try body(session, db)
+                    value = try Self.inSavepoint(db) {
+                        let value = try body(session, db)
                         try session.finish(db)
-                        return .commit
+                        return value
                     }
                 } else {
                     value = try body(session, db)
@@ -158,6 +158,21 @@ private final class Work<T: Sendable>: QueuedWork {
     }
 
     func fail(_ error: StoreError) { outcome = .failure(error) }
+
+    /// A savepoint through cached statements: GRDB's `inSavepoint` prepares
+    /// its SQL anew each time, on the path every request of a batch takes.
+    private static func inSavepoint(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT request").execute()
+        do {
+            let value = try body()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT request").execute()
+            return value
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT request").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT request").execute()
+            throw error
+        }
+    }
 
     func resume() {
         guard let outcome else { preconditionFailure("work resumed before it was performed") }
