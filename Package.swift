@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Targets by layer, dependencies pointing inward:
-//   LedgerCore (pure) <- LedgerStore (SQLite) <- LedgerCLI <- ledger
+//   LedgerCore (pure) <- LedgerStore (SQLite) <- LedgerHTTP (Hummingbird) <- LedgerCLI <- ledger
 //   LedgerTesting (builders, fixtures, the store conformance suite) for tests and tools.
 let package = Package(
     name: "CompletionLedger",
@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "LedgerCore"),
@@ -37,10 +38,20 @@ let package = Package(
             dependencies: ["LedgerCore", "LedgerStore"]
         ),
         .target(
+            name: "LedgerHTTP",
+            dependencies: [
+                "LedgerCore",
+                "LedgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "LedgerCLI",
             dependencies: [
                 "LedgerCore",
                 "LedgerStore",
+                "LedgerHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +70,13 @@ let package = Package(
             dependencies: [
                 "LedgerCore", "LedgerStore", "LedgerTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerHTTPTests",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

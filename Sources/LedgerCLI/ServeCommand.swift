@@ -1,25 +1,112 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import LedgerHTTP
+import LedgerStore
 
-/// `ledger serve`: the HTTP service arrives with the ingest issue; this entry
-/// exists so the command line's shape is the final one.
+/// `ledger serve`: the HTTP service on the embedded database.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the ingest service (HTTP API, provider webhooks).",
+        abstract: "Run the ledger's HTTP service.",
         discussion: """
-            Not built yet: the HTTP service lands with the ingest work (issue 3).
-            Until then, use the offline commands (replay, verify, rebuild, query, export, import).
+            With no configuration it listens on 127.0.0.1:8080, uses ./ledger.sqlite, and creates
+            development API keys in a file only its owner can read (the path is printed).
+            Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
+            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB). An invalid value stops
+            start-up with one line naming the variable (exit 2).
 
             Example:
-              ledger serve --db ./ledger.sqlite --port 8080
+              LEDGER_PORT=9000 ledger serve --db ./ledger.sqlite
             """
     )
 
     @OptionGroup var database: DatabaseOption
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Address to listen on (default: $LEDGER_HOST, else 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default: $LEDGER_PORT, else 8080).") var port: Int?
 
     func run() async throws {
-        throw CommandFailure(.unusableDatabase, "the HTTP service is not built yet (it lands with the ingest issue)")
+        let settings: ServeSettings
+        do {
+            settings = try ServeSettings(environment: ProcessInfo.processInfo.environment, host: host, port: port,
+                                         databasePath: database.resolvedPath)
+        } catch {
+            throw CommandFailure(.usage, error.description)
+        }
+        let store: SQLiteEventStore
+        do {
+            store = try SQLiteEventStore(path: settings.databasePath, options: StoreOptions(durability: settings.durability))
+        } catch {
+            throw CommandFailure(error)
+        }
+        let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax))
+        let app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)))
+        FileHandle.standardError.write(Data("""
+            ledger: serving http://\(settings.host):\(settings.port) with \(settings.databasePath) (durability \(settings.durability.rawValue))
+            \(settings.keysNotice)
+
+            """.utf8))
+        try await app.runService()
+    }
+}
+
+/// `serve`'s configuration, read once from the environment and flags.
+struct ServeSettings {
+    var host: String
+    var port: Int
+    var databasePath: String
+    var keys: APIKeys
+    var keysNotice: String
+    var durability: StoreOptions.Durability
+    var requestBodyBytesMax: Int
+
+    init(environment: [String: String], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
+        self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
+        let portText = port.map(String.init) ?? environment["LEDGER_PORT"] ?? "8080"
+        guard let port = Int(portText), (1...65_535).contains(port) else {
+            throw ConfigurationError(key: "LEDGER_PORT", detail: "\(portText) is not a port (1-65535)")
+        }
+        self.port = port
+        self.databasePath = databasePath
+        let durabilityText = environment["LEDGER_DURABILITY"] ?? "full"
+        guard let durability = StoreOptions.Durability(rawValue: durabilityText) else {
+            throw ConfigurationError(key: "LEDGER_DURABILITY", detail: "\(durabilityText) is not full or normal")
+        }
+        self.durability = durability
+        requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
+        if let configured = environment["LEDGER_KEYS"] {
+            keys = try APIKeys(parsing: configured)
+            keysNotice = "API keys from LEDGER_KEYS"
+        } else {
+            let (text, path) = try Self.developmentKeys(besideDatabase: databasePath)
+            keys = try APIKeys(parsing: text)
+            keysNotice = "development API keys (no LEDGER_KEYS): \(path)"
+        }
+    }
+
+    /// `512`, `64KiB`, `1MiB`.
+    static func bytes(_ text: String, key: String) throws(ConfigurationError) -> Int {
+        let units: [(String, Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1), ("", 1)]
+        for (suffix, multiplier) in units where text.hasSuffix(suffix) {
+            if let value = Int(text.dropLast(suffix.count)), value > 0, value <= (64 << 20) / multiplier {
+                return value * multiplier
+            }
+        }
+        throw ConfigurationError(key: key, detail: "\(text) is not a size like 1MiB, 64KiB or 4096 (at most 64MiB)")
+    }
+
+    /// The development keys, created once beside the database, readable by its owner only.
+    static func developmentKeys(besideDatabase databasePath: String) throws(ConfigurationError) -> (String, String) {
+        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
+        let path = folder.appendingPathComponent("ledger-dev-keys.txt").path
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
+            return (existing.trimmingCharacters(in: .whitespacesAndNewlines), path)
+        }
+        let keys = APIKeys.generateDevelopmentKeys()
+        guard FileManager.default.createFile(atPath: path, contents: Data((keys + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError(key: "LEDGER_KEYS", detail: "not set, and \(path) cannot be written for development keys")
+        }
+        return (keys, path)
     }
 }

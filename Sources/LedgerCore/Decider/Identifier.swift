@@ -74,3 +74,25 @@ extension WebhookReceived {
         try Identifier.checkDepth(outputs, field: "outputs")
     }
 }
+
+extension LedgerEvent {
+    /// Checks what any stored event must satisfy, whoever appends it (the
+    /// decider, or a raw `append`): ids the projections key on, and JSON the
+    /// log's reader can read back.
+    public func validateForStorage() throws(DecisionError) {
+        switch self {
+        case .jobRegistered(let registered):
+            try JobCommand.register(registered).validate(jobID: registered.jobID)
+        case .jobSubmitted(let submitted): try Identifier.check(submitted.externalID, field: "external_id")
+        case .webhookReceived(let webhook): try webhook.validate()
+        case .pollResult(let poll): try Identifier.checkDepth(poll.outputs, field: "outputs")
+        case .jobCompleted(let completed): try Identifier.checkDepth(completed.outputs, field: "outputs")
+        case .jobLateCompletion(let late): try Identifier.checkDepth(late.outputs, field: "outputs")
+        case .creditRefunded(let refund): try Identifier.check(refund.account, field: "account")
+        case .creditRecharged(let recharge): try Identifier.check(recharge.account, field: "account")
+        case .watchdogDecision, .jobFailed, .jobCancelled, .notificationQueued, .notificationAttempted,
+             .notificationDelivered, .notificationDeadLettered, .operatorAction:
+            break
+        }
+    }
+}

@@ -2,7 +2,10 @@ extension LedgerEvent {
     /// The `data` column: members in sorted key order, as the payloads'
     /// coding keys spell them; optionals that are `nil` are left out (as
     /// Codable leaves them out). A test holds this byte for byte to
-    /// Foundation's `JSONEncoder` with sorted keys.
+    /// Foundation's `JSONEncoder` with sorted keys on the ledger's payloads;
+    /// in general the two differ on whole doubles (`1.0` here, `1` there) and
+    /// on `\b`/`\f` (written `\u0008`/`\u000c` here). Nothing compares stored
+    /// text with Foundation's, so only determinism matters.
     var jsonText: String {
         var out = JSONOutput()
         switch self {

@@ -48,9 +48,11 @@ extension SQLiteEventStore {
             found = true
             let position = rows.int64(0)
             if case .position(let last) = limit, position > last { break }
+            // The cut-off comes before decoding: a replay as of a time before an
+            // event this build cannot read still answers.
+            if let asOf, let at = Timestamp(utf8: rows.bytes(5)), at > asOf { break }
             let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
                                                  timeColumn: 5, dataColumn: 6)
-            if let asOf, at > asOf { break }
             state.apply(event, version: rows.int64(2), at: at)
             steps.append(.init(stored: rows.storedEvent(), state: state))
         }

@@ -55,6 +55,12 @@ struct RebuildScan {
                 fold(recorded, into: &job, &chunk)
             } else if let provider = StreamName.orphanProvider(of: stream) {
                 foldOrphan(recorded, provider: provider, &chunk)
+                // One provider's orphans are one stream: split it, or a chunk
+                // could hold them all (their contributions are per event).
+                if chunk.orphans.count >= chunkStreamCount {
+                    try emit(chunk)
+                    chunk = RebuildChunk()
+                }
             }
         }
         if inJobStream, job.isRegistered { chunk.jobs.append(job) }

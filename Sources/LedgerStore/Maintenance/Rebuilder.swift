@@ -40,8 +40,11 @@ struct Rebuilder {
         try clear(db)
         let ranges = try StreamRange.halves(db, eventCountMin: parallelEventCountMin)
         let channel = ChunkChannel(producers: ranges.count, capacity: 8)
+        let producers = DispatchGroup()
+        // However the rebuild ends, its readers are done before it returns.
+        defer { producers.wait() }
         for range in ranges {
-            DispatchQueue.global().async {
+            DispatchQueue.global().async(group: producers) {
                 do {
                     try pool.read { reader in
                         try RebuildScan(chunkStreamCount: chunkStreamCount).run(reader, range: range) { chunk in

@@ -6,7 +6,7 @@ extension RawRows {
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw StoreError.storageUnavailable("the connection is closed") }
         let statement = try db.cachedStatement(sql: sql)
-        self.init(connection: connection, statement: statement.sqliteStatement)
+        self.init(connection: connection, statement: statement.sqliteStatement, owner: statement)
     }
 
     /// The current row of a `SELECT` of ``StoredEvent/selectColumns``.

@@ -10,20 +10,22 @@ import CSQLite
 struct RawRows: ~Copyable {
     private let connection: OpaquePointer
     private let statement: OpaquePointer
+    /// The object owning `statement` (GRDB's cached `Statement`), kept alive
+    /// while rows are stepped so the handle cannot be finalized under us.
+    private let owner: AnyObject
 
-    /// Steps `statement`, a prepared statement the caller keeps (GRDB's
-    /// statement cache): it is reset before use and reset again after, so
-    /// it goes back to the cache as it came.
-    init(connection: OpaquePointer, statement: OpaquePointer) {
+    /// Steps `statement`, a prepared statement `owner` keeps (GRDB's statement
+    /// cache). It is reset before use and after; every parameter is bound
+    /// here before the first step.
+    init(connection: OpaquePointer, statement: OpaquePointer, owner: AnyObject) {
         self.connection = connection
         self.statement = statement
+        self.owner = owner
         sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
     }
 
     deinit {
         sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
     }
 
     func bind(_ text: String, at index: Int32) {

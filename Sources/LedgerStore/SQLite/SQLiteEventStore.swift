@@ -14,6 +14,8 @@ public final class SQLiteEventStore: EventStore {
     public let options: StoreOptions
     let pool: DatabasePool
     private let writer: GroupCommitWriter
+    private let readPermits = ReadPermits(count: SQLiteEventStore.readerCountMax)
+    static let readerCountMax = 4
 
     /// Opens (creating if needed) the ledger at `path` and migrates it.
     ///
@@ -38,7 +40,7 @@ public final class SQLiteEventStore: EventStore {
         // The busy timeout is set before WAL is switched on, or a first open can fail with SQLITE_BUSY.
         configuration.busyMode = .timeout(Double(options.busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
-        configuration.maximumReaderCount = 4
+        configuration.maximumReaderCount = readerCountMax
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // A job's events are scattered through the file: replay and rebuild
@@ -113,6 +115,8 @@ public final class SQLiteEventStore: EventStore {
     /// more than a whole 50-event replay's decoding.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let pool = self.pool
+        await readPermits.acquire()
+        defer { readPermits.release() }
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async {

@@ -147,6 +147,9 @@ extension WriteSession {
     /// folds them into the projections. The caller has checked the version.
     func record(_ events: [NewEvent], stream: String, after version: Int64, idempotencyKey: String?,
                 _ db: Database) throws -> [RecordedEvent] {
+        for new in events {
+            do { try new.event.validateForStorage() } catch { throw StoreError.refused(error) }
+        }
         let jobID = StreamName.jobID(of: stream)
         var jobBefore = try jobID.map { try jobState($0, db) }
         if let jobID { touch(jobID) }

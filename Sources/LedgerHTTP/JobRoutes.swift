@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+
+/// `/v1/jobs`: registration, submission, cancellation, the job and its events (SPEC §5).
+struct JobRoutes: Sendable {
+    let services: LedgerServices
+    var support: RequestSupport { RequestSupport(services: services) }
+
+    struct RegisterBody: Decodable {
+        var jobID: String
+        var account: String
+        var provider: String
+        var operation: String
+        var cost: Int64
+        var externalID: String?
+        var metadata: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id", account, provider, operation, cost, externalID = "external_id", metadata
+        }
+    }
+
+    struct SubmittedBody: Decodable {
+        var externalID: String
+        enum CodingKeys: String, CodingKey { case externalID = "external_id" }
+    }
+
+    struct CancelBody: Decodable { var reason: String }
+
+    func add(to router: Router<BasicRequestContext>) {
+        let jobs = router.group("v1/jobs")
+        jobs.post { request, _ in try await register(request) }
+        jobs.get(":job_id") { request, context in try await job(request, context) }
+        jobs.get(":job_id/events") { request, context in try await events(request, context) }
+        jobs.post(":job_id/submitted") { request, context in try await submitted(request, context) }
+        jobs.post(":job_id/cancel") { request, context in try await cancel(request, context) }
+    }
+
+    /// 201 for a new job, 200 for the identical registration again, 409 for another one.
+    private func register(_ request: Request) async throws -> Response {
+        let role = try support.authorize(request, [.app, .admin])
+        let body = try await support.decode(RegisterBody.self, from: request)
+        let registration = JobRegistered(jobID: body.jobID, account: body.account, provider: body.provider,
+                                         operation: body.operation, cost: body.cost, externalID: body.externalID,
+                                         metadata: body.metadata ?? .object([:]))
+        let request = LedgerRequest.job(jobID: body.jobID, command: .register(registration),
+                                        metadata: support.metadata(request, role: role))
+        let outcome = try await support.call { () async throws(StoreError) in try await services.store.execute(request) }
+        return try jobResponse(outcome, status: outcome.alreadyExisted ? .ok : .created)
+    }
+
+    private func job(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        _ = try support.authorize(request, Set(Role.allCases))
+        let jobID = try context.parameters.require("job_id")
+        guard let state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
+            throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
+        }
+        return Response.json(JobSnapshot(state))
+    }
+
+    private func events(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        _ = try support.authorize(request, Set(Role.allCases))
+        let jobID = try context.parameters.require("job_id")
+        let stored = try await support.call { () async throws(StoreError) in
+            try await services.store.events(inStream: StreamName.job(jobID))
+        }
+        guard !stored.isEmpty else { throw Problem.notFound("no job \(jobID)") }
+        struct Page: Encodable {
+            var events: [EventResource]
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey { case events, nextCursor = "next_cursor" }
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(events, forKey: .events)
+                try container.encode(nextCursor, forKey: .nextCursor)
+            }
+        }
+        return Response.json(Page(events: stored.map(EventResource.init), nextCursor: nil))
+    }
+
+    private func submitted(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let role = try support.authorize(request, [.app, .admin])
+        let jobID = try context.parameters.require("job_id")
+        let body = try await support.decode(SubmittedBody.self, from: request)
+        let command = LedgerRequest.job(jobID: jobID, command: .submit(externalID: body.externalID),
+                                        metadata: support.metadata(request, role: role))
+        return try jobResponse(try await support.call { () async throws(StoreError) in try await services.store.execute(command) })
+    }
+
+    private func cancel(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let role = try support.authorize(request, [.app, .admin])
+        let jobID = try context.parameters.require("job_id")
+        let body = try await support.decode(CancelBody.self, from: request)
+        let command = LedgerRequest.job(jobID: jobID, command: .cancel(reason: body.reason),
+                                        metadata: support.metadata(request, role: role))
+        return try jobResponse(try await support.call { () async throws(StoreError) in try await services.store.execute(command) })
+    }
+
+    private func jobResponse(_ outcome: LedgerOutcome, status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let state = outcome.state else { preconditionFailure("a job command always returns the job's state") }
+        return Response.json(JobSnapshot(state), status: status)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+
+/// An error answered as `application/problem+json` (RFC 9457), with a
+/// `detail` a person can act on. Only this layer maps errors to statuses.
+public struct Problem: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+    /// Seconds, for 503: when the client (a provider) should retry.
+    public var retryAfterSeconds: Int?
+
+    public init(_ status: HTTPResponse.Status, _ title: String, detail: String, retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = .object([
+            "type": .string("about:blank"), "title": .string(title), "status": .int(Int64(status.code)),
+            "detail": .string(detail),
+        ])
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
+    }
+
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail: detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail: detail) }
+}
+
+extension Problem {
+    /// The answer for a store error: refusals are the client's to fix (4xx);
+    /// storage trouble is transient (503 with Retry-After, so providers retry).
+    init(_ error: StoreError) {
+        switch error {
+        case .refused(.unknownJob): self = .notFound(error.description)
+        case .refused(.invalid): self = .badRequest(error.description)
+        case .refused, .externalIDTaken, .idempotencyKeyReused: self = Problem(.conflict, "Conflict", detail: error.description)
+        case .wrongExpectedVersion: self = Problem(.conflict, "Conflict", detail: error.description)
+        case .invalidRequest: self = .badRequest(error.description)
+        case .storageUnavailable, .corrupt, .durabilityNotApplied, .importRejected:
+            self = Problem(.serviceUnavailable, "Cannot store right now",
+                           detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
+        }
+    }
+}

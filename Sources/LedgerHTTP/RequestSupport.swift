@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+import NIOCore
+
+/// Authentication, body reading and decoding shared by the routes.
+struct RequestSupport: Sendable {
+    let services: LedgerServices
+
+    /// The caller's role; 401 without a known key, 403 for a role not allowed.
+    func authorize(_ request: Request, _ allowed: Set<Role>) throws -> Role {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              let role = services.keys.role(of: String(header.dropFirst(7)))
+        else {
+            throw Problem(.unauthorized, "Unauthorized",
+                          detail: "send Authorization: Bearer <key> with a key from LEDGER_KEYS")
+        }
+        guard allowed.contains(role) else {
+            let roles = allowed.map(\.rawValue).sorted().joined(separator: " or ")
+            throw Problem(.forbidden, "Forbidden", detail: "this needs the \(roles) role; your key has \(role.rawValue)")
+        }
+        return role
+    }
+
+    /// The body, refused with 413 past the limit without reading further.
+    func body(_ request: Request) async throws -> Data {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: services.requestBodyBytesMax)
+            return Data(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, "Body too large",
+                          detail: "the body is over \(services.requestBodyBytesMax) bytes (LEDGER_MAX_BODY)")
+        }
+    }
+
+    /// A JSON body decoded as `T`; 400 naming the field at fault.
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let data = try await body(request)
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.badRequest(Self.describe(error))
+        } catch {
+            throw Problem.badRequest("the body is not JSON")
+        }
+    }
+
+    /// Who sent it, for the event's metadata: the role and the request id.
+    func metadata(_ request: Request, role: Role) -> EventMetadata {
+        let requestID = request.headers[.init("x-request-id") ?? .accept] ?? UUID().uuidString.lowercased()
+        return EventMetadata(actor: role.rawValue, source: "http", correlationID: String(requestID.prefix(100)))
+    }
+
+    /// Runs a store call, mapping its errors to problems.
+    func call<T>(_ body: () async throws(StoreError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Problem(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "missing field \(key.stringValue)"
+        case .typeMismatch(let type, let context): return "field \(path(context)) is not \(type)"
+        case .valueNotFound(let type, let context): return "field \(path(context)) must be a \(type), not null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "field \(path(context)) is invalid"
+        @unknown default: return "the body does not match the schema"
+        }
+    }
+}

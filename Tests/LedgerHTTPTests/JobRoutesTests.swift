@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import LedgerHTTP
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The router in-process, over a real SQLite file.
+@Suite struct JobRoutesTests {
+    static let keys = "app:app-key-0123456789abcdef,admin:admin-key-0123456789abcdef,auditor:auditor-key-0123456789abcd"
+
+    func withApp(bodyBytesMax: Int = 1 << 20,
+                 _ test: @escaping @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> Void) async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: Self.keys), requestBodyBytesMax: bodyBytesMax)
+        let app = Application(router: buildRouter(services))
+        try await app.test(.router) { client in try await test(client, store) }
+    }
+
+    static func headers(_ key: String?) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let key { fields[.authorization] = "Bearer \(key)" }
+        return fields
+    }
+
+    static let app = headers("app-key-0123456789abcdef")
+    static let auditor = headers("auditor-key-0123456789abcd")
+    static let registration = #"{"job_id":"j1","account":"acct_1","provider":"replicate","operation":"video","cost":30}"#
+
+    static func json(_ response: TestResponse) -> JSONValue? { JSONValue(jsonText: String(buffer: response.body)) }
+
+    @Test func healthAndReadiness() async throws {
+        try await withApp { client, _ in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func registrationIsIdempotentOnJobID() async throws {
+        try await withApp { client, _ in
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: Self.registration)) {
+                #expect($0.status == .created)
+                #expect(Self.json($0)?["status"] == .string("registered"))
+                #expect(Self.json($0)?["cost"] == .int(30))
+            }
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: Self.registration)) {
+                #expect($0.status == .ok)
+            }
+            let other = Self.registration.replacingOccurrences(of: "30", with: "31")
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: other)) {
+                #expect($0.status == .conflict)
+                #expect($0.headers[.contentType] == "application/problem+json")
+                #expect(Self.json($0)?["detail"]?.stringValue?.contains("cost") == true)
+            }
+        }
+    }
+
+    @Test func theJobItsEventsAndACancellationWithItsRefund() async throws {
+        try await withApp { client, _ in
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: Self.registration))
+            try await client.execute(uri: "/v1/jobs/j1/submitted", method: .post, headers: Self.app,
+                                     body: ByteBuffer(string: #"{"external_id":"pred_1"}"#)) {
+                #expect(Self.json($0)?["status"] == .string("processing"))
+            }
+            try await client.execute(uri: "/v1/jobs/j1/cancel", method: .post, headers: Self.app,
+                                     body: ByteBuffer(string: #"{"reason":"user cancelled"}"#)) {
+                #expect(Self.json($0)?["status"] == .string("cancelled"))
+                #expect(Self.json($0)?["refunded_amount"] == .int(30))
+            }
+            try await client.execute(uri: "/v1/jobs/j1/cancel", method: .post, headers: Self.app,
+                                     body: ByteBuffer(string: #"{"reason":"again"}"#)) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/v1/jobs/j1/events", method: .get, headers: Self.auditor) {
+                guard case .array(let events) = Self.json($0)?["events"] else { Issue.record("no events"); return }
+                #expect(events.compactMap { $0["type"]?.stringValue } == ["job.registered", "job.submitted", "job.cancelled", "credit.refunded"])
+                #expect(Self.json($0)?["next_cursor"] == .null)
+            }
+            try await client.execute(uri: "/v1/jobs/nope", method: .get, headers: Self.auditor) { #expect($0.status == .notFound) }
+        }
+    }
+
+    /// Each bad request gets a clear problem and leaves the log as it was.
+    @Test(arguments: [
+        ("no key", nil as String?, registration, HTTPResponse.Status.unauthorized),
+        ("unknown key", "not-a-key-at-all-really", registration, .unauthorized),
+        ("auditor cannot register", "auditor-key-0123456789abcd", registration, .forbidden),
+        ("not JSON", "app-key-0123456789abcdef", "{job_id", .badRequest),
+        ("missing field", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","cost":1}"#, .badRequest),
+        ("wrong type", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","operation":"o","cost":"ten"}"#, .badRequest),
+        ("negative cost", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","operation":"o","cost":-5}"#, .badRequest),
+        ("unicode id", "app-key-0123456789abcdef", #"{"job_id":"j\u0301","account":"a","provider":"p","operation":"o","cost":1}"#, .badRequest),
+        ("SQL in an id", "app-key-0123456789abcdef", #"{"job_id":"x'; DROP TABLE events;--","account":"a","provider":"p","operation":"o","cost":1}"#, .badRequest),
+    ])
+    func badRegistrationsChangeNothing(_ name: String, _ key: String?, _ body: String, _ status: HTTPResponse.Status) async throws {
+        try await withApp { client, store in
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.headers(key), body: ByteBuffer(string: body)) {
+                #expect($0.status == status, "\(name)")
+                #expect($0.headers[.contentType] == "application/problem+json", "\(name)")
+                #expect(Self.json($0)?["detail"]?.stringValue?.isEmpty == false, "\(name)")
+            }
+            #expect(try await store.head() == .genesis, "\(name)")
+        }
+    }
+
+    @Test func anOversizedBodyIs413AndChangesNothing() async throws {
+        try await withApp(bodyBytesMax: 256) { client, store in
+            let huge = #"{"job_id":"j9","account":"a","provider":"p","operation":"o","cost":1,"metadata":{"pad":""#
+                + String(repeating: "x", count: 4096) + "\"}}"
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: huge)) {
+                #expect($0.status == .contentTooLarge)
+            }
+            #expect(try await store.head() == .genesis)
+        }
+    }
+}
