@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
             With no configuration it listens on 127.0.0.1:8080, uses ./ledger.sqlite, and creates
             development API keys in a file only its owner can read (the path is printed).
             Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
-            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB). An invalid value stops
+            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_PROVIDER_<NAME>_SECRET
+            (whsec_..., for standard and replicate webhooks). An invalid value stops
             start-up with one line naming the variable (exit 2).
 
             Example:
@@ -39,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error)
         }
-        let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax))
+        let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
+                                                providerSecrets: settings.providerSecrets))
         let app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)))
         FileHandle.standardError.write(Data("""
             ledger: serving http://\(settings.host):\(settings.port) with \(settings.databasePath) (durability \(settings.durability.rawValue))
@@ -59,6 +61,7 @@ struct ServeSettings {
     var keysNotice: String
     var durability: StoreOptions.Durability
     var requestBodyBytesMax: Int
+    var providerSecrets: [String: String]
 
     init(environment: [String: String], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
         self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
@@ -74,6 +77,16 @@ struct ServeSettings {
         }
         self.durability = durability
         requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
+        var secrets: [String: String] = [:]
+        for provider in ProviderProfile.builtIn.keys {
+            let key = "LEDGER_PROVIDER_\(provider.uppercased())_SECRET"
+            guard let secret = environment[key] else { continue }
+            do { _ = try StandardWebhookVerifier(secret: secret) } catch {
+                throw ConfigurationError(key: key, detail: "not a whsec_ secret (whsec_ followed by base64)")
+            }
+            secrets[provider] = secret
+        }
+        providerSecrets = secrets
         if let configured = environment["LEDGER_KEYS"] {
             keys = try APIKeys(parsing: configured)
             keysNotice = "API keys from LEDGER_KEYS"

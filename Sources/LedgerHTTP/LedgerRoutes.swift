@@ -10,12 +10,19 @@ public struct LedgerServices: Sendable {
     public var keys: APIKeys
     /// The largest request body read (SPEC §11 `LEDGER_MAX_BODY`, default 1 MiB).
     public var requestBodyBytesMax: Int
+    /// Webhook secrets by provider (`LEDGER_PROVIDER_<NAME>_SECRET`); a provider without one is refused.
+    public var providerSecrets: [String: String]
+    /// The clock webhook timestamps are checked against.
+    public var now: @Sendable () -> Date
 
-    public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20) {
+    public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
+                providerSecrets: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() }) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         self.store = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax
+        self.providerSecrets = providerSecrets
+        self.now = now
     }
 }
 
@@ -30,6 +37,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContex
     let router = Router(context: BasicRequestContext.self)
     HealthRoutes(store: services.store).add(to: router)
     JobRoutes(services: services).add(to: router)
+    WebhookRoutes(services: services).add(to: router)
     return router
 }
 

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import LedgerHTTP
+import LedgerStore
+import LedgerTesting
+import Testing
+
+@Suite struct StandardWebhookVerifierTests {
+    /// The published Standard Webhooks test vector.
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let body = Data(#"{"test": 2432232314}"#.utf8)
+
+    @Test func theTestVectorSignsAndVerifies() throws {
+        let verifier = try StandardWebhookVerifier(secret: Self.secret)
+        let signature = verifier.sign(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330", body: Self.body)
+        #expect("v1," + signature.base64EncodedString() == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        try verifier.verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                            signatures: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body: Self.body, now: 1_614_265_330)
+    }
+
+    @Test(arguments: [
+        ("a changed body", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", Data(#"{"test": 2432232315}"#.utf8), Int64(1_614_265_330)),
+        ("another id", "msg_other", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_330),
+        ("stale", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_631),
+        ("from the future", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_029),
+        ("wrong scheme", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_330),
+        ("not base64", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,%%%", body, 1_614_265_330),
+        ("no timestamp", "msg_p5jXN8AQM9LWM0D4loKWxJek", "soon", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_330),
+    ])
+    func forgeriesAreRefused(_ name: String, _ id: String, _ timestamp: String, _ signatures: String, _ body: Data, _ now: Int64) throws {
+        let verifier = try StandardWebhookVerifier(secret: Self.secret)
+        #expect(throws: WebhookRejection.self, "\(name)") {
+            try verifier.verify(id: id, timestamp: timestamp, signatures: signatures, body: body, now: now)
+        }
+    }
+
+    @Test func anyOfSeveralSignaturesPassesSoSecretsCanRotate() throws {
+        let verifier = try StandardWebhookVerifier(secret: Self.secret)
+        try verifier.verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                            signatures: "v1,AAAA v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body: Self.body,
+                            now: 1_614_265_330)
+    }
+}
+
+@Suite struct WebhookRoutesTests {
+    static let secret = StandardWebhookVerifierTests.secret
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func withApp(_ test: @escaping @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> Void) async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys), requestBodyBytesMax: 4096,
+                                      providerSecrets: ["replicate": Self.secret], now: { Self.now })
+        try await Application(router: buildRouter(services)).test(.router) { client in try await test(client, store) }
+    }
+
+    static func signed(_ body: String, id: String, at time: Date = now, secret: String = secret) throws -> HTTPFields {
+        let timestamp = String(Int64(time.timeIntervalSince1970))
+        let signature = try StandardWebhookVerifier(secret: secret).sign(id: id, timestamp: timestamp, body: Data(body.utf8))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[.init("webhook-id")!] = id
+        headers[.init("webhook-timestamp")!] = timestamp
+        headers[.init("webhook-signature")!] = "v1," + signature.base64EncodedString()
+        return headers
+    }
+
+    static let succeeded = #"{"id":"pred_1","status":"succeeded","output":["https://cdn.example/1.mp4"],"error":null}"#
+
+    @Test func aSignedCompletionCompletesTheJobAndItsRepeatIsADuplicate() async throws {
+        try await withApp { client, store in
+            _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
+            let headers = try Self.signed(Self.succeeded, id: "msg_1")
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: Self.succeeded)) {
+                #expect($0.status == .ok)
+                let answer = JSONValue(jsonText: String(buffer: $0.body))
+                #expect(answer?["recorded"] == .bool(true) && answer?["job_id"] == .string("j1") && answer?["duplicate"] == .bool(false))
+                #expect(answer?["position"] == .int(2))
+            }
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: Self.succeeded)) {
+                #expect(JSONValue(jsonText: String(buffer: $0.body))?["duplicate"] == .bool(true))
+            }
+            let job = try #require(try await store.job("j1"))
+            #expect(job.status == .completed && job.completionSource == .webhook && job.duplicateCount == 1)
+            #expect(job.outputs == .array([.string("https://cdn.example/1.mp4")]))
+        }
+    }
+
+    @Test func aWebhookForNoKnownJobIsStoredAsAnOrphan() async throws {
+        try await withApp { client, store in
+            let headers = try Self.signed(Self.succeeded, id: "msg_9")
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: Self.succeeded)) {
+                #expect($0.status == .ok)
+                #expect(JSONValue(jsonText: String(buffer: $0.body))?["job_id"] == .null)
+            }
+            #expect(try await store.events(inStream: "orphans-replicate").count == 1)
+        }
+    }
+
+    static let badDeliveries: [(String, String, String, @Sendable (String) throws -> HTTPFields, HTTPResponse.Status)] = [
+        ("forged signature", "replicate", succeeded, { body in try signed(body, id: "m", secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString()) }, .unauthorized),
+        ("stale timestamp", "replicate", succeeded, { body in try signed(body, id: "m", at: now.addingTimeInterval(-600)) }, .unauthorized),
+        ("no signature headers", "replicate", succeeded, { _ in [.contentType: "application/json"] }, .unauthorized),
+        ("unknown provider", "acme", succeeded, { body in try signed(body, id: "m") }, .notFound),
+        ("provider without a secret", "standard", succeeded, { body in try signed(body, id: "m") }, .unauthorized),
+        ("signed but not JSON", "replicate", "{not json", { body in try signed(body, id: "m") }, .badRequest),
+        ("signed but no id", "replicate", #"{"status":"succeeded"}"#, { body in try signed(body, id: "m") }, .badRequest),
+        ("signed but an id that could collide", "replicate", #"{"id":"pre\u0301d","status":"succeeded"}"#, { body in try signed(body, id: "m") }, .badRequest),
+        ("oversized", "replicate", #"{"id":"p","status":"processing","logs":""# + String(repeating: "x", count: 5000) + "\"}", { body in try signed(body, id: "m") }, .contentTooLarge),
+    ]
+
+    @Test(arguments: 0..<badDeliveries.count)
+    func badDeliveriesAreRefusedAndChangeNothing(_ index: Int) async throws {
+        let (name, provider, body, headers, status) = Self.badDeliveries[index]
+        let fields = try headers(body)
+        try await withApp { client, store in
+            try await client.execute(uri: "/v1/webhooks/\(provider)", method: .post, headers: fields, body: ByteBuffer(string: body)) {
+                #expect($0.status == status, "\(name)")
+                #expect($0.headers[.contentType] == "application/problem+json", "\(name)")
+            }
+            #expect(try await store.head() == .genesis, "\(name)")
+        }
+    }
+}
