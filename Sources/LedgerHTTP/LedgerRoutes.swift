@@ -38,6 +38,8 @@ public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContex
     HealthRoutes(store: services.store).add(to: router)
     JobRoutes(services: services).add(to: router)
     WebhookRoutes(services: services).add(to: router)
+    ReadRoutes(services: services).add(to: router)
+    ActionRoutes(services: services).add(to: router)
     return router
 }
 

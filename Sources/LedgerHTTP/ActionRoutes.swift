@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+
+/// `POST /v1/jobs/{job_id}/actions` (admin): operators resolve a job by hand;
+/// the action and its reason land in an `operator.action` event. `poll`,
+/// `notify` and `reevaluate` come with the background issue.
+struct ActionRoutes: Sendable {
+    let services: LedgerServices
+    var support: RequestSupport { RequestSupport(services: services) }
+
+    struct ActionBody: Decodable {
+        var action: String
+        var operatorName: String
+        var reason: String
+        var outputs: JSONValue?
+
+        enum CodingKeys: String, CodingKey { case action, operatorName = "operator", reason, outputs }
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("v1/jobs/:job_id/actions") { request, context in try await act(request, context) }
+    }
+
+    private func act(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let role = try support.authorize(request, [.admin])
+        let jobID = try context.parameters.require("job_id")
+        let body = try await support.decode(ActionBody.self, from: request)
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, !body.operatorName.isEmpty else {
+            throw Problem.badRequest("operator and reason are required: they are recorded in operator.action")
+        }
+        let action = OperatorAction(operatorName: body.operatorName, action: body.action, reason: body.reason)
+        let command: JobCommand
+        switch body.action {
+        case "resolve_completed": command = .resolveCompleted(action, outputs: body.outputs ?? .null)
+        case "resolve_failed": command = .resolveFailed(action)
+        case "poll", "notify", "reevaluate":
+            throw Problem(.notImplemented, "Not implemented", detail: "\(body.action) arrives with the background work (poller, notifier)")
+        default:
+            throw Problem.badRequest("action must be resolve_completed or resolve_failed (poll, notify, reevaluate: not yet)")
+        }
+        let outcome = try await support.call { () async throws(StoreError) in
+            try await services.store.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))
+        }
+        guard let state = outcome.state else { preconditionFailure("a job command always returns the job's state") }
+        return Response.json(JobSnapshot(state))
+    }
+}

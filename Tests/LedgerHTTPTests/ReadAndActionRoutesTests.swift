@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import LedgerHTTP
+import LedgerStore
+import LedgerTesting
+import Testing
+
+@Suite struct ReadAndActionRoutesTests {
+    static let admin = JobRoutesTests.headers("admin-key-0123456789abcdef")
+    static let app = JobRoutesTests.app
+    static let auditor = JobRoutesTests.auditor
+
+    func withJob(_ test: @escaping @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> Void) async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j1", cost: 25, externalID: "pred_1"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("pred_1", .processing, delivery: "d1")))
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys))
+        try await Application(router: buildRouter(services)).test(.router) { client in try await test(client, store) }
+    }
+
+    static func json(_ response: TestResponse) -> JSONValue? { JSONValue(jsonText: String(buffer: response.body)) }
+
+    @Test func accountsAndProviderHealth() async throws {
+        try await withJob { client, _ in
+            try await client.execute(uri: "/v1/accounts/acct_1", method: .get, headers: Self.auditor) {
+                #expect($0.status == .ok)
+                #expect(Self.json($0)?["charged"] == .int(25) && Self.json($0)?["net"] == .int(25))
+            }
+            try await client.execute(uri: "/v1/accounts/nobody", method: .get, headers: Self.auditor) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/providers/health", method: .get, headers: Self.auditor) {
+                guard case .array(let providers) = Self.json($0)?["providers"] else { Issue.record("no providers"); return }
+                #expect(providers.first?["provider"] == .string("replicate") && providers.first?["webhooks"] == .int(1))
+            }
+        }
+    }
+
+    @Test func stateAsOfAPosition() async throws {
+        try await withJob { client, _ in
+            try await client.execute(uri: "/v1/jobs/j1/state?position=1", method: .get, headers: Self.auditor) {
+                #expect(Self.json($0)?["status"] == .string("processing") && Self.json($0)?["webhook_count"] == .int(0))
+            }
+            for bad in ["", "?position=0", "?as_of=yesterday", "?as_of=2026-11-23T10:00:00Z&position=2", "?position=1%27%20OR%201=1"] {
+                try await client.execute(uri: "/v1/jobs/j1/state\(bad)", method: .get, headers: Self.auditor) {
+                    #expect($0.status == .badRequest, "\(bad)")
+                }
+            }
+        }
+    }
+
+    @Test func adminsResolveAJobAndTheReasonIsRecorded() async throws {
+        try await withJob { client, store in
+            let body = #"{"action":"resolve_failed","operator":"ops@example","reason":"provider lost it"}"#
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.app, body: ByteBuffer(string: body)) {
+                #expect($0.status == .forbidden)
+            }
+            let missingReason = #"{"action":"resolve_failed","operator":"ops","reason":" "}"#
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: missingReason)) {
+                #expect($0.status == .badRequest)
+            }
+            let poll = #"{"action":"poll","operator":"ops","reason":"check"}"#
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: poll)) {
+                #expect($0.status == .notImplemented)
+            }
+            let before = try await store.head()
+            #expect(before.position == 2, "refusals appended nothing")
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: body)) {
+                #expect($0.status == .ok)
+                #expect(Self.json($0)?["status"] == .string("failed") && Self.json($0)?["refunded_amount"] == .int(25))
+            }
+            let types = try await store.events(inStream: "job-j1").map(\.type)
+            #expect(types.suffix(3) == ["operator.action", "job.failed", "credit.refunded"])
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: body)) {
+                #expect($0.status == .conflict)
+            }
+        }
+    }
+}
