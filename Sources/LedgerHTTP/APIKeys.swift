@@ -38,7 +38,7 @@ public struct APIKeys: Sendable {
     public func role(of key: String) -> Role? {
         let presented = Self.digest(key)
         var found: Role?
-        for entry in entries where Self.constantTimeEqual(entry.digest, presented) { found = entry.role }
+        for entry in entries where ConstantTime.equal(entry.digest, presented) { found = entry.role }
         return found
     }
 
@@ -52,13 +52,6 @@ public struct APIKeys: Sendable {
     }
 
     private static func digest(_ key: String) -> [UInt8] { Array(SHA256.hash(data: Data(key.utf8))) }
-
-    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
-    }
 }
 
 /// A configuration value that stops start-up: one line naming the key.

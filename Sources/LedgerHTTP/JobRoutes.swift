@@ -81,20 +81,20 @@ struct JobRoutes: Sendable {
     }
 
     private func submitted(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let role = try support.authorize(request, [.app, .admin])
-        let jobID = try context.parameters.require("job_id")
-        let body = try await support.decode(SubmittedBody.self, from: request)
-        let command = LedgerRequest.job(jobID: jobID, command: .submit(externalID: body.externalID),
-                                        metadata: support.metadata(request, role: role))
-        return try jobResponse(try await support.call { () async throws(StoreError) in try await services.store.execute(command) })
+        try await jobCommand(request, context, SubmittedBody.self) { .submit(externalID: $0.externalID) }
     }
 
     private func cancel(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try await jobCommand(request, context, CancelBody.self) { .cancel(reason: $0.reason) }
+    }
+
+    /// An app's command on the job of the path, made from the request's body.
+    private func jobCommand<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, _ body: Body.Type,
+                                             _ make: (Body) -> JobCommand) async throws -> Response {
         let role = try support.authorize(request, [.app, .admin])
         let jobID = try context.parameters.require("job_id")
-        let body = try await support.decode(CancelBody.self, from: request)
-        let command = LedgerRequest.job(jobID: jobID, command: .cancel(reason: body.reason),
-                                        metadata: support.metadata(request, role: role))
+        let decoded = try await support.decode(Body.self, from: request)
+        let command = LedgerRequest.job(jobID: jobID, command: make(decoded), metadata: support.metadata(request, role: role))
         return try jobResponse(try await support.call { () async throws(StoreError) in try await services.store.execute(command) })
     }
 

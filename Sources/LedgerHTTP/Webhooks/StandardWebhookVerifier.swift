@@ -39,7 +39,7 @@ public struct StandardWebhookVerifier: Sendable {
             return Data(base64Encoded: String(parts[1]))
         }
         var matched = false
-        for signature in presented where Self.constantTimeEqual(signature, expected) { matched = true }
+        for signature in presented where ConstantTime.equal(signature, expected) { matched = true }
         guard matched else { throw .unauthenticated("no v1 signature matches the body; check the provider secret") }
     }
 
@@ -48,13 +48,6 @@ public struct StandardWebhookVerifier: Sendable {
         var content = Data("\(id).\(timestamp).".utf8)
         content.append(body)
         return Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: keyBytes)))
-    }
-
-    private static func constantTimeEqual(_ lhs: Data, _ rhs: Data) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for (left, right) in zip(lhs, rhs) { difference |= left ^ right }
-        return difference == 0
     }
 }
 
