@@ -16,7 +16,7 @@ public struct Ledger: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
-            QueryCommand.self, ExportCommand.self, ImportCommand.self,
+            QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self,
         ]
     )
 

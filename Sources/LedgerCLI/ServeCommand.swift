@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import LedgerCore
 import LedgerHTTP
 import LedgerStore
 
@@ -14,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
             development API keys in a file only its owner can read (the path is printed).
             Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
             LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_PROVIDER_<NAME>_SECRET
-            (whsec_..., for standard and replicate webhooks). An invalid value stops
+            (whsec_..., for standard and replicate webhooks), LEDGER_IDLE_TIMEOUT (default 30s).
+            An invalid value stops
             start-up with one line naming the variable (exit 2).
 
             Example:
@@ -42,7 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
                                                 providerSecrets: settings.providerSecrets))
-        let app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)))
+        // Hummingbird closes no idle connection by default: slow or silent clients
+        // would hold sockets for ever.
+        let app = Application(router: router,
+                              server: .http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
+                              configuration: .init(address: .hostname(settings.host, port: settings.port)))
         FileHandle.standardError.write(Data("""
             ledger: serving http://\(settings.host):\(settings.port) with \(settings.databasePath) (durability \(settings.durability.rawValue))
             \(settings.keysNotice)
@@ -62,6 +68,7 @@ struct ServeSettings {
     var durability: StoreOptions.Durability
     var requestBodyBytesMax: Int
     var providerSecrets: [String: String]
+    var idleTimeoutMilliseconds: Int64
 
     init(environment: [String: String], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
         self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
@@ -87,6 +94,11 @@ struct ServeSettings {
             secrets[provider] = secret
         }
         providerSecrets = secrets
+        let idle = environment["LEDGER_IDLE_TIMEOUT"] ?? "30s"
+        guard let idleMilliseconds = DurationText.milliseconds(idle), idleMilliseconds <= 3_600_000 else {
+            throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")
+        }
+        idleTimeoutMilliseconds = idleMilliseconds
         if let configured = environment["LEDGER_KEYS"] {
             keys = try APIKeys(parsing: configured)
             keysNotice = "API keys from LEDGER_KEYS"

@@ -17,7 +17,7 @@ import Testing
         return path
     }
 
-    @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve"])
+    @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve", "sign"])
     func everyCommandHasHelpWithAnExample(_ command: String) throws {
         let output = try LedgerBinary.run([command, "--help"])
         #expect(output.status == 0)
@@ -122,5 +122,25 @@ import Testing
         #expect(try LedgerBinary.run(["verify", "--db", target]).status == 0)
         let again = try LedgerBinary.run(["import", "--db", target, file])
         #expect(again.status == 1 && again.stderr.contains("line 1"))
+    }
+
+    @Test func signReproducesTheStandardWebhooksTestVector() throws {
+        let output = try LedgerBinary.run(["sign", "--provider", "standard", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                           "--id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", "1614265330"],
+                                          input: Data(#"{"test": 2432232314}"#.utf8))
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="))
+        let unknown = try LedgerBinary.run(["sign", "--provider", "acme", "--secret", "whsec_AAAA"])
+        #expect(unknown.status == 2)
+    }
+
+    @Test func serveRefusesAnInvalidSettingWithOneLineNamingIt() throws {
+        for (variable, value) in [("LEDGER_PORT", "99999"), ("LEDGER_DURABILITY", "sometimes"), ("LEDGER_MAX_BODY", "lots"),
+                                  ("LEDGER_IDLE_TIMEOUT", "forever"), ("LEDGER_KEYS", "root:short"),
+                                  ("LEDGER_PROVIDER_REPLICATE_SECRET", "not-a-secret")] {
+            let output = try LedgerBinary.run(["serve", "--db", Fixtures.temporaryDatabasePath()], environment: [variable: value])
+            #expect(output.status == 2, "\(variable)")
+            #expect(output.stderr.contains(variable), "\(variable): \(output.stderr)")
+        }
     }
 }

@@ -15,12 +15,13 @@ enum LedgerBinary {
         return package.appendingPathComponent(".build/debug/ledger")
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Output {
+    static func run(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "LEDGER_DB")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
