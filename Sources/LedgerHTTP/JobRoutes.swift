@@ -32,6 +32,7 @@ struct JobRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         let jobs = router.group("v1/jobs")
         jobs.post { request, _ in try await register(request) }
+        jobs.get { request, _ in try await list(request) }
         jobs.get(":job_id") { request, context in try await job(request, context) }
         jobs.get(":job_id/events") { request, context in try await events(request, context) }
         jobs.post(":job_id/submitted") { request, context in try await submitted(request, context) }
@@ -49,6 +50,56 @@ struct JobRoutes: Sendable {
                                         metadata: support.metadata(request, role: role))
         let outcome = try await support.call { () async throws(StoreError) in try await services.store.execute(request) }
         return try jobResponse(outcome, status: outcome.alreadyExisted ? .ok : .created)
+    }
+
+    /// `?status=&provider=&account=&limit=&cursor=`: a page of jobs and an opaque cursor to the next.
+    private func list(_ request: Request) async throws -> Response {
+        _ = try support.authorize(request, Set(Role.allCases))
+        let query = request.uri.queryParameters
+        var filter = JobFilter(provider: query.get("provider"), account: query.get("account"))
+        if let status = query.get("status") {
+            guard let parsed = JobStatus(rawValue: status) else {
+                throw Problem.badRequest("status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = parsed
+        }
+        let limitText = query.get("limit") ?? "100"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else { throw Problem.badRequest("limit must be 1 to 1000") }
+        let after = try query.get("cursor").map(Self.decodeCursor)
+        let page = try await support.call { () async throws(StoreError) in
+            try await services.store.jobs(filter, after: after, limit: limit)
+        }
+        let next = page.count == limit ? Self.encodeCursor(page[page.count - 1].jobID) : nil
+        return Response.json(JobsPage(jobs: page.map(JobSnapshot.init), nextCursor: next))
+    }
+
+    /// `{"jobs": [...], "next_cursor": ...}`, the cursor `null` on the last page.
+    struct JobsPage: Encodable {
+        var jobs: [JobSnapshot]
+        var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey { case jobs, nextCursor = "next_cursor" }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(jobs, forKey: .jobs)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    /// The cursor is opaque to clients: base64url of the last job id seen.
+    static func encodeCursor(_ jobID: String) -> String {
+        Data(jobID.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func decodeCursor(_ cursor: String) throws -> String {
+        let base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let padded = base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: padded), let jobID = String(data: data, encoding: .utf8),
+              Identifier.problem(jobID, field: "cursor") == nil else {
+            throw Problem.badRequest("cursor is not one this API returned; start again without it")
+        }
+        return jobID
     }
 
     private func job(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

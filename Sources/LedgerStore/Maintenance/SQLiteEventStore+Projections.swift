@@ -40,3 +40,34 @@ extension SQLiteEventStore {
         return .object(members)
     }
 }
+
+/// Filters for a page of the `jobs` projection.
+public struct JobFilter: Sendable, Hashable {
+    public var status: JobStatus?
+    public var provider: String?
+    public var account: String?
+
+    public init(status: JobStatus? = nil, provider: String? = nil, account: String? = nil) {
+        self.status = status
+        self.provider = provider
+        self.account = account
+    }
+}
+
+extension SQLiteEventStore {
+    /// Up to `limit` jobs after `afterJobID` in job-id order, matching `filter`:
+    /// keyset paging, so a page costs the same however deep it is.
+    public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
+        precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
+        return try await read { db in
+            var conditions = ["job_id > ?"]
+            var arguments: [any DatabaseValueConvertible] = [afterJobID ?? ""]
+            if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
+            if let provider = filter.provider { conditions.append("provider = ?"); arguments.append(provider) }
+            if let account = filter.account { conditions.append("account = ?"); arguments.append(account) }
+            let sql = "SELECT * FROM projection_jobs WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(JobState.init(row:))
+        }
+    }
+}
