@@ -70,21 +70,7 @@ struct JobRoutes: Sendable {
             try await services.store.jobs(filter, after: after, limit: limit)
         }
         let next = page.count == limit ? Self.encodeCursor(page[page.count - 1].jobID) : nil
-        return Response.json(JobsPage(jobs: page.map(JobSnapshot.init), nextCursor: next))
-    }
-
-    /// `{"jobs": [...], "next_cursor": ...}`, the cursor `null` on the last page.
-    struct JobsPage: Encodable {
-        var jobs: [JobSnapshot]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey { case jobs, nextCursor = "next_cursor" }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(jobs, forKey: .jobs)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
+        return Response.json(Page(plural: "jobs", items: page.map(JobSnapshot.init), nextCursor: next))
     }
 
     /// The cursor is opaque to clients: base64url of the last job id seen.
@@ -118,17 +104,7 @@ struct JobRoutes: Sendable {
             try await services.store.events(inStream: StreamName.job(jobID))
         }
         guard !stored.isEmpty else { throw Problem.notFound("no job \(jobID)") }
-        struct Page: Encodable {
-            var events: [EventResource]
-            var nextCursor: String?
-            enum CodingKeys: String, CodingKey { case events, nextCursor = "next_cursor" }
-            func encode(to encoder: Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(events, forKey: .events)
-                try container.encode(nextCursor, forKey: .nextCursor)
-            }
-        }
-        return Response.json(Page(events: stored.map(EventResource.init), nextCursor: nil))
+        return Response.json(Page(plural: "events", items: stored.map(EventResource.init), nextCursor: nil))
     }
 
     private func submitted(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -29,7 +29,7 @@ struct ReadRoutes: Sendable {
     private func providerHealth(_ request: Request) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let providers = try await support.call { () async throws(StoreError) in try await services.store.providerHealth() }
-        return Response.json(.object(["providers": .array(providers), "next_cursor": .null]))
+        return Response.json(Page(plural: "providers", items: providers, nextCursor: nil))
     }
 
     /// `?as_of=<UTC time>` or `?position=<n>`: the job as it was then.
