@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
