@@ -88,11 +88,21 @@ struct JobRoutes: Sendable {
         return jobID
     }
 
+    /// The job; with `?wait=30s` (at most 60s) the answer waits until the job
+    /// changes or the time is up, so frontends need not poll every few seconds.
     private func job(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
-        guard let state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
+        guard var state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
+        }
+        if let wait = request.uri.queryParameters.get("wait") {
+            guard let milliseconds = DurationText.milliseconds(wait), milliseconds <= 60_000 else {
+                throw Problem.badRequest("wait must be a duration like 500ms or 30s, at most 60s")
+            }
+            state = try await support.call { () async throws(StoreError) in
+                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
+            } ?? state
         }
         return Response.json(JobSnapshot(state))
     }

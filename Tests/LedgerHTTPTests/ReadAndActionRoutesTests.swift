@@ -102,4 +102,29 @@ import Testing
             }
         }
     }
+
+    @Test func aLongPollAnswersWhenTheJobChangesOrWhenTheTimeIsUp() async throws {
+        try await withJob { client, store in
+            let started = ContinuousClock.now
+            try await client.execute(uri: "/v1/jobs/j1?wait=300ms", method: .get, headers: Self.auditor) {
+                #expect($0.status == .ok && Self.json($0)?["status"] == .string("processing"))
+            }
+            #expect(ContinuousClock.now - started >= .milliseconds(280), "with no change it waited its time")
+            async let changed: Void = {
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("pred_1", .completed, delivery: "d2")))
+            }()
+            let before = ContinuousClock.now
+            try await client.execute(uri: "/v1/jobs/j1?wait=20s", method: .get, headers: Self.auditor) {
+                #expect(Self.json($0)?["status"] == .string("completed"))
+            }
+            #expect(ContinuousClock.now - before < .seconds(10), "the change answered it long before the 20 s")
+            try await changed
+            for bad in ["?wait=forever", "?wait=2m", "?wait=0s"] {
+                try await client.execute(uri: "/v1/jobs/j1\(bad)", method: .get, headers: Self.auditor) {
+                    #expect($0.status == .badRequest, "\(bad)")
+                }
+            }
+        }
+    }
 }

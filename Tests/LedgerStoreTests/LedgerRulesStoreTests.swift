@@ -149,4 +149,22 @@ import Testing
         }
         #expect(try await store.head() == .genesis)
     }
+
+    @Test func manyWaitersRacingChangesAndTimeoutsAllReturn() async throws {
+        let store = try makeStore(StoreOptions(durability: .normal))
+        _ = try await store.execute(Fixtures.register("j", externalID: "x"))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<300 {
+                group.addTask { _ = try await store.jobAfterChange("j", timeout: .milliseconds(Int64(index % 40) + 1)) }
+            }
+            group.addTask {
+                for step in 0..<50 {
+                    _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .processing, delivery: "d\(step)")))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
 }

@@ -15,6 +15,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let pool: DatabasePool
     private let session: WriteSession
     private let batchCountMax: Int
+    /// Told which jobs each commit changed (long-polling readers wait on it).
+    let changes = ChangeSignals()
     private let lock = NSLock()
     private var pending: [any QueuedWork] = []
     private var draining = false
@@ -84,6 +86,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 return .commit
             }
             lock.withLock { committedBatches.record(batch.count) }
+            changes.changed(session.takeChangedJobs())
         } catch {
             session.invalidate()
             for work in batch { work.fail(StoreError(error)) }

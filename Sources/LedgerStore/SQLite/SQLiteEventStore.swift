@@ -71,6 +71,15 @@ public final class SQLiteEventStore: EventStore {
 
     public var batchStatistics: BatchStatistics { writer.statistics }
 
+    /// The job's row after it next changes, or after `timeout` as it is then
+    /// (`GET /v1/jobs/{id}?wait=`). Subscribes before reading, so a change
+    /// between the two is not missed.
+    public func jobAfterChange(_ jobID: String, timeout: Duration) async throws(StoreError) -> JobState? {
+        let ticket = writer.changes.subscribe(jobID)
+        _ = await writer.changes.wait(ticket, timeout: timeout)
+        return try await job(jobID)
+    }
+
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
         try await writer.submit { session, db in try session.append(request, db) }
     }

@@ -17,6 +17,8 @@ final class WriteSession: @unchecked Sendable {
     /// Job states as they were before the current request touched them.
     private var undo: [(jobID: String, state: JobState?)] = []
     private var dirtyJobs: [String] = []
+    /// Jobs changed by the requests of the current batch that succeeded.
+    private var batchChangedJobs: Set<String> = []
     private var needsReload = true
     /// `PRAGMA data_version` when this writer last looked: it changes only
     /// when another connection (another process) commits.
@@ -46,6 +48,13 @@ final class WriteSession: @unchecked Sendable {
         for jobID in Set(dirtyJobs) {
             if let state = jobCache[jobID] { try projections.upsertJob(state, db) }
         }
+        batchChangedJobs.formUnion(dirtyJobs)
+    }
+
+    /// The jobs the committed batch changed (cleared for the next batch).
+    func takeChangedJobs() -> Set<String> {
+        defer { batchChangedJobs.removeAll(keepingCapacity: true) }
+        return batchChangedJobs
     }
 
     /// Undoes the in-memory effects of a request whose savepoint was rolled back.
@@ -70,6 +79,7 @@ final class WriteSession: @unchecked Sendable {
     /// After a failed commit nothing in memory can be trusted: start again from the file.
     func invalidate() {
         stampedPosition = -1
+        batchChangedJobs.removeAll()
         jobCache.removeAll()
         needsReload = true
     }
