@@ -45,8 +45,7 @@ struct MicroBenchmark {
         var trips: [Double] = []
         for _ in 0..<2000 { trips.append(try await Measure.seconds { _ = try await store.writerSynchronousLevel() } * 1e6) }
         print(String(format: "  %-34@ %7.1f µs p50", "writer round trip, empty work" as NSString, Measure.median(trips)))
-        let replayBlocking = try store.readBlockingForBenchmark(rounds: rounds, jobIDs: jobIDs)
-        for (name, seconds) in [("replay (sync pool.read per job)", replayBlocking), ("replay (store API per job)", replay),
+        for (name, seconds) in [("replay (store API per job)", replay),
                                 ("replay (one read, all jobs)", replaySync)] {
             print(String(format: "  %-34@ %7.2f µs/event", name as NSString, seconds / total * 1e6))
         }

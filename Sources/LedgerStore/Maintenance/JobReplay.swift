@@ -1,4 +1,3 @@
-import Dispatch
 import GRDB
 import LedgerCore
 
@@ -57,16 +56,5 @@ extension SQLiteEventStore {
             steps.append(.init(stored: rows.storedEvent(), state: state))
         }
         return found ? JobTimeline(jobID: jobID, steps: steps) : nil
-    }
-}
-
-extension SQLiteEventStore {
-    /// Times `pool.read` per replay without any thread hop (benchmark only).
-    public func readBlockingForBenchmark(rounds: Int, jobIDs: [String]) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<rounds {
-            for jobID in jobIDs { _ = try pool.read { db in try Self.replay(jobID: jobID, until: .none, db) } }
-        }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }
