@@ -72,6 +72,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [any QueuedWork], _ db: Database) {
+        var committed = false
         do {
             try db.inTransaction(.immediate) {
                 try session.noticeOtherWriters(db)
@@ -83,9 +84,11 @@ final class GroupCommitWriter: @unchecked Sendable {
                 for work in batch where work.perform(session, db, isolated: isolated) { succeeded += 1 }
                 guard succeeded > 0 else { return .rollback }
                 try session.beforeCommit(db)
+                committed = true
                 return .commit
             }
-            lock.withLock { committedBatches.record(batch.count) }
+            // A batch whose every request failed rolled back: it is no commit.
+            if committed { lock.withLock { committedBatches.record(batch.count) } }
             changes.changed(session.takeChangedJobs())
         } catch {
             session.invalidate()

@@ -10,7 +10,7 @@ extension WriteSession {
             if let problem = Identifier.problem(jobID, field: "job_id") { throw StoreError.invalidRequest(problem) }
             return try decide(command, jobID: jobID, metadata: metadata, db)
         case .webhook(let webhook, let metadata):
-            do { try webhook.validate() } catch { throw StoreError.refused(error) }
+            // Its ids and outputs are checked where every stored event is: in record().
             if let jobID = try jobID(provider: webhook.provider, externalID: webhook.externalID, db) {
                 return try decide(.webhook(webhook), jobID: jobID, metadata: metadata, db)
             }
