@@ -14,10 +14,12 @@ struct ServeCommand: AsyncParsableCommand {
             With no configuration it listens on 127.0.0.1:8080, uses ./ledger.sqlite, and creates
             development API keys in a file only its owner can read (the path is printed).
             Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
-            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_PROVIDER_<NAME>_SECRET
-            (whsec_..., for standard and replicate webhooks), LEDGER_IDLE_TIMEOUT (default 30s).
-            An invalid value stops
-            start-up with one line naming the variable (exit 2).
+            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_IDLE_TIMEOUT (default 30s),
+            LEDGER_PROVIDER_<NAME>_SECRET (whsec_ and/or whpk_ keys for Standard Webhooks providers; the
+            ?token= value for wavespeed and nca; several separated by spaces to rotate).
+            --config FILE: the same settings as JSON ({"port": 9000, "providers": {"acme": {...}}}),
+            with custom provider profiles; the environment wins over the file.
+            An invalid value stops start-up with one line naming the variable (exit 2).
 
             Example:
               LEDGER_PORT=9000 ledger serve --db ./ledger.sqlite
@@ -25,14 +27,19 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOption
+    @Option(help: "A JSON configuration file (keys as the LEDGER_ variables without the prefix, in lower case; environment wins).")
+    var config: String?
     @Option(help: "Address to listen on (default: $LEDGER_HOST, else 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default: $LEDGER_PORT, else 8080).") var port: Int?
 
     func run() async throws {
         let settings: ServeSettings
         do {
-            settings = try ServeSettings(environment: ProcessInfo.processInfo.environment, host: host, port: port,
-                                         databasePath: database.resolvedPath)
+            let file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
+            // The environment wins over the file; flags win over both.
+            let environment = file.environment.merging(ProcessInfo.processInfo.environment) { _, fromEnvironment in fromEnvironment }
+            settings = try ServeSettings(environment: environment, profiles: file.profiles, host: host, port: port,
+                                         databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite")
         } catch {
             throw CommandFailure(.usage, error.description)
         }
@@ -43,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure(error)
         }
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
-                                                providerSecrets: settings.providerSecrets))
+                                                providers: settings.providers))
         // Hummingbird closes no idle connection by default: slow or silent clients
         // would hold sockets for ever.
         let app = Application(router: router,
@@ -67,10 +74,10 @@ struct ServeSettings {
     var keysNotice: String
     var durability: StoreOptions.Durability
     var requestBodyBytesMax: Int
-    var providerSecrets: [String: String]
+    var providers: ProviderRegistry
     var idleTimeoutMilliseconds: Int64
 
-    init(environment: [String: String], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
+    init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
         self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
         let portText = port.map(String.init) ?? environment["LEDGER_PORT"] ?? "8080"
         guard let port = Int(portText), (1...65_535).contains(port) else {
@@ -84,16 +91,12 @@ struct ServeSettings {
         }
         self.durability = durability
         requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
+        let profiles = ProviderProfile.builtIn.merging(custom) { builtIn, _ in builtIn }
         var secrets: [String: String] = [:]
-        for provider in ProviderProfile.builtIn.keys {
-            let key = "LEDGER_PROVIDER_\(provider.uppercased())_SECRET"
-            guard let secret = environment[key] else { continue }
-            do { _ = try StandardWebhookVerifier(secret: secret) } catch {
-                throw ConfigurationError(key: key, detail: "not a whsec_ secret (whsec_ followed by base64)")
-            }
-            secrets[provider] = secret
+        for name in profiles.keys {
+            if let secret = environment[ProviderRegistry.secretKey(name)] { secrets[name] = secret }
         }
-        providerSecrets = secrets
+        providers = try ProviderRegistry(profiles: profiles, secrets: secrets)
         let idle = environment["LEDGER_IDLE_TIMEOUT"] ?? "30s"
         guard let idleMilliseconds = DurationText.milliseconds(idle), idleMilliseconds <= 3_600_000 else {
             throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")

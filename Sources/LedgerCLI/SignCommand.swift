@@ -8,40 +8,72 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Print the headers that sign a webhook body read from stdin.",
         discussion: """
-            For providers signing with Standard Webhooks (standard, replicate): prints webhook-id,
-            webhook-timestamp and webhook-signature for the body on stdin, to debug a 401 or to
-            send a test webhook with curl. The secret comes from --secret or
-            LEDGER_PROVIDER_<NAME>_SECRET.
+            For providers signing with Standard Webhooks (standard, replicate, custom ones): prints the
+            URL, webhook-id, webhook-timestamp and webhook-signature for the body on stdin (v1 with a
+            whsec_ secret, v1a with a whsk_ Ed25519 key). For query-token providers (wavespeed, nca):
+            prints the URL with its ?token=. To debug a 401 or to send a test webhook with curl.
+            The secret comes from --secret or LEDGER_PROVIDER_<NAME>_SECRET.
 
             Example:
               echo '{"id":"p1","status":"succeeded"}' | ledger sign --provider replicate --secret whsec_...
             """
     )
 
-    @Option(help: "The provider: standard or replicate.") var provider: String
-    @Option(help: "The whsec_ secret (default: $LEDGER_PROVIDER_<NAME>_SECRET).") var secret: String?
+    @Option(help: "The provider: a built-in one (standard, replicate, wavespeed, nca) or one from --config.") var provider: String
+    @Option(help: "The secret: whsec_... (v1), whsk_... (a v1a Ed25519 signing key), or the ?token= value (default: $LEDGER_PROVIDER_<NAME>_SECRET).")
+    var secret: String?
     @Option(help: "The webhook-id (default: a new msg_ id).") var id: String?
     @Option(help: "The webhook-timestamp in seconds (default: now).") var timestamp: Int64?
-
-    func validate() throws {
-        guard ProviderProfile.builtIn[provider] != nil else {
-            throw ValidationError("--provider must be one of \(ProviderProfile.builtIn.keys.sorted().joined(separator: ", "))")
-        }
-    }
+    @Option(help: "The ledger's address, for the URL printed (default: http://127.0.0.1:8080).") var url = "http://127.0.0.1:8080"
+    @Option(help: "A configuration file with custom provider profiles.") var config: String?
 
     func run() throws {
-        let key = "LEDGER_PROVIDER_\(provider.uppercased())_SECRET"
-        guard let secret = secret ?? ProcessInfo.processInfo.environment[key] else {
+        let file: ConfigurationFile
+        do { file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile() } catch {
+            throw CommandFailure(.usage, error.description)
+        }
+        guard let profile = ProviderProfile.builtIn[provider] ?? file.profiles[provider] else {
+            let known = Set(ProviderProfile.builtIn.keys).union(file.profiles.keys).sorted().joined(separator: ", ")
+            throw CommandFailure(.usage, "--provider must be one of \(known)")
+        }
+        let key = ProviderRegistry.secretKey(provider)
+        guard let secret = secret ?? ProcessInfo.processInfo.environment[key] ?? file.environment[key] else {
             throw CommandFailure(.usage, "give --secret or set \(key)")
         }
-        let verifier: StandardWebhookVerifier
-        do { verifier = try StandardWebhookVerifier(secret: secret) } catch {
-            throw CommandFailure(.usage, "--secret is not whsec_ followed by base64")
+        let endpoint = "\(url)/v1/webhooks/\(provider)"
+        switch profile.authentication {
+        case .queryToken(let parameter):
+            let token = secret.split(separator: " ").first.map(String.init) ?? secret
+            let encoded = token.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? token
+            writeOut("POST \(endpoint)?\(parameter)=\(encoded)")
+        case .standardWebhooks:
+            let body = FileHandle.standardInput.readDataToEndOfFile()
+            let messageID = id ?? "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let time = String(timestamp ?? Int64(Date().timeIntervalSince1970))
+            let signature = try sign(secret, id: messageID, timestamp: time, body: body)
+            writeOut("POST \(endpoint)\nwebhook-id: \(messageID)\nwebhook-timestamp: \(time)\nwebhook-signature: \(signature)")
         }
-        let body = FileHandle.standardInput.readDataToEndOfFile()
-        let messageID = id ?? "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let time = String(timestamp ?? Int64(Date().timeIntervalSince1970))
-        let signature = verifier.sign(id: messageID, timestamp: time, body: body).base64EncodedString()
-        writeOut("webhook-id: \(messageID)\nwebhook-timestamp: \(time)\nwebhook-signature: v1,\(signature)")
     }
+
+    /// `v1,<base64>` for a whsec_ secret, `v1a,<base64>` for a whsk_ key.
+    private func sign(_ secret: String, id: String, timestamp: String, body: Data) throws -> String {
+        do {
+            if secret.hasPrefix("whsk_") {
+                let signature = try StandardWebhookVerifier.signEd25519(id: id, timestamp: timestamp, body: body, secretKey: secret)
+                return "v1a," + signature.base64EncodedString()
+            }
+            guard let signature = try StandardWebhookVerifier(secret: secret).sign(id: id, timestamp: timestamp, body: body) else {
+                throw CommandFailure(.usage, "--secret must be a whsec_ secret or a whsk_ signing key (a whpk_ key only verifies)")
+            }
+            return "v1," + signature.base64EncodedString()
+        } catch let rejection as WebhookRejection {
+            guard case .misconfigured(let detail) = rejection else { throw rejection }
+            throw CommandFailure(.usage, "--secret: \(detail)")
+        }
+    }
+}
+
+extension CharacterSet {
+    /// What may stand unescaped in a query value.
+    static let urlQueryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&+=?#"))
 }

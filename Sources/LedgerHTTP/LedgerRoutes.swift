@@ -10,18 +10,18 @@ public struct LedgerServices: Sendable {
     public var keys: APIKeys
     /// The largest request body read (SPEC §11 `LEDGER_MAX_BODY`, default 1 MiB).
     public var requestBodyBytesMax: Int
-    /// Webhook secrets by provider (`LEDGER_PROVIDER_<NAME>_SECRET`); a provider without one is refused.
-    public var providerSecrets: [String: String]
+    /// Provider profiles and their webhook credentials; a provider without credentials is refused.
+    public var providers: ProviderRegistry
     /// The clock webhook timestamps are checked against.
     public var now: @Sendable () -> Date
 
     public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
-                providerSecrets: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() }) {
+                providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() }) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         self.store = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax
-        self.providerSecrets = providerSecrets
+        self.providers = providers
         self.now = now
     }
 }

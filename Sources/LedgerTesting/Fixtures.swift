@@ -27,8 +27,10 @@ public enum Fixtures {
                    httpStatus: 200, latencyMilliseconds: 12)
     }
 
-    public static func register(_ jobID: String, cost: Int64 = 10, externalID: String? = nil) -> LedgerRequest {
-        .job(jobID: jobID, command: .register(registration(jobID, cost: cost, externalID: externalID)), metadata: app)
+    public static func register(_ jobID: String, cost: Int64 = 10, externalID: String? = nil,
+                                provider: String = "replicate") -> LedgerRequest {
+        .job(jobID: jobID, command: .register(registration(jobID, provider: provider, cost: cost, externalID: externalID)),
+             metadata: app)
     }
 
     public static func submit(_ jobID: String, _ externalID: String) -> LedgerRequest {

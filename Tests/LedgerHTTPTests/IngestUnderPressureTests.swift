@@ -16,7 +16,7 @@ import Testing
         let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
         _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
         let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      providerSecrets: ["replicate": WebhookRoutesTests.secret], now: { WebhookRoutesTests.now })
+                                      providers: try ProviderRegistry(secrets: ["replicate": WebhookRoutesTests.secret]), now: { WebhookRoutesTests.now })
         let headers = try WebhookRoutesTests.signed(Self.body, id: "msg_same")
         try await Application(router: buildRouter(services)).test(.live) { client in
             let duplicates = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -43,7 +43,7 @@ import Testing
         let store = try SQLiteEventStore(path: path, options: StoreOptions(busyTimeoutMilliseconds: 100))
         _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
         let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      providerSecrets: ["replicate": WebhookRoutesTests.secret], now: { WebhookRoutesTests.now })
+                                      providers: try ProviderRegistry(secrets: ["replicate": WebhookRoutesTests.secret]), now: { WebhookRoutesTests.now })
         let headers = try WebhookRoutesTests.signed(Self.body, id: "msg_1")
         // Another process (the sqlite3 shell) takes the write lock and keeps it.
         let locker = Process()

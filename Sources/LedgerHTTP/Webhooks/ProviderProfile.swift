@@ -10,57 +10,109 @@ public struct WebhookReport: Sendable, Equatable {
     public var error: String?
 }
 
-/// A built-in provider: where its webhooks put the external id, status,
-/// outputs and error, and how its status words map to ours (SPEC §6).
-public struct ProviderProfile: Sendable {
+/// How a provider's webhooks are authenticated, where their bodies keep the
+/// external id, status, outputs and error, and how its status words map to
+/// ours (SPEC §6). Built-in profiles and the configuration file's custom ones
+/// are the same data: no provider needs code of its own.
+public struct ProviderProfile: Sendable, Equatable {
+    public enum Authentication: Sendable, Equatable {
+        /// `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1` HMAC, `v1a` Ed25519).
+        case standardWebhooks
+        /// A shared token in the query string (`?token=`); no replay protection
+        /// beyond duplicate detection, so prefer signatures where offered.
+        case queryToken(parameter: String)
+    }
+
+    /// Where each field is, relative to the envelope the body is found in.
+    public struct Fields: Sendable, Equatable {
+        public var externalID: JSONPointer
+        public var status: JSONPointer
+        public var outputs: JSONPointer
+        public var error: JSONPointer
+    }
+
     public var name: String
+    public var authentication: Authentication
+    /// Objects tried in turn (`""` the body itself, `/data` a wrapper); the
+    /// first holding an external id is read. WaveSpeed sometimes wraps.
+    public var envelopes: [JSONPointer]
+    public var fields: Fields
     public var statusMap: [String: ReportedStatus]
+    /// What a status word missing from the map means (NCA: any code but 200 is a failure).
+    public var otherStatus: ReportedStatus
+
     /// Reads the report out of a parsed body.
-    public var parse: @Sendable (JSONValue) throws(WebhookRejection) -> WebhookReport
-
-    /// `standard`: any provider signing with Standard Webhooks; body `{type, data: {external_id, status, outputs, error}}`.
-    public static let standard = ProviderProfile(
-        name: "standard",
-        statusMap: ["queued": .queued, "processing": .processing, "completed": .completed, "failed": .failed,
-                    "cancelled": .cancelled, "canceled": .cancelled]
-    ) { body throws(WebhookRejection) in
-        guard let data = body["data"] else { throw .unparseable("missing data") }
-        return try report(data, id: "external_id", status: "status", outputs: "outputs", error: "error",
-                          map: ProviderProfile.standardMap)
-    }
-
-    /// `replicate`: the body is a prediction `{id, status, output, error}`.
-    public static let replicate = ProviderProfile(
-        name: "replicate",
-        statusMap: replicateMap
-    ) { body throws(WebhookRejection) in
-        try report(body, id: "id", status: "status", outputs: "output", error: "error", map: ProviderProfile.replicateMap)
-    }
-
-    static let standardMap: [String: ReportedStatus] = [
-        "queued": .queued, "processing": .processing, "completed": .completed, "failed": .failed,
-        "cancelled": .cancelled, "canceled": .cancelled,
-    ]
-    static let replicateMap: [String: ReportedStatus] = [
-        "starting": .queued, "processing": .processing, "succeeded": .completed, "failed": .failed, "canceled": .cancelled,
-    ]
-
-    /// The profiles that sign with Standard Webhooks (the others arrive with the ingest issue).
-    public static let builtIn: [String: ProviderProfile] = ["standard": .standard, "replicate": .replicate]
-
-    private static func report(_ object: JSONValue, id: String, status: String, outputs: String, error: String,
-                               map: [String: ReportedStatus]) throws(WebhookRejection) -> WebhookReport {
-        guard case .object = object else { throw .unparseable("the body is not a JSON object") }
-        guard let externalID = object[id]?.stringValue, !externalID.isEmpty else {
-            throw .unparseable("missing \(id) (the provider's id for the job)")
+    public func report(from body: JSONValue) throws(WebhookRejection) -> WebhookReport {
+        guard case .object = body else { throw .unparseable("the body is not a JSON object") }
+        guard let (envelope, externalID) = envelopes.lazy.compactMap({ pointer in
+            pointer.resolve(in: body).flatMap { envelope in Self.text(fields.externalID.resolve(in: envelope)).map { (envelope, $0) } }
+        }).first, !externalID.isEmpty else {
+            throw .unparseable("missing \(fields.externalID) (the provider's id for the job)")
         }
-        guard let raw = object[status]?.stringValue else { throw .unparseable("missing \(status)") }
-        let errorText: String? = switch object[error] {
+        guard let raw = Self.text(fields.status.resolve(in: envelope)) else {
+            throw .unparseable("missing \(fields.status) (the job's status)")
+        }
+        let errorText: String? = switch fields.error.resolve(in: envelope) {
         case nil, .null: nil
         case .string(let text): text
         case let other?: other.jsonText
         }
-        return WebhookReport(externalID: externalID, reportedStatus: map[raw] ?? .unknown, rawStatus: raw,
-                             outputs: object[outputs] ?? .null, error: errorText)
+        return WebhookReport(externalID: externalID, reportedStatus: statusMap[raw] ?? otherStatus, rawStatus: raw,
+                             outputs: fields.outputs.resolve(in: envelope) ?? .null, error: errorText)
     }
+
+    /// Ids and status words may be strings or whole numbers (NCA's `code: 200`).
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)?: text
+        case .int(let number)?: String(number)
+        default: nil
+        }
+    }
+}
+
+extension ProviderProfile {
+    /// Builds a profile from pointer texts that are known to be valid.
+    static func builtIn(_ name: String, _ authentication: Authentication, envelopes: [String],
+                        id: String, status: String, outputs: String, error: String,
+                        map: [String: ReportedStatus], other: ReportedStatus = .unknown) -> ProviderProfile {
+        func pointer(_ text: String) -> JSONPointer {
+            guard let pointer = JSONPointer(text) else { preconditionFailure("built-in pointer \(text) is invalid") }
+            return pointer
+        }
+        return ProviderProfile(
+            name: name, authentication: authentication, envelopes: envelopes.map(pointer),
+            fields: Fields(externalID: pointer(id), status: pointer(status), outputs: pointer(outputs), error: pointer(error)),
+            statusMap: map, otherStatus: other)
+    }
+
+    /// `standard`: any provider signing with Standard Webhooks; body `{type, data: {external_id, status, outputs, error}}`.
+    public static let standard = builtIn(
+        "standard", .standardWebhooks, envelopes: ["/data"], id: "/external_id", status: "/status",
+        outputs: "/outputs", error: "/error",
+        map: ["queued": .queued, "processing": .processing, "completed": .completed, "failed": .failed,
+              "cancelled": .cancelled, "canceled": .cancelled])
+
+    /// `replicate`: Standard Webhooks; the body is a prediction `{id, status, output, error}`.
+    public static let replicate = builtIn(
+        "replicate", .standardWebhooks, envelopes: [""], id: "/id", status: "/status", outputs: "/output", error: "/error",
+        map: ["starting": .queued, "processing": .processing, "succeeded": .completed, "failed": .failed,
+              "canceled": .cancelled])
+
+    /// `wavespeed`: `?token=`; `{id, status, outputs, error}`, sometimes wrapped in `data`.
+    public static let wavespeed = builtIn(
+        "wavespeed", .queryToken(parameter: "token"), envelopes: ["", "/data"], id: "/id", status: "/status",
+        outputs: "/outputs", error: "/error",
+        map: ["created": .queued, "processing": .processing, "completed": .completed, "failed": .failed])
+
+    /// `nca` (No-Code Architects toolkit): `?token=`; `{job_id (theirs), id (ours), code, response, message}`;
+    /// code 200 is success, any other code a failure.
+    public static let nca = builtIn(
+        "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/code",
+        outputs: "/response", error: "/message", map: ["200": .completed], other: .failed)
+
+    /// The profiles every ledger knows, by name.
+    public static let builtIn: [String: ProviderProfile] = [
+        "standard": .standard, "replicate": .replicate, "wavespeed": .wavespeed, "nca": .nca,
+    ]
 }

@@ -2,24 +2,25 @@ import Crypto
 import Foundation
 
 /// Standard Webhooks signatures (`webhook-id`, `webhook-timestamp`,
-/// `webhook-signature`): HMAC-SHA256 over `id.timestamp.body` with the
-/// `whsec_` secret, checked on the raw body before anything parses it.
+/// `webhook-signature`) over `id.timestamp.body`, checked on the raw body
+/// before anything parses it: `v1` is HMAC-SHA256 with a `whsec_` secret,
+/// `v1a` Ed25519 with a `whpk_` public key.
 ///
-/// The signature header may list several space-separated signatures (secret
-/// rotation); any `v1` match passes. Timestamps more than
-/// ``timestampToleranceSeconds`` away from now are refused (replays).
+/// The signature header may list several space-separated signatures (the
+/// provider rotating its secret); any match with any configured key passes.
+/// Timestamps more than ``timestampToleranceSeconds`` away from now are
+/// refused (replays).
 public struct StandardWebhookVerifier: Sendable {
     public static let timestampToleranceSeconds: Int64 = 300
-    /// The key bytes (SymmetricKey is not Sendable; it is rebuilt per check).
-    private let keyBytes: Data
+    private let credentials: WebhookCredentials
 
-    /// `secret` is `whsec_<base64>` (the prefix is optional).
+    public init(credentials: WebhookCredentials) {
+        self.credentials = credentials
+    }
+
+    /// `secret` is `whsec_<base64>` or `whpk_<base64>`, or several of them.
     public init(secret: String) throws(WebhookRejection) {
-        let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
-        guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else {
-            throw .misconfigured("the provider secret is not whsec_ followed by base64")
-        }
-        keyBytes = bytes
+        credentials = try WebhookCredentials(parsing: secret, for: .standardWebhooks)
     }
 
     /// Checks the signature of `body`; `now` is seconds since 1970.
@@ -32,28 +33,53 @@ public struct StandardWebhookVerifier: Sendable {
         guard abs(now - seconds) <= Self.timestampToleranceSeconds else {
             throw .unauthenticated("webhook-timestamp is more than 5 minutes from now (a replay, or a clock off)")
         }
-        let expected = sign(id: id, timestamp: timestamp, body: body)
-        let presented = signatures.split(separator: " ").compactMap { entry -> Data? in
-            let parts = entry.split(separator: ",", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "v1" else { return nil }
-            return Data(base64Encoded: String(parts[1]))
-        }
+        let content = Self.signedContent(id: id, timestamp: timestamp, body: body)
+        let expected = credentials.hmacKeys.map { Self.hmac(content, key: $0) }
         var matched = false
-        for signature in presented where ConstantTime.equal(signature, expected) { matched = true }
-        guard matched else { throw .unauthenticated("no v1 signature matches the body; check the provider secret") }
+        for entry in signatures.split(separator: " ") {
+            let parts = entry.split(separator: ",", maxSplits: 1)
+            guard parts.count == 2, let signature = Data(base64Encoded: String(parts[1])) else { continue }
+            switch parts[0] {
+            case "v1": for candidate in expected where ConstantTime.equal(signature, candidate) { matched = true }
+            case "v1a": if verifiesEd25519(signature, content) { matched = true }
+            default: continue
+            }
+        }
+        guard matched else {
+            throw .unauthenticated("no v1 or v1a signature matches the body with the configured secret; check the provider secret")
+        }
     }
 
-    /// The signature bytes for `id.timestamp.body` (also what `ledger sign` prints).
-    public func sign(id: String, timestamp: String, body: Data) -> Data {
+    private func verifiesEd25519(_ signature: Data, _ content: Data) -> Bool {
+        credentials.ed25519PublicKeys.contains { key in
+            (try? Curve25519.Signing.PublicKey(rawRepresentation: key))?.isValidSignature(signature, for: content) ?? false
+        }
+    }
+
+    /// The `v1` signature bytes for `id.timestamp.body` with the first
+    /// `whsec_` secret (what `ledger sign` prints); nil without one.
+    public func sign(id: String, timestamp: String, body: Data) -> Data? {
+        credentials.hmacKeys.first.map { Self.hmac(Self.signedContent(id: id, timestamp: timestamp, body: body), key: $0) }
+    }
+
+    /// The `v1a` signature for `id.timestamp.body` with an Ed25519 private
+    /// key given as `whsk_<base64>` of its 32-byte seed (or seed and public key).
+    public static func signEd25519(id: String, timestamp: String, body: Data, secretKey: String) throws(WebhookRejection) -> Data {
+        guard secretKey.hasPrefix("whsk_"), let bytes = Data(base64Encoded: String(secretKey.dropFirst(5))),
+              bytes.count == 32 || bytes.count == 64,
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes.prefix(32)),
+              let signature = try? key.signature(for: signedContent(id: id, timestamp: timestamp, body: body))
+        else { throw .misconfigured("a v1a signing key is whsk_ followed by the base64 of a 32-byte Ed25519 seed") }
+        return signature
+    }
+
+    static func signedContent(id: String, timestamp: String, body: Data) -> Data {
         var content = Data("\(id).\(timestamp).".utf8)
         content.append(body)
-        return Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: keyBytes)))
+        return content
     }
-}
 
-/// Why a webhook was not accepted; the route maps these to 401/400/404.
-public enum WebhookRejection: Error, Sendable, Equatable {
-    case unauthenticated(String)
-    case unparseable(String)
-    case misconfigured(String)
+    private static func hmac(_ content: Data, key: Data) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: key)))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LedgerCore
 import LedgerStore
@@ -16,17 +17,17 @@ struct WebhookRoutes: Sendable {
 
     private func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("provider")
-        guard let profile = ProviderProfile.builtIn[name] else {
-            throw Problem.notFound("no provider \(name); built in: \(ProviderProfile.builtIn.keys.sorted().joined(separator: ", "))")
+        guard let profile = services.providers.profile(named: name) else {
+            let known = services.providers.profiles.keys.sorted().joined(separator: ", ")
+            throw Problem.notFound("no provider \(name); known: \(known)")
         }
-        guard let secret = services.providerSecrets[name] else {
+        guard let credentials = services.providers.credentials(for: name) else {
             throw Problem(.unauthorized, "Unauthorized",
-                          detail: "LEDGER_PROVIDER_\(name.uppercased())_SECRET is not set: \(name) webhooks are refused")
+                          detail: "\(ProviderRegistry.secretKey(name)) is not set: \(name) webhooks are refused")
         }
         let body = try await support.body(request)
-        let webhook = try verifiedWebhook(request, body: body, profile: profile, secret: secret)
-        let metadata = EventMetadata(actor: "provider:\(name)", source: "http",
-                                     correlationID: request.headers[.init("webhook-id") ?? .accept])
+        let webhook = try verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
+        let metadata = EventMetadata(actor: "provider:\(name)", source: "http", correlationID: webhook.deliveryID)
         let outcome = try await support.call { () async throws(StoreError) in
             try await services.store.execute(.webhook(webhook, metadata: metadata))
         }
@@ -37,19 +38,14 @@ struct WebhookRoutes: Sendable {
     }
 
     private func verifiedWebhook(_ request: Request, body: Data, profile: ProviderProfile,
-                                 secret: String) throws -> WebhookReceived {
-        let headers = request.headers
+                                 credentials: WebhookCredentials) throws -> WebhookReceived {
         do {
-            let verifier = try StandardWebhookVerifier(secret: secret)
-            try verifier.verify(id: headers[.init("webhook-id") ?? .accept],
-                                timestamp: headers[.init("webhook-timestamp") ?? .accept],
-                                signatures: headers[.init("webhook-signature") ?? .accept],
-                                body: body, now: Int64(services.now().timeIntervalSince1970))
+            let deliveryID = try authenticate(request, body: body, profile: profile, credentials: credentials)
             guard let text = String(data: body, encoding: .utf8) else { throw WebhookRejection.unparseable("the body is not UTF-8") }
             guard let parsed = try? JSONParser.parse(text) else { throw WebhookRejection.unparseable("the body is not JSON") }
-            let report = try profile.parse(parsed)
+            let report = try profile.report(from: parsed)
             return WebhookReceived(
-                deliveryID: headers[.init("webhook-id") ?? .accept] ?? "", provider: profile.name,
+                deliveryID: deliveryID, provider: profile.name,
                 externalID: report.externalID, reportedStatus: report.reportedStatus, rawStatus: report.rawStatus,
                 outputs: report.outputs, error: report.error, bodySHA256: ChainHasher.digest(bytes: body), body: text)
         } catch let rejection as WebhookRejection {
@@ -60,4 +56,31 @@ struct WebhookRoutes: Sendable {
             }
         }
     }
+
+    /// Checks the request's credentials on the raw body; returns its delivery id.
+    private func authenticate(_ request: Request, body: Data, profile: ProviderProfile,
+                              credentials: WebhookCredentials) throws(WebhookRejection) -> String {
+        switch profile.authentication {
+        case .standardWebhooks:
+            let headers = request.headers
+            let id = headers[.webhookID]
+            try StandardWebhookVerifier(credentials: credentials).verify(
+                id: id, timestamp: headers[.webhookTimestamp], signatures: headers[.webhookSignature],
+                body: body, now: Int64(services.now().timeIntervalSince1970))
+            return id ?? ""
+        case .queryToken(let parameter):
+            guard let token = request.uri.queryParameters[Substring(parameter)], credentials.acceptsToken(String(token)) else {
+                throw .unauthenticated("missing or wrong ?\(parameter)= token; check \(ProviderRegistry.secretKey(profile.name))")
+            }
+            // No delivery id in these schemes: the body's digest stands in, so
+            // a re-sent identical body is recorded as a duplicate.
+            return "body-sha256:" + ChainHasher.digest(bytes: body).prefix(32)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let webhookID = HTTPField.Name("webhook-id")!
+    static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
+    static let webhookSignature = HTTPField.Name("webhook-signature")!
 }

@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+
+/// A provider's webhook credentials, parsed from its configured secret: one
+/// or more values separated by spaces or commas, so a secret can be rotated
+/// by configuring the old and the new one side by side.
+///
+/// - `whsec_<base64>`: Standard Webhooks `v1` (HMAC-SHA256) shared secret;
+/// - `whpk_<base64>`: Standard Webhooks `v1a` (Ed25519) public key, 32 bytes;
+/// - anything else, for query-token providers: the token itself.
+public struct WebhookCredentials: Sendable {
+    public private(set) var hmacKeys: [Data] = []
+    public private(set) var ed25519PublicKeys: [Data] = []
+    public private(set) var tokens: [Data] = []
+
+    public init(parsing text: String, for authentication: ProviderProfile.Authentication) throws(WebhookRejection) {
+        let values = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        guard !values.isEmpty else { throw .misconfigured("the secret is empty") }
+        for value in values {
+            switch authentication {
+            case .standardWebhooks: try addSigningKey(value)
+            case .queryToken:
+                guard value.utf8.count >= 16 else { throw .misconfigured("a query token must be at least 16 characters") }
+                tokens.append(Data(value.utf8))
+            }
+        }
+    }
+
+    private mutating func addSigningKey(_ value: String) throws(WebhookRejection) {
+        if value.hasPrefix("whpk_") {
+            guard let key = Data(base64Encoded: String(value.dropFirst(5))), key.count == 32,
+                  (try? Curve25519.Signing.PublicKey(rawRepresentation: key)) != nil else {
+                throw .misconfigured("a whpk_ key must be whpk_ followed by the base64 of a 32-byte Ed25519 public key")
+            }
+            ed25519PublicKeys.append(key)
+        } else {
+            let encoded = value.hasPrefix("whsec_") ? String(value.dropFirst(6)) : value
+            guard let key = Data(base64Encoded: encoded), !key.isEmpty else {
+                throw .misconfigured("the provider secret is not whsec_ (or whpk_) followed by base64")
+            }
+            hmacKeys.append(key)
+        }
+    }
+
+    /// True when `presented` equals one of the tokens (constant time per token).
+    public func acceptsToken(_ presented: String) -> Bool {
+        let bytes = Data(presented.utf8)
+        var matched = false
+        for token in tokens where ConstantTime.equal(bytes, token) { matched = true }
+        return matched
+    }
+}
+
+/// Why a webhook was not accepted; the route maps these to 401/400/500.
+public enum WebhookRejection: Error, Sendable, Equatable {
+    case unauthenticated(String)
+    case unparseable(String)
+    case misconfigured(String)
+}
