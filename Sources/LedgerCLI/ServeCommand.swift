@@ -4,6 +4,8 @@ import Hummingbird
 import LedgerCore
 import LedgerHTTP
 import LedgerStore
+import Logging
+import ServiceLifecycle
 
 /// `ledger serve`: the HTTP service on the embedded database.
 struct ServeCommand: AsyncParsableCommand {
@@ -15,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             development API keys in a file only its owner can read (the path is printed).
             Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
             LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_IDLE_TIMEOUT (default 30s),
+            LEDGER_LOG_LEVEL (default info; logs are JSON lines on stderr),
             LEDGER_PROVIDER_<NAME>_SECRET (whsec_ and/or whpk_ keys for Standard Webhooks providers; the
             ?token= value for wavespeed and nca; several separated by spaces to rotate).
             --config FILE: the same settings as JSON ({"port": 9000, "providers": {"acme": {...}}}),
@@ -35,11 +38,18 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings: ServeSettings
         do {
-            let file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
+            let processEnvironment = ProcessInfo.processInfo.environment
+            let databasePath = database.path ?? processEnvironment["LEDGER_DB"] ?? "./ledger.sqlite"
+            // No configuration at all: development keys and secrets in an owner-only file.
+            let development = config == nil && processEnvironment["LEDGER_KEYS"] == nil
+            let configPath = try development ? DevelopmentConfiguration.ensure(besideDatabase: databasePath) : config
+            let file = try configPath.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
             // The environment wins over the file; flags win over both.
-            let environment = file.environment.merging(ProcessInfo.processInfo.environment) { _, fromEnvironment in fromEnvironment }
+            let environment = file.environment.merging(processEnvironment) { _, fromEnvironment in fromEnvironment }
             settings = try ServeSettings(environment: environment, profiles: file.profiles, host: host, port: port,
-                                         databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite")
+                                         databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite",
+                                         configurationNotice: development ? "development keys and secrets (no configuration): \(configPath ?? "")"
+                                             : configPath.map { "configuration from \($0) and the environment" } ?? "configuration from the environment")
         } catch {
             throw CommandFailure(.usage, error.description)
         }
@@ -49,19 +59,39 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error)
         }
+        let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
+        let readiness = Readiness()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
-                                                providers: settings.providers))
+                                                providers: settings.providers, readiness: readiness))
         // Hummingbird closes no idle connection by default: slow or silent clients
         // would hold sockets for ever.
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
-                              configuration: .init(address: .hostname(settings.host, port: settings.port)))
-        FileHandle.standardError.write(Data("""
-            ledger: serving http://\(settings.host):\(settings.port) with \(settings.databasePath) (durability \(settings.durability.rawValue))
-            \(settings.keysNotice)
+                              configuration: .init(address: .hostname(settings.host, port: settings.port)),
+                              logger: logger)
+        logger.notice("serving", metadata: [
+            "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(settings.databasePath),
+            "durability": .string(settings.durability.rawValue), "configuration": .string(settings.configurationNotice),
+        ])
+        // Shut down in reverse order: readiness turns false first, then the
+        // server stops accepting and lets in-flight requests finish.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: app),
+                .init(service: ReadinessGate(readiness: readiness), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
 
-            """.utf8))
-        try await app.runService()
+/// Turns readiness false when graceful shutdown begins, before the server drains.
+struct ReadinessGate: Service {
+    let readiness: Readiness
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.shutdownBegan()
     }
 }
 
@@ -71,13 +101,16 @@ struct ServeSettings {
     var port: Int
     var databasePath: String
     var keys: APIKeys
-    var keysNotice: String
+    var configurationNotice: String
     var durability: StoreOptions.Durability
     var requestBodyBytesMax: Int
     var providers: ProviderRegistry
     var idleTimeoutMilliseconds: Int64
+    var logLevel: Logger.Level
 
-    init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String) throws(ConfigurationError) {
+    init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String,
+         configurationNotice: String = "configuration from the environment") throws(ConfigurationError) {
+        self.configurationNotice = configurationNotice
         self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
         let portText = port.map(String.init) ?? environment["LEDGER_PORT"] ?? "8080"
         guard let port = Int(portText), (1...65_535).contains(port) else {
@@ -102,14 +135,15 @@ struct ServeSettings {
             throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")
         }
         idleTimeoutMilliseconds = idleMilliseconds
-        if let configured = environment["LEDGER_KEYS"] {
-            keys = try APIKeys(parsing: configured)
-            keysNotice = "API keys from LEDGER_KEYS"
-        } else {
-            let (text, path) = try Self.developmentKeys(besideDatabase: databasePath)
-            keys = try APIKeys(parsing: text)
-            keysNotice = "development API keys (no LEDGER_KEYS): \(path)"
+        let level = environment["LEDGER_LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(level) is not one of trace, debug, info, notice, warning, error, critical")
         }
+        self.logLevel = logLevel
+        guard let configured = environment["LEDGER_KEYS"] else {
+            throw ConfigurationError(key: "LEDGER_KEYS", detail: "not set: give app:KEY,admin:KEY,auditor:KEY in the environment or as keys in --config")
+        }
+        keys = try APIKeys(parsing: configured)
     }
 
     /// `512`, `64KiB`, `1MiB`.
@@ -121,20 +155,5 @@ struct ServeSettings {
             }
         }
         throw ConfigurationError(key: key, detail: "\(text) is not a size like 1MiB, 64KiB or 4096 (at most 64MiB)")
-    }
-
-    /// The development keys, created once beside the database, readable by its owner only.
-    static func developmentKeys(besideDatabase databasePath: String) throws(ConfigurationError) -> (String, String) {
-        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
-        let path = folder.appendingPathComponent("ledger-dev-keys.txt").path
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
-            return (existing.trimmingCharacters(in: .whitespacesAndNewlines), path)
-        }
-        let keys = APIKeys.generateDevelopmentKeys()
-        guard FileManager.default.createFile(atPath: path, contents: Data((keys + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigurationError(key: "LEDGER_KEYS", detail: "not set, and \(path) cannot be written for development keys")
-        }
-        return (keys, path)
     }
 }

@@ -40,7 +40,7 @@ struct ActionRoutes: Sendable {
         default:
             throw Problem.badRequest("action must be resolve_completed or resolve_failed (poll, notify, reevaluate: not yet)")
         }
-        let outcome = try await support.call { () async throws(StoreError) in
+        let outcome = try await support.write { () async throws(StoreError) in
             try await services.store.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))
         }
         guard let state = outcome.state else { preconditionFailure("a job command always returns the job's state") }

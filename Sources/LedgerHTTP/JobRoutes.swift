@@ -48,7 +48,7 @@ struct JobRoutes: Sendable {
                                          metadata: body.metadata ?? .object([:]))
         let request = LedgerRequest.job(jobID: body.jobID, command: .register(registration),
                                         metadata: support.metadata(request, role: role))
-        let outcome = try await support.call { () async throws(StoreError) in try await services.store.execute(request) }
+        let outcome = try await support.write { () async throws(StoreError) in try await services.store.execute(request) }
         return try jobResponse(outcome, status: outcome.alreadyExisted ? .ok : .created)
     }
 
@@ -132,7 +132,7 @@ struct JobRoutes: Sendable {
         let jobID = try context.parameters.require("job_id")
         let decoded = try await support.decode(Body.self, from: request)
         let command = LedgerRequest.job(jobID: jobID, command: make(decoded), metadata: support.metadata(request, role: role))
-        return try jobResponse(try await support.call { () async throws(StoreError) in try await services.store.execute(command) })
+        return try jobResponse(try await support.write { () async throws(StoreError) in try await services.store.execute(command) })
     }
 
     private func jobResponse(_ outcome: LedgerOutcome, status: HTTPResponse.Status = .ok) throws -> Response {

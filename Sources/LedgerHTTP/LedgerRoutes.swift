@@ -14,15 +14,20 @@ public struct LedgerServices: Sendable {
     public var providers: ProviderRegistry
     /// The clock webhook timestamps are checked against.
     public var now: @Sendable () -> Date
+    public var metrics: LedgerMetrics
+    public var readiness: Readiness
 
     public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
-                providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() }) {
+                providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
+                metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness()) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         self.store = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax
         self.providers = providers
         self.now = now
+        self.metrics = metrics
+        self.readiness = readiness
     }
 }
 
@@ -35,7 +40,8 @@ public struct LedgerServices: Sendable {
 /// ```
 public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    HealthRoutes(store: services.store).add(to: router)
+    router.add(middleware: AccessLogMiddleware())
+    HealthRoutes(services: services).add(to: router)
     JobRoutes(services: services).add(to: router)
     WebhookRoutes(services: services).add(to: router)
     ReadRoutes(services: services).add(to: router)
@@ -43,21 +49,40 @@ public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContex
     return router
 }
 
-/// `/healthz` (the process answers) and `/readyz` (the database answers).
+/// `/healthz` (the process answers), `/readyz` (the database takes a durable
+/// write and the service is not shutting down) and `/metrics`.
 struct HealthRoutes {
-    let store: SQLiteEventStore
+    let services: LedgerServices
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
-        router.get("readyz") { _, _ -> Response in
-            do {
-                _ = try await store.head()
-                return Response.json(.object(["status": .string("ready")]))
-            } catch {
-                throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot be read: \(error)",
-                              retryAfterSeconds: 5)
-            }
+        router.get("readyz") { _, _ -> Response in try await ready() }
+        router.get("metrics") { _, _ -> Response in try await metrics() }
+    }
+
+    private func ready() async throws -> Response {
+        guard !services.readiness.isShuttingDown else {
+            throw Problem(.serviceUnavailable, "Not ready", detail: "the service is shutting down", retryAfterSeconds: 5)
         }
+        do {
+            try await services.store.probeWritable()
+            services.readiness.storageSucceeded()
+            return Response.json(.object(["status": .string("ready")]))
+        } catch {
+            services.readiness.storageFailed(error.description)
+            throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
+                          retryAfterSeconds: 5)
+        }
+    }
+
+    private func metrics() async throws -> Response {
+        let totals = try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.store.totals()
+        }
+        let text = services.metrics.render(totals: totals, batches: services.store.batchStatistics,
+                                           ready: services.readiness.isReady)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -53,12 +53,37 @@ struct RequestSupport: Sendable {
         return EventMetadata(actor: role.rawValue, source: "http", correlationID: String(requestID.prefix(100)))
     }
 
-    /// Runs a store call, mapping its errors to problems.
+    /// Runs a store read, mapping its errors to problems.
     func call<T>(_ body: () async throws(StoreError) -> T) async throws -> T {
         do {
             return try await body()
         } catch {
+            noteStorageFailure(error)
             throw Problem(error)
+        }
+    }
+
+    /// Runs a store write: timed, and telling readiness whether storage works.
+    func write<T>(_ body: () async throws(StoreError) -> T) async throws -> T {
+        let started = ContinuousClock.now
+        do {
+            let result = try await body()
+            services.metrics.appended(after: ContinuousClock.now - started)
+            services.readiness.storageSucceeded()
+            return result
+        } catch {
+            noteStorageFailure(error)
+            throw Problem(error)
+        }
+    }
+
+    private func noteStorageFailure(_ error: StoreError) {
+        switch error {
+        case .storageUnavailable, .corrupt, .durabilityNotApplied:
+            services.metrics.storageFailed()
+            services.readiness.storageFailed(error.description)
+        default:
+            break
         }
     }
 

@@ -143,4 +143,20 @@ import Testing
             #expect(output.stderr.contains(variable), "\(variable): \(output.stderr)")
         }
     }
+
+    @Test(arguments: [
+        (#"{"prot": 8080}"#, "prot"), (#"{"port": "eighty"}"#, "LEDGER_PORT"), (#"[1]"#, "--config"),
+        (#"{"port": [1]}"#, "port"), (#"{"providers": {"acme": {"authentication": "query_token"}}}"#, "providers.acme.status_map"),
+        (#"{"providers": {"replicate": {"secret": "nope"}}}"#, "LEDGER_PROVIDER_REPLICATE_SECRET"),
+        (#"{"providers": {"replicate": {"colour": "red"}}}"#, "providers.replicate.colour"),
+    ])
+    func serveRefusesABadConfigurationFileNamingTheKey(_ text: String, _ key: String) throws {
+        let path = Fixtures.temporaryDatabasePath()
+        try text.write(toFile: path + ".json", atomically: true, encoding: .utf8)
+        let output = try LedgerBinary.run(["serve", "--db", path, "--config", path + ".json"],
+                                          environment: ["LEDGER_KEYS": ServeProcessTests.keys])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains(key), "\(output.stderr)")
+        #expect(output.stderr.split(separator: "\n").count == 1, "one line")
+    }
 }

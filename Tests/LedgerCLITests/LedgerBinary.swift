@@ -29,6 +29,9 @@ enum LedgerBinary {
         let stdin = Pipe()
         process.standardInput = stdin
         try process.run()
+        // A command that should have exited but serves instead must not hang the suite.
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { kill(pid, SIGKILL) } }
         if let input { stdin.fileHandleForWriting.write(input) }
         try stdin.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()

@@ -21,26 +21,32 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func sigtermAfterAcknowledgedWritesExitsCleanlyAndLosesNothing() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let port = Int.random(in: 20_000...40_000)
+    /// Starts `ledger serve` and waits (up to 10 s) until it answers /healthz.
+    static func startServer(_ arguments: [String], port: Int, environment extra: [String: String]) async throws -> Process {
         let server = Process()
         server.executableURL = LedgerBinary.url
-        server.arguments = ["serve", "--db", path, "--port", String(port)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LEDGER_KEYS"] = Self.keys
+        server.arguments = ["serve"] + arguments
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEDGER_") }
+        environment.merge(extra) { _, new in new }
         server.environment = environment
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
+        for _ in 0..<100 {
+            if (try? curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true { return server }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(server.processIdentifier, SIGKILL)
+        throw CancellationError()
+    }
+
+    @Test func sigtermAfterAcknowledgedWritesExitsCleanlyAndLosesNothing() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
+                                                environment: ["LEDGER_KEYS": Self.keys])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? Self.curl([base + "/healthz"]).output.contains("ok")) ?? false
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(ready, "the server did not answer /healthz")
         var acknowledged: [String] = []
         for index in 0..<20 {
             let body = #"{"job_id":"job_\#(index)","account":"a","provider":"replicate","operation":"o","cost":1}"#
@@ -56,5 +62,60 @@ import Testing
         let store = try SQLiteEventStore(path: path)
         for jobID in acknowledged { #expect(try await store.job(jobID) != nil, "\(jobID) was acknowledged") }
         #expect(try await store.verify().isSound)
+    }
+
+    @Test func withNoConfigurationItWritesOwnerOnlySecretsThatSignRealWebhooks() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port, environment: [:])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let file = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("ledger-dev.json").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "only its owner may read the development secrets")
+        let configuration = try #require(JSONValue(jsonText: try String(contentsOfFile: file, encoding: .utf8)))
+        let keys = try #require(configuration["keys"]?.stringValue)
+        let appKey = try #require(keys.split(separator: ",").first { $0.hasPrefix("app:") }?.dropFirst(4))
+        for (job, provider) in [("j_ws", "wavespeed"), ("j_rep", "replicate")] {
+            let body = #"{"job_id":"\#(job)","account":"a","provider":"\#(provider)","operation":"o","cost":3,"external_id":"x_\#(job)"}"#
+            #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
+                                   "-H", "Authorization: Bearer \(appKey)", "-d", body]).output == "201")
+        }
+        // wavespeed: ledger sign prints the URL with the token.
+        let wavespeedBody = #"{"id":"x_j_ws","status":"completed","outputs":["u"]}"#
+        let signedURL = try LedgerBinary.run(["sign", "--provider", "wavespeed", "--config", file, "--url", base])
+        let url = try #require(signedURL.stdout.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", url, "-d", wavespeedBody]).output == "200")
+        // replicate: ledger sign prints the Standard Webhooks headers.
+        let replicateBody = #"{"id":"x_j_rep","status":"succeeded","output":"u"}"#
+        let signed = try LedgerBinary.run(["sign", "--provider", "replicate", "--config", file], input: Data(replicateBody.utf8))
+        let headers = signed.stdout.split(separator: "\n").dropFirst().flatMap { ["-H", String($0)] }
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/webhooks/replicate",
+                               "-d", replicateBody] + headers).output == "200")
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        let store = try SQLiteEventStore(path: path)
+        #expect(try await store.job("j_ws")?.status == .completed)
+        #expect(try await store.job("j_rep")?.status == .completed)
+    }
+
+    @Test func aConfigurationFileConfiguresAndTheEnvironmentWins() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let filePort = Int.random(in: 20_000...30_000), environmentPort = Int.random(in: 30_001...40_000)
+        let file = path + ".config.json"
+        try #"{"port": \#(filePort), "keys": "\#(Self.keys)", "log_level": "warning", "providers": {"acme": {"authentication": "query_token", "secret": "acme-token-0123456789abcdef", "external_id": "/ref", "status": "/state", "status_map": {"ok": "completed"}}}}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let server = try await Self.startServer(["--db", path, "--config", file], port: environmentPort,
+                                                environment: ["LEDGER_PORT": String(environmentPort)])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(environmentPort)"
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                               base + "/v1/webhooks/acme?token=acme-token-0123456789abcdef", "-d", #"{"ref":"r1","state":"ok"}"#]).output == "200",
+                "the custom profile from the file takes webhooks (an orphan here)")
+        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(filePort)/healthz"]).output != "200",
+                "the environment's port won over the file's")
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
     }
 }

@@ -60,9 +60,14 @@ import Testing
                 #expect($0.status == .serviceUnavailable)
                 #expect($0.headers[.retryAfter] == "5")
             }
+            #expect(try await client.execute(uri: "/readyz", method: .get) { $0.status } == .serviceUnavailable)
+            #expect(try await ObservabilityTests.metric(client, "ledger_ready") == 0)
             input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
             locker.waitUntilExit()
             #expect(try await store.head().position == 1, "nothing was stored while locked out")
+            // Readiness recovers by itself once the database takes writes again.
+            #expect(try await client.execute(uri: "/readyz", method: .get) { $0.status } == .ok)
+            #expect(try await ObservabilityTests.metric(client, "ledger_ready") == 1)
             // The provider retries: this time it is stored.
             try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: Self.body)) {
                 #expect($0.status == .ok)

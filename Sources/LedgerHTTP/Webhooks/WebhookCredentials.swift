@@ -5,7 +5,7 @@ import Foundation
 /// or more values separated by spaces or commas, so a secret can be rotated
 /// by configuring the old and the new one side by side.
 ///
-/// - `whsec_<base64>`: Standard Webhooks `v1` (HMAC-SHA256) shared secret;
+/// - `whsec_<base64>`: Standard Webhooks `v1` (HMAC-SHA256) shared secret, at least 16 bytes;
 /// - `whpk_<base64>`: Standard Webhooks `v1a` (Ed25519) public key, 32 bytes;
 /// - anything else, for query-token providers: the token itself.
 public struct WebhookCredentials: Sendable {
@@ -34,9 +34,10 @@ public struct WebhookCredentials: Sendable {
             }
             ed25519PublicKeys.append(key)
         } else {
-            let encoded = value.hasPrefix("whsec_") ? String(value.dropFirst(6)) : value
-            guard let key = Data(base64Encoded: encoded), !key.isEmpty else {
-                throw .misconfigured("the provider secret is not whsec_ (or whpk_) followed by base64")
+            // The prefix is required: a bare word that happens to be base64
+            // ("nope") would otherwise pass as a 3-byte key.
+            guard value.hasPrefix("whsec_"), let key = Data(base64Encoded: String(value.dropFirst(6))), key.count >= 16 else {
+                throw .misconfigured("the provider secret is not whsec_ (or whpk_) followed by the base64 of at least 16 bytes")
             }
             hmacKeys.append(key)
         }

@@ -18,23 +18,52 @@ struct WebhookRoutes: Sendable {
     private func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("provider")
         guard let profile = services.providers.profile(named: name) else {
+            services.metrics.webhook(provider: "unknown", .unknownProvider)
             let known = services.providers.profiles.keys.sorted().joined(separator: ", ")
             throw Problem.notFound("no provider \(name); known: \(known)")
         }
-        guard let credentials = services.providers.credentials(for: name) else {
+        do {
+            return try await record(request, context, profile: profile)
+        } catch let problem as Problem {
+            services.metrics.webhook(provider: name, Self.outcome(of: problem))
+            context.logger.notice("webhook refused", metadata: [
+                "provider": .string(name), "status": .stringConvertible(Int(problem.status.code)), "detail": .string(problem.detail),
+            ])
+            throw problem
+        }
+    }
+
+    private func record(_ request: Request, _ context: BasicRequestContext, profile: ProviderProfile) async throws -> Response {
+        guard let credentials = services.providers.credentials(for: profile.name) else {
             throw Problem(.unauthorized, "Unauthorized",
-                          detail: "\(ProviderRegistry.secretKey(name)) is not set: \(name) webhooks are refused")
+                          detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks are refused")
         }
         let body = try await support.body(request)
         let webhook = try verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
-        let metadata = EventMetadata(actor: "provider:\(name)", source: "http", correlationID: webhook.deliveryID)
-        let outcome = try await support.call { () async throws(StoreError) in
+        let metadata = EventMetadata(actor: "provider:\(profile.name)", source: "http", correlationID: webhook.deliveryID)
+        let outcome = try await support.write { () async throws(StoreError) in
             try await services.store.execute(.webhook(webhook, metadata: metadata))
         }
+        services.metrics.webhook(provider: profile.name,
+                                 outcome.duplicate ? .duplicate : outcome.jobID == nil ? .orphan : .recorded)
+        context.logger.info("webhook recorded", metadata: [
+            "provider": .string(profile.name), "delivery_id": .string(webhook.deliveryID),
+            "job_id": .string(outcome.jobID ?? ""), "position": .stringConvertible(outcome.factPosition ?? 0),
+            "duplicate": .stringConvertible(outcome.duplicate), "reported_status": .string(webhook.reportedStatus.rawValue),
+        ])
         return Response.json(.object([
             "recorded": .bool(true), "position": outcome.factPosition.map { .int($0) } ?? .null,
             "job_id": outcome.jobID.map { .string($0) } ?? .null, "duplicate": .bool(outcome.duplicate),
         ]))
+    }
+
+    private static func outcome(of problem: Problem) -> LedgerMetrics.WebhookOutcome {
+        switch problem.status {
+        case .unauthorized: .unauthorized
+        case .contentTooLarge: .tooLarge
+        case .serviceUnavailable: .unavailable
+        default: .malformed
+        }
     }
 
     private func verifiedWebhook(_ request: Request, body: Data, profile: ProviderProfile,

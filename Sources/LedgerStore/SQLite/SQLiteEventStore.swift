@@ -13,7 +13,7 @@ public final class SQLiteEventStore: EventStore {
     public let path: String
     public let options: StoreOptions
     let pool: DatabasePool
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
     private let readPermits = ReadPermits(count: SQLiteEventStore.readerCountMax)
     static let readerCountMax = 4
 
@@ -70,6 +70,15 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public var batchStatistics: BatchStatistics { writer.statistics }
+
+    /// Proves the database takes a durable write now (readiness): a commit
+    /// through the writer that rewrites the projection checkpoint unchanged,
+    /// so it needs the write lock, WAL space and the sync, and changes nothing.
+    public func probeWritable() async throws(StoreError) {
+        try await writer.submit(exclusive: true) { _, db in
+            try db.execute(sql: "UPDATE projection_checkpoint SET position = position WHERE id = 1")
+        }
+    }
 
     /// The job's row after it next changes, or after `timeout` as it is then
     /// (`GET /v1/jobs/{id}?wait=`). Subscribes before reading, so a change

@@ -1,0 +1,35 @@
+import Hummingbird
+import Logging
+
+/// One log line per request: method, path (never the query string: it may
+/// carry a provider's token), status and duration. Successes log at debug
+/// (at tens of thousands of webhooks a second the webhook's own line says
+/// enough), client errors at notice, server errors at error.
+struct AccessLogMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context, status: Int(response.status.code), started: started)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(request, context, status: Int(error.status.code), started: started)
+            throw error
+        } catch {
+            log(request, context, status: 500, started: started)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, _ context: Context, status: Int, started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let level: Logger.Level = status >= 500 ? .error : status >= 400 ? .notice : .debug
+        context.logger.log(level: level, "request", metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .stringConvertible(status),
+            "duration_us": .stringConvertible(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
+        ])
+    }
+}

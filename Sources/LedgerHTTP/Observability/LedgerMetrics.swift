@@ -1,0 +1,80 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Metrics
+import Prometheus
+
+/// The service's Prometheus metrics (SPEC §5 `/metrics`): `ledger_` prefix,
+/// base units (seconds), `_total` counters, and no per-job or per-account
+/// labels, so the number of series stays fixed whatever the traffic.
+///
+/// Request-time figures are recorded through swift-metrics into a registry
+/// of this instance (no process-wide bootstrap, so tests and several servers
+/// in one process stay apart). Ledger totals (jobs by status, refunds,
+/// conflicts) are read from the projections at scrape time: they come from
+/// the log, so they survive restarts and agree with `ledger verify`.
+public final class LedgerMetrics: Sendable {
+    /// Why a webhook was answered the way it was; one series per provider and outcome.
+    public enum WebhookOutcome: String, Sendable, CaseIterable {
+        case recorded, duplicate, orphan, unauthorized, malformed, tooLarge = "too_large", unavailable
+        case unknownProvider = "unknown_provider"
+    }
+
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let appendDuration: Metrics.Timer
+    private let storageErrors: Metrics.Counter
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Durable appends take about a millisecond with fsync, more under load.
+        factory.durationHistogramBuckets["ledger_append_duration_seconds"] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        self.factory = factory
+        appendDuration = Metrics.Timer(label: "ledger_append_duration_seconds", factory: factory)
+        storageErrors = Metrics.Counter(label: "ledger_storage_errors_total", factory: factory)
+    }
+
+    /// A webhook answered; `provider` must be a configured provider's name
+    /// (unknown names are counted as `unknown`, so a scanner cannot add series).
+    public func webhook(provider: String, _ outcome: WebhookOutcome) {
+        Metrics.Counter(label: "ledger_webhooks_total", dimensions: [("provider", provider), ("outcome", outcome.rawValue)],
+                        factory: factory).increment()
+    }
+
+    /// The time from handing a request to the writer until its commit answered.
+    public func appended(after duration: Duration) {
+        appendDuration.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000
+                                         + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    public func storageFailed() { storageErrors.increment() }
+
+    /// The Prometheus text exposition.
+    public func render(totals: LedgerTotals, batches: BatchStatistics, ready: Bool) -> String {
+        var text = registry.emitToString()
+        func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Int64)]) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
+        }
+        family("ledger_jobs", "gauge", "Jobs by status (the jobs projection).",
+               JobStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", totals.jobsByStatus[$0] ?? 0) })
+        family("ledger_refunds_total", "counter", "Jobs refunded (each at most once).", [("", totals.refunds)])
+        family("ledger_refunded_credits_total", "counter", "Credits returned by refunds.", [("", totals.refundedCredits)])
+        family("ledger_conflicts_total", "counter", "Terminal reports contradicting a job's first terminal fact.",
+               [("", totals.conflicts)])
+        family("ledger_orphans", "gauge", "Webhooks for no known job, not yet adopted.", [("", totals.orphansUnadopted)])
+        family("ledger_log_position", "gauge", "The log's last position.", [("", totals.position)])
+        family("ledger_commits_total", "counter", "Group commits since start.", [("", Int64(batches.commits))])
+        family("ledger_commit_requests_total", "counter",
+               "Requests carried by group commits since start (divide by commits for the batch size).",
+               [("", Int64(batches.requests))])
+        family("ledger_commit_batch_requests_max", "gauge", "The largest group commit since start, in requests.",
+               [("", Int64(batches.largest))])
+        family("ledger_ready", "gauge", "1 when the database is writable and the service is not shutting down.",
+               [("", ready ? 1 : 0)])
+        return text
+    }
+}

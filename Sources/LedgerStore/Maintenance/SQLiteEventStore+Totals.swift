@@ -1,0 +1,41 @@
+import GRDB
+import LedgerCore
+
+/// Whole-ledger counts for the metrics endpoint, read from the projections in
+/// one snapshot. Every total comes from the log, so counters survive restarts
+/// and agree with `ledger verify`; the cost is a scan of the jobs index per
+/// scrape (tens of milliseconds at a million jobs).
+public struct LedgerTotals: Sendable, Hashable {
+    public var jobsByStatus: [JobStatus: Int64] = [:]
+    /// Jobs refunded (a job is refunded at most once) and the credits returned.
+    public var refunds: Int64 = 0
+    public var refundedCredits: Int64 = 0
+    public var conflicts: Int64 = 0
+    public var orphansUnadopted: Int64 = 0
+    /// The log's last position.
+    public var position: Int64 = 0
+}
+
+extension SQLiteEventStore {
+    public func totals() async throws(StoreError) -> LedgerTotals {
+        try await read { db in
+            var totals = LedgerTotals()
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM projection_jobs GROUP BY status") {
+                guard let status = JobStatus(rawValue: row[0]) else { continue }
+                totals.jobsByStatus[status] = row[1]
+            }
+            let sums = try Row.fetchOne(db, sql: """
+                SELECT count(*) FILTER (WHERE refunded_amount > 0), coalesce(sum(refunded_amount), 0),
+                       coalesce(sum(conflict_count), 0)
+                FROM projection_jobs
+                """)
+            totals.refunds = sums?[0] ?? 0
+            totals.refundedCredits = sums?[1] ?? 0
+            totals.conflicts = sums?[2] ?? 0
+            totals.orphansUnadopted = try Int64.fetchOne(
+                db, sql: "SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND duplicate = 0") ?? 0
+            totals.position = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+            return totals
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import LedgerHTTP
+@testable import LedgerStore
+import LedgerTesting
+import Logging
+import Synchronization
+import Testing
+
+@Suite struct ObservabilityTests {
+    static let tokens = ["wavespeed": "wavespeed-token-0123456789"]
+
+    /// The value of one unlabelled (or exactly labelled) sample in `/metrics`.
+    static func metric(_ client: any TestClientProtocol, _ series: String) async throws -> Double? {
+        try await client.execute(uri: "/metrics", method: .get) { response in
+            String(buffer: response.body).split(separator: "\n")
+                .first { $0.hasPrefix(series + " ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+    }
+
+    func withApp(logs: CapturedLogs = CapturedLogs(), store: SQLiteEventStore? = nil,
+                 _ test: @escaping @Sendable (any TestClientProtocol, SQLiteEventStore) async throws -> Void) async throws {
+        let store = try store ?? SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(
+            store: store, keys: try APIKeys(parsing: JobRoutesTests.keys), requestBodyBytesMax: 1 << 20,
+            providers: try ProviderRegistry(secrets: ["replicate": WebhookRoutesTests.secret].merging(Self.tokens) { a, _ in a }),
+            now: { WebhookRoutesTests.now })
+        let logger = Logger(label: "ledger") { label in
+            JSONLogHandler(label: label, level: .debug) { line in logs.lines.withLock { $0.append(line) } }
+        }
+        try await Application(router: buildRouter(services), logger: logger).test(.router) { client in try await test(client, store) }
+    }
+
+    @Test func metricsFollowTheNamingConventionsAndCountWebhooksByOutcome() async throws {
+        try await withApp { client, store async throws in
+            _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
+            let body = WebhookRoutesTests.succeeded
+            for id in ["m1", "m1"] {
+                let headers = try WebhookRoutesTests.signed(body, id: id)
+                _ = try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: body)) { $0.status }
+            }
+            _ = try await client.execute(uri: "/v1/webhooks/replicate", method: .post, body: ByteBuffer(string: body)) { $0.status }
+            _ = try await client.execute(uri: "/v1/webhooks/nosuch", method: .post, body: ByteBuffer(string: body)) { $0.status }
+            let text = try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                return String(buffer: response.body)
+            }
+            for sample in [
+                #"ledger_webhooks_total{provider="replicate",outcome="recorded"} 1"#,
+                #"ledger_webhooks_total{provider="replicate",outcome="duplicate"} 1"#,
+                #"ledger_webhooks_total{provider="replicate",outcome="unauthorized"} 1"#,
+                #"ledger_webhooks_total{provider="unknown",outcome="unknown_provider"} 1"#,
+                #"ledger_jobs{status="completed"} 1"#, "ledger_conflicts_total 0", "ledger_refunds_total 0",
+                "ledger_log_position 4", "ledger_ready 1",
+            ] {
+                #expect(text.contains(sample + "\n"), "\(sample)")
+            }
+            #expect(text.contains("ledger_append_duration_seconds_bucket"))
+            // Conventions: every family is ledger_-prefixed; counters end in _total;
+            // no label carries a job or an account.
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                #expect(line.hasPrefix("ledger_"), "\(line)")
+                #expect(!line.contains("j1") && !line.contains("acct_1") && !line.contains("pred_1"), "\(line)")
+            }
+            for line in text.split(separator: "\n") where line.hasPrefix("# TYPE") && line.hasSuffix(" counter") {
+                #expect(line.split(separator: " ")[2].hasSuffix("_total"), "\(line)")
+            }
+        }
+    }
+
+    @Test func aRefusedFailureIsCountedAsARefund() async throws {
+        try await withApp { client, store async throws in
+            _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
+            let body = #"{"id":"pred_1","status":"failed","error":"out of memory"}"#
+            let headers = try WebhookRoutesTests.signed(body, id: "m1")
+            _ = try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: body)) { $0.status }
+            #expect(try await Self.metric(client, "ledger_refunds_total") == 1)
+            #expect(try await Self.metric(client, "ledger_refunded_credits_total") == 7)
+        }
+    }
+
+    @Test func logsAreJSONLinesWithTheRequestsFactsAndNeverBodiesTokensOrKeys() async throws {
+        let logs = CapturedLogs()
+        try await withApp(logs: logs) { client, store async throws in
+            _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "ws_1", provider: "wavespeed"))
+            let body = #"{"id":"ws_1","status":"completed","outputs":["https://cdn.example/secret-output.png"]}"#
+            let token = Self.tokens["wavespeed"]!
+            #expect(try await client.execute(uri: "/v1/webhooks/wavespeed?token=\(token)", method: .post,
+                                             body: ByteBuffer(string: body)) { $0.status } == .ok)
+            #expect(try await client.execute(uri: "/v1/webhooks/wavespeed?token=wrong-token-0123456789", method: .post,
+                                             body: ByteBuffer(string: body)) { $0.status } == .unauthorized)
+            var headers: HTTPFields = [.authorization: "Bearer app-key-0123456789abcdef"]
+            headers[.contentType] = "application/json"
+            _ = try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: headers) { $0.status }
+        }
+        let lines = logs.lines.withLock { $0 }
+        let objects = lines.compactMap { JSONValue(jsonText: $0) }
+        #expect(objects.count == lines.count && !lines.isEmpty, "every line is one JSON object")
+        let recorded = try #require(objects.first { $0["message"] == .string("webhook recorded") })
+        #expect(recorded["provider"] == .string("wavespeed") && recorded["job_id"] == .string("j1"))
+        #expect(recorded["position"] == .int(2) && recorded["request_id"]?.stringValue?.isEmpty == false)
+        #expect(objects.contains { $0["message"] == .string("webhook refused") && $0["status"] == .int(401) })
+        let everything = lines.joined()
+        for secret in ["wavespeed-token-0123456789", "wrong-token", "app-key-0123456789abcdef", "secret-output", "token=w"] {
+            #expect(!everything.contains(secret), "\(secret) leaked into the logs")
+        }
+    }
+
+    @Test func whenTheDiskIsFullIngestAnswers503AndRecoversWhenSpaceReturns() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
+        // SQLite's own cap on the file's pages stands in for a full disk: the
+        // writer's next page allocation fails with SQLITE_FULL.
+        let pages = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        _ = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+        try await withApp(store: store) { client, store async throws in
+            let body = #"{"id":"pred_1","status":"succeeded","output":""# + String(repeating: "x", count: 64_000) + #""}"#
+            let headers = try WebhookRoutesTests.signed(body, id: "m1")
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                #expect($0.status == .serviceUnavailable && $0.headers[.retryAfter] == "5")
+            }
+            #expect(try await store.head().position == 1, "nothing of the refused webhook is stored")
+            #expect(try await Self.metric(client, "ledger_ready") == 0)
+            #expect(try await Self.metric(client, "ledger_storage_errors_total") == 1)
+            _ = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                #expect($0.status == .ok, "the provider's retry is stored once space returns, without a restart")
+            }
+            #expect(try await Self.metric(client, "ledger_ready") == 1)
+        }
+        #expect(try await store.job("j1")?.status == .completed)
+        #expect(try await store.verify().isSound)
+    }
+}
+
+/// Log lines a test's server wrote.
+final class CapturedLogs: Sendable {
+    let lines = Mutex<[String]>([])
+}
