@@ -4,8 +4,8 @@ import LedgerCore
 import LedgerStore
 
 /// `POST /v1/jobs/{job_id}/actions` (admin): operators resolve a job by hand;
-/// the action and its reason land in an `operator.action` event. `poll`,
-/// `notify` and `reevaluate` come with the background issue.
+/// the action and its reason land in an `operator.action` event. `poll` and
+/// `notify` come with the background issue.
 struct ActionRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
@@ -35,10 +35,11 @@ struct ActionRoutes: Sendable {
         switch body.action {
         case "resolve_completed": command = .resolveCompleted(action, outputs: body.outputs ?? .null)
         case "resolve_failed": command = .resolveFailed(action)
-        case "poll", "notify", "reevaluate":
+        case "reevaluate": command = .reevaluate(action)
+        case "poll", "notify":
             throw Problem(.notImplemented, "Not implemented", detail: "\(body.action) arrives with the background work (poller, notifier)")
         default:
-            throw Problem.badRequest("action must be resolve_completed or resolve_failed (poll, notify, reevaluate: not yet)")
+            throw Problem.badRequest("action must be reevaluate, resolve_completed or resolve_failed (poll, notify: not yet)")
         }
         let outcome = try await support.write { () async throws(StoreError) in
             try await services.store.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))

@@ -36,7 +36,7 @@ public struct RandomWorkload {
         var steps: [LedgerRequest] = []
         var deliveries: [WebhookReceived] = []
         for step in 0..<stepsPerJob {
-            switch Int.random(in: 0..<10, using: &generator) {
+            switch Int.random(in: 0..<11, using: &generator) {
             case 0...3:
                 let status = ReportedStatus.allCases.randomElement(using: &generator) ?? .unknown
                 let webhook = Fixtures.webhook(externalID, status, delivery: "d_\(index)_\(step)",
@@ -57,6 +57,10 @@ public struct RandomWorkload {
             case 8:
                 let action = OperatorAction(operatorName: "ops", action: "resolve_completed", reason: "checked by hand")
                 steps.append(.job(jobID: jobID, command: .resolveCompleted(action, outputs: .string("manual")), metadata: Fixtures.app))
+            case 9:
+                // Often twice in a row: the repeat must record nothing.
+                let action = OperatorAction(operatorName: "ops", action: "reevaluate", reason: "re-drive")
+                steps.append(.job(jobID: jobID, command: .reevaluate(action), metadata: Fixtures.app))
             default:
                 let action = OperatorAction(operatorName: "ops", action: "resolve_failed", reason: "provider lost it")
                 steps.append(.job(jobID: jobID, command: .resolveFailed(action), metadata: Fixtures.app))

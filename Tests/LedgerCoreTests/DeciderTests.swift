@@ -154,6 +154,17 @@ import Testing
         }
     }
 
+    @Test func aReevaluationIsRecordedOnceUntilSomethingElseHappens() throws {
+        let look = OperatorAction(operatorName: "ops", action: "reevaluate", reason: "provider outage")
+        #expect(try decide(.reevaluate(look), after: registered) == [.operatorAction(look)])
+        let looked = registered + [.operatorAction(look)]
+        #expect(try decide(.reevaluate(look), after: looked).isEmpty, "an identical repeat records nothing")
+        let other = OperatorAction(operatorName: "ops", action: "reevaluate", reason: "second look")
+        #expect(try decide(.reevaluate(other), after: looked) == [.operatorAction(other)], "another reason is another look")
+        #expect(try decide(.reevaluate(look), after: looked + [.pollResult(Fixtures.poll(.processing))]) == [.operatorAction(look)])
+        #expect(try decide(.reevaluate(look), after: failedAndRefunded) == [.operatorAction(look)], "terminal jobs may be looked at")
+    }
+
     @Test func operatorsResolveOnlyWhatIsOpen() throws {
         let action = OperatorAction(operatorName: "ops", action: "resolve_failed", reason: "lost")
         #expect(try decide(.resolveFailed(action), after: registered).map(\.type) == [.operatorAction, .jobFailed, .creditRefunded])

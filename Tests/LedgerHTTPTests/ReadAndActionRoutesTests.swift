@@ -77,6 +77,22 @@ import Testing
         }
     }
 
+    @Test func aReevaluationIsRecordedWithItsReasonOnce() async throws {
+        try await withJob { client, store in
+            let body = #"{"action":"reevaluate","operator":"ops@example","reason":"provider outage, re-check"}"#
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: body)) {
+                    #expect($0.status == .ok)
+                    #expect(Self.json($0)?["job_id"] == .string("j1"))
+                }
+            }
+            let events = try await store.events(inStream: "job-j1")
+            #expect(events.map(\.type).filter { $0 == "operator.action" }.count == 1, "the identical repeat appended nothing")
+            let action = try #require(events.last.flatMap { JSONValue(jsonText: $0.data) })
+            #expect(action["reason"] == .string("provider outage, re-check") && action["operator"] == .string("ops@example"))
+        }
+    }
+
     @Test func jobsComeInPagesWithAnOpaqueCursor() async throws {
         try await withJob { client, store in
             for index in 2...5 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 1)) }

@@ -31,6 +31,8 @@ public enum Decider {
             }
             let report = Evidence(status: .completed, outputs: outputs, error: nil, source: .manual)
             return [.operatorAction(action)] + outcome(of: report, state: state, context: context)
+        case .reevaluate(let action):
+            return state.lastOperatorAction == action ? [] : [.operatorAction(action)]
         case .resolveFailed(let action):
             guard !state.status.isTerminal else { throw .alreadyTerminal(jobID: state.jobID, status: state.status) }
             let report = Evidence(status: .failed, outputs: .null, error: action.reason, source: .manual)

@@ -16,6 +16,10 @@ public enum JobCommand: Sendable, Hashable {
     case resolveCompleted(OperatorAction, outputs: JSONValue)
     /// An operator declares the job failed.
     case resolveFailed(OperatorAction)
+    /// An operator asks the ledger to look at the job again. Recorded as an
+    /// `operator.action` (once: an identical repeat records nothing); waiting
+    /// orphans of the job's external id are adopted with their decisions.
+    case reevaluate(OperatorAction)
 }
 
 /// The policy and the moment a decision is made under. Time comes in as an

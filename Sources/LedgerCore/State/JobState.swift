@@ -36,6 +36,9 @@ public struct JobState: Sendable, Hashable {
     public var registration: JobRegistered?
     public var seenDeliveryIDs: Set<String> = []
     public var seenBodyHashes: Set<String> = []
+    /// The operator action, when it is the job's last event: a repeated
+    /// identical `reevaluate` then records nothing new (re-drives are idempotent).
+    public var lastOperatorAction: OperatorAction?
     /// Whether folding keeps `seenDeliveryIDs` and `seenBodyHashes`. The
     /// decider needs them; a rebuild, which only writes rows, turns them off.
     public var tracksDeliveries = true

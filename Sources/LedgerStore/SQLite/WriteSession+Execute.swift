@@ -39,7 +39,8 @@ extension WriteSession {
             if case .webhookReceived(let fact) = events[0] { outcome.duplicate = fact.duplicate }
         }
         var after = try jobState(jobID, db)
-        if events.contains(where: Self.revealsExternalID), let externalID = after.externalID {
+        let looksAgain = if case .reevaluate = command { true } else { false }
+        if events.contains(where: Self.revealsExternalID) || looksAgain, let externalID = after.externalID {
             outcome.appended += try adoptOrphans(provider: after.provider, externalID: externalID, jobID: jobID, db)
             after = try jobState(jobID, db)
         }
