@@ -41,6 +41,7 @@ public struct LedgerServices: Sendable {
 public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: ProblemMiddleware())
     HealthRoutes(services: services).add(to: router)
     JobRoutes(services: services).add(to: router)
     WebhookRoutes(services: services).add(to: router)

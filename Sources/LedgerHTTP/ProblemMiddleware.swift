@@ -1,0 +1,33 @@
+import Hummingbird
+
+/// Every error leaves as `application/problem+json` (SPEC §5), including the
+/// framework's own (no such route, a request it could not read) and any
+/// unexpected error, whose text is logged but never sent: it could hold
+/// internals a caller should not see.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as HTTPError {
+            throw Problem(error.status, error.status.reasonPhrase, detail: detail(error, request))
+        } catch let error as any HTTPResponseError {
+            throw Problem(error.status, error.status.reasonPhrase, detail: error.status.reasonPhrase)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": .string(String(describing: error))])
+            throw Problem(.internalServerError, "Internal error",
+                          detail: "the ledger failed unexpectedly; the request may be retried (nothing is answered 2xx unless stored)")
+        }
+    }
+
+    private func detail(_ error: HTTPError, _ request: Request) -> String {
+        switch error.status {
+        case .notFound: "no route \(request.method.rawValue) \(request.uri.path); see Schemas/openapi.yaml"
+        case .methodNotAllowed: "\(request.method.rawValue) is not allowed on \(request.uri.path)"
+        default: error.body ?? error.status.reasonPhrase
+        }
+    }
+}
