@@ -16,7 +16,7 @@ struct ConfigurationFile {
     var profiles: [String: ProviderProfile] = [:]
 
     static let settingKeys: Set<String> = [
-        "db", "host", "port", "keys", "durability", "max_body", "idle_timeout", "log_level",
+        "db", "host", "port", "keys", "durability", "max_body", "idle_timeout", "read_timeout", "log_level",
         "late_completion_policy", "poll_schedule", "stuck_after", "deadline", "watchdog_interval", "submit_deadline",
         "notify_url", "notify_secret", "notify_schedule", "allow_private_targets",
     ]

@@ -17,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
             development API keys in a file only its owner can read (the path is printed).
             Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
             LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_IDLE_TIMEOUT (default 30s),
+            LEDGER_READ_TIMEOUT (a body must arrive within it, default 30s),
             LEDGER_LOG_LEVEL (default info; logs are JSON lines on stderr),
             LEDGER_PROVIDER_<NAME>_SECRET (whsec_ and/or whpk_ keys for Standard Webhooks providers; the
             ?token= value for wavespeed and nca; several separated by spaces to rotate).
@@ -62,7 +63,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
         let readiness = Readiness()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
-                                                providers: settings.providers, readiness: readiness))
+                                                providers: settings.providers, readiness: readiness,
+                                                bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds)))
         // Hummingbird closes no idle connection by default: slow or silent clients
         // would hold sockets for ever.
         let app = Application(router: router,
@@ -106,6 +108,7 @@ struct ServeSettings {
     var requestBodyBytesMax: Int
     var providers: ProviderRegistry
     var idleTimeoutMilliseconds: Int64
+    var readTimeoutMilliseconds: Int64
     var logLevel: Logger.Level
 
     init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String,
@@ -135,6 +138,11 @@ struct ServeSettings {
             throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")
         }
         idleTimeoutMilliseconds = idleMilliseconds
+        let read = environment["LEDGER_READ_TIMEOUT"] ?? "30s"
+        guard let readMilliseconds = DurationText.milliseconds(read), readMilliseconds > 0, readMilliseconds <= 600_000 else {
+            throw ConfigurationError(key: "LEDGER_READ_TIMEOUT", detail: "\(read) is not a duration like 500ms, 30s or 5m (at most 10m)")
+        }
+        readTimeoutMilliseconds = readMilliseconds
         let level = environment["LEDGER_LOG_LEVEL"] ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(level) is not one of trace, debug, info, notice, warning, error, critical")

@@ -15,11 +15,14 @@ public struct LedgerServices: Sendable {
     /// The clock webhook timestamps are checked against.
     public var now: @Sendable () -> Date
     public var metrics: LedgerMetrics
+    /// How long a request body may take to arrive in full (`LEDGER_READ_TIMEOUT`).
+    public var bodyReadTimeout: Duration
     public var readiness: Readiness
 
     public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
-                metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness()) {
+                metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness(),
+                bodyReadTimeout: Duration = .seconds(30)) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         self.store = store
         self.keys = keys
@@ -28,6 +31,7 @@ public struct LedgerServices: Sendable {
         self.now = now
         self.metrics = metrics
         self.readiness = readiness
+        self.bodyReadTimeout = bodyReadTimeout
     }
 }
 

@@ -23,15 +23,34 @@ struct RequestSupport: Sendable {
         return role
     }
 
-    /// The body, refused with 413 past the limit without reading further.
+    /// The body, refused with 413 past the limit without reading further,
+    /// and with 408 when it has not all arrived within the read timeout (a
+    /// client trickling bytes would otherwise hold a request open for ever:
+    /// the idle timeout restarts with every byte).
     func body(_ request: Request) async throws -> Data {
-        var request = request
+        let limit = services.requestBodyBytesMax
+        let timeout = services.bodyReadTimeout
         do {
-            let buffer = try await request.collectBody(upTo: services.requestBodyBytesMax)
+            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask {
+                    var request = request
+                    return try await request.collectBody(upTo: limit)
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            guard let buffer else {
+                throw Problem(.requestTimeout, "Request timeout",
+                              detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once")
+            }
             return Data(buffer.readableBytesView)
         } catch is NIOTooManyBytesError {
             throw Problem(.contentTooLarge, "Body too large",
-                          detail: "the body is over \(services.requestBodyBytesMax) bytes (LEDGER_MAX_BODY)")
+                          detail: "the body is over \(limit) bytes (LEDGER_MAX_BODY)")
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerHTTP
+import LedgerStore
+import LedgerTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client that trickles its body is answered 408 at the read timeout, on a
+/// real server over loopback, and nothing is stored.
+@Suite struct SlowClientTests {
+    @Test func aTricklingBodyIsCutOffAtTheReadTimeout() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
+                                      bodyReadTimeout: .milliseconds(300))
+        try await Application(router: buildRouter(services)).test(.live) { client in
+            let port = try #require(client.port)
+            let started = ContinuousClock.now
+            let answer = try Self.exchange(port: port, head: """
+                POST /v1/jobs HTTP/1.1\r
+                Host: 127.0.0.1\r
+                Authorization: Bearer app-key-0123456789abcdef\r
+                Content-Type: application/json\r
+                Content-Length: 200\r
+                \r
+                {"job_id":
+                """)
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+        #expect(try await store.head() == .genesis)
+    }
+
+    /// Sends `head` (and nothing more), then reads until the server answers or 5 s pass.
+    static func exchange(port: Int, head: String) throws -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EIO) }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        _ = head.withCString { send(socket, $0, strlen($0), 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : ""
+    }
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Durable ingest over loopback, next to a trivial route of the same server.
+
+    Tools/ingest-bench/run.py [--runs 3] [--seconds 10] [--connections 16,64] [--log-level info]
+
+Builds `ledger` in release mode, starts `ledger serve` on a fresh database in
+a temporary folder (durability full), registers 1,000 jobs, then alternates
+wrk runs against GET /healthz (trivial: no storage, no body) and against
+POST /v1/webhooks/replicate with pre-signed Standard Webhooks deliveries (each
+a new delivery id for a registered job: verified, decided and appended with
+fsync before its 200). Prints medians of the runs, ratios first. Loopback only;
+every run is bounded in time. Needs wrk (apt-get install wrk).
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SECRET = "whsec_" + base64.b64encode(b"ingest-benchmark-secret-0123").decode()
+KEYS = "app:bench-app-key-0123456789,admin:bench-admin-key-0123456789,auditor:bench-auditor-key-012345"
+JOBS = 1000
+
+
+def main():
+    options = parse_options()
+    if shutil.which("wrk") is None:
+        sys.exit("ingest-bench: wrk is not installed (apt-get install wrk)")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    binary = os.path.join(ROOT, ".build", "release", "ledger")
+    folder = tempfile.mkdtemp(prefix="ingest-bench-")
+    port = 18_000 + os.getpid() % 1000
+    server = start_server(binary, folder, port, options.log_level)
+    try:
+        register_jobs(port)
+        results = measure(options, folder, port)
+        report(options, results, folder)
+        print(f"server: {os.path.getsize(os.path.join(folder, 'ledger.sqlite'))} database bytes; "
+              f"log {os.path.join(folder, 'serve.log')}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def parse_options():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (the machine has 2 cores to share)")
+    parser.add_argument("--log-level", default="info")
+    return parser.parse_args()
+
+
+def start_server(binary, folder, port, log_level):
+    environment = dict(os.environ, LEDGER_KEYS=KEYS, LEDGER_PORT=str(port), LEDGER_PROVIDER_REPLICATE_SECRET=SECRET,
+                       LEDGER_LOG_LEVEL=log_level, LEDGER_DB=os.path.join(folder, "ledger.sqlite"))
+    log = open(os.path.join(folder, "serve.log"), "w")
+    server = subprocess.Popen([binary, "serve"], env=environment, stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("ingest-bench: the server did not start")
+
+
+def register_jobs(port):
+    for index in range(JOBS):
+        body = json.dumps({"job_id": f"job_{index}", "account": f"acct_{index % 50}", "provider": "replicate",
+                           "operation": "video", "cost": 10, "external_id": f"ext_{index}"}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/jobs", data=body, method="POST", headers={
+            "authorization": "Bearer bench-app-key-0123456789", "content-type": "application/json"})
+        urllib.request.urlopen(request, timeout=10)
+
+
+def write_requests(path, count, prefix):
+    """Signed deliveries, each a new webhook-id reporting progress for a registered job."""
+    key = base64.b64decode(SECRET[len("whsec_"):])
+    timestamp = str(int(time.time()))
+    with open(path, "w") as out:
+        for index in range(count):
+            body = json.dumps({"id": f"ext_{index % JOBS}", "status": "processing",
+                               "logs": f"step {index}", "output": None}, separators=(",", ":"))
+            delivery = f"msg_{prefix}_{index}"
+            digest = hmac.new(key, f"{delivery}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+            out.write(f"{delivery}\t{timestamp}\tv1,{base64.b64encode(digest).decode()}\t{body}\n")
+
+
+def wrk(options, port, connections, path, script=None, environment=None):
+    command = ["wrk", "-t", str(options.threads), "-c", str(connections), "-d", f"{options.seconds}s", "--latency",
+               "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                            env=dict(os.environ, **(environment or {})), timeout=options.seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = parse_latency(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rate": rate, "p99_ms": p99, "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def parse_latency(text):
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def measure(options, folder, port):
+    script = os.path.join(ROOT, "Tools", "ingest-bench", "signed-webhooks.lua")
+    results = {}
+    for connections in [int(c) for c in options.connections.split(",")]:
+        for run in range(options.runs):
+            # Alternate, so machine noise falls on both alike.
+            trivial = wrk(options, port, connections, "/healthz")
+            requests = os.path.join(folder, f"requests-{connections}-{run}.tsv")
+            # More deliveries than any run can send: each is a new, durable append.
+            write_requests(requests, 60_000 * options.seconds // 10 * 2, f"{connections}_{run}")
+            ingest = wrk(options, port, connections, "/v1/webhooks/replicate", script,
+                         {"LEDGER_BENCH_REQUESTS": requests, "LEDGER_BENCH_THREADS": str(options.threads)})
+            os.remove(requests)
+            results.setdefault(connections, []).append((trivial, ingest))
+            print(f"  c={connections} run {run + 1}: trivial {trivial['rate']:.0f} req/s p99 {trivial['p99_ms']:.2f} ms; "
+                  f"ingest {ingest['rate']:.0f} req/s p99 {ingest['p99_ms']:.2f} ms (non-2xx {ingest['non2xx']})",
+                  file=sys.stderr)
+    return results
+
+
+def report(options, results, folder):
+    print(f"\n| connections | durable ingest req/s | trivial GET /healthz req/s | ratio | ingest p99 ms | trivial p99 ms | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
+    for connections, runs in results.items():
+        ingest_rate = statistics.median(r[1]["rate"] for r in runs)
+        trivial_rate = statistics.median(r[0]["rate"] for r in runs)
+        ratio = statistics.median(r[1]["rate"] / r[0]["rate"] for r in runs)
+        print(f"| {connections} | {ingest_rate:,.0f} | {trivial_rate:,.0f} | {ratio:.2f} | "
+              f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f} | {statistics.median(r[0]['p99_ms'] for r in runs):.2f} | "
+              f"{sum(r[1]['non2xx'] for r in runs)} |")
+    print(f"\nmedians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}, log level {options.log_level}, "
+          f"durability full, {JOBS} registered jobs, 2 cores shared by wrk and the server")
+
+
+if __name__ == "__main__":
+    main()
