@@ -36,6 +36,11 @@ struct Settings {
 }
 
 func runBenchmarks() async throws {
+    if CommandLine.arguments.dropFirst().first == "--webhooks" {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-bench-\(getpid()).sqlite").path
+        for _ in 0..<3 { try await WebhookBenchmark(path: path + "-\(UUID().uuidString)").run() }
+        exit(0)
+    }
     if CommandLine.arguments.dropFirst().first == "--micro" {
     try await MicroBenchmark().run()
     exit(0)
