@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import LedgerCore
 import LedgerStore
 import LedgerTesting
@@ -117,5 +120,43 @@ import Testing
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+    }
+
+    @Test func sigtermUnderLoadAnswersNothing2xxThatIsNotStored() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
+                                                environment: ["LEDGER_KEYS": Self.keys])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let session = URLSession(configuration: .ephemeral)
+        let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [String] = []
+                    // Bounded: at most 400 requests per worker, and the server stops long before.
+                    for index in 0..<400 {
+                        let jobID = "job_\(worker)_\(index)"
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/jobs")!)
+                        request.httpMethod = "POST"
+                        request.timeoutInterval = 5
+                        request.setValue("Bearer app-key-0123456789abcdef", forHTTPHeaderField: "Authorization")
+                        request.httpBody = Data(#"{"job_id":"\#(jobID)","account":"a","provider":"replicate","operation":"o","cost":1}"#.utf8)
+                        guard let (_, response) = try? await session.data(for: request),
+                              let status = (response as? HTTPURLResponse)?.statusCode else { break }
+                        if status == 201 { mine.append(jobID) }
+                    }
+                    return mine
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            kill(server.processIdentifier, SIGTERM)
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "a clean exit on SIGTERM under load")
+        #expect(acknowledged.count > 0, "the load reached the server before SIGTERM")
+        let store = try SQLiteEventStore(path: path)
+        for jobID in acknowledged { #expect(try await store.job(jobID) != nil, "\(jobID) was answered 201") }
+        #expect(try await store.verify().isSound)
     }
 }
