@@ -23,7 +23,10 @@ public enum Decider {
         case .submit(let externalID): return try submit(externalID, state: state)
         case .webhook(let webhook): return receive(webhook, state: state, context: context)
         case .poll(let poll): return [.pollResult(poll)] + evidence(from: poll, state: state, context: context)
-        case .watchdog(let look): return [.watchdogDecision(look)] + watchdog(look, state: state, context: context)
+        case .watchdog(let look):
+            // The same verdict for the same reason again is no news: nothing to record.
+            if let last = state.lastWatchdogLook, last.decision == look.decision, last.reason == look.reason { return [] }
+            return [.watchdogDecision(look)] + watchdog(look, state: state, context: context)
         case .cancel(let reason): return try cancel(reason, state: state, context: context)
         case .resolveCompleted(let action, let outputs):
             guard !state.status.isTerminal || (state.status != .completed && state.lateCompletedAt == nil) else {
@@ -31,6 +34,7 @@ public enum Decider {
             }
             let report = Evidence(status: .completed, outputs: outputs, error: nil, source: .manual)
             return [.operatorAction(action)] + outcome(of: report, state: state, context: context)
+        case .notification(let command): return notification(command, state: state)
         case .reevaluate(let action):
             return state.lastOperatorAction == action ? [] : [.operatorAction(action)]
         case .resolveFailed(let action):

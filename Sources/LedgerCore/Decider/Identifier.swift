@@ -60,7 +60,7 @@ extension JobCommand {
         case .webhook(let webhook): try webhook.validate()
         case .poll(let poll): try Identifier.checkDepth(poll.outputs, field: "outputs")
         case .resolveCompleted(_, let outputs): try Identifier.checkDepth(outputs, field: "outputs")
-        case .watchdog, .cancel, .resolveFailed, .reevaluate: break
+        case .watchdog, .cancel, .resolveFailed, .reevaluate, .notification: break
         }
     }
 }

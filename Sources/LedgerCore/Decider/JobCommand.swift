@@ -20,6 +20,8 @@ public enum JobCommand: Sendable, Hashable {
     /// `operator.action` (once: an identical repeat records nothing); waiting
     /// orphans of the job's external id are adopted with their decisions.
     case reevaluate(OperatorAction)
+    /// The notifier queues a notification or records a delivery attempt.
+    case notification(NotificationCommand)
 }
 
 /// The policy and the moment a decision is made under. Time comes in as an

@@ -25,7 +25,7 @@ extension JobState {
             if status == .registered { status = .processing }
         case .webhookReceived(let webhook): applyWebhook(webhook)
         case .pollResult(let poll): applyPoll(poll)
-        case .watchdogDecision: break
+        case .watchdogDecision(let look): lastWatchdogLook = look
         case .jobCompleted(let completed):
             status = .completed
             outputs = completed.outputs
@@ -46,8 +46,13 @@ extension JobState {
             lateCompletedAt = at
             lateOutputs = late.outputs
         case .creditRecharged(let recharge): rechargedAmount += recharge.amount
-        case .notificationQueued, .notificationAttempted, .notificationDelivered,
-             .notificationDeadLettered, .operatorAction:
+        case .notificationQueued(let step), .notificationAttempted(let step), .notificationDelivered(let step),
+             .notificationDeadLettered(let step):
+            var progress = notifications[step.notificationID]
+                ?? NotificationProgress(notificationID: step.notificationID, event: step.event, stage: .open, attempts: 0, queuedAt: at)
+            progress.apply(event, at: at)
+            notifications[step.notificationID] = progress
+        case .operatorAction:
             break
         }
     }

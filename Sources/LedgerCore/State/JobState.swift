@@ -39,6 +39,11 @@ public struct JobState: Sendable, Hashable {
     /// The operator action, when it is the job's last event: a repeated
     /// identical `reevaluate` then records nothing new (re-drives are idempotent).
     public var lastOperatorAction: OperatorAction?
+    /// The watchdog's last look (verdict and reason), so a look that says the
+    /// same again records nothing: re-running `watchdog --once` is idempotent.
+    public var lastWatchdogLook: WatchdogDecision?
+    /// The job's notifications to the app, by notification id.
+    public var notifications: [String: NotificationProgress] = [:]
     /// Whether folding keeps `seenDeliveryIDs` and `seenBodyHashes`. The
     /// decider needs them; a rebuild, which only writes rows, turns them off.
     public var tracksDeliveries = true

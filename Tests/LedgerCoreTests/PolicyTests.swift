@@ -1,0 +1,142 @@
+import LedgerCore
+import LedgerTesting
+import Testing
+
+@Suite struct PollScheduleTests {
+    static let minute: Int64 = 60_000
+
+    @Test func theStandardScheduleWaitsForTheWebhookThenSlowsDown() {
+        let schedule = PollSchedule.standard
+        let offsets = (0..<12).map { schedule.offset(ofPoll: $0) / Self.minute }
+        // 5 min, every 2 until 15, every 5 until 60, then every 15.
+        #expect(offsets == [5, 7, 9, 11, 13, 15, 20, 25, 30, 35, 40, 45])
+        #expect(schedule.offset(ofPoll: 14) / Self.minute == 60)
+        #expect(schedule.offset(ofPoll: 15) / Self.minute == 75)
+        #expect(schedule.offset(ofPoll: 16) / Self.minute == 90)
+    }
+
+    @Test func theTestScheduleOfTheSpecParses() {
+        let schedule = PollSchedule(parsing: "first:1s,1s")
+        #expect(schedule?.offset(ofPoll: 0) == 1000 && schedule?.offset(ofPoll: 9) == 10_000)
+    }
+
+    @Test(arguments: ["", "5m,2m", "first:5m", "first:5m,2m@15m", "first:5m,2m@15m,5m@10m,15m", "first:5m,2m,3m",
+                      "first:5m,50ms", "first:soon,2m", "first:5m,2m@15m,15m@"])
+    func invalidSchedulesAreRefused(_ text: String) {
+        #expect(PollSchedule(parsing: text) == nil)
+    }
+
+    @Test func jitterIsBoundedAndTheSameOnEveryRun() {
+        let schedule = PollSchedule.standard
+        for index in 0..<40 {
+            let jittered = schedule.jitteredOffset(ofPoll: index, jobID: "job_7")
+            let plain = schedule.offset(ofPoll: index)
+            #expect(jittered >= plain && jittered < plain + max(1, min(schedule.interval(at: plain) / 10, 30_000)))
+            #expect(jittered == schedule.jitteredOffset(ofPoll: index, jobID: "job_7"))
+        }
+        let spread = Set((0..<50).map { schedule.jitteredOffset(ofPoll: 3, jobID: "job_\($0)") })
+        #expect(spread.count > 25, "jobs submitted together spread out")
+    }
+}
+
+@Suite struct RetryScheduleTests {
+    @Test func theDefaultIsEightAttemptsThenADeadLetter() {
+        let schedule = RetrySchedule.standard
+        #expect(schedule.attemptsMax == 8)
+        #expect(schedule.delay(afterAttempt: 1) == 5000 && schedule.delay(afterAttempt: 7) == 36_000_000)
+        #expect(schedule.delay(afterAttempt: 8) == nil && schedule.delay(afterAttempt: 0) == nil)
+        #expect(RetrySchedule(parsing: "5s,,soon") == nil && RetrySchedule(parsing: "") == nil)
+    }
+}
+
+@Suite struct WatchdogPolicyTests {
+    static let start = Timestamp(iso8601: "2026-11-23T10:00:00.000Z")!
+    static let hour: Int64 = 3_600_000
+
+    func job(submitted: Bool) -> JobState {
+        var state = JobState(jobID: "j")
+        state.apply(.jobRegistered(Fixtures.registration("j", cost: 10)), version: 1, at: Self.start)
+        if submitted { state.apply(.jobSubmitted(JobSubmitted(externalID: "x")), version: 2, at: Self.start) }
+        return state
+    }
+
+    @Test func aSubmittedJobIsLeftAloneThenPolledThenFailed() {
+        let policy = WatchdogPolicy.standard
+        let job = job(submitted: true)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: Self.hour)) == nil)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 3 * Self.hour))?.decision == .poll)
+        let late = policy.look(at: job, now: Self.start.adding(milliseconds: 25 * Self.hour))
+        #expect(late?.decision == .fail && late?.thresholdSeconds == 86_400 && late?.ageSeconds == 90_000)
+    }
+
+    @Test func aJobNeverSubmittedIsFlaggedThenFailed() {
+        let policy = WatchdogPolicy.standard
+        let job = job(submitted: false)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 10 * 60_000)) == nil)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 16 * 60_000))?.decision == .wait)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 25 * Self.hour))?.decision == .fail)
+    }
+
+    @Test func terminalJobsAreNotLookedAt() {
+        var job = job(submitted: true)
+        job.apply(.jobCompleted(JobCompleted(source: .webhook, outputs: .null, evidencePosition: 3)), version: 3, at: Self.start)
+        #expect(WatchdogPolicy.standard.look(at: job, now: Self.start.adding(milliseconds: 30 * Self.hour)) == nil)
+    }
+}
+
+@Suite struct NotificationDecisionTests {
+    let context = DecisionContext(now: Timestamp(iso8601: "2026-11-23T10:00:00.000Z")!, factPosition: 9)
+    var completed: JobState {
+        JobState.fold(jobID: "j", [.jobRegistered(Fixtures.registration("j", cost: 10)), .jobSubmitted(JobSubmitted(externalID: "x")),
+                                   .jobCompleted(JobCompleted(source: .webhook, outputs: .null, evidencePosition: 3))]
+            .enumerated().map { RecordedEvent(position: Int64($0.offset + 1), stream: "job-j", version: Int64($0.offset + 1),
+                                              event: $0.element, recordedAt: context.now, metadata: Fixtures.app) })
+    }
+
+    func after(_ state: JobState, _ events: [LedgerEvent]) -> JobState {
+        var state = state
+        for event in events { state.apply(event, version: state.version + 1, at: context.now) }
+        return state
+    }
+
+    func decide(_ command: NotificationCommand, _ state: JobState) throws -> [LedgerEvent] {
+        try Decider.decide(.notification(command), state: state, context: context)
+    }
+
+    @Test func aNotificationIsQueuedOnceAttemptedUntilDeliveredAndNeverAfter() throws {
+        let queue = NotificationCommand.queue(notificationID: "ntf_3", event: "job.completed")
+        let queued = after(completed, try decide(queue, completed))
+        #expect(try decide(queue, queued).isEmpty, "queued once")
+        let failure = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 503, error: nil, lastAttempt: false)
+        let once = after(queued, try decide(failure, queued))
+        #expect(once.notifications["ntf_3"]?.attempts == 1 && once.notifications["ntf_3"]?.stage == .open)
+        let success = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 204, error: nil, lastAttempt: false)
+        let events = try decide(success, once)
+        #expect(events.map(\.type) == [.notificationAttempted, .notificationDelivered])
+        let delivered = after(once, events)
+        #expect(delivered.notifications["ntf_3"]?.stage == .delivered && delivered.notifications["ntf_3"]?.attempts == 2)
+        #expect(try decide(success, delivered).isEmpty, "no attempt after delivery")
+        #expect(try decide(queue, delivered).isEmpty, "no queueing after delivery")
+    }
+
+    @Test func aFailedLastAttemptDeadLettersAndOnlyADeadLetterIsQueuedAgain() throws {
+        let queued = after(completed, try decide(.queue(notificationID: "n", event: "job.completed"), completed))
+        let last = NotificationCommand.attempted(notificationID: "n", httpStatus: nil, error: "connection refused", lastAttempt: true)
+        let dead = after(queued, try decide(last, queued))
+        #expect(dead.notifications["n"]?.stage == .deadLettered)
+        #expect(try decide(last, dead).isEmpty, "no attempts on a dead letter")
+        let revived = after(dead, try decide(.queue(notificationID: "n", event: "job.completed"), dead))
+        #expect(revived.notifications["n"]?.stage == .open && revived.notifications["n"]?.attempts == 0)
+    }
+
+    @Test func theSameWatchdogLookTwiceIsRecordedOnce() throws {
+        var open = completed
+        open.status = .processing
+        let look = WatchdogDecision(decision: .poll, reason: "stuck", ageSeconds: 7300, thresholdSeconds: 7200)
+        let first = try Decider.decide(.watchdog(look), state: open, context: context)
+        #expect(first.map(\.type) == [.watchdogDecision])
+        var later = look
+        later.ageSeconds = 7400
+        #expect(try Decider.decide(.watchdog(later), state: after(open, first), context: context).isEmpty)
+    }
+}
