@@ -3,6 +3,7 @@ import PackageDescription
 
 // Targets by layer, dependencies pointing inward:
 //   LedgerCore (pure) <- LedgerStore (SQLite) <- LedgerHTTP (Hummingbird) <- LedgerCLI <- ledger
+//   LedgerCore <- LedgerProviders (profiles, signatures) <- LedgerHTTP
 //   LedgerTesting (builders, fixtures, the store conformance suite) for tests and tools.
 let package = Package(
     name: "CompletionLedger",
@@ -42,10 +43,15 @@ let package = Package(
             dependencies: ["LedgerCore", "LedgerStore"]
         ),
         .target(
+            name: "LedgerProviders",
+            dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "LedgerHTTP",
             dependencies: [
                 "LedgerCore",
                 "LedgerStore",
+                "LedgerProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +65,7 @@ let package = Package(
                 "LedgerCore",
                 "LedgerStore",
                 "LedgerHTTP",
+                "LedgerProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "LedgerHTTPTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerProviders", "LedgerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerProviders
 import LedgerHTTP
 
 /// `serve --config FILE`: a JSON object whose keys are the environment's

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerProviders
 import LedgerHTTP
 
 /// What `ledger serve` uses when it is given no configuration at all (no

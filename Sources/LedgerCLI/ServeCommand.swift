@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LedgerCore
+import LedgerProviders
 import LedgerHTTP
 import LedgerStore
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerProviders
 import LedgerHTTP
 
 /// `ledger sign`: the headers a correctly signed webhook needs.

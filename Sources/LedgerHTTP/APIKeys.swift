@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerProviders
 
 /// What a bearer key may do (SPEC §5).
 public enum Role: String, Sendable, CaseIterable {
@@ -52,17 +53,4 @@ public struct APIKeys: Sendable {
     }
 
     private static func digest(_ key: String) -> [UInt8] { Array(SHA256.hash(data: Data(key.utf8))) }
-}
-
-/// A configuration value that stops start-up: one line naming the key.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var key: String
-    public var detail: String
-
-    public init(key: String, detail: String) {
-        self.key = key
-        self.detail = detail
-    }
-
-    public var description: String { "\(key): \(detail)" }
 }

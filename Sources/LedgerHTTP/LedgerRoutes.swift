@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LedgerCore
+import LedgerProviders
 import LedgerStore
 import NIOCore
 

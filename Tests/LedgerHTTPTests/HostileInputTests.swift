@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
+import LedgerProviders
 import LedgerHTTP
 import LedgerStore
 import LedgerTesting

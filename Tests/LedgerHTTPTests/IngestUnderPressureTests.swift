@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
+import LedgerProviders
 import LedgerHTTP
 import LedgerStore
 import LedgerTesting

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
+import LedgerProviders
 import LedgerHTTP
 import LedgerStore
 import LedgerTesting

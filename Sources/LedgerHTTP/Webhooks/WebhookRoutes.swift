@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LedgerCore
+import LedgerProviders
 import LedgerStore
 
 /// `POST /v1/webhooks/{provider}`: verified on the raw bytes, parsed, decided

@@ -8,6 +8,7 @@ enum LedgerMigrations {
         ("v1-log", v1Log),
         ("v1-projections", v1Projections),
         ("v1-views", v1Views),
+        ("v2-events-by-type", v2EventsByType),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -204,5 +205,11 @@ enum LedgerMigrations {
            OR (status = 'registered'
                AND (julianday('now') - julianday(registered_at)) * 86400
                    > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'submit_deadline_s'));
+        """
+
+    /// The background services find work by event type (terminal facts to
+    /// notify about, open notifications) without scanning the whole log.
+    static let v2EventsByType = """
+        CREATE INDEX events_by_type ON events (type, position);
         """
 }
