@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "LedgerCore"),
@@ -45,6 +46,15 @@ let package = Package(
         .target(
             name: "LedgerProviders",
             dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "LedgerBackground",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "LedgerHTTP",

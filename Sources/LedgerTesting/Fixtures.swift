@@ -65,6 +65,13 @@ public final class ManualClock: @unchecked Sendable {
     }
 }
 
+extension ManualClock: LedgerClock {
+    /// Waits (in real time, a millisecond at a time) until a test advances the clock past `deadline`.
+    public func sleep(until deadline: Timestamp) async throws {
+        while now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+    }
+}
+
 /// SplitMix64: a small seeded generator, so a failing property names its seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -43,4 +43,12 @@ extension SQLiteEventStore {
             }
         }
     }
+
+    /// The data of the last event of `type`, or nil when there is none.
+    public func lastEventData(ofType type: EventType) async throws(StoreError) -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM events WHERE type = ? ORDER BY position DESC LIMIT 1",
+                                arguments: [type.rawValue])
+        }
+    }
 }

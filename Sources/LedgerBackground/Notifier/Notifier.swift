@@ -1,0 +1,192 @@
+import Foundation
+import LedgerCore
+import LedgerProviders
+import LedgerStore
+import Logging
+import Synchronization
+
+/// What one notifier round did.
+public struct NotifyRound: Sendable, Hashable {
+    public var queued = 0
+    public var attempted = 0
+    public var delivered = 0
+    public var deadLettered = 0
+}
+
+/// Tells the app about terminal changes (SPEC §7): `job.completed`,
+/// `job.failed`, `credit.refunded` and `job.late_completion` are delivered to
+/// `LEDGER_NOTIFY_URL`, signed with Standard Webhooks headers whose
+/// `webhook-id` (the notification id) stays the same across retries, so the
+/// app can deduplicate. The outbox is the log itself: each notification is
+/// queued, attempted, delivered or dead-lettered as events on its job's
+/// stream; nothing waits in memory that a crash could lose. Only a 2xx is a
+/// delivery; a `Retry-After` is honoured up to a cap.
+public final class Notifier: Sendable {
+    public static let notifiedTypes: [EventType] = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
+
+    let store: SQLiteEventStore
+    let outbound: OutboundClient
+    let url: String
+    let signer: StandardWebhookVerifier
+    let schedule: RetrySchedule
+    let retryAfterMax: Int64
+    let clock: any LedgerClock
+    let logger: Logger
+
+    private struct State {
+        /// Terminal events up to here are queued.
+        var discoveredThrough: Int64?
+        /// `notification.queued` events up to here belong to closed notifications.
+        var openFloor: Int64 = 0
+        /// Not before these instants, by notification id (`Retry-After`).
+        var notBefore: [String: Timestamp] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init?(store: SQLiteEventStore, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
+                 logger: Logger) {
+        guard let url = settings.notifyURL, let secret = settings.notifySecret,
+              let signer = try? StandardWebhookVerifier(secret: secret) else { return nil }
+        self.store = store
+        self.outbound = outbound
+        self.url = url
+        self.signer = signer
+        schedule = settings.notifySchedule
+        retryAfterMax = settings.retryAfterMax
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The notification about the event at `position`: stable, so a retry,
+    /// a restart or a re-drive sends the same `webhook-id`.
+    public static func notificationID(sourcePosition: Int64) -> String { "ntf_\(sourcePosition)" }
+
+    public func runOnce() async throws(StoreError) -> NotifyRound {
+        var round = NotifyRound()
+        try await queueNew(&round)
+        try await deliverDue(&round)
+        return round
+    }
+
+    /// Queues a notification for each terminal event not yet queued. A ledger
+    /// that never notified starts from its head: switching notifications on
+    /// does not replay history to the app (a re-drive can).
+    private func queueNew(_ round: inout NotifyRound) async throws(StoreError) {
+        var cursor = try await discoveredThrough()
+        while true {
+            let found = try await store.events(ofTypes: Self.notifiedTypes, after: cursor, limit: 500)
+            guard let last = found.last else { break }
+            for event in found {
+                guard let jobID = StreamName.jobID(of: event.stream) else { continue }
+                let command = NotificationCommand.queue(notificationID: Self.notificationID(sourcePosition: event.position),
+                                                        event: event.type)
+                let outcome = try await store.execute(.job(jobID: jobID, command: .notification(command),
+                                                           metadata: EventMetadata(actor: "notifier", source: "notifier")))
+                if !outcome.appended.isEmpty { round.queued += 1 }
+            }
+            cursor = last.position
+            state.withLock { $0.discoveredThrough = cursor }
+        }
+    }
+
+    private func discoveredThrough() async throws(StoreError) -> Int64 {
+        if let known = state.withLock({ $0.discoveredThrough }) { return known }
+        let start: Int64
+        if let data = try await store.lastEventData(ofType: .notificationQueued),
+           let id = JSONValue(jsonText: data)?["notification_id"]?.stringValue, let position = Int64(id.dropFirst(4)) {
+            start = position
+        } else {
+            start = try await store.head().position
+        }
+        state.withLock { $0.discoveredThrough = start }
+        return start
+    }
+
+    /// Attempts every open notification whose next attempt is due.
+    private func deliverDue(_ round: inout NotifyRound) async throws(StoreError) {
+        let floor = state.withLock { $0.openFloor }
+        var streams: [String: Int64] = [:]
+        var after = floor
+        var lastSeen = floor
+        while true {
+            let queued = try await store.events(ofTypes: [.notificationQueued], after: after, limit: 1000)
+            guard let last = queued.last else { break }
+            for event in queued where streams[event.stream] == nil { streams[event.stream] = event.position }
+            after = last.position
+            lastSeen = last.position
+        }
+        var stillOpen: [Int64] = []
+        for (stream, firstQueued) in streams.sorted(by: { $0.value < $1.value }) {
+            guard let jobID = StreamName.jobID(of: stream), let job = try await store.foldedJob(jobID) else { continue }
+            var open = false
+            for progress in job.notifications.values.sorted(by: { $0.notificationID < $1.notificationID }) where progress.stage == .open {
+                open = true
+                guard isDue(progress) else { continue }
+                try await attempt(progress, job: job, round: &round)
+            }
+            if open { stillOpen.append(firstQueued) }
+        }
+        let newFloor = stillOpen.min().map { $0 - 1 } ?? lastSeen
+        state.withLock { $0.openFloor = max($0.openFloor, newFloor) }
+    }
+
+    private func isDue(_ progress: NotificationProgress) -> Bool {
+        let now = clock.now
+        if let notBefore = state.withLock({ $0.notBefore[progress.notificationID] }), now < notBefore { return false }
+        guard let last = progress.lastAttemptAt else { return true }
+        guard let delay = schedule.delay(afterAttempt: progress.attempts) else { return true }
+        return now.millisecondsSinceEpoch >= last.millisecondsSinceEpoch + delay
+    }
+
+    private func attempt(_ progress: NotificationProgress, job: JobState, round: inout NotifyRound) async throws(StoreError) {
+        let now = clock.now
+        let body = Data(JSONValue.object([
+            "type": .string(progress.event), "timestamp": .string(now.iso8601),
+            "data": .object(["notification_id": .string(progress.notificationID), "event": .string(progress.event),
+                             "job": JSONValue(jsonText: JSONValue.encodeSnapshot(job)) ?? .null]),
+        ]).jsonText.utf8)
+        let timestamp = String(now.millisecondsSinceEpoch / 1000)
+        let signature = signer.sign(id: progress.notificationID, timestamp: timestamp, body: body)?.base64EncodedString() ?? ""
+        let request = OutboundRequest(method: .POST, url: url, headers: [
+            ("content-type", "application/json"), ("webhook-id", progress.notificationID),
+            ("webhook-timestamp", timestamp), ("webhook-signature", "v1," + signature),
+        ], body: body)
+        var httpStatus: Int?
+        var error: String?
+        do {
+            let response = try await outbound.send(request)
+            httpStatus = response.status
+            if !(200..<300).contains(response.status) {
+                error = "the app answered \(response.status)"
+                if let seconds = response.headers["retry-after"].flatMap(Int64.init) {
+                    let pause = min(seconds * 1000, retryAfterMax)
+                    state.withLock { $0.notBefore[progress.notificationID] = now.adding(milliseconds: pause) }
+                }
+            }
+        } catch let failure {
+            error = failure.description
+        }
+        let lastAttempt = progress.attempts + 1 >= schedule.attemptsMax
+        let command = NotificationCommand.attempted(notificationID: progress.notificationID, httpStatus: httpStatus,
+                                                    error: error, lastAttempt: lastAttempt)
+        let outcome = try await store.execute(.job(jobID: job.jobID, command: .notification(command),
+                                                   metadata: EventMetadata(actor: "notifier", source: "notifier")))
+        round.attempted += 1
+        let types = outcome.appended.map(\.type)
+        if types.contains(.notificationDelivered) { round.delivered += 1 }
+        if types.contains(.notificationDeadLettered) {
+            round.deadLettered += 1
+            logger.warning("notification dead-lettered", metadata: ["job_id": .string(job.jobID),
+                                                                   "notification_id": .string(progress.notificationID)])
+        }
+    }
+}
+
+extension JSONValue {
+    /// The job as the API shows it (`JobSnapshot`), as JSON text.
+    static func encodeSnapshot(_ job: JobState) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(JobSnapshot(job))).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import LedgerCore
+import LedgerProviders
+import NIOHTTP1
+
+/// Polls one provider for one job and turns the answer into a `poll.result`.
+public struct PollClient: Sendable {
+    public var provider: String
+    public var profile: PollProfile
+    public var endpoint: ProviderEndpoint
+
+    /// The client for `provider`, or nil when it cannot be polled (no status
+    /// API and no HEAD template, or a status API without a base URL).
+    public init?(provider: String, endpoint: ProviderEndpoint?) {
+        let endpoint = endpoint ?? ProviderEndpoint()
+        if let template = endpoint.pollHeadURL {
+            profile = PollProfile(style: .headURL(template: template), defaultBaseURL: nil)
+        } else if let builtIn = PollProfile.builtIn[provider], endpoint.baseURL ?? builtIn.defaultBaseURL != nil {
+            profile = builtIn
+        } else {
+            return nil
+        }
+        self.provider = provider
+        self.endpoint = endpoint
+    }
+
+    /// What a poll of `externalID` sends.
+    public func request(externalID: String) -> OutboundRequest {
+        let id = externalID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? externalID
+        switch profile.style {
+        case .headURL(let template):
+            return OutboundRequest(method: .HEAD, url: template.replacingOccurrences(of: "{external_id}", with: id))
+        case .statusAPI(let method, let path, let bodyTemplate, let authentication, _):
+            let base = (endpoint.baseURL ?? profile.defaultBaseURL ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            var headers: [(String, String)] = [("accept", "application/json")]
+            if let key = endpoint.apiKey {
+                switch authentication {
+                case .bearer: headers.append(("authorization", "Bearer \(key)"))
+                case .header(let name): headers.append((name, key))
+                }
+            }
+            var body: Data?
+            if let bodyTemplate {
+                body = Data(bodyTemplate.replacingOccurrences(of: "{external_id}", with: JSONValue.string(externalID).jsonText.dropFirst().dropLast()).utf8)
+                headers.append(("content-type", "application/json"))
+            }
+            return OutboundRequest(method: HTTPMethod(rawValue: method), url: base + path.replacingOccurrences(of: "{external_id}", with: id),
+                                   headers: headers, body: body)
+        }
+    }
+
+    /// The `poll.result` for an answer (or a transport failure).
+    public func result(_ answer: Result<OutboundResponse, OutboundError>, attempt: Int) -> PollResult {
+        switch answer {
+        case .failure(let error):
+            return PollResult(attempt: attempt, reportedStatus: .unknown, rawStatus: "", transportError: error.description)
+        case .success(let response):
+            return result(response, attempt: attempt)
+        }
+    }
+
+    private func result(_ response: OutboundResponse, attempt: Int) -> PollResult {
+        func plain(_ status: ReportedStatus, _ raw: String, outputs: JSONValue = .null, error: String? = nil) -> PollResult {
+            PollResult(attempt: attempt, reportedStatus: status, rawStatus: raw, outputs: outputs, error: error,
+                       httpStatus: response.status, latencyMilliseconds: response.latencyMilliseconds)
+        }
+        switch profile.style {
+        case .headURL(let template):
+            switch response.status {
+            case 200: return plain(.completed, "200", outputs: .array([.string(template)]))
+            case 403, 404: return plain(.processing, String(response.status))
+            default: return plain(.unknown, String(response.status), error: "HEAD answered \(response.status)")
+            }
+        case .statusAPI(_, _, _, _, let reader):
+            guard (200..<300).contains(response.status) else {
+                return plain(.unknown, "", error: "the status API answered \(response.status)")
+            }
+            guard let text = String(data: response.body, encoding: .utf8), let body = try? JSONParser.parse(text) else {
+                return plain(.unknown, "", error: "the status API's answer is not JSON")
+            }
+            do {
+                let report = try reader.report(from: body)
+                return plain(report.reportedStatus, report.rawStatus, outputs: report.outputs, error: report.error)
+            } catch {
+                return plain(.unknown, "", error: "the status API's answer has no status: \(error)")
+            }
+        }
+    }
+}

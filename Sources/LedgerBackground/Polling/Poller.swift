@@ -1,0 +1,167 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Logging
+import Synchronization
+
+/// What one poller round did.
+public struct PollRound: Sendable, Hashable {
+    public var looked = 0
+    public var polled = 0
+    /// Polls whose evidence ended a job (`completion_source = poll`, or a failure).
+    public var endedJobs = 0
+    public var transportErrors = 0
+    /// Providers skipped while backing off after a 429 or 5xx.
+    public var backingOff: Set<String> = []
+}
+
+/// Polls jobs that have no terminal status on the age-based schedule (SPEC
+/// §7): every poll is a `poll.result` event, and terminal results go through
+/// the same decider as webhooks. Per provider: a cap on polls in flight, a
+/// cap on polls started per second, and a pause after a 429 or 5xx that
+/// honours `Retry-After` up to a cap (exponential from 30 s without one).
+public final class Poller: Sendable {
+    let store: SQLiteEventStore
+    let clients: [String: PollClient]
+    let outbound: OutboundClient
+    let settings: BackgroundSettings
+    let clock: any LedgerClock
+    let logger: Logger
+
+    private struct State {
+        var lastPolled: [String: Timestamp] = [:]
+        var backoff: [String: (until: Timestamp, failures: Int)] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init(store: SQLiteEventStore, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
+                providers: some Sequence<String>, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.outbound = outbound
+        self.clock = clock
+        self.logger = logger
+        var clients: [String: PollClient] = [:]
+        for name in providers { clients[name] = PollClient(provider: name, endpoint: settings.endpoints[name]) }
+        self.clients = clients
+    }
+
+    /// The providers this poller can poll.
+    public var pollable: [String] { clients.keys.sorted() }
+
+    /// One round: every open job whose next poll is due, polled once.
+    public func runOnce() async throws(StoreError) -> PollRound {
+        var round = PollRound()
+        let now = clock.now
+        var due: [String: [JobState]] = [:]
+        var after: String?
+        while true {
+            let page = try await store.openJobs(after: after, limit: 500)
+            guard let last = page.last else { break }
+            after = last.jobID
+            for job in page {
+                round.looked += 1
+                guard isDue(job, now: now) else { continue }
+                if backingOff(job.provider, now: now) { round.backingOff.insert(job.provider); continue }
+                due[job.provider, default: []].append(job)
+            }
+        }
+        for (provider, jobs) in due.sorted(by: { $0.key < $1.key }) {
+            let results = await poll(jobs, provider: provider)
+            round.polled += results.count
+            round.endedJobs += results.filter { $0.ended }.count
+            round.transportErrors += results.filter { $0.transportError }.count
+        }
+        return round
+    }
+
+    /// Polls one job now (the watchdog's immediate poll, an operator's re-drive).
+    @discardableResult
+    public func pollNow(_ job: JobState) async -> LedgerOutcome? {
+        guard let client = clients[job.provider], let externalID = job.externalID else { return nil }
+        return await pollOne(job, externalID: externalID, client: client).outcome
+    }
+
+    /// Due when the job is submitted, its age has reached its next poll's
+    /// (jittered) instant, and half an interval has passed since this poller
+    /// last polled it (no bursts after a restart or a long pause).
+    func isDue(_ job: JobState, now: Timestamp) -> Bool {
+        guard job.status == .processing, job.externalID != nil, clients[job.provider] != nil,
+              let submittedAt = job.submittedAt else { return false }
+        let age = now.millisecondsSinceEpoch - submittedAt.millisecondsSinceEpoch
+        guard age >= settings.pollSchedule.jitteredOffset(ofPoll: Int(job.pollCount), jobID: job.jobID) else { return false }
+        guard let last = state.withLock({ $0.lastPolled[job.jobID] }) else { return true }
+        return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.interval(at: age) / 2
+    }
+
+    private func backingOff(_ provider: String, now: Timestamp) -> Bool {
+        state.withLock { $0.backoff[provider].map { now < $0.until } ?? false }
+    }
+
+    private struct Polled: Sendable {
+        var outcome: LedgerOutcome?
+        var ended = false
+        var transportError = false
+    }
+
+    private func poll(_ jobs: [JobState], provider: String) async -> [Polled] {
+        guard let client = clients[provider] else { return [] }
+        let spacing = Duration.milliseconds(1000 / max(1, settings.pollsPerSecond))
+        return await withTaskGroup(of: Polled.self) { group in
+            var results: [Polled] = []
+            var inFlight = 0
+            for job in jobs {
+                guard let externalID = job.externalID else { continue }
+                if inFlight >= settings.pollConcurrency, let done = await group.next() {
+                    results.append(done)
+                    inFlight -= 1
+                }
+                // A 429 or 5xx in this round pauses the rest of it for the provider.
+                if backingOff(provider, now: clock.now) { break }
+                group.addTask { await self.pollOne(job, externalID: externalID, client: client) }
+                inFlight += 1
+                try? await Task.sleep(for: spacing)
+            }
+            for await done in group { results.append(done) }
+            return results
+        }
+    }
+
+    private func pollOne(_ job: JobState, externalID: String, client: PollClient) async -> Polled {
+        let answer: Result<OutboundResponse, OutboundError>
+        do { answer = .success(try await outbound.send(client.request(externalID: externalID))) } catch { answer = .failure(error) }
+        if case .success(let response) = answer { noteProviderHealth(client.provider, response) }
+        let result = client.result(answer, attempt: Int(job.pollCount) + 1)
+        state.withLock { $0.lastPolled[job.jobID] = clock.now }
+        let metadata = EventMetadata(actor: "poller", source: "poll")
+        do {
+            let outcome = try await store.execute(.job(jobID: job.jobID, command: .poll(result), metadata: metadata))
+            let ended = outcome.state.map { $0.status.isTerminal } ?? false
+            logger.info("poll recorded", metadata: [
+                "provider": .string(client.provider), "job_id": .string(job.jobID), "position": .stringConvertible(outcome.factPosition ?? 0),
+                "reported_status": .string(result.reportedStatus.rawValue), "http_status": .stringConvertible(result.httpStatus ?? 0),
+            ])
+            return Polled(outcome: outcome, ended: ended, transportError: result.transportError != nil)
+        } catch {
+            logger.error("poll not recorded", metadata: ["job_id": .string(job.jobID), "error": .string(error.description)])
+            return Polled(outcome: nil, transportError: result.transportError != nil)
+        }
+    }
+
+    /// 429 and 5xx pause the provider: `Retry-After` seconds (capped), else
+    /// 30 s doubling with each failure in a row; any other answer clears it.
+    private func noteProviderHealth(_ provider: String, _ response: OutboundResponse) {
+        let now = clock.now
+        state.withLock { state in
+            guard response.status == 429 || response.status >= 500 else {
+                state.backoff[provider] = nil
+                return
+            }
+            let failures = (state.backoff[provider]?.failures ?? 0) + 1
+            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { $0 * 1000 }
+                ?? 30_000 << min(failures - 1, 10)
+            let pause = min(max(suggested, 1000), settings.retryAfterMax)
+            state.backoff[provider] = (now.adding(milliseconds: pause), failures)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import LedgerCore
+import LedgerStore
+import Logging
+
+/// What one watchdog round did.
+public struct WatchdogRound: Sendable, Hashable {
+    public var looked = 0
+    /// Looks recorded (`watchdog.decision`): a verdict new for its job.
+    public var recorded = 0
+    public var failed = 0
+    public var polled = 0
+}
+
+/// Looks at every open job against the ``WatchdogPolicy`` (SPEC §7): a job
+/// stuck past `stuck_after` gets a `watchdog.decision` and an immediate poll;
+/// past `deadline` it fails (source watchdog) and is refunded; a job never
+/// submitted past `submit_deadline` is flagged. The decider records a look
+/// only when its verdict or reason is new for the job, so rounds (and
+/// `ledger watchdog --once` run by cron) are idempotent.
+public struct Watchdog: Sendable {
+    let store: SQLiteEventStore
+    let policy: WatchdogPolicy
+    let poller: Poller?
+    let clock: any LedgerClock
+    let logger: Logger
+
+    public init(store: SQLiteEventStore, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
+        self.store = store
+        self.policy = policy
+        self.poller = poller
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func runOnce() async throws(StoreError) -> WatchdogRound {
+        var round = WatchdogRound()
+        var after: String?
+        while true {
+            let page = try await store.openJobs(after: after, limit: 500)
+            guard let last = page.last else { break }
+            after = last.jobID
+            for job in page {
+                round.looked += 1
+                try await look(at: job, round: &round)
+            }
+        }
+        return round
+    }
+
+    /// The look at one job now (also an operator's `reevaluate`).
+    public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
+        guard let decision = policy.look(at: job, now: clock.now) else { return }
+        let metadata = EventMetadata(actor: "watchdog", source: "watchdog")
+        let outcome = try await store.execute(.job(jobID: job.jobID, command: .watchdog(decision), metadata: metadata))
+        guard !outcome.appended.isEmpty else { return }
+        round.recorded += 1
+        logger.notice("watchdog decision", metadata: [
+            "job_id": .string(job.jobID), "decision": .string(decision.decision.rawValue), "reason": .string(decision.reason),
+            "position": .stringConvertible(outcome.factPosition ?? 0),
+        ])
+        switch decision.decision {
+        case .fail: round.failed += 1
+        case .poll:
+            if let poller, let state = outcome.state, await poller.pollNow(state) != nil { round.polled += 1 }
+        case .wait: break
+        }
+    }
+}
