@@ -76,6 +76,7 @@ let package = Package(
                 "LedgerStore",
                 "LedgerHTTP",
                 "LedgerProviders",
+                "LedgerBackground",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import LedgerBackground
 import LedgerCore
 import LedgerProviders
 import LedgerHTTP
@@ -39,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings: ServeSettings
+        var environment: [String: String] = [:]
         do {
             let processEnvironment = ProcessInfo.processInfo.environment
             let databasePath = database.path ?? processEnvironment["LEDGER_DB"] ?? "./ledger.sqlite"
@@ -47,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             let configPath = try development ? DevelopmentConfiguration.ensure(besideDatabase: databasePath) : config
             let file = try configPath.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
             // The environment wins over the file; flags win over both.
-            let environment = file.environment.merging(processEnvironment) { _, fromEnvironment in fromEnvironment }
+            environment = file.environment.merging(processEnvironment) { _, fromEnvironment in fromEnvironment }
             settings = try ServeSettings(environment: environment, profiles: file.profiles, host: host, port: port,
                                          databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite",
                                          configurationNotice: development ? "development keys and secrets (no configuration): \(configPath ?? "")"
@@ -62,10 +64,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure(error)
         }
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
+        let background: BackgroundComposition
+        do {
+            background = try BackgroundComposition(store: store, environment: environment,
+                                                   providers: settings.providers.profiles.keys.sorted(), logger: logger)
+        } catch {
+            throw CommandFailure(.usage, error.description)
+        }
         let readiness = Readiness()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
                                                 providers: settings.providers, readiness: readiness,
-                                                bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds)))
+                                                bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds),
+                                                background: background))
         // Hummingbird closes no idle connection by default: slow or silent clients
         // would hold sockets for ever.
         let app = Application(router: router,
@@ -77,14 +87,39 @@ struct ServeCommand: AsyncParsableCommand {
             "durability": .string(settings.durability.rawValue), "configuration": .string(settings.configurationNotice),
         ])
         // Shut down in reverse order: readiness turns false first, then the
-        // server stops accepting and lets in-flight requests finish.
+        // background services finish their round, then the server stops
+        // accepting and lets in-flight requests finish.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: app),
+            services: [.init(service: app)] + Self.backgroundServices(background, logger: logger) + [
                 .init(service: ReadinessGate(readiness: readiness), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await background.shutdown()
+            throw error
+        }
+        await background.shutdown()
+    }
+
+    /// The poller, the watchdog and (when LEDGER_NOTIFY_URL is set) the notifier.
+    static func backgroundServices(_ background: BackgroundComposition, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let clock = SystemClock()
+        var services: [any Service] = [
+            PeriodicService(name: "poller", interval: background.settings.pollTick, clock: clock, logger: logger) {
+                _ = try await background.poller.runOnce()
+            },
+            PeriodicService(name: "watchdog", interval: background.settings.watchdogInterval, clock: clock, logger: logger) {
+                _ = try await background.watchdog.runOnce()
+            },
+        ]
+        if let notifier = background.notifier {
+            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTick, clock: clock, logger: logger) {
+                _ = try await notifier.runOnce()
+            })
+        }
+        return services.map { .init(service: $0, successTerminationBehavior: .ignore) }
     }
 }
 

@@ -4,8 +4,8 @@ import LedgerCore
 import LedgerStore
 
 /// `POST /v1/jobs/{job_id}/actions` (admin): operators resolve a job by hand;
-/// the action and its reason land in an `operator.action` event. `poll` and
-/// `notify` come with the background issue.
+/// the action and its reason land in an `operator.action` event. `poll`,
+/// `notify` and `reevaluate` are re-drives through the background services.
 struct ActionRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
@@ -35,16 +35,36 @@ struct ActionRoutes: Sendable {
         switch body.action {
         case "resolve_completed": command = .resolveCompleted(action, outputs: body.outputs ?? .null)
         case "resolve_failed": command = .resolveFailed(action)
-        case "reevaluate": command = .reevaluate(action)
-        case "poll", "notify":
-            throw Problem(.notImplemented, "Not implemented", detail: "\(body.action) arrives with the background work (poller, notifier)")
+        case "poll", "notify", "reevaluate":
+            if let background = services.background {
+                return try await redrive(jobID, body, background)
+            }
+            guard body.action == "reevaluate" else {
+                throw Problem(.conflict, "Conflict", detail: "\(body.action) needs the background services, which this server runs without")
+            }
+            command = .reevaluate(action)
         default:
-            throw Problem.badRequest("action must be reevaluate, resolve_completed or resolve_failed (poll, notify: not yet)")
+            throw Problem.badRequest("action must be poll, notify, reevaluate, resolve_completed or resolve_failed")
         }
         let outcome = try await support.write { () async throws(StoreError) in
             try await services.store.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))
         }
         guard let state = outcome.state else { preconditionFailure("a job command always returns the job's state") }
+        return Response.json(JobSnapshot(state))
+    }
+
+    /// `poll`, `notify`, `reevaluate`: the same re-drive as `ledger redrive <job_id>`.
+    private func redrive(_ jobID: String, _ body: ActionBody, _ background: any BackgroundActions) async throws -> Response {
+        guard try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) != nil else {
+            throw Problem.notFound("no job \(jobID)")
+        }
+        let answer = try await support.write { () async throws(StoreError) in
+            try await background.redrive(jobID: jobID, action: body.action, operatorName: body.operatorName, reason: body.reason)
+        }
+        if case .notApplicable(let why) = answer { throw Problem(.conflict, "Conflict", detail: why) }
+        guard let state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
+            throw Problem.notFound("no job \(jobID)")
+        }
         return Response.json(JobSnapshot(state))
     }
 }

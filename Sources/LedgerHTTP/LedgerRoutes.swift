@@ -18,12 +18,14 @@ public struct LedgerServices: Sendable {
     public var metrics: LedgerMetrics
     /// How long a request body may take to arrive in full (`LEDGER_READ_TIMEOUT`).
     public var bodyReadTimeout: Duration
+    /// The poller, notifier and watchdog behind the admin actions; nil: `poll` and `notify` answer 409.
+    public var background: (any BackgroundActions)?
     public var readiness: Readiness
 
     public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
                 metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness(),
-                bodyReadTimeout: Duration = .seconds(30)) {
+                bodyReadTimeout: Duration = .seconds(30), background: (any BackgroundActions)? = nil) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         self.store = store
         self.keys = keys
@@ -33,6 +35,7 @@ public struct LedgerServices: Sendable {
         self.metrics = metrics
         self.readiness = readiness
         self.bodyReadTimeout = bodyReadTimeout
+        self.background = background
     }
 }
 

@@ -161,7 +161,8 @@ import Testing
         #expect(try decide(.reevaluate(look), after: looked).isEmpty, "an identical repeat records nothing")
         let other = OperatorAction(operatorName: "ops", action: "reevaluate", reason: "second look")
         #expect(try decide(.reevaluate(other), after: looked) == [.operatorAction(other)], "another reason is another look")
-        #expect(try decide(.reevaluate(look), after: looked + [.pollResult(Fixtures.poll(.processing))]) == [.operatorAction(look)])
+        #expect(try decide(.reevaluate(look), after: looked + [.pollResult(Fixtures.poll(.processing))]).isEmpty,
+                "what the action appended since does not make it new")
         #expect(try decide(.reevaluate(look), after: failedAndRefunded) == [.operatorAction(look)], "terminal jobs may be looked at")
     }
 

@@ -121,7 +121,7 @@ import Testing
         try await send(.post, "/v1/jobs/j2/actions", "/v1/jobs/{job_id}/actions", admin, resolve, expect: .conflict)
         try await send(.post, "/v1/jobs/j1/actions", "/v1/jobs/{job_id}/actions", app, resolve, expect: .forbidden)
         try await send(.post, "/v1/jobs/j1/actions", "/v1/jobs/{job_id}/actions", admin,
-                       #"{"action":"poll","operator":"ops","reason":"check"}"#, expect: .notImplemented)
+                       #"{"action":"poll","operator":"ops","reason":"check"}"#, expect: .conflict)
         try await send(.get, "/metrics", "/metrics", expect: .ok)
     }
 

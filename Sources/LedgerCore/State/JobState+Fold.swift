@@ -16,7 +16,7 @@ extension JobState {
     public mutating func apply(_ event: LedgerEvent, version: Int64, at: Timestamp) {
         self.version = version
         lastEventAt = at
-        if case .operatorAction(let action) = event { lastOperatorAction = action } else { lastOperatorAction = nil }
+        if case .operatorAction(let action) = event { lastOperatorAction = action }
         switch event {
         case .jobRegistered(let registered): applyRegistration(registered, at: at)
         case .jobSubmitted(let submitted):

@@ -36,8 +36,10 @@ public struct JobState: Sendable, Hashable {
     public var registration: JobRegistered?
     public var seenDeliveryIDs: Set<String> = []
     public var seenBodyHashes: Set<String> = []
-    /// The operator action, when it is the job's last event: a repeated
-    /// identical `reevaluate` then records nothing new (re-drives are idempotent).
+    /// The job's most recent operator action: a re-drive identical to it
+    /// (same operator, action and reason) records nothing new, whatever the
+    /// action itself appended since (re-drives are idempotent; a new reason
+    /// is a new re-drive).
     public var lastOperatorAction: OperatorAction?
     /// The watchdog's last look (verdict and reason), so a look that says the
     /// same again records nothing: re-running `watchdog --once` is idempotent.

@@ -1,0 +1,127 @@
+import LedgerCore
+import LedgerStore
+
+/// Which jobs a re-drive acts on: named jobs, or every job matching a filter.
+public struct RedriveSelection: Sendable, Hashable {
+    public var jobIDs: [String] = []
+    public var status: JobStatus?
+    public var provider: String?
+    /// Registered at or after / before these instants.
+    public var since: Timestamp?
+    public var until: Timestamp?
+
+    public init(jobIDs: [String] = [], status: JobStatus? = nil, provider: String? = nil,
+                since: Timestamp? = nil, until: Timestamp? = nil) {
+        self.jobIDs = jobIDs
+        self.status = status
+        self.provider = provider
+        self.since = since
+        self.until = until
+    }
+
+    public var isBulk: Bool { jobIDs.isEmpty }
+}
+
+public enum RedriveAction: String, Sendable, CaseIterable {
+    case poll, notify, reevaluate
+}
+
+/// What a re-drive did, or (dry run) would do.
+public struct RedriveReport: Sendable, Hashable {
+    public var matched = 0
+    /// Jobs acted on: an `operator.action` recorded, then the action.
+    public var acted = 0
+    /// Jobs whose most recent operator action is this very one: nothing new (idempotent).
+    public var repeated = 0
+    /// Jobs the action cannot apply to (no external id to poll, nothing dead-lettered to notify again).
+    public var notApplicable = 0
+    public var appendedEvents = 0
+}
+
+/// Re-drives jobs (SPEC §8 `ledger redrive`, the admin actions `poll`,
+/// `notify`, `reevaluate`): each job acted on gets an `operator.action` with
+/// the operator and reason, then a poll now, its dead-lettered notifications
+/// queued again, or the watchdog's look now. A second identical run appends
+/// nothing: a job whose most recent operator action is this very one (same
+/// operator, action and reason) is left alone; a new reason is a new re-drive.
+public struct Redriver: Sendable {
+    let store: SQLiteEventStore
+    let poller: Poller?
+    let watchdog: Watchdog?
+
+    public init(store: SQLiteEventStore, poller: Poller?, watchdog: Watchdog?) {
+        self.store = store
+        self.poller = poller
+        self.watchdog = watchdog
+    }
+
+    /// The jobs `selection` matches, in job-id order.
+    public func matching(_ selection: RedriveSelection) async throws(StoreError) -> [JobState] {
+        if !selection.jobIDs.isEmpty {
+            var jobs: [JobState] = []
+            for jobID in selection.jobIDs { if let job = try await store.job(jobID) { jobs.append(job) } }
+            return jobs
+        }
+        var jobs: [JobState] = []
+        var after: String?
+        let filter = JobFilter(status: selection.status, provider: selection.provider)
+        while true {
+            let page = try await store.jobs(filter, after: after, limit: 1000)
+            guard let last = page.last else { break }
+            after = last.jobID
+            jobs += page.filter { job in
+                guard let registeredAt = job.registeredAt else { return false }
+                return selection.since.map { registeredAt >= $0 } ?? true && selection.until.map { registeredAt < $0 } ?? true
+            }
+        }
+        return jobs
+    }
+
+    public func run(_ selection: RedriveSelection, action: RedriveAction, operatorName: String, reason: String,
+                    dryRun: Bool) async throws(StoreError) -> RedriveReport {
+        var report = RedriveReport()
+        let jobs = try await matching(selection)
+        report.matched = jobs.count
+        let record = OperatorAction(operatorName: operatorName, action: action.rawValue, reason: reason)
+        for job in jobs {
+            guard let folded = try await store.foldedJob(job.jobID) else { continue }
+            if folded.lastOperatorAction == record { report.repeated += 1; continue }
+            guard applies(action, to: folded) else { report.notApplicable += 1; continue }
+            report.acted += 1
+            if dryRun { continue }
+            let recorded = try await store.execute(.job(jobID: job.jobID, command: .reevaluate(record),
+                                                        metadata: EventMetadata(actor: "operator:\(operatorName)", source: "redrive")))
+            report.appendedEvents += recorded.appended.count
+            report.appendedEvents += try await perform(action, on: recorded.state ?? folded, folded: folded)
+        }
+        return report
+    }
+
+    private func applies(_ action: RedriveAction, to job: JobState) -> Bool {
+        switch action {
+        case .poll: job.externalID != nil && poller != nil
+        case .notify: job.notifications.values.contains { $0.stage == .deadLettered }
+        case .reevaluate: true
+        }
+    }
+
+    /// Performs the action; returns how many events it appended.
+    private func perform(_ action: RedriveAction, on job: JobState, folded: JobState) async throws(StoreError) -> Int {
+        switch action {
+        case .poll:
+            return await poller?.pollNow(job)?.appended.count ?? 0
+        case .notify:
+            var count = 0
+            for dead in folded.notifications.values.filter({ $0.stage == .deadLettered }).sorted(by: { $0.notificationID < $1.notificationID }) {
+                let command = NotificationCommand.queue(notificationID: dead.notificationID, event: dead.event)
+                count += try await store.execute(.job(jobID: job.jobID, command: .notification(command),
+                                                      metadata: EventMetadata(actor: "redrive", source: "redrive"))).appended.count
+            }
+            return count
+        case .reevaluate:
+            var round = WatchdogRound()
+            try await watchdog?.look(at: job, round: &round)
+            return round.recorded
+        }
+    }
+}

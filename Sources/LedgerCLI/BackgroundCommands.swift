@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import LedgerBackground
+import LedgerCore
+import LedgerProviders
+import LedgerStore
+
+/// The background services, once, for cron-style deployments (SPEC §7, §8).
+struct BackgroundOnce {
+    let database: DatabaseOption
+    let configuration: ConfigurationOption
+
+    func run(_ body: (BackgroundComposition) async throws -> String) async throws {
+        let (environment, profiles) = try configuration.load()
+        let store = try database.openExisting()
+        let composition: BackgroundComposition
+        do {
+            composition = try BackgroundComposition(store: store, environment: environment,
+                                                    providers: Array(ProviderProfile.builtIn.keys) + Array(profiles.keys),
+                                                    logger: commandLogger(environment))
+        } catch {
+            throw CommandFailure(.usage, error.description)
+        }
+        let summary: String
+        do {
+            summary = try await body(composition)
+        } catch {
+            // The HTTP client must be shut down on every path before it is released.
+            await composition.shutdown()
+            if let storeError = error as? StoreError { throw CommandFailure(storeError) }
+            throw error
+        }
+        await composition.shutdown()
+        writeOut(summary)
+    }
+}
+
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Poll every job whose next poll is due, once.",
+        discussion: """
+            The same round `ledger serve` runs every 10 s: open jobs past their next poll instant
+            (LEDGER_POLL_SCHEDULE, default first:5m,2m@15m,5m@60m,15m) are polled through their
+            provider's status API (LEDGER_PROVIDER_<NAME>_BASE_URL, _API_KEY) or HEAD template
+            (_POLL_HEAD_URL); every result is a poll.result event.
+
+            Example:
+              ledger poll --once --db ./ledger.sqlite
+            """
+    )
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
+    @Flag(help: "Run one round and exit (required: the continuous poller runs inside serve).") var once = false
+
+    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the poller continuously)") } }
+
+    func run() async throws {
+        try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
+            let round = try await composition.poller.runOnce()
+            return "poll: \(round.looked) open jobs, \(round.polled) polled, \(round.endedJobs) ended by the poll, "
+                + "\(round.transportErrors) transport errors"
+                + (round.backingOff.isEmpty ? "" : ", backing off: \(round.backingOff.sorted().joined(separator: ", "))")
+        }
+    }
+}
+
+struct WatchdogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watchdog",
+        abstract: "Look at every open job against the watchdog's thresholds, once.",
+        discussion: """
+            Jobs open past LEDGER_STUCK_AFTER (2h) get a watchdog.decision and an immediate poll;
+            past LEDGER_DEADLINE (24h) they fail (source watchdog) and are refunded; jobs never
+            submitted past LEDGER_SUBMIT_DEADLINE (15m) are flagged. A verdict already recorded
+            for a job is not recorded again, so running this from cron is idempotent.
+
+            Example:
+              ledger watchdog --once
+            """
+    )
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
+    @Flag(help: "Run one round and exit.") var once = false
+
+    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the watchdog continuously)") } }
+
+    func run() async throws {
+        try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
+            let round = try await composition.watchdog.runOnce()
+            return "watchdog: \(round.looked) open jobs, \(round.recorded) new decisions, \(round.failed) failed and refunded, "
+                + "\(round.polled) polled now"
+        }
+    }
+}
+
+struct NotifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Queue and deliver due notifications to the app, once.",
+        discussion: """
+            Needs LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET. Terminal changes are queued as
+            notifications, then delivered (Standard Webhooks signed, webhook-id stable across
+            retries), retried on LEDGER_NOTIFY_SCHEDULE and dead-lettered after the last retry.
+
+            Example:
+              LEDGER_NOTIFY_URL=https://app.example/hooks LEDGER_NOTIFY_SECRET=whsec_... ledger notify --once
+            """
+    )
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
+    @Flag(help: "Run one round and exit.") var once = false
+
+    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the notifier continuously)") } }
+
+    func run() async throws {
+        try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
+            guard let notifier = composition.notifier else {
+                throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
+            }
+            let round = try await notifier.runOnce()
+            return "notify: \(round.queued) queued, \(round.attempted) attempted, \(round.delivered) delivered, "
+                + "\(round.deadLettered) dead-lettered"
+        }
+    }
+}
+
+struct RedriveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redrive",
+        abstract: "Re-drive one job or every job matching a filter: poll, notify again, or re-evaluate.",
+        discussion: """
+            Each job acted on gets an operator.action (operator, action, reason), then the action:
+            poll (a poll now), notify (its dead-lettered notifications queued again; the notifier
+            delivers them), reevaluate (the watchdog's look now, waiting orphans adopted). A job whose
+            most recent operator action is this very one is left alone, so a second identical run
+            appends nothing. Bulk runs (a filter instead of job ids) need --operator and --reason;
+            --dry-run prints how many jobs match and what would be appended.
+
+            Examples:
+              ledger redrive job_42 --action poll
+              ledger redrive --status processing --provider wavespeed --since 2026-11-23T00:00:00Z \\
+                  --action poll --operator alice --reason "webhook outage INC-7" --dry-run
+            """
+    )
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
+    @Argument(help: "Jobs to re-drive (or use a filter).") var jobIDs: [String] = []
+    @Option(help: "Filter: registered, processing, completed, failed or cancelled.") var status: JobStatus?
+    @Option(help: "Filter: the provider.") var provider: String?
+    @Option(help: "Filter: registered at or after (ISO 8601).") var since: String?
+    @Option(help: "Filter: registered before (ISO 8601).") var until: String?
+    @Option(help: "poll, notify or reevaluate.") var action: RedriveAction
+    @Option(name: .customLong("operator"), help: "Who runs it (recorded; required for bulk runs).") var operatorName: String?
+    @Option(help: "Why (recorded; required for bulk runs).") var reason: String?
+    @Flag(help: "Print how many jobs match and what would be appended; append nothing.") var dryRun = false
+
+    func validate() throws {
+        guard !jobIDs.isEmpty || status != nil || provider != nil || since != nil || until != nil else {
+            throw ValidationError("name jobs or give a filter (--status, --provider, --since, --until)")
+        }
+        guard jobIDs.isEmpty || (status == nil && provider == nil && since == nil && until == nil) else {
+            throw ValidationError("give either job ids or a filter, not both")
+        }
+        if jobIDs.isEmpty, operatorName?.isEmpty ?? true || reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
+            throw ValidationError("a bulk re-drive needs --operator and --reason (they are recorded in operator.action)")
+        }
+        for (name, text) in [("--since", since), ("--until", until)] where text != nil && Timestamp(iso8601: text!) == nil {
+            throw ValidationError("\(name) must be an ISO 8601 time like 2026-11-23T10:00:00Z")
+        }
+    }
+
+    func run() async throws {
+        let selection = RedriveSelection(jobIDs: jobIDs, status: status, provider: provider,
+                                         since: since.flatMap(Timestamp.init(iso8601:)), until: until.flatMap(Timestamp.init(iso8601:)))
+        let who = operatorName ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+        let why = reason ?? "re-drive from the command line"
+        try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
+            if action == .notify && composition.notifier == nil {
+                throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
+            }
+            let report = try await composition.redriver.run(selection, action: action, operatorName: who, reason: why, dryRun: dryRun)
+            if dryRun {
+                return "redrive (dry run): \(report.matched) jobs match; \(report.acted) would get an operator.action and a \(action.rawValue); "
+                    + "\(report.repeated) already have this re-drive; \(report.notApplicable) do not apply"
+            }
+            return "redrive: \(report.matched) jobs match; acted on \(report.acted) (\(report.appendedEvents) events appended); "
+                + "\(report.repeated) already had this re-drive; \(report.notApplicable) do not apply"
+        }
+    }
+}
+
+extension JobStatus: ExpressibleByArgument {}
+extension RedriveAction: ExpressibleByArgument {}

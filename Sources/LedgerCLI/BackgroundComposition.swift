@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import LedgerBackground
+import LedgerCore
+import LedgerHTTP
+import LedgerProviders
+import LedgerStore
+import Logging
+
+/// `--config FILE`, for the commands that read the service's configuration
+/// (the environment wins over the file).
+struct ConfigurationOption: ParsableArguments {
+    @Option(help: "A JSON configuration file (as for serve); the environment wins over it.")
+    var config: String?
+
+    /// The `LEDGER_*` settings and custom profiles in effect.
+    func load() throws -> (environment: [String: String], profiles: [String: ProviderProfile]) {
+        let file: ConfigurationFile
+        do { file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile() } catch {
+            throw CommandFailure(.usage, error.description)
+        }
+        return (file.environment.merging(ProcessInfo.processInfo.environment) { _, fromEnvironment in fromEnvironment }, file.profiles)
+    }
+}
+
+/// The background services of one process, built from the configuration.
+struct BackgroundComposition: Sendable {
+    let settings: BackgroundSettings
+    let outbound: OutboundClient
+    let poller: Poller
+    let watchdog: Watchdog
+    let notifier: Notifier?
+    let redriver: Redriver
+
+    init(store: SQLiteEventStore, environment: [String: String], providers: [String], clock: any LedgerClock = SystemClock(),
+         logger: Logger) throws(ConfigurationError) {
+        settings = try BackgroundSettings(environment: environment, providers: providers)
+        outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
+        poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
+        watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
+        notifier = Notifier(store: store, settings: settings, outbound: outbound, clock: clock, logger: logger)
+        redriver = Redriver(store: store, poller: poller, watchdog: watchdog)
+    }
+
+    func shutdown() async { await outbound.shutdown() }
+}
+
+extension BackgroundComposition: BackgroundActions {
+    func redrive(jobID: String, action: String, operatorName: String, reason: String) async throws(StoreError) -> RedriveAnswer {
+        guard let action = RedriveAction(rawValue: action) else { return .notApplicable("no action \(action)") }
+        if action == .notify && notifier == nil {
+            return .notApplicable("notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
+        }
+        let report = try await redriver.run(RedriveSelection(jobIDs: [jobID]), action: action, operatorName: operatorName,
+                                            reason: reason, dryRun: false)
+        if report.acted > 0 { return .acted }
+        if report.repeated > 0 { return .repeated }
+        switch action {
+        case .poll: return .notApplicable("\(jobID) cannot be polled: no external id yet, or its provider has no poll API or HEAD template")
+        case .notify: return .notApplicable("\(jobID) has no dead-lettered notification to send again")
+        case .reevaluate: return .notApplicable("\(jobID) cannot be re-evaluated")
+        }
+    }
+}
+
+/// A logger for the command-line tools: JSON lines on stderr.
+func commandLogger(_ environment: [String: String]) -> Logger {
+    let level = environment["LEDGER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+    return Logger(label: "ledger") { label in JSONLogHandler(label: label, level: level) }
+}
