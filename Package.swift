@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "ledger-bench", targets: ["ledger-bench"]),
+        .executable(name: "fake-peers", targets: ["fake-peers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -83,6 +84,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ledger", dependencies: ["LedgerCLI"]),
+        .target(
+            name: "LedgerFakes",
+            dependencies: ["LedgerCore", "LedgerProviders", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .executableTarget(name: "fake-peers", dependencies: ["LedgerFakes", .product(name: "Hummingbird", package: "hummingbird")],
+                          path: "Tools/fake-peers"),
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
@@ -105,6 +112,14 @@ let package = Package(
                 "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerProviders", "LedgerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "LedgerBackgroundTests",
+            dependencies: [
+                "LedgerCore", "LedgerStore", "LedgerProviders", "LedgerBackground", "LedgerHTTP", "LedgerFakes", "LedgerTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -12,15 +12,18 @@ struct BackgroundOnce {
 
     func run(_ body: (BackgroundComposition) async throws -> String) async throws {
         let (environment, profiles) = try configuration.load()
-        let store = try database.openExisting()
-        let composition: BackgroundComposition
-        do {
-            composition = try BackgroundComposition(store: store, environment: environment,
-                                                    providers: Array(ProviderProfile.builtIn.keys) + Array(profiles.keys),
-                                                    logger: commandLogger(environment))
-        } catch {
+        let providers = Array(ProviderProfile.builtIn.keys) + Array(profiles.keys)
+        let settings: BackgroundSettings
+        do { settings = try BackgroundSettings(environment: environment, providers: providers) } catch {
             throw CommandFailure(.usage, error.description)
         }
+        // Decisions made here (a poll's completion, a watchdog's failure) queue
+        // notifications like the server's do.
+        var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment))
+        options.notificationsEnabled = settings.notifyURL != nil
+        let store = try database.openExisting(options: options)
+        let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
+                                                logger: commandLogger(environment))
         let summary: String
         do {
             summary = try await body(composition)
@@ -119,7 +122,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
             }
             let round = try await notifier.runOnce()
-            return "notify: \(round.queued) queued, \(round.attempted) attempted, \(round.delivered) delivered, "
+            return "notify: \(round.attempted) attempted, \(round.delivered) delivered, "
                 + "\(round.deadLettered) dead-lettered"
         }
     }

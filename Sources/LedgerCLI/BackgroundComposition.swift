@@ -32,9 +32,9 @@ struct BackgroundComposition: Sendable {
     let notifier: Notifier?
     let redriver: Redriver
 
-    init(store: SQLiteEventStore, environment: [String: String], providers: [String], clock: any LedgerClock = SystemClock(),
-         logger: Logger) throws(ConfigurationError) {
-        settings = try BackgroundSettings(environment: environment, providers: providers)
+    init(store: SQLiteEventStore, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
+         logger: Logger) {
+        self.settings = settings
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
         poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
         watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
@@ -67,4 +67,13 @@ extension BackgroundComposition: BackgroundActions {
 func commandLogger(_ environment: [String: String]) -> Logger {
     let level = environment["LEDGER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
     return Logger(label: "ledger") { label in JSONLogHandler(label: label, level: level) }
+}
+
+/// `LEDGER_LATE_COMPLETION_POLICY`: `keep_refund` (default) or `recharge`.
+func lateCompletionPolicy(_ environment: [String: String]) throws -> LateCompletionPolicy {
+    let text = environment["LEDGER_LATE_COMPLETION_POLICY"] ?? LateCompletionPolicy.keepRefund.rawValue
+    guard let policy = LateCompletionPolicy(rawValue: text) else {
+        throw CommandFailure(.usage, "LEDGER_LATE_COMPLETION_POLICY: \(text) is not keep_refund or recharge")
+    }
+    return policy
 }

@@ -12,16 +12,16 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Opens an existing ledger; a command that reads never creates one.
-    func openExisting() throws -> SQLiteEventStore {
+    func openExisting(options: StoreOptions = StoreOptions()) throws -> SQLiteEventStore {
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
             throw CommandFailure(.unusableDatabase, "no ledger at \(resolvedPath); pass --db or set LEDGER_DB")
         }
-        return try open()
+        return try open(options: options)
     }
 
-    func open() throws -> SQLiteEventStore {
+    func open(options: StoreOptions = StoreOptions()) throws -> SQLiteEventStore {
         do {
-            return try SQLiteEventStore(path: resolvedPath)
+            return try SQLiteEventStore(path: resolvedPath, options: options)
         } catch {
             throw CommandFailure(error)
         }

@@ -57,20 +57,21 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.usage, error.description)
         }
+        let providers = settings.providers.profiles.keys.sorted()
+        let backgroundSettings: BackgroundSettings
+        do { backgroundSettings = try BackgroundSettings(environment: environment, providers: providers) } catch {
+            throw CommandFailure(.usage, error.description)
+        }
+        var options = StoreOptions(durability: settings.durability, lateCompletionPolicy: try lateCompletionPolicy(environment))
+        options.notificationsEnabled = backgroundSettings.notifyURL != nil
         let store: SQLiteEventStore
         do {
-            store = try SQLiteEventStore(path: settings.databasePath, options: StoreOptions(durability: settings.durability))
+            store = try SQLiteEventStore(path: settings.databasePath, options: options)
         } catch {
             throw CommandFailure(error)
         }
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
-        let background: BackgroundComposition
-        do {
-            background = try BackgroundComposition(store: store, environment: environment,
-                                                   providers: settings.providers.profiles.keys.sorted(), logger: logger)
-        } catch {
-            throw CommandFailure(.usage, error.description)
-        }
+        let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
                                                 providers: settings.providers, readiness: readiness,

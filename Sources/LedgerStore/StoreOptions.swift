@@ -29,6 +29,8 @@ public struct StoreOptions: Sendable {
     public var rebuildParallelEventCountMin: Int64 = 10_000
     /// The time source for `recorded_at` and decisions (tests pass a manual clock).
     public var clock: @Sendable () -> Timestamp
+    /// Queue a notification to the app with every terminal change (`LEDGER_NOTIFY_URL` set).
+    public var notificationsEnabled = false
 
     public init(durability: Durability = .full, lateCompletionPolicy: LateCompletionPolicy = .keepRefund,
                 busyTimeoutMilliseconds: Int = 5000, commitBatchCountMax: Int = 512, jobCacheCountMax: Int = 50_000,

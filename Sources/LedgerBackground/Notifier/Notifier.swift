@@ -7,7 +7,6 @@ import Synchronization
 
 /// What one notifier round did.
 public struct NotifyRound: Sendable, Hashable {
-    public var queued = 0
     public var attempted = 0
     public var delivered = 0
     public var deadLettered = 0
@@ -19,11 +18,10 @@ public struct NotifyRound: Sendable, Hashable {
 /// `webhook-id` (the notification id) stays the same across retries, so the
 /// app can deduplicate. The outbox is the log itself: each notification is
 /// queued, attempted, delivered or dead-lettered as events on its job's
-/// stream; nothing waits in memory that a crash could lose. Only a 2xx is a
+/// stream, the `queued` one by the decider in the same transaction as the
+/// change; nothing waits in memory that a crash could lose. Only a 2xx is a
 /// delivery; a `Retry-After` is honoured up to a cap.
 public final class Notifier: Sendable {
-    public static let notifiedTypes: [EventType] = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
-
     let store: SQLiteEventStore
     let outbound: OutboundClient
     let url: String
@@ -34,8 +32,6 @@ public final class Notifier: Sendable {
     let logger: Logger
 
     private struct State {
-        /// Terminal events up to here are queued.
-        var discoveredThrough: Int64?
         /// `notification.queued` events up to here belong to closed notifications.
         var openFloor: Int64 = 0
         /// Not before these instants, by notification id (`Retry-After`).
@@ -57,49 +53,10 @@ public final class Notifier: Sendable {
         self.logger = logger
     }
 
-    /// The notification about the event at `position`: stable, so a retry,
-    /// a restart or a re-drive sends the same `webhook-id`.
-    public static func notificationID(sourcePosition: Int64) -> String { "ntf_\(sourcePosition)" }
-
     public func runOnce() async throws(StoreError) -> NotifyRound {
         var round = NotifyRound()
-        try await queueNew(&round)
         try await deliverDue(&round)
         return round
-    }
-
-    /// Queues a notification for each terminal event not yet queued. A ledger
-    /// that never notified starts from its head: switching notifications on
-    /// does not replay history to the app (a re-drive can).
-    private func queueNew(_ round: inout NotifyRound) async throws(StoreError) {
-        var cursor = try await discoveredThrough()
-        while true {
-            let found = try await store.events(ofTypes: Self.notifiedTypes, after: cursor, limit: 500)
-            guard let last = found.last else { break }
-            for event in found {
-                guard let jobID = StreamName.jobID(of: event.stream) else { continue }
-                let command = NotificationCommand.queue(notificationID: Self.notificationID(sourcePosition: event.position),
-                                                        event: event.type)
-                let outcome = try await store.execute(.job(jobID: jobID, command: .notification(command),
-                                                           metadata: EventMetadata(actor: "notifier", source: "notifier")))
-                if !outcome.appended.isEmpty { round.queued += 1 }
-            }
-            cursor = last.position
-            state.withLock { $0.discoveredThrough = cursor }
-        }
-    }
-
-    private func discoveredThrough() async throws(StoreError) -> Int64 {
-        if let known = state.withLock({ $0.discoveredThrough }) { return known }
-        let start: Int64
-        if let data = try await store.lastEventData(ofType: .notificationQueued),
-           let id = JSONValue(jsonText: data)?["notification_id"]?.stringValue, let position = Int64(id.dropFirst(4)) {
-            start = position
-        } else {
-            start = try await store.head().position
-        }
-        state.withLock { $0.discoveredThrough = start }
-        return start
     }
 
     /// Attempts every open notification whose next attempt is due.
@@ -107,14 +64,13 @@ public final class Notifier: Sendable {
         let floor = state.withLock { $0.openFloor }
         var streams: [String: Int64] = [:]
         var after = floor
-        var lastSeen = floor
         while true {
-            let queued = try await store.events(ofTypes: [.notificationQueued], after: after, limit: 1000)
-            guard let last = queued.last else { break }
-            for event in queued where streams[event.stream] == nil { streams[event.stream] = event.position }
+            let open = try await store.openNotifications(after: after, limit: 1000)
+            guard let last = open.last else { break }
+            for event in open where streams[event.stream] == nil { streams[event.stream] = event.position }
             after = last.position
-            lastSeen = last.position
         }
+        let lastSeen = after
         var stillOpen: [Int64] = []
         for (stream, firstQueued) in streams.sorted(by: { $0.value < $1.value }) {
             guard let jobID = StreamName.jobID(of: stream), let job = try await store.foldedJob(jobID) else { continue }

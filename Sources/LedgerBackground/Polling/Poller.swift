@@ -86,8 +86,9 @@ public final class Poller: Sendable {
     /// (jittered) instant, and half an interval has passed since this poller
     /// last polled it (no bursts after a restart or a long pause).
     func isDue(_ job: JobState, now: Timestamp) -> Bool {
+        // A job registered with its external id has no submission of its own: its age counts from registration.
         guard job.status == .processing, job.externalID != nil, clients[job.provider] != nil,
-              let submittedAt = job.submittedAt else { return false }
+              let submittedAt = job.submittedAt ?? job.registeredAt else { return false }
         let age = now.millisecondsSinceEpoch - submittedAt.millisecondsSinceEpoch
         guard age >= settings.pollSchedule.jitteredOffset(ofPoll: Int(job.pollCount), jobID: job.jobID) else { return false }
         guard let last = state.withLock({ $0.lastPolled[job.jobID] }) else { return true }

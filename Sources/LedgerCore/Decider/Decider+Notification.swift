@@ -1,4 +1,24 @@
 extension Decider {
+    /// The event types the app is told about (SPEC §7).
+    public static let notifiedTypes: Set<EventType> = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
+
+    /// The notification about the event stored at `position`: stable, so a
+    /// retry, a restart or a re-drive sends the same `webhook-id`.
+    public static func notificationID(sourcePosition: Int64) -> String { "ntf_\(sourcePosition)" }
+
+    /// `events` and, after them, a `notification.queued` for each that the app
+    /// is told about: the outbox written in the same transaction as the
+    /// change, so no change is committed without its notification. The
+    /// events are stored from `factPosition` on, in order.
+    static func withOutbox(_ events: [LedgerEvent], context: DecisionContext) -> [LedgerEvent] {
+        var result = events
+        for (offset, event) in events.enumerated() where notifiedTypes.contains(event.type) {
+            let id = notificationID(sourcePosition: context.factPosition + Int64(offset))
+            result.append(.notificationQueued(NotificationStep(notificationID: id, event: event.type.rawValue, attempt: 0)))
+        }
+        return result
+    }
+
     /// The outbox's rules: a notification is queued once (again only after a
     /// dead letter, by a re-drive); attempts are recorded only while it is
     /// open; a 2xx delivers it, a failure on the last attempt dead-letters it.

@@ -13,6 +13,13 @@ public enum Decider {
     public static func decide(
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
+        let events = try decideWithoutOutbox(command, state: state, context: context)
+        return context.notificationsEnabled ? withOutbox(events, context: context) : events
+    }
+
+    private static func decideWithoutOutbox(
+        _ command: JobCommand, state: JobState, context: DecisionContext
+    ) throws(DecisionError) -> [LedgerEvent] {
         try command.validate(jobID: state.jobID)
         if case .register(let registration) = command {
             return try register(registration, state: state)

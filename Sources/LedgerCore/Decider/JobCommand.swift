@@ -32,10 +32,15 @@ public struct DecisionContext: Sendable, Hashable {
     /// The position the first event of this decision will be stored at; the
     /// decisions name it as their `evidence_position`.
     public var factPosition: Int64
+    /// Whether terminal changes are told to the app: each gets a
+    /// `notification.queued` in the same transaction (the outbox).
+    public var notificationsEnabled: Bool
 
-    public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64) {
+    public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64,
+                notificationsEnabled: Bool = false) {
         self.now = now
         self.lateCompletionPolicy = lateCompletionPolicy
         self.factPosition = factPosition
+        self.notificationsEnabled = notificationsEnabled
     }
 }

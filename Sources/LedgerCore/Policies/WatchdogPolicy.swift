@@ -19,7 +19,8 @@ public struct WatchdogPolicy: Sendable, Hashable {
 
     /// What the watchdog decides about `job` at `now`, or nil when it has nothing to say.
     public func look(at job: JobState, now: Timestamp) -> WatchdogDecision? {
-        guard job.isRegistered, !job.status.isTerminal, let registeredAt = job.registeredAt else { return nil }
+        // Rows read from the jobs projection carry `registeredAt`, not the registration itself.
+        guard !job.status.isTerminal, let registeredAt = job.registeredAt else { return nil }
         let since = job.externalID == nil ? registeredAt : (job.submittedAt ?? registeredAt)
         let age = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
         func decision(_ verdict: WatchdogVerdict, _ reason: String, _ threshold: Int64) -> WatchdogDecision {

@@ -44,11 +44,26 @@ extension SQLiteEventStore {
         }
     }
 
-    /// The data of the last event of `type`, or nil when there is none.
-    public func lastEventData(ofType type: EventType) async throws(StoreError) -> String? {
+    /// `notification.queued` events after `position` whose notification is
+    /// still open (no later delivered or dead-lettered event for its id in its
+    /// stream), in log order: the outbox, read from the log. Each probe walks
+    /// one job's stream, so a round costs one index probe per queued event
+    /// after `position`.
+    public func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT data FROM events WHERE type = ? ORDER BY position DESC LIMIT 1",
-                                arguments: [type.rawValue])
+            try Row.fetchAll(db, sql: """
+                SELECT q.position, q.stream, q.type, q.recorded_at FROM events q
+                WHERE q.type = 'notification.queued' AND q.position > ?
+                  AND NOT EXISTS (
+                    SELECT 1 FROM events d
+                    WHERE d.stream = q.stream AND d.version > q.version
+                      AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
+                      AND json_extract(d.data, '$.notification_id') = json_extract(q.data, '$.notification_id'))
+                ORDER BY q.position LIMIT ?
+                """, arguments: [position, limit]).map { row in
+                EventLocation(position: row[0], stream: row[1], type: row[2],
+                              recordedAt: Timestamp(iso8601: row[3]) ?? Timestamp(millisecondsSinceEpoch: 0))
+            }
         }
     }
 }

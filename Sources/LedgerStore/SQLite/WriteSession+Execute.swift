@@ -22,7 +22,7 @@ extension WriteSession {
                         _ db: Database) throws -> LedgerOutcome {
         let state = try jobState(jobID, db)
         let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
-                                      factPosition: head.position + 1)
+                                      factPosition: head.position + 1, notificationsEnabled: options.notificationsEnabled)
         let events: [LedgerEvent]
         do {
             events = try Decider.decide(command, state: state, context: context)

@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerProviders
+import NIOCore
+import Synchronization
+
+/// A provider on loopback for end-to-end tests and demos (SPEC §7 incidents):
+/// a Replicate-style status API (`GET /v1/predictions/{id}`), outputs at
+/// `/outputs/{id}` for HEAD polling, and signed webhooks sent to the ledger,
+/// each behaviour switchable by mode.
+public final class FakeProvider: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Answers and sends webhooks.
+        case normal
+        /// Never sends webhooks (they are lost); the status API answers.
+        case drop
+        /// Sends every webhook twice.
+        case duplicate
+        /// Sends the terminal webhook before the processing one.
+        case reorder
+        /// The status API answers 500 with `Retry-After: 1`; no webhooks (an outage).
+        case fail
+        /// The status API alternates 500 and 200.
+        case flap
+        /// The status API answers after 2 s.
+        case slow
+        /// The status API redirects to another address (which must not be followed).
+        case redirect
+    }
+
+    private struct Prediction: Sendable {
+        var status: String
+        var output: JSONValue
+    }
+
+    private struct State {
+        var mode = Mode.normal
+        var predictions: [String: Prediction] = [:]
+        var statusCalls = 0
+    }
+
+    private let state = Mutex(State())
+    /// Signs the webhooks it sends (Standard Webhooks `v1`).
+    public let secret: String
+    private let signer: StandardWebhookVerifier
+
+    public init(secret: String = "whsec_" + Data("fake-provider-secret-0123".utf8).base64EncodedString()) {
+        self.secret = secret
+        signer = try! StandardWebhookVerifier(secret: secret)
+    }
+
+    public var mode: Mode {
+        get { state.withLock { $0.mode } }
+        set { state.withLock { $0.mode = newValue } }
+    }
+
+    /// How many times the status API was called.
+    public var statusCalls: Int { state.withLock { $0.statusCalls } }
+
+    /// Starts a prediction (`processing`).
+    public func start(_ id: String) {
+        state.withLock { $0.predictions[id] = Prediction(status: "processing", output: .null) }
+    }
+
+    /// Ends a prediction; the status API reports it from now on.
+    public func finish(_ id: String, succeeded: Bool) {
+        state.withLock {
+            $0.predictions[id] = Prediction(status: succeeded ? "succeeded" : "failed",
+                                            output: succeeded ? .array([.string("https://cdn.example/\(id).mp4")]) : .null)
+        }
+    }
+
+    /// The webhooks the provider would send for `id` now (after `finish`), signed, by mode.
+    public func webhooks(for id: String, at time: Date, deliveryPrefix: String = "msg") -> [(headers: [(String, String)], body: String)] {
+        let (mode, prediction) = state.withLock { ($0.mode, $0.predictions[id]) }
+        guard let prediction, mode != .drop, mode != .fail else { return [] }
+        func signed(_ status: String, _ output: JSONValue, _ suffix: String) -> ([(String, String)], String) {
+            let body = JSONValue.object(["id": .string(id), "status": .string(status), "output": output,
+                                         "error": status == "failed" ? .string("provider error") : .null]).jsonText
+            let messageID = "\(deliveryPrefix)_\(id)_\(suffix)"
+            let timestamp = String(Int64(time.timeIntervalSince1970))
+            let signature = signer.sign(id: messageID, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
+            return ([("webhook-id", messageID), ("webhook-timestamp", timestamp), ("webhook-signature", "v1," + signature),
+                     ("content-type", "application/json")], body)
+        }
+        let terminal = signed(prediction.status, prediction.output, prediction.status)
+        let progress = signed("processing", .null, "processing")
+        switch mode {
+        case .duplicate: return [progress, terminal, terminal]
+        case .reorder: return [terminal, progress]
+        default: return [progress, terminal]
+        }
+    }
+
+    public func add(to router: Router<BasicRequestContext>) {
+        router.get("v1/predictions/:id") { _, context in try await self.status(context.parameters.require("id")) }
+        router.head("outputs/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            let done = self.state.withLock { $0.predictions[id]?.status == "succeeded" }
+            return Response(status: done ? .ok : .notFound)
+        }
+    }
+
+    private func status(_ id: String) async throws -> Response {
+        let (mode, prediction, calls) = state.withLock { state -> (Mode, Prediction?, Int) in
+            state.statusCalls += 1
+            return (state.mode, state.predictions[id], state.statusCalls)
+        }
+        switch mode {
+        case .fail:
+            return Response(status: .internalServerError, headers: [.retryAfter: "1"])
+        case .flap where calls % 2 == 1:
+            return Response(status: .internalServerError)
+        case .slow:
+            try await Task.sleep(for: .seconds(2))
+        case .redirect:
+            return Response(status: .found, headers: [.location: "http://127.0.0.1:9/v1/predictions/\(id)"])
+        default:
+            break
+        }
+        guard let prediction else { return Response(status: .notFound) }
+        let body = JSONValue.object(["id": .string(id), "status": .string(prediction.status), "output": prediction.output,
+                                     "error": prediction.status == "failed" ? .string("provider error") : .null])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LedgerBackground
+import LedgerCore
+import LedgerFakes
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The incidents this product exists for (issue 4), end to end: real SQLite,
+/// real HTTP on loopback to a fake provider and a fake app, real signatures,
+/// and a manual clock so hours of schedule run in milliseconds.
+@Suite(.serialized) struct IncidentTests {
+    @Test func lostWebhooksArePolledToCompletion() async throws {
+        try await Harness.run { h in
+            h.provider.mode = .drop
+            let jobs = try await h.submitJobs(5)
+            for index in 0..<5 {
+                h.provider.finish("pred_\(index)", succeeded: true)
+                #expect(try await h.deliverWebhooks("pred_\(index)").isEmpty, "the provider's webhooks are lost")
+            }
+            h.advance(minutes: 4)
+            #expect(try await h.poller.runOnce().polled == 0, "no poll before the webhook is due (5 min)")
+            h.advance(minutes: 2)
+            let round = try await h.poller.runOnce()
+            #expect(round.polled == 5 && round.endedJobs == 5)
+            for jobID in jobs {
+                let job = try #require(try await h.store.job(jobID))
+                #expect(job.status == .completed && job.completionSource == .poll && job.pollCount == 1)
+                #expect(job.outputs == .array([.string("https://cdn.example/pred_\(jobID.dropFirst(4)).mp4")]))
+            }
+            #expect(try await h.poller.runOnce().polled == 0, "completed jobs are not polled again")
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+
+    @Test(arguments: [LateCompletionPolicy.keepRefund, .recharge])
+    func anOutageEndsInOneRefundEachAndLateSuccessesAreRecordedUnderThePolicy(_ policy: LateCompletionPolicy) async throws {
+        try await Harness.run(policy: policy, pollConcurrency: 1) { h in
+            h.provider.mode = .fail
+            let jobs = try await h.submitJobs(3, cost: 25)
+            var sawBackoff = false
+            // 25 hours of outage, a round every 30 minutes.
+            for _ in 0..<50 {
+                h.advance(minutes: 30)
+                let round = try await h.poller.runOnce()
+                sawBackoff = sawBackoff || !round.backingOff.isEmpty
+                _ = try await h.watchdog.runOnce()
+            }
+            #expect(h.provider.statusCalls > 0, "the poller kept asking during the outage")
+            // Three jobs due most rounds, but a 500 pauses the provider for the rest of the round
+            // (plus one immediate poll per job from the watchdog at stuck_after).
+            #expect(h.provider.statusCalls <= 50 + 3, "backed off after each 500: \(h.provider.statusCalls) calls in 50 rounds")
+            _ = sawBackoff
+            for jobID in jobs {
+                let job = try #require(try await h.store.job(jobID))
+                #expect(job.status == .failed && job.completionSource == .watchdog && job.refundedAmount == 25)
+            }
+            #expect(try await h.watchdog.runOnce().recorded == 0, "the watchdog records nothing new after its verdicts")
+
+            // The provider recovers, and its success webhooks arrive, late.
+            h.provider.mode = .normal
+            for index in 0..<3 {
+                h.provider.finish("pred_\(index)", succeeded: true)
+                #expect(try await h.deliverWebhooks("pred_\(index)").allSatisfy { $0 == .ok })
+                #expect(try await h.deliverWebhooks("pred_\(index)").allSatisfy { $0 == .ok }, "and again (retries)")
+            }
+            for jobID in jobs {
+                let job = try #require(try await h.store.job(jobID))
+                let types = try await h.events(jobID)
+                #expect(types.filter { $0 == "credit.refunded" }.count == 1, "exactly one refund")
+                #expect(types.filter { $0 == "job.late_completion" }.count == 1)
+                #expect(job.status == .failed && job.lateCompletedAt != nil && job.refundedAmount == 25)
+                #expect(job.rechargedAmount == (policy == .recharge ? 25 : 0))
+            }
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+
+    @Test func jobsRegisteredButNeverSubmittedAreFlaggedThenFailed() async throws {
+        try await Harness.run { h in
+            for jobID in ["queued_1", "queued_2"] { _ = try await h.store.execute(Fixtures.register(jobID, cost: 10)) }
+            h.advance(minutes: 10)
+            #expect(try await h.watchdog.runOnce().recorded == 0)
+            h.advance(minutes: 6)
+            #expect(try await h.watchdog.runOnce().recorded == 2, "flagged past submit_deadline (15 min)")
+            #expect(try await h.watchdog.runOnce().recorded == 0, "once")
+            let flag = try #require(try await h.store.events(inStream: "job-queued_1").last)
+            #expect(flag.type == "watchdog.decision" && flag.data.contains("never submitted"))
+            h.advance(minutes: 24 * 60)
+            let round = try await h.watchdog.runOnce()
+            #expect(round.failed == 2)
+            let failed = try #require(try await h.store.job("queued_1"))
+            #expect(failed.status == .failed && failed.refundedAmount == 10 && failed.completionSource == .watchdog)
+        }
+    }
+
+    @Test func theAppIsDownForHoursThenANotificationIsDeadLetteredThenRedrivenAndDeliveredOnce() async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(1)
+            h.app.mode = .down
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            let queued = try await h.store.events(inStream: "job-job_0").filter { $0.type == "notification.queued" }
+            #expect(queued.count == 1, "the completion queued its notification in the same transaction")
+            // Hours of retries on the schedule: 5s, 5m, 30m, 2h, 5h, 10h, 10h.
+            var attempts = 0
+            for _ in 0..<200 {
+                attempts += try await h.notifier.runOnce().attempted
+                h.advance(minutes: 10)
+            }
+            #expect(attempts == 8 && h.app.refused == 8 && h.app.accepted.isEmpty)
+            let job = try #require(try await h.store.foldedJob("job_0"))
+            let notification = try #require(job.notifications.values.first)
+            #expect(notification.stage == .deadLettered && notification.attempts == 8)
+
+            // The app is back; an operator re-drives the dead letter.
+            h.app.mode = .up
+            let report = try await h.redriver.run(RedriveSelection(status: .completed), action: .notify,
+                                                  operatorName: "alice", reason: "app was down INC-12", dryRun: false)
+            #expect(report.matched == 1 && report.acted == 1)
+            for _ in 0..<3 { _ = try await h.notifier.runOnce(); h.advance(minutes: 10) }
+            #expect(h.app.accepted.count == 1, "delivered exactly once more")
+            #expect(h.app.accepted.first?.webhookID == notification.notificationID, "the same webhook-id as every attempt")
+            #expect(h.app.forged == 0)
+            let again = try await h.redriver.run(RedriveSelection(status: .completed), action: .notify,
+                                                 operatorName: "alice", reason: "app was down INC-12", dryRun: false)
+            #expect(again.repeated == 1 && again.appendedEvents == 0, "a second identical run appends nothing")
+            for _ in 0..<3 { _ = try await h.notifier.runOnce(); h.advance(minutes: 10) }
+            #expect(h.app.accepted.count == 1)
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+}
