@@ -25,6 +25,8 @@ struct Harness: Sendable {
     let outbound: OutboundClient
     /// Sends a request to the ledger's own HTTP API.
     let ledger: any TestClientProtocol
+    /// Where the fake app listens.
+    let notifierURL: String
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -64,7 +66,7 @@ struct Harness: Sendable {
                     try await body(Harness(clock: clock, store: store, provider: provider, app: app, poller: poller,
                                            watchdog: watchdog, notifier: notifier,
                                            redriver: Redriver(store: store, poller: poller, watchdog: watchdog),
-                                           outbound: outbound, ledger: ledger))
+                                           outbound: outbound, ledger: ledger, notifierURL: "http://127.0.0.1:\(port)/hooks"))
                 }
             } catch {
                 await outbound.shutdown()
