@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting",
+                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -3,6 +3,7 @@ import Hummingbird
 import LedgerCore
 import LedgerStore
 import NIOCore
+import Synchronization
 
 /// Authentication, body reading and decoding shared by the routes.
 struct RequestSupport: Sendable {
@@ -31,19 +32,7 @@ struct RequestSupport: Sendable {
         let limit = services.requestBodyBytesMax
         let timeout = services.bodyReadTimeout
         do {
-            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask {
-                    var request = request
-                    return try await request.collectBody(upTo: limit)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? nil
-            }
-            guard let buffer else {
+            guard let buffer = try await Self.race(timeout, { var request = request; return try await request.collectBody(upTo: limit) }).get() else {
                 throw Problem(.requestTimeout, "Request timeout",
                               detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once")
             }
@@ -51,6 +40,30 @@ struct RequestSupport: Sendable {
         } catch is NIOTooManyBytesError {
             throw Problem(.contentTooLarge, "Body too large",
                           detail: "the body is over \(limit) bytes (LEDGER_MAX_BODY)")
+        }
+    }
+
+    /// `work`'s result, or nil once `timeout` passes first. The loser is
+    /// cancelled and not waited for: a read blocked on a silent client must
+    /// not hold the answer back (a task group would wait for it).
+    static func race<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> T) async -> Result<T?, any Error> {
+        let race = Race()
+        return await withCheckedContinuation { continuation in
+            let worker = Task {
+                let result: Result<T?, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                if race.claim() {
+                    race.cancelTimer()
+                    continuation.resume(returning: result)
+                }
+            }
+            race.setTimer(Task {
+                try? await Task.sleep(for: timeout)
+                if race.claim() {
+                    worker.cancel()
+                    continuation.resume(returning: .success(nil))
+                }
+            })
         }
     }
 
@@ -118,5 +131,31 @@ struct RequestSupport: Sendable {
             return context.codingPath.isEmpty ? "the body is not valid JSON" : "field \(path(context)) is invalid"
         @unknown default: return "the body does not match the schema"
         }
+    }
+}
+
+/// Who won a ``RequestSupport/race(_:_:)``, and the timer to cancel when the work wins.
+private final class Race: Sendable {
+    private let state = Mutex<(settled: Bool, timer: Task<Void, Never>?)>((false, nil))
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        state.withLock { state in
+            defer { state.settled = true }
+            return !state.settled
+        }
+    }
+
+    func setTimer(_ timer: Task<Void, Never>) {
+        // The work may already have won: then the timer is not needed at all.
+        let settled = state.withLock { state in
+            state.timer = timer
+            return state.settled
+        }
+        if settled { timer.cancel() }
+    }
+
+    func cancelTimer() {
+        state.withLock { $0.timer }?.cancel()
     }
 }

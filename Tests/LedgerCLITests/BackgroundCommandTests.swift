@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import LedgerFakes
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// `ledger poll|watchdog --once` and `ledger redrive` as real processes (the
+/// cron-style deployment), and the admin `poll` action on a real `ledger serve`,
+/// against a fake provider on loopback.
+@Suite(.serialized) struct BackgroundCommandTests {
+    /// A ledger whose job `j1` (pred_1) was submitted 10 minutes ago and whose `j2` was never submitted, 20 minutes ago.
+    static func prepareLedger() async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let tenMinutesAgo = Timestamp(Date().addingTimeInterval(-600))
+        let twentyMinutesAgo = Timestamp(Date().addingTimeInterval(-1200))
+        let past = try SQLiteEventStore(path: path, options: StoreOptions(clock: { twentyMinutesAgo }))
+        _ = try await past.execute(Fixtures.register("j2", cost: 5))
+        let recent = try SQLiteEventStore(path: path, options: StoreOptions(clock: { tenMinutesAgo }))
+        _ = try await recent.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
+        return path
+    }
+
+    static func withProvider(_ body: @escaping @Sendable (FakeProvider, Int) async throws -> Void) async throws {
+        let provider = FakeProvider()
+        let router = Router()
+        provider.add(to: router)
+        try await Application(router: router).test(.live) { client in try await body(provider, client.port!) }
+    }
+
+    @Test func pollWatchdogAndRedriveRunOnceFromCron() async throws {
+        let path = try await Self.prepareLedger()
+        try await Self.withProvider { provider, port in
+            provider.start("pred_1")
+            provider.finish("pred_1", succeeded: true)
+            let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(port)", "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
+            let poll = try LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
+            #expect(poll.status == 0 && poll.stdout.contains("1 polled, 1 ended by the poll"), "\(poll.stdout)\(poll.stderr)")
+
+            let again = try LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
+            #expect(again.status == 0 && again.stdout.contains("0 polled"), "j1 is done; nothing else to poll")
+
+            let watchdog = try LedgerBinary.run(["watchdog", "--once", "--db", path])
+            #expect(watchdog.stdout.contains("1 new decisions"), "\(watchdog.stdout)\(watchdog.stderr)")
+            #expect(try LedgerBinary.run(["watchdog", "--once", "--db", path]).stdout.contains("0 new decisions"), "idempotent")
+
+            let bulkWithoutReason = try LedgerBinary.run(["redrive", "--status", "registered", "--action", "reevaluate", "--db", path])
+            #expect(bulkWithoutReason.status == 2 && bulkWithoutReason.stderr.contains("--reason"))
+            let bulk = ["redrive", "--status", "registered", "--action", "reevaluate", "--operator", "alice", "--reason", "INC-9", "--db", path]
+            let dry = try LedgerBinary.run(bulk + ["--dry-run"])
+            #expect(dry.status == 0 && dry.stdout.contains("1 jobs match; 1 would get"), "\(dry.stdout)\(dry.stderr)")
+            let first = try LedgerBinary.run(bulk)
+            #expect(first.stdout.contains("acted on 1"), "\(first.stdout)\(first.stderr)")
+            let second = try LedgerBinary.run(bulk)
+            #expect(second.stdout.contains("acted on 0") && second.stdout.contains("1 already had this re-drive"), "\(second.stdout)")
+            #expect(try LedgerBinary.run(["poll", "--db", path]).status == 2, "--once is required")
+        }
+        let store = try SQLiteEventStore(path: path)
+        let job = try #require(try await store.job("j1"))
+        #expect(job.status == .completed && job.completionSource == .poll)
+        let actions = try await store.events(inStream: "job-j2").filter { $0.type == "operator.action" }
+        #expect(actions.count == 1 && actions[0].data.contains("INC-9") && actions[0].data.contains("alice"))
+        #expect(try await store.verify().isSound)
+    }
+
+    @Test func theAdminPollActionPollsThroughTheServer() async throws {
+        let path = try await Self.prepareLedger()
+        try await Self.withProvider { provider, providerPort in
+            provider.start("pred_1")
+            provider.finish("pred_1", succeeded: true)
+            let port = Int.random(in: 20_000...40_000)
+            let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+                "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(providerPort)",
+                "LEDGER_ALLOW_PRIVATE_TARGETS": "true", "LEDGER_WATCHDOG_INTERVAL": "1h",
+                "LEDGER_POLL_SCHEDULE": "first:1h,1h",
+            ])
+            defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            let answer = try ServeProcessTests.curl(["-X", "POST", "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
+                                                     "-H", "Authorization: Bearer admin-key-0123456789abcdef",
+                                                     "-d", #"{"action":"poll","operator":"ops","reason":"webhook missing"}"#])
+            let job = JSONValue(jsonText: answer.output)
+            #expect(job?["status"] == .string("completed") && job?["completion_source"] == .string("poll"), "\(answer.output)")
+            let notify = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                                     "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
+                                                     "-H", "Authorization: Bearer admin-key-0123456789abcdef",
+                                                     "-d", #"{"action":"notify","operator":"ops","reason":"resend"}"#])
+            #expect(notify.output == "409", "notifications are off")
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+            #expect(server.terminationStatus == 0, "background services shut down with the server")
+        }
+    }
+}
