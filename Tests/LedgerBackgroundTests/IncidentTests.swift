@@ -130,4 +130,34 @@ import Testing
             #expect(try await h.store.verify().isSound)
         }
     }
+
+    @Test func duplicatedAndReorderedWebhooksMakeOneDecisionAndFlappingPollsStillComplete() async throws {
+        try await Harness.run { h in
+            let jobs = try await h.submitJobs(3)
+            h.provider.mode = .duplicate
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0") == [.ok, .ok, .ok])
+            h.provider.mode = .reorder
+            h.provider.finish("pred_1", succeeded: false)
+            #expect(try await h.deliverWebhooks("pred_1") == [.ok, .ok])
+            let first = try #require(try await h.store.job(jobs[0]))
+            #expect(first.status == .completed && first.duplicateCount == 1)
+            let second = try #require(try await h.store.job(jobs[1]))
+            #expect(second.status == .failed && second.refundedAmount == 10, "a late 'processing' does not reopen a failed job")
+            // The third job's webhooks are lost and the status API flaps 500/200.
+            h.provider.mode = .flap
+            h.provider.finish("pred_2", succeeded: true)
+            for _ in 0..<4 {
+                h.advance(minutes: 6)
+                _ = try await h.poller.runOnce()
+            }
+            let third = try #require(try await h.store.job(jobs[2]))
+            #expect(third.status == .completed && third.completionSource == .poll)
+            for jobID in jobs {
+                let types = try await h.events(jobID)
+                #expect(types.filter { ["job.completed", "job.failed"].contains($0) }.count == 1, "one terminal outcome")
+            }
+            #expect(try await h.store.verify().isSound)
+        }
+    }
 }
