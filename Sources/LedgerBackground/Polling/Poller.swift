@@ -54,17 +54,11 @@ public final class Poller: Sendable {
         var round = PollRound()
         let now = clock.now
         var due: [String: [JobState]] = [:]
-        var after: String?
-        while true {
-            let page = try await store.openJobs(after: after, limit: 500)
-            guard let last = page.last else { break }
-            after = last.jobID
-            for job in page {
-                round.looked += 1
-                guard isDue(job, now: now) else { continue }
-                if backingOff(job.provider, now: now) { round.backingOff.insert(job.provider); continue }
-                due[job.provider, default: []].append(job)
-            }
+        try await store.forEachOpenJob { job throws(StoreError) in
+            round.looked += 1
+            guard isDue(job, now: now) else { return }
+            if backingOff(job.provider, now: now) { round.backingOff.insert(job.provider); return }
+            due[job.provider, default: []].append(job)
         }
         for (provider, jobs) in due.sorted(by: { $0.key < $1.key }) {
             let results = await poll(jobs, provider: provider)

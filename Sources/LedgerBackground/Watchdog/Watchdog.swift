@@ -34,15 +34,9 @@ public struct Watchdog: Sendable {
 
     public func runOnce() async throws(StoreError) -> WatchdogRound {
         var round = WatchdogRound()
-        var after: String?
-        while true {
-            let page = try await store.openJobs(after: after, limit: 500)
-            guard let last = page.last else { break }
-            after = last.jobID
-            for job in page {
-                round.looked += 1
-                try await look(at: job, round: &round)
-            }
+        try await store.forEachOpenJob { job throws(StoreError) in
+            round.looked += 1
+            try await look(at: job, round: &round)
         }
         return round
     }
