@@ -1,7 +1,7 @@
 import GRDB
 import LedgerCore
 
-/// A stored event's place, for services that find work by type.
+/// A stored event's place, for services that find work in the log.
 public struct EventLocation: Sendable, Hashable {
     public var position: Int64
     public var stream: String
@@ -26,22 +26,6 @@ extension SQLiteEventStore {
     /// keeps (notifications, the watchdog's last look); nil for no such job.
     public func foldedJob(_ jobID: String) async throws(StoreError) -> JobState? {
         try await replay(jobID: jobID).map(\.state)
-    }
-
-    /// Events of `types` after `position`, in log order (index `events_by_type`).
-    public func events(ofTypes types: [EventType], after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
-        try await read { db in
-            let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
-            var arguments: StatementArguments = StatementArguments(types.map(\.rawValue))
-            arguments += [position, limit]
-            return try Row.fetchAll(db, sql: """
-                SELECT position, stream, type, recorded_at FROM events
-                WHERE type IN (\(marks)) AND position > ? ORDER BY position LIMIT ?
-                """, arguments: arguments).map { row in
-                EventLocation(position: row[0], stream: row[1], type: row[2],
-                              recordedAt: Timestamp(iso8601: row[3]) ?? Timestamp(millisecondsSinceEpoch: 0))
-            }
-        }
     }
 
     /// `notification.queued` events after `position` whose notification is

@@ -8,7 +8,7 @@ enum LedgerMigrations {
         ("v1-log", v1Log),
         ("v1-projections", v1Projections),
         ("v1-views", v1Views),
-        ("v2-events-by-type", v2EventsByType),
+        ("v2-queued-notifications", v2QueuedNotifications),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -207,9 +207,12 @@ enum LedgerMigrations {
                    > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'submit_deadline_s'));
         """
 
-    /// The background services find work by event type (terminal facts to
-    /// notify about, open notifications) without scanning the whole log.
-    static let v2EventsByType = """
-        CREATE INDEX events_by_type ON events (type, position);
+    /// The notifier finds queued notifications without scanning the log. A
+    /// partial index, so appends of other events (every webhook) do not write
+    /// to it (`ledger-bench --webhooks` with a full `(type, position)` index:
+    /// 6.3-8.4 k/s against 8.0-9.7 k/s before; this one: 6.9-8.4 k/s, within
+    /// this machine's noise).
+    static let v2QueuedNotifications = """
+        CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued';
         """
 }
