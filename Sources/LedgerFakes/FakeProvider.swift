@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Hummingbird
 import LedgerCore
 import LedgerProviders
@@ -27,6 +30,8 @@ public final class FakeProvider: Sendable {
         case slow
         /// The status API redirects to another address (which must not be followed).
         case redirect
+        /// Sends webhooks late (after `webhookDelay`).
+        case delay
     }
 
     private struct Prediction: Sendable {
@@ -38,15 +43,34 @@ public final class FakeProvider: Sendable {
         var mode = Mode.normal
         var predictions: [String: Prediction] = [:]
         var statusCalls = 0
+        var created = 0
     }
+
+    /// Where `POST /v1/predictions` sends its webhooks (the ledger's
+    /// `/v1/webhooks/replicate`), how long a prediction runs, and how late
+    /// webhooks arrive in `delay` mode.
+    public struct Sending: Sendable {
+        public var webhookURL: String
+        public var runFor: Duration
+        public var webhookDelay: Duration
+
+        public init(webhookURL: String, runFor: Duration = .seconds(1), webhookDelay: Duration = .seconds(5)) {
+            self.webhookURL = webhookURL
+            self.runFor = runFor
+            self.webhookDelay = webhookDelay
+        }
+    }
+
+    private let sending: Sending?
 
     private let state = Mutex(State())
     /// Signs the webhooks it sends (Standard Webhooks `v1`).
     public let secret: String
     private let signer: StandardWebhookVerifier
 
-    public init(secret: String = "whsec_" + Data("fake-provider-secret-0123".utf8).base64EncodedString()) {
+    public init(secret: String = "whsec_" + Data("fake-provider-secret-0123".utf8).base64EncodedString(), sending: Sending? = nil) {
         self.secret = secret
+        self.sending = sending
         signer = try! StandardWebhookVerifier(secret: secret)
     }
 
@@ -75,6 +99,7 @@ public final class FakeProvider: Sendable {
     public func webhooks(for id: String, at time: Date, deliveryPrefix: String = "msg") -> [(headers: [(String, String)], body: String)] {
         let (mode, prediction) = state.withLock { ($0.mode, $0.predictions[id]) }
         guard let prediction, mode != .drop, mode != .fail else { return [] }
+        // `delay` only changes when `create` sends them.
         func signed(_ status: String, _ output: JSONValue, _ suffix: String) -> ([(String, String)], String) {
             let body = JSONValue.object(["id": .string(id), "status": .string(status), "output": output,
                                          "error": status == "failed" ? .string("provider error") : .null]).jsonText
@@ -95,6 +120,7 @@ public final class FakeProvider: Sendable {
 
     public func add(to router: Router<BasicRequestContext>) {
         router.get("v1/predictions/:id") { _, context in try await self.status(context.parameters.require("id")) }
+        router.post("v1/predictions") { _, _ in try await self.create() }
         router.head("outputs/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
             let done = self.state.withLock { $0.predictions[id]?.status == "succeeded" }
@@ -123,5 +149,36 @@ public final class FakeProvider: Sendable {
         let body = JSONValue.object(["id": .string(id), "status": .string(prediction.status), "output": prediction.output,
                                      "error": prediction.status == "failed" ? .string("provider error") : .null])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
+    }
+
+    /// `POST /v1/predictions`: starts a prediction that succeeds after
+    /// `runFor`, then sends its webhooks (by mode) to `webhookURL`.
+    private func create() async throws -> Response {
+        let id = state.withLock { state -> String in
+            state.created += 1
+            return "pred_fake_\(state.created)"
+        }
+        start(id)
+        if let sending {
+            Task {
+                try await Task.sleep(for: sending.runFor)
+                self.finish(id, succeeded: true)
+                if self.mode == .delay { try await Task.sleep(for: sending.webhookDelay) }
+                for webhook in self.webhooks(for: id, at: Date()) { await Self.post(webhook, to: sending.webhookURL) }
+            }
+        }
+        let body = JSONValue.object(["id": .string(id), "status": .string("starting")]).jsonText
+        return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Sends one webhook; a failure is the provider's problem (it does not retry, like many).
+    static func post(_ webhook: (headers: [(String, String)], body: String), to url: String) async {
+        guard let target = URL(string: url) else { return }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 5
+        for (name, value) in webhook.headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(webhook.body.utf8)
+        _ = try? await URLSession.shared.data(for: request)
     }
 }
