@@ -21,7 +21,7 @@ struct ConfigurationFile {
         "late_completion_policy", "poll_schedule", "stuck_after", "deadline", "watchdog_interval", "submit_deadline",
         "notify_url", "notify_secret", "notify_schedule", "allow_private_targets",
     ]
-    static let providerSettingKeys: Set<String> = ["secret", "base_url", "api_key"]
+    static let providerSettingKeys: Set<String> = ["secret", "base_url", "api_key", "poll_head_url"]
 
     init() {}
 

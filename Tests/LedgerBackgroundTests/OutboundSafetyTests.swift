@@ -19,6 +19,8 @@ import Testing
         [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1],
         [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
         [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1],
+        [0, 0x64, 0xff, 0x9b, 0, 1, 0, 0, 0, 0, 0, 0, 192, 168, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 127, 0, 0, 1],
+        [0x20, 0x02, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
     ])
     func privateAndSpecialAddressesAreRefused(_ address: [UInt8]) {
         #expect(AddressPolicy.refusal(address) != nil)
@@ -78,6 +80,7 @@ import Testing
         let request = replicate.request(externalID: "abc/../x")
         #expect(request.method == .GET && request.url == "https://api.replicate.com/v1/predictions/abc%2F..%2Fx")
         #expect(request.headers.contains { $0 == ("authorization", "Bearer r8_key") })
+        #expect(PollClient(provider: "replicate", endpoint: nil) == nil, "no API key: no polls that could only be 401s")
         let wavespeed = try #require(PollClient(provider: "wavespeed", endpoint: ProviderEndpoint(apiKey: "ws")))
         #expect(wavespeed.request(externalID: "w1").url == "https://api.wavespeed.ai/api/v3/predictions/w1/result")
         #expect(PollClient(provider: "nca", endpoint: nil) == nil, "self-hosted: no default base URL")
@@ -106,6 +109,7 @@ import Testing
             #expect(try await poller.runOnce().polled == 2)
             let done = try #require(try await h.store.job(jobs[0]))
             #expect(done.status == .completed && done.completionSource == .poll)
+            #expect(done.outputs == .array([.string("http://127.0.0.1:\(port)/outputs/pred_0")]), "the URL found, not the template")
             #expect(try await h.store.job(jobs[1])?.status == .processing, "404: not yet")
         }
     }

@@ -35,7 +35,8 @@ import Testing
         try await Self.withProvider { provider, port in
             provider.start("pred_1")
             provider.finish("pred_1", succeeded: true)
-            let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(port)", "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
+            let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(port)", "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test",
+                               "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
             let poll = try LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
             #expect(poll.status == 0 && poll.stdout.contains("1 polled, 1 ended by the poll"), "\(poll.stdout)\(poll.stderr)")
 
@@ -73,6 +74,7 @@ import Testing
             let port = Int.random(in: 20_000...40_000)
             let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
                 "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(providerPort)",
+                "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test",
                 "LEDGER_ALLOW_PRIVATE_TARGETS": "true", "LEDGER_WATCHDOG_INTERVAL": "1h",
                 "LEDGER_POLL_SCHEDULE": "first:1h,1h",
             ])

@@ -75,7 +75,9 @@ public final class Notifier: Sendable {
         for (stream, firstQueued) in streams.sorted(by: { $0.value < $1.value }) {
             guard let jobID = StreamName.jobID(of: stream), let job = try await store.foldedJob(jobID) else { continue }
             var open = false
-            for progress in job.notifications.values.sorted(by: { $0.notificationID < $1.notificationID }) where progress.stage == .open {
+            // In the order of the events they tell about (ntf_999 before ntf_1000).
+            for progress in job.notifications.values.sorted(by: { $0.queuedAt == $1.queuedAt ? Self.position($0) < Self.position($1) : $0.queuedAt < $1.queuedAt })
+                where progress.stage == .open {
                 open = true
                 guard isDue(progress) else { continue }
                 try await attempt(progress, job: job, round: &round)
@@ -84,6 +86,10 @@ public final class Notifier: Sendable {
         }
         let newFloor = stillOpen.min().map { $0 - 1 } ?? lastSeen
         state.withLock { $0.openFloor = max($0.openFloor, newFloor) }
+    }
+
+    static func position(_ progress: NotificationProgress) -> Int64 {
+        Int64(progress.notificationID.dropFirst(4)) ?? 0
     }
 
     private func isDue(_ progress: NotificationProgress) -> Bool {
@@ -115,11 +121,14 @@ public final class Notifier: Sendable {
             if !(200..<300).contains(response.status) {
                 error = "the app answered \(response.status)"
                 if let seconds = response.headers["retry-after"].flatMap(Int64.init) {
-                    let pause = min(seconds * 1000, retryAfterMax)
+                    // Capped before it is multiplied: a hostile Retry-After must not overflow.
+                    let pause = min(max(seconds, 0), retryAfterMax / 1000) * 1000
                     state.withLock { $0.notBefore[progress.notificationID] = now.adding(milliseconds: pause) }
                 }
             }
         } catch let failure {
+            // Shutdown cut the request short: that is no attempt the app failed.
+            if Task.isCancelled { return }
             error = failure.description
         }
         let lastAttempt = progress.attempts + 1 >= schedule.attemptsMax

@@ -38,7 +38,12 @@ public enum AddressPolicy {
         if a[0..<10].allSatisfy({ $0 == 0 }) && ((a[10] == 0xff && a[11] == 0xff) || (a[10] == 0 && a[11] == 0)) {
             return refusalV4(Array(a[12..<16])).map { "IPv4 inside IPv6: " + $0 }
         }
+        // IPv4-translated (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002::/16).
+        if a[0..<8].allSatisfy({ $0 == 0 }) && a[8] == 0xff && a[9] == 0xff && a[10] == 0 && a[11] == 0 {
+            return refusalV4(Array(a[12..<16])).map { "IPv4-translated: " + $0 }
+        }
         if a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b { return refusalV4(Array(a[12..<16])).map { "NAT64: " + $0 } }
+        if a[0] == 0x20 && a[1] == 0x02 { return refusalV4(Array(a[2..<6])).map { "6to4: " + $0 } }
         if a[0] & 0xfe == 0xfc { return "unique local (fc00::/7)" }
         if a[0] == 0xfe && a[1] & 0xc0 == 0x80 { return "link-local (fe80::/10)" }
         if a[0] == 0xfe && a[1] & 0xc0 == 0xc0 { return "site-local (fec0::/10)" }

@@ -10,12 +10,13 @@ public struct PollClient: Sendable {
     public var endpoint: ProviderEndpoint
 
     /// The client for `provider`, or nil when it cannot be polled (no status
-    /// API and no HEAD template, or a status API without a base URL).
+    /// API and no HEAD template, or a status API without a base URL or key).
     public init?(provider: String, endpoint: ProviderEndpoint?) {
         let endpoint = endpoint ?? ProviderEndpoint()
         if let template = endpoint.pollHeadURL {
             profile = PollProfile(style: .headURL(template: template), defaultBaseURL: nil)
-        } else if let builtIn = PollProfile.builtIn[provider], endpoint.baseURL ?? builtIn.defaultBaseURL != nil {
+        } else if let builtIn = PollProfile.builtIn[provider], endpoint.baseURL ?? builtIn.defaultBaseURL != nil, endpoint.apiKey != nil {
+            // Without a key every poll would be a 401 recorded as an event.
             profile = builtIn
         } else {
             return nil
@@ -50,24 +51,24 @@ public struct PollClient: Sendable {
     }
 
     /// The `poll.result` for an answer (or a transport failure).
-    public func result(_ answer: Result<OutboundResponse, OutboundError>, attempt: Int) -> PollResult {
+    public func result(_ answer: Result<OutboundResponse, OutboundError>, attempt: Int, externalID: String) -> PollResult {
         switch answer {
         case .failure(let error):
             return PollResult(attempt: attempt, reportedStatus: .unknown, rawStatus: "", transportError: error.description)
         case .success(let response):
-            return result(response, attempt: attempt)
+            return result(response, attempt: attempt, url: request(externalID: externalID).url)
         }
     }
 
-    private func result(_ response: OutboundResponse, attempt: Int) -> PollResult {
+    private func result(_ response: OutboundResponse, attempt: Int, url: String) -> PollResult {
         func plain(_ status: ReportedStatus, _ raw: String, outputs: JSONValue = .null, error: String? = nil) -> PollResult {
             PollResult(attempt: attempt, reportedStatus: status, rawStatus: raw, outputs: outputs, error: error,
                        httpStatus: response.status, latencyMilliseconds: response.latencyMilliseconds)
         }
         switch profile.style {
-        case .headURL(let template):
+        case .headURL:
             switch response.status {
-            case 200: return plain(.completed, "200", outputs: .array([.string(template)]))
+            case 200: return plain(.completed, "200", outputs: .array([.string(url)]))
             case 403, 404: return plain(.processing, String(response.status))
             default: return plain(.unknown, String(response.status), error: "HEAD answered \(response.status)")
             }

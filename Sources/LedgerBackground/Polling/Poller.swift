@@ -126,7 +126,9 @@ public final class Poller: Sendable {
         let answer: Result<OutboundResponse, OutboundError>
         do { answer = .success(try await outbound.send(client.request(externalID: externalID))) } catch { answer = .failure(error) }
         if case .success(let response) = answer { noteProviderHealth(client.provider, response) }
-        let result = client.result(answer, attempt: Int(job.pollCount) + 1)
+        // A round cut short by shutdown records nothing: a cancelled request is not the provider's answer.
+        if Task.isCancelled { return Polled(outcome: nil) }
+        let result = client.result(answer, attempt: Int(job.pollCount) + 1, externalID: externalID)
         state.withLock { $0.lastPolled[job.jobID] = clock.now }
         let metadata = EventMetadata(actor: "poller", source: "poll")
         do {
@@ -153,7 +155,8 @@ public final class Poller: Sendable {
                 return
             }
             let failures = (state.backoff[provider]?.failures ?? 0) + 1
-            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { $0 * 1000 }
+            // Capped before it is multiplied: a hostile Retry-After must not overflow.
+            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { min(max($0, 0), settings.retryAfterMax / 1000) * 1000 }
                 ?? 30_000 << min(failures - 1, 10)
             let pause = min(max(suggested, 1000), settings.retryAfterMax)
             state.backoff[provider] = (now.adding(milliseconds: pause), failures)

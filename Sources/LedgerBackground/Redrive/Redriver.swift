@@ -99,7 +99,7 @@ public struct Redriver: Sendable {
 
     private func applies(_ action: RedriveAction, to job: JobState) -> Bool {
         switch action {
-        case .poll: job.externalID != nil && poller != nil
+        case .poll: job.externalID != nil && poller?.pollable.contains(job.provider) == true
         case .notify: job.notifications.values.contains { $0.stage == .deadLettered }
         case .reevaluate: true
         }

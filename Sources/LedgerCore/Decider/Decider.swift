@@ -31,7 +31,9 @@ public enum Decider {
         case .webhook(let webhook): return receive(webhook, state: state, context: context)
         case .poll(let poll): return [.pollResult(poll)] + evidence(from: poll, state: state, context: context)
         case .watchdog(let look):
-            // The same verdict for the same reason again is no news: nothing to record.
+            // A job that ended since the watchdog read it needs no look; the
+            // same verdict for the same reason again is no news: nothing to record.
+            if state.status.isTerminal { return [] }
             if let last = state.lastWatchdogLook, last.decision == look.decision, last.reason == look.reason { return [] }
             return [.watchdogDecision(look)] + watchdog(look, state: state, context: context)
         case .cancel(let reason): return try cancel(reason, state: state, context: context)
