@@ -1,11 +1,14 @@
 import LedgerCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs one background round every `interval` (by the given clock) inside
-/// `ledger serve`'s service group, until graceful shutdown. A round that
-/// fails is logged and tried again next time: background work must not take
-/// the server down with it.
+/// `ledger serve`'s service group. On graceful shutdown the round under way
+/// finishes (cancelling it would record cut-off polls and deliveries as
+/// failures) and no new one starts; only the sleep between rounds is cut
+/// short. A round that fails is logged and tried again next time:
+/// background work must not take the server down with it.
 public struct PeriodicService: Service {
     let name: String
     let interval: Int64
@@ -24,18 +27,45 @@ public struct PeriodicService: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+        let stop = StopSignal()
+        await withGracefulShutdownHandler {
+            while !stop.isStopping, !Task.isCancelled {
                 let started = clock.now
                 do {
                     try await round()
-                } catch is CancellationError {
-                    return
                 } catch {
                     logger.error("background round failed", metadata: ["service": .string(name), "error": .string("\(error)")])
                 }
-                try await clock.sleep(until: started.adding(milliseconds: interval))
+                let deadline = started.adding(milliseconds: interval)
+                let sleeper = Task { [clock] in try await clock.sleep(until: deadline) }
+                stop.wait(on: sleeper)
+                _ = try? await sleeper.value
             }
+        } onGracefulShutdown: {
+            stop.stop()
         }
+    }
+}
+
+/// Graceful shutdown's signal to a periodic service: stop after this round,
+/// and cut the sleep before the next one short.
+private final class StopSignal: Sendable {
+    private let state = Mutex<(stopping: Bool, sleeper: Task<Void, any Error>?)>((false, nil))
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    func stop() {
+        state.withLock { state in
+            state.stopping = true
+            return state.sleeper
+        }?.cancel()
+    }
+
+    func wait(on sleeper: Task<Void, any Error>) {
+        let stopping = state.withLock { state in
+            state.sleeper = sleeper
+            return state.stopping
+        }
+        if stopping { sleeper.cancel() }
     }
 }

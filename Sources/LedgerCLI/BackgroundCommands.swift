@@ -17,10 +17,13 @@ struct BackgroundOnce {
         do { settings = try BackgroundSettings(environment: environment, providers: providers) } catch {
             throw CommandFailure(.usage, error.description)
         }
-        // Decisions made here (a poll's completion, a watchdog's failure) queue
-        // notifications like the server's do.
-        var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment))
-        options.notificationsEnabled = settings.notifyURL != nil
+        // Decisions made here (a poll's completion, a watchdog's failure) are
+        // made as the server makes them: what this process is not told, it
+        // takes from the settings the server recorded in the ledger.
+        let existing = try database.openExisting()
+        let recorded = try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
+        var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment, recorded: recorded))
+        options.notificationsEnabled = settings.notifyURL != nil || recorded[RecordedSettings.notifications] == "on"
         let store = try database.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
                                                 logger: commandLogger(environment))

@@ -69,11 +69,29 @@ func commandLogger(_ environment: [String: String]) -> Logger {
     return Logger(label: "ledger") { label in JSONLogHandler(label: label, level: level) }
 }
 
-/// `LEDGER_LATE_COMPLETION_POLICY`: `keep_refund` (default) or `recharge`.
-func lateCompletionPolicy(_ environment: [String: String]) throws -> LateCompletionPolicy {
-    let text = environment["LEDGER_LATE_COMPLETION_POLICY"] ?? LateCompletionPolicy.keepRefund.rawValue
+/// `LEDGER_LATE_COMPLETION_POLICY`: `keep_refund` (default) or `recharge`;
+/// without it, what the server recorded in the ledger.
+func lateCompletionPolicy(_ environment: [String: String], recorded: [String: String] = [:]) throws -> LateCompletionPolicy {
+    let text = environment["LEDGER_LATE_COMPLETION_POLICY"] ?? recorded[RecordedSettings.lateCompletionPolicy]
+        ?? LateCompletionPolicy.keepRefund.rawValue
     guard let policy = LateCompletionPolicy(rawValue: text) else {
         throw CommandFailure(.usage, "LEDGER_LATE_COMPLETION_POLICY: \(text) is not keep_refund or recharge")
     }
     return policy
+}
+
+/// The settings `ledger serve` records in the ledger (`ledger_settings`) for
+/// other processes and for the `stuck_jobs` view.
+enum RecordedSettings {
+    static let notifications = "notifications"
+    static let lateCompletionPolicy = "late_completion_policy"
+
+    static func of(options: StoreOptions, background: BackgroundSettings) -> [String: String] {
+        [
+            notifications: options.notificationsEnabled ? "on" : "off",
+            lateCompletionPolicy: options.lateCompletionPolicy.rawValue,
+            "stuck_after_s": String(background.watchdog.stuckAfter / 1000),
+            "submit_deadline_s": String(background.watchdog.submitDeadline / 1000),
+        ]
+    }
 }

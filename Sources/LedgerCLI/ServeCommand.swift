@@ -70,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error)
         }
+        try await storeCall { () async throws(StoreError) in
+            try await store.recordSettings(RecordedSettings.of(options: options, background: backgroundSettings))
+        }
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()

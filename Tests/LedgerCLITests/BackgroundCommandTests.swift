@@ -94,4 +94,24 @@ import Testing
             #expect(server.terminationStatus == 0, "background services shut down with the server")
         }
     }
+
+    @Test func aCronRunWithoutTheNotifySettingsStillQueuesTheNotificationsTheServerRecorded() async throws {
+        let path = try await Self.prepareLedger()
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks",
+            "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString(),
+            "LEDGER_LATE_COMPLETION_POLICY": "recharge",
+        ])
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        // cron, without LEDGER_NOTIFY_URL: the never-submitted j2 is past this deadline.
+        let watchdog = try LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_DEADLINE": "15m"])
+        #expect(watchdog.stdout.contains("1 failed and refunded"), "\(watchdog.stdout)\(watchdog.stderr)")
+        let store = try SQLiteEventStore(path: path)
+        let types = try await store.events(inStream: "job-j2").map(\.type)
+        #expect(types.filter { $0 == "notification.queued" }.count == 2, "job.failed and credit.refunded are queued: \(types)")
+        let settings = try await store.recordedSettings()
+        #expect(settings["notifications"] == "on" && settings["late_completion_policy"] == "recharge")
+    }
 }

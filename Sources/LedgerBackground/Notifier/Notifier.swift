@@ -36,6 +36,12 @@ public final class Notifier: Sendable {
         var openFloor: Int64 = 0
         /// Not before these instants, by notification id (`Retry-After`).
         var notBefore: [String: Timestamp] = [:]
+        /// The newest `notification.queued` seen by the last scan, and the
+        /// earliest instant an open notification falls due: until one of the
+        /// two moves, a round has nothing to do and skips the scan (an app
+        /// down for hours must not turn the notifier into a busy loop).
+        var lastQueuedSeen: Int64 = -1
+        var nextDue: Timestamp?
     }
     private let state = Mutex(State())
 
@@ -61,6 +67,12 @@ public final class Notifier: Sendable {
 
     /// Attempts every open notification whose next attempt is due.
     private func deliverDue(_ round: inout NotifyRound) async throws(StoreError) {
+        let newest = try await store.lastQueuedNotificationPosition()
+        let now = clock.now
+        let idle = state.withLock { state in
+            newest <= state.lastQueuedSeen && state.nextDue.map { now < $0 } ?? false
+        }
+        if idle { return }
         let floor = state.withLock { $0.openFloor }
         var streams: [String: Int64] = [:]
         var after = floor
@@ -72,6 +84,8 @@ public final class Notifier: Sendable {
         }
         let lastSeen = after
         var stillOpen: [Int64] = []
+        var nextDue: Timestamp?
+        let attemptsBefore = round.attempted
         for (stream, firstQueued) in streams.sorted(by: { $0.value < $1.value }) {
             guard let jobID = StreamName.jobID(of: stream), let job = try await store.foldedJob(jobID) else { continue }
             var open = false
@@ -79,13 +93,23 @@ public final class Notifier: Sendable {
             for progress in job.notifications.values.sorted(by: { $0.queuedAt == $1.queuedAt ? Self.position($0) < Self.position($1) : $0.queuedAt < $1.queuedAt })
                 where progress.stage == .open {
                 open = true
-                guard isDue(progress) else { continue }
+                guard isDue(progress) else {
+                    nextDue = [nextDue, dueTime(progress)].compactMap { $0 }.min()
+                    continue
+                }
                 try await attempt(progress, job: job, round: &round)
             }
             if open { stillOpen.append(firstQueued) }
         }
         let newFloor = stillOpen.min().map { $0 - 1 } ?? lastSeen
-        state.withLock { $0.openFloor = max($0.openFloor, newFloor) }
+        let attempted = round.attempted > attemptsBefore
+        state.withLock { state in
+            state.openFloor = max(state.openFloor, newFloor)
+            state.lastQueuedSeen = newest
+            // After attempts, look again next round (their next instants are not known yet);
+            // with nothing open, wait for something new to be queued.
+            state.nextDue = attempted ? nil : (nextDue ?? Timestamp(millisecondsSinceEpoch: .max))
+        }
     }
 
     static func position(_ progress: NotificationProgress) -> Int64 {
@@ -93,11 +117,18 @@ public final class Notifier: Sendable {
     }
 
     private func isDue(_ progress: NotificationProgress) -> Bool {
-        let now = clock.now
-        if let notBefore = state.withLock({ $0.notBefore[progress.notificationID] }), now < notBefore { return false }
-        guard let last = progress.lastAttemptAt else { return true }
-        guard let delay = schedule.delay(afterAttempt: progress.attempts) else { return true }
-        return now.millisecondsSinceEpoch >= last.millisecondsSinceEpoch + delay
+        clock.now >= dueTime(progress)
+    }
+
+    /// When `progress` may next be attempted: after the schedule's delay since
+    /// its last attempt, and not before an app's `Retry-After`.
+    private func dueTime(_ progress: NotificationProgress) -> Timestamp {
+        var due = progress.queuedAt
+        if let last = progress.lastAttemptAt, let delay = schedule.delay(afterAttempt: progress.attempts) {
+            due = last.adding(milliseconds: delay)
+        }
+        if let notBefore = state.withLock({ $0.notBefore[progress.notificationID] }), notBefore > due { due = notBefore }
+        return due
     }
 
     private func attempt(_ progress: NotificationProgress, job: JobState, round: inout NotifyRound) async throws(StoreError) {

@@ -77,15 +77,17 @@ public final class Poller: Sendable {
     }
 
     /// Due when the job is submitted, its age has reached its next poll's
-    /// (jittered) instant, and half an interval has passed since this poller
-    /// last polled it (no bursts after a restart or a long pause).
+    /// (jittered) instant, and half an interval has passed since its last
+    /// event (a poll result, recorded in the log, so a restart or a cron run
+    /// does not poll again at once) and since this poller last polled it.
     func isDue(_ job: JobState, now: Timestamp) -> Bool {
         // A job registered with its external id has no submission of its own: its age counts from registration.
         guard job.status == .processing, job.externalID != nil, clients[job.provider] != nil,
               let submittedAt = job.submittedAt ?? job.registeredAt else { return false }
         let age = now.millisecondsSinceEpoch - submittedAt.millisecondsSinceEpoch
         guard age >= settings.pollSchedule.jitteredOffset(ofPoll: Int(job.pollCount), jobID: job.jobID) else { return false }
-        guard let last = state.withLock({ $0.lastPolled[job.jobID] }) else { return true }
+        let polled = state.withLock { $0.lastPolled[job.jobID] }
+        guard let last = [polled, job.lastEventAt].compactMap({ $0 }).max(), last != submittedAt else { return true }
         return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.interval(at: age) / 2
     }
 

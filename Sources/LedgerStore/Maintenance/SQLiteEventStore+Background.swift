@@ -50,4 +50,33 @@ extension SQLiteEventStore {
             }
         }
     }
+
+    /// The position of the newest `notification.queued` (0 for none): a cheap
+    /// look (partial index) that tells the notifier whether anything was queued.
+    public func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events WHERE type = 'notification.queued'") ?? 0
+        }
+    }
+
+    /// Records the settings every process writing to this ledger must decide
+    /// by (`ledger_settings`): `ledger serve` writes its configuration at start,
+    /// so a cron `ledger watchdog --once` started without it decides the same
+    /// way (queues the same notifications, applies the same late-completion
+    /// policy), and the `stuck_jobs` view uses the configured thresholds.
+    public func recordSettings(_ settings: [String: String]) async throws(StoreError) {
+        try await writer.submit { _, db in
+            for (key, value) in settings {
+                try db.execute(sql: "INSERT INTO ledger_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            }
+        }
+    }
+
+    public func recordedSettings() async throws(StoreError) -> [String: String] {
+        try await read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM ledger_settings").map { ($0[0] as String, $0[1] as String) },
+                       uniquingKeysWith: { _, last in last })
+        }
+    }
 }
