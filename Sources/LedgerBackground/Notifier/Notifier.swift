@@ -169,6 +169,9 @@ public final class Notifier: Sendable {
                                                    metadata: EventMetadata(actor: "notifier", source: "notifier")))
         round.attempted += 1
         let types = outcome.appended.map(\.type)
+        if types.contains(.notificationDelivered) || types.contains(.notificationDeadLettered) {
+            state.withLock { _ = $0.notBefore.removeValue(forKey: progress.notificationID) }
+        }
         if types.contains(.notificationDelivered) { round.delivered += 1 }
         if types.contains(.notificationDeadLettered) {
             round.deadLettered += 1

@@ -54,12 +54,16 @@ public final class Poller: Sendable {
         var round = PollRound()
         let now = clock.now
         var due: [String: [JobState]] = [:]
+        var open: Set<String> = []
         try await store.forEachOpenJob { job throws(StoreError) in
+            open.insert(job.jobID)
             round.looked += 1
             guard isDue(job, now: now) else { return }
             if backingOff(job.provider, now: now) { round.backingOff.insert(job.provider); return }
             due[job.provider, default: []].append(job)
         }
+        // Jobs that ended need no spacing any more: the map stays as large as the open jobs.
+        state.withLock { $0.lastPolled = $0.lastPolled.filter { open.contains($0.key) } }
         for (provider, jobs) in due.sorted(by: { $0.key < $1.key }) {
             let results = await poll(jobs, provider: provider)
             round.polled += results.count
@@ -69,11 +73,15 @@ public final class Poller: Sendable {
         return round
     }
 
-    /// Polls one job now (the watchdog's immediate poll, an operator's re-drive).
+    /// Polls one job now (the watchdog's immediate poll, an operator's
+    /// re-drive); nil when it cannot be polled. A result that could not be
+    /// stored is an error, so an operator is never told "polled" for nothing.
     @discardableResult
-    public func pollNow(_ job: JobState) async -> LedgerOutcome? {
+    public func pollNow(_ job: JobState) async throws(StoreError) -> LedgerOutcome? {
         guard let client = clients[job.provider], let externalID = job.externalID else { return nil }
-        return await pollOne(job, externalID: externalID, client: client).outcome
+        let polled = await pollOne(job, externalID: externalID, client: client)
+        if let failure = polled.storeFailure { throw failure }
+        return polled.outcome
     }
 
     /// Due when the job is submitted, its age has reached its next poll's
@@ -99,6 +107,7 @@ public final class Poller: Sendable {
         var outcome: LedgerOutcome?
         var ended = false
         var transportError = false
+        var storeFailure: StoreError?
     }
 
     private func poll(_ jobs: [JobState], provider: String) async -> [Polled] {
@@ -143,7 +152,7 @@ public final class Poller: Sendable {
             return Polled(outcome: outcome, ended: ended, transportError: result.transportError != nil)
         } catch {
             logger.error("poll not recorded", metadata: ["job_id": .string(job.jobID), "error": .string(error.description)])
-            return Polled(outcome: nil, transportError: result.transportError != nil)
+            return Polled(outcome: nil, transportError: result.transportError != nil, storeFailure: error)
         }
     }
 

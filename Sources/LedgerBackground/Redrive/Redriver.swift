@@ -44,6 +44,9 @@ public struct RedriveReport: Sendable, Hashable {
 /// queued again, or the watchdog's look now. A second identical run appends
 /// nothing: a job whose most recent operator action is this very one (same
 /// operator, action and reason) is left alone; a new reason is a new re-drive.
+/// The action is recorded before it is performed (the log reads in order); a
+/// crash between the two leaves a recorded re-drive whose effect a new
+/// reason must bring about.
 public struct Redriver: Sendable {
     let store: SQLiteEventStore
     let poller: Poller?
@@ -109,7 +112,7 @@ public struct Redriver: Sendable {
     private func perform(_ action: RedriveAction, on job: JobState, folded: JobState) async throws(StoreError) -> Int {
         switch action {
         case .poll:
-            return await poller?.pollNow(job)?.appended.count ?? 0
+            return try await poller?.pollNow(job)?.appended.count ?? 0
         case .notify:
             var count = 0
             for dead in folded.notifications.values.filter({ $0.stage == .deadLettered }).sorted(by: { $0.notificationID < $1.notificationID }) {

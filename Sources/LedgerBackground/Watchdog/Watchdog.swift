@@ -55,7 +55,7 @@ public struct Watchdog: Sendable {
         switch decision.decision {
         case .fail: round.failed += 1
         case .poll:
-            if let poller, let state = outcome.state, await poller.pollNow(state) != nil { round.polled += 1 }
+            if let poller, let state = outcome.state, try await poller.pollNow(state) != nil { round.polled += 1 }
         case .wait: break
         }
     }
