@@ -17,7 +17,7 @@ public struct Ledger: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
             QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self,
-            PollCommand.self, WatchdogCommand.self, NotifyCommand.self, RedriveCommand.self,
+            PollCommand.self, WatchdogCommand.self, NotifyCommand.self, RedriveCommand.self, AuditCommand.self,
         ]
     )
 
