@@ -1,0 +1,43 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// `ledger doctor` as a real process: each finding names the command that addresses it.
+@Suite struct DoctorCommandTests {
+    @Test func anIncidentIsFoundWithTheCommandsThatAddressIt() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let clock = ManualClock()
+        let store = try SQLiteEventStore(path: path, options: StoreOptions(clock: { clock.now }))
+        // A silent webhook outage at wavespeed: a job completed by a poll, no webhook ever.
+        _ = try await store.execute(Fixtures.register("j_polled", cost: 5, externalID: "w1", provider: "wavespeed"))
+        _ = try await store.execute(.job(jobID: "j_polled", command: .poll(Fixtures.poll(.completed)), metadata: Fixtures.app))
+        // A job stuck in processing, one never submitted, and an orphan nobody claims.
+        _ = try await store.execute(Fixtures.register("j_stuck", cost: 5, externalID: "r1"))
+        _ = try await store.execute(Fixtures.register("j_queued", cost: 5))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r_unknown", .completed, delivery: "d9")))
+        let at = clock.now.adding(milliseconds: 3 * 3_600_000).iso8601
+
+        let output = try LedgerBinary.run(["doctor", "--db", path, "--at", at])
+        #expect(output.status == 1, "findings exit 1: \(output.stdout)\(output.stderr)")
+        for expected in ["[stuck] 1 processing jobs stuck", "ledger redrive --status processing --action poll",
+                         "[stuck] 1 registered jobs stuck", "[orphans] 1 replicate webhooks", "ledger audit orphans",
+                         "[silent-webhooks] wavespeed: no webhook since ever while polls completed 1 jobs",
+                         "--provider wavespeed --action poll"] {
+            #expect(output.stdout.contains(expected), "\(expected) in \(output.stdout)")
+        }
+        let json = try LedgerBinary.run(["doctor", "--db", path, "--at", at, "--format", "json"])
+        guard case .array(let findings)? = JSONValue(jsonText: json.stdout)?["findings"] else { Issue.record("not JSON: \(json.stdout)"); return }
+        #expect(findings.count == 4 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
+    }
+
+    @Test func aHealthyLedgerHasNothingToSay() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1")))
+        let output = try LedgerBinary.run(["doctor", "--db", path])
+        #expect(output.status == 0 && output.stdout.contains("nothing needs a look"), "\(output.stdout)\(output.stderr)")
+    }
+}
