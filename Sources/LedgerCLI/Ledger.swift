@@ -18,7 +18,7 @@ public struct Ledger: AsyncParsableCommand {
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
             QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self,
             PollCommand.self, WatchdogCommand.self, NotifyCommand.self, RedriveCommand.self, AuditCommand.self,
-            DoctorCommand.self,
+            DoctorCommand.self, CheckpointCommand.self,
         ]
     )
 

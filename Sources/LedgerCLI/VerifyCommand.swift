@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerStore
 
 /// `ledger verify`.
@@ -19,11 +20,17 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "text or json.") var format = OutputFormat.text
+    @Option(help: "A checkpoint written by `ledger checkpoint`: the log must still extend it.") var checkpoint: String?
+    @Option(help: "The public key (base64) the checkpoint must be signed with; without it, the key inside the file.")
+    var publicKey: String?
 
     func run() async throws {
         let store = try database.openExisting()
-        let report = try await storeCall { () async throws(StoreError) in
+        var report = try await storeCall { () async throws(StoreError) in
             try await store.verify(progress: reportProgress("verify"))
+        }
+        if let checkpoint {
+            report.findings += try await checkpointFindings(checkpoint, store)
         }
         switch format {
         case .json: writeOut(encodePretty(report))
@@ -38,5 +45,21 @@ struct VerifyCommand: AsyncParsableCommand {
             throw CommandFailure(.checkFailed, "verification failed\(first)")
         }
         if format == .text { writeOut("ok: chain, triggers and invariants hold") }
+    }
+
+    private func checkpointFindings(_ path: String, _ store: SQLiteEventStore) async throws -> [VerificationReport.Finding] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data) else {
+            throw CommandFailure(.usage, "\(path) is not a checkpoint written by ledger checkpoint")
+        }
+        guard checkpoint.isSigned(by: publicKey) else {
+            return [.init(check: "checkpoint", position: checkpoint.position,
+                          detail: "the signature does not hold" + (publicKey == nil ? "" : " for --public-key"))]
+        }
+        if publicKey == nil {
+            FileHandle.standardError.write(Data("verify: the checkpoint's signature was checked against the key inside it; pass --public-key to pin the signer\n".utf8))
+        }
+        let contradiction = try await storeCall { () async throws(StoreError) in try await store.contradiction(of: checkpoint) }
+        return contradiction.map { [.init(check: "checkpoint", position: checkpoint.position, detail: $0)] } ?? []
     }
 }

@@ -61,17 +61,27 @@ import Testing
         provider.add(to: router)
         try await Application(router: router).test(.live) { peers in
             let base = "http://127.0.0.1:\(peers.port!)"
-            let client = OutboundClient(allowPrivateTargets: true, readTimeout: .milliseconds(500), responseBytesMax: 32)
-            provider.mode = .redirect
-            let redirected = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1"))
-            #expect(redirected.status == 302, "the 302 itself is the answer: not followed")
-            provider.mode = .slow
-            await #expect(throws: OutboundError.self) { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) }
-            provider.mode = .normal
-            await #expect { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) } throws: { error in
-                error as? OutboundError == .responseTooLarge(32)
+            let client = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(1), responseBytesMax: 32)
+            // The client is shut down on every path: AsyncHTTPClient traps on a client released without it.
+            do {
+                try await Self.exercise(client, base: base, provider: provider)
+            } catch {
+                await client.shutdown()
+                throw error
             }
             await client.shutdown()
+        }
+    }
+
+    static func exercise(_ client: OutboundClient, base: String, provider: FakeProvider) async throws {
+        provider.mode = .redirect
+        let redirected = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1"))
+        #expect(redirected.status == 302, "the 302 itself is the answer: not followed")
+        provider.mode = .slow
+        await #expect(throws: OutboundError.self) { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) }
+        provider.mode = .normal
+        await #expect { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) } throws: { error in
+            error as? OutboundError == .responseTooLarge(32)
         }
     }
 

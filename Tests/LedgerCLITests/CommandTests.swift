@@ -17,7 +17,7 @@ import Testing
         return path
     }
 
-    @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve", "sign", "poll", "watchdog", "notify", "redrive", "audit", "doctor"])
+    @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve", "sign", "poll", "watchdog", "notify", "redrive", "audit", "doctor", "checkpoint"])
     func everyCommandHasHelpWithAnExample(_ command: String) throws {
         let output = try LedgerBinary.run([command, "--help"])
         #expect(output.status == 0)

@@ -24,7 +24,7 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Starts `ledger serve` and waits (up to 10 s) until it answers /healthz.
+    /// Starts `ledger serve` and waits (up to 30 s: the suite runs many processes on 2 cores) until it answers /healthz.
     static func startServer(_ arguments: [String], port: Int, environment extra: [String: String]) async throws -> Process {
         let server = Process()
         server.executableURL = LedgerBinary.url
@@ -35,8 +35,9 @@ import Testing
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if (try? curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true { return server }
+            if !server.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(server.processIdentifier, SIGKILL)

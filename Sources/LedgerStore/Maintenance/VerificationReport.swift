@@ -6,6 +6,12 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         public var check: String
         public var position: Int64?
         public var detail: String
+
+        public init(check: String, position: Int64?, detail: String) {
+            self.check = check
+            self.position = position
+            self.detail = detail
+        }
     }
 
     public var eventsChecked: Int64 = 0

@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+import GRDB
+import LedgerCore
+
+/// A signed statement of the log's head: "at position N the chain's hash was
+/// H, with N events". An auditor keeps it outside the server; later,
+/// `ledger verify --checkpoint` proves the log still extends it (the same
+/// hash at N, a sound chain after it), so history before N cannot have been
+/// rewritten, even by someone who can recompute every hash.
+public struct Checkpoint: Sendable, Hashable, Codable {
+    public var position: Int64
+    public var hash: String
+    public var count: Int64
+    public var createdAt: String
+    /// The signer's Ed25519 public key, base64.
+    public var publicKey: String
+    /// Ed25519 over ``signedText``, base64.
+    public var signature: String
+
+    enum CodingKeys: String, CodingKey {
+        case position, hash, count, createdAt = "created_at", publicKey = "public_key", signature
+    }
+
+    /// What is signed: a fixed, versioned text, so no JSON canonicalisation is needed.
+    public var signedText: String { "completion-ledger-checkpoint-v1\n\(position)\n\(hash)\n\(count)\n\(createdAt)\n" }
+
+    /// Signs the head with the 32-byte Ed25519 seed `key`.
+    public static func sign(head: ChainHead, count: Int64, at time: Timestamp, key: Data) throws -> Checkpoint {
+        let signer = try Curve25519.Signing.PrivateKey(rawRepresentation: key)
+        var checkpoint = Checkpoint(position: head.position, hash: head.hash, count: count, createdAt: time.iso8601,
+                                    publicKey: signer.publicKey.rawRepresentation.base64EncodedString(), signature: "")
+        checkpoint.signature = try signer.signature(for: Data(checkpoint.signedText.utf8)).base64EncodedString()
+        return checkpoint
+    }
+
+    /// A new signing key: (the base64 seed for `LEDGER_CHECKPOINT_KEY`, the base64 public key).
+    public static func generateKey() -> (seed: String, publicKey: String) {
+        let key = Curve25519.Signing.PrivateKey()
+        return (key.rawRepresentation.base64EncodedString(), key.publicKey.rawRepresentation.base64EncodedString())
+    }
+
+    /// Whether the signature holds for `publicKey` (base64; the checkpoint's own key when nil).
+    public func isSigned(by publicKey: String? = nil) -> Bool {
+        guard let keyBytes = Data(base64Encoded: publicKey ?? self.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
+              let signatureBytes = Data(base64Encoded: signature) else { return false }
+        return key.isValidSignature(signatureBytes, for: Data(signedText.utf8))
+    }
+}
+
+extension SQLiteEventStore {
+    /// The head and the number of events, read in one snapshot.
+    public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+            let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            return (row.map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis, count)
+        }
+    }
+
+    /// What the log says about a checkpoint now: nil when it still extends it.
+    public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
+        try await read { db in
+            guard let hash = try String.fetchOne(db, sql: "SELECT hash FROM events WHERE position = ?", arguments: [checkpoint.position]) else {
+                return "the log has no event at the checkpoint's position \(checkpoint.position) (truncated?)"
+            }
+            guard hash == checkpoint.hash else {
+                return "the hash at position \(checkpoint.position) is \(hash), the checkpoint says \(checkpoint.hash): history was rewritten"
+            }
+            let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE position <= ?", arguments: [checkpoint.position]) ?? 0
+            guard count == checkpoint.count else {
+                return "\(count) events up to position \(checkpoint.position), the checkpoint says \(checkpoint.count)"
+            }
+            return nil
+        }
+    }
+}
