@@ -55,6 +55,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContex
     WebhookRoutes(services: services).add(to: router)
     ReadRoutes(services: services).add(to: router)
     ActionRoutes(services: services).add(to: router)
+    AdminRoutes(services: services, sessions: AdminSessions()).add(to: router)
     return router
 }
 

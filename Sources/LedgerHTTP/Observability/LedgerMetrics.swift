@@ -52,6 +52,12 @@ public final class LedgerMetrics: Sendable {
 
     public func storageFailed() { storageErrors.increment() }
 
+    /// A label value escaped for the exposition format.
+    static func label(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
     /// The Prometheus text exposition.
     public func render(totals: LedgerTotals, batches: BatchStatistics, ready: Bool) -> String {
         var text = registry.emitToString()
@@ -73,6 +79,15 @@ public final class LedgerMetrics: Sendable {
                [("", Int64(batches.requests))])
         family("ledger_commit_batch_requests_max", "gauge", "The largest group commit since start, in requests.",
                [("", Int64(batches.largest))])
+        family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
+               totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
+                   counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }
+               })
+        text += "# HELP ledger_provider_poll_share Of the outcomes decided by a webhook or a poll, the share a poll found first.\n"
+        text += "# TYPE ledger_provider_poll_share gauge\n"
+        for (provider, share) in totals.pollShare.sorted(by: { $0.key < $1.key }) {
+            text += "ledger_provider_poll_share{provider=\"\(Self.label(provider))\"} \(share)\n"
+        }
         family("ledger_ready", "gauge", "1 when the database is writable and the service is not shutting down.",
                [("", ready ? 1 : 0)])
         return text

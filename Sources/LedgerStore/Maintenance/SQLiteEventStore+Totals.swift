@@ -14,6 +14,10 @@ public struct LedgerTotals: Sendable, Hashable {
     public var orphansUnadopted: Int64 = 0
     /// The log's last position.
     public var position: Int64 = 0
+    /// Terminal outcomes by provider and source (webhook, poll, watchdog, manual, app).
+    public var outcomesByProvider: [String: [String: Int64]] = [:]
+    /// Per provider, the share of webhook-or-poll outcomes a poll found first.
+    public var pollShare: [String: Double] = [:]
 }
 
 extension SQLiteEventStore {
@@ -35,6 +39,15 @@ extension SQLiteEventStore {
             totals.orphansUnadopted = try Int64.fetchOne(
                 db, sql: "SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND duplicate = 0") ?? 0
             totals.position = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+            for row in try Row.fetchAll(db, sql: """
+                SELECT provider, terminal_webhook, terminal_poll, terminal_watchdog, terminal_manual, terminal_app
+                FROM projection_provider_health
+                """) {
+                let provider: String = row[0]
+                let counts: [Int64] = (1...5).map { row[$0] }
+                totals.outcomesByProvider[provider] = Dictionary(uniqueKeysWithValues: zip(["webhook", "poll", "watchdog", "manual", "app"], counts))
+                if counts[0] + counts[1] > 0 { totals.pollShare[provider] = Double(counts[1]) / Double(counts[0] + counts[1]) }
+            }
             return totals
         }
     }

@@ -9,6 +9,7 @@ enum LedgerMigrations {
         ("v1-projections", v1Projections),
         ("v1-views", v1Views),
         ("v2-queued-notifications", v2QueuedNotifications),
+        ("v3-provider-health-poll-share", v3ProviderHealthPollShare),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -214,5 +215,37 @@ enum LedgerMigrations {
     /// this machine's noise).
     static let v2QueuedNotifications = """
         CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued';
+        """
+
+    /// `provider_health` gains `poll_share`: of the outcomes decided by a
+    /// webhook or a poll, the share a poll found first. A silent webhook
+    /// outage shows here first (it climbs towards 1).
+    static let v3ProviderHealthPollShare = """
+        DROP VIEW provider_health;
+        CREATE VIEW provider_health AS
+        WITH latency AS (
+            SELECT provider,
+                   (julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) * 86400.0 AS seconds,
+                   row_number() OVER (PARTITION BY provider
+                       ORDER BY julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) AS rank,
+                   count(*) OVER (PARTITION BY provider) AS total
+            FROM projection_jobs
+            WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+        ),
+        percentiles AS (
+            SELECT provider,
+                   min(CASE WHEN rank >= 0.50 * total THEN seconds END) AS detection_latency_p50_s,
+                   min(CASE WHEN rank >= 0.95 * total THEN seconds END) AS detection_latency_p95_s
+            FROM latency GROUP BY provider
+        )
+        SELECT h.provider, h.webhooks, h.duplicates, h.orphans, h.late_webhooks, h.conflicts,
+               h.terminal_webhook AS completions_webhook, h.terminal_poll AS completions_poll,
+               h.terminal_watchdog AS completions_watchdog, h.terminal_manual AS completions_manual,
+               h.terminal_app AS completions_app,
+               round(p.detection_latency_p50_s, 3) AS detection_latency_p50_s,
+               round(p.detection_latency_p95_s, 3) AS detection_latency_p95_s,
+               h.last_webhook_at,
+               round(CAST(h.terminal_poll AS REAL) / nullif(h.terminal_webhook + h.terminal_poll, 0), 3) AS poll_share
+        FROM projection_provider_health h LEFT JOIN percentiles p USING (provider);
         """
 }

@@ -1,0 +1,271 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerStore
+import NIOCore
+
+/// `/admin`: server-rendered pages for operators and auditors (SPEC §12). An
+/// admin or auditor key, as the usual bearer header or kept in a session
+/// cookie after the login form. Every button is an API call that becomes an
+/// `operator.action` (the re-drive form runs the same re-drive as the API).
+struct AdminRoutes: Sendable {
+    let services: LedgerServices
+    let sessions: AdminSessions
+    static let cookie = "ledger_session"
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("admin/assets/ledger.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: AdminAssets.css)))
+        }
+        router.get("admin/login") { request, _ in loginPage(error: nil, next: request.uri.queryParameters["next"].map(String.init)) }
+        router.post("admin/login") { request, _ in try await login(request) }
+        router.get("admin") { request, _ in try await authorized(request) { try await home() } }
+        router.get("admin/jobs") { request, _ in try await authorized(request) { try find(request) } }
+        router.get("admin/jobs/:job_id") { request, context in
+            try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
+        }
+        router.get("admin/stuck") { request, _ in try await authorized(request) { try await report(.stuck, "Stuck jobs", link: 0) } }
+        router.get("admin/refunds") { request, _ in try await authorized(request) { try await report(.refunds, "Refunds and their evidence", link: 2) } }
+        router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
+        router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
+        router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(message: nil) } }
+        router.post("admin/redrive") { request, _ in try await authorized(request, roles: [.admin]) { try await redrive(request) } }
+    }
+
+    // MARK: Authentication
+
+    private func role(_ request: Request) -> Role? {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            return services.keys.role(of: String(header.dropFirst(7)))
+        }
+        guard let cookies = request.headers[.cookie] else { return nil }
+        for pair in cookies.split(separator: ";") {
+            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == Self.cookie { return sessions.role(of: String(parts[1]), now: services.now()) }
+        }
+        return nil
+    }
+
+    private func authorized(_ request: Request, roles: Set<Role> = [.admin, .auditor],
+                            _ page: () async throws -> Response) async throws -> Response {
+        guard let role = role(request) else {
+            let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return Response(status: .seeOther, headers: [.location: "/admin/login?next=\(next)"])
+        }
+        guard roles.contains(role) else {
+            return HTML.page("Forbidden", "<p class=\"error\">This page needs the \(roles.map(\.rawValue).sorted().joined(separator: " or ")) role; your key has \(role.rawValue).</p>",
+                             status: .forbidden)
+        }
+        return try await page()
+    }
+
+    private func loginPage(error: String?, next: String?) -> Response {
+        HTML.page("Sign in", """
+            \(error.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" } ?? "")
+            <form method="post" action="/admin/login"><input type="hidden" name="next" value="\(HTML.escape(Self.safeNext(next)))">
+            <label>Admin or auditor key
+            <input type="password" name="key" autocomplete="current-password" required autofocus></label>
+            <button type="submit">Sign in</button></form>
+            """, status: error == nil ? .ok : .unauthorized)
+    }
+
+    private func login(_ request: Request) async throws -> Response {
+        let form = try await Self.form(request, support: RequestSupport(services: services))
+        guard let key = form["key"], let role = services.keys.role(of: key), role != .app else {
+            return loginPage(error: "That key is not an admin or auditor key from LEDGER_KEYS.", next: form["next"])
+        }
+        let session = sessions.create(role, now: services.now())
+        return Response(status: .seeOther, headers: [
+            .location: Self.safeNext(form["next"]),
+            .setCookie: "\(Self.cookie)=\(session); Path=/admin; HttpOnly; SameSite=Lax; Max-Age=\(Int(AdminSessions.lifetime))",
+        ])
+    }
+
+    /// Where to go after signing in: an admin page of this server only (never
+    /// another site: no open redirect).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/admin"), !next.contains("//"), !next.contains("\\"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else { return "/admin" }
+        return next
+    }
+
+    /// `application/x-www-form-urlencoded` fields (the body limit applies).
+    static func form(_ request: Request, support: RequestSupport) async throws -> [String: String] {
+        let body = String(decoding: try await support.body(request), as: UTF8.self)
+        var components = URLComponents()
+        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+
+    // MARK: Pages
+
+    private func home() async throws -> Response {
+        let counts = try await query("SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status")
+        let recent = try await query("SELECT job_id, provider, status, completion_source, last_event_at FROM jobs ORDER BY last_event_at DESC LIMIT 50")
+        return HTML.page("Jobs", """
+            <form method="get" action="/admin/jobs" role="search"><label>Job id <input name="job_id" required></label>
+            <button type="submit">Show timeline</button></form>
+            \(HTML.table(counts.columns, counts.rows, caption: "Jobs by status"))
+            \(HTML.table(recent.columns, recent.rows, caption: "Recently changed", link: (0, "/admin/jobs/")))
+            """)
+    }
+
+    private func find(_ request: Request) throws -> Response {
+        let jobID = request.uri.queryParameters["job_id"].map(String.init) ?? ""
+        let target = jobID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+        return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(target)"])
+    }
+
+    private func timeline(_ jobID: String) async throws -> Response {
+        let found = try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.store.replay(jobID: jobID)
+        }
+        guard let timeline = found else {
+            return HTML.page("No such job", "<p class=\"error\">No job \(HTML.escape(jobID)).</p>", status: .notFound)
+        }
+        var previous = JobState(jobID: jobID)
+        var rows: [String] = []
+        for step in timeline.steps {
+            let state = step.state
+            let changes = Self.changes(from: previous, to: state)
+            previous = state
+            rows.append("""
+                <tr\(changes.isEmpty ? "" : " class=\"changed\"")><td>\(step.stored.position)</td><td>\(HTML.escape(step.stored.recordedAt))</td>
+                <td>\(HTML.escape(step.stored.type))</td><td><code>\(HTML.escape(String(step.stored.data.prefix(300))))</code></td>
+                <td class="change">\(HTML.escape(changes.joined(separator: "; ")))</td><td>\(HTML.escape(state.status.rawValue))</td></tr>
+                """)
+        }
+        let final = timeline.state
+        return HTML.page("Job \(jobID)", """
+            <p>Provider <strong>\(HTML.escape(final.provider))</strong>, account <strong>\(HTML.escape(final.account))</strong>,
+            status <strong>\(HTML.escape(final.status.rawValue))</strong>\(final.completionSource.map { " (by \(HTML.escape($0.rawValue)))" } ?? ""),
+            cost \(final.cost), refunded \(final.refundedAmount), recharged \(final.rechargedAmount).</p>
+            <table><caption>Timeline: each event, and what it changed</caption>
+            <thead><tr><th scope="col">Position</th><th scope="col">Recorded at</th><th scope="col">Event</th><th scope="col">Data</th>
+            <th scope="col">Change</th><th scope="col">Status after</th></tr></thead><tbody>
+            \(rows.joined(separator: "\n"))
+            </tbody></table>
+            """)
+    }
+
+    /// What changed between two states, in words.
+    static func changes(from before: JobState, to after: JobState) -> [String] {
+        var changes: [String] = []
+        if before.status != after.status { changes.append("status \(before.status.rawValue) → \(after.status.rawValue)") }
+        if before.refundedAmount != after.refundedAmount { changes.append("refunded \(after.refundedAmount - before.refundedAmount)") }
+        if before.rechargedAmount != after.rechargedAmount { changes.append("recharged \(after.rechargedAmount - before.rechargedAmount)") }
+        if before.externalID != after.externalID, let id = after.externalID { changes.append("external id \(id)") }
+        if before.lateCompletedAt == nil, after.lateCompletedAt != nil { changes.append("late completion") }
+        if after.duplicateCount > before.duplicateCount { changes.append("duplicate") }
+        if after.conflictCount > before.conflictCount { changes.append("conflict") }
+        return changes
+    }
+
+    private func report(_ report: AuditReport, _ title: String, link: Int) async throws -> Response {
+        let result = try await query("SELECT * FROM (\(report.sql(from: AuditReport.beginning, to: AuditReport.end))) LIMIT 500")
+        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(result.rows.count) rows (at most 500)",
+                                           link: (link, "/admin/jobs/")))
+    }
+
+    private func accounts() async throws -> Response {
+        let result = try await query("SELECT account, charged, refunded, recharged, net FROM accounts ORDER BY account LIMIT 500")
+        return HTML.page("Accounts", HTML.table(result.columns, result.rows, caption: "Balances (credits)"))
+    }
+
+    private func providers() async throws -> Response {
+        let health = try await query("SELECT * FROM provider_health ORDER BY provider")
+        let latency = try await query("""
+            SELECT provider, date(coalesce(completed_at, failed_at, cancelled_at)) AS day,
+                   round(avg((julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) * 86400), 1)
+            FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+            GROUP BY provider, day ORDER BY day DESC LIMIT 500
+            """)
+        let sources = try await query("""
+            SELECT completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*)
+            FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day ORDER BY day DESC LIMIT 500
+            """)
+        return HTML.page("Provider health", """
+            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s)"))
+            \(Charts.bars(Self.series(latency, days: 14), title: "Detection latency by day (mean seconds from registration to the terminal fact)", unit: "s"))
+            \(Charts.bars(Self.series(sources, days: 14), title: "Terminal outcomes by source and day (a silent webhook outage shows as poll rising)", unit: "jobs"))
+            """)
+    }
+
+    /// Rows of (series, day, value) as chart series over the last `days` days present.
+    static func series(_ result: ReadOnlyQuery.Result, days: Int) -> [Charts.Series] {
+        let labels = Array(Set(result.rows.compactMap { $0[1] })).sorted().suffix(days)
+        let names = Array(Set(result.rows.compactMap { $0[0] })).sorted()
+        return names.map { name in
+            Charts.Series(name: name, points: labels.map { day in
+                (String(day.suffix(5)), result.rows.first { $0[0] == name && $0[1] == day }.flatMap { $0[2] }.flatMap(Double.init) ?? 0)
+            })
+        }
+    }
+
+    private static let deadLetterSQL = """
+        SELECT substr(d.stream, 5) AS job_id, json_extract(d.data, '$.notification_id') AS notification_id,
+               json_extract(d.data, '$.event') AS event, d.recorded_at AS dead_lettered_at, j.status
+        FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
+        WHERE d.type = 'notification.dead_lettered'
+          AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version
+                          AND q.type = 'notification.queued'
+                          AND json_extract(q.data, '$.notification_id') = json_extract(d.data, '$.notification_id'))
+        ORDER BY d.position LIMIT 500
+        """
+
+    private func deadLetters(message: String?) async throws -> Response {
+        let result = try await query(Self.deadLetterSQL)
+        let jobs = Set(result.rows.compactMap { $0[0] })
+        let form = jobs.isEmpty ? "" : """
+            <form method="post" action="/admin/redrive"><input type="hidden" name="action" value="notify">
+            <input type="hidden" name="scope" value="dead-letters"><input type="hidden" name="expected" value="\(jobs.count)">
+            <label>Your name <input name="operator" required></label>
+            <label>Reason (recorded in operator.action) <input name="reason" required minlength="3"></label>
+            <button type="submit">Send again to the app: \(jobs.count) jobs</button></form>
+            """
+        return HTML.page("Dead letters", """
+            \(message.map { "<p class=\"ok\" role=\"status\">\(HTML.escape($0))</p>" } ?? "")
+            <p>\(jobs.count) jobs have notifications the app never accepted.</p>
+            \(form)
+            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", link: (0, "/admin/jobs/")))
+            """)
+    }
+
+    /// The re-drive form: the count first (it must still match), a reason required.
+    private func redrive(_ request: Request) async throws -> Response {
+        let form = try await Self.form(request, support: RequestSupport(services: services))
+        guard let background = services.background else {
+            return HTML.page("Re-drive", "<p class=\"error\">This server runs without background services.</p>", status: .conflict)
+        }
+        guard let operatorName = form["operator"], !operatorName.trimmingCharacters(in: .whitespaces).isEmpty,
+              let reason = form["reason"], reason.trimmingCharacters(in: .whitespaces).count >= 3,
+              form["action"] == "notify", form["scope"] == "dead-letters" else {
+            return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason.</p>", status: .badRequest)
+        }
+        let jobs = Array(Set(try await query(Self.deadLetterSQL).rows.compactMap { $0[0] })).sorted()
+        guard String(jobs.count) == form["expected"] else {
+            return try await deadLetters(message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.")
+        }
+        var acted = 0
+        for jobID in jobs {
+            let answer = try await RequestSupport(services: services).write { () async throws(StoreError) in
+                try await background.redrive(jobID: jobID, action: "notify", operatorName: operatorName, reason: reason)
+            }
+            if answer == .acted { acted += 1 }
+        }
+        return try await deadLetters(message: "Queued again for \(acted) jobs; the notifier sends them on its next rounds.")
+    }
+
+    /// Read-only SQL off the cooperative pool.
+    private func query(_ sql: String) async throws -> ReadOnlyQuery.Result {
+        let path = services.store.path
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run(sql) })
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Hummingbird
+import NIOCore
+
+/// Server-rendered HTML for the admin pages (SPEC §12): no JavaScript, no
+/// CDN, assets served by the ledger itself, usable with a keyboard (real links
+/// and forms, a skip link, labels on every field).
+enum HTML {
+    /// Text made safe for HTML content and attribute values.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A whole page with the navigation.
+    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title)) · Completion Ledger</title><link rel="stylesheet" href="/admin/assets/ledger.css"></head>
+            <body><a class="skip" href="#main">Skip to content</a>
+            <nav aria-label="Admin"><a href="/admin">Jobs</a> <a href="/admin/stuck">Stuck</a> <a href="/admin/dead-letters">Dead letters</a>
+            <a href="/admin/providers">Providers</a> <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a></nav>
+            <main id="main"><h1>\(escape(title))</h1>
+            \(body)
+            </main></body></html>
+            """
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .init("content-security-policy")!: "default-src 'self'; style-src 'self'; img-src 'self' data:"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A table of rows (already strings), every cell escaped; `link` turns a column into links.
+    static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil) -> String {
+        guard !rows.isEmpty else { return "<p>None.</p>" }
+        let head = columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined()
+        let body = rows.map { row in
+            "<tr>" + row.enumerated().map { index, cell in
+                let text = escape(cell ?? "")
+                if let link, index == link.column, let cell {
+                    return "<td><a href=\"\(link.prefix)\(escape(cell.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? cell))\">\(text)</a></td>"
+                }
+                return "<td>\(text)</td>"
+            }.joined() + "</tr>"
+        }.joined(separator: "\n")
+        return "<div class=\"scroll\"><table><caption>\(escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
+    }
+}

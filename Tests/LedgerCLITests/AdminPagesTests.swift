@@ -1,0 +1,134 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The admin pages (SPEC §12) on a real `ledger serve`, in a real browser
+/// (headless Chromium, which `.ci/run` installs): screenshots of the job
+/// timeline and provider health are saved as test artifacts
+/// (`artifacts/screenshots/`), and a re-drive submitted from the dead-letters
+/// page lands as an `operator.action` with its reason.
+@Suite(.serialized) struct AdminPagesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let admin = "admin-key-0123456789abcdef"
+
+    /// j1 completed by a webhook, its notification dead-lettered; j2 failed by the watchdog and
+    /// refunded; j3 completed by a poll.
+    static func ledger() async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        var options = StoreOptions()
+        options.notificationsEnabled = true
+        let store = try SQLiteEventStore(path: path, options: options)
+        _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "r1"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .processing, delivery: "d0")))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1",
+                                                                      outputs: .array([.string("https://cdn.example/1.mp4")]))))
+        let queued = try #require(try await store.foldedJob("j1")?.notifications.keys.first)
+        let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", lastAttempt: true)
+        _ = try await store.execute(.job(jobID: "j1", command: .notification(attempt), metadata: Fixtures.app))
+        _ = try await store.execute(Fixtures.register("j2", cost: 25, externalID: "r2"))
+        let look = WatchdogDecision(decision: .fail, reason: "no terminal status before the deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
+        _ = try await store.execute(.job(jobID: "j2", command: .watchdog(look), metadata: Fixtures.app))
+        _ = try await store.execute(Fixtures.register("j3", cost: 5, externalID: "r3"))
+        _ = try await store.execute(.job(jobID: "j3", command: .poll(Fixtures.poll(.completed)), metadata: Fixtures.app))
+        return path
+    }
+
+    static func serve(_ path: String) async throws -> (Process, Int) {
+        let port = Int.random(in: 20_000...40_000)
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks",
+            "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString(),
+            "LEDGER_ALLOW_PRIVATE_TARGETS": "true", "LEDGER_NOTIFY_SCHEDULE": "1h",
+        ])
+        return (server, port)
+    }
+
+    @Test func theTimelineAndHealthPagesRenderInARealBrowser() async throws {
+        let path = try await Self.ledger()
+        let (server, port) = try await Self.serve(path)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let timeline = try ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/jobs/j1"]).output
+        for expected in ["webhook.received", "status processing → completed", "notification.dead_lettered", "<table>"] {
+            #expect(timeline.contains(expected), "\(expected)")
+        }
+        let health = try ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/providers"]).output
+        #expect(health.contains("<svg") && health.contains("Detection latency") && health.contains("replicate"))
+        #expect(!health.contains("<script"), "no JavaScript on the pages")
+        let css = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", base + "/admin/assets/ledger.css"]).output
+        #expect(css.hasPrefix("200 text/css"))
+
+        let folder = Self.root.appendingPathComponent("artifacts/screenshots")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (page, name) in [("/admin/jobs/j1", "job-timeline.png"), ("/admin/providers", "provider-health.png")] {
+            let shot = folder.appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: shot)
+            try Self.screenshot(base: base, page: page, to: shot.path)
+            let size = (try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
+            #expect(size > 5_000, "\(name) is a real screenshot (\(size) bytes)")
+        }
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+    }
+
+    @Test func pagesNeedAnAdminOrAuditorKeyAndARedriveFromThePageIsRecorded() async throws {
+        let path = try await Self.ledger()
+        let (server, port) = try await Self.serve(path)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let anonymous = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", base + "/admin/stuck"]).output
+        #expect(anonymous.hasPrefix("303 ") && anonymous.contains("/admin/login?next="))
+        let app = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer app-key-0123456789abcdef",
+                                              base + "/admin"]).output
+        #expect(app == "403")
+        let wrong = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-d", "key=nope", base + "/admin/login"]).output
+        #expect(wrong == "401")
+
+        let jar = path + ".cookies"
+        let login = try ServeProcessTests.curl(["-c", jar, "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                                                "-d", "key=\(Self.admin)&next=%2Fadmin%2Fdead-letters", base + "/admin/login"]).output
+        #expect(login.hasPrefix("303 ") && login.hasSuffix("/admin/dead-letters"))
+        let escape = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{redirect_url}", "-d", "key=\(Self.admin)&next=%2F%2Fevil.example",
+                                                 base + "/admin/login"]).output
+        #expect(escape.hasSuffix("/admin"), "no open redirect")
+        let page = try ServeProcessTests.curl(["-b", jar, base + "/admin/dead-letters"]).output
+        #expect(page.contains("1 jobs have notifications the app never accepted"))
+        let noReason = try ServeProcessTests.curl(["-b", jar, "-o", "/dev/null", "-w", "%{http_code}",
+                                                   "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=", base + "/admin/redrive"]).output
+        #expect(noReason == "400", "a reason is required")
+        let done = try ServeProcessTests.curl(["-b", jar, "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=app+back+INC-12",
+                                               base + "/admin/redrive"]).output
+        #expect(done.contains("Queued again for 1 jobs"), "\(done)")
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+
+        let store = try SQLiteEventStore(path: path)
+        let events = try await store.events(inStream: "job-j1")
+        let action = try #require(events.last { $0.type == "operator.action" })
+        #expect(action.data.contains("app back INC-12") && action.data.contains("alice") && action.data.contains("notify"))
+        #expect(events.filter { $0.type == "notification.queued" }.count == 2, "queued again after the dead letter")
+    }
+
+    /// Signs in through the login form in a local page (the only script is the
+    /// test's own), then lets Chromium land on `page` and screenshot it.
+    static func screenshot(base: String, page: String, to path: String) throws {
+        let html = """
+            <form id="f" method="post" action="\(base)/admin/login"><input name="key" value="\(admin)">
+            <input name="next" value="\(page)"></form><script>document.getElementById('f').submit()</script>
+            """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("login-\(UUID().uuidString).html")
+        try html.write(to: file, atomically: true, encoding: .utf8)
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
+        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,900",
+                             "--virtual-time-budget=5000", "--screenshot=\(path)", file.absoluteString]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        let pid = browser.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if browser.isRunning { kill(pid, SIGKILL) } }
+        browser.waitUntilExit()
+    }
+}
