@@ -50,14 +50,14 @@ import Testing
         let (server, port) = try await Self.serve(path)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
-        let timeline = try ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/jobs/j1"]).output
+        let timeline = try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/jobs/j1"]).output
         for expected in ["webhook.received", "status processing → completed", "notification.dead_lettered", "<table>"] {
             #expect(timeline.contains(expected), "\(expected)")
         }
-        let health = try ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/providers"]).output
+        let health = try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/providers"]).output
         #expect(health.contains("<svg") && health.contains("Detection latency") && health.contains("replicate"))
         #expect(!health.contains("<script"), "no JavaScript on the pages")
-        let css = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", base + "/admin/assets/ledger.css"]).output
+        let css = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", base + "/admin/assets/ledger.css"]).output
         #expect(css.hasPrefix("200 text/css"))
 
         let folder = Self.root.appendingPathComponent("artifacts/screenshots")
@@ -78,27 +78,27 @@ import Testing
         let (server, port) = try await Self.serve(path)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
-        let anonymous = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", base + "/admin/stuck"]).output
+        let anonymous = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", base + "/admin/stuck"]).output
         #expect(anonymous.hasPrefix("303 ") && anonymous.contains("/admin/login?next="))
-        let app = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer app-key-0123456789abcdef",
+        let app = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer app-key-0123456789abcdef",
                                               base + "/admin"]).output
         #expect(app == "403")
-        let wrong = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-d", "key=nope", base + "/admin/login"]).output
+        let wrong = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-d", "key=nope", base + "/admin/login"]).output
         #expect(wrong == "401")
 
         let jar = path + ".cookies"
-        let login = try ServeProcessTests.curl(["-c", jar, "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+        let login = try await ServeProcessTests.curl(["-c", jar, "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
                                                 "-d", "key=\(Self.admin)&next=%2Fadmin%2Fdead-letters", base + "/admin/login"]).output
         #expect(login.hasPrefix("303 ") && login.hasSuffix("/admin/dead-letters"))
-        let escape = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{redirect_url}", "-d", "key=\(Self.admin)&next=%2F%2Fevil.example",
+        let escape = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{redirect_url}", "-d", "key=\(Self.admin)&next=%2F%2Fevil.example",
                                                  base + "/admin/login"]).output
         #expect(escape.hasSuffix("/admin"), "no open redirect")
-        let page = try ServeProcessTests.curl(["-b", jar, base + "/admin/dead-letters"]).output
+        let page = try await ServeProcessTests.curl(["-b", jar, base + "/admin/dead-letters"]).output
         #expect(page.contains("1 jobs have notifications the app never accepted"))
-        let noReason = try ServeProcessTests.curl(["-b", jar, "-o", "/dev/null", "-w", "%{http_code}",
+        let noReason = try await ServeProcessTests.curl(["-b", jar, "-o", "/dev/null", "-w", "%{http_code}",
                                                    "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=", base + "/admin/redrive"]).output
         #expect(noReason == "400", "a reason is required")
-        let done = try ServeProcessTests.curl(["-b", jar, "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=app+back+INC-12",
+        let done = try await ServeProcessTests.curl(["-b", jar, "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=app+back+INC-12",
                                                base + "/admin/redrive"]).output
         #expect(done.contains("Queued again for 1 jobs"), "\(done)")
         kill(server.processIdentifier, SIGTERM)

@@ -24,7 +24,7 @@ import Testing
 
     @Test func eachRefundShowsTheEvidenceThatCausedIt() async throws {
         let path = try await Self.ledger()
-        let output = try LedgerBinary.run(["audit", "refunds", "--db", path, "--format", "json"])
+        let output = try await LedgerBinary.run(["audit", "refunds", "--db", path, "--format", "json"])
         #expect(output.status == 0, "\(output.stderr)")
         guard case .array(let rows)? = JSONValue(jsonText: output.stdout) else { Issue.record("not JSON: \(output.stdout)"); return }
         #expect(rows.count == 1, "one refund, however many reports followed")
@@ -34,24 +34,24 @@ import Testing
 
     @Test func lateCompletionsOrphansAndConflictsAreListed() async throws {
         let path = try await Self.ledger()
-        let late = try LedgerBinary.run(["audit", "late-completions", "--db", path, "--format", "csv"])
+        let late = try await LedgerBinary.run(["audit", "late-completions", "--db", path, "--format", "csv"])
         #expect(late.stdout.hasPrefix("late_position,recorded_at,job_id,policy") && late.stdout.contains("j_refund,keep_refund,failed"),
                 "\(late.stdout)")
-        let orphans = try LedgerBinary.run(["audit", "orphans", "--db", path])
+        let orphans = try await LedgerBinary.run(["audit", "orphans", "--db", path])
         #expect(orphans.stdout.contains("nobody") && orphans.stdout.contains("d4"))
-        let conflicts = try LedgerBinary.run(["audit", "conflicts", "--db", path, "--format", "json"])
+        let conflicts = try await LedgerBinary.run(["audit", "conflicts", "--db", path, "--format", "json"])
         guard case .array(let rows)? = JSONValue(jsonText: conflicts.stdout) else { Issue.record("not JSON"); return }
         #expect(rows.count == 1 && rows.first?["job_id"] == .string("j_conflict") && rows.first?["reported"] == .string("failed"))
-        #expect(try LedgerBinary.run(["audit", "stuck", "--db", path]).stdout.contains("(no rows)"))
+        #expect(try await LedgerBinary.run(["audit", "stuck", "--db", path]).stdout.contains("(no rows)"))
     }
 
     @Test func theTimeWindowBoundsTheReportAndBadInputIsRefused() async throws {
         let path = try await Self.ledger()
-        let future = try LedgerBinary.run(["audit", "refunds", "--db", path, "--since", "2999-01-01T00:00:00Z"])
+        let future = try await LedgerBinary.run(["audit", "refunds", "--db", path, "--since", "2999-01-01T00:00:00Z"])
         #expect(future.status == 0 && future.stdout.contains("(no rows)"))
-        let sneaky = try LedgerBinary.run(["audit", "refunds", "--db", path, "--since", "2026-01-01' OR '1'='1"])
+        let sneaky = try await LedgerBinary.run(["audit", "refunds", "--db", path, "--since", "2026-01-01' OR '1'='1"])
         #expect(sneaky.status == 2 && sneaky.stderr.contains("--since"))
-        #expect(try LedgerBinary.run(["audit", "everything", "--db", path]).status == 2)
-        #expect(try LedgerBinary.run(["audit", "refunds", "--db", path + ".missing"]).status == 3)
+        #expect(try await LedgerBinary.run(["audit", "everything", "--db", path]).status == 2)
+        #expect(try await LedgerBinary.run(["audit", "refunds", "--db", path + ".missing"]).status == 3)
     }
 }

@@ -37,26 +37,26 @@ import Testing
             provider.finish("pred_1", succeeded: true)
             let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(port)", "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test",
                                "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
-            let poll = try LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
+            let poll = try await LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
             #expect(poll.status == 0 && poll.stdout.contains("1 polled, 1 ended by the poll"), "\(poll.stdout)\(poll.stderr)")
 
-            let again = try LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
+            let again = try await LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
             #expect(again.status == 0 && again.stdout.contains("0 polled"), "j1 is done; nothing else to poll")
 
-            let watchdog = try LedgerBinary.run(["watchdog", "--once", "--db", path])
+            let watchdog = try await LedgerBinary.run(["watchdog", "--once", "--db", path])
             #expect(watchdog.stdout.contains("1 new decisions"), "\(watchdog.stdout)\(watchdog.stderr)")
-            #expect(try LedgerBinary.run(["watchdog", "--once", "--db", path]).stdout.contains("0 new decisions"), "idempotent")
+            #expect(try await LedgerBinary.run(["watchdog", "--once", "--db", path]).stdout.contains("0 new decisions"), "idempotent")
 
-            let bulkWithoutReason = try LedgerBinary.run(["redrive", "--status", "registered", "--action", "reevaluate", "--db", path])
+            let bulkWithoutReason = try await LedgerBinary.run(["redrive", "--status", "registered", "--action", "reevaluate", "--db", path])
             #expect(bulkWithoutReason.status == 2 && bulkWithoutReason.stderr.contains("--reason"))
             let bulk = ["redrive", "--status", "registered", "--action", "reevaluate", "--operator", "alice", "--reason", "INC-9", "--db", path]
-            let dry = try LedgerBinary.run(bulk + ["--dry-run"])
+            let dry = try await LedgerBinary.run(bulk + ["--dry-run"])
             #expect(dry.status == 0 && dry.stdout.contains("1 jobs match; 1 would get"), "\(dry.stdout)\(dry.stderr)")
-            let first = try LedgerBinary.run(bulk)
+            let first = try await LedgerBinary.run(bulk)
             #expect(first.stdout.contains("acted on 1"), "\(first.stdout)\(first.stderr)")
-            let second = try LedgerBinary.run(bulk)
+            let second = try await LedgerBinary.run(bulk)
             #expect(second.stdout.contains("acted on 0") && second.stdout.contains("1 already had this re-drive"), "\(second.stdout)")
-            #expect(try LedgerBinary.run(["poll", "--db", path]).status == 2, "--once is required")
+            #expect(try await LedgerBinary.run(["poll", "--db", path]).status == 2, "--once is required")
         }
         let store = try SQLiteEventStore(path: path)
         let job = try #require(try await store.job("j1"))
@@ -79,12 +79,12 @@ import Testing
                 "LEDGER_POLL_SCHEDULE": "first:1h,1h",
             ])
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-            let answer = try ServeProcessTests.curl(["-X", "POST", "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
+            let answer = try await ServeProcessTests.curl(["-X", "POST", "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
                                                      "-H", "Authorization: Bearer admin-key-0123456789abcdef",
                                                      "-d", #"{"action":"poll","operator":"ops","reason":"webhook missing"}"#])
             let job = JSONValue(jsonText: answer.output)
             #expect(job?["status"] == .string("completed") && job?["completion_source"] == .string("poll"), "\(answer.output)")
-            let notify = try ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+            let notify = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                                                      "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
                                                      "-H", "Authorization: Bearer admin-key-0123456789abcdef",
                                                      "-d", #"{"action":"notify","operator":"ops","reason":"resend"}"#])
@@ -106,7 +106,7 @@ import Testing
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         // cron, without LEDGER_NOTIFY_URL: the never-submitted j2 is past this deadline.
-        let watchdog = try LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_DEADLINE": "15m"])
+        let watchdog = try await LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_DEADLINE": "15m"])
         #expect(watchdog.stdout.contains("1 failed and refunded"), "\(watchdog.stdout)\(watchdog.stderr)")
         let store = try SQLiteEventStore(path: path)
         let types = try await store.events(inStream: "job-j2").map(\.type)

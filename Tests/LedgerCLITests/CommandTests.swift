@@ -18,33 +18,33 @@ import Testing
     }
 
     @Test(arguments: ["replay", "rebuild", "verify", "query", "export", "import", "serve", "sign", "poll", "watchdog", "notify", "redrive", "audit", "doctor", "checkpoint"])
-    func everyCommandHasHelpWithAnExample(_ command: String) throws {
-        let output = try LedgerBinary.run([command, "--help"])
+    func everyCommandHasHelpWithAnExample(_ command: String) async throws {
+        let output = try await LedgerBinary.run([command, "--help"])
         #expect(output.status == 0)
         #expect(output.stdout.contains("Example"))
     }
 
-    @Test func theRootHelpDocumentsExitCodes() throws {
-        let output = try LedgerBinary.run(["--help"])
+    @Test func theRootHelpDocumentsExitCodes() async throws {
+        let output = try await LedgerBinary.run(["--help"])
         #expect(output.status == 0 && output.stdout.contains("2 usage error"))
     }
 
     @Test(arguments: [["replay"], ["replay", "j", "--as-of", "yesterday"], ["replay", "j", "--position", "0"],
                       ["rebuild", "--nonsense"], ["frobnicate"], ["query"], ["export", "--after", "-1"]])
-    func usageErrorsExitWith2(_ arguments: [String]) throws {
-        let output = try LedgerBinary.run(arguments)
+    func usageErrorsExitWith2(_ arguments: [String]) async throws {
+        let output = try await LedgerBinary.run(arguments)
         #expect(output.status == 2, "\(arguments): \(output.stderr)")
         #expect(!output.stderr.isEmpty)
     }
 
-    @Test func aMissingDatabaseExitsWith3AndSaysWhere() throws {
-        let output = try LedgerBinary.run(["verify", "--db", "/nonexistent/ledger.sqlite"])
+    @Test func aMissingDatabaseExitsWith3AndSaysWhere() async throws {
+        let output = try await LedgerBinary.run(["verify", "--db", "/nonexistent/ledger.sqlite"])
         #expect(output.status == 3 && output.stderr.contains("/nonexistent/ledger.sqlite"))
     }
 
     @Test func replayShowsEachEventWithTheStateAfterIt() async throws {
         let path = try await ledger()
-        let output = try LedgerBinary.run(["replay", "j", "--db", path])
+        let output = try await LedgerBinary.run(["replay", "j", "--db", path])
         #expect(output.status == 0)
         let lines = output.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "job j: 5 events")
@@ -54,7 +54,7 @@ import Testing
 
     @Test func replayAsJSONHasTheDocumentedShape() async throws {
         let path = try await ledger()
-        let output = try LedgerBinary.run(["replay", "j", "--db", path, "--format", "json", "--position", "2"])
+        let output = try await LedgerBinary.run(["replay", "j", "--db", path, "--format", "json", "--position", "2"])
         #expect(output.status == 0)
         let document = try #require(JSONValue(jsonText: output.stdout))
         #expect(document["job_id"] == .string("j"))
@@ -67,20 +67,20 @@ import Testing
     }
 
     @Test func replayOfAnUnknownJobExitsWith1() async throws {
-        let output = try LedgerBinary.run(["replay", "nope", "--db", try await ledger()])
+        let output = try await LedgerBinary.run(["replay", "nope", "--db", try await ledger()])
         #expect(output.status == 1 && output.stderr.contains("no job nope"))
     }
 
     @Test func verifyPassesThenCatchesAModifiedRowInACopy() async throws {
         let path = try await ledger()
-        #expect(try LedgerBinary.run(["verify", "--db", path]).status == 0)
+        #expect(try await LedgerBinary.run(["verify", "--db", path]).status == 0)
         let copy = Fixtures.temporaryDatabasePath("copy.sqlite")
         try DatabaseQueue(path: path).backup(to: DatabaseQueue(path: copy))
         try await DatabaseQueue(path: copy).write { db in
             try db.execute(sql: "DROP TRIGGER events_refuse_update")
             try db.execute(sql: "UPDATE events SET data = json_set(data, '$.amount', 99) WHERE type = 'credit.refunded'")
         }
-        let output = try LedgerBinary.run(["verify", "--db", copy])
+        let output = try await LedgerBinary.run(["verify", "--db", copy])
         #expect(output.status == 1)
         #expect(output.stdout.contains("FAIL chain at position 5"))
         #expect(output.stdout.contains("trigger events_refuse_update is missing"))
@@ -92,53 +92,53 @@ import Testing
         let store = try SQLiteEventStore(path: path, options: StoreOptions(durability: .normal))
         var generator = SeededGenerator(seed: 99)
         for request in RandomWorkload(jobCount: 30).requests(using: &generator) { _ = try? await store.execute(request) }
-        let check = try LedgerBinary.run(["rebuild", "--check", "--db", path])
+        let check = try await LedgerBinary.run(["rebuild", "--check", "--db", path])
         #expect(check.status == 0, "\(check.stdout)")
         #expect(check.stdout.hasPrefix("projections match a rebuild from"))
-        #expect(try LedgerBinary.run(["rebuild", "--db", path]).status == 0)
+        #expect(try await LedgerBinary.run(["rebuild", "--db", path]).status == 0)
         try await DatabaseQueue(path: path).write { try $0.execute(sql: "DELETE FROM projection_jobs WHERE job_id = 'job_3'") }
-        let damaged = try LedgerBinary.run(["rebuild", "--check", "--db", path])
+        let damaged = try await LedgerBinary.run(["rebuild", "--check", "--db", path])
         #expect(damaged.status == 1 && damaged.stdout.contains("projection_jobs: 0 rows only live, 1 only rebuilt (first: job_3)"))
     }
 
     @Test func queryReadsAndRefusesWrites() async throws {
         let path = try await ledger()
-        let csv = try LedgerBinary.run(["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id", "--db", path, "--format", "csv"])
+        let csv = try await LedgerBinary.run(["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id", "--db", path, "--format", "csv"])
         #expect(csv.status == 0)
         #expect(csv.stdout == "job_id,status,refunded_amount\nj,failed,10\nk,registered,0\n")
-        let write = try LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
+        let write = try await LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
         #expect(write.status == 1 && write.stderr.contains("refused"))
     }
 
     @Test func exportThenImportRebuildsTheSameLedger() async throws {
         let path = try await ledger()
-        let exported = try LedgerBinary.run(["export", "--db", path])
+        let exported = try await LedgerBinary.run(["export", "--db", path])
         #expect(exported.status == 0 && exported.stderr.contains("exported 6 events"))
         let file = Fixtures.temporaryDatabasePath("all.jsonl")
         try exported.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         let target = Fixtures.temporaryDatabasePath("imported.sqlite")
-        let imported = try LedgerBinary.run(["import", "--db", target, file])
+        let imported = try await LedgerBinary.run(["import", "--db", target, file])
         #expect(imported.status == 0 && imported.stdout == "imported 6 events\n")
-        #expect(try LedgerBinary.run(["verify", "--db", target]).status == 0)
-        let again = try LedgerBinary.run(["import", "--db", target, file])
+        #expect(try await LedgerBinary.run(["verify", "--db", target]).status == 0)
+        let again = try await LedgerBinary.run(["import", "--db", target, file])
         #expect(again.status == 1 && again.stderr.contains("line 1"))
     }
 
-    @Test func signReproducesTheStandardWebhooksTestVector() throws {
-        let output = try LedgerBinary.run(["sign", "--provider", "standard", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    @Test func signReproducesTheStandardWebhooksTestVector() async throws {
+        let output = try await LedgerBinary.run(["sign", "--provider", "standard", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                                            "--id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", "1614265330"],
                                           input: Data(#"{"test": 2432232314}"#.utf8))
         #expect(output.status == 0)
         #expect(output.stdout.contains("webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="))
-        let unknown = try LedgerBinary.run(["sign", "--provider", "acme", "--secret", "whsec_AAAA"])
+        let unknown = try await LedgerBinary.run(["sign", "--provider", "acme", "--secret", "whsec_AAAA"])
         #expect(unknown.status == 2)
     }
 
-    @Test func serveRefusesAnInvalidSettingWithOneLineNamingIt() throws {
+    @Test func serveRefusesAnInvalidSettingWithOneLineNamingIt() async throws {
         for (variable, value) in [("LEDGER_PORT", "99999"), ("LEDGER_DURABILITY", "sometimes"), ("LEDGER_MAX_BODY", "lots"),
                                   ("LEDGER_IDLE_TIMEOUT", "forever"), ("LEDGER_KEYS", "root:short"),
                                   ("LEDGER_PROVIDER_REPLICATE_SECRET", "not-a-secret")] {
-            let output = try LedgerBinary.run(["serve", "--db", Fixtures.temporaryDatabasePath()], environment: [variable: value])
+            let output = try await LedgerBinary.run(["serve", "--db", Fixtures.temporaryDatabasePath()], environment: [variable: value])
             #expect(output.status == 2, "\(variable)")
             #expect(output.stderr.contains(variable), "\(variable): \(output.stderr)")
         }
@@ -150,10 +150,10 @@ import Testing
         (#"{"providers": {"replicate": {"secret": "nope"}}}"#, "LEDGER_PROVIDER_REPLICATE_SECRET"),
         (#"{"providers": {"replicate": {"colour": "red"}}}"#, "providers.replicate.colour"),
     ])
-    func serveRefusesABadConfigurationFileNamingTheKey(_ text: String, _ key: String) throws {
+    func serveRefusesABadConfigurationFileNamingTheKey(_ text: String, _ key: String) async throws {
         let path = Fixtures.temporaryDatabasePath()
         try text.write(toFile: path + ".json", atomically: true, encoding: .utf8)
-        let output = try LedgerBinary.run(["serve", "--db", path, "--config", path + ".json"],
+        let output = try await LedgerBinary.run(["serve", "--db", path, "--config", path + ".json"],
                                           environment: ["LEDGER_KEYS": ServeProcessTests.keys])
         #expect(output.status == 2)
         #expect(output.stderr.contains(key), "\(output.stderr)")

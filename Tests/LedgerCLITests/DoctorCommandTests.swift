@@ -19,7 +19,7 @@ import Testing
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r_unknown", .completed, delivery: "d9")))
         let at = clock.now.adding(milliseconds: 3 * 3_600_000).iso8601
 
-        let output = try LedgerBinary.run(["doctor", "--db", path, "--at", at])
+        let output = try await LedgerBinary.run(["doctor", "--db", path, "--at", at])
         #expect(output.status == 1, "findings exit 1: \(output.stdout)\(output.stderr)")
         for expected in ["[stuck] 1 processing jobs stuck", "ledger redrive --status processing --action poll",
                          "[stuck] 1 registered jobs stuck", "[orphans] 1 replicate webhooks", "ledger audit orphans",
@@ -27,7 +27,7 @@ import Testing
                          "--provider wavespeed --action poll"] {
             #expect(output.stdout.contains(expected), "\(expected) in \(output.stdout)")
         }
-        let json = try LedgerBinary.run(["doctor", "--db", path, "--at", at, "--format", "json"])
+        let json = try await LedgerBinary.run(["doctor", "--db", path, "--at", at, "--format", "json"])
         guard case .array(let findings)? = JSONValue(jsonText: json.stdout)?["findings"] else { Issue.record("not JSON: \(json.stdout)"); return }
         #expect(findings.count == 4 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
     }
@@ -37,7 +37,7 @@ import Testing
         let store = try SQLiteEventStore(path: path)
         _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1")))
-        let output = try LedgerBinary.run(["doctor", "--db", path])
+        let output = try await LedgerBinary.run(["doctor", "--db", path])
         #expect(output.status == 0 && output.stdout.contains("nothing needs a look"), "\(output.stdout)\(output.stderr)")
     }
 }

@@ -15,7 +15,17 @@ enum LedgerBinary {
         return package.appendingPathComponent(".build/debug/ledger")
     }
 
-    static func run(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Output {
+    /// Runs `ledger` on a Dispatch thread: a test blocked in `waitUntilExit`
+    /// on a cooperative thread would starve in-process servers on 2 cores.
+    static func run(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, input: input, environment: extra) })
+            }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], input: Data?, environment extra: [String: String]) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

@@ -11,7 +11,14 @@ import Testing
 @Suite(.serialized) struct ServeProcessTests {
     static let keys = "app:app-key-0123456789abcdef,admin:admin-key-0123456789abcdef,auditor:auditor-key-0123456789abcd"
 
-    static func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// curl on a Dispatch thread (see `LedgerBinary.run`).
+    static func curl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try curlBlocking(arguments) }) }
+        }
+    }
+
+    static func curlBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-s", "--max-time", "5"] + arguments
@@ -36,7 +43,7 @@ import Testing
         server.standardError = FileHandle.nullDevice
         try server.run()
         for _ in 0..<300 {
-            if (try? curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true { return server }
+            if (try? await curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true { return server }
             if !server.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -54,7 +61,7 @@ import Testing
         var acknowledged: [String] = []
         for index in 0..<20 {
             let body = #"{"job_id":"job_\#(index)","account":"a","provider":"replicate","operation":"o","cost":1}"#
-            let answer = try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
+            let answer = try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
                                         "-H", "Authorization: Bearer app-key-0123456789abcdef",
                                         "-H", "content-type: application/json", "-d", body])
             if answer.output == "201" { acknowledged.append("job_\(index)") }
@@ -82,19 +89,19 @@ import Testing
         let appKey = try #require(keys.split(separator: ",").first { $0.hasPrefix("app:") }?.dropFirst(4))
         for (job, provider) in [("j_ws", "wavespeed"), ("j_rep", "replicate")] {
             let body = #"{"job_id":"\#(job)","account":"a","provider":"\#(provider)","operation":"o","cost":3,"external_id":"x_\#(job)"}"#
-            #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
+            #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
                                    "-H", "Authorization: Bearer \(appKey)", "-d", body]).output == "201")
         }
         // wavespeed: ledger sign prints the URL with the token.
         let wavespeedBody = #"{"id":"x_j_ws","status":"completed","outputs":["u"]}"#
-        let signedURL = try LedgerBinary.run(["sign", "--provider", "wavespeed", "--config", file, "--url", base])
+        let signedURL = try await LedgerBinary.run(["sign", "--provider", "wavespeed", "--config", file, "--url", base])
         let url = try #require(signedURL.stdout.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
-        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", url, "-d", wavespeedBody]).output == "200")
+        #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", url, "-d", wavespeedBody]).output == "200")
         // replicate: ledger sign prints the Standard Webhooks headers.
         let replicateBody = #"{"id":"x_j_rep","status":"succeeded","output":"u"}"#
-        let signed = try LedgerBinary.run(["sign", "--provider", "replicate", "--config", file], input: Data(replicateBody.utf8))
+        let signed = try await LedgerBinary.run(["sign", "--provider", "replicate", "--config", file], input: Data(replicateBody.utf8))
         let headers = signed.stdout.split(separator: "\n").dropFirst().flatMap { ["-H", String($0)] }
-        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/webhooks/replicate",
+        #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/webhooks/replicate",
                                "-d", replicateBody] + headers).output == "200")
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
@@ -113,10 +120,10 @@ import Testing
                                                 environment: ["LEDGER_PORT": String(environmentPort)])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(environmentPort)"
-        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+        #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                                base + "/v1/webhooks/acme?token=acme-token-0123456789abcdef", "-d", #"{"ref":"r1","state":"ok"}"#]).output == "200",
                 "the custom profile from the file takes webhooks (an orphan here)")
-        #expect(try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(filePort)/healthz"]).output != "200",
+        #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(filePort)/healthz"]).output != "200",
                 "the environment's port won over the file's")
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
