@@ -56,6 +56,7 @@ import Testing
         }
         let health = try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/providers"]).output
         #expect(health.contains("<svg") && health.contains("Detection latency") && health.contains("replicate"))
+        #expect(health.contains("Webhook lateness") && health.contains("poll_share"))
         #expect(!health.contains("<script"), "no JavaScript on the pages")
         let css = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", base + "/admin/assets/ledger.css"]).output
         #expect(css.hasPrefix("200 text/css"))

@@ -187,8 +187,26 @@ struct AdminRoutes: Sendable {
             SELECT completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*)
             FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day ORDER BY day DESC LIMIT 500
             """)
+        let lateness = try await query("""
+            WITH terminal AS (
+                SELECT stream, min(position) AS position, min(recorded_at) AS at FROM events
+                WHERE type IN ('job.completed', 'job.failed', 'job.cancelled') GROUP BY stream),
+            late AS (
+                SELECT j.provider, (julianday(w.recorded_at) - julianday(t.at)) * 86400 AS seconds
+                FROM events w JOIN terminal t ON t.stream = w.stream AND w.position > t.position
+                JOIN projection_jobs j ON w.stream = 'job-' || j.job_id
+                WHERE w.type = 'webhook.received' AND coalesce(json_extract(w.data, '$.duplicate'), 0) = 0),
+            ranked AS (
+                SELECT provider, seconds, row_number() OVER (PARTITION BY provider ORDER BY seconds) AS rank,
+                       count(*) OVER (PARTITION BY provider) AS total FROM late)
+            SELECT provider, max(total) AS late_webhooks,
+                   round(min(CASE WHEN rank >= 0.5 * total THEN seconds END), 1) AS lateness_p50_s,
+                   round(min(CASE WHEN rank >= 0.95 * total THEN seconds END), 1) AS lateness_p95_s
+            FROM ranked GROUP BY provider ORDER BY provider
+            """)
         return HTML.page("Provider health", """
-            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s)"))
+            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share"))
+            \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook"))
             \(Charts.bars(Self.series(latency, days: 14), title: "Detection latency by day (mean seconds from registration to the terminal fact)", unit: "s"))
             \(Charts.bars(Self.series(sources, days: 14), title: "Terminal outcomes by source and day (a silent webhook outage shows as poll rising)", unit: "jobs"))
             """)
