@@ -41,7 +41,7 @@ enum HTML {
 
     /// A table of rows (already strings), every cell escaped; `link` turns a column into links.
     static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil) -> String {
-        guard !rows.isEmpty else { return "<p>None.</p>" }
+        guard !rows.isEmpty else { return "<p><strong>\(escape(caption))</strong>: none.</p>" }
         let head = columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined()
         let body = rows.map { row in
             "<tr>" + row.enumerated().map { index, cell in
