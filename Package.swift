@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes",
+                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LedgerCore
+import LedgerProviders
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// SPEC §9, the fast subset of issue 6's fault harness: `ledger serve` killed
+/// with SIGKILL at a random instant under a concurrent storm of signed
+/// webhooks. Every delivery answered 200 is in the log, positions have no gap,
+/// the chain verifies and the projections equal a rebuild.
+@Suite(.serialized) struct KillUnderStormTests {
+    static let secret = "whsec_" + Data("storm-secret-0123456789abcdef".utf8).base64EncodedString()
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func sigkillDuringAWebhookStormLosesNothingAcknowledged(_ seed: UInt64) async throws {
+        var generator = SeededGenerator(seed: seed)
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<20 { _ = try await store.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }
+        let port = Int.random(in: 20_000...40_000, using: &generator)
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
+        ])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let signer = try StandardWebhookVerifier(secret: Self.secret)
+        // Early, middle and late in the storm, one per seed.
+        let killAfter = Duration.milliseconds([800, 200, 450][Int(seed % 3)])
+        let session = URLSession(configuration: .ephemeral)
+        let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [String] = []
+                    // Bounded: 500 deliveries per worker at most; the kill comes long before.
+                    for index in 0..<500 {
+                        let delivery = "msg_\(seed)_\(worker)_\(index)"
+                        let status = ["processing", "succeeded", "failed"][index % 3]
+                        let body = #"{"id":"ext_\#((worker * 7 + index) % 20)","status":"\#(status)","n":\#(index)}"#
+                        let timestamp = String(Int64(Date().timeIntervalSince1970))
+                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/webhooks/replicate")!)
+                        request.httpMethod = "POST"
+                        request.timeoutInterval = 5
+                        request.setValue(delivery, forHTTPHeaderField: "webhook-id")
+                        request.setValue(timestamp, forHTTPHeaderField: "webhook-timestamp")
+                        request.setValue("v1,\(signature)", forHTTPHeaderField: "webhook-signature")
+                        request.httpBody = Data(body.utf8)
+                        guard let (_, response) = try? await session.data(for: request),
+                              let code = (response as? HTTPURLResponse)?.statusCode else { break }
+                        if code == 200 { mine.append(delivery) }
+                    }
+                    return mine
+                }
+            }
+            try await Task.sleep(for: killAfter)
+            kill(server.processIdentifier, SIGKILL)
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal, "killed, not exited")
+        #expect(acknowledged.count >= 20, "the storm reached the server before the kill (seed \(seed)): \(acknowledged.count)")
+        print("storm seed \(seed): \(acknowledged.count) acknowledged before SIGKILL at \(killAfter)")
+
+        let after = try SQLiteEventStore(path: path)
+        let stored = Set(try await after.events(after: 0, limit: 1_000_000).compactMap { event -> String? in
+            guard event.type == "webhook.received" else { return nil }
+            return JSONValue(jsonText: event.data)?["delivery_id"]?.stringValue
+        })
+        let lost = acknowledged.filter { !stored.contains($0) }
+        #expect(lost.isEmpty, "acknowledged but not in the log (seed \(seed)): \(lost.prefix(5))")
+        let report = try await after.verify()
+        #expect(report.isSound, "seed \(seed): \(report.findings.prefix(3))")
+        let positions = try await after.events(after: 0, limit: 1_000_000).map(\.position)
+        #expect(positions == Array(1...Int64(positions.count)), "positions without a gap")
+        let check = try await after.rebuildCheck()
+        #expect(check.differences.isEmpty, "projections equal a rebuild (seed \(seed))")
+    }
+}
