@@ -1,0 +1,57 @@
+import Foundation
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// Issue 6 (fast subset): a damaged database is refused with a clear message
+/// and exit 3, never silently repaired.
+@Suite struct CorruptionTests {
+    /// A small ledger, closed, whose file the test then damages.
+    static func ledger() async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<30 {
+            _ = try await store.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)"))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("ext_\(index)", .completed, delivery: "d\(index)")))
+        }
+        return path
+    }
+
+    static func damage(_ path: String, at offset: UInt64, bytes: Int) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: offset)
+        handle.write(Data(repeating: 0x07, count: bytes))
+        try handle.close()
+    }
+
+    @Test func aDamagedHeaderStopsStartUpWithAClearLine() async throws {
+        let path = try await Self.ledger()
+        try checkpointWAL(path)
+        try Self.damage(path, at: 0, bytes: 16)
+        let serve = try await LedgerBinary.run(["serve", "--db", path, "--port", "1"], environment: ["LEDGER_KEYS": ServeProcessTests.keys])
+        #expect(serve.status == 3 && serve.stderr.contains("damaged") && serve.stderr.contains("backup"), "\(serve.stderr)")
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 3 && verify.stderr.contains("damaged"))
+    }
+
+    @Test func aDamagedIndexPageIsFoundByVerify() async throws {
+        let path = try await Self.ledger()
+        try checkpointWAL(path)
+        // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
+        try Self.damage(path, at: 4096 * 4, bytes: 64)
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status != 0, "damage is never reported as ok: \(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.contains("damaged") || verify.stdout.contains("FAIL pages"), "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// Copies the WAL's pages into the main file (sqlite3's own checkpoint), so
+    /// the damage hits the pages the ledger will read.
+    func checkpointWAL(_ path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, "PRAGMA wal_checkpoint(TRUNCATE);"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+}
