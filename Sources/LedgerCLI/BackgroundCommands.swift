@@ -41,6 +41,15 @@ struct BackgroundOnce {
     }
 }
 
+/// `--once`, required by the cron-style commands: the continuous services run inside `serve`.
+struct OnceFlag: ParsableArguments {
+    @Flag(help: "Run one round and exit (required: the continuous service runs inside ledger serve).") var once = false
+
+    func validate() throws {
+        guard once else { throw ValidationError("give --once (ledger serve runs this service continuously)") }
+    }
+}
+
 struct PollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poll",
@@ -57,9 +66,7 @@ struct PollCommand: AsyncParsableCommand {
     )
     @OptionGroup var database: DatabaseOption
     @OptionGroup var configurationOption: ConfigurationOption
-    @Flag(help: "Run one round and exit (required: the continuous poller runs inside serve).") var once = false
-
-    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the poller continuously)") } }
+    @OptionGroup var once: OnceFlag
 
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
@@ -87,9 +94,7 @@ struct WatchdogCommand: AsyncParsableCommand {
     )
     @OptionGroup var database: DatabaseOption
     @OptionGroup var configurationOption: ConfigurationOption
-    @Flag(help: "Run one round and exit.") var once = false
-
-    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the watchdog continuously)") } }
+    @OptionGroup var once: OnceFlag
 
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
@@ -115,9 +120,7 @@ struct NotifyCommand: AsyncParsableCommand {
     )
     @OptionGroup var database: DatabaseOption
     @OptionGroup var configurationOption: ConfigurationOption
-    @Flag(help: "Run one round and exit.") var once = false
-
-    func validate() throws { guard once else { throw ValidationError("give --once (serve runs the notifier continuously)") } }
+    @OptionGroup var once: OnceFlag
 
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in

@@ -16,10 +16,10 @@ struct ConfigurationOption: ParsableArguments {
     /// The `LEDGER_*` settings and custom profiles in effect.
     func load() throws -> (environment: [String: String], profiles: [String: ProviderProfile]) {
         let file: ConfigurationFile
-        do { file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile() } catch {
+        do { file = try ConfigurationFile.load(config) } catch {
             throw CommandFailure(.usage, error.description)
         }
-        return (file.environment.merging(ProcessInfo.processInfo.environment) { _, fromEnvironment in fromEnvironment }, file.profiles)
+        return (file.environment(overriddenBy: ProcessInfo.processInfo.environment), file.profiles)
     }
 }
 

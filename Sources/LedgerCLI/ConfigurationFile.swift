@@ -25,6 +25,16 @@ struct ConfigurationFile {
 
     init() {}
 
+    /// The file at `path`, or an empty configuration when there is none.
+    static func load(_ path: String?) throws(ConfigurationError) -> ConfigurationFile {
+        try path.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
+    }
+
+    /// The settings in effect: the environment wins over the file.
+    func environment(overriddenBy process: [String: String]) -> [String: String] {
+        environment.merging(process) { _, fromEnvironment in fromEnvironment }
+    }
+
     init(path: String) throws(ConfigurationError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(key: "--config", detail: "\(path) cannot be read")

@@ -47,9 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
             // No configuration at all: development keys and secrets in an owner-only file.
             let development = config == nil && processEnvironment["LEDGER_KEYS"] == nil
             let configPath = try development ? DevelopmentConfiguration.ensure(besideDatabase: databasePath) : config
-            let file = try configPath.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
+            let file = try ConfigurationFile.load(configPath)
             // The environment wins over the file; flags win over both.
-            environment = file.environment.merging(processEnvironment) { _, fromEnvironment in fromEnvironment }
+            environment = file.environment(overriddenBy: processEnvironment)
             settings = try ServeSettings(environment: environment, profiles: file.profiles, host: host, port: port,
                                          databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite",
                                          configurationNotice: development ? "development keys and secrets (no configuration): \(configPath ?? "")"

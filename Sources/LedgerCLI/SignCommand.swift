@@ -30,7 +30,7 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let file: ConfigurationFile
-        do { file = try config.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile() } catch {
+        do { file = try ConfigurationFile.load(config) } catch {
             throw CommandFailure(.usage, error.description)
         }
         guard let profile = ProviderProfile.builtIn[provider] ?? file.profiles[provider] else {

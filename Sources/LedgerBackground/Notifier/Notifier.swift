@@ -133,11 +133,9 @@ public final class Notifier: Sendable {
 
     private func attempt(_ progress: NotificationProgress, job: JobState, round: inout NotifyRound) async throws(StoreError) {
         let now = clock.now
-        let body = Data(JSONValue.object([
-            "type": .string(progress.event), "timestamp": .string(now.iso8601),
-            "data": .object(["notification_id": .string(progress.notificationID), "event": .string(progress.event),
-                             "job": JSONValue(jsonText: JSONValue.encodeSnapshot(job)) ?? .null]),
-        ]).jsonText.utf8)
+        let body = NotificationBody(type: progress.event, timestamp: now.iso8601,
+                                    data: .init(notificationID: progress.notificationID, event: progress.event, job: JobSnapshot(job)))
+            .encoded()
         let timestamp = String(now.millisecondsSinceEpoch / 1000)
         let signature = signer.sign(id: progress.notificationID, timestamp: timestamp, body: body)?.base64EncodedString() ?? ""
         let request = OutboundRequest(method: .POST, url: url, headers: [
@@ -181,11 +179,25 @@ public final class Notifier: Sendable {
     }
 }
 
-extension JSONValue {
-    /// The job as the API shows it (`JobSnapshot`), as JSON text.
-    static func encodeSnapshot(_ job: JobState) -> String {
+/// What the app receives: `{type, timestamp, data: {notification_id, event, job}}`,
+/// the job as the API shows it; encoded once, with sorted keys.
+struct NotificationBody: Encodable {
+    struct Payload: Encodable {
+        var notificationID: String
+        var event: String
+        var job: JobSnapshot
+
+        enum CodingKeys: String, CodingKey { case notificationID = "notification_id", event, job }
+    }
+
+    var type: String
+    var timestamp: String
+    var data: Payload
+
+    func encoded() -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(JobSnapshot(job))).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { preconditionFailure("a notification body always encodes") }
+        return data
     }
 }

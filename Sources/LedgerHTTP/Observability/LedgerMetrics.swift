@@ -3,6 +3,7 @@ import LedgerCore
 import LedgerStore
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics (SPEC §5 `/metrics`): `ledger_` prefix,
 /// base units (seconds), `_total` counters, and no per-job or per-account
@@ -24,6 +25,7 @@ public final class LedgerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let appendDuration: Metrics.Timer
     private let storageErrors: Metrics.Counter
+    private let webhookCounters = Mutex<[String: Metrics.Counter]>([:])
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -40,8 +42,17 @@ public final class LedgerMetrics: Sendable {
     /// A webhook answered; `provider` must be a configured provider's name
     /// (unknown names are counted as `unknown`, so a scanner cannot add series).
     public func webhook(provider: String, _ outcome: WebhookOutcome) {
-        Metrics.Counter(label: "ledger_webhooks_total", dimensions: [("provider", provider), ("outcome", outcome.rawValue)],
-                        factory: factory).increment()
+        // Made once per series: the registry lookup (a lock and a dimension
+        // match) stays off the per-webhook path.
+        let counter = webhookCounters.withLock { counters in
+            let key = "\(provider)\u{0}\(outcome.rawValue)"
+            if let existing = counters[key] { return existing }
+            let made = Metrics.Counter(label: "ledger_webhooks_total",
+                                       dimensions: [("provider", provider), ("outcome", outcome.rawValue)], factory: factory)
+            counters[key] = made
+            return made
+        }
+        counter.increment()
     }
 
     /// The time from handing a request to the writer until its commit answered.
