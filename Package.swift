@@ -99,10 +99,12 @@ let package = Package(
             path: "Tools/ledger-bench"
         ),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
+        // Test-only: an SQLite VFS shim that simulates power loss (Tests/CrashSimVFS/include/crashsim.h).
+        .target(name: "CrashSimVFS", dependencies: ["CSQLite"], path: "Tests/CrashSimVFS"),
         .testTarget(
             name: "LedgerStoreTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerTesting", "CrashSimVFS",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default: $LEDGER_PORT, else 8080).") var port: Int?
 
     func run() async throws {
+        // A write past a file-size limit (`ulimit -f`) must fail with EFBIG and be
+        // answered 503 like a full disk, not kill the server with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let settings: ServeSettings
         var environment: [String: String] = [:]
         do {

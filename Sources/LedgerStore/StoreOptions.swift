@@ -24,6 +24,12 @@ public struct StoreOptions: Sendable {
     public var mmapBytesMax: Int64 = 1 << 30
     /// Page cache per connection, in KiB (`PRAGMA cache_size`).
     public var pageCacheKibibytes = 16 * 1024
+    /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`,
+    /// SQLite's default; the power-loss tests lower it so crashes land in checkpoints).
+    public var walAutocheckpointPages = 1000
+    /// Free bytes the database must have left to grow (disk space, and the
+    /// file-size limit if any) for the readiness probe to pass.
+    public var readinessReserveBytes: Int64 = 8 << 20
     /// Below this many events a rebuild folds on one connection; above, on two
     /// in parallel (tests lower it to exercise the split).
     public var rebuildParallelEventCountMin: Int64 = 10_000

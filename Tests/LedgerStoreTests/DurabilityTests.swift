@@ -15,6 +15,17 @@ import Testing
         #expect(try await store.writerSynchronousLevel() == 1)
     }
 
+    /// The readiness probe must write a page (and so sync the WAL): an update
+    /// that leaves bytes unchanged is skipped by SQLite and proves nothing.
+    @Test func theReadinessProbeCommitsARealChange() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        try await store.probeWritable()
+        try await store.probeWritable()
+        let probes = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT probes FROM readiness_probe") }
+        #expect(probes == 2)
+    }
+
     @Test func theDatabaseRefusesUpdateDeleteAndOutOfPlaceInserts() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

@@ -17,10 +17,15 @@ struct LogBenchmark {
         var jobs = Self.jobIDs(events: events)
         if try await store.head().position == 0 {
             let generationSeconds: Double
-            (jobs, generationSeconds) = try await generate(store)
+            let segments: [Double]
+            (jobs, generationSeconds, segments) = try await generate(store)
             let generated = try await store.head().position
             report.add("decide+append events/s while generating (64 concurrent requests, durability normal)",
                        store: formatted(rate(Int(generated), generationSeconds)))
+            // How the append rate holds up as the log grows (each million events).
+            for (index, segmentRate) in segments.enumerated() where segments.count > 1 {
+                report.add("decide+append events/s, log from \(index) M to \(index + 1) M events", store: formatted(segmentRate))
+            }
         }
         let head = try await store.head().position
         // Replays first: the rebuilds below rewrite every projection row, and the
@@ -70,10 +75,11 @@ struct LogBenchmark {
 
     /// Jobs go through the real decider: registration, submission, webhooks
     /// routed by external id, polls, and a terminal report.
-    private func generate(_ store: SQLiteEventStore) async throws -> ([String], Double) {
+    private func generate(_ store: SQLiteEventStore) async throws -> ([String], Double, [Double]) {
         let jobs = Self.jobIDs(events: events)
         let started = Date()
         var lastReport = started
+        var segments: [Double] = [], segmentStart = DispatchTime.now().uptimeNanoseconds
         let seconds = try await Measure.seconds {
             for chunk in stride(from: 0, to: jobs.count, by: 64) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -82,13 +88,18 @@ struct LogBenchmark {
                     }
                     try await group.waitForAll()
                 }
+                if try await store.head().position >= Int64(segments.count + 1) * 1_000_000 {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    segments.append(1_000_000 / (Double(now - segmentStart) / 1e9))
+                    segmentStart = now
+                }
                 if Date().timeIntervalSince(lastReport) > 10 {
                     lastReport = Date()
                     FileHandle.standardError.write(Data("  generating: \(chunk) of \(jobs.count) jobs\n".utf8))
                 }
             }
         }
-        return (jobs, seconds)
+        return (jobs, seconds, segments)
     }
 
     static func jobIDs(events: Int) -> [String] {

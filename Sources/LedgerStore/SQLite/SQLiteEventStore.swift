@@ -48,6 +48,7 @@ public final class SQLiteEventStore: EventStore {
             // page (the map shares the OS page cache, it costs no extra memory).
             try db.execute(sql: "PRAGMA mmap_size = \(options.mmapBytesMax)")
             try db.execute(sql: "PRAGMA cache_size = -\(options.pageCacheKibibytes)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(options.walAutocheckpointPages)")
         }
         return configuration
     }
@@ -72,11 +73,21 @@ public final class SQLiteEventStore: EventStore {
     public var batchStatistics: BatchStatistics { writer.statistics }
 
     /// Proves the database takes a durable write now (readiness): a commit
-    /// through the writer that rewrites the projection checkpoint unchanged,
-    /// so it needs the write lock, WAL space and the sync, and changes nothing.
+    /// through the writer that counts the probe in `readiness_probe` (a row
+    /// outside the log and the projections), so it needs the write lock, WAL
+    /// space and the sync;
+    /// then checks that the database has ``StoreOptions/readinessReserveBytes``
+    /// left to grow (see ``StorageHeadroom``).
     public func probeWritable() async throws(StoreError) {
         try await writer.submit(exclusive: true) { _, db in
-            try db.execute(sql: "UPDATE projection_checkpoint SET position = position WHERE id = 1")
+            try db.execute(sql: """
+                INSERT INTO readiness_probe (id, probes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1
+                """)
+        }
+        let room = StorageHeadroom.bytes(forDatabaseAt: path)
+        guard room >= options.readinessReserveBytes else {
+            throw .storageUnavailable("\(max(room, 0)) bytes left for the database to grow, under the "
+                                      + "\(options.readinessReserveBytes)-byte reserve (disk space or file-size limit)")
         }
     }
 

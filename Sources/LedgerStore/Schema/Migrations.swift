@@ -10,6 +10,7 @@ enum LedgerMigrations {
         ("v1-views", v1Views),
         ("v2-queued-notifications", v2QueuedNotifications),
         ("v3-provider-health-poll-share", v3ProviderHealthPollShare),
+        ("v4-readiness-probe", v4ReadinessProbe),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -247,5 +248,16 @@ enum LedgerMigrations {
                h.last_webhook_at,
                round(CAST(h.terminal_poll AS REAL) / nullif(h.terminal_webhook + h.terminal_poll, 0), 3) AS poll_share
         FROM projection_provider_health h LEFT JOIN percentiles p USING (provider);
+        """
+
+    /// The readiness probe's row: each probe adds one, so it commits a real
+    /// page with its WAL sync. (Rewriting a value unchanged, as the first probe
+    /// did, writes nothing: SQLite skips the page, and the probe proved
+    /// nothing on a disk whose syncs fail. Found by the EIO fault test.)
+    static let v4ReadinessProbe = """
+        CREATE TABLE readiness_probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            probes INTEGER NOT NULL
+        ) STRICT;
         """
 }
