@@ -19,11 +19,11 @@ struct ActionRoutes: Sendable {
         enum CodingKeys: String, CodingKey { case action, operatorName = "operator", reason, outputs }
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         router.post("v1/jobs/:job_id/actions") { request, context in try await act(request, context) }
     }
 
-    private func act(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func act(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let role = try support.authorize(request, [.admin])
         let jobID = try context.parameters.require("job_id")
         let body = try await support.decode(ActionBody.self, from: request)

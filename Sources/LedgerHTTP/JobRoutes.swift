@@ -29,7 +29,7 @@ struct JobRoutes: Sendable {
 
     struct CancelBody: Decodable { var reason: String }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         let jobs = router.group("v1/jobs")
         jobs.post { request, _ in try await register(request) }
         jobs.get { request, _ in try await list(request) }
@@ -90,7 +90,7 @@ struct JobRoutes: Sendable {
 
     /// The job; with `?wait=30s` (at most 60s) the answer waits until the job
     /// changes or the time is up, so frontends need not poll every few seconds.
-    private func job(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func job(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
         guard var state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
@@ -107,7 +107,7 @@ struct JobRoutes: Sendable {
         return Response.json(JobSnapshot(state))
     }
 
-    private func events(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func events(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
         let stored = try await support.call { () async throws(StoreError) in
@@ -117,16 +117,16 @@ struct JobRoutes: Sendable {
         return Response.json(Page(plural: "events", items: stored.map(EventResource.init), nextCursor: nil))
     }
 
-    private func submitted(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func submitted(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         try await jobCommand(request, context, SubmittedBody.self) { .submit(externalID: $0.externalID) }
     }
 
-    private func cancel(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func cancel(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         try await jobCommand(request, context, CancelBody.self) { .cancel(reason: $0.reason) }
     }
 
     /// An app's command on the job of the path, made from the request's body.
-    private func jobCommand<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, _ body: Body.Type,
+    private func jobCommand<Body: Decodable>(_ request: Request, _ context: LedgerRequestContext, _ body: Body.Type,
                                              _ make: (Body) -> JobCommand) async throws -> Response {
         let role = try support.authorize(request, [.app, .admin])
         let jobID = try context.parameters.require("job_id")

@@ -46,8 +46,8 @@ public struct LedgerServices: Sendable {
 /// let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
 /// try await app.runService()
 /// ```
-public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestContext> {
+    let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(services: services).add(to: router)
@@ -64,7 +64,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<BasicRequestContex
 struct HealthRoutes {
     let services: LedgerServices
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         router.get("healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
         router.get("readyz") { _, _ -> Response in try await ready() }
         router.get("metrics") { _, _ -> Response in try await metrics() }

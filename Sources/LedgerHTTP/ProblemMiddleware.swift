@@ -5,12 +5,15 @@ import Hummingbird
 /// unexpected error, whose text is logged but never sent: it could hold
 /// internals a caller should not see.
 struct ProblemMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = LedgerRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
+            // The body was not read to its end: stop reading this connection rather
+            // than drain whatever a slow or oversized client still sends.
+            if problem.status == .requestTimeout || problem.status == .contentTooLarge { context.stopReading() }
             throw problem
         } catch let error as HTTPError {
             throw Problem(error.status, error.status.reasonPhrase, detail: detail(error, request))

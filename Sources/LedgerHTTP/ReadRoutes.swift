@@ -9,13 +9,13 @@ struct ReadRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         router.get("v1/accounts/:account") { request, context in try await account(request, context) }
         router.get("v1/providers/health") { request, _ in try await providerHealth(request) }
         router.get("v1/jobs/:job_id/state") { request, context in try await state(request, context) }
     }
 
-    private func account(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func account(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let account = try context.parameters.require("account")
         let balance = try await support.call { () async throws(StoreError) in try await services.store.account(account) }
@@ -33,7 +33,7 @@ struct ReadRoutes: Sendable {
     }
 
     /// `?as_of=<UTC time>` or `?position=<n>`: the job as it was then.
-    private func state(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func state(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
         let limit = try Self.limit(request.uri.queryParameters)

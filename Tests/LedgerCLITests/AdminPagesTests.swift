@@ -36,7 +36,7 @@ import Testing
     }
 
     static func serve(_ path: String) async throws -> (Process, Int) {
-        let port = Int.random(in: 20_000...40_000)
+        let port = ServeProcessTests.freePort()
         let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks",
             "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString(),

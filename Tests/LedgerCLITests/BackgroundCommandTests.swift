@@ -71,7 +71,7 @@ import Testing
         try await Self.withProvider { provider, providerPort in
             provider.start("pred_1")
             provider.finish("pred_1", succeeded: true)
-            let port = Int.random(in: 20_000...40_000)
+            let port = ServeProcessTests.freePort()
             let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
                 "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(providerPort)",
                 "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test",
@@ -97,7 +97,7 @@ import Testing
 
     @Test func aCronRunWithoutTheNotifySettingsStillQueuesTheNotificationsTheServerRecorded() async throws {
         let path = try await Self.prepareLedger()
-        let port = Int.random(in: 20_000...40_000)
+        let port = ServeProcessTests.freePort()
         let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks",
             "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString(),

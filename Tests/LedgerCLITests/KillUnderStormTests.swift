@@ -25,7 +25,7 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)
         for index in 0..<20 { _ = try await store.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }
-        let port = Int.random(in: 20_000...40_000, using: &generator)
+        let port = ServeProcessTests.freePort()
         let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
         ])

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -31,6 +34,25 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// A port nothing listens on now, from the kernel (bind to port 0): a random
+    /// pick collided with a listener once in ~100 long-run seeds.
+    static func freePort() -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(socket >= 0, "no socket for a port probe")
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        precondition(bound, "binding port 0 on loopback failed")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Starts `ledger serve` and waits (up to 30 s: the suite runs many processes on 2 cores) until it answers /healthz.
     static func startServer(_ arguments: [String], port: Int, environment extra: [String: String]) async throws -> Process {
         let server = Process()
@@ -53,7 +75,7 @@ import Testing
 
     @Test func sigtermAfterAcknowledgedWritesExitsCleanlyAndLosesNothing() async throws {
         let path = Fixtures.temporaryDatabasePath()
-        let port = Int.random(in: 20_000...40_000)
+        let port = ServeProcessTests.freePort()
         let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
                                                 environment: ["LEDGER_KEYS": Self.keys])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
@@ -77,7 +99,7 @@ import Testing
 
     @Test func withNoConfigurationItWritesOwnerOnlySecretsThatSignRealWebhooks() async throws {
         let path = Fixtures.temporaryDatabasePath()
-        let port = Int.random(in: 20_000...40_000)
+        let port = ServeProcessTests.freePort()
         let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port, environment: [:])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
@@ -132,7 +154,7 @@ import Testing
 
     @Test func sigtermUnderLoadAnswersNothing2xxThatIsNotStored() async throws {
         let path = Fixtures.temporaryDatabasePath()
-        let port = Int.random(in: 20_000...40_000)
+        let port = ServeProcessTests.freePort()
         let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
                                                 environment: ["LEDGER_KEYS": Self.keys])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }

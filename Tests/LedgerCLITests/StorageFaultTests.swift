@@ -100,7 +100,7 @@ struct StorageFaultFailure: Error, CustomStringConvertible {
 /// and the log checked.
 struct StorageFaultRun {
     let path: String
-    let port = Int.random(in: 20_000...40_000)
+    let port = ServeProcessTests.freePort()
     private var base: String { "http://127.0.0.1:\(port)" }
 
     func exercise(begin: (Process) async throws -> Void, end: (Process) async throws -> Void) async throws {

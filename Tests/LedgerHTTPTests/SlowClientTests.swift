@@ -34,6 +34,29 @@ import Glibc
         #expect(try await store.head() == .genesis)
     }
 
+    /// After the 408 the server stops reading and closes the connection, even
+    /// while the client keeps trickling (Hummingbird would otherwise drain the
+    /// declared body for as long as bytes come: measured with slowloris.py).
+    @Test func aTricklerIsDisconnectedAfterItsAnswer() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
+                                      bodyReadTimeout: .milliseconds(300))
+        try await Application(router: buildRouter(services)).test(.live) { client in
+            let port = try #require(client.port)
+            let (answer, closed) = try await Self.offPool { try Self.trickle(port: port, head: """
+                POST /v1/jobs HTTP/1.1\r
+                Host: 127.0.0.1\r
+                Authorization: Bearer app-key-0123456789abcdef\r
+                Content-Type: application/json\r
+                Content-Length: 1000000\r
+                \r
+                {
+                """) }
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+            #expect(closed, "the server closed the connection while the client still trickled")
+        }
+    }
+
     /// Runs blocking socket calls on a Dispatch thread: blocking the test's
     /// cooperative thread would starve the server's own tasks on 2 cores.
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -44,9 +67,37 @@ import Glibc
 
     /// Sends `head` (and nothing more), then reads until the server answers or 5 s pass.
     static func exchange(port: Int, head: String) throws -> String {
+        let socket = try connected(port: port)
+        defer { close(socket) }
+        _ = head.withCString { send(socket, $0, strlen($0), 0) }
+        return answer(socket)
+    }
+
+    /// Sends `head`, reads the answer, then goes on sending a byte every 100 ms
+    /// for up to 5 s; true when a send failed because the server closed the
+    /// connection. An end-of-file on reading does not count: the server
+    /// half-closes after its answer and may still read (and drain) for ever.
+    static func trickle(port: Int, head: String) throws -> (answer: String, closed: Bool) {
+        let socket = try connected(port: port)
+        defer { close(socket) }
+        _ = head.withCString { send(socket, $0, strlen($0), 0) }
+        let reply = answer(socket)
+        for _ in 0..<50 {
+            if send(socket, "x", 1, Int32(MSG_NOSIGNAL)) < 0 { return (reply, true) }
+            usleep(100_000)
+        }
+        return (reply, false)
+    }
+
+    private static func answer(_ socket: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : ""
+    }
+
+    private static func connected(port: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw POSIXError(.EIO) }
-        defer { close(socket) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -56,10 +107,10 @@ import Glibc
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        _ = head.withCString { send(socket, $0, strlen($0), 0) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(socket, &buffer, buffer.count, 0)
-        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : ""
+        guard connected == 0 else {
+            close(socket)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return socket
     }
 }

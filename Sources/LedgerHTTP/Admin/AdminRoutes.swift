@@ -13,7 +13,7 @@ struct AdminRoutes: Sendable {
     let sessions: AdminSessions
     static let cookie = "ledger_session"
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         router.get("admin/assets/ledger.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: AdminAssets.css)))

@@ -6,7 +6,7 @@ import Logging
 /// (at tens of thousands of webhooks a second the webhook's own line says
 /// enough), client errors at notice, server errors at error.
 struct AccessLogMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = LedgerRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now

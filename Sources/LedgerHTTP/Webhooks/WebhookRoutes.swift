@@ -12,11 +12,11 @@ struct WebhookRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<LedgerRequestContext>) {
         router.post("v1/webhooks/:provider") { request, context in try await receive(request, context) }
     }
 
-    private func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func receive(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let name = try context.parameters.require("provider")
         guard let profile = services.providers.profile(named: name) else {
             services.metrics.webhook(provider: "unknown", .unknownProvider)
@@ -34,7 +34,7 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    private func record(_ request: Request, _ context: BasicRequestContext, profile: ProviderProfile) async throws -> Response {
+    private func record(_ request: Request, _ context: LedgerRequestContext, profile: ProviderProfile) async throws -> Response {
         guard let credentials = services.providers.credentials(for: profile.name) else {
             throw Problem(.unauthorized, "Unauthorized",
                           detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks are refused")
