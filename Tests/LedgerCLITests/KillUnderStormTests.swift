@@ -80,6 +80,9 @@ import Testing
             return JSONValue(jsonText: event.data)?["delivery_id"]?.stringValue
         })
         let lost = acknowledged.filter { !stored.contains($0) }
+        // One line per seed: the long run's evidence (docs/fault-harness.md).
+        print("kill under storm, seed \(seed): killed after \(killAfter) acknowledged; \(acknowledged.count) acknowledged, "
+              + "\(stored.count) stored (\(stored.count - (acknowledged.count - lost.count)) stored but never answered), \(lost.count) lost")
         #expect(lost.isEmpty, "acknowledged but not in the log (seed \(seed)): \(lost.prefix(5))")
         let report = try await after.verify()
         #expect(report.isSound, "seed \(seed): \(report.findings.prefix(3))")

@@ -175,6 +175,11 @@ def report(options, kernel, kernel_peak, python, python_peak, web, web_peaks, sc
             column = 3 if label.startswith("verify") else 2
             small, large = row_value(kernel, prefix, column), row_value(scale["rows"], prefix, column)
             lines.append(f"| {label} | {small:,.1f} | {large:,.1f} | {large / small:.2f}× |")
+        events = [row_value(rows, "rebuild events/s") for rows in (kernel, scale["rows"])]
+        sizes = [float(re.search(r"over ([\d,]+) events", " ".join(rows)).group(1).replace(",", ""))
+                 for rows in (kernel, scale["rows"])]
+        lines.append(f"| rebuild seconds | {sizes[0] / events[0]:,.1f} | {sizes[1] / events[1]:,.1f} | "
+                     f"{(sizes[1] / events[1]) / (sizes[0] / events[0]):.2f}× |")
         lines += ["", f"Peak resident memory at {options.scale_events:,} events: {scale['peak']:.0f} MiB. "
                   "The 10 M log's rows, including the append rate per million events:", ""] + scale["rows"]
     lines += ["", END]
