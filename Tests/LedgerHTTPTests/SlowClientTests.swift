@@ -12,22 +12,20 @@ import Glibc
 /// A client that trickles its body is answered 408 at the read timeout, on a
 /// real server over loopback, and nothing is stored.
 @Suite struct SlowClientTests {
+    static let jobHead = """
+        POST /v1/jobs HTTP/1.1\r
+        Host: 127.0.0.1\r
+        Authorization: Bearer app-key-0123456789abcdef\r
+        Content-Type: application/json\r
+
+        """
+
     @Test func aTricklingBodyIsCutOffAtTheReadTimeout() async throws {
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      bodyReadTimeout: .milliseconds(300))
-        try await Application(router: buildRouter(services)).test(.live) { client in
-            let port = try #require(client.port)
+        let store = try await Self.live { port in
             let started = ContinuousClock.now
-            let answer = try await Self.offPool { try Self.exchange(port: port, head: """
-                POST /v1/jobs HTTP/1.1\r
-                Host: 127.0.0.1\r
-                Authorization: Bearer app-key-0123456789abcdef\r
-                Content-Type: application/json\r
-                Content-Length: 200\r
-                \r
-                {"job_id":
-                """) }
+            let answer = try await Self.offPool {
+                try Self.exchange(port: port, head: Self.jobHead + "Content-Length: 200\r\n\r\n{\"job_id\":")
+            }
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(ContinuousClock.now - started < .seconds(5))
         }
@@ -38,23 +36,39 @@ import Glibc
     /// while the client keeps trickling (Hummingbird would otherwise drain the
     /// declared body for as long as bytes come: measured with slowloris.py).
     @Test func aTricklerIsDisconnectedAfterItsAnswer() async throws {
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      bodyReadTimeout: .milliseconds(300))
-        try await Application(router: buildRouter(services)).test(.live) { client in
-            let port = try #require(client.port)
-            let (answer, closed) = try await Self.offPool { try Self.trickle(port: port, head: """
-                POST /v1/jobs HTTP/1.1\r
-                Host: 127.0.0.1\r
-                Authorization: Bearer app-key-0123456789abcdef\r
-                Content-Type: application/json\r
-                Content-Length: 1000000\r
-                \r
-                {
-                """) }
+        _ = try await Self.live { port in
+            let (answer, closed) = try await Self.offPool {
+                try Self.trickle(port: port, head: Self.jobHead + "Content-Length: 1000000\r\n\r\n{")
+            }
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(closed, "the server closed the connection while the client still trickled")
         }
+    }
+
+    /// The same after a 413: a body past the limit, then a trickle of the rest.
+    @Test func anOversizedBodyIsDisconnectedAfterItsAnswer() async throws {
+        let store = try await Self.live { port in
+            let (answer, closed) = try await Self.offPool {
+                let past = "{" + String(repeating: " ", count: Self.bodyLimit + 10)
+                return try Self.trickle(port: port, head: Self.jobHead + "Content-Length: 10000000\r\n\r\n" + past)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
+            #expect(closed, "the server closed the connection while the client still trickled")
+        }
+        #expect(try await store.head() == .genesis)
+    }
+
+    static let bodyLimit = 4096
+
+    /// A live server on loopback (read timeout 300 ms, body limit 4 KiB) for `body`, given its port; returns its store.
+    static func live(_ body: @escaping @Sendable (Int) async throws -> Void) async throws -> SQLiteEventStore {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
+                                      requestBodyBytesMax: bodyLimit, bodyReadTimeout: .milliseconds(300))
+        try await Application(router: buildRouter(services)).test(.live) { client in
+            try await body(try #require(client.port))
+        }
+        return store
     }
 
     /// Runs blocking socket calls on a Dispatch thread: blocking the test's
