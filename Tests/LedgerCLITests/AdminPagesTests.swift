@@ -66,12 +66,12 @@ import Testing
         for (page, name) in [("/admin/jobs/j1", "job-timeline.png"), ("/admin/providers", "provider-health.png")] {
             let shot = folder.appendingPathComponent(name)
             try? FileManager.default.removeItem(at: shot)
-            try Self.screenshot(base: base, page: page, to: shot.path)
+            try await Self.screenshot(base: base, page: page, to: shot.path)
             let size = (try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
             #expect(size > 5_000, "\(name) is a real screenshot (\(size) bytes)")
         }
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
     }
 
     @Test func pagesNeedAnAdminOrAuditorKeyAndARedriveFromThePageIsRecorded() async throws {
@@ -103,7 +103,7 @@ import Testing
                                                base + "/admin/redrive"]).output
         #expect(done.contains("Queued again for 1 jobs"), "\(done)")
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
 
         let store = try SQLiteEventStore(path: path)
         let events = try await store.events(inStream: "job-j1")
@@ -114,7 +114,7 @@ import Testing
 
     /// Signs in through the login form in a local page (the only script is the
     /// test's own), then lets Chromium land on `page` and screenshot it.
-    static func screenshot(base: String, page: String, to path: String) throws {
+    static func screenshot(base: String, page: String, to path: String) async throws {
         let html = """
             <form id="f" method="post" action="\(base)/admin/login"><input name="key" value="\(admin)">
             <input name="next" value="\(page)"></form><script>document.getElementById('f').submit()</script>
@@ -130,6 +130,6 @@ import Testing
         try browser.run()
         let pid = browser.processIdentifier
         DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if browser.isRunning { kill(pid, SIGKILL) } }
-        browser.waitUntilExit()
+        await browser.exited()
     }
 }

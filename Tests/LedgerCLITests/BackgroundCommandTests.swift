@@ -90,7 +90,7 @@ import Testing
                                                      "-d", #"{"action":"notify","operator":"ops","reason":"resend"}"#])
             #expect(notify.output == "409", "notifications are off")
             kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
+            await server.exited()
             #expect(server.terminationStatus == 0, "background services shut down with the server")
         }
     }
@@ -104,7 +104,7 @@ import Testing
             "LEDGER_LATE_COMPLETION_POLICY": "recharge",
         ])
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         // cron, without LEDGER_NOTIFY_URL: the never-submitted j2 is past this deadline.
         let watchdog = try await LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_DEADLINE": "15m"])
         #expect(watchdog.stdout.contains("1 failed and refunded"), "\(watchdog.stdout)\(watchdog.stderr)")

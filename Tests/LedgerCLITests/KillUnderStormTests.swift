@@ -69,7 +69,7 @@ import Testing
             kill(server.processIdentifier, SIGKILL)
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationReason == .uncaughtSignal, "killed, not exited")
         #expect(acknowledged.count >= killAfter && acknowledged.count < 8 * 500,
                 "the kill came mid-storm (seed \(seed)): \(acknowledged.count) acknowledged")

@@ -90,7 +90,7 @@ import Testing
         }
         #expect(acknowledged.count == 20)
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "a clean exit on SIGTERM")
         let store = try SQLiteEventStore(path: path)
         for jobID in acknowledged { #expect(try await store.job(jobID) != nil, "\(jobID) was acknowledged") }
@@ -126,7 +126,7 @@ import Testing
         #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/webhooks/replicate",
                                "-d", replicateBody] + headers).output == "200")
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         let store = try SQLiteEventStore(path: path)
         #expect(try await store.job("j_ws")?.status == .completed)
         #expect(try await store.job("j_rep")?.status == .completed)
@@ -148,7 +148,7 @@ import Testing
         #expect(try await Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(filePort)/healthz"]).output != "200",
                 "the environment's port won over the file's")
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationStatus == 0)
     }
 
@@ -182,7 +182,7 @@ import Testing
             kill(server.processIdentifier, SIGTERM)
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "a clean exit on SIGTERM under load")
         #expect(acknowledged.count > 0, "the load reached the server before SIGTERM")
         let store = try SQLiteEventStore(path: path)

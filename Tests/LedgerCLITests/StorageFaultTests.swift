@@ -22,7 +22,7 @@ struct StorageFaultTests {
             // strace dies and the kernel detaches every traced thread: syncs work again. (SIGINT,
             // strace's own way to detach, left it running when started from the test runner.)
             kill(tracer.processIdentifier, SIGKILL)
-            tracer.waitUntilExit()
+            await tracer.exited()
         })
     }
 
@@ -133,7 +133,7 @@ struct StorageFaultRun {
         for index in 0..<5 { #expect(try await register("after_\(index)", into: &acknowledged) == "201") }
 
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "a clean exit after SIGTERM")
         try await checkLog(holds: acknowledged)
     }

@@ -64,7 +64,7 @@ import Testing
             #expect(try await client.execute(uri: "/readyz", method: .get) { $0.status } == .serviceUnavailable)
             #expect(try await ObservabilityTests.metric(client, "ledger_ready") == 0)
             input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))
-            locker.waitUntilExit()
+            await locker.exited()
             #expect(try await store.head().position == 1, "nothing was stored while locked out")
             // Readiness recovers by itself once the database takes writes again.
             #expect(try await client.execute(uri: "/readyz", method: .get) { $0.status } == .ok)
