@@ -50,6 +50,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     let router = Router(context: LedgerRequestContext.self)
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyReadMiddleware(limit: services.requestBodyBytesMax, timeout: services.bodyReadTimeout))
     HealthRoutes(services: services).add(to: router)
     JobRoutes(services: services).add(to: router)
     WebhookRoutes(services: services).add(to: router)

@@ -11,12 +11,16 @@ public struct Problem: HTTPResponseError, Sendable {
     public var detail: String
     /// Seconds, for 503: when the client (a provider) should retry.
     public var retryAfterSeconds: Int?
+    /// The server closes the connection after this answer (`Connection: close`).
+    public var closesConnection: Bool
 
-    public init(_ status: HTTPResponse.Status, _ title: String, detail: String, retryAfterSeconds: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, _ title: String, detail: String, retryAfterSeconds: Int? = nil,
+                closesConnection: Bool = false) {
         self.status = status
         self.title = title
         self.detail = detail
         self.retryAfterSeconds = retryAfterSeconds
+        self.closesConnection = closesConnection
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -26,6 +30,7 @@ public struct Problem: HTTPResponseError, Sendable {
         ])
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if closesConnection { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
     }
 

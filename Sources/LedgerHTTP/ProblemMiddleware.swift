@@ -11,9 +11,6 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
-            // The body was not read to its end: stop reading this connection rather
-            // than drain whatever a slow or oversized client still sends.
-            if problem.status == .requestTimeout || problem.status == .contentTooLarge { context.stopReading() }
             throw problem
         } catch let error as HTTPError {
             throw Problem(error.status, error.status.reasonPhrase, detail: detail(error, request))

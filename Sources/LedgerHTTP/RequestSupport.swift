@@ -24,23 +24,12 @@ struct RequestSupport: Sendable {
         return role
     }
 
-    /// The body, refused with 413 past the limit without reading further,
-    /// and with 408 when it has not all arrived within the read timeout (a
-    /// client trickling bytes would otherwise hold a request open for ever:
-    /// the idle timeout restarts with every byte).
+    /// The body, read in full before routing by `BodyReadMiddleware` (within
+    /// the read timeout and the size limit), so collecting it does not wait.
     func body(_ request: Request) async throws -> Data {
-        let limit = services.requestBodyBytesMax
-        let timeout = services.bodyReadTimeout
-        do {
-            guard let buffer = try await Self.race(timeout, { var request = request; return try await request.collectBody(upTo: limit) }).get() else {
-                throw Problem(.requestTimeout, "Request timeout",
-                              detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once")
-            }
-            return Data(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw Problem(.contentTooLarge, "Body too large",
-                          detail: "the body is over \(limit) bytes (LEDGER_MAX_BODY)")
-        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: services.requestBodyBytesMax)
+        return Data(buffer.readableBytesView)
     }
 
     /// `work`'s result, or nil once `timeout` passes first. The loser is

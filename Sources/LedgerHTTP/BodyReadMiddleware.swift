@@ -1,0 +1,73 @@
+import Hummingbird
+import NIOCore
+
+/// Reads every request body in full before routing, within the read timeout
+/// (`LEDGER_READ_TIMEOUT`) and the size limit (`LEDGER_MAX_BODY`), so that no
+/// route, and no refusal before a route reads (401, 404), leaves a body
+/// unread: Hummingbird would drain it after the answer for as long as the
+/// client trickles, each byte restarting the idle timeout (slowloris).
+///
+/// - A body over the limit that still ends within the timeout, and within
+///   `drainBytesMax` more, is read to its end and answered 413: the client gets
+///   a clean answer and the connection stays usable.
+/// - A body that does not end within the timeout, or goes on past the drain
+///   allowance, is answered 408 (413 when its declared length is over the
+///   limit) with `Connection: close`, and the server stops reading the
+///   connection.
+struct BodyReadMiddleware: RouterMiddleware {
+    typealias Context = LedgerRequestContext
+    let limit: Int
+    let timeout: Duration
+    /// Bytes past the limit read and discarded so an honest client over the limit still gets its 413.
+    static let drainBytesMax = 8 << 20
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.declaresBody(request) else { return try await next(request, context) }
+        let limit = limit
+        let read = try await RequestSupport.race(timeout) { try await Self.read(request, limit: limit) }.get()
+        switch read {
+        case .complete(let buffer)?:
+            var request = request
+            request.body = RequestBody(buffer: buffer)
+            return try await next(request, context)
+        case .tooLarge(let drained)?:
+            if !drained { context.stopReading() }
+            throw Self.tooLarge(limit, closing: !drained)
+        case nil:
+            context.stopReading()
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw Self.tooLarge(limit, closing: true) }
+            throw Problem(.requestTimeout, "Request timeout",
+                          detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once",
+                          closesConnection: true)
+        }
+    }
+
+    static func tooLarge(_ limit: Int, closing: Bool) -> Problem {
+        Problem(.contentTooLarge, "Body too large", detail: "the body is over \(limit) bytes (LEDGER_MAX_BODY)", closesConnection: closing)
+    }
+
+    enum Read: Sendable {
+        case complete(ByteBuffer)
+        /// Over the limit; `drained`: read to its end.
+        case tooLarge(drained: Bool)
+    }
+
+    static func read(_ request: Request, limit: Int) async throws -> Read {
+        var collected = ByteBuffer()
+        var seen = 0
+        for try await chunk in request.body {
+            seen += chunk.readableBytes
+            if seen <= limit {
+                collected.writeImmutableBuffer(chunk)
+            } else if seen > limit + drainBytesMax {
+                return .tooLarge(drained: false)
+            }
+        }
+        return seen > limit ? .tooLarge(drained: true) : .complete(collected)
+    }
+
+    /// HTTP/1.1: a request has a body only when it says so (RFC 9112 §6.3).
+    static func declaresBody(_ request: Request) -> Bool {
+        request.headers[.transferEncoding] != nil || (request.headers[.contentLength].map { $0 != "0" } ?? false)
+    }
+}
