@@ -7,7 +7,9 @@ Builds `ledger` in release mode and serves a fresh database (durability full,
 1,000 registered jobs). Each run measures durable ingest with wrk (c=16,
 pre-signed deliveries) alone, then again while --slow connections trickle a
 request one header byte per second (slowloris) and --slow/10 more trickle a
-declared 1 MiB body one byte per second. Prints medians and ratios, and how
+declared 1 MiB body one byte per second (half to a webhook route, half to an
+action refused without a key). Prints medians and ratios (the median of the
+per-run ratios), and how
 many slow connections the server closed (idle timeout 30 s, body read timeout
 30 s). Loopback only, bounded in time.
 """
@@ -42,7 +44,9 @@ class SlowClients:
             connection = socket.create_connection(("127.0.0.1", port), timeout=5)
             connection.setblocking(False)
             if index >= headers:  # a complete header announcing a big body, then the body byte by byte
-                connection.send(b"POST /v1/webhooks/replicate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                # Half to a webhook route (the body is read first), half to a route refused without a key.
+                path = b"/v1/webhooks/replicate" if index % 2 else b"/v1/jobs/j1/actions"
+                connection.send(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                                 b"Content-Length: 1048576\r\n\r\n")
             else:
                 connection.send(b"POST /v1/webhooks/replicate HTTP/1.1\r\nHost: x\r\n")
