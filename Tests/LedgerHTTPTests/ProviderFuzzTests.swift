@@ -23,13 +23,7 @@ import Testing
     @Test(arguments: Array(0..<seeds.count))
     func mutatedBodiesNeverCrashNorAnswer5xxAndRefusalsChangeNothing(_ index: Int) async throws {
         let (provider, body) = Self.seeds[index]
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "e1", provider: provider))
-        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      providers: try ProviderRegistry(secrets: [
-                                          "standard": WebhookRoutesTests.secret, "replicate": WebhookRoutesTests.secret,
-                                          "wavespeed": Self.token, "nca": Self.token,
-                                      ]), now: { WebhookRoutesTests.now })
+        let (store, services) = try await Self.ledger(expecting: provider)
         let (accepted, refused) = try await Application(router: buildRouter(services)).test(.router) { client in
             var generator = SeededGenerator(seed: UInt64(index + 1))
             var accepted = 0, refused = 0
@@ -67,5 +61,17 @@ import Testing
         #expect(try await store.verify().isSound)
         let check = try await store.rebuildCheck()
         #expect(check.differences.isEmpty)
+    }
+
+    /// A fresh ledger with every provider configured and job j1 (external id e1) waiting on `provider`.
+    static func ledger(expecting provider: String) async throws -> (SQLiteEventStore, LedgerServices) {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "e1", provider: provider))
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
+                                      providers: try ProviderRegistry(secrets: [
+                                          "standard": WebhookRoutesTests.secret, "replicate": WebhookRoutesTests.secret,
+                                          "wavespeed": token, "nca": token,
+                                      ]), now: { WebhookRoutesTests.now })
+        return (store, services)
     }
 }

@@ -94,13 +94,7 @@ import Testing
     /// Sends `attempts` requests made by `request` to a server with every provider configured.
     static func fuzz(_ provider: String,
                      _ request: (Int, inout SeededGenerator) throws -> Attempt) async throws {
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "e1", provider: provider))
-        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
-                                      providers: try ProviderRegistry(secrets: [
-                                          "standard": WebhookRoutesTests.secret, "replicate": WebhookRoutesTests.secret,
-                                          "wavespeed": ProviderFuzzTests.token, "nca": ProviderFuzzTests.token,
-                                      ]), now: { WebhookRoutesTests.now })
+        let (store, services) = try await ProviderFuzzTests.ledger(expecting: provider)
         var generator = SeededGenerator(seed: UInt64(provider.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         let requests = try (0..<attempts).map { try request($0, &generator) }
         let (accepted, refused) = try await Application(router: buildRouter(services)).test(.router) { client in
