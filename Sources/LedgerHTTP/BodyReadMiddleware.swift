@@ -18,6 +18,8 @@ struct BodyReadMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
     let limit: Int
     let timeout: Duration
+    /// Told of every refusal made here, before any route saw the request (the webhook counters).
+    let refused: @Sendable (Request, Problem, Context) -> Void
     /// Bytes past the limit read and discarded so an honest client over the limit still gets its 413.
     static let drainBytesMax = 8 << 20
 
@@ -25,20 +27,27 @@ struct BodyReadMiddleware: RouterMiddleware {
         guard Self.declaresBody(request) else { return try await next(request, context) }
         let limit = limit
         let read = try await RequestSupport.race(timeout) { try await Self.read(request, limit: limit) }.get()
-        switch read {
-        case .complete(let buffer)?:
+        if case .complete(let buffer)? = read {
             var request = request
             request.body = RequestBody(buffer: buffer)
             return try await next(request, context)
-        case .tooLarge(let drained)?:
-            if !drained { context.stopReading() }
-            throw Self.tooLarge(limit, closing: !drained)
-        case nil:
-            context.stopReading()
-            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw Self.tooLarge(limit, closing: true) }
-            throw Problem(.requestTimeout, "Request timeout",
+        }
+        let problem = refusal(read, declaredLength: request.headers[.contentLength].flatMap(Int.init))
+        if problem.closesConnection { context.stopReading() }
+        refused(request, problem, context)
+        throw problem
+    }
+
+    /// 413 for a body over the limit (kept open when it was read to its end),
+    /// 408 for one that did not end in time (413 if it declared a length over the limit).
+    private func refusal(_ read: Read?, declaredLength: Int?) -> Problem {
+        switch read {
+        case .tooLarge(let drained)?: Self.tooLarge(limit, closing: !drained)
+        case nil where (declaredLength ?? 0) > limit: Self.tooLarge(limit, closing: true)
+        case nil: Problem(.requestTimeout, "Request timeout",
                           detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once",
                           closesConnection: true)
+        case .complete?: preconditionFailure("a complete body is not refused")
         }
     }
 

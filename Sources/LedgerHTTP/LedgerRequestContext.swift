@@ -1,11 +1,9 @@
 import Hummingbird
 
 /// Hummingbird's basic context plus one thing the ledger needs from the
-/// connection: to stop reading it. A request refused before its body was read
-/// (408 for a body trickled past the read timeout, 413 for one over the limit)
-/// would otherwise keep the connection while Hummingbird drains the rest of the
-/// body, for as long as the client keeps trickling (slowloris; measured with
-/// Tools/fault-harness/slowloris.py).
+/// connection: to stop reading it, when `BodyReadMiddleware` refuses a body
+/// that did not end in time (Hummingbird would otherwise drain the rest after
+/// the answer for as long as the client trickles).
 public struct LedgerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Closes the connection's input: the answer is still written, then the connection closes.

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTesting
 
 /// Runs the built `ledger` executable, as a user would.
 enum LedgerBinary {
@@ -18,11 +19,7 @@ enum LedgerBinary {
     /// Runs `ledger` on a Dispatch thread: a test blocked in `waitUntilExit`
     /// on a cooperative thread would starve in-process servers on 2 cores.
     static func run(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, input: input, environment: extra) })
-            }
-        }
+        try await offPool { try runBlocking(arguments, input: input, environment: extra) }
     }
 
     static func runBlocking(_ arguments: [String], input: Data?, environment extra: [String: String]) throws -> Output {

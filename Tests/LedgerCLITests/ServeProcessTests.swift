@@ -16,9 +16,7 @@ import Testing
 
     /// curl on a Dispatch thread (see `LedgerBinary.run`).
     static func curl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try curlBlocking(arguments) }) }
-        }
+        try await offPool { try curlBlocking(arguments) }
     }
 
     static func curlBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -46,6 +46,9 @@ import Testing
             }
             _ = try await client.execute(uri: "/v1/webhooks/replicate", method: .post, body: ByteBuffer(string: body)) { $0.status }
             _ = try await client.execute(uri: "/v1/webhooks/nosuch", method: .post, body: ByteBuffer(string: body)) { $0.status }
+            // Refused before routing (BodyReadMiddleware), still counted as the provider's.
+            let oversized = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
+            #expect(try await client.execute(uri: "/v1/webhooks/replicate", method: .post, body: oversized) { $0.status } == .contentTooLarge)
             let text = try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -56,6 +59,7 @@ import Testing
                 #"ledger_webhooks_total{provider="replicate",outcome="duplicate"} 1"#,
                 #"ledger_webhooks_total{provider="replicate",outcome="unauthorized"} 1"#,
                 #"ledger_webhooks_total{provider="unknown",outcome="unknown_provider"} 1"#,
+                #"ledger_webhooks_total{provider="replicate",outcome="too_large"} 1"#,
                 #"ledger_jobs{status="completed"} 1"#, "ledger_conflicts_total 0", "ledger_refunds_total 0",
                 "ledger_log_position 4", "ledger_ready 1",
             ] {

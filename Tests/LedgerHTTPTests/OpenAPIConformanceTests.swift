@@ -55,9 +55,7 @@ import Testing
         let document = JSONValue.object(["routes": .array(routes), "exchanges": .array(recorder.exchanges.withLock { $0 })])
         try Data(document.jsonText.utf8).write(to: file)
         let exchanges = file.path
-        let (status, output) = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try Self.runChecker(exchanges: exchanges) }) }
-        }
+        let (status, output) = try await offPool { try Self.runChecker(exchanges: exchanges) }
         #expect(status == 0, "\(output)")
         #expect(output.contains("0 failures"), "\(output)")
     }

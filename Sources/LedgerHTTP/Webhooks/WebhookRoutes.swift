@@ -26,12 +26,29 @@ struct WebhookRoutes: Sendable {
         do {
             return try await record(request, context, profile: profile)
         } catch let problem as Problem {
-            services.metrics.webhook(provider: name, Self.outcome(of: problem))
-            context.logger.notice("webhook refused", metadata: [
-                "provider": .string(name), "status": .stringConvertible(Int(problem.status.code)), "detail": .string(problem.detail),
-            ])
+            refused(name, problem, context)
             throw problem
         }
+    }
+
+    /// A webhook's body refused before routing (408, 413 by `BodyReadMiddleware`)
+    /// is counted and logged like a refusal of the route's own.
+    @Sendable func refusedBeforeRouting(_ request: Request, _ problem: Problem, _ context: LedgerRequestContext) {
+        let parts = request.uri.path.split(separator: "/")
+        guard parts.count == 3, parts[0] == "v1", parts[1] == "webhooks" else { return }
+        let name = String(parts[2])
+        guard services.providers.profile(named: name) != nil else {
+            services.metrics.webhook(provider: "unknown", .unknownProvider)
+            return
+        }
+        refused(name, problem, context)
+    }
+
+    private func refused(_ name: String, _ problem: Problem, _ context: LedgerRequestContext) {
+        services.metrics.webhook(provider: name, Self.outcome(of: problem))
+        context.logger.notice("webhook refused", metadata: [
+            "provider": .string(name), "status": .stringConvertible(Int(problem.status.code)), "detail": .string(problem.detail),
+        ])
     }
 
     private func record(_ request: Request, _ context: LedgerRequestContext, profile: ProviderProfile) async throws -> Response {
