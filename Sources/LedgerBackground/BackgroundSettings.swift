@@ -27,6 +27,8 @@ public struct BackgroundSettings: Sendable {
     public var notifyURL: String?
     public var notifySecret: String?
     public var notifySchedule = RetrySchedule.standard
+    /// `LEDGER_NOTIFY_EVENTS`: terminal changes only, or starts and progress too.
+    public var notifyEvents = NotifyEvents.terminal
     /// How often the notifier looks for due deliveries.
     public var notifyTick: Int64 = 1_000
     public var allowPrivateTargets = false
@@ -41,7 +43,7 @@ public struct BackgroundSettings: Sendable {
 
     /// Reads `LEDGER_POLL_SCHEDULE`, `LEDGER_STUCK_AFTER`, `LEDGER_DEADLINE`,
     /// `LEDGER_SUBMIT_DEADLINE`, `LEDGER_WATCHDOG_INTERVAL`, `LEDGER_NOTIFY_URL`,
-    /// `LEDGER_NOTIFY_SECRET`, `LEDGER_NOTIFY_SCHEDULE`, `LEDGER_ALLOW_PRIVATE_TARGETS`
+    /// `LEDGER_NOTIFY_SECRET`, `LEDGER_NOTIFY_SCHEDULE`, `LEDGER_NOTIFY_EVENTS`, `LEDGER_ALLOW_PRIVATE_TARGETS`
     /// and each provider's `BASE_URL`, `API_KEY`, `POLL_HEAD_URL`.
     public init(environment: [String: String], providers: some Sequence<String>) throws(ConfigurationError) {
         func duration(_ key: String, _ fallback: Int64) throws(ConfigurationError) -> Int64 {
@@ -66,6 +68,12 @@ public struct BackgroundSettings: Sendable {
                 throw ConfigurationError(key: "LEDGER_NOTIFY_SCHEDULE", detail: "\(text) is not a list of durations like 5s,5m,30m")
             }
             notifySchedule = schedule
+        }
+        if let text = environment["LEDGER_NOTIFY_EVENTS"] {
+            guard let events = NotifyEvents(rawValue: text) else {
+                throw ConfigurationError(key: "LEDGER_NOTIFY_EVENTS", detail: "\(text) is not terminal or all")
+            }
+            notifyEvents = events
         }
         switch environment["LEDGER_ALLOW_PRIVATE_TARGETS"] ?? "false" {
         case "true", "1", "yes": allowPrivateTargets = true

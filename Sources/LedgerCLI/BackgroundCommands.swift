@@ -24,6 +24,8 @@ struct BackgroundOnce {
         let recorded = try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
         var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment, recorded: recorded))
         options.notificationsEnabled = settings.notifyURL != nil || recorded[RecordedSettings.notifications] == "on"
+        options.notifyEvents = environment["LEDGER_NOTIFY_EVENTS"] == nil
+            ? recorded[RecordedSettings.notifyEvents].flatMap(NotifyEvents.init(rawValue:)) ?? .terminal : settings.notifyEvents
         let store = try database.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
                                                 logger: commandLogger(environment))

@@ -85,11 +85,13 @@ func lateCompletionPolicy(_ environment: [String: String], recorded: [String: St
 enum RecordedSettings {
     static let notifications = "notifications"
     static let lateCompletionPolicy = "late_completion_policy"
+    static let notifyEvents = "notify_events"
 
     static func of(options: StoreOptions, background: BackgroundSettings) -> [String: String] {
         [
             notifications: options.notificationsEnabled ? "on" : "off",
             lateCompletionPolicy: options.lateCompletionPolicy.rawValue,
+            notifyEvents: options.notifyEvents.rawValue,
             "stuck_after_s": String(background.watchdog.stuckAfter / 1000),
             "submit_deadline_s": String(background.watchdog.submitDeadline / 1000),
         ]

@@ -13,7 +13,8 @@ struct DoctorCommand: AsyncParsableCommand {
             Looks for: chain breaks and broken invariants (ledger verify), stuck jobs, orphans
             waiting more than an hour, notifications overdue by more than 10 minutes, dead
             letters, and a provider whose webhooks stopped while polls still find completions
-            (a silent webhook outage: no webhook for an hour, completions by poll in the last day).
+            (a silent webhook outage: no webhook for an hour, completions by poll in the last day),
+            and status words a provider sent in the last week that its profile does not know.
             Exit 0: nothing found; 1: findings; 3: the database cannot be used.
 
             Example:
@@ -74,6 +75,7 @@ struct DoctorChecks {
         let hourAgo = now.adding(milliseconds: -3_600_000).iso8601
         let dayAgo = now.adding(milliseconds: -86_400_000).iso8601
         let tenMinutesAgo = now.adding(milliseconds: -600_000).iso8601
+        let weekAgo = now.adding(milliseconds: -7 * 86_400_000).iso8601
         return [
             // The stuck_jobs view's rule, judged at `now` (the view uses the wall clock).
             DoctorChecks(sql: """
@@ -131,6 +133,17 @@ struct DoctorChecks {
                 return .init(check: "silent-webhooks",
                              summary: "\(provider): no webhook since \(row[2] ?? "ever") while polls completed \(row[1] ?? "0") jobs in the last day",
                              command: "ledger redrive --status processing --provider \(provider) --action poll --operator YOU --reason \"webhook outage\" --db \(db)   # and check \(provider)'s webhook settings")
+            },
+            DoctorChecks(sql: """
+                SELECT provider, group_concat(raw_status || ' (' || reports || ')', ', '), sum(reports) FROM (
+                    SELECT provider, raw_status, reports FROM unknown_statuses
+                    WHERE last_seen_at >= '\(weekAgo)' AND last_seen_at <= '\(now.iso8601)' ORDER BY provider, raw_status)
+                GROUP BY provider
+                """) { row, db in
+                let provider = row[0] ?? ""
+                return .init(check: "unknown-statuses",
+                             summary: "\(provider) sent status words its profile does not know: \(row[1] ?? "") (recorded as unknown; those jobs wait for a poll or the deadline)",
+                             command: "ledger query \"SELECT * FROM unknown_statuses WHERE provider = '\(provider)'\" --db \(db)   # then map the word in the provider's status_map, or report it")
             },
         ]
     }

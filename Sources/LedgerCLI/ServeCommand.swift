@@ -67,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var options = StoreOptions(durability: settings.durability, lateCompletionPolicy: try lateCompletionPolicy(environment))
         options.notificationsEnabled = backgroundSettings.notifyURL != nil
+        options.notifyEvents = backgroundSettings.notifyEvents
         let store: SQLiteEventStore
         do {
             store = try SQLiteEventStore(path: settings.databasePath, options: options)
@@ -172,10 +173,12 @@ struct ServeSettings {
         requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
         let profiles = ProviderProfile.builtIn.merging(custom) { builtIn, _ in builtIn }
         var secrets: [String: String] = [:]
+        var signingSecrets: [String: String] = [:]
         for name in profiles.keys {
             if let secret = environment[ProviderRegistry.secretKey(name)] { secrets[name] = secret }
+            if let secret = environment[ProviderRegistry.signingSecretKey(name)] { signingSecrets[name] = secret }
         }
-        providers = try ProviderRegistry(profiles: profiles, secrets: secrets)
+        providers = try ProviderRegistry(profiles: profiles, secrets: secrets, signingSecrets: signingSecrets)
         let idle = environment["LEDGER_IDLE_TIMEOUT"] ?? "30s"
         guard let idleMilliseconds = DurationText.milliseconds(idle), idleMilliseconds <= 3_600_000 else {
             throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")

@@ -5,7 +5,7 @@ extension ProviderProfile {
     /// object (besides the settings every provider has: secret, base_url, api_key).
     public static let profileKeys: Set<String> = [
         "authentication", "token_parameter", "envelopes", "external_id", "status", "outputs", "error",
-        "status_map", "other_status",
+        "status_map", "other_status", "job_id",
     ]
 
     /// A custom profile from the configuration file, e.g.
@@ -15,6 +15,9 @@ extension ProviderProfile {
     ///          "external_id": "/id", "status": "/state", "outputs": "/result", "error": "/error",
     ///          "status_map": {"done": "completed", "error": "failed", "running": "processing"}}
     /// ```
+    ///
+    /// `job_id`, optional, points at the ledger's own job id when the provider
+    /// echoes it back: a webhook is then matched by it first.
     ///
     /// Errors name the key at fault as `providers.acme.status_map`.
     public init(configuredAs name: String, _ object: [String: JSONValue]) throws(ConfigurationError) {
@@ -74,7 +77,8 @@ extension ProviderProfile {
         self.init(
             name: name, authentication: authentication, envelopes: envelopes,
             fields: Fields(externalID: try pointer("external_id", default: nil), status: try pointer("status", default: nil),
-                           outputs: try pointer("outputs", default: "/outputs"), error: try pointer("error", default: "/error")),
+                           outputs: try pointer("outputs", default: "/outputs"), error: try pointer("error", default: "/error"),
+                           jobID: object["job_id"] == nil ? nil : try pointer("job_id", default: nil)),
             statusMap: statusMap, otherStatus: try object["other_status"].map { v throws(ConfigurationError) in try status(v, key: "other_status") } ?? .unknown)
     }
 

@@ -8,6 +8,9 @@ public struct WebhookReport: Sendable, Equatable {
     public var rawStatus: String
     public var outputs: JSONValue
     public var error: String?
+    /// The ledger's own job id, when the body names it (NCA's `id`): it wins
+    /// over the external id when both name a job (see ``WebhookRouting``).
+    public var claimedJobID: String?
 }
 
 /// How a provider's webhooks are authenticated, where their bodies keep the
@@ -29,6 +32,8 @@ public struct ProviderProfile: Sendable, Equatable {
         public var status: JSONPointer
         public var outputs: JSONPointer
         public var error: JSONPointer
+        /// Where the body names the ledger's own job id, if it does (NCA: `/id`).
+        public var jobID: JSONPointer?
     }
 
     public var name: String
@@ -41,24 +46,32 @@ public struct ProviderProfile: Sendable, Equatable {
     /// What a status word missing from the map means (NCA: any code but 200 is a failure).
     public var otherStatus: ReportedStatus
 
-    /// Reads the report out of a parsed body.
+    /// Reads the report out of a parsed body. The external id may be missing
+    /// when the body names our job id instead (NCA's failure webhooks); an
+    /// error is kept only on a report that is not a completion (NCA sends
+    /// `message: "success"` with every success).
     public func report(from body: JSONValue) throws(WebhookRejection) -> WebhookReport {
         guard case .object = body else { throw .unparseable("the body is not a JSON object") }
-        guard let (envelope, externalID) = envelopes.lazy.compactMap({ pointer in
-            pointer.resolve(in: body).flatMap { envelope in Self.text(fields.externalID.resolve(in: envelope)).map { (envelope, $0) } }
-        }).first, !externalID.isEmpty else {
+        let found = envelopes.lazy.compactMap { pointer in pointer.resolve(in: body) }.map { envelope in
+            (envelope, Self.text(fields.externalID.resolve(in: envelope)), fields.jobID.flatMap { Self.text($0.resolve(in: envelope)) })
+        }
+        guard let (envelope, externalID, claimedJobID) = found.first(where: { $0.1?.isEmpty == false || $0.2?.isEmpty == false })
+        else {
             throw .unparseable("missing \(fields.externalID) (the provider's id for the job)")
         }
         guard let raw = Self.text(fields.status.resolve(in: envelope)) else {
             throw .unparseable("missing \(fields.status) (the job's status)")
         }
+        let status = statusMap[raw] ?? otherStatus
         let errorText: String? = switch fields.error.resolve(in: envelope) {
         case nil, .null: nil
-        case .string(let text): text
+        case _ where status == .completed: nil
+        case .string(let text): text.isEmpty ? nil : text
         case let other?: other.jsonText
         }
-        return WebhookReport(externalID: externalID, reportedStatus: statusMap[raw] ?? otherStatus, rawStatus: raw,
-                             outputs: fields.outputs.resolve(in: envelope) ?? .null, error: errorText)
+        return WebhookReport(externalID: externalID ?? "", reportedStatus: status, rawStatus: raw,
+                             outputs: fields.outputs.resolve(in: envelope) ?? .null, error: errorText,
+                             claimedJobID: claimedJobID.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Ids and status words may be strings or whole numbers (NCA's `code: 200`).
@@ -74,7 +87,7 @@ public struct ProviderProfile: Sendable, Equatable {
 extension ProviderProfile {
     /// Builds a profile from pointer texts that are known to be valid.
     static func builtIn(_ name: String, _ authentication: Authentication, envelopes: [String],
-                        id: String, status: String, outputs: String, error: String,
+                        id: String, status: String, outputs: String, error: String, jobID: String? = nil,
                         map: [String: ReportedStatus], other: ReportedStatus = .unknown) -> ProviderProfile {
         func pointer(_ text: String) -> JSONPointer {
             guard let pointer = JSONPointer(text) else { preconditionFailure("built-in pointer \(text) is invalid") }
@@ -82,7 +95,8 @@ extension ProviderProfile {
         }
         return ProviderProfile(
             name: name, authentication: authentication, envelopes: envelopes.map(pointer),
-            fields: Fields(externalID: pointer(id), status: pointer(status), outputs: pointer(outputs), error: pointer(error)),
+            fields: Fields(externalID: pointer(id), status: pointer(status), outputs: pointer(outputs), error: pointer(error),
+                           jobID: jobID.map(pointer)),
             statusMap: map, otherStatus: other)
     }
 
@@ -94,22 +108,26 @@ extension ProviderProfile {
               "cancelled": .cancelled, "canceled": .cancelled])
 
     /// `replicate`: Standard Webhooks; the body is a prediction `{id, status, output, error}`.
+    /// `aborted` is a prediction stopped before it started (not charged): a cancellation.
     public static let replicate = builtIn(
         "replicate", .standardWebhooks, envelopes: [""], id: "/id", status: "/status", outputs: "/output", error: "/error",
         map: ["starting": .queued, "processing": .processing, "succeeded": .completed, "failed": .failed,
-              "canceled": .cancelled])
+              "canceled": .cancelled, "aborted": .cancelled])
 
-    /// `wavespeed`: `?token=`; `{id, status, outputs, error}`, sometimes wrapped in `data`.
+    /// `wavespeed`: `?token=` and/or its `v3` signature (a signing secret);
+    /// `{id, status, outputs, error}`, wrapped in `data` by its result API;
+    /// `error` is `""` on success. `pending` appears in its SDK's answers.
     public static let wavespeed = builtIn(
         "wavespeed", .queryToken(parameter: "token"), envelopes: ["", "/data"], id: "/id", status: "/status",
         outputs: "/outputs", error: "/error",
-        map: ["created": .queued, "processing": .processing, "completed": .completed, "failed": .failed])
+        map: ["created": .queued, "pending": .queued, "processing": .processing, "completed": .completed, "failed": .failed])
 
     /// `nca` (No-Code Architects toolkit): `?token=`; `{job_id (theirs), id (ours), code, response, message}`;
-    /// code 200 is success, any other code a failure.
+    /// code 200 is success, any other code a failure. Run as Cloud Run jobs the
+    /// toolkit draws a `job_id` of its own (and sends none on failure): our `id` wins.
     public static let nca = builtIn(
         "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/code",
-        outputs: "/response", error: "/message", map: ["200": .completed], other: .failed)
+        outputs: "/response", error: "/message", jobID: "/id", map: ["200": .completed], other: .failed)
 
     /// The profiles every ledger knows, by name.
     public static let builtIn: [String: ProviderProfile] = [

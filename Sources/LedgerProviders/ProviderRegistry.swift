@@ -7,21 +7,46 @@ public struct ProviderRegistry: Sendable {
     public private(set) var profiles: [String: ProviderProfile]
     private var credentials: [String: WebhookCredentials] = [:]
 
-    /// `secrets` by provider name, as in `LEDGER_PROVIDER_<NAME>_SECRET`.
+    /// `secrets` by provider name, as in `LEDGER_PROVIDER_<NAME>_SECRET`;
+    /// `signingSecrets` as in `LEDGER_PROVIDER_<NAME>_SIGNING_SECRET`, for a
+    /// query-token provider that also signs (WaveSpeed's `v3`): with both, a
+    /// webhook needs the token and the signature; with only the signing
+    /// secret, the signature alone.
     public init(profiles: [String: ProviderProfile] = ProviderProfile.builtIn,
-                secrets: [String: String] = [:]) throws(ConfigurationError) {
+                secrets: [String: String] = [:], signingSecrets: [String: String] = [:]) throws(ConfigurationError) {
         self.profiles = profiles
         for (name, secret) in secrets {
             let key = Self.secretKey(name)
             guard let profile = profiles[name] else {
                 throw ConfigurationError(key: key, detail: "no provider \(name) is built in or configured")
             }
-            do {
-                credentials[name] = try WebhookCredentials(parsing: secret, for: profile.authentication)
-            } catch {
-                guard case .misconfigured(let detail) = error else { preconditionFailure("parsing only misconfigures") }
-                throw ConfigurationError(key: key, detail: detail)
+            credentials[name] = try Self.configured(key) { () throws(WebhookRejection) in
+                try WebhookCredentials(parsing: secret, for: profile.authentication)
             }
+        }
+        for (name, secret) in signingSecrets {
+            let key = Self.signingSecretKey(name)
+            guard let profile = profiles[name] else {
+                throw ConfigurationError(key: key, detail: "no provider \(name) is built in or configured")
+            }
+            guard case .queryToken = profile.authentication else {
+                throw ConfigurationError(key: key, detail: "\(name) signs with Standard Webhooks: its keys go in \(Self.secretKey(name))")
+            }
+            credentials[name] = try Self.configured(key) { () throws(WebhookRejection) in
+                guard var existing = credentials[name] else { return try .signingOnly(secret) }
+                try existing.addV3SigningSecrets(secret)
+                return existing
+            }
+        }
+    }
+
+    private static func configured(_ key: String, _ parse: () throws(WebhookRejection) -> WebhookCredentials)
+        throws(ConfigurationError) -> WebhookCredentials {
+        do {
+            return try parse()
+        } catch {
+            guard case .misconfigured(let detail) = error else { preconditionFailure("parsing only misconfigures") }
+            throw ConfigurationError(key: key, detail: detail)
         }
     }
 
@@ -37,5 +62,10 @@ public struct ProviderRegistry: Sendable {
     /// The environment variable holding a provider's secret.
     public static func secretKey(_ name: String) -> String {
         "LEDGER_PROVIDER_\(name.uppercased())_SECRET"
+    }
+
+    /// The environment variable holding a query-token provider's signing secret.
+    public static func signingSecretKey(_ name: String) -> String {
+        "LEDGER_PROVIDER_\(name.uppercased())_SIGNING_SECRET"
     }
 }

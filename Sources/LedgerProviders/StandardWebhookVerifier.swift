@@ -4,7 +4,9 @@ import Foundation
 /// Standard Webhooks signatures (`webhook-id`, `webhook-timestamp`,
 /// `webhook-signature`) over `id.timestamp.body`, checked on the raw body
 /// before anything parses it: `v1` is HMAC-SHA256 with a `whsec_` secret,
-/// `v1a` Ed25519 with a `whpk_` public key.
+/// `v1a` Ed25519 with a `whpk_` public key. WaveSpeed signs with the same
+/// headers and content but its own `v3`: a hex HMAC-SHA256 keyed with the
+/// secret's text itself (``WebhookCredentials/v3Keys``).
 ///
 /// The signature header may list several space-separated signatures (the
 /// provider rotating its secret); any match with any configured key passes.
@@ -36,7 +38,7 @@ public struct StandardWebhookVerifier: Sendable {
         let content = Self.signedContent(id: id, timestamp: timestamp, body: body)
         let expected = credentials.hmacKeys.map { Self.hmac(content, key: $0) }
         var matched = false
-        for entry in signatures.split(separator: " ") {
+        for entry in signatures.split(separator: " ") where !entry.hasPrefix("v3,") {
             let parts = entry.split(separator: ",", maxSplits: 1)
             guard parts.count == 2, let signature = Data(base64Encoded: String(parts[1])) else { continue }
             switch parts[0] {
@@ -45,8 +47,12 @@ public struct StandardWebhookVerifier: Sendable {
             default: continue
             }
         }
+        for entry in signatures.split(separator: " ") where entry.hasPrefix("v3,") {
+            guard let signature = Self.hexBytes(entry.dropFirst(3)) else { continue }
+            for key in credentials.v3Keys where ConstantTime.equal(signature, Self.hmac(content, key: key)) { matched = true }
+        }
         guard matched else {
-            throw .unauthenticated("no v1 or v1a signature matches the body with the configured secret; check the provider secret")
+            throw .unauthenticated("no v1, v1a or v3 signature matches the body with the configured secret; check the provider secret")
         }
     }
 
@@ -71,6 +77,38 @@ public struct StandardWebhookVerifier: Sendable {
               let signature = try? key.signature(for: signedContent(id: id, timestamp: timestamp, body: body))
         else { throw .misconfigured("a v1a signing key is whsk_ followed by the base64 of a 32-byte Ed25519 seed") }
         return signature
+    }
+
+    /// The `v3` signature (lowercase hex) for `id.timestamp.body` with the
+    /// first WaveSpeed-style signing secret; nil without one.
+    public func signV3(id: String, timestamp: String, body: Data) -> String? {
+        credentials.v3Keys.first.map { key in
+            Self.hmac(Self.signedContent(id: id, timestamp: timestamp, body: body), key: key)
+                .map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    /// Lowercase or uppercase hex to bytes; nil when it is not whole hex.
+    private static func hexBytes(_ text: Substring) -> Data? {
+        let digits = Array(text.utf8)
+        guard !digits.isEmpty, digits.count % 2 == 0 else { return nil }
+        var bytes = Data(capacity: digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        case 0x41...0x46: digit - 0x41 + 10
+        default: nil
+        }
     }
 
     static func signedContent(id: String, timestamp: String, body: Data) -> Data {

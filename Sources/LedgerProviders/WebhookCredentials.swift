@@ -8,10 +8,19 @@ import Foundation
 /// - `whsec_<base64>`: Standard Webhooks `v1` (HMAC-SHA256) shared secret, at least 16 bytes;
 /// - `whpk_<base64>`: Standard Webhooks `v1a` (Ed25519) public key, 32 bytes;
 /// - anything else, for query-token providers: the token itself.
+///
+/// A query-token provider may also sign (``addV3SigningSecrets(_:)``,
+/// `LEDGER_PROVIDER_<NAME>_SIGNING_SECRET`): WaveSpeed's `v3` scheme.
 public struct WebhookCredentials: Sendable {
     public private(set) var hmacKeys: [Data] = []
     public private(set) var ed25519PublicKeys: [Data] = []
     public private(set) var tokens: [Data] = []
+    /// WaveSpeed `v3` keys: the UTF-8 bytes of the secret after `whsec_`,
+    /// used as they are (WaveSpeed's documentation: "do not base64 decode it").
+    public private(set) var v3Keys: [Data] = []
+
+    /// No credentials yet: every check fails until some are added.
+    init() {}
 
     public init(parsing text: String, for authentication: ProviderProfile.Authentication) throws(WebhookRejection) {
         let values = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
@@ -41,6 +50,25 @@ public struct WebhookCredentials: Sendable {
             }
             hmacKeys.append(key)
         }
+    }
+
+    /// Adds WaveSpeed-style `v3` signing secrets (`whsec_...`, several for
+    /// rotation): a webhook must then carry a valid `webhook-signature: v3,<hex>`.
+    public mutating func addV3SigningSecrets(_ text: String) throws(WebhookRejection) {
+        let values = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        guard !values.isEmpty else { throw .misconfigured("the signing secret is empty") }
+        for value in values {
+            let key = value.hasPrefix("whsec_") ? String(value.dropFirst(6)) : value
+            guard key.utf8.count >= 16 else { throw .misconfigured("a signing secret must be at least 16 characters after whsec_") }
+            v3Keys.append(Data(key.utf8))
+        }
+    }
+
+    /// A query-token provider with only a signing secret: signatures, no token.
+    public static func signingOnly(_ text: String) throws(WebhookRejection) -> WebhookCredentials {
+        var credentials = WebhookCredentials()
+        try credentials.addV3SigningSecrets(text)
+        return credentials
     }
 
     /// True when `presented` equals one of the tokens (constant time per token).

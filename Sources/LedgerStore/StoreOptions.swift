@@ -37,6 +37,8 @@ public struct StoreOptions: Sendable {
     public var clock: @Sendable () -> Timestamp
     /// Queue a notification to the app with every terminal change (`LEDGER_NOTIFY_URL` set).
     public var notificationsEnabled = false
+    /// With notifications on, whether starts and progress are queued too (`LEDGER_NOTIFY_EVENTS=all`).
+    public var notifyEvents = NotifyEvents.terminal
 
     public init(durability: Durability = .full, lateCompletionPolicy: LateCompletionPolicy = .keepRefund,
                 busyTimeoutMilliseconds: Int = 5000, commitBatchCountMax: Int = 512, jobCacheCountMax: Int = 50_000,

@@ -15,7 +15,7 @@ import Testing
 
         mutating func run(_ request: LedgerRequest) {
             guard case .job(let jobID, let command, let metadata) = request else {
-                if case .webhook(let webhook, let metadata) = request,
+                if case .webhook(let webhook, _, let metadata) = request,
                    let owner = states.values.first(where: { $0.externalID == webhook.externalID }) {
                     run(.job(jobID: owner.jobID, command: .webhook(webhook), metadata: metadata))
                 }

@@ -2,6 +2,12 @@ extension Decider {
     /// The event types the app is told about (SPEC §7).
     public static let notifiedTypes: Set<EventType> = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
 
+    /// What the app is told, with `LEDGER_NOTIFY_EVENTS=all`, when a provider
+    /// first reports it is processing the job: the report is its source event.
+    public static let startedNotification = "job.started"
+    /// What the app is told of each later processing webhook (a progress report).
+    public static let progressNotification = "job.progress"
+
     /// The notification about the event stored at `position`: stable, so a
     /// retry, a restart or a re-drive sends the same `webhook-id`.
     public static func notificationID(sourcePosition: Int64) -> String { "ntf_\(sourcePosition)" }
@@ -10,13 +16,32 @@ extension Decider {
     /// is told about: the outbox written in the same transaction as the
     /// change, so no change is committed without its notification. The
     /// events are stored from `factPosition` on, in order.
-    static func withOutbox(_ events: [LedgerEvent], context: DecisionContext) -> [LedgerEvent] {
+    static func withOutbox(_ events: [LedgerEvent], state: JobState, context: DecisionContext) -> [LedgerEvent] {
         var result = events
+        if context.notifyEvents == .all, let first = events.first, let told = startOrProgress(first, state: state) {
+            let id = notificationID(sourcePosition: context.factPosition)
+            result.append(.notificationQueued(NotificationStep(notificationID: id, event: told, attempt: 0)))
+        }
         for (offset, event) in events.enumerated() where notifiedTypes.contains(event.type) {
             let id = notificationID(sourcePosition: context.factPosition + Int64(offset))
             result.append(.notificationQueued(NotificationStep(notificationID: id, event: event.type.rawValue, attempt: 0)))
         }
         return result
+    }
+
+    /// `job.started` for the first report that the provider is processing an
+    /// open job (a webhook or a poll), `job.progress` for each later
+    /// processing webhook; nil for anything else (duplicates included).
+    static func startOrProgress(_ fact: LedgerEvent, state: JobState) -> String? {
+        guard !state.status.isTerminal else { return nil }
+        switch fact {
+        case .webhookReceived(let webhook) where !webhook.duplicate && webhook.reportedStatus == .processing:
+            return state.startReported ? progressNotification : startedNotification
+        case .pollResult(let poll) where poll.transportError == nil && poll.reportedStatus == .processing:
+            return state.startReported ? nil : startedNotification
+        default:
+            return nil
+        }
     }
 
     /// The outbox's rules: a notification is queued once (again only after a

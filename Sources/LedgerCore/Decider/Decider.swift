@@ -14,7 +14,7 @@ public enum Decider {
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
         let events = try decideWithoutOutbox(command, state: state, context: context)
-        return context.notificationsEnabled ? withOutbox(events, context: context) : events
+        return context.notificationsEnabled ? withOutbox(events, state: state, context: context) : events
     }
 
     private static func decideWithoutOutbox(

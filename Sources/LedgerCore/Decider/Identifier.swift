@@ -69,7 +69,8 @@ extension WebhookReceived {
     /// Checks the ids a webhook is routed and deduplicated by, and its outputs.
     public func validate() throws(DecisionError) {
         try Identifier.check(provider, field: "provider")
-        try Identifier.check(externalID, field: "external_id")
+        // Matched by our job id, a webhook may carry no external id (NCA's failures).
+        if !(externalID.isEmpty && matchedBy == .jobID) { try Identifier.check(externalID, field: "external_id") }
         try Identifier.check(deliveryID, field: "delivery_id")
         try Identifier.checkDepth(outputs, field: "outputs")
     }

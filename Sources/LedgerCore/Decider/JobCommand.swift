@@ -35,12 +35,15 @@ public struct DecisionContext: Sendable, Hashable {
     /// Whether terminal changes are told to the app: each gets a
     /// `notification.queued` in the same transaction (the outbox).
     public var notificationsEnabled: Bool
+    /// With notifications on, whether the app also hears of starts and progress.
+    public var notifyEvents: NotifyEvents
 
     public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64,
-                notificationsEnabled: Bool = false) {
+                notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
         self.now = now
         self.lateCompletionPolicy = lateCompletionPolicy
         self.factPosition = factPosition
         self.notificationsEnabled = notificationsEnabled
+        self.notifyEvents = notifyEvents
     }
 }

@@ -40,7 +40,7 @@ public struct EventCodec: Sendable {
             throw .unsupportedVersion(type: type, version: schemaVersion)
         }
         var text = data
-        if schemaVersion < current {
+        if schemaVersion < current, !upcaster.readsAsCurrent(eventType, from: schemaVersion) {
             let upcast = try upcaster.upcast(type: eventType, from: schemaVersion, to: current, data: Data(data.utf8))
             text = String(decoding: upcast, as: UTF8.self)
         }
@@ -54,7 +54,8 @@ public struct EventCodec: Sendable {
     /// `body`, `body_sha256` and `delivery_id`, are validated but left empty.
     public func decode(type eventType: EventType, schemaVersion: Int, utf8 data: UnsafeBufferPointer<UInt8>,
                        foldOnly: Bool = false) throws(EventDecodingError) -> LedgerEvent {
-        guard schemaVersion == upcaster.currentVersion(of: eventType) else {
+        guard schemaVersion == upcaster.currentVersion(of: eventType)
+              || (schemaVersion >= 1 && upcaster.readsAsCurrent(eventType, from: schemaVersion)) else {
             return try decode(type: eventType.rawValue, schemaVersion: schemaVersion,
                               data: String(decoding: data, as: UTF8.self))
         }

@@ -23,7 +23,9 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     /// and an upcasting step.
     public var currentSchemaVersion: Int {
         switch self {
-        case .jobRegistered, .jobSubmitted, .webhookReceived, .pollResult, .watchdogDecision,
+        // webhook.received 2: `matched_by` added (optional); version 1 data reads as version 2.
+        case .webhookReceived: 2
+        case .jobRegistered, .jobSubmitted, .pollResult, .watchdogDecision,
              .jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion,
              .creditRecharged, .notificationQueued, .notificationAttempted,
              .notificationDelivered, .notificationDeadLettered, .operatorAction:

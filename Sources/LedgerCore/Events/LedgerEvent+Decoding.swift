@@ -93,6 +93,7 @@ extension WebhookReceived {
     init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
         var deliveryID: String?, provider: String?, externalID: String?, reported: ReportedStatus?, raw: String?
         var outputs: JSONValue?, error: String?, bodySHA256: String?, body: String?, duplicate: Bool?, adoptedFrom: Int64?
+        var matchedBy: WebhookMatch?
         try reader.object { key, reader throws(JSONParser.Failure) in
             switch key {
             case "delivery_id": deliveryID = try reader.readFoldedString(key)
@@ -106,6 +107,7 @@ extension WebhookReceived {
             case "body": body = try reader.readFoldedString(key)
             case "duplicate": duplicate = try reader.readBool(key)
             case "adopted_from": adoptedFrom = try reader.readOptionalInt64(key)
+            case "matched_by": matchedBy = try word(key, &reader) as WebhookMatch
             default: try reader.skipValue()
             }
         }
@@ -114,7 +116,8 @@ extension WebhookReceived {
                   reportedStatus: try required(reported, "reported_status", reader), rawStatus: try required(raw, "raw_status", reader),
                   outputs: try required(outputs, "outputs", reader), error: error,
                   bodySHA256: try required(bodySHA256, "body_sha256", reader), body: try required(body, "body", reader),
-                  duplicate: try required(duplicate, "duplicate", reader), adoptedFrom: adoptedFrom)
+                  duplicate: try required(duplicate, "duplicate", reader), adoptedFrom: adoptedFrom,
+                  matchedBy: matchedBy)
     }
 }
 

@@ -17,7 +17,8 @@ extension LedgerEvent {
         case .webhookReceived(let p):
             out.int("adopted_from", p.adoptedFrom); out.string("body", p.body); out.string("body_sha256", p.bodySHA256)
             out.string("delivery_id", p.deliveryID); out.bool("duplicate", p.duplicate); out.string("error", p.error)
-            out.string("external_id", p.externalID); out.value("outputs", p.outputs); out.string("provider", p.provider)
+            out.string("external_id", p.externalID); out.string("matched_by", p.matchedBy?.rawValue)
+            out.value("outputs", p.outputs); out.string("provider", p.provider)
             out.string("raw_status", p.rawStatus); out.string("reported_status", p.reportedStatus.rawValue)
         case .pollResult(let p):
             out.int("attempt", Int64(p.attempt)); out.string("error", p.error); out.int("http_status", p.httpStatus.map { Int64($0) })

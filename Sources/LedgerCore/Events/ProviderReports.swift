@@ -16,11 +16,16 @@ public struct WebhookReceived: Sendable, Hashable, Codable {
     public var duplicate: Bool
     /// The orphan's position when this copy was adopted into the job's stream.
     public var adoptedFrom: Int64?
+    /// How the webhook was matched to its job when not by its external id
+    /// (schema version 2): `job_id` when the body named our job id and that
+    /// won (NCA's Cloud Run jobs draw an id of their own, and their failure
+    /// webhooks carry none). `nil` for a match by external id.
+    public var matchedBy: WebhookMatch?
 
     public init(deliveryID: String, provider: String, externalID: String,
                 reportedStatus: ReportedStatus, rawStatus: String, outputs: JSONValue = .null,
                 error: String? = nil, bodySHA256: String, body: String,
-                duplicate: Bool = false, adoptedFrom: Int64? = nil) {
+                duplicate: Bool = false, adoptedFrom: Int64? = nil, matchedBy: WebhookMatch? = nil) {
         self.deliveryID = deliveryID
         self.provider = provider
         self.externalID = externalID
@@ -32,13 +37,20 @@ public struct WebhookReceived: Sendable, Hashable, Codable {
         self.body = body
         self.duplicate = duplicate
         self.adoptedFrom = adoptedFrom
+        self.matchedBy = matchedBy
     }
 
     enum CodingKeys: String, CodingKey {
         case deliveryID = "delivery_id", provider, externalID = "external_id"
         case reportedStatus = "reported_status", rawStatus = "raw_status", outputs, error
-        case bodySHA256 = "body_sha256", body, duplicate, adoptedFrom = "adopted_from"
+        case bodySHA256 = "body_sha256", body, duplicate, adoptedFrom = "adopted_from", matchedBy = "matched_by"
     }
+}
+
+/// How a webhook found its job other than by the provider's external id.
+public enum WebhookMatch: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The body named the ledger's own job id, and it named a registered job of this provider.
+    case jobID = "job_id"
 }
 
 /// `poll.result`: the ledger asked the provider for the job's status.

@@ -8,13 +8,26 @@ public struct Upcaster: Sendable {
     public struct Step: Sendable {
         public let type: EventType
         public let fromVersion: Int
-        public let transform: @Sendable ([String: Any]) throws -> [String: Any]
+        /// `nil` for an additive step: the newer version only added optional
+        /// fields, so the old data reads as the new one, byte for byte.
+        public let transform: (@Sendable ([String: Any]) throws -> [String: Any])?
 
         public init(type: EventType, fromVersion: Int,
                     transform: @escaping @Sendable ([String: Any]) throws -> [String: Any]) {
             self.type = type
             self.fromVersion = fromVersion
             self.transform = transform
+        }
+
+        private init(additive type: EventType, fromVersion: Int) {
+            self.type = type
+            self.fromVersion = fromVersion
+            transform = nil
+        }
+
+        /// A step to a version that only added optional fields: nothing to rewrite.
+        public static func additive(_ type: EventType, fromVersion: Int) -> Step {
+            Step(additive: type, fromVersion: fromVersion)
         }
     }
 
@@ -40,8 +53,16 @@ public struct Upcaster: Sendable {
         max(type.currentSchemaVersion, latestVersions[type] ?? 1)
     }
 
-    /// Every event type is at version 1 today, so there is nothing to upcast yet.
-    public static let standard = Upcaster(steps: [])
+    /// Today's steps: `webhook.received` 1 → 2 added the optional `matched_by`.
+    public static let standard = Upcaster(steps: [.additive(.webhookReceived, fromVersion: 1)])
+
+    /// True when data stored at `version` reads as today's version unchanged
+    /// (every step since is additive), so readers can skip the upcast.
+    public func readsAsCurrent(_ type: EventType, from version: Int) -> Bool {
+        let current = currentVersion(of: type)
+        guard version >= 1, version <= current else { return false }
+        return (version..<current).allSatisfy { steps[Self.key(type, $0)].map { $0.transform == nil } ?? false }
+    }
 
     func upcast(type: EventType, from version: Int, to target: Int, data: Data) throws(EventDecodingError) -> Data {
         var object: [String: Any]
@@ -54,7 +75,7 @@ public struct Upcaster: Sendable {
                 guard let upcast = steps[Self.key(type, step)] else {
                     throw EventDecodingError.upcastFailed(type: type.rawValue, fromVersion: step, detail: "no upcasting step")
                 }
-                object = try upcast.transform(object)
+                if let transform = upcast.transform { object = try transform(object) }
             }
             return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         } catch let error as EventDecodingError {

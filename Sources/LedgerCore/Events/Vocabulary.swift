@@ -29,3 +29,12 @@ public enum LateCompletionPolicy: String, Sendable, Codable, CaseIterable {
 public enum WatchdogVerdict: String, Sendable, Codable, CaseIterable {
     case poll, wait, fail
 }
+
+/// Which changes the app is told about (`LEDGER_NOTIFY_EVENTS`).
+public enum NotifyEvents: String, Sendable, Codable, CaseIterable {
+    /// Terminal changes only: completed, failed, cancelled, refunded, late completion (the default).
+    case terminal
+    /// Also `job.started` (the first report that the provider is processing
+    /// the job) and `job.progress` (each later processing webhook).
+    case all
+}

@@ -30,10 +30,14 @@ public struct Contribution: Sendable, Hashable {
         /// Terminal outcomes by the source of their evidence.
         public var terminalBySource: [EvidenceSource: Int64] = [:]
         public var lastWebhookAt: Timestamp?
+        /// Status words the provider's profile does not know, by word: each
+        /// non-duplicate webhook or answered poll that reports one counts once
+        /// (`unknown_statuses`), never silently ignored.
+        public var unknownStatuses: [String: UnknownStatusTally] = [:]
 
         public init(provider: String, webhooks: Int64 = 0, duplicates: Int64 = 0, orphans: Int64 = 0,
                     lateWebhooks: Int64 = 0, conflicts: Int64 = 0, terminalBySource: [EvidenceSource: Int64] = [:],
-                    lastWebhookAt: Timestamp? = nil) {
+                    lastWebhookAt: Timestamp? = nil, unknownStatuses: [String: UnknownStatusTally] = [:]) {
             self.provider = provider
             self.webhooks = webhooks
             self.duplicates = duplicates
@@ -42,6 +46,19 @@ public struct Contribution: Sendable, Hashable {
             self.conflicts = conflicts
             self.terminalBySource = terminalBySource
             self.lastWebhookAt = lastWebhookAt
+            self.unknownStatuses = unknownStatuses
+        }
+    }
+
+    /// How often a status word its profile maps to `unknown` came from a
+    /// provider, and when last.
+    public struct UnknownStatusTally: Sendable, Hashable {
+        public var count: Int64
+        public var lastSeenAt: Timestamp
+
+        public init(count: Int64 = 1, lastSeenAt: Timestamp) {
+            self.count = count
+            self.lastSeenAt = lastSeenAt
         }
     }
 
@@ -66,9 +83,12 @@ public struct Contribution: Sendable, Hashable {
         case .webhookReceived(let webhook):
             result.provider = jobWebhook(webhook, before: before, at: recorded.recordedAt)
         case .pollResult(let poll) where poll.transportError == nil:
-            if before.isContradicted(by: poll.reportedStatus) {
-                result.provider = Provider(provider: before.provider, conflicts: 1)
+            var counts = Provider(provider: before.provider)
+            if before.isContradicted(by: poll.reportedStatus) { counts.conflicts = 1 }
+            if poll.reportedStatus == .unknown, !poll.rawStatus.isEmpty, poll.httpStatus.map({ (200..<300).contains($0) }) ?? true {
+                counts.unknownStatuses = [poll.rawStatus: UnknownStatusTally(lastSeenAt: recorded.recordedAt)]
             }
+            if counts != Provider(provider: before.provider) { result.provider = counts }
         case .jobCompleted(let outcome): result.provider = terminal(outcome.source, before)
         case .jobFailed(let outcome): result.provider = terminal(outcome.source, before)
         case .jobCancelled(let outcome): result.provider = terminal(outcome.source, before)
@@ -83,7 +103,7 @@ public struct Contribution: Sendable, Hashable {
     public static func ofOrphan(_ recorded: RecordedEvent, provider: String) -> Contribution {
         guard case .webhookReceived(let webhook) = recorded.event else { return Contribution() }
         var counts = Provider(provider: provider, webhooks: 1, orphans: 1, lastWebhookAt: recorded.recordedAt)
-        if webhook.duplicate { counts.duplicates = 1 }
+        if webhook.duplicate { counts.duplicates = 1 } else { counts.unknownStatuses = unknown(webhook, at: recorded.recordedAt) }
         return Contribution(provider: counts)
     }
 
@@ -96,8 +116,13 @@ public struct Contribution: Sendable, Hashable {
         } else {
             if before.status.isTerminal { counts.lateWebhooks = 1 }
             if before.isContradicted(by: webhook.reportedStatus) { counts.conflicts = 1 }
+            counts.unknownStatuses = unknown(webhook, at: at)
         }
         return counts
+    }
+
+    private static func unknown(_ webhook: WebhookReceived, at: Timestamp) -> [String: UnknownStatusTally] {
+        webhook.reportedStatus == .unknown ? [webhook.rawStatus: UnknownStatusTally(lastSeenAt: at)] : [:]
     }
 
     private static func terminal(_ source: EvidenceSource, _ before: JobState) -> Provider {

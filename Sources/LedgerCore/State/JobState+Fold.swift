@@ -91,5 +91,6 @@ extension JobState {
         providerStatus = rawStatus
         if isContradicted(by: reported) { conflictCount += 1 }
         if status == .registered, reported == .queued || reported == .processing { status = .processing }
+        if reported == .processing { startReported = true }
     }
 }

@@ -44,6 +44,9 @@ public struct JobState: Sendable, Hashable {
     /// The watchdog's last look (verdict and reason), so a look that says the
     /// same again records nothing: re-running `watchdog --once` is idempotent.
     public var lastWatchdogLook: WatchdogDecision?
+    /// True once a provider reported the job processing (a webhook or a poll):
+    /// the next such report is progress, not a start.
+    public var startReported = false
     /// The job's notifications to the app, by notification id.
     public var notifications: [String: NotificationProgress] = [:]
     /// Whether folding keeps `seenDeliveryIDs` and `seenBodyHashes`. The

@@ -9,6 +9,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
     public var status: JobStatus
     public var providerStatus: String?
     public var outputs: JSONValue
+    /// Every http(s) URL in `outputs`, in order, without duplicates.
+    public var outputURLs: [String]
     public var failureReason: String?
     public var completionSource: EvidenceSource?
     public var cost: Int64
@@ -37,6 +39,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         status = state.status
         providerStatus = state.providerStatus
         outputs = state.outputs
+        outputURLs = state.outputURLs
         failureReason = state.failureReason
         completionSource = state.completionSource
         cost = state.cost
@@ -68,6 +71,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         try container.encode(status, forKey: .status)
         try container.encode(providerStatus, forKey: .providerStatus)
         try container.encode(outputs, forKey: .outputs)
+        try container.encode(outputURLs, forKey: .outputURLs)
         try container.encode(failureReason, forKey: .failureReason)
         try container.encode(completionSource, forKey: .completionSource)
         try container.encode(cost, forKey: .cost)
@@ -90,7 +94,7 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", account, provider, operation, externalID = "external_id", status
-        case providerStatus = "provider_status", outputs, failureReason = "failure_reason"
+        case providerStatus = "provider_status", outputs, outputURLs = "output_urls", failureReason = "failure_reason"
         case completionSource = "completion_source", cost, refundedAmount = "refunded_amount"
         case rechargedAmount = "recharged_amount", webhookCount = "webhook_count"
         case duplicateCount = "duplicate_count", pollCount = "poll_count", conflictCount = "conflict_count"

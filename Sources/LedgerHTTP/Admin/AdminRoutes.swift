@@ -204,8 +204,12 @@ struct AdminRoutes: Sendable {
                    round(min(CASE WHEN rank >= 0.95 * total THEN seconds END), 1) AS lateness_p95_s
             FROM ranked GROUP BY provider ORDER BY provider
             """)
+        let unknown = try await query("""
+            SELECT provider, raw_status, reports, last_seen_at FROM unknown_statuses ORDER BY provider, last_seen_at DESC LIMIT 200
+            """)
         return HTML.page("Provider health", """
-            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share"))
+            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share, unknown statuses"))
+            \(HTML.table(unknown.columns, unknown.rows, caption: "Status words a provider sent that its profile does not know (recorded as unknown: map them in the provider's status_map)"))
             \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook"))
             \(Charts.bars(Self.series(latency, days: 14), title: "Detection latency by day (mean seconds from registration to the terminal fact)", unit: "s"))
             \(Charts.bars(Self.series(sources, days: 14), title: "Terminal outcomes by source and day (a silent webhook outage shows as poll rising)", unit: "jobs"))

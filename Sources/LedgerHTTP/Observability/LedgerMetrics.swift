@@ -94,6 +94,9 @@ public final class LedgerMetrics: Sendable {
                totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
                    counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }
                })
+        family("ledger_provider_unknown_statuses_total", "counter",
+               "Webhooks and polls reporting a status word the provider's profile does not know (see the unknown_statuses view).",
+               totals.unknownStatusesByProvider.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label($0.key))\"}", $0.value) })
         text += "# HELP ledger_provider_poll_share Of the outcomes decided by a webhook or a poll, the share a poll found first.\n"
         text += "# TYPE ledger_provider_poll_share gauge\n"
         for (provider, share) in totals.pollShare.sorted(by: { $0.key < $1.key }) {

@@ -57,10 +57,10 @@ struct WebhookRoutes: Sendable {
                           detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks are refused")
         }
         let body = try await support.body(request)
-        let webhook = try verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
+        let (webhook, claimedJobID) = try verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
         let metadata = EventMetadata(actor: "provider:\(profile.name)", source: "http", correlationID: webhook.deliveryID)
         let outcome = try await support.write { () async throws(StoreError) in
-            try await services.store.execute(.webhook(webhook, metadata: metadata))
+            try await services.store.execute(.webhook(webhook, claimedJobID: claimedJobID, metadata: metadata))
         }
         services.metrics.webhook(provider: profile.name,
                                  outcome.duplicate ? .duplicate : outcome.jobID == nil ? .orphan : .recorded)
@@ -85,16 +85,17 @@ struct WebhookRoutes: Sendable {
     }
 
     private func verifiedWebhook(_ request: Request, body: Data, profile: ProviderProfile,
-                                 credentials: WebhookCredentials) throws -> WebhookReceived {
+                                 credentials: WebhookCredentials) throws -> (WebhookReceived, claimedJobID: String?) {
         do {
             let deliveryID = try authenticate(request, body: body, profile: profile, credentials: credentials)
             guard let text = String(data: body, encoding: .utf8) else { throw WebhookRejection.unparseable("the body is not UTF-8") }
             guard let parsed = try? JSONParser.parse(text) else { throw WebhookRejection.unparseable("the body is not JSON") }
             let report = try profile.report(from: parsed)
-            return WebhookReceived(
+            let webhook = WebhookReceived(
                 deliveryID: deliveryID, provider: profile.name,
                 externalID: report.externalID, reportedStatus: report.reportedStatus, rawStatus: report.rawStatus,
                 outputs: report.outputs, error: report.error, bodySHA256: ChainHasher.digest(bytes: body), body: text)
+            return (webhook, report.claimedJobID)
         } catch let rejection as WebhookRejection {
             switch rejection {
             case .unauthenticated(let detail): throw Problem(.unauthorized, "Unauthorized", detail: detail)
@@ -116,12 +117,23 @@ struct WebhookRoutes: Sendable {
                 body: body, now: Int64(services.now().timeIntervalSince1970))
             return id ?? ""
         case .queryToken(let parameter):
-            guard let token = request.uri.queryParameters[Substring(parameter)], credentials.acceptsToken(String(token)) else {
-                throw .unauthenticated("missing or wrong ?\(parameter)= token; check \(ProviderRegistry.secretKey(profile.name))")
+            var deliveryID: String?
+            if !credentials.v3Keys.isEmpty {
+                // WaveSpeed's own signature, when a signing secret is configured.
+                let headers = request.headers
+                try StandardWebhookVerifier(credentials: credentials).verify(
+                    id: headers[.webhookID], timestamp: headers[.webhookTimestamp], signatures: headers[.webhookSignature],
+                    body: body, now: Int64(services.now().timeIntervalSince1970))
+                deliveryID = headers[.webhookID]
             }
-            // No delivery id in these schemes: the body's digest stands in, so
-            // a re-sent identical body is recorded as a duplicate.
-            return "body-sha256:" + ChainHasher.digest(bytes: body).prefix(32)
+            if !credentials.tokens.isEmpty {
+                guard let token = request.uri.queryParameters[Substring(parameter)], credentials.acceptsToken(String(token)) else {
+                    throw .unauthenticated("missing or wrong ?\(parameter)= token; check \(ProviderRegistry.secretKey(profile.name))")
+                }
+            }
+            // Without a signature there is no delivery id: the body's digest
+            // stands in, so a re-sent identical body is recorded as a duplicate.
+            return deliveryID ?? "body-sha256:" + ChainHasher.digest(bytes: body).prefix(32)
         }
     }
 }

@@ -107,6 +107,12 @@ extension Contribution.Provider {
         conflicts += other.conflicts
         for (source, count) in other.terminalBySource { terminalBySource[source, default: 0] += count }
         if let at = other.lastWebhookAt, lastWebhookAt.map({ at > $0 }) ?? true { lastWebhookAt = at }
+        for (word, tally) in other.unknownStatuses {
+            var sum = unknownStatuses[word] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
+            sum.count += tally.count
+            sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
+            unknownStatuses[word] = sum
+        }
     }
 }
 

@@ -90,7 +90,7 @@ struct Rebuilder {
     }
 
     private func clear(_ db: Database) throws {
-        for table in ["projection_jobs", "projection_accounts", "projection_provider_health", "projection_orphans"] {
+        for (table, _) in SQLiteEventStore.projectionTables where table != "projection_checkpoint" {
             try db.execute(sql: "DELETE FROM \(writer.tablePrefix)\(table)")
         }
     }

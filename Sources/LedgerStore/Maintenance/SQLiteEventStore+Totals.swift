@@ -18,6 +18,8 @@ public struct LedgerTotals: Sendable, Hashable {
     public var outcomesByProvider: [String: [String: Int64]] = [:]
     /// Per provider, the share of webhook-or-poll outcomes a poll found first.
     public var pollShare: [String: Double] = [:]
+    /// Per provider, reports of status words its profile does not know.
+    public var unknownStatusesByProvider: [String: Int64] = [:]
 }
 
 extension SQLiteEventStore {
@@ -47,6 +49,9 @@ extension SQLiteEventStore {
                 let counts: [Int64] = (1...5).map { row[$0] }
                 totals.outcomesByProvider[provider] = Dictionary(uniqueKeysWithValues: zip(["webhook", "poll", "watchdog", "manual", "app"], counts))
                 if counts[0] + counts[1] > 0 { totals.pollShare[provider] = Double(counts[1]) / Double(counts[0] + counts[1]) }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT provider, sum(reports) FROM projection_unknown_statuses GROUP BY provider") {
+                totals.unknownStatusesByProvider[row[0]] = row[1]
             }
             return totals
         }

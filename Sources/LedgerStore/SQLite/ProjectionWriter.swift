@@ -39,6 +39,11 @@ struct ProjectionWriter: Sendable {
                 provider.conflicts, bySource[.webhook] ?? 0, bySource[.poll] ?? 0, bySource[.watchdog] ?? 0,
                 bySource[.manual] ?? 0, bySource[.app] ?? 0, provider.lastWebhookAt?.iso8601,
             ])
+            for (word, tally) in provider.unknownStatuses {
+                try db.cachedStatement(sql: sql.addUnknownStatus).execute(arguments: [
+                    provider.provider, word, tally.count, tally.lastSeenAt.iso8601,
+                ])
+            }
         }
     }
 
@@ -81,6 +86,7 @@ private struct ProjectionStatements: Sendable {
     let upsertJob: String
     let addAccount: String
     let addProvider: String
+    let addUnknownStatus: String
     let insertOrphan: String
     let markAdopted: String
     let setCheckpoint: String
@@ -111,6 +117,11 @@ private struct ProjectionStatements: Sendable {
                 terminal_app = terminal_app + excluded.terminal_app,
                 last_webhook_at = coalesce(max(last_webhook_at, excluded.last_webhook_at), last_webhook_at,
                                            excluded.last_webhook_at)
+            """
+        addUnknownStatus = """
+            INSERT INTO \(prefix)projection_unknown_statuses (provider, raw_status, reports, last_seen_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (provider, raw_status) DO UPDATE SET reports = reports + excluded.reports,
+                last_seen_at = max(last_seen_at, excluded.last_seen_at)
             """
         insertOrphan = """
             INSERT INTO \(prefix)projection_orphans (position, provider, external_id, delivery_id, body_sha256,

@@ -9,12 +9,23 @@ extension WriteSession {
         case .job(let jobID, let command, let metadata):
             if let problem = Identifier.problem(jobID, field: "job_id") { throw StoreError.invalidRequest(problem) }
             return try decide(command, jobID: jobID, metadata: metadata, db)
-        case .webhook(let webhook, let metadata):
+        case .webhook(let webhook, let claimedJobID, let metadata):
             // Its ids and outputs are checked where every stored event is: in record().
-            if let jobID = try jobID(provider: webhook.provider, externalID: webhook.externalID, db) {
-                return try decide(.webhook(webhook), jobID: jobID, metadata: metadata, db)
+            let owner = webhook.externalID.isEmpty ? nil
+                : try jobID(provider: webhook.provider, externalID: webhook.externalID, db)
+            let claimedJob = try claimedJobID.flatMap { id throws in
+                Identifier.problem(id, field: "id") == nil ? try jobState(id, db) : nil
             }
-            return try recordOrphan(webhook, metadata: metadata, db)
+            switch WebhookRoute.of(webhook, claimedJobID: claimedJobID, claimedJob: claimedJob, owner: owner) {
+            case .job(let jobID, let matchedBy):
+                var fact = webhook
+                fact.matchedBy = matchedBy
+                return try decide(.webhook(fact), jobID: jobID, metadata: metadata, db)
+            case .orphan:
+                return try recordOrphan(webhook, metadata: metadata, db)
+            case .unroutable(let problem):
+                throw StoreError.invalidRequest(problem)
+            }
         }
     }
 
@@ -22,7 +33,8 @@ extension WriteSession {
                         _ db: Database) throws -> LedgerOutcome {
         let state = try jobState(jobID, db)
         let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
-                                      factPosition: head.position + 1, notificationsEnabled: options.notificationsEnabled)
+                                      factPosition: head.position + 1, notificationsEnabled: options.notificationsEnabled,
+                                      notifyEvents: options.notifyEvents)
         let events: [LedgerEvent]
         do {
             events = try Decider.decide(command, state: state, context: context)

@@ -11,6 +11,7 @@ enum LedgerMigrations {
         ("v2-queued-notifications", v2QueuedNotifications),
         ("v3-provider-health-poll-share", v3ProviderHealthPollShare),
         ("v4-readiness-probe", v4ReadinessProbe),
+        ("v5-unknown-statuses-output-urls", v5UnknownStatusesOutputURLs),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -259,5 +260,88 @@ enum LedgerMigrations {
             id INTEGER PRIMARY KEY CHECK (id = 1),
             probes INTEGER NOT NULL
         ) STRICT;
+        """
+
+    /// Status words a provider's profile does not know, counted per provider
+    /// and word (`unknown_statuses`, and a total in `provider_health`); the
+    /// `jobs` view gains `output_urls`: every http(s) URL in the outputs, then
+    /// in the late outputs, in order, without duplicates. It is the SQL twin of
+    /// `JobState.outputURLs` (outputs are stored with keys in byte order, the
+    /// order both walk them; a test holds the two to the same lists). The
+    /// counts are filled from the log for databases that already have events.
+    static let v5UnknownStatusesOutputURLs = """
+        CREATE TABLE projection_unknown_statuses (
+            provider     TEXT    NOT NULL,
+            raw_status   TEXT    NOT NULL,
+            reports      INTEGER NOT NULL,
+            last_seen_at TEXT    NOT NULL,
+            PRIMARY KEY (provider, raw_status)
+        ) STRICT;
+
+        INSERT INTO projection_unknown_statuses (provider, raw_status, reports, last_seen_at)
+        SELECT json_extract(e.data, '$.provider'), json_extract(e.data, '$.raw_status'), count(*), max(e.recorded_at)
+        FROM events e
+        WHERE e.type = 'webhook.received' AND json_extract(e.data, '$.reported_status') = 'unknown'
+          AND json_extract(e.data, '$.duplicate') = 0 AND json_extract(e.data, '$.adopted_from') IS NULL
+        GROUP BY 1, 2;
+
+        INSERT INTO projection_unknown_statuses (provider, raw_status, reports, last_seen_at)
+        SELECT j.provider, json_extract(e.data, '$.raw_status'), count(*), max(e.recorded_at)
+        FROM events e JOIN projection_jobs j ON e.stream = 'job-' || j.job_id
+        WHERE e.type = 'poll.result' AND json_extract(e.data, '$.reported_status') = 'unknown'
+          AND json_extract(e.data, '$.transport_error') IS NULL AND json_extract(e.data, '$.raw_status') <> ''
+          AND coalesce(json_extract(e.data, '$.http_status') BETWEEN 200 AND 299, 1)
+        GROUP BY 1, 2
+        ON CONFLICT (provider, raw_status) DO UPDATE SET reports = reports + excluded.reports,
+            last_seen_at = max(last_seen_at, excluded.last_seen_at);
+
+        CREATE VIEW unknown_statuses AS
+        SELECT provider, raw_status, reports, last_seen_at FROM projection_unknown_statuses;
+
+        DROP VIEW provider_health;
+        CREATE VIEW provider_health AS
+        WITH latency AS (
+            SELECT provider,
+                   (julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) * 86400.0 AS seconds,
+                   row_number() OVER (PARTITION BY provider
+                       ORDER BY julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) AS rank,
+                   count(*) OVER (PARTITION BY provider) AS total
+            FROM projection_jobs
+            WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+        ),
+        percentiles AS (
+            SELECT provider,
+                   min(CASE WHEN rank >= 0.50 * total THEN seconds END) AS detection_latency_p50_s,
+                   min(CASE WHEN rank >= 0.95 * total THEN seconds END) AS detection_latency_p95_s
+            FROM latency GROUP BY provider
+        ),
+        unknown AS (
+            SELECT provider, sum(reports) AS unknown_statuses FROM projection_unknown_statuses GROUP BY provider
+        )
+        SELECT h.provider, h.webhooks, h.duplicates, h.orphans, h.late_webhooks, h.conflicts,
+               h.terminal_webhook AS completions_webhook, h.terminal_poll AS completions_poll,
+               h.terminal_watchdog AS completions_watchdog, h.terminal_manual AS completions_manual,
+               h.terminal_app AS completions_app,
+               round(p.detection_latency_p50_s, 3) AS detection_latency_p50_s,
+               round(p.detection_latency_p95_s, 3) AS detection_latency_p95_s,
+               h.last_webhook_at,
+               round(CAST(h.terminal_poll AS REAL) / nullif(h.terminal_webhook + h.terminal_poll, 0), 3) AS poll_share,
+               coalesce(u.unknown_statuses, 0) AS unknown_statuses
+        FROM projection_provider_health h LEFT JOIN percentiles p USING (provider) LEFT JOIN unknown u USING (provider);
+
+        DROP VIEW jobs;
+        CREATE VIEW jobs AS
+        SELECT job_id, account, provider, operation, external_id, status, provider_status, outputs,
+               (SELECT json_group_array(value) FROM (
+                    SELECT value, min(part * 4294967296 + id) AS first FROM (
+                        SELECT value, type, 0 AS part, id FROM json_tree(j.outputs)
+                        UNION ALL SELECT value, type, 1, id FROM json_tree(coalesce(j.late_outputs, 'null'))
+                    ) WHERE type = 'text' AND (value LIKE 'http://%' OR value LIKE 'https://%')
+                    GROUP BY value ORDER BY first)) AS output_urls,
+               failure_reason, completion_source, cost, refunded_amount, recharged_amount,
+               webhook_count, duplicate_count, poll_count, conflict_count,
+               registered_at, submitted_at, completed_at, failed_at, cancelled_at,
+               late_completed_at, late_outputs, last_event_at, version
+        FROM projection_jobs j;
         """
 }

@@ -1,0 +1,32 @@
+/// Where an authenticated webhook belongs (SPEC §3, §6): a pure rule over
+/// what the store looked up for it.
+///
+/// - The job the body names by the ledger's own id (NCA's `id`), when that is
+///   a registered job of the same provider: it wins over the external id, and
+///   when the two disagree the fact records `matched_by: job_id`.
+/// - Else the job that owns the external id.
+/// - Else an orphan, kept until the app reports that external id.
+/// - A webhook with neither a known job id nor an external id has nowhere to go.
+public enum WebhookRoute: Sendable, Hashable {
+    case job(jobID: String, matchedBy: WebhookMatch?)
+    case orphan
+    case unroutable(String)
+}
+
+extension WebhookRoute {
+    /// - Parameters:
+    ///   - claimedJob: the state of the job the body names by our id (`claimedJobID`), if any.
+    ///   - owner: the job that owns the webhook's external id, if any.
+    public static func of(_ webhook: WebhookReceived, claimedJobID: String?, claimedJob: JobState?,
+                          owner: String?) -> WebhookRoute {
+        if let claimedJobID, let claimedJob, claimedJob.isRegistered, claimedJob.provider == webhook.provider {
+            return .job(jobID: claimedJobID, matchedBy: owner == claimedJobID ? nil : .jobID)
+        }
+        if let owner { return .job(jobID: owner, matchedBy: nil) }
+        guard !webhook.externalID.isEmpty else {
+            let named = claimedJobID.map { "its job id \($0) is not a registered \(webhook.provider) job" } ?? "no job id"
+            return .unroutable("the webhook names no job: no external id, and \(named)")
+        }
+        return .orphan
+    }
+}
