@@ -139,7 +139,8 @@ struct WebhookRoutes: Sendable {
 }
 
 extension HTTPField.Name {
-    static let webhookID = HTTPField.Name("webhook-id")!
-    static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
-    static let webhookSignature = HTTPField.Name("webhook-signature")!
+    /// The Standard Webhooks headers (WaveSpeed's `v3` uses the same names).
+    public static let webhookID = HTTPField.Name("webhook-id")!
+    public static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
+    public static let webhookSignature = HTTPField.Name("webhook-signature")!
 }
