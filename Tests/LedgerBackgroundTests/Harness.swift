@@ -32,11 +32,12 @@ struct Harness: Sendable {
 
     /// Runs `body` with the fakes and the ledger listening on loopback.
     static func run(policy: LateCompletionPolicy = .keepRefund, notifySchedule: String = "5s,5m,30m,2h,5h,10h,10h",
-                    pollConcurrency: Int = 4,
+                    pollConcurrency: Int = 4, notifyEvents: NotifyEvents = .terminal,
                     _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
         let clock = ManualClock()
         var options = StoreOptions(lateCompletionPolicy: policy, clock: { clock.now })
         options.notificationsEnabled = true
+        options.notifyEvents = notifyEvents
         let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: options)
         let provider = FakeProvider()
         let app = FakeApp()

@@ -157,4 +157,26 @@ import Testing
             #expect(try await h.store.verify().isSound)
         }
     }
+
+    /// `LEDGER_NOTIFY_EVENTS=all`: the app hears when the provider starts the
+    /// job and of its progress, signed and delivered like the terminal change.
+    @Test func withAllEventsTheAppHearsTheStartTheProgressAndTheEnd() async throws {
+        try await Harness.run(notifyEvents: .all) { h in
+            _ = try await h.submitJobs(1)
+            // A start, its duplicate; then the provider's own processing and succeeded webhooks.
+            for delivery in ["p1", "p1"] {
+                _ = try await h.store.execute(Fixtures.deliver(Fixtures.webhook("pred_0", .processing, delivery: delivery)))
+            }
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            for _ in 0..<3 {
+                _ = try await h.notifier.runOnce()
+                h.advance(minutes: 1)
+            }
+            let told = h.app.accepted.map { JSONValue(jsonText: $0.body)?["data"]?["event"]?.stringValue ?? "?" }
+            #expect(told == ["job.started", "job.progress", "job.completed"], "a duplicate is no progress")
+            #expect(Set(h.app.accepted.map(\.webhookID)).count == 3 && h.app.forged == 0)
+            #expect(try await h.store.verify().isSound)
+        }
+    }
 }

@@ -17,6 +17,12 @@ import Testing
         _ = try await store.execute(Fixtures.register("j_stuck", cost: 5, externalID: "r1"))
         _ = try await store.execute(Fixtures.register("j_queued", cost: 5))
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r_unknown", .completed, delivery: "d9")))
+        // A status word the replicate profile does not know, twice.
+        for delivery in ["d10", "d11"] {
+            var paused = Fixtures.webhook("r1", .unknown, delivery: delivery)
+            paused.rawStatus = "paused"
+            _ = try await store.execute(Fixtures.deliver(paused))
+        }
         let at = clock.now.adding(milliseconds: 3 * 3_600_000).iso8601
 
         let output = try await LedgerBinary.run(["doctor", "--db", path, "--at", at])
@@ -24,12 +30,14 @@ import Testing
         for expected in ["[stuck] 1 processing jobs stuck", "ledger redrive --status processing --action poll",
                          "[stuck] 1 registered jobs stuck", "[orphans] 1 replicate webhooks", "ledger audit orphans",
                          "[silent-webhooks] wavespeed: no webhook since ever while polls completed 1 jobs",
-                         "--provider wavespeed --action poll"] {
+                         "--provider wavespeed --action poll",
+                         "[unknown-statuses] replicate sent status words its profile does not know: paused (2)",
+                         "SELECT * FROM unknown_statuses WHERE provider = 'replicate'"] {
             #expect(output.stdout.contains(expected), "\(expected) in \(output.stdout)")
         }
         let json = try await LedgerBinary.run(["doctor", "--db", path, "--at", at, "--format", "json"])
         guard case .array(let findings)? = JSONValue(jsonText: json.stdout)?["findings"] else { Issue.record("not JSON: \(json.stdout)"); return }
-        #expect(findings.count == 4 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
+        #expect(findings.count == 5 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
     }
 
     @Test func aHealthyLedgerHasNothingToSay() async throws {
