@@ -39,7 +39,14 @@ public struct PeriodicService: Service {
                 let deadline = started.adding(milliseconds: interval)
                 let sleeper = Task { [clock] in try await clock.sleep(until: deadline) }
                 stop.wait(on: sleeper)
-                _ = try? await sleeper.value
+                // The sleeper is a task of its own: cancelling this one (the group
+                // ends because another service failed) must cut its sleep too, or
+                // `serve` waits out a whole interval before it can exit.
+                _ = await withTaskCancellationHandler {
+                    try? await sleeper.value
+                } onCancel: {
+                    sleeper.cancel()
+                }
             }
         } onGracefulShutdown: {
             stop.stop()

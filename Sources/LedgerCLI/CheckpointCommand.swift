@@ -23,7 +23,8 @@ struct CheckpointCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @OptionGroup var configurationOption: ConfigurationOption
-    @Option(help: "Write the checkpoint here instead of stdout.") var out: String?
+    @Option(help: "Write the checkpoint here instead of stdout (an existing file only with --force).") var out: String?
+    @Flag(help: "Overwrite the --out file if it exists.") var force = false
     @Flag(help: "Print a new signing key (LEDGER_CHECKPOINT_KEY) and its public key, and exit.") var generateKey = false
 
     func run() async throws {
@@ -41,9 +42,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
         let json = encodePretty(checkpoint)
         if let out {
-            guard FileManager.default.createFile(atPath: out, contents: Data((json + "\n").utf8)) else {
-                throw CommandFailure(.usage, "cannot write \(out)")
-            }
+            try OutputFile.write(Data((json + "\n").utf8), to: out, force: force)
             FileHandle.standardError.write(Data("checkpoint at position \(head.position) written to \(out)\n".utf8))
         } else {
             writeOut(json)

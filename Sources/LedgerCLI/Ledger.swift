@@ -8,8 +8,12 @@ public struct Ledger: AsyncParsableCommand {
         commandName: "ledger",
         abstract: "Completion Ledger: an append-only, hash-chained log of async job completion.",
         discussion: """
-            Exit codes: 0 ok; 1 a check failed (verify, rebuild --check); 2 usage error;
-            3 the database cannot be used (missing, locked, damaged, full disk).
+            Exit codes: 0 ok; 1 a check failed (verify, rebuild --check, an import that does not
+            verify); 2 usage error (bad arguments or configuration, a command the ledger refuses);
+            3 the database cannot be used (damaged, locked, full disk, a path that cannot hold it);
+            4 the file is not this ledger's to open (another application's SQLite database, or one
+            migrated by a newer ledger: nothing is written to it); 5 serve cannot listen (the
+            address is in use or cannot be bound).
 
             Example:
               ledger replay job_42 --format json
@@ -53,6 +57,20 @@ public enum ExitStatus: Int32, Sendable {
     case checkFailed = 1
     case usage = 2
     case unusableDatabase = 3
+    /// Another application's database, or a ledger migrated by a newer version: not touched.
+    case foreignDatabase = 4
+    /// `serve` could not listen on its address.
+    case cannotListen = 5
+
+    /// The exit code a store error means: what the user must do differs.
+    init(_ error: StoreError) {
+        switch error {
+        case .notALedger, .newerLedger: self = .foreignDatabase
+        case .refused, .invalidRequest, .externalIDTaken, .idempotencyKeyReused, .wrongExpectedVersion: self = .usage
+        case .importRejected: self = .checkFailed
+        case .storageUnavailable, .corrupt, .durabilityNotApplied, .cannotOpen: self = .unusableDatabase
+        }
+    }
 }
 
 /// An error a command reports with a sentence and an exit code.
@@ -66,6 +84,6 @@ struct CommandFailure: Error {
     }
 
     init(_ error: StoreError) {
-        self.init(.unusableDatabase, error.description)
+        self.init(ExitStatus(error), error.description)
     }
 }

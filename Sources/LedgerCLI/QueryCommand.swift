@@ -36,8 +36,11 @@ struct QueryCommand: AsyncParsableCommand {
         let result: ReadOnlyQuery.Result
         do {
             result = try query.run(sql)
+        } catch .cannotOpen(let detail) {
+            throw CommandFailure(.unusableDatabase, "cannot open \(database.resolvedPath) read-only: \(detail)")
         } catch {
-            throw CommandFailure(.checkFailed, error.description)
+            // The statement is the user's: refused, too slow, too large or wrong SQL is a usage error.
+            throw CommandFailure(.usage, error.description)
         }
         switch format {
         case .table: writeOut(TableRenderer.table(result))

@@ -7,7 +7,9 @@ import LedgerProviders
 import LedgerHTTP
 import LedgerStore
 import Logging
+import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `ledger serve`: the HTTP service on the embedded database.
 struct ServeCommand: AsyncParsableCommand {
@@ -65,50 +67,86 @@ struct ServeCommand: AsyncParsableCommand {
         do { backgroundSettings = try BackgroundSettings(environment: environment, providers: providers) } catch {
             throw CommandFailure(.usage, error.description)
         }
-        var options = StoreOptions(durability: settings.durability, lateCompletionPolicy: try lateCompletionPolicy(environment))
-        options.notificationsEnabled = backgroundSettings.notifyURL != nil
-        options.notifyEvents = backgroundSettings.notifyEvents
-        let store: SQLiteEventStore
-        do {
-            store = try SQLiteEventStore(path: settings.databasePath, options: options)
-        } catch {
-            throw CommandFailure(error)
-        }
-        try await storeCall { () async throws(StoreError) in
-            try await store.recordSettings(RecordedSettings.of(options: options, background: backgroundSettings))
-        }
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: settings.logLevel) }
+        let store = try await Self.openStore(settings, backgroundSettings, environment: environment, logger: logger)
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
                                                 providers: settings.providers, readiness: readiness,
                                                 bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds),
                                                 background: background))
+        let listening = ListeningFlag()
         // Hummingbird closes no idle connection by default: slow or silent clients
-        // would hold sockets for ever.
+        // would hold sockets for ever. "serving" is said once the socket is bound.
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
                               configuration: .init(address: .hostname(settings.host, port: settings.port)),
+                              onServerRunning: { _ in
+                                  listening.set()
+                                  logger.notice("serving", metadata: [
+                                      "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(settings.databasePath),
+                                      "durability": .string(settings.durability.rawValue),
+                                      "configuration": .string(settings.configurationNotice),
+                                  ])
+                              },
                               logger: logger)
-        logger.notice("serving", metadata: [
-            "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(settings.databasePath),
-            "durability": .string(settings.durability.rawValue), "configuration": .string(settings.configurationNotice),
-        ])
-        // Shut down in reverse order: readiness turns false first, then the
-        // background services finish their round, then the server stops
-        // accepting and lets in-flight requests finish.
-        let group = ServiceGroup(configuration: .init(
+        // Shut down in reverse order: readiness turns false and long polls are
+        // answered first, then the background services finish their round, then
+        // the server stops accepting and lets in-flight requests finish; past the
+        // grace, whatever is left is cancelled.
+        var configuration = ServiceGroupConfiguration(
             services: [.init(service: app)] + Self.backgroundServices(background, logger: logger) + [
-                .init(service: ReadinessGate(readiness: readiness), successTerminationBehavior: .ignore),
+                .init(service: ShutdownGate(readiness: readiness, store: store), successTerminationBehavior: .ignore),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGraceMilliseconds)
+        configuration.maximumCancellationDuration = .seconds(2)
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: configuration).run()
         } catch {
             await background.shutdown()
+            if !listening.isSet { throw CommandFailure(.cannotListen, Self.listenFailure(error, settings)) }
             throw error
         }
         await background.shutdown()
+    }
+
+    /// Opens the store after looking at the file (a damaged, foreign or newer
+    /// database is refused before anything is written) and records the settings
+    /// that decide, for cron commands.
+    static func openStore(_ settings: ServeSettings, _ background: BackgroundSettings, environment: [String: String],
+                          logger: Logger) async throws -> SQLiteEventStore {
+        var options = StoreOptions(durability: settings.durability, lateCompletionPolicy: try lateCompletionPolicy(environment))
+        options.notificationsEnabled = background.notifyURL != nil
+        options.notifyEvents = background.notifyEvents
+        options.startupQuickCheckMilliseconds = settings.startupQuickCheckMilliseconds
+        let store: SQLiteEventStore
+        do {
+            store = try SQLiteEventStore(path: settings.databasePath, options: options)
+        } catch {
+            throw CommandFailure(error)
+        }
+        if case .quickCheckStopped(let milliseconds) = store.startupIntegrity {
+            logger.warning("start-up integrity check stopped", metadata: [
+                "after_ms": .stringConvertible(milliseconds), "db": .string(settings.databasePath),
+                "advice": .string("a large file: nothing was found in the part checked; run ledger verify for all of it"),
+            ])
+        }
+        try await storeCall { () async throws(StoreError) in
+            try await store.recordSettings(RecordedSettings.of(options: options, background: background))
+        }
+        return store
+    }
+
+    /// One line for a server that never listened: the address and why.
+    static func listenFailure(_ error: any Error, _ settings: ServeSettings) -> String {
+        let reason: String = if let io = error as? IOError {
+            String(cString: strerror(io.errnoCode)).lowercased()
+                + (io.errnoCode == EADDRINUSE ? " (another process listens there: stop it or choose --port)" : "")
+        } else {
+            "\(error)"
+        }
+        return "cannot listen on \(settings.host):\(settings.port): \(reason); LEDGER_HOST, LEDGER_PORT, --host and --port choose the address"
     }
 
     /// The poller, the watchdog and (when LEDGER_NOTIFY_URL is set) the notifier.
@@ -131,14 +169,25 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Turns readiness false when graceful shutdown begins, before the server drains.
-struct ReadinessGate: Service {
+/// When graceful shutdown begins, before the server drains: readiness turns
+/// false, and long polls are answered at once with the job as it is.
+struct ShutdownGate: Service {
     let readiness: Readiness
+    let store: SQLiteEventStore
 
     func run() async throws {
         try? await gracefulShutdown()
         readiness.shutdownBegan()
+        store.releaseWaiters()
     }
+}
+
+/// Set once the server's socket is bound.
+final class ListeningFlag: Sendable {
+    private let state = Mutex(false)
+
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
 }
 
 /// `serve`'s configuration, read once from the environment and flags.
@@ -154,6 +203,10 @@ struct ServeSettings {
     var idleTimeoutMilliseconds: Int64
     var readTimeoutMilliseconds: Int64
     var logLevel: Logger.Level
+    /// How long SIGTERM waits for in-flight work before cancelling it (`LEDGER_SHUTDOWN_GRACE`).
+    var shutdownGraceMilliseconds: Int64
+    /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
+    var startupQuickCheckMilliseconds = 5_000
 
     init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String,
          configurationNotice: String = "configuration from the environment") throws(ConfigurationError) {
@@ -189,6 +242,11 @@ struct ServeSettings {
             throw ConfigurationError(key: "LEDGER_READ_TIMEOUT", detail: "\(read) is not a duration like 500ms, 30s or 5m (at most 10m)")
         }
         readTimeoutMilliseconds = readMilliseconds
+        let grace = environment["LEDGER_SHUTDOWN_GRACE"] ?? "10s"
+        guard let graceMilliseconds = DurationText.milliseconds(grace), graceMilliseconds > 0, graceMilliseconds <= 600_000 else {
+            throw ConfigurationError(key: "LEDGER_SHUTDOWN_GRACE", detail: "\(grace) is not a duration like 500ms, 10s or 1m (at most 10m)")
+        }
+        shutdownGraceMilliseconds = graceMilliseconds
         let level = environment["LEDGER_LOG_LEVEL"] ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(level) is not one of trace, debug, info, notice, warning, error, critical")

@@ -79,13 +79,17 @@ struct HealthRoutes {
         }
         do {
             try await services.store.probeWritable()
-            services.readiness.storageSucceeded()
-            return Response.json(.object(["status": .string("ready")]))
         } catch {
-            services.readiness.storageFailed(error.description)
+            services.readiness.storageFailed(error.description, lasting: !error.isTransient)
             throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
                           retryAfterSeconds: 5)
         }
+        services.readiness.storageSucceeded()
+        // A database found damaged stays not ready though the probe's own page took a write.
+        if let damage = services.readiness.storageFailure {
+            throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot be used: \(damage)", retryAfterSeconds: 5)
+        }
+        return Response.json(.object(["status": .string("ready")]))
     }
 
     private func metrics() async throws -> Response {

@@ -13,6 +13,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public var retryAfterSeconds: Int?
     /// The server closes the connection after this answer (`Connection: close`).
     public var closesConnection: Bool
+    /// Why, for the server's log only (never sent): storage trouble an operator must see.
+    public var logReason: String?
 
     public init(_ status: HTTPResponse.Status, _ title: String, detail: String, retryAfterSeconds: Int? = nil,
                 closesConnection: Bool = false) {
@@ -39,8 +41,11 @@ public struct Problem: HTTPResponseError, Sendable {
 }
 
 extension Problem {
-    /// The answer for a store error: refusals are the client's to fix (4xx);
-    /// storage trouble is transient (503 with Retry-After, so providers retry).
+    /// The answer for a store error, by its meaning: refusals are the client's
+    /// to fix (4xx); storage trouble that can pass is 503 with Retry-After (so
+    /// providers retry); a database that cannot be used until an operator acts
+    /// (damaged, not a ledger, durability not applied) is 500, never "retry later",
+    /// with the reason in the server's log, not in the answer.
     init(_ error: StoreError) {
         switch error {
         case .refused(.unknownJob): self = .notFound(error.description)
@@ -48,9 +53,14 @@ extension Problem {
         case .refused, .externalIDTaken, .idempotencyKeyReused: self = Problem(.conflict, "Conflict", detail: error.description)
         case .wrongExpectedVersion: self = Problem(.conflict, "Conflict", detail: error.description)
         case .invalidRequest: self = .badRequest(error.description)
-        case .storageUnavailable, .corrupt, .durabilityNotApplied, .importRejected:
+        case .storageUnavailable:
             self = Problem(.serviceUnavailable, "Cannot store right now",
                            detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
+            logReason = error.description
+        case .corrupt, .durabilityNotApplied, .importRejected, .notALedger, .newerLedger, .cannotOpen:
+            self = Problem(.internalServerError, "Database unusable",
+                           detail: "the ledger's database cannot be used until its operator acts; the server log says why")
+            logReason = error.description
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// Every error leaves as `application/problem+json` (SPEC §5), including the
 /// framework's own (no such route, a request it could not read) and any
@@ -11,6 +12,11 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
+            if let reason = problem.logReason {
+                let message: Logger.Message = problem.status == .serviceUnavailable ? "storage unavailable" : "database unusable"
+                context.logger.log(level: problem.status == .serviceUnavailable ? .warning : .error, message,
+                                   metadata: ["reason": .string(reason), "status": .stringConvertible(Int(problem.status.code))])
+            }
             throw problem
         } catch let error as HTTPError {
             throw Problem(error.status, error.status.reasonPhrase, detail: detail(error, request))

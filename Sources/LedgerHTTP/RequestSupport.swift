@@ -100,9 +100,12 @@ struct RequestSupport: Sendable {
 
     private func noteStorageFailure(_ error: StoreError) {
         switch error {
-        case .storageUnavailable, .corrupt, .durabilityNotApplied:
+        case .storageUnavailable:
             services.metrics.storageFailed()
             services.readiness.storageFailed(error.description)
+        case .corrupt, .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen:
+            services.metrics.storageFailed()
+            services.readiness.storageFailed(error.description, lasting: true)
         default:
             break
         }

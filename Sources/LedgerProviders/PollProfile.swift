@@ -57,6 +57,6 @@ extension ProviderProfile {
     public static let ncaStatus = builtIn(
         "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/response/job_status",
         outputs: "/response/response", error: "/message",
-        map: ["queued": .queued, "running": .processing, "processing": .processing, "done": .completed,
+        map: ["queued": .queued, "submitted": .queued, "running": .processing, "processing": .processing, "done": .completed,
               "completed": .completed, "failed": .failed, "error": .failed])
 }

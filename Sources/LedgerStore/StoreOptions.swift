@@ -35,6 +35,9 @@ public struct StoreOptions: Sendable {
     public var rebuildParallelEventCountMin: Int64 = 10_000
     /// The time source for `recorded_at` and decisions (tests pass a manual clock).
     public var clock: @Sendable () -> Timestamp
+    /// SQLite's `quick_check` before opening, stopped after this long on a
+    /// large file; `nil` skips it (`serve` asks for it, one-off commands do not).
+    public var startupQuickCheckMilliseconds: Int?
     /// Queue a notification to the app with every terminal change (`LEDGER_NOTIFY_URL` set).
     public var notificationsEnabled = false
     /// With notifications on, whether starts and progress are queued too (`LEDGER_NOTIFY_EVENTS=all`).

@@ -3,22 +3,31 @@ import Synchronization
 /// Whether the service should receive traffic (`/readyz`, `ledger_ready`):
 /// not while shutting down, and not while the last write failed for a
 /// storage reason (disk full, I/O error, lock timeout) until a later write or
-/// readiness probe succeeds, so it recovers without a restart.
+/// readiness probe succeeds, so it recovers without a restart. A database
+/// found damaged stays not ready until a restart (after a restore): a probe
+/// that happens to write a sound page proves nothing about the damaged ones.
 public final class Readiness: Sendable {
     private struct State {
         var shuttingDown = false
         var storageFailure: String?
+        var damage: String?
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    public func storageFailed(_ detail: String) { state.withLock { $0.storageFailure = detail } }
+    /// `lasting`: the failure does not pass by itself (a damaged database).
+    public func storageFailed(_ detail: String, lasting: Bool = false) {
+        state.withLock { state in
+            if lasting { state.damage = state.damage ?? detail } else { state.storageFailure = detail }
+        }
+    }
     public func storageSucceeded() { state.withLock { $0.storageFailure = nil } }
     public func shutdownBegan() { state.withLock { $0.shuttingDown = true } }
 
     public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
-    public var storageFailure: String? { state.withLock { $0.storageFailure } }
-    public var isReady: Bool { state.withLock { !$0.shuttingDown && $0.storageFailure == nil } }
+    /// Why the database cannot take writes now, if it cannot (damage first).
+    public var storageFailure: String? { state.withLock { $0.damage ?? $0.storageFailure } }
+    public var isReady: Bool { state.withLock { !$0.shuttingDown && $0.storageFailure == nil && $0.damage == nil } }
 }

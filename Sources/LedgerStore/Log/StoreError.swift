@@ -15,8 +15,17 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidRequest(String)
     /// The disk is full, an I/O error happened, or another process holds the lock.
     case storageUnavailable(String)
-    /// The database file is damaged or is not a ledger.
+    /// The database file is damaged.
     case corrupt(String)
+    /// The file is a SQLite database of another application: the ledger
+    /// writes nothing into it.
+    case notALedger(path: String, tables: [String])
+    /// The ledger was migrated by a newer version of the ledger (migrations
+    /// this build does not know): it is not touched.
+    case newerLedger(path: String, migrations: [String])
+    /// The path cannot hold a database: a folder, a missing or unwritable
+    /// folder, no permission.
+    case cannotOpen(path: String, detail: String)
     /// An import line does not continue the chain or is not an exported event; nothing was imported.
     case importRejected(line: Int, detail: String)
     /// The configured durability could not be set or read back.
@@ -27,7 +36,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
         case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
-             .durabilityNotApplied: false
+             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen: false
         }
     }
 
@@ -44,7 +53,15 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .storageUnavailable(let detail):
             "the database cannot store right now (\(detail)); free disk space or fix the I/O error, then retry"
         case .corrupt(let detail):
-            "the database is damaged (\(detail)); restore it from a backup (docs/runbooks) and run `ledger verify`"
+            "the database is damaged (\(detail)); restore it from a backup (docs/runbooks.md) and run `ledger verify`"
+        case .notALedger(let path, let tables):
+            "\(path) is another application's SQLite database (tables \(tables.prefix(5).joined(separator: ", "))"
+                + "\(tables.count > 5 ? ", ..." : "")), not a ledger: nothing was written to it; give --db a new file or a ledger"
+        case .newerLedger(let path, let migrations):
+            "\(path) was migrated by a newer ledger (\(migrations.joined(separator: ", ")) unknown to this build): "
+                + "nothing was written to it; run the newer ledger, or restore a backup taken before the upgrade"
+        case .cannotOpen(let path, let detail):
+            "cannot open the database \(path): \(detail)"
         case .importRejected(let line, let detail):
             "line \(line): \(detail); nothing was imported"
         case .durabilityNotApplied(let expected, let actual):

@@ -99,7 +99,9 @@ public struct ReadOnlyQuery {
     }
 }
 
-private final class DeadlineBox: @unchecked Sendable {
+/// A time budget a progress handler checks (``progressCheck``): shared by the
+/// auditors' queries and the start-up integrity check.
+final class DeadlineBox: @unchecked Sendable {
     let end: Date
     private(set) var expired = false
 
@@ -111,7 +113,8 @@ private final class DeadlineBox: @unchecked Sendable {
     }
 }
 
-private func progressCheck(_ context: UnsafeMutableRawPointer?) -> Int32 {
+/// SQLite's progress handler: interrupts the statement once the ``DeadlineBox`` passed as context expires.
+func progressCheck(_ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let context else { return 0 }
     return Unmanaged<DeadlineBox>.fromOpaque(context).takeUnretainedValue().check() ? 1 : 0
 }

@@ -9,6 +9,8 @@ final class ChangeSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var tickets: [String: [ObjectIdentifier: ChangeTicket]] = [:]
     private var ticketCount = 0
+    /// Set on shutdown: every wait, open or new, ends at once.
+    private var released = false
     /// Waiters allowed at once; past this, a wait returns at once (no change seen).
     let ticketCountMax: Int
 
@@ -20,7 +22,7 @@ final class ChangeSignals: @unchecked Sendable {
     func subscribe(_ jobID: String) -> ChangeTicket {
         let ticket = ChangeTicket(jobID: jobID)
         let accepted = lock.withLock {
-            guard ticketCount < ticketCountMax else { return false }
+            guard !released, ticketCount < ticketCountMax else { return false }
             tickets[jobID, default: [:]][ObjectIdentifier(ticket)] = ticket
             ticketCount += 1
             return true
@@ -45,6 +47,17 @@ final class ChangeSignals: @unchecked Sendable {
         }
         unsubscribe(ticket)
         return changed
+    }
+
+    /// Ends every wait now and every later one at once (shutdown: long polls
+    /// are answered with the job as it is instead of holding the exit).
+    func releaseAll() {
+        let woken: [ChangeTicket] = lock.withLock {
+            released = true
+            defer { tickets = [:]; ticketCount = 0 }
+            return tickets.values.flatMap(\.values)
+        }
+        for ticket in woken { ticket.fire(false) }
     }
 
     /// Wakes every ticket on these jobs.

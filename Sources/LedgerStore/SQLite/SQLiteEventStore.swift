@@ -14,20 +14,31 @@ public final class SQLiteEventStore: EventStore {
     public let options: StoreOptions
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    /// What the look at the file before opening it found (``StoreOptions/startupQuickCheckMilliseconds``).
+    public let startupIntegrity: StartupIntegrity
     private let readPermits = ReadPermits(count: SQLiteEventStore.readerCountMax)
     static let readerCountMax = 4
 
     /// Opens (creating if needed) the ledger at `path` and migrates it.
     ///
-    /// Fails with ``StoreError/durabilityNotApplied(expected:actual:)`` when
-    /// `PRAGMA synchronous` does not read back as configured.
+    /// Refuses, with nothing written, a path that cannot hold a database,
+    /// another application's SQLite file and a ledger migrated by a newer
+    /// version (``DatabaseFileCheck``). Fails with
+    /// ``StoreError/durabilityNotApplied(expected:actual:)`` when `PRAGMA
+    /// synchronous` does not read back as configured.
     public init(path: String, options: StoreOptions = StoreOptions()) throws(StoreError) {
         self.path = path
         self.options = options
+        let migrations = LedgerMigrations.all.map(\.identifier)
+        startupIntegrity = try DatabaseFileCheck(path: path, knownMigrations: Set(migrations), firstMigration: migrations[0])
+            .run(quickCheckMilliseconds: options.startupQuickCheckMilliseconds)
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration(options))
             try LedgerMigrations.migrator().migrate(pool)
             try Self.applyDurability(options.durability, pool)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM
+                    || error.resultCode == .SQLITE_READONLY {
+            throw StoreError.cannotOpen(path: path, detail: error.message ?? "\(error.resultCode)")
         } catch {
             throw StoreError(error)
         }
@@ -98,6 +109,12 @@ public final class SQLiteEventStore: EventStore {
         let ticket = writer.changes.subscribe(jobID)
         _ = await writer.changes.wait(ticket, timeout: timeout)
         return try await job(jobID)
+    }
+
+    /// Answers every open and later ``jobAfterChange(_:timeout:)`` at once with
+    /// the job as it is: graceful shutdown must not wait out long polls.
+    public func releaseWaiters() {
+        writer.changes.releaseAll()
     }
 
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {

@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The edges of the service's life, on the real binary: what start-up must
+/// refuse (and not touch), a port it cannot take, paths that cannot hold a
+/// database, files it must not overwrite, and a shutdown that does not wait
+/// out long polls.
+@Suite(.serialized) struct StartupFaultTests {
+    static let keys = ServeProcessTests.keys
+
+    static func sqlite3(_ path: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
+    }
+
+    static func digest(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func serve(_ arguments: [String]) async throws -> LedgerBinary.Output {
+        try await LedgerBinary.run(["serve", "--port", String(ServeProcessTests.freePort())] + arguments,
+                                   environment: ["LEDGER_KEYS": keys])
+    }
+
+    @Test func anotherApplicationsDatabaseIsRefusedAndLeftUntouched() async throws {
+        let path = Fixtures.temporaryDatabasePath("app.sqlite")
+        try Self.sqlite3(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');")
+        let before = try Self.digest(path)
+        let serve = try await Self.serve(["--db", path])
+        #expect(serve.status == 4, "\(serve.stderr)")
+        #expect(serve.stderr.contains(path) && serve.stderr.contains("another application's SQLite database"), "\(serve.stderr)")
+        #expect(!serve.stderr.contains("\"serving\""))
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 4 && verify.stderr.contains("users"), "\(verify.stderr)")
+        #expect(try Self.digest(path) == before, "not a byte written")
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "not even switched to WAL")
+    }
+
+    @Test func aLedgerMigratedByANewerVersionIsRefused() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        do {
+            let store = try SQLiteEventStore(path: path)
+            _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
+        }
+        try Self.sqlite3(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');")
+        let serve = try await Self.serve(["--db", path])
+        #expect(serve.status == 4 && serve.stderr.contains("v99-from-the-future") && serve.stderr.contains("newer ledger"),
+                "\(serve.stderr)")
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 4, "verify never says ok about a ledger it does not understand: \(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func aDamagedPageStopsServeAtStartUp() async throws {
+        let path = try await CorruptionTests.ledger()
+        try Self.sqlite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
+        // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
+        try CorruptionTests.damage(path, at: 4096 * 4, bytes: 64)
+        let serve = try await Self.serve(["--db", path])
+        #expect(serve.status == 3 && serve.stderr.contains("quick_check") && serve.stderr.contains("backup"), "\(serve.stderr)")
+        #expect(!serve.stderr.contains("\"serving\""))
+    }
+
+    @Test func aTakenPortOrAnAddressThatCannotBeBoundEndsServeAtOnce() async throws {
+        let port = ServeProcessTests.freePort()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0 && listen(listener, 1) == 0)
+        let started = ContinuousClock.now
+        let taken = try await LedgerBinary.run(["serve", "--db", Fixtures.temporaryDatabasePath(), "--port", String(port)],
+                                               environment: ["LEDGER_KEYS": Self.keys])
+        #expect(ContinuousClock.now - started < .seconds(10), "no hanging until a SIGTERM")
+        #expect(taken.status == 5 && taken.stderr.contains("cannot listen on 127.0.0.1:\(port): address already in use"),
+                "\(taken.stderr)")
+        #expect(!taken.stderr.contains("\"serving\""), "never said it was serving")
+        let nowhere = try await Self.serve(["--db", Fixtures.temporaryDatabasePath(), "--host", "no-such-host.invalid"])
+        #expect(nowhere.status == 5 && nowhere.stderr.contains("cannot listen on no-such-host.invalid"), "\(nowhere.stderr)")
+    }
+
+    @Test func pathsThatCannotHoldADatabaseAreNamedWithTheirCause() async throws {
+        let folder = (Fixtures.temporaryDatabasePath() as NSString).deletingLastPathComponent
+        let file = folder + "/plain.txt"
+        FileManager.default.createFile(atPath: file, contents: Data("not a folder".utf8))
+        let cases: [(path: String, cause: String)] = [
+            (folder, "it is a folder"),
+            (file + "/ledger.sqlite", "is a file, not a folder"),
+            (folder + "/missing/ledger.sqlite", "does not exist"),
+        ]
+        for (path, cause) in cases {
+            let serve = try await Self.serve(["--db", path])
+            #expect(serve.status == 3 && serve.stderr.contains(path) && serve.stderr.contains(cause), "\(path): \(serve.stderr)")
+            #expect(!serve.stderr.contains("free disk space"), "no advice that does not fit: \(serve.stderr)")
+        }
+    }
+
+    @Test func commandsFollowTheDocumentedExitCodesAndOverwriteNothing() async throws {
+        let path = try await CorruptionTests.ledger()
+        let badSQL = try await LedgerBinary.run(["query", "SELEC nothing", "--db", path])
+        #expect(badSQL.status == 2, "a wrong statement is a usage error, not a failed check: \(badSQL.stderr)")
+        let write = try await LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
+        #expect(write.status == 2 && write.stderr.contains("read-only"), "\(write.stderr)")
+        let out = (path as NSString).deletingLastPathComponent + "/checkpoint.json"
+        FileManager.default.createFile(atPath: out, contents: Data("precious".utf8))
+        let key = try await LedgerBinary.run(["checkpoint", "--generate-key"])
+        let seed = String(key.stdout.split(separator: "\n")[0].dropFirst("LEDGER_CHECKPOINT_KEY=".count))
+        let refused = try await LedgerBinary.run(["checkpoint", "--db", path, "--out", out], environment: ["LEDGER_CHECKPOINT_KEY": seed])
+        #expect(refused.status == 2 && refused.stderr.contains("--force") && refused.stderr.contains(out), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "precious")
+        let forced = try await LedgerBinary.run(["checkpoint", "--db", path, "--out", out, "--force"],
+                                                environment: ["LEDGER_CHECKPOINT_KEY": seed])
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(forced.status == 0 && written.contains("position"), "\(forced.stderr)")
+    }
+
+    /// SIGTERM with a `?wait=40s` long poll open: the poll is answered at once
+    /// with the job as it is, and the process exits well within its grace.
+    @Test func shutdownAnswersLongPollsAndExitsWithinTheGrace() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port,
+                                                             environment: ["LEDGER_KEYS": Self.keys, "LEDGER_SHUTDOWN_GRACE": "5s"])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let register = try await ServeProcessTests.curl([
+            "-X", "POST", "\(base)/v1/jobs", "-H", "Authorization: Bearer app-key-0123456789abcdef",
+            "-H", "Content-Type: application/json",
+            "-d", #"{"job_id":"j1","account":"a1","provider":"replicate","operation":"video","cost":3}"#,
+        ])
+        #expect(register.output.contains("\"job_id\":\"j1\""), "\(register.output)")
+        async let poll = offPool {
+            try ServeProcessTests.curlBlocking(["--max-time", "60", "-w", "\n%{http_code}", "\(base)/v1/jobs/j1?wait=40s",
+                                                "-H", "Authorization: Bearer app-key-0123456789abcdef"])
+        }
+        try await Task.sleep(for: .seconds(1))
+        let terminated = ContinuousClock.now
+        kill(server.processIdentifier, SIGTERM)
+        let answer = try await poll
+        #expect(ContinuousClock.now - terminated < .seconds(4), "the long poll was answered at shutdown")
+        #expect(answer.output.hasSuffix("200") && answer.output.contains("\"status\":\"registered\""), "\(answer.output)")
+        await server.exited()
+        #expect(ContinuousClock.now - terminated < .seconds(6), "exited within the grace")
+        #expect(server.terminationStatus == 0)
+    }
+}
