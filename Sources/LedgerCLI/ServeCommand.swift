@@ -71,21 +71,26 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await Self.openStore(settings, backgroundSettings, environment: environment, logger: logger)
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()
+        let metrics = LedgerMetrics()
         let router = buildRouter(LedgerServices(store: store, keys: settings.keys, requestBodyBytesMax: settings.requestBodyBytesMax,
-                                                providers: settings.providers, readiness: readiness,
+                                                providers: settings.providers, metrics: metrics, readiness: readiness,
                                                 bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds),
-                                                background: background))
+                                                background: background, bodyBudget: BodyBudget(bytesMax: settings.bodyBytesHeldMax)))
         let listening = ListeningFlag()
+        let connections = ConnectionLimit(connectionsMax: settings.connectionsMax)
         // Hummingbird closes no idle connection by default: slow or silent clients
         // would hold sockets for ever. "serving" is said once the socket is bound.
         let app = Application(router: router,
-                              server: .http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
+                              server: .http1(configuration: .init(
+                                  additionalChannelHandlers: [connections.handler { metrics.shedForConnectionLimit() }],
+                                  idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
                               configuration: .init(address: .hostname(settings.host, port: settings.port)),
                               onServerRunning: { _ in
                                   listening.set()
                                   logger.notice("serving", metadata: [
                                       "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(settings.databasePath),
                                       "durability": .string(settings.durability.rawValue),
+                                      "connections_max": .stringConvertible(settings.connectionsMax),
                                       "configuration": .string(settings.configurationNotice),
                                   ])
                               },
@@ -199,10 +204,14 @@ struct ServeSettings {
     var configurationNotice: String
     var durability: StoreOptions.Durability
     var requestBodyBytesMax: Int
+    /// The request-body bytes held at once over every connection (`LEDGER_MAX_BODY_BYTES_HELD`).
+    var bodyBytesHeldMax: Int
     var providers: ProviderRegistry
     var idleTimeoutMilliseconds: Int64
     var readTimeoutMilliseconds: Int64
     var logLevel: Logger.Level
+    /// Connections kept open at once (`LEDGER_MAX_CONNECTIONS`; default: under the descriptor limit).
+    var connectionsMax: Int
     /// How long SIGTERM waits for in-flight work before cancelling it (`LEDGER_SHUTDOWN_GRACE`).
     var shutdownGraceMilliseconds: Int64
     /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
@@ -224,6 +233,11 @@ struct ServeSettings {
         }
         self.durability = durability
         requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
+        bodyBytesHeldMax = try Self.bytes(environment["LEDGER_MAX_BODY_BYTES_HELD"] ?? "64MiB", key: "LEDGER_MAX_BODY_BYTES_HELD",
+                                          max: 4 << 30)
+        guard bodyBytesHeldMax >= requestBodyBytesMax else {
+            throw ConfigurationError(key: "LEDGER_MAX_BODY_BYTES_HELD", detail: "must be at least LEDGER_MAX_BODY (\(requestBodyBytesMax) bytes)")
+        }
         let profiles = ProviderProfile.builtIn.merging(custom) { builtIn, _ in builtIn }
         var secrets: [String: String] = [:]
         var signingSecrets: [String: String] = [:]
@@ -247,6 +261,13 @@ struct ServeSettings {
             throw ConfigurationError(key: "LEDGER_SHUTDOWN_GRACE", detail: "\(grace) is not a duration like 500ms, 10s or 1m (at most 10m)")
         }
         shutdownGraceMilliseconds = graceMilliseconds
+        let derived = ConnectionLimit.derivedFromDescriptorLimit()
+        let connectionsText = environment["LEDGER_MAX_CONNECTIONS"] ?? String(derived)
+        guard let connections = Int(connectionsText), (1...derived).contains(connections) else {
+            throw ConfigurationError(key: "LEDGER_MAX_CONNECTIONS",
+                                     detail: "\(connectionsText) is not 1 to \(derived) (the descriptor limit less what the ledger needs besides)")
+        }
+        connectionsMax = connections
         let level = environment["LEDGER_LOG_LEVEL"] ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(level) is not one of trace, debug, info, notice, warning, error, critical")
@@ -258,14 +279,14 @@ struct ServeSettings {
         keys = try APIKeys(parsing: configured)
     }
 
-    /// `512`, `64KiB`, `1MiB`.
-    static func bytes(_ text: String, key: String) throws(ConfigurationError) -> Int {
-        let units: [(String, Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1), ("", 1)]
+    /// `512`, `64KiB`, `1MiB`, `1GiB`, at most `max` bytes.
+    static func bytes(_ text: String, key: String, max: Int = 64 << 20) throws(ConfigurationError) -> Int {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1), ("", 1)]
         for (suffix, multiplier) in units where text.hasSuffix(suffix) {
-            if let value = Int(text.dropLast(suffix.count)), value > 0, value <= (64 << 20) / multiplier {
+            if let value = Int(text.dropLast(suffix.count)), value > 0, value <= max / multiplier {
                 return value * multiplier
             }
         }
-        throw ConfigurationError(key: key, detail: "\(text) is not a size like 1MiB, 64KiB or 4096 (at most 64MiB)")
+        throw ConfigurationError(key: key, detail: "\(text) is not a size like 1MiB, 64KiB or 4096 (at most \(max >> 20)MiB)")
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// Reads every request body in full before routing, within the read timeout
 /// (`LEDGER_READ_TIMEOUT`) and the size limit (`LEDGER_MAX_BODY`), so that no
@@ -14,10 +15,16 @@ import NIOCore
 ///   allowance, is answered 408 (413 when its declared length is over the
 ///   limit) with `Connection: close`, and the server stops reading the
 ///   connection.
+///
+/// Every byte kept is taken from the shared ``BodyBudget`` first, and given
+/// back when the request ends: a body that does not fit is refused 503 with
+/// `Retry-After` and `Connection: close`.
 struct BodyReadMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
     let limit: Int
     let timeout: Duration
+    let budget: BodyBudget
+    let metrics: LedgerMetrics
     /// Told of every refusal made here, before any route saw the request (the webhook counters).
     let refused: @Sendable (Request, Problem, Context) -> Void
     /// Bytes past the limit read and discarded so an honest client over the limit still gets its 413.
@@ -26,13 +33,16 @@ struct BodyReadMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.declaresBody(request) else { return try await next(request, context) }
         let limit = limit
-        let read = try await RequestSupport.race(timeout) { try await Self.read(request, limit: limit) }.get()
+        let lease = BodyLease(budget: budget)
+        defer { lease.end() }
+        let read = try await RequestSupport.race(timeout) { try await Self.read(request, limit: limit, lease: lease) }.get()
         if case .complete(let buffer)? = read {
             var request = request
             request.body = RequestBody(buffer: buffer)
             return try await next(request, context)
         }
         let problem = refusal(read, declaredLength: request.headers[.contentLength].flatMap(Int.init))
+        if case .overBudget? = read { metrics.shedForBodyBudget() }
         if problem.closesConnection { context.stopReading() }
         refused(request, problem, context)
         throw problem
@@ -47,6 +57,10 @@ struct BodyReadMiddleware: RouterMiddleware {
         case nil: Problem(.requestTimeout, "Request timeout",
                           detail: "the body did not arrive within \(timeout) (LEDGER_READ_TIMEOUT); send it at once",
                           closesConnection: true)
+        case .overBudget?: Problem(.serviceUnavailable, "Too many bodies at once",
+                                   detail: "the ledger holds \(budget.bytesMax) bytes of request bodies already "
+                                       + "(LEDGER_MAX_BODY_BYTES_HELD); retry shortly",
+                                   retryAfterSeconds: 1, closesConnection: true)
         case .complete?: preconditionFailure("a complete body is not refused")
         }
     }
@@ -59,14 +73,17 @@ struct BodyReadMiddleware: RouterMiddleware {
         case complete(ByteBuffer)
         /// Over the limit; `drained`: read to its end.
         case tooLarge(drained: Bool)
+        /// The bytes held by every request together would pass the budget.
+        case overBudget
     }
 
-    static func read(_ request: Request, limit: Int) async throws -> Read {
+    static func read(_ request: Request, limit: Int, lease: BodyLease) async throws -> Read {
         var collected = ByteBuffer()
         var seen = 0
         for try await chunk in request.body {
             seen += chunk.readableBytes
             if seen <= limit {
+                guard lease.take(chunk.readableBytes) else { return .overBudget }
                 collected.writeImmutableBuffer(chunk)
             } else if seen > limit + drainBytesMax {
                 return .tooLarge(drained: false)
@@ -78,5 +95,27 @@ struct BodyReadMiddleware: RouterMiddleware {
     /// HTTP/1.1: a request has a body only when it says so (RFC 9112 §6.3).
     static func declaresBody(_ request: Request) -> Bool {
         request.headers[.transferEncoding] != nil || (request.headers[.contentLength].map { $0 != "0" } ?? false)
+    }
+}
+
+/// The bytes one request took from the ``BodyBudget``, given back once.
+final class BodyLease: Sendable {
+    private let budget: BodyBudget
+    private let taken = Mutex(0)
+
+    init(budget: BodyBudget) { self.budget = budget }
+
+    func take(_ bytes: Int) -> Bool {
+        guard budget.take(bytes) else { return false }
+        taken.withLock { $0 += bytes }
+        return true
+    }
+
+    func end() {
+        let bytes = taken.withLock { taken in
+            defer { taken = 0 }
+            return taken
+        }
+        if bytes > 0 { budget.giveBack(bytes) }
     }
 }

@@ -21,12 +21,17 @@ public struct LedgerServices: Sendable {
     /// The poller, notifier and watchdog behind the admin actions; nil: `poll` and `notify` answer 409.
     public var background: (any BackgroundActions)?
     public var readiness: Readiness
+    /// The request-body bytes held at once, over every connection (`LEDGER_MAX_BODY_BYTES_HELD`).
+    public var bodyBudget: BodyBudget
 
     public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
                 metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness(),
-                bodyReadTimeout: Duration = .seconds(30), background: (any BackgroundActions)? = nil) {
+                bodyReadTimeout: Duration = .seconds(30), background: (any BackgroundActions)? = nil,
+                bodyBudget: BodyBudget = BodyBudget(bytesMax: 64 << 20)) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
+        precondition(bodyBudget.bytesMax >= requestBodyBytesMax, "the body budget must hold at least one largest body")
+        self.bodyBudget = bodyBudget
         self.store = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax
@@ -52,6 +57,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     router.add(middleware: ProblemMiddleware())
     let webhooks = WebhookRoutes(services: services)
     router.add(middleware: BodyReadMiddleware(limit: services.requestBodyBytesMax, timeout: services.bodyReadTimeout,
+                                              budget: services.bodyBudget, metrics: services.metrics,
                                               refused: webhooks.refusedBeforeRouting))
     HealthRoutes(services: services).add(to: router)
     JobRoutes(services: services).add(to: router)
@@ -97,7 +103,7 @@ struct HealthRoutes {
             try await services.store.totals()
         }
         let text = services.metrics.render(totals: totals, batches: services.store.batchStatistics,
-                                           ready: services.readiness.isReady)
+                                           ready: services.readiness.isReady, bodyBytesHeld: services.bodyBudget.bytesHeld)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -27,6 +27,10 @@ public struct StoreOptions: Sendable {
     /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`,
     /// SQLite's default; the power-loss tests lower it so crashes land in checkpoints).
     public var walAutocheckpointPages = 1000
+    /// The size the WAL file is cut back to once a checkpoint has copied it all
+    /// (`PRAGMA journal_size_limit`): a reader holding an old snapshot lets the
+    /// WAL grow while it reads; after it leaves, the next writes give the space back.
+    public var walBytesRetainedMax: Int64 = 8 << 20
     /// Free bytes the database must have left to grow (disk space, and the
     /// file-size limit if any) for the readiness probe to pass.
     public var readinessReserveBytes: Int64 = 8 << 20

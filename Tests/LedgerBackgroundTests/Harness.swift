@@ -54,7 +54,8 @@ struct Harness: Sendable {
             settings.notifySchedule = RetrySchedule(parsing: notifySchedule)!
             settings.pollsPerSecond = 1000
             settings.pollConcurrency = pollConcurrency
-            let outbound = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(1))
+            // 5 s: on 2 shared cores, a loopback answer behind a full test suite took over 1 s.
+            let outbound = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(5))
             let poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock,
                                 providers: ProviderProfile.builtIn.keys, logger: logger)
             let watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)

@@ -25,6 +25,8 @@ public final class LedgerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let appendDuration: Metrics.Timer
     private let storageErrors: Metrics.Counter
+    private let shedForBodyBytes: Metrics.Counter
+    private let shedForConnections: Metrics.Counter
     private let webhookCounters = Mutex<[String: Metrics.Counter]>([:])
 
     public init() {
@@ -37,7 +39,15 @@ public final class LedgerMetrics: Sendable {
         self.factory = factory
         appendDuration = Metrics.Timer(label: "ledger_append_duration_seconds", factory: factory)
         storageErrors = Metrics.Counter(label: "ledger_storage_errors_total", factory: factory)
+        shedForBodyBytes = Metrics.Counter(label: "ledger_requests_shed_total", dimensions: [("reason", "body_bytes")], factory: factory)
+        shedForConnections = Metrics.Counter(label: "ledger_requests_shed_total", dimensions: [("reason", "connections")],
+                                             factory: factory)
     }
+
+    /// A request refused 503 because the bodies held at once would pass their budget.
+    public func shedForBodyBudget() { shedForBodyBytes.increment() }
+    /// A connection answered 503 and closed because the server holds its most.
+    public func shedForConnectionLimit() { shedForConnections.increment() }
 
     /// A webhook answered; `provider` must be a configured provider's name
     /// (unknown names are counted as `unknown`, so a scanner cannot add series).
@@ -70,7 +80,7 @@ public final class LedgerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render(totals: LedgerTotals, batches: BatchStatistics, ready: Bool) -> String {
+    public func render(totals: LedgerTotals, batches: BatchStatistics, ready: Bool, bodyBytesHeld: Int = 0) -> String {
         var text = registry.emitToString()
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Int64)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -102,6 +112,11 @@ public final class LedgerMetrics: Sendable {
         for (provider, share) in totals.pollShare.sorted(by: { $0.key < $1.key }) {
             text += "ledger_provider_poll_share{provider=\"\(Self.label(provider))\"} \(share)\n"
         }
+        family("ledger_database_bytes", "gauge", "The database file's size.", [("", totals.databaseBytes)])
+        family("ledger_wal_bytes", "gauge", "The write-ahead log's size (grows while a reader holds an old snapshot).",
+               [("", totals.walBytes)])
+        family("ledger_body_bytes_held", "gauge", "Request-body bytes held in memory now, over every connection.",
+               [("", Int64(bodyBytesHeld))])
         family("ledger_ready", "gauge", "1 when the database is writable and the service is not shutting down.",
                [("", ready ? 1 : 0)])
         return text

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import LedgerCore
 
@@ -20,6 +21,9 @@ public struct LedgerTotals: Sendable, Hashable {
     public var pollShare: [String: Double] = [:]
     /// Per provider, reports of status words its profile does not know.
     public var unknownStatusesByProvider: [String: Int64] = [:]
+    /// The database file's size and its WAL's, in bytes.
+    public var databaseBytes: Int64 = 0
+    public var walBytes: Int64 = 0
 }
 
 extension SQLiteEventStore {
@@ -53,7 +57,16 @@ extension SQLiteEventStore {
             for row in try Row.fetchAll(db, sql: "SELECT provider, sum(reports) FROM projection_unknown_statuses GROUP BY provider") {
                 totals.unknownStatusesByProvider[row[0]] = row[1]
             }
+            (totals.databaseBytes, totals.walBytes) = self.fileSizes()
             return totals
         }
+    }
+
+    /// The database file's size and its WAL's, in bytes (0 for a file not there).
+    public func fileSizes() -> (database: Int64, wal: Int64) {
+        func size(_ path: String) -> Int64 {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        return (size(path), size(path + "-wal"))
     }
 }

@@ -60,6 +60,7 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA mmap_size = \(options.mmapBytesMax)")
             try db.execute(sql: "PRAGMA cache_size = -\(options.pageCacheKibibytes)")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(options.walAutocheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(options.walBytesRetainedMax)")
         }
         return configuration
     }

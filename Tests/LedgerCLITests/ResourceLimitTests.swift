@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerTesting
+import Testing
+
+/// Bounded resources on a real `serve`: the request-body bytes held at once,
+/// and the connections kept open under the descriptor limit. Each over-limit
+/// request is answered 503 at once (never left hanging), counted, and the
+/// service recovers when the load goes.
+@Suite(.serialized) struct ResourceLimitTests {
+    static func startServer(_ extra: [String: String], nofile: Int? = nil) async throws -> (Process, Int) {
+        let port = ServeProcessTests.freePort()
+        let server = Process()
+        let arguments = ["serve", "--db", Fixtures.temporaryDatabasePath(), "--port", String(port)]
+        if let nofile {
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            server.arguments = ["--nofile=\(nofile):\(nofile)", LedgerBinary.url.path] + arguments
+        } else {
+            server.executableURL = LedgerBinary.url
+            server.arguments = arguments
+        }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEDGER_") }
+        environment.merge(["LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_NCA_SECRET": "nca-token-abcdefghijklmnop"]
+            .merging(extra) { $1 }) { $1 }
+        server.environment = environment
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        for _ in 0..<300 {
+            if (try? await ServeProcessTests.curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true {
+                return (server, port)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(server.processIdentifier, SIGKILL)
+        throw CancellationError()
+    }
+
+    static func connect(_ port: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard socket >= 0, connected == 0 else { throw CancellationError() }
+        return socket
+    }
+
+    static func send(_ socket: Int32, _ text: String) {
+        _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// The status line of what arrives within the socket's 3 s receive timeout ("" for nothing).
+    static func statusLine(_ socket: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &buffer, buffer.count, 0)
+        guard count > 0 else { return "" }
+        return String(decoding: buffer.prefix(count), as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+    }
+
+    /// Two bodies of 50,000 bytes held (each still arriving) fill a 100 KiB
+    /// budget: a third is refused 503 at once, and once the first two end,
+    /// bodies are read again.
+    @Test func bodiesHeldAtOnceHaveACeiling() async throws {
+        let (server, port) = try await Self.startServer(["LEDGER_MAX_BODY": "64KiB", "LEDGER_MAX_BODY_BYTES_HELD": "100KiB",
+                                                         "LEDGER_READ_TIMEOUT": "20s"])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let head = "POST /v1/webhooks/nca?token=nca-token-abcdefghijklmnop HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n"
+        let chunk = String(repeating: " ", count: 50_000)
+        let answers = try await offPool { () throws -> [String] in
+            var holding: [Int32] = []
+            defer { holding.forEach { close($0) } }
+            for _ in 0..<2 {
+                let socket = try Self.connect(port)
+                Self.send(socket, head + chunk)
+                holding.append(socket)
+            }
+            usleep(300_000)
+            let third = try Self.connect(port)
+            defer { close(third) }
+            Self.send(third, head + chunk)
+            return [Self.statusLine(third)]
+        }
+        #expect(answers == ["HTTP/1.1 503 Service Unavailable"], "\(answers)")
+        // The held bodies' connections are closed: their bytes are given back.
+        try await Task.sleep(for: .milliseconds(500))
+        let body = #"{"code":200,"id":"nobody","job_id":"x1","response":null,"message":"success"}"#
+        let after = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", body,
+                                                       "http://127.0.0.1:\(port)/v1/webhooks/nca?token=nca-token-abcdefghijklmnop"])
+        #expect(after.output == "200", "an orphan recorded: bodies are read again")
+        let metrics = try await ServeProcessTests.curl(["http://127.0.0.1:\(port)/metrics"]).output
+        #expect(metrics.contains(#"ledger_requests_shed_total{reason="body_bytes"} 1"#), "\(metrics.suffix(800))")
+        #expect(metrics.contains("ledger_body_bytes_held 0\n"))
+        #expect(metrics.contains("ledger_database_bytes ") && metrics.contains("ledger_wal_bytes "))
+    }
+
+    /// Under a descriptor limit of 128 the server keeps at most 96 connections
+    /// (an eighth, at least 32, kept for the database and outbound calls):
+    /// connections past that are answered 503 and closed, not left in the
+    /// backlog; when they go, it serves again.
+    @Test func connectionsPastTheDescriptorLimitAreAnsweredAtOnce() async throws {
+        let (server, port) = try await Self.startServer([:], nofile: 128)
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let statuses = try await offPool { () throws -> [String] in
+            var sockets: [Int32] = []
+            defer { sockets.forEach { close($0) } }
+            var statuses: [String] = []
+            for _ in 0..<140 {
+                let socket = try Self.connect(port)
+                sockets.append(socket)
+                Self.send(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                statuses.append(Self.statusLine(socket))
+            }
+            return statuses
+        }
+        #expect(statuses.filter { $0 == "HTTP/1.1 200 OK" }.count == 96, "\(Set(statuses))")
+        #expect(statuses.filter { $0 == "HTTP/1.1 503 Service Unavailable" }.count == 44, "none unanswered: \(Set(statuses))")
+        try await Task.sleep(for: .milliseconds(500))
+        let after = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"])
+        #expect(after.output == "200")
+        let metrics = try await ServeProcessTests.curl(["http://127.0.0.1:\(port)/metrics"]).output
+        #expect(metrics.contains(#"ledger_requests_shed_total{reason="connections"} 44"#), "\(metrics.suffix(800))")
+    }
+}

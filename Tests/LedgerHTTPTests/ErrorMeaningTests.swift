@@ -1,0 +1,36 @@
+import Hummingbird
+@testable import LedgerHTTP
+import LedgerStore
+import Testing
+
+/// Whether an error can pass decides the answer: 503 with Retry-After for
+/// storage trouble that passes, 500 for a database an operator must act on
+/// (never "retry later"), and readiness that a damaged database cannot win back.
+@Suite struct ErrorMeaningTests {
+    @Test(arguments: [
+        (StoreError.storageUnavailable("disk full"), HTTPResponse.Status.serviceUnavailable, true),
+        (.corrupt("database disk image is malformed"), .internalServerError, false),
+        (.notALedger(path: "/x.sqlite", tables: ["users"]), .internalServerError, false),
+        (.newerLedger(path: "/x.sqlite", migrations: ["v9"]), .internalServerError, false),
+        (.cannotOpen(path: "/x", detail: "it is a folder"), .internalServerError, false),
+        (.durabilityNotApplied(expected: "2", actual: "1"), .internalServerError, false),
+        (.invalidRequest("no"), .badRequest, false),
+    ])
+    func storeErrorsAreAnsweredByTheirMeaning(_ error: StoreError, _ status: HTTPResponse.Status, _ retryLater: Bool) {
+        let problem = Problem(error)
+        #expect(problem.status == status)
+        #expect((problem.retryAfterSeconds != nil) == retryLater && error.isTransient == retryLater)
+        if status.code >= 500 { #expect(problem.logReason == error.description, "the reason reaches the log") }
+        #expect(!problem.detail.contains("/x"), "no internals in the answer")
+    }
+
+    @Test func aDamagedDatabaseStaysNotReadyWhateverSucceedsLater() {
+        let readiness = Readiness()
+        readiness.storageFailed("disk full")
+        readiness.storageSucceeded()
+        #expect(readiness.isReady, "storage trouble that passed")
+        readiness.storageFailed("database disk image is malformed", lasting: true)
+        readiness.storageSucceeded()
+        #expect(!readiness.isReady && readiness.storageFailure == "database disk image is malformed")
+    }
+}
