@@ -10,6 +10,8 @@ public enum DecisionError: Error, Sendable, Hashable, CustomStringConvertible {
     case alreadyTerminal(jobID: String, status: JobStatus)
     /// The command is malformed (an empty id, a negative cost, ...).
     case invalid(String)
+    /// Another job of the provider already has this external id.
+    case externalIDTaken(provider: String, externalID: String, jobID: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum DecisionError: Error, Sendable, Hashable, CustomStringConvertible {
             "job \(jobID) is already \(status.rawValue); a job reaches one terminal outcome"
         case .invalid(let detail):
             detail
+        case .externalIDTaken(let provider, let externalID, let jobID):
+            "external id \(externalID) of \(provider) already belongs to job \(jobID)"
         }
     }
 }

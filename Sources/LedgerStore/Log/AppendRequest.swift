@@ -1,16 +1,5 @@
 import LedgerCore
 
-/// An event to append, with who caused it.
-public struct NewEvent: Sendable, Hashable {
-    public var event: LedgerEvent
-    public var metadata: EventMetadata
-
-    public init(_ event: LedgerEvent, metadata: EventMetadata) {
-        self.event = event
-        self.metadata = metadata
-    }
-}
-
 /// The stream version an append expects to find (optimistic concurrency).
 public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     /// Append whatever the stream's version is.

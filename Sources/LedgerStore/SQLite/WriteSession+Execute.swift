@@ -2,98 +2,78 @@ import GRDB
 import LedgerCore
 
 extension WriteSession {
-    /// Decides a request against the job's history and records the fact with
-    /// its decisions; runs inside the group commit's transaction.
+    /// Handles a request (``CommandHandler``, in the core) against what the
+    /// ledger holds now, inside the group commit's transaction, then appends
+    /// its plan: each stream checked at the version it was decided on,
+    /// chained, inserted and projected.
     func execute(_ request: LedgerRequest, _ db: Database) throws -> LedgerOutcome {
-        switch request {
-        case .job(let jobID, let command, let metadata):
-            if let problem = Identifier.problem(jobID, field: "job_id") { throw StoreError.invalidRequest(problem) }
-            return try decide(command, jobID: jobID, metadata: metadata, db)
-        case .webhook(let webhook, let claimedJobID, let metadata):
-            // Its ids and outputs are checked where every stored event is: in record().
-            let owner = webhook.externalID.isEmpty ? nil
-                : try jobID(provider: webhook.provider, externalID: webhook.externalID, db)
-            let claimedJob = try claimedJobID.flatMap { id throws in
-                Identifier.problem(id, field: "id") == nil ? try jobState(id, db) : nil
-            }
-            switch WebhookRoute.of(webhook, claimedJobID: claimedJobID, claimedJob: claimedJob, owner: owner) {
-            case .job(let jobID, let matchedBy):
-                var fact = webhook
-                fact.matchedBy = matchedBy
-                return try decide(.webhook(fact), jobID: jobID, metadata: metadata, db)
-            case .orphan:
-                return try recordOrphan(webhook, metadata: metadata, db)
-            case .unroutable(let problem):
-                throw StoreError.invalidRequest(problem)
-            }
-        }
-    }
-
-    private func decide(_ command: JobCommand, jobID: String, metadata: EventMetadata,
-                        _ db: Database) throws -> LedgerOutcome {
-        let state = try jobState(jobID, db)
-        let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
-                                      factPosition: head.position + 1, notificationsEnabled: options.notificationsEnabled,
-                                      notifyEvents: options.notifyEvents)
-        let events: [LedgerEvent]
+        let context = HandlerContext(now: now(), nextPosition: head.position + 1,
+                                     lateCompletionPolicy: options.lateCompletionPolicy,
+                                     notificationsEnabled: options.notificationsEnabled, notifyEvents: options.notifyEvents)
+        let plan: CommandPlan
         do {
-            events = try Decider.decide(command, state: state, context: context)
-        } catch {
+            plan = try CommandHandler.handle(request, context: context, reader: SessionReader(session: self, db: db))
+        } catch let error as DecisionError {
+            if case .externalIDTaken(let provider, let externalID, let jobID) = error {
+                throw StoreError.externalIDTaken(provider: provider, externalID: externalID, jobID: jobID)
+            }
             throw StoreError.refused(error)
         }
-        try checkExternalIDFree(events, state: state, db)
-        var outcome = LedgerOutcome(jobID: jobID, factPosition: nil, appended: [], duplicate: false, orphan: false)
-        if !events.isEmpty {
-            let recorded = try record(withCausation(events, metadata: metadata, factPosition: context.factPosition),
-                                      stream: StreamName.job(jobID), after: state.version, idempotencyKey: nil, db)
-            outcome.factPosition = recorded[0].position
-            outcome.appended = recorded.map { AppendedEvent(position: $0.position, stream: $0.stream, type: $0.event.type) }
-            if case .webhookReceived(let fact) = events[0] { outcome.duplicate = fact.duplicate }
+        var outcome = LedgerOutcome(jobID: plan.jobID, factPosition: nil, appended: [], duplicate: plan.duplicate,
+                                    orphan: plan.orphan)
+        for append in plan.appends {
+            let version = try currentVersion(of: append.stream, db)
+            guard version == append.expectedVersion else {
+                throw StoreError.wrongExpectedVersion(stream: append.stream, expected: "version \(append.expectedVersion)",
+                                                      actual: version)
+            }
+            let recorded = try record(append.events, stream: append.stream, after: version, idempotencyKey: nil, db)
+            outcome.factPosition = outcome.factPosition ?? recorded.first?.position
+            outcome.appended += recorded.map { AppendedEvent(position: $0.position, stream: $0.stream, type: $0.event.type) }
         }
-        var after = try jobState(jobID, db)
-        let looksAgain = if case .reevaluate = command { true } else { false }
-        if events.contains(where: Self.revealsExternalID) || looksAgain, let externalID = after.externalID {
-            outcome.appended += try adoptOrphans(provider: after.provider, externalID: externalID, jobID: jobID, db)
-            after = try jobState(jobID, db)
-        }
-        outcome.state = after
+        precondition(outcome.appended.first.map { $0.position == context.nextPosition } ?? true,
+                     "the plan's positions are the ones appended")
+        outcome.state = try plan.jobID.map { try jobState($0, db) }
         return outcome
     }
 
-    /// The fact keeps the caller's metadata; decisions are the ledger's, caused by the fact.
-    private func withCausation(_ events: [LedgerEvent], metadata: EventMetadata, factPosition: Int64) -> [NewEvent] {
-        events.enumerated().map { offset, event in
-            guard offset > 0 else { return NewEvent(event, metadata: metadata) }
-            return NewEvent(event, metadata: EventMetadata(actor: "ledger", source: "decider",
-                                                           correlationID: metadata.correlationID,
-                                                           causationPosition: factPosition))
-        }
+    /// A job stream's version from the cached state, any other stream's from the table.
+    private func currentVersion(of stream: String, _ db: Database) throws -> Int64 {
+        if let jobID = StreamName.jobID(of: stream) { return try jobState(jobID, db).version }
+        return try streamVersion(stream, db)
     }
+}
 
-    private static func revealsExternalID(_ event: LedgerEvent) -> Bool {
-        switch event {
-        case .jobSubmitted: true
-        case .jobRegistered(let registered): registered.externalID != nil
-        default: false
-        }
-    }
+/// The ledger as the command handler reads it: the writer's cached job
+/// states and the projection tables, inside the append's transaction.
+struct SessionReader: LedgerReader {
+    let session: WriteSession
+    let db: Database
 
-    private func checkExternalIDFree(_ events: [LedgerEvent], state: JobState, _ db: Database) throws {
-        for event in events {
-            let claim: (provider: String, externalID: String)?
-            switch event {
-            case .jobSubmitted(let submitted): claim = (state.provider, submitted.externalID)
-            case .jobRegistered(let registered): claim = registered.externalID.map { (registered.provider, $0) }
-            default: claim = nil
-            }
-            guard let claim, let owner = try jobID(provider: claim.provider, externalID: claim.externalID, db),
-                  owner != state.jobID else { continue }
-            throw StoreError.externalIDTaken(provider: claim.provider, externalID: claim.externalID, jobID: owner)
-        }
-    }
+    func jobState(_ jobID: String) throws -> JobState { try session.jobState(jobID, db) }
 
-    func jobID(provider: String, externalID: String, _ db: Database) throws -> String? {
+    func jobID(provider: String, externalID: String) throws -> String? {
         let sql = "SELECT job_id FROM projection_jobs WHERE provider = ? AND external_id = ?"
         return try String.fetchOne(db.cachedStatement(sql: sql), arguments: [provider, externalID])
     }
+
+    func waitingOrphans(provider: String, externalID: String) throws -> [RecordedEvent] {
+        let sql = """
+            SELECT e.position, e.stream, e.version, e.type, e.schema_version, e.recorded_at, e.data, e.data_sha256,
+                   e.metadata, e.idempotency_key, e.prev_hash, e.hash
+            FROM projection_orphans o JOIN events e ON e.position = o.position
+            WHERE o.provider = ? AND o.external_id = ? AND o.adopted_job_id IS NULL ORDER BY o.position
+            """
+        return try StoredEvent.fetchAll(db.cachedStatement(sql: sql), arguments: [provider, externalID]).map(session.decode)
+    }
+
+    func orphanRecorded(provider: String, externalID: String, deliveryID: String, bodySHA256: String) throws -> Bool {
+        let sql = """
+            SELECT 1 FROM projection_orphans
+            WHERE provider = ? AND external_id = ? AND (delivery_id = ? OR body_sha256 = ?) LIMIT 1
+            """
+        return try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: [provider, externalID, deliveryID, bodySHA256]) ?? false
+    }
+
+    func streamVersion(_ stream: String) throws -> Int64 { try session.streamVersion(stream, db) }
 }
