@@ -39,20 +39,10 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: database.resolvedPath) else {
-            throw CommandFailure(.unusableDatabase, "no ledger at \(database.resolvedPath); pass --db or set LEDGER_DB")
-        }
-        // Times are re-rendered from parsed timestamps, so only digits and
-        // separators reach the SQL text.
-        let from = since.flatMap(Timestamp.init(iso8601:))?.iso8601 ?? AuditReport.beginning
-        let to = until.flatMap(Timestamp.init(iso8601:))?.iso8601 ?? AuditReport.end
-        let query = ReadOnlyQuery(path: database.resolvedPath, timeBudgetMilliseconds: 60_000)
-        let result: ReadOnlyQuery.Result
-        do {
-            result = try query.run(report.sql(from: from, to: to))
-        } catch {
-            throw CommandFailure(.unusableDatabase, error.description)
-        }
+        let store = try database.openExisting()
+        let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
+                                    to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
+        let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }
         switch format {
         case .text: writeOut(result.rows.isEmpty ? "(no rows)" : TableRenderer.table(result))
         case .csv: writeOut(TableRenderer.csv(result))

@@ -32,7 +32,7 @@ struct BackgroundComposition: Sendable {
     let notifier: Notifier?
     let redriver: Redriver
 
-    init(store: SQLiteEventStore, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
+    init(store: any LedgerEngine, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
          logger: Logger) {
         self.settings = settings
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)

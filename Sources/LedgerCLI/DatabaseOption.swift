@@ -12,14 +12,14 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Opens an existing ledger; a command that reads never creates one.
-    func openExisting(options: StoreOptions = StoreOptions()) throws -> SQLiteEventStore {
+    func openExisting(options: StoreOptions = StoreOptions()) throws -> any LedgerEngine {
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
             throw CommandFailure(.unusableDatabase, "no ledger at \(resolvedPath); pass --db or set LEDGER_DB")
         }
         return try open(options: options)
     }
 
-    func open(options: StoreOptions = StoreOptions()) throws -> SQLiteEventStore {
+    func open(options: StoreOptions = StoreOptions()) throws -> any LedgerEngine {
         do {
             return try SQLiteEventStore(path: resolvedPath, options: options)
         } catch {

@@ -178,7 +178,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// false, and long polls are answered at once with the job as it is.
 struct ShutdownGate: Service {
     let readiness: Readiness
-    let store: SQLiteEventStore
+    let store: any LedgerEngine
 
     func run() async throws {
         try? await gracefulShutdown()

@@ -47,7 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if format == .text { writeOut("ok: chain, triggers and invariants hold") }
     }
 
-    private func checkpointFindings(_ path: String, _ store: SQLiteEventStore) async throws -> [VerificationReport.Finding] {
+    private func checkpointFindings(_ path: String, _ store: any LedgerEngine) async throws -> [VerificationReport.Finding] {
         guard let data = FileManager.default.contents(atPath: path),
               let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data) else {
             throw CommandFailure(.usage, "\(path) is not a checkpoint written by ledger checkpoint")

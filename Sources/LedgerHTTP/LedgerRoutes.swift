@@ -7,7 +7,7 @@ import NIOCore
 
 /// What the routes need: the store, the keys, the limits.
 public struct LedgerServices: Sendable {
-    public var store: SQLiteEventStore
+    public var store: any LedgerEngine
     public var keys: APIKeys
     /// The largest request body read (SPEC §11 `LEDGER_MAX_BODY`, default 1 MiB).
     public var requestBodyBytesMax: Int
@@ -24,7 +24,7 @@ public struct LedgerServices: Sendable {
     /// The request-body bytes held at once, over every connection (`LEDGER_MAX_BODY_BYTES_HELD`).
     public var bodyBudget: BodyBudget
 
-    public init(store: SQLiteEventStore, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
+    public init(store: any LedgerEngine, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
                 metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness(),
                 bodyReadTimeout: Duration = .seconds(30), background: (any BackgroundActions)? = nil,

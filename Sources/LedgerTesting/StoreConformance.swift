@@ -1,23 +1,44 @@
 import LedgerCore
 import LedgerStore
 
-/// The suite every ``EventStore`` backend must pass (SPEC §10). Each check
-/// gets a fresh, empty store and throws ``ConformanceFailure`` on a violation.
+/// The suite every engine (``LedgerEngine``) must pass: the log's guarantees
+/// here, its read models and its operations in the extensions beside it, so
+/// that every protocol method is exercised. Each check makes the fresh, empty
+/// engines it needs from the factory it is given and throws
+/// ``ConformanceFailure`` on a violation.
 ///
 /// ```swift
 /// @Test(arguments: StoreConformance.checks)
 /// func conforms(_ check: StoreConformance.Check) async throws {
-///     try await check.run(try makeEmptyStore())
+///     try await check.run { try makeEmptyEngine() }
 /// }
 /// ```
 public enum StoreConformance {
+    /// Makes a fresh, empty engine.
+    public typealias Factory = @Sendable () throws -> any LedgerEngine
+
     public struct Check: Sendable, CustomStringConvertible {
         public let name: String
-        public let run: @Sendable (any EventStore) async throws -> Void
+        public let run: @Sendable (_ make: Factory) async throws -> Void
         public var description: String { name }
+
+        /// A check of one fresh engine.
+        init(name: String, _ body: @escaping @Sendable (any LedgerEngine) async throws -> Void) {
+            self.name = name
+            run = { make in try await body(try make()) }
+        }
+
+        /// A check that makes engines itself (moving a log from one to another).
+        init(name: String, engines body: @escaping @Sendable (_ make: Factory) async throws -> Void) {
+            self.name = name
+            run = body
+        }
     }
 
-    public static let checks: [Check] = [
+    /// Every check: the log's, the read models', the operations'.
+    public static var checks: [Check] { logChecks + readModelChecks + operationChecks }
+
+    static let logChecks: [Check] = [
         Check(name: "positions start at 1 and have no gaps") { store in
             for index in 0..<5 { _ = try await store.append(plain("s-\(index % 2)", count: index + 1)) }
             let all = try await store.events(after: 0, limit: 100)

@@ -98,7 +98,7 @@ import Testing
     @Test func pathsThatCannotHoldADatabaseAreNamedWithTheirCause() async throws {
         let folder = (Fixtures.temporaryDatabasePath() as NSString).deletingLastPathComponent
         let file = folder + "/plain.txt"
-        FileManager.default.createFile(atPath: file, contents: Data("not a folder".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("not a folder".utf8))
         let cases: [(path: String, cause: String)] = [
             (folder, "it is a folder"),
             (file + "/ledger.sqlite", "is a file, not a folder"),
@@ -118,7 +118,7 @@ import Testing
         let write = try await LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
         #expect(write.status == 2 && write.stderr.contains("read-only"), "\(write.stderr)")
         let out = (path as NSString).deletingLastPathComponent + "/checkpoint.json"
-        FileManager.default.createFile(atPath: out, contents: Data("precious".utf8))
+        _ = FileManager.default.createFile(atPath: out, contents: Data("precious".utf8))
         let key = try await LedgerBinary.run(["checkpoint", "--generate-key"])
         let seed = String(key.stdout.split(separator: "\n")[0].dropFirst("LEDGER_CHECKPOINT_KEY=".count))
         let refused = try await LedgerBinary.run(["checkpoint", "--db", path, "--out", out], environment: ["LEDGER_CHECKPOINT_KEY": seed])

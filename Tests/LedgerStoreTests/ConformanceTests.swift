@@ -6,7 +6,6 @@ import Testing
 @Suite struct SQLiteConformanceTests {
     @Test(arguments: StoreConformance.checks)
     func conforms(_ check: StoreConformance.Check) async throws {
-        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        try await check.run(store)
+        try await check.run { try SQLiteEventStore(path: Fixtures.temporaryDatabasePath()) }
     }
 }

@@ -18,13 +18,13 @@ public struct WatchdogRound: Sendable, Hashable {
 /// only when its verdict or reason is new for the job, so rounds (and
 /// `ledger watchdog --once` run by cron) are idempotent.
 public struct Watchdog: Sendable {
-    let store: SQLiteEventStore
+    let store: any LedgerEngine
     let policy: WatchdogPolicy
     let poller: Poller?
     let clock: any LedgerClock
     let logger: Logger
 
-    public init(store: SQLiteEventStore, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
+    public init(store: any LedgerEngine, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
         self.store = store
         self.policy = policy
         self.poller = poller

@@ -103,8 +103,8 @@ struct AdminRoutes: Sendable {
     // MARK: Pages
 
     private func home() async throws -> Response {
-        let counts = try await query("SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status")
-        let recent = try await query("SELECT job_id, provider, status, completion_source, last_event_at FROM jobs ORDER BY last_event_at DESC LIMIT 50")
+        let counts = try await table(.jobsByStatus)
+        let recent = try await table(.recentJobs(limit: 50))
         return HTML.page("Jobs", """
             <form method="get" action="/admin/jobs" role="search"><label>Job id <input name="job_id" required></label>
             <button type="submit">Show timeline</button></form>
@@ -121,7 +121,7 @@ struct AdminRoutes: Sendable {
 
     private func timeline(_ jobID: String) async throws -> Response {
         let found = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.store.replay(jobID: jobID)
+            try await services.store.replay(jobID: jobID, until: .none)
         }
         guard let timeline = found else {
             return HTML.page("No such job", "<p class=\"error\">No job \(HTML.escape(jobID)).</p>", status: .notFound)
@@ -165,48 +165,22 @@ struct AdminRoutes: Sendable {
     }
 
     private func report(_ report: AuditReport, _ title: String, link: Int) async throws -> Response {
-        let result = try await query("SELECT * FROM (\(report.sql(from: AuditReport.beginning, to: AuditReport.end))) LIMIT 500")
+        let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
         return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(result.rows.count) rows (at most 500)",
                                            link: (link, "/admin/jobs/")))
     }
 
     private func accounts() async throws -> Response {
-        let result = try await query("SELECT account, charged, refunded, recharged, net FROM accounts ORDER BY account LIMIT 500")
+        let result = try await table(.balances(limit: 500))
         return HTML.page("Accounts", HTML.table(result.columns, result.rows, caption: "Balances (credits)"))
     }
 
     private func providers() async throws -> Response {
-        let health = try await query("SELECT * FROM provider_health ORDER BY provider")
-        let latency = try await query("""
-            SELECT provider, date(coalesce(completed_at, failed_at, cancelled_at)) AS day,
-                   round(avg((julianday(coalesce(completed_at, failed_at, cancelled_at)) - julianday(registered_at)) * 86400), 1)
-            FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
-            GROUP BY provider, day ORDER BY day DESC LIMIT 500
-            """)
-        let sources = try await query("""
-            SELECT completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*)
-            FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day ORDER BY day DESC LIMIT 500
-            """)
-        let lateness = try await query("""
-            WITH terminal AS (
-                SELECT stream, min(position) AS position, min(recorded_at) AS at FROM events
-                WHERE type IN ('job.completed', 'job.failed', 'job.cancelled') GROUP BY stream),
-            late AS (
-                SELECT j.provider, (julianday(w.recorded_at) - julianday(t.at)) * 86400 AS seconds
-                FROM events w JOIN terminal t ON t.stream = w.stream AND w.position > t.position
-                JOIN projection_jobs j ON w.stream = 'job-' || j.job_id
-                WHERE w.type = 'webhook.received' AND coalesce(json_extract(w.data, '$.duplicate'), 0) = 0),
-            ranked AS (
-                SELECT provider, seconds, row_number() OVER (PARTITION BY provider ORDER BY seconds) AS rank,
-                       count(*) OVER (PARTITION BY provider) AS total FROM late)
-            SELECT provider, max(total) AS late_webhooks,
-                   round(min(CASE WHEN rank >= 0.5 * total THEN seconds END), 1) AS lateness_p50_s,
-                   round(min(CASE WHEN rank >= 0.95 * total THEN seconds END), 1) AS lateness_p95_s
-            FROM ranked GROUP BY provider ORDER BY provider
-            """)
-        let unknown = try await query("""
-            SELECT provider, raw_status, reports, last_seen_at FROM unknown_statuses ORDER BY provider, last_seen_at DESC LIMIT 200
-            """)
+        let health = try await table(.providerHealth)
+        let latency = try await table(.detectionLatencyByDay(limit: 500))
+        let sources = try await table(.outcomesBySourceByDay(limit: 500))
+        let lateness = try await table(.webhookLateness)
+        let unknown = try await table(.unknownStatuses(seenFrom: nil, seenTo: nil))
         return HTML.page("Provider health", """
             \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share, unknown statuses"))
             \(HTML.table(unknown.columns, unknown.rows, caption: "Status words a provider sent that its profile does not know (recorded as unknown: map them in the provider's status_map)"))
@@ -217,7 +191,7 @@ struct AdminRoutes: Sendable {
     }
 
     /// Rows of (series, day, value) as chart series over the last `days` days present.
-    static func series(_ result: ReadOnlyQuery.Result, days: Int) -> [Charts.Series] {
+    static func series(_ result: ReadTable, days: Int) -> [Charts.Series] {
         let labels = Array(Set(result.rows.compactMap { $0[1] })).sorted().suffix(days)
         let names = Array(Set(result.rows.compactMap { $0[0] })).sorted()
         return names.map { name in
@@ -227,19 +201,8 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    private static let deadLetterSQL = """
-        SELECT substr(d.stream, 5) AS job_id, json_extract(d.data, '$.notification_id') AS notification_id,
-               json_extract(d.data, '$.event') AS event, d.recorded_at AS dead_lettered_at, j.status
-        FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
-        WHERE d.type = 'notification.dead_lettered'
-          AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version
-                          AND q.type = 'notification.queued'
-                          AND json_extract(q.data, '$.notification_id') = json_extract(d.data, '$.notification_id'))
-        ORDER BY d.position LIMIT 500
-        """
-
     private func deadLetters(message: String?) async throws -> Response {
-        let result = try await query(Self.deadLetterSQL)
+        let result = try await table(.deadLetters(limit: 500))
         let jobs = Set(result.rows.compactMap { $0[0] })
         let form = jobs.isEmpty ? "" : """
             <form method="post" action="/admin/redrive"><input type="hidden" name="action" value="notify">
@@ -267,7 +230,7 @@ struct AdminRoutes: Sendable {
               form["action"] == "notify", form["scope"] == "dead-letters" else {
             return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason.</p>", status: .badRequest)
         }
-        let jobs = Array(Set(try await query(Self.deadLetterSQL).rows.compactMap { $0[0] })).sorted()
+        let jobs = Array(Set(try await table(.deadLetters(limit: 500)).rows.compactMap { $0[0] })).sorted()
         guard String(jobs.count) == form["expected"] else {
             return try await deadLetters(message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.")
         }
@@ -281,13 +244,8 @@ struct AdminRoutes: Sendable {
         return try await deadLetters(message: "Queued again for \(acted) jobs; the notifier sends them on its next rounds.")
     }
 
-    /// Read-only SQL off the cooperative pool.
-    private func query(_ sql: String) async throws -> ReadOnlyQuery.Result {
-        let path = services.store.path
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run(sql) })
-            }
-        }
+    /// A read model of the store, as the page's table.
+    private func table(_ model: ReadModel) async throws -> ReadTable {
+        try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.store.table(model) }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// authorizer denies ATTACH, DETACH, every PRAGMA that could change state
 /// and every write; a progress handler stops a query that runs past its time
 /// budget (runaway recursive CTEs).
-public struct ReadOnlyQuery {
+public struct ReadOnlyQuery: Sendable {
     public struct Result: Sendable, Hashable {
         public var columns: [String]
         /// Each value as text, or `nil` for SQL NULL.

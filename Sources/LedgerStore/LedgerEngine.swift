@@ -1,0 +1,93 @@
+import Foundation
+import LedgerCore
+
+/// The named read models every engine answers: what the HTTP routes, the
+/// admin pages, the background services and the commands read, never SQL of
+/// their own.
+public protocol ReadModels: Sendable {
+    /// A named question answered as a table (``ReadModel``).
+    func table(_ model: ReadModel) async throws(StoreError) -> ReadTable
+    /// Jobs matching `filter`, in job-id order after `afterJobID` (keyset paging).
+    func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState]
+    func account(_ account: String) async throws(StoreError) -> AccountBalance?
+    /// The `provider_health` rows, by provider.
+    func providerHealth() async throws(StoreError) -> [JSONValue]
+    /// The totals behind `/metrics`.
+    func totals() async throws(StoreError) -> LedgerTotals
+    /// Jobs without a terminal status, after `afterJobID` (the poller's and the watchdog's work).
+    func openJobs(after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState]
+    /// The job folded from its whole stream (with what only the decider keeps).
+    func foldedJob(_ jobID: String) async throws(StoreError) -> JobState?
+    /// Notifications still open, queued after `position` (the notifier's outbox).
+    func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation]
+    /// The newest `notification.queued` position (0 for none).
+    func lastQueuedNotificationPosition() async throws(StoreError) -> Int64
+    /// A job's timeline: each event with the state after it.
+    func replay(jobID: String, until limit: ReplayLimit) async throws(StoreError) -> JobTimeline?
+    /// The job after it next changes (on any writer), or as it is after `timeout`.
+    func jobAfterChange(_ jobID: String, timeout: Duration) async throws(StoreError) -> JobState?
+    /// Ends every open and later ``jobAfterChange(_:timeout:)`` at once (shutdown).
+    func releaseWaiters()
+}
+
+/// What operating a ledger needs of its engine: readiness, settings the
+/// deciding processes share, the proofs, and moving the log.
+public protocol EngineOperations: Sendable {
+    /// Proves the engine takes a durable write now (`/readyz`).
+    func probeWritable() async throws(StoreError)
+    /// Settings `serve` records for the cron commands (late-completion policy, notifications).
+    func recordSettings(_ settings: [String: String]) async throws(StoreError)
+    func recordedSettings() async throws(StoreError) -> [String: String]
+    /// The chain, the immutability guards and the invariants.
+    func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport
+    func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64
+    func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck
+    /// The head and the number of events (a checkpoint's subject).
+    func headAndCount() async throws(StoreError) -> (ChainHead, Int64)
+    /// Why the log does not extend `checkpoint`, or nil when it does.
+    func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String?
+    /// The log after `position` as JSON lines; returns the count written.
+    func export(after position: Int64, to handle: FileHandle, batchCount: Int) async throws(StoreError) -> Int64
+    /// Exported lines appended after the chain verifies end to end.
+    func importEvents(lines: [String]) async throws(StoreError) -> Int64
+    /// Group commits so far.
+    var batchStatistics: BatchStatistics { get }
+}
+
+/// A storage engine of the ledger: the log (``EventStore``), its read models
+/// and its operations. HTTP, the background services, the admin pages and
+/// the commands hold `any LedgerEngine`; only the composition root knows
+/// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
+public protocol LedgerEngine: EventStore, ReadModels, EngineOperations {}
+
+extension SQLiteEventStore: LedgerEngine {}
+
+extension ReadModels {
+    /// Calls `body` with every job without a terminal status, a page of 500
+    /// at a time in job-id order (keyset paging: memory stays one page).
+    public func forEachOpenJob(_ body: (JobState) async throws(StoreError) -> Void) async throws(StoreError) {
+        var after: String?
+        while true {
+            let page = try await openJobs(after: after, limit: 500)
+            guard let last = page.last else { return }
+            after = last.jobID
+            for job in page { try await body(job) }
+        }
+    }
+}
+
+extension EngineOperations {
+    /// ``verify(progress:)`` without progress reports.
+    public func verify() async throws(StoreError) -> VerificationReport { try await verify(progress: { _ in }) }
+    public func rebuild() async throws(StoreError) -> Int64 { try await rebuild(progress: { _ in }) }
+    public func rebuildCheck() async throws(StoreError) -> RebuildCheck { try await rebuildCheck(progress: { _ in }) }
+    /// ``export(after:to:batchCount:)`` in batches of 10,000 events.
+    public func export(after position: Int64, to handle: FileHandle) async throws(StoreError) -> Int64 {
+        try await export(after: position, to: handle, batchCount: 10_000)
+    }
+}
+
+extension ReadModels {
+    /// The whole timeline of a job.
+    public func replay(jobID: String) async throws(StoreError) -> JobTimeline? { try await replay(jobID: jobID, until: .none) }
+}

@@ -1,0 +1,42 @@
+import LedgerCore
+
+/// The named questions the admin pages, `ledger doctor`, `ledger audit` and
+/// the operators ask of the ledger, each answered as a table by every engine
+/// (``ReadModels/table(_:)``). One definition per question: a page and a
+/// command that show the same thing ask the same read model.
+public enum ReadModel: Sendable, Hashable {
+    /// An auditor's report (``AuditReport``) over a window of record times.
+    case audit(AuditReport, from: Timestamp?, to: Timestamp?, limit: Int?)
+    /// Jobs by status: `status`, `jobs`.
+    case jobsByStatus
+    /// The most recently changed jobs.
+    case recentJobs(limit: Int)
+    /// Accounts' balances, by account.
+    case balances(limit: Int)
+    /// The `provider_health` view, by provider.
+    case providerHealth
+    /// Mean seconds from registration to the terminal fact, by provider and day: `provider`, `day`, `seconds`.
+    case detectionLatencyByDay(limit: Int)
+    /// Terminal outcomes by the source that decided them and day: `completion_source`, `day`, `jobs`.
+    case outcomesBySourceByDay(limit: Int)
+    /// Seconds from a job's terminal fact to each later webhook, p50/p95 by provider.
+    case webhookLateness
+    /// Status words a provider's profile does not know, by provider and word,
+    /// last seen within the window when one is given.
+    case unknownStatuses(seenFrom: Timestamp?, seenTo: Timestamp?)
+    /// Notifications dead-lettered and not queued again: `job_id`, `notification_id`, `event`, `dead_lettered_at`, `status`.
+    case deadLetters(limit: Int)
+    /// Open jobs past the watchdog's thresholds as of `at`, by status: `status`, `jobs`, `oldest_age_s`.
+    case stuckJobs(at: Timestamp)
+    /// Orphans not adopted, received before `before`, by provider: `provider`, `orphans`.
+    case waitingOrphans(receivedBefore: Timestamp)
+    /// Notifications queued before `before` and still open: `notifications` (no row for none).
+    case overdueNotifications(queuedBefore: Timestamp)
+    /// Providers whose jobs polls completed since `pollsSince` while their last
+    /// webhook is older than `webhooksBefore` (a silent webhook outage):
+    /// `provider`, `completed_by_poll`, `last_webhook_at`.
+    case silentWebhooks(pollsSince: Timestamp, webhooksBefore: Timestamp)
+}
+
+/// A read model's answer: columns, and each value as text (`nil` for none).
+public typealias ReadTable = ReadOnlyQuery.Result

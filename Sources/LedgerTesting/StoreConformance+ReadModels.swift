@@ -1,0 +1,115 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+
+extension StoreConformance {
+    /// A ledger with one of everything the read models answer about: jobs in
+    /// every status, an orphan and its duplicate, a refund, a late completion,
+    /// an unknown status word, a dead-lettered and an open notification.
+    static func busyLedger(_ store: any LedgerEngine) async throws {
+        let app = Fixtures.app
+        _ = try await store.execute(Fixtures.register("done", cost: 5, externalID: "x-done"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-done", .completed, delivery: "d1",
+                                                                      outputs: .array([.string("https://cdn.example/1.mp4")]))))
+        _ = try await store.execute(Fixtures.register("lost", cost: 7, externalID: "x-lost"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-lost", .failed, delivery: "d2")))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-lost", .completed, delivery: "d3")))
+        _ = try await store.execute(Fixtures.register("open", cost: 3, externalID: "x-open"))
+        var paused = Fixtures.webhook("x-open", .unknown, delivery: "d4")
+        paused.rawStatus = "paused"
+        _ = try await store.execute(Fixtures.deliver(paused))
+        _ = try await store.execute(Fixtures.register("queued", cost: 1))
+        let orphan = Fixtures.webhook("x-nobody", .completed, delivery: "d5")
+        _ = try await store.execute(Fixtures.deliver(orphan))
+        _ = try await store.execute(Fixtures.deliver(orphan))
+        for (id, last) in [("ntf_dead", true), ("ntf_open", false)] {
+            _ = try await store.execute(.job(jobID: "done", command: .notification(.queue(notificationID: id, event: "job.completed")),
+                                             metadata: app))
+            _ = try await store.execute(.job(jobID: "done", command: .notification(.attempted(notificationID: id, httpStatus: 500,
+                                                                                              error: "down", lastAttempt: last)),
+                                             metadata: app))
+        }
+    }
+
+    static let readModelChecks: [Check] = [
+        Check(name: "every read model answers, with the facts it is about") { store in
+            try await busyLedger(store)
+            let later = Timestamp(Date()).adding(milliseconds: 30 * 86_400_000)
+            let models: [ReadModel] = AuditReport.allCases.map { .audit($0, from: nil, to: nil, limit: 500) } + [
+                .jobsByStatus, .recentJobs(limit: 10), .balances(limit: 10), .providerHealth,
+                .detectionLatencyByDay(limit: 10), .outcomesBySourceByDay(limit: 10), .webhookLateness,
+                .unknownStatuses(seenFrom: nil, seenTo: nil), .deadLetters(limit: 10), .stuckJobs(at: later),
+                .waitingOrphans(receivedBefore: later), .overdueNotifications(queuedBefore: later),
+                .silentWebhooks(pollsSince: Timestamp(millisecondsSinceEpoch: 0), webhooksBefore: later),
+            ]
+            var answers: [ReadModel: ReadTable] = [:]
+            for model in models { answers[model] = try await store.table(model) }
+            func rows(_ model: ReadModel) -> [[String?]] { answers[model]?.rows ?? [] }
+            try expect(rows(.jobsByStatus).count == 4, "four statuses: \(rows(.jobsByStatus))")
+            try expect(rows(.audit(.refunds, from: nil, to: nil, limit: 500)).count == 1, "one refund")
+            try expect(rows(.audit(.lateCompletions, from: nil, to: nil, limit: 500)).count == 1, "one late completion")
+            try expect(rows(.audit(.orphans, from: nil, to: nil, limit: 500)).count == 2, "an orphan and its duplicate")
+            try expect(rows(.unknownStatuses(seenFrom: nil, seenTo: nil)).map { $0[1] } == ["paused"], "the unknown word")
+            try expect(rows(.deadLetters(limit: 10)).map { $0[1] } == ["ntf_dead"], "the dead letter")
+            try expect(rows(.overdueNotifications(queuedBefore: later)).first?.first == "1", "one open notification")
+            try expect(rows(.waitingOrphans(receivedBefore: later)).first?.last == "1", "one waiting orphan")
+            try expect(Set(rows(.stuckJobs(at: later)).compactMap { $0.first ?? nil }) == ["processing", "registered"], "stuck jobs")
+            try expect(rows(.balances(limit: 10)).count == 1 && rows(.recentJobs(limit: 10)).count == 4, "balances and recent jobs")
+        },
+        Check(name: "jobs, accounts, provider health and totals agree with the facts") { store in
+            try await busyLedger(store)
+            let failed = try await store.jobs(JobFilter(status: .failed), after: nil, limit: 10)
+            try expect(failed.map(\.jobID) == ["lost"] && failed.first?.refundedAmount == 7, "the failed job")
+            let page = try await store.jobs(JobFilter(), after: "lost", limit: 10)
+            try expect(page.map(\.jobID) == ["open", "queued"], "keyset paging: \(page.map(\.jobID))")
+            let balance = try await store.account("acct_1")
+            try expect(balance?.charged == 16 && balance?.refunded == 7 && balance?.net == 9, "\(String(describing: balance))")
+            let health = try await store.providerHealth()
+            try expect(health.first?["unknown_statuses"] == .int(1) && health.first?["orphans"] == .int(2), "\(health)")
+            let totals = try await store.totals()
+            try expect(totals.refunds == 1 && totals.orphansUnadopted == 1 && totals.jobsByStatus[.processing] == 1, "\(totals)")
+            try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")
+        },
+        Check(name: "open jobs and open notifications find the background work") { store in
+            try await busyLedger(store)
+            var open: [String] = []
+            try await store.forEachOpenJob { open.append($0.jobID) }
+            try expect(open == ["open", "queued"], "open jobs \(open)")
+            let notifications = try await store.openNotifications(after: 0, limit: 10)
+            let last = try await store.lastQueuedNotificationPosition()
+            try expect(notifications.count == 1 && notifications[0].position <= last && last > 0, "\(notifications), \(last)")
+            let folded = try await store.foldedJob("done")
+            try expect(folded?.notifications["ntf_dead"]?.stage == .deadLettered && folded?.notifications["ntf_open"]?.stage == .open,
+                       "the outbox, folded")
+        },
+        Check(name: "replay gives each event with the state after it, up to a position") { store in
+            try await busyLedger(store)
+            let whole = try await store.replay(jobID: "lost", until: .none)
+            let types = whole?.steps.map(\.stored.type) ?? []
+            try expect(types == ["job.registered", "webhook.received", "job.failed", "credit.refunded", "webhook.received",
+                                 "job.late_completion"], "the timeline: \(types)")
+            let failedAt = try require(whole?.steps.first { $0.stored.type == "job.failed" }?.stored.position)
+            let then = try await store.replay(jobID: "lost", until: .position(failedAt))
+            try expect(then?.state.status == .failed && then?.state.refundedAmount == 0, "as it was at the failure")
+            try expect(try await store.replay(jobID: "nobody", until: .none) == nil, "no such job")
+        },
+        Check(name: "a waiter wakes on a change, and releasing answers every wait at once") { store in
+            _ = try await store.execute(Fixtures.register("w", externalID: "x-w"))
+            async let woken = store.jobAfterChange("w", timeout: .seconds(20))
+            try await Task.sleep(for: .milliseconds(200))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-w", .completed, delivery: "d1")))
+            try expect(try await woken?.status == .completed, "woken by the commit")
+            let started = ContinuousClock.now
+            async let released = store.jobAfterChange("w", timeout: .seconds(20))
+            try await Task.sleep(for: .milliseconds(200))
+            store.releaseWaiters()
+            try expect(try await released?.status == .completed, "answered with the job as it is")
+            try expect(ContinuousClock.now - started < .seconds(10), "at once, not after the timeout")
+        },
+    ]
+}
+
+private func require<T>(_ value: T?) throws -> T {
+    guard let value else { throw ConformanceFailure("a value was missing") }
+    return value
+}
