@@ -68,7 +68,7 @@ public enum ExitStatus: Int32, Sendable {
         case .notALedger, .newerLedger: self = .foreignDatabase
         case .refused, .invalidRequest, .externalIDTaken, .idempotencyKeyReused, .wrongExpectedVersion: self = .usage
         case .importRejected: self = .checkFailed
-        case .storageUnavailable, .corrupt, .durabilityNotApplied, .cannotOpen: self = .unusableDatabase
+        case .storageUnavailable, .corrupt, .durabilityNotApplied, .cannotOpen, .unexpected: self = .unusableDatabase
         }
     }
 }

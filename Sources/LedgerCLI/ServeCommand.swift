@@ -245,6 +245,12 @@ struct ServeSettings {
             if let secret = environment[ProviderRegistry.secretKey(name)] { secrets[name] = secret }
             if let secret = environment[ProviderRegistry.signingSecretKey(name)] { signingSecrets[name] = secret }
         }
+        // A provider configured by hand but given no secret would refuse every
+        // webhook (401 per request): refuse the configuration instead.
+        for name in custom.keys.sorted() where secrets[name] == nil && signingSecrets[name] == nil {
+            throw ConfigurationError(key: "providers.\(name).secret",
+                                     detail: "\(name) has a profile but no secret (\(ProviderRegistry.secretKey(name))): its webhooks would all be refused")
+        }
         providers = try ProviderRegistry(profiles: profiles, secrets: secrets, signingSecrets: signingSecrets)
         let idle = environment["LEDGER_IDLE_TIMEOUT"] ?? "30s"
         guard let idleMilliseconds = DurationText.milliseconds(idle), idleMilliseconds <= 3_600_000 else {

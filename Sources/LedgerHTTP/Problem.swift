@@ -57,6 +57,10 @@ extension Problem {
             self = Problem(.serviceUnavailable, "Cannot store right now",
                            detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
             logReason = error.description
+        case .unexpected:
+            self = Problem(.internalServerError, "Internal error",
+                           detail: "the ledger failed unexpectedly; the request may be retried (nothing is answered 2xx unless stored)")
+            logReason = error.description
         case .corrupt, .durabilityNotApplied, .importRejected, .notALedger, .newerLedger, .cannotOpen:
             self = Problem(.internalServerError, "Database unusable",
                            detail: "the ledger's database cannot be used until its operator acts; the server log says why")

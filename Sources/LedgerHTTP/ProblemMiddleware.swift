@@ -13,7 +13,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             if let reason = problem.logReason {
-                let message: Logger.Message = problem.status == .serviceUnavailable ? "storage unavailable" : "database unusable"
+                let message: Logger.Message = problem.status == .serviceUnavailable ? "storage unavailable" : "\(problem.title.lowercased())"
                 context.logger.log(level: problem.status == .serviceUnavailable ? .warning : .error, message,
                                    metadata: ["reason": .string(reason), "status": .stringConvertible(Int(problem.status.code))])
             }

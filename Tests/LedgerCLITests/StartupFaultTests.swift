@@ -18,7 +18,7 @@ import Testing
     static func sqlite3(_ path: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
+        process.arguments = ["-cmd", ".timeout 10000", path, sql]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -109,6 +109,16 @@ import Testing
             #expect(serve.status == 3 && serve.stderr.contains(path) && serve.stderr.contains(cause), "\(path): \(serve.stderr)")
             #expect(!serve.stderr.contains("free disk space"), "no advice that does not fit: \(serve.stderr)")
         }
+    }
+
+    /// A provider configured by hand without a secret would answer every webhook 401: refused at start-up.
+    @Test func aConfiguredProviderWithoutASecretStopsStartUp() async throws {
+        let folder = (Fixtures.temporaryDatabasePath() as NSString).deletingLastPathComponent
+        let config = folder + "/ledger.json"
+        let profile = #"{"providers": {"acme": {"authentication": "query_token", "external_id": "/id", "status": "/state", "status_map": {"done": "completed"}}}}"#
+        _ = FileManager.default.createFile(atPath: config, contents: Data(profile.utf8))
+        let serve = try await Self.serve(["--db", folder + "/ledger.sqlite", "--config", config])
+        #expect(serve.status == 2 && serve.stderr.contains("providers.acme.secret"), "\(serve.stderr)")
     }
 
     @Test func commandsFollowTheDocumentedExitCodesAndOverwriteNothing() async throws {

@@ -15,6 +15,7 @@ import Testing
         (.cannotOpen(path: "/x", detail: "it is a folder"), .internalServerError, false),
         (.durabilityNotApplied(expected: "2", actual: "1"), .internalServerError, false),
         (.invalidRequest("no"), .badRequest, false),
+        (.unexpected("a defect"), .internalServerError, false),
     ])
     func storeErrorsAreAnsweredByTheirMeaning(_ error: StoreError, _ status: HTTPResponse.Status, _ retryLater: Bool) {
         let problem = Problem(error)

@@ -26,6 +26,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The path cannot hold a database: a folder, a missing or unwritable
     /// folder, no permission.
     case cannotOpen(path: String, detail: String)
+    /// Anything else: a defect to report, not storage trouble to wait out.
+    case unexpected(String)
     /// An import line does not continue the chain or is not an exported event; nothing was imported.
     case importRejected(line: Int, detail: String)
     /// The configured durability could not be set or read back.
@@ -36,7 +38,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
         case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
-             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen: false
+             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen, .unexpected: false
         }
     }
 
@@ -62,6 +64,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "nothing was written to it; run the newer ledger, or restore a backup taken before the upgrade"
         case .cannotOpen(let path, let detail):
             "cannot open the database \(path): \(detail)"
+        case .unexpected(let detail):
+            "unexpected error (\(detail)); please report it with the log around it"
         case .importRejected(let line, let detail):
             "line \(line): \(detail); nothing was imported"
         case .durabilityNotApplied(let expected, let actual):

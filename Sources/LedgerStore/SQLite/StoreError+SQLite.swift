@@ -8,7 +8,8 @@ extension StoreError {
             return
         }
         guard let database = error as? DatabaseError else {
-            self = .storageUnavailable(String(describing: error))
+            // Not the storage's doing: never reported as "retry later".
+            self = .unexpected(String(describing: error))
             return
         }
         switch database.resultCode {
