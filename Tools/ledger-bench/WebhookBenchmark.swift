@@ -34,6 +34,7 @@ struct WebhookBenchmark {
         let commits = after.commits - before.commits
         print("webhooks through execute: \(formatted(rate(perCaller * concurrency, seconds), "/s")), "
               + "\(String(format: "%.1f", Double(after.requests - before.requests) / Double(max(1, commits)))) per commit, "
-              + "\(commits) commits in \(String(format: "%.2f", seconds)) s")
+              + "\(commits) commits in \(String(format: "%.2f", seconds)) s; "
+              + "writer CPU \(String(format: "%.1f", after.writerMicrosecondsPerRequest(since: before))) µs per webhook")
     }
 }

@@ -100,6 +100,10 @@ public final class LedgerMetrics: Sendable {
                [("", Int64(batches.requests))])
         family("ledger_commit_batch_requests_max", "gauge", "The largest group commit since start, in requests.",
                [("", Int64(batches.largest))])
+        text += "# HELP ledger_writer_cpu_seconds_total CPU time the single writer thread spent in group commits "
+            + "(divide by ledger_commit_requests_total for its share of each request).\n"
+            + "# TYPE ledger_writer_cpu_seconds_total counter\n"
+            + "ledger_writer_cpu_seconds_total \(Double(batches.writerCPUNanoseconds) / 1e9)\n"
         family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
                totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
                    counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }

@@ -72,6 +72,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [any QueuedWork], _ db: Database) {
+        let cpuStarted = Self.threadCPUNanoseconds()
+        defer {
+            let spent = Self.threadCPUNanoseconds() - cpuStarted
+            lock.withLock { committedBatches.recordCPU(nanoseconds: spent) }
+        }
         var committed = false
         do {
             try db.inTransaction(.immediate) {
@@ -98,16 +103,35 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 }
 
+extension GroupCommitWriter {
+    /// CPU time this thread has used (not time waiting for an fsync).
+    static func threadCPUNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}
+
 /// Counts of group commits and the requests they carried.
 public struct BatchStatistics: Sendable, Hashable {
     public private(set) var commits = 0
     public private(set) var requests = 0
     public private(set) var largest = 0
+    /// CPU time the writer thread spent in group commits (deciding, encoding,
+    /// chaining, inserting, projecting; not waiting for the disk).
+    public private(set) var writerCPUNanoseconds: Int64 = 0
 
     mutating func record(_ size: Int) {
         commits += 1
         requests += size
         largest = max(largest, size)
+    }
+
+    mutating func recordCPU(nanoseconds: Int64) { writerCPUNanoseconds += nanoseconds }
+
+    /// The writer's CPU share of each request, in microseconds, since `earlier`.
+    public func writerMicrosecondsPerRequest(since earlier: BatchStatistics) -> Double {
+        Double(writerCPUNanoseconds - earlier.writerCPUNanoseconds) / 1000 / Double(max(1, requests - earlier.requests))
     }
 }
 
