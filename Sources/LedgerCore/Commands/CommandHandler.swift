@@ -70,6 +70,8 @@ struct Planner<Reader: LedgerReader> {
     var plan = CommandPlan()
     private var nextPosition: Int64
     private var states: [String: JobState] = [:]
+    /// Events planned for a job and not yet folded into `states`.
+    private var unfolded: [String: [(events: [NewEvent], afterVersion: Int64)]] = [:]
 
     init(context: HandlerContext, reader: Reader) {
         self.context = context
@@ -113,8 +115,9 @@ struct Planner<Reader: LedgerReader> {
             }, to: StreamName.job(jobID), after: before.version, jobID: jobID)
         }
         let looksAgain = if case .reevaluate = command { true } else { false }
+        guard events.contains(where: \.revealsExternalID) || looksAgain else { return }
         let after = try state(jobID)
-        if events.contains(where: \.revealsExternalID) || looksAgain, let externalID = after.externalID {
+        if let externalID = after.externalID {
             try adoptOrphans(provider: after.provider, externalID: externalID, jobID: jobID)
         }
     }
@@ -148,20 +151,24 @@ struct Planner<Reader: LedgerReader> {
 
     private mutating func append(_ events: [NewEvent], to stream: String, after version: Int64, jobID: String?) {
         plan.appends.append(.init(stream: stream, expectedVersion: version, events: events))
-        if let jobID, var state = states[jobID] {
-            for (offset, new) in events.enumerated() {
-                state.apply(new.event, version: version + Int64(offset) + 1, at: context.now)
-            }
-            states[jobID] = state
-        }
+        if let jobID { unfolded[jobID, default: []].append((events, version)) }
         nextPosition += Int64(events.count)
     }
 
+    /// The job as planned so far: its planned events are folded only when it
+    /// is read again (an adoption), not for every webhook.
     private mutating func state(_ jobID: String) throws -> JobState {
-        if let known = states[jobID] { return known }
-        let loaded = try reader.jobState(jobID)
-        states[jobID] = loaded
-        return loaded
+        var state = try states[jobID] ?? reader.jobState(jobID)
+        if let pending = unfolded.removeValue(forKey: jobID) {
+            states[jobID] = nil
+            for (events, version) in pending {
+                for (offset, new) in events.enumerated() {
+                    state.apply(new.event, version: version + Int64(offset) + 1, at: context.now)
+                }
+            }
+        }
+        states[jobID] = state
+        return state
     }
 
     /// A job's external id is its own: registering or submitting one another

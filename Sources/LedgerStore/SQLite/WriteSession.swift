@@ -5,8 +5,12 @@ import LedgerCore
 /// states. Used only on the writer's queue, one request at a time.
 ///
 /// Each request of a group commit runs in its own savepoint; when it fails,
-/// ``restore(_:)`` puts this state back as the savepoint rollback puts the
-/// database back, so the rest of the batch commits unaffected.
+/// ``restore(_:)`` puts the head back and forgets the jobs it touched (they
+/// are folded again from the database, which the savepoint rollback put
+/// back), so the rest of the batch commits unaffected. Forgetting instead of
+/// keeping a copy of each state before it changed lets the cached states be
+/// changed in place: a copy of a job's delivery sets per webhook was the
+/// writer's largest avoidable cost.
 final class WriteSession: @unchecked Sendable {
     let options: StoreOptions
     let codec = EventCodec()
@@ -14,8 +18,8 @@ final class WriteSession: @unchecked Sendable {
     private(set) var head = ChainHead.genesis
     private var lastRecordedAt = Timestamp(millisecondsSinceEpoch: 0)
     private var jobCache: [String: JobState] = [:]
-    /// Job states as they were before the current request touched them.
-    private var undo: [(jobID: String, state: JobState?)] = []
+    /// The jobs the current request touched: forgotten if it fails.
+    private var touched: Set<String> = []
     private var dirtyJobs: [String] = []
     /// Jobs changed by the requests of the current batch that succeeded.
     private var batchChangedJobs: Set<String> = []
@@ -38,7 +42,7 @@ final class WriteSession: @unchecked Sendable {
     /// Called before each request.
     func begin(_ db: Database) throws -> Mark {
         if needsReload { try reload(db) }
-        undo.removeAll(keepingCapacity: true)
+        touched.removeAll(keepingCapacity: true)
         dirtyJobs.removeAll(keepingCapacity: true)
         return Mark(head: head, lastRecordedAt: lastRecordedAt)
     }
@@ -61,8 +65,8 @@ final class WriteSession: @unchecked Sendable {
     func restore(_ mark: Mark) {
         head = mark.head
         lastRecordedAt = mark.lastRecordedAt
-        for entry in undo.reversed() { jobCache[entry.jobID] = entry.state }
-        undo.removeAll()
+        for jobID in touched { jobCache[jobID] = nil }
+        touched.removeAll()
     }
 
     /// Called at the start of every group commit, inside its transaction:
@@ -162,7 +166,11 @@ extension WriteSession {
         }
         let jobID = StreamName.jobID(of: stream)
         var jobBefore = try jobID.map { try jobState($0, db) }
-        if let jobID { touch(jobID) }
+        if let jobID {
+            touch(jobID)
+            // Out of the cache while it changes: the only reference, so folding changes it in place.
+            jobCache[jobID] = nil
+        }
         let at = now()
         var recorded: [RecordedEvent] = []
         for (offset, new) in events.enumerated() {
@@ -179,7 +187,7 @@ extension WriteSession {
     }
 
     private func touch(_ jobID: String) {
-        if !undo.contains(where: { $0.jobID == jobID }) { undo.append((jobID, jobCache[jobID])) }
+        touched.insert(jobID)
         dirtyJobs.append(jobID)
     }
 
