@@ -15,10 +15,15 @@ public struct PeriodicService: Service {
     let clock: any LedgerClock
     let logger: Logger
     let round: @Sendable () async throws -> Void
+    /// Awaited before the first round (`serve`: until its socket is bound, so a
+    /// process that cannot listen never writes a background decision).
+    let startWhen: @Sendable () async -> Void
 
     public init(name: String, interval: Int64, clock: any LedgerClock, logger: Logger,
+                startWhen: @escaping @Sendable () async -> Void = {},
                 round: @escaping @Sendable () async throws -> Void) {
         precondition(interval > 0, "a periodic service needs a positive interval")
+        self.startWhen = startWhen
         self.name = name
         self.interval = interval
         self.clock = clock
@@ -29,6 +34,7 @@ public struct PeriodicService: Service {
     public func run() async throws {
         let stop = StopSignal()
         await withGracefulShutdownHandler {
+            await startWhen()
             while !stop.isStopping, !Task.isCancelled {
                 let started = clock.now
                 do {

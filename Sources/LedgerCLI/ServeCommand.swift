@@ -100,12 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
         // the server stops accepting and lets in-flight requests finish; past the
         // grace, whatever is left is cancelled.
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: app)] + Self.backgroundServices(background, logger: logger) + [
+            services: [.init(service: app)] + Self.backgroundServices(background, logger: logger, listening: listening) + [
                 .init(service: ShutdownGate(readiness: readiness, store: store), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGraceMilliseconds)
-        configuration.maximumCancellationDuration = .seconds(2)
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
@@ -155,18 +154,24 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The poller, the watchdog and (when LEDGER_NOTIFY_URL is set) the notifier.
-    static func backgroundServices(_ background: BackgroundComposition, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    /// Each starts its first round once the server listens (`listening`).
+    static func backgroundServices(_ background: BackgroundComposition, logger: Logger,
+                                   listening: ListeningFlag) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let clock = SystemClock()
+        let startWhen: @Sendable () async -> Void = { await listening.wait() }
         var services: [any Service] = [
-            PeriodicService(name: "poller", interval: background.settings.pollTick, clock: clock, logger: logger) {
+            PeriodicService(name: "poller", interval: background.settings.pollTick, clock: clock, logger: logger,
+                            startWhen: startWhen) {
                 _ = try await background.poller.runOnce()
             },
-            PeriodicService(name: "watchdog", interval: background.settings.watchdogInterval, clock: clock, logger: logger) {
+            PeriodicService(name: "watchdog", interval: background.settings.watchdogInterval, clock: clock, logger: logger,
+                            startWhen: startWhen) {
                 _ = try await background.watchdog.runOnce()
             },
         ]
         if let notifier = background.notifier {
-            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTick, clock: clock, logger: logger) {
+            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTick, clock: clock, logger: logger,
+                                            startWhen: startWhen) {
                 _ = try await notifier.runOnce()
             })
         }
@@ -193,6 +198,11 @@ final class ListeningFlag: Sendable {
 
     func set() { state.withLock { $0 = true } }
     var isSet: Bool { state.withLock { $0 } }
+
+    /// Returns once set, or when the task is cancelled (checks every 20 ms).
+    func wait() async {
+        while !isSet, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+    }
 }
 
 /// `serve`'s configuration, read once from the environment and flags.

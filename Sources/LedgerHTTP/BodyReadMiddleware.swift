@@ -98,23 +98,27 @@ struct BodyReadMiddleware: RouterMiddleware {
     }
 }
 
-/// The bytes one request took from the ``BodyBudget``, given back once.
+/// The bytes one request took from the ``BodyBudget``, given back once when
+/// the request ends. A reader the read timeout abandoned may still try to
+/// take a chunk afterwards: an ended lease takes nothing, so no byte leaks.
 final class BodyLease: Sendable {
     private let budget: BodyBudget
-    private let taken = Mutex(0)
+    private let state = Mutex<(taken: Int, ended: Bool)>((0, false))
 
     init(budget: BodyBudget) { self.budget = budget }
 
     func take(_ bytes: Int) -> Bool {
-        guard budget.take(bytes) else { return false }
-        taken.withLock { $0 += bytes }
-        return true
+        state.withLock { state in
+            guard !state.ended, budget.take(bytes) else { return false }
+            state.taken += bytes
+            return true
+        }
     }
 
     func end() {
-        let bytes = taken.withLock { taken in
-            defer { taken = 0 }
-            return taken
+        let bytes = state.withLock { state in
+            defer { state = (0, true) }
+            return state.taken
         }
         if bytes > 0 { budget.giveBack(bytes) }
     }

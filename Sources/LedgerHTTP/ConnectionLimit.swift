@@ -68,6 +68,11 @@ final class ConnectionLimitHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         admitted = limit.enter()
+        guard !admitted else { return }
+        // Over the cap and silent: closed after a second whether or not a
+        // request came, so idle connections cannot hold descriptors past the cap.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .seconds(1)) { bound.value.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

@@ -86,7 +86,7 @@ struct HealthRoutes {
         do {
             try await services.store.probeWritable()
         } catch {
-            services.readiness.storageFailed(error.description, lasting: !error.isTransient)
+            services.readiness.storageFailed(error.description, lasting: error.needsOperator)
             throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
                           retryAfterSeconds: 5)
         }

@@ -99,16 +99,14 @@ struct RequestSupport: Sendable {
     }
 
     private func noteStorageFailure(_ error: StoreError) {
-        switch error {
-        case .storageUnavailable:
-            services.metrics.storageFailed()
-            services.readiness.storageFailed(error.description)
-        case .corrupt, .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen:
+        guard case .storageUnavailable = error else {
+            guard error.needsOperator else { return }
             services.metrics.storageFailed()
             services.readiness.storageFailed(error.description, lasting: true)
-        default:
-            break
+            return
         }
+        services.metrics.storageFailed()
+        services.readiness.storageFailed(error.description)
     }
 
     static func describe(_ error: DecodingError) -> String {

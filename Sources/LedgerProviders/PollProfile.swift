@@ -53,10 +53,17 @@ public struct PollProfile: Sendable, Equatable {
 }
 
 extension ProviderProfile {
-    /// NCA's job-status answer: `{job_id, code, message, response: {job_status, response}}`.
+    /// NCA's job-status answer: `{job_id, code, message, response: {job_status, response}}`,
+    /// where the inner `response` is the job's own webhook envelope.
+    ///
+    /// `done` is not read as a completion: the toolkit says `done` when a job
+    /// finished, failed or not (its envelope's `code` tells which), and a
+    /// completion read from a failed job would be the job's one terminal
+    /// outcome, unrefunded. `done` is recorded as an unknown word (counted,
+    /// shown by `doctor`); the job's webhook or the watchdog decides.
     public static let ncaStatus = builtIn(
         "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/response/job_status",
-        outputs: "/response/response", error: "/message",
-        map: ["queued": .queued, "submitted": .queued, "running": .processing, "processing": .processing, "done": .completed,
-              "completed": .completed, "failed": .failed, "error": .failed])
+        outputs: "/response/response/response", error: "/message",
+        map: ["queued": .queued, "submitted": .queued, "running": .processing, "processing": .processing,
+              "failed": .failed, "error": .failed])
 }

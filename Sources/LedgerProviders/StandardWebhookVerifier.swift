@@ -32,7 +32,10 @@ public struct StandardWebhookVerifier: Sendable {
             throw .unauthenticated("missing webhook-id, webhook-timestamp or webhook-signature")
         }
         guard let seconds = Int64(timestamp) else { throw .unauthenticated("webhook-timestamp is not a number") }
-        guard abs(now - seconds) <= Self.timestampToleranceSeconds else {
+        // Subtracted with overflow checked: a timestamp near Int64.min would
+        // otherwise trap (crash the server) before any signature is looked at.
+        let (difference, overflow) = now.subtractingReportingOverflow(seconds)
+        guard !overflow, difference.magnitude <= UInt64(Self.timestampToleranceSeconds) else {
             throw .unauthenticated("webhook-timestamp is more than 5 minutes from now (a replay, or a clock off)")
         }
         let content = Self.signedContent(id: id, timestamp: timestamp, body: body)

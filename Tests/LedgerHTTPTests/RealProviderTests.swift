@@ -244,6 +244,15 @@ import Testing
 
     // MARK: NCA
 
+    /// The toolkit's job-status answer says `done` whether the job succeeded
+    /// or failed: never read as a completion (it would be the job's one outcome).
+    @Test func ncaJobStatusDoneIsNotReadAsACompletion() throws {
+        let answer = try #require(JSONValue(jsonText: RealProviderBodies.NCA.jobStatusDone))
+        let report = try ProviderProfile.ncaStatus.report(from: answer)
+        #expect(report.reportedStatus == .unknown && report.rawStatus == "done")
+        #expect(report.outputs == .string("Transcription completed successfully."), "the job's own response, not its envelope")
+    }
+
     /// Run as Cloud Run jobs, the toolkit draws a `job_id` of its own for the
     /// webhook: our `id` finds the job, and the disagreement is recorded.
     @Test func ncaSuccessMatchedByOurIDWhenItsJobIDDisagrees() async throws {
@@ -347,6 +356,14 @@ import Testing
                     "a late success after the failure: a late completion")
             #expect(try await ledger.job("f2").lateCompletedAt != nil)
             #expect(try await ledger.job("f2").outputURLs == ["https://url.to/image.png"], "late outputs count too")
+
+            // OK with no payload (fal could not serialise the result): completed, with no outputs to show.
+            let unserialisable = Body.webhookPayloadError.replacingOccurrences(of: "123e4567-e89b-12d3-a456-426614174000",
+                                                                              with: "fal-payload-error-1")
+            try await ledger.register("f3", provider: "fal", externalID: "fal-payload-error-1")
+            #expect(try await ledger.post("fal", unserialisable, query: query).status == .ok)
+            let f3 = try await ledger.job("f3")
+            #expect(f3.status == .completed && f3.outputs == .null && f3.outputURLs.isEmpty)
         }
     }
 

@@ -29,6 +29,9 @@ import Testing
         ("wrong scheme", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_330),
         ("not base64", "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,%%%", body, 1_614_265_330),
         ("no timestamp", "msg_p5jXN8AQM9LWM0D4loKWxJek", "soon", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", body, 1_614_265_330),
+        // Found by review: the subtraction overflowed and trapped, before any signature was checked.
+        ("a timestamp at Int64.min", "msg_p5jXN8AQM9LWM0D4loKWxJek", "-9223372036854775808", "v1,AAAA", body, 1_614_265_330),
+        ("a timestamp at Int64.max", "msg_p5jXN8AQM9LWM0D4loKWxJek", "9223372036854775807", "v1,AAAA", body, -1_614_265_330),
     ])
     func forgeriesAreRefused(_ name: String, _ id: String, _ timestamp: String, _ signatures: String, _ body: Data, _ now: Int64) throws {
         let verifier = try StandardWebhookVerifier(secret: Self.secret)

@@ -33,6 +33,16 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configured durability could not be set or read back.
     case durabilityNotApplied(expected: String, actual: String)
 
+    /// True when the database cannot be used until an operator acts (a
+    /// restore, an upgrade, another path): readiness stays false until restart.
+    public var needsOperator: Bool {
+        switch self {
+        case .corrupt, .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen: true
+        case .storageUnavailable, .wrongExpectedVersion, .idempotencyKeyReused, .refused, .externalIDTaken,
+             .invalidRequest, .importRejected, .unexpected: false
+        }
+    }
+
     /// True when the same request may succeed later (answer 503, retry).
     public var isTransient: Bool {
         switch self {
