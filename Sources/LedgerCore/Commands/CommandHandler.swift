@@ -1,4 +1,4 @@
-/// Command handling, done once and in the core (SPEC §3): from a request and
+/// Command handling, done once and in the core: from a request and
 /// what the ledger holds to the events to append, per stream. It routes
 /// webhooks to their job or to the orphans, deduplicates and adopts orphans
 /// (with the decisions each causes), guards external-id ownership, validates,

@@ -1,5 +1,5 @@
-/// Where an authenticated webhook belongs (SPEC §3, §6): a pure rule over
-/// what the store looked up for it.
+/// Where an authenticated webhook belongs (docs/configuration.md, "How
+/// webhooks find their job"): a pure rule over what the store looked up for it.
 ///
 /// - The job the body names by the ledger's own id (NCA's `id`), when that is
 ///   a registered job of the same provider: it wins over the external id, and
