@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import LedgerCore
@@ -132,6 +133,24 @@ import Testing
         #expect(output.stdout.contains("webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="))
         let unknown = try await LedgerBinary.run(["sign", "--provider", "acme", "--secret", "whsec_AAAA"])
         #expect(unknown.status == 2)
+    }
+
+    /// WaveSpeed's `v3`: the hex HMAC-SHA256 of `id.timestamp.body` keyed with
+    /// the secret's text after `whsec_` (not base64-decoded), computed here.
+    @Test func signPrintsWaveSpeedsOwnSignatureBesideTheToken() async throws {
+        let body = #"{"id":"ws_1","status":"completed","outputs":["https://cdn.example/a.png"],"error":""}"#
+        let output = try await LedgerBinary.run(["sign", "--provider", "wavespeed", "--secret", "wavespeed-token-0123456789",
+                                                 "--signing-secret", "whsec_wavespeed-signing-secret-1", "--id", "wh_1",
+                                                 "--timestamp", "1800000000", "--url", "http://127.0.0.1:9"],
+                                                input: Data(body.utf8))
+        let key = SymmetricKey(data: Data("wavespeed-signing-secret-1".utf8))
+        let expected = HMAC<SHA256>.authenticationCode(for: Data("wh_1.1800000000.\(body)".utf8), using: key)
+            .map { String(format: "%02x", $0) }.joined()
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("POST http://127.0.0.1:9/v1/webhooks/wavespeed?token=wavespeed-token-0123456789"))
+        #expect(output.stdout.contains("webhook-signature: v3,\(expected)"), "\(output.stdout) vs \(expected)")
+        let short = try await LedgerBinary.run(["sign", "--provider", "wavespeed", "--signing-secret", "whsec_short"], input: Data())
+        #expect(short.status == 2 && short.stderr.contains("--signing-secret"), "\(short.stderr)")
     }
 
     @Test func serveRefusesAnInvalidSettingWithOneLineNamingIt() async throws {
