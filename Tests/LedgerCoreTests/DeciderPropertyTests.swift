@@ -17,8 +17,8 @@ import Testing
         var adopted: Set<Int64> = []
 
         mutating func run(_ request: LedgerRequest) {
-            let context = HandlerContext(now: Timestamp(millisecondsSinceEpoch: Int64(events.count)),
-                                         nextPosition: Int64(events.count + 1), lateCompletionPolicy: policy)
+            let context = DecisionContext(now: Timestamp(millisecondsSinceEpoch: Int64(events.count)),
+                                          lateCompletionPolicy: policy, factPosition: Int64(events.count + 1))
             guard let plan = try? CommandHandler.handle(request, context: context, reader: self) else { return }
             for append in plan.appends {
                 precondition(append.expectedVersion == (try? streamVersion(append.stream)), "the plan was decided on this version")

@@ -10,7 +10,8 @@
 /// // plan.appends: [("job-42", after version 3, [webhook.received, job.failed, credit.refunded])]
 /// ```
 public enum CommandHandler {
-    public static func handle(_ request: LedgerRequest, context: HandlerContext,
+    /// `context.factPosition` is the position the first appended event will take.
+    public static func handle(_ request: LedgerRequest, context: DecisionContext,
                               reader: some LedgerReader) throws -> CommandPlan {
         var planner = Planner(context: context, reader: reader)
         switch request {
@@ -21,25 +22,6 @@ public enum CommandHandler {
             try planner.receive(webhook, claimedJobID: claimedJobID, metadata: metadata)
         }
         return planner.plan
-    }
-}
-
-/// The moment, the policy and the position a request is handled at.
-public struct HandlerContext: Sendable, Hashable {
-    public var now: Timestamp
-    /// The position the first appended event will take.
-    public var nextPosition: Int64
-    public var lateCompletionPolicy: LateCompletionPolicy
-    public var notificationsEnabled: Bool
-    public var notifyEvents: NotifyEvents
-
-    public init(now: Timestamp, nextPosition: Int64, lateCompletionPolicy: LateCompletionPolicy = .keepRefund,
-                notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
-        self.now = now
-        self.nextPosition = nextPosition
-        self.lateCompletionPolicy = lateCompletionPolicy
-        self.notificationsEnabled = notificationsEnabled
-        self.notifyEvents = notifyEvents
     }
 }
 
@@ -65,7 +47,7 @@ public struct CommandPlan: Sendable, Hashable {
 
 /// One request's planning: positions and job states move as events are planned.
 struct Planner<Reader: LedgerReader> {
-    let context: HandlerContext
+    let context: DecisionContext
     let reader: Reader
     var plan = CommandPlan()
     private var nextPosition: Int64
@@ -73,10 +55,10 @@ struct Planner<Reader: LedgerReader> {
     /// Events planned for a job and not yet folded into `states`.
     private var unfolded: [String: [(events: [NewEvent], afterVersion: Int64)]] = [:]
 
-    init(context: HandlerContext, reader: Reader) {
+    init(context: DecisionContext, reader: Reader) {
         self.context = context
         self.reader = reader
-        nextPosition = context.nextPosition
+        nextPosition = context.factPosition
     }
 
     /// An authenticated webhook: to the job it names (``WebhookRoute``), or kept as an orphan.
@@ -99,9 +81,8 @@ struct Planner<Reader: LedgerReader> {
     /// the job's external id (or a re-evaluation) adopts its waiting orphans.
     mutating func decide(_ command: JobCommand, jobID: String, metadata: EventMetadata) throws {
         let before = try state(jobID)
-        let decision = DecisionContext(now: context.now, lateCompletionPolicy: context.lateCompletionPolicy,
-                                       factPosition: nextPosition, notificationsEnabled: context.notificationsEnabled,
-                                       notifyEvents: context.notifyEvents)
+        var decision = context
+        decision.factPosition = nextPosition
         let events = try Decider.decide(command, state: before, context: decision)
         try checkExternalIDFree(events, state: before)
         if plan.jobID == nil {

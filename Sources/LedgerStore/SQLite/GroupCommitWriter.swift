@@ -7,7 +7,7 @@ import GRDB
 /// each caller only after that commit returned.
 ///
 /// There is no fixed wait before committing: while one commit runs, the next
-/// batch gathers by itself (a 1 ms linger measured slower, FINDINGS.md). Each
+/// batch gathers by itself (a 1 ms linger measured slower: docs/performance.md). Each
 /// request runs in a savepoint, so one that fails rolls back alone and the
 /// rest of its batch commits. Blocking SQLite calls run on GRDB's writer
 /// queue, never on the cooperative thread pool.

@@ -7,9 +7,9 @@ extension WriteSession {
     /// its plan: each stream checked at the version it was decided on,
     /// chained, inserted and projected.
     func execute(_ request: LedgerRequest, _ db: Database) throws -> LedgerOutcome {
-        let context = HandlerContext(now: now(), nextPosition: head.position + 1,
-                                     lateCompletionPolicy: options.lateCompletionPolicy,
-                                     notificationsEnabled: options.notificationsEnabled, notifyEvents: options.notifyEvents)
+        let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
+                                      factPosition: head.position + 1, notificationsEnabled: options.notificationsEnabled,
+                                      notifyEvents: options.notifyEvents)
         let plan: CommandPlan
         do {
             plan = try CommandHandler.handle(request, context: context, reader: SessionReader(session: self, db: db))
@@ -31,7 +31,7 @@ extension WriteSession {
             outcome.factPosition = outcome.factPosition ?? recorded.first?.position
             outcome.appended += recorded.map { AppendedEvent(position: $0.position, stream: $0.stream, type: $0.event.type) }
         }
-        precondition(outcome.appended.first.map { $0.position == context.nextPosition } ?? true,
+        precondition(outcome.appended.first.map { $0.position == context.factPosition } ?? true,
                      "the plan's positions are the ones appended")
         outcome.state = try plan.jobID.map { try jobState($0, db) }
         return outcome
