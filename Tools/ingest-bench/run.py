@@ -3,6 +3,8 @@
 
     Tools/ingest-bench/run.py [--runs 3] [--seconds 10] [--connections 16,64] [--log-level info]
 
+Also prints the server's peak resident memory (VmHWM) over the whole run.
+
 Builds `ledger` in release mode, starts `ledger serve` on a fresh database in
 a temporary folder (durability full), registers 1,000 jobs, then alternates
 wrk runs against GET /healthz (trivial: no storage, no body) and against
@@ -46,7 +48,8 @@ def main():
         register_jobs(port)
         results = measure(options, folder, port)
         report(options, results, folder)
-        print(f"server: {os.path.getsize(os.path.join(folder, 'ledger.sqlite'))} database bytes; "
+        print(f"server: peak resident memory {peak_resident_mebibytes(server.pid):.0f} MiB (VmHWM); "
+              f"{os.path.getsize(os.path.join(folder, 'ledger.sqlite'))} database bytes; "
               f"log {os.path.join(folder, 'serve.log')}")
     finally:
         server.terminate()
@@ -111,6 +114,15 @@ def wrk(options, port, connections, path, script=None, environment=None):
     p99 = parse_latency(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rate": rate, "p99_ms": p99, "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def peak_resident_mebibytes(pid):
+    """The server's peak resident set since it started, read before it is stopped."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def parse_latency(text):

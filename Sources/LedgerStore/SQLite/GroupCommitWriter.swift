@@ -99,8 +99,15 @@ final class GroupCommitWriter: @unchecked Sendable {
             session.invalidate()
             for work in batch { work.fail(StoreError(error)) }
         }
-        for work in batch { work.resume() }
+        // Waking the callers is not the writer's work: each resume enqueues a
+        // task and wakes a thread (a fifth of the writer's CPU when it ran
+        // here, measured with perf), so one hand-off does them all elsewhere
+        // while the writer starts the next batch.
+        Self.resumptions.async { for work in batch { work.resume() } }
     }
+
+    /// Where committed callers are resumed, in commit order.
+    private static let resumptions = DispatchQueue(label: "ledger.group-commit.resume")
 }
 
 extension GroupCommitWriter {
@@ -135,7 +142,7 @@ public struct BatchStatistics: Sendable, Hashable {
     }
 }
 
-private protocol QueuedWork: AnyObject {
+private protocol QueuedWork: AnyObject, Sendable {
     var exclusive: Bool { get }
     /// Runs the work; false when it failed (its outcome is then the error).
     func perform(_ session: WriteSession, _ db: Database, isolated: Bool) -> Bool
@@ -143,7 +150,9 @@ private protocol QueuedWork: AnyObject {
     func resume()
 }
 
-private final class Work<T: Sendable>: QueuedWork {
+/// Unchecked: its outcome is written on the writer's queue before the
+/// work is handed to the resumption queue, which alone reads it after.
+private final class Work<T: Sendable>: QueuedWork, @unchecked Sendable {
     private let body: @Sendable (WriteSession, Database) throws -> T
     private let continuation: CheckedContinuation<T, Error>
     private var outcome: Result<T, StoreError>?
