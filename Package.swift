@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Targets by layer, dependencies pointing inward:
-//   LedgerCore (pure) <- LedgerStore (SQLite) <- LedgerHTTP (Hummingbird) <- LedgerCLI <- ledger
+//   LedgerCore (pure) <- LedgerStore (the seam, SQLite) <- LedgerHTTP (Hummingbird) <- LedgerCLI <- ledger
+//   LedgerStore <- LedgerPostgres (the second engine, postgres-nio) <- LedgerCLI
 //   LedgerCore <- LedgerProviders (profiles, signatures) <- LedgerHTTP
 //   LedgerTesting (builders, fixtures, the store conformance suite) for tests and tools.
 let package = Package(
@@ -23,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already built for async-http-client and postgres-nio; named for TLS to a PostgreSQL host.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "LedgerCore"),
@@ -38,6 +42,16 @@ let package = Package(
                 "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerCore",
+                "LedgerStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -98,6 +112,7 @@ let package = Package(
             ],
             path: "Tools/ledger-bench"
         ),
+        .testTarget(name: "LedgerPostgresTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerTesting"]),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
         // Test-only: an SQLite VFS shim that simulates power loss (Tests/CrashSimVFS/include/crashsim.h).
         .target(name: "CrashSimVFS", dependencies: ["CSQLite"], path: "Tests/CrashSimVFS"),

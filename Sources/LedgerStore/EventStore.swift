@@ -39,6 +39,16 @@ public struct LedgerOutcome: Sendable, Hashable {
     /// The job's state after the request.
     public var state: JobState?
 
+    public init(jobID: String?, factPosition: Int64?, appended: [AppendedEvent], duplicate: Bool, orphan: Bool,
+                state: JobState? = nil) {
+        self.jobID = jobID
+        self.factPosition = factPosition
+        self.appended = appended
+        self.duplicate = duplicate
+        self.orphan = orphan
+        self.state = state
+    }
+
     /// True when nothing was appended because it was already recorded.
     public var alreadyExisted: Bool { appended.isEmpty }
 }
@@ -48,4 +58,10 @@ public struct AppendedEvent: Sendable, Hashable {
     public var position: Int64
     public var stream: String
     public var type: EventType
+
+    public init(position: Int64, stream: String, type: EventType) {
+        self.position = position
+        self.stream = stream
+        self.type = type
+    }
 }

@@ -3,7 +3,7 @@ import LedgerCore
 import LedgerStore
 
 extension StoreConformance {
-    static let operationChecks: [Check] = [
+    static let operationChecks: [Check<any LedgerEngine>] = [
         Check(name: "readiness takes a write, and recorded settings read back") { store in
             try await store.probeWritable()
             try await store.recordSettings(["late_completion_policy": "recharge", "notifications": "on"])
@@ -35,7 +35,7 @@ extension StoreConformance {
             try expect(try await store.contradiction(of: forged) != nil, "another history is named")
         },
         Check(name: "export then import into another engine gives the same head", engines: { make in
-            let source = try make()
+            let source = try await make()
             try await busyLedger(source)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).jsonl")
             _ = FileManager.default.createFile(atPath: file.path, contents: nil)
@@ -44,7 +44,7 @@ extension StoreConformance {
             try handle.close()
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
             try expect(Int64(lines.count) == exported, "\(exported) exported, \(lines.count) lines")
-            let target = try make()
+            let target = try await make()
             try expect(try await target.importEvents(lines: lines) == exported, "imported every line")
             let (targetHead, sourceHead) = (try await target.head(), try await source.head())
             try expect(targetHead == sourceHead, "the same head hash")

@@ -31,7 +31,7 @@ extension StoreConformance {
         }
     }
 
-    static let readModelChecks: [Check] = [
+    static let readModelChecks: [Check<any LedgerEngine>] = [
         Check(name: "every read model answers, with the facts it is about") { store in
             try await busyLedger(store)
             let later = Timestamp(Date()).adding(milliseconds: 30 * 86_400_000)

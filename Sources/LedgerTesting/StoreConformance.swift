@@ -8,24 +8,26 @@ import LedgerStore
 /// ``ConformanceFailure`` on a violation.
 ///
 /// ```swift
-/// @Test(arguments: StoreConformance.checks)
-/// func conforms(_ check: StoreConformance.Check) async throws {
-///     try await check.run { try makeEmptyEngine() }
+/// @Test(arguments: StoreConformance.logChecks)
+/// func logConforms(_ check: StoreConformance.Check<any EventStore>) async throws {
+///     try await check.run { try await makeEmptyEngine() }
 /// }
 /// ```
 public enum StoreConformance {
-    /// Makes a fresh, empty engine.
-    public typealias Factory = @Sendable () throws -> any LedgerEngine
+    /// A check against engines of type `Engine` (the log's checks need only
+    /// an ``EventStore``; the read models' and operations' a ``LedgerEngine``).
+    public struct Check<Engine: Sendable>: Sendable, CustomStringConvertible {
+        /// Makes a fresh, empty engine.
+        public typealias Factory = @Sendable () async throws -> Engine
 
-    public struct Check: Sendable, CustomStringConvertible {
         public let name: String
         public let run: @Sendable (_ make: Factory) async throws -> Void
         public var description: String { name }
 
         /// A check of one fresh engine.
-        init(name: String, _ body: @escaping @Sendable (any LedgerEngine) async throws -> Void) {
+        init(name: String, _ body: @escaping @Sendable (Engine) async throws -> Void) {
             self.name = name
-            run = { make in try await body(try make()) }
+            run = { make in try await body(try await make()) }
         }
 
         /// A check that makes engines itself (moving a log from one to another).
@@ -35,10 +37,11 @@ public enum StoreConformance {
         }
     }
 
-    /// Every check: the log's, the read models', the operations'.
-    public static var checks: [Check] { logChecks + readModelChecks + operationChecks }
+    /// The read models' and the operations' checks (the log's are ``logChecks``).
+    public static var engineChecks: [Check<any LedgerEngine>] { readModelChecks + operationChecks }
 
-    static let logChecks: [Check] = [
+    /// The log's guarantees: append, decide-and-append, reads, the chain.
+    public static let logChecks: [Check<any EventStore>] = [
         Check(name: "positions start at 1 and have no gaps") { store in
             for index in 0..<5 { _ = try await store.append(plain("s-\(index % 2)", count: index + 1)) }
             let all = try await store.events(after: 0, limit: 100)

@@ -2,10 +2,15 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// The SQLite backend against the suite every backend must pass.
+/// The SQLite engine against the suite every engine must pass.
 @Suite struct SQLiteConformanceTests {
-    @Test(arguments: StoreConformance.checks)
-    func conforms(_ check: StoreConformance.Check) async throws {
+    @Test(arguments: StoreConformance.logChecks)
+    func logConforms(_ check: StoreConformance.Check<any EventStore>) async throws {
+        try await check.run { try SQLiteEventStore(path: Fixtures.temporaryDatabasePath()) }
+    }
+
+    @Test(arguments: StoreConformance.engineChecks)
+    func engineConforms(_ check: StoreConformance.Check<any LedgerEngine>) async throws {
         try await check.run { try SQLiteEventStore(path: Fixtures.temporaryDatabasePath()) }
     }
 }

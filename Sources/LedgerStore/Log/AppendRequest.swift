@@ -9,7 +9,7 @@ public enum ExpectedVersion: Sendable, Hashable, CustomStringConvertible {
     /// The stream's last event must have exactly this version.
     case exactly(Int64)
 
-    func admits(_ actual: Int64) -> Bool {
+    public func admits(_ actual: Int64) -> Bool {
         switch self {
         case .any: true
         case .noStream: actual == 0
@@ -57,4 +57,11 @@ public struct AppendResult: Sendable, Hashable {
     public var streamVersion: Int64
     /// True when the idempotency key was seen before and nothing was appended.
     public var alreadyExisted: Bool
+
+    public init(firstPosition: Int64, lastPosition: Int64, streamVersion: Int64, alreadyExisted: Bool) {
+        self.firstPosition = firstPosition
+        self.lastPosition = lastPosition
+        self.streamVersion = streamVersion
+        self.alreadyExisted = alreadyExisted
+    }
 }

@@ -128,13 +128,16 @@ public struct BatchStatistics: Sendable, Hashable {
     /// chaining, inserting, projecting; not waiting for the disk).
     public private(set) var writerCPUNanoseconds: Int64 = 0
 
-    mutating func record(_ size: Int) {
+    public init() {}
+
+    /// Counts one commit of `size` requests.
+    public mutating func record(_ size: Int) {
         commits += 1
         requests += size
         largest = max(largest, size)
     }
 
-    mutating func recordCPU(nanoseconds: Int64) { writerCPUNanoseconds += nanoseconds }
+    public mutating func recordCPU(nanoseconds: Int64) { writerCPUNanoseconds += nanoseconds }
 
     /// The writer's CPU share of each request, in microseconds, since `earlier`.
     public func writerMicrosecondsPerRequest(since earlier: BatchStatistics) -> Double {

@@ -67,15 +67,11 @@ struct ProjectionWriter: Sendable {
 
     /// Folds `recorded` into the projections; `before` is its job's state before it.
     func project(_ recorded: RecordedEvent, jobBefore before: JobState?, _ db: Database) throws {
-        if let before {
-            try add(Contribution.of(recorded, jobBefore: before), db)
-            if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
-                try markAdopted(orphanPosition: orphan, jobID: before.jobID, at: recorded.position, db)
-            }
-        } else if let provider = StreamName.orphanProvider(of: recorded.stream) {
-            try add(Contribution.ofOrphan(recorded, provider: provider), db)
-            if case .webhookReceived(let webhook) = recorded.event {
-                try insertOrphan(webhook, at: recorded, db)
+        for change in ProjectionChange.of(recorded, jobBefore: before) {
+            switch change {
+            case .add(let contribution): try add(contribution, db)
+            case .insertOrphan(let webhook, let recorded): try insertOrphan(webhook, at: recorded, db)
+            case .markAdopted(let orphan, let jobID, let position): try markAdopted(orphanPosition: orphan, jobID: jobID, at: position, db)
             }
         }
     }

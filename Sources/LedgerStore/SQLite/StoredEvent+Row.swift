@@ -2,8 +2,7 @@ import GRDB
 
 extension StoredEvent {
     /// The columns, in the order ``init(row:)`` reads them by index (the fast path).
-    static let selectColumns =
-        "position, stream, version, type, schema_version, recorded_at, data, data_sha256, metadata, idempotency_key, prev_hash, hash"
+    static let selectColumns = columns.joined(separator: ", ")
 
     init(row: Row) {
         self.init(position: row[0], stream: row[1], version: row[2], type: row[3], schemaVersion: row[4],

@@ -192,22 +192,11 @@ extension WriteSession {
     }
 
     private func insert(_ event: RecordedEvent, idempotencyKey: String?, _ db: Database) throws {
-        let type = event.event.type
-        let data = codec.encodeData(event.event)
-        let metadata = codec.encodeMetadata(event.metadata)
-        let recordedAt = event.recordedAt.iso8601
-        let dataDigest = ChainHasher.digest(data)
-        let hash = ChainHasher.hash(
-            prevHash: head.hash, position: event.position, stream: event.stream, version: event.version,
-            type: type.rawValue, schemaVersion: type.currentSchemaVersion, recordedAt: recordedAt,
-            dataDigest: dataDigest, metadataDigest: ChainHasher.digest(metadata), idempotencyKey: idempotencyKey)
+        let row = StoredEvent(chaining: event, after: head.hash, idempotencyKey: idempotencyKey, codec: codec)
         let sql = """
             INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
-        try db.cachedStatement(sql: sql).execute(arguments: [
-            event.position, event.stream, event.version, type.rawValue, type.currentSchemaVersion, recordedAt,
-            data, dataDigest, metadata, idempotencyKey, head.hash, hash,
-        ])
-        head = ChainHead(position: event.position, hash: hash)
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+        head = ChainHead(position: row.position, hash: row.hash)
     }
 }

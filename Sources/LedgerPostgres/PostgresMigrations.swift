@@ -1,0 +1,189 @@
+/// The PostgreSQL schema, as frozen SQL: a shipped migration is never
+/// edited, a change is a new one appended to ``all``. The same tables and
+/// meanings as the SQLite schema, in PostgreSQL's words:
+///
+/// - `data` and `metadata` are `json`, which keeps the text exactly as
+///   inserted (`jsonb` would reorder keys and respace it, and the chain would
+///   no longer verify); text that is ordered or paged is `COLLATE "C"`, so
+///   keyset paging sorts as SQLite's byte order does; times are the same
+///   24-character UTC text the chain hashes.
+/// - Positions and the chain: `ledger_head` holds the last position and hash
+///   in one row. A writer locks it (`FOR UPDATE`) for its whole batch, so one
+///   batch appends at a time across every node, and a row trigger on `events`
+///   refuses any insert that is not the next position chained to the head,
+///   then moves the head. A sequence could not do this: `nextval` is never
+///   rolled back, so aborted transactions would leave gaps.
+/// - Immutability: UPDATE, DELETE and TRUNCATE of `events` and any change of
+///   `ledger_head` other than the chain trigger's are refused by triggers set
+///   `ENABLE ALWAYS`, so `session_replication_role = replica` cannot skip them.
+enum PostgresMigrations {
+    static let all: [(identifier: String, sql: String)] = [
+        ("v1-log", v1Log),
+        ("v1-projections", v1Projections),
+    ]
+
+    /// Taken for the whole migration so nodes starting together migrate once.
+    static let advisoryLockKey: Int64 = 0x4C45_4447_4552 // "LEDGER"
+
+    static let v1Log = #"""
+        CREATE TABLE events (
+            position        bigint  PRIMARY KEY CHECK (position >= 1),
+            stream          text    COLLATE "C" NOT NULL CHECK (length(stream) BETWEEN 1 AND 300 AND strpos(stream, E'\n') = 0),
+            version         bigint  NOT NULL CHECK (version >= 1),
+            type            text    COLLATE "C" NOT NULL CHECK (length(type) BETWEEN 1 AND 100 AND strpos(type, E'\n') = 0),
+            schema_version  integer NOT NULL CHECK (schema_version >= 1),
+            recorded_at     text    COLLATE "C" NOT NULL CHECK (recorded_at ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'),
+            data            json    NOT NULL,
+            data_sha256     text    NOT NULL CHECK (length(data_sha256) = 64),
+            metadata        json    NOT NULL,
+            idempotency_key text    COLLATE "C" CHECK (length(idempotency_key) BETWEEN 1 AND 200 AND strpos(idempotency_key, E'\n') = 0),
+            prev_hash       text    NOT NULL CHECK (length(prev_hash) = 64),
+            hash            text    NOT NULL CHECK (length(hash) = 64),
+            UNIQUE (stream, version)
+        );
+        CREATE UNIQUE INDEX events_by_idempotency_key ON events (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX events_by_recorded_at ON events (recorded_at);
+        CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued';
+
+        CREATE TABLE ledger_head (
+            id          integer PRIMARY KEY CHECK (id = 0),
+            position    bigint  NOT NULL,
+            hash        text    NOT NULL,
+            recorded_at text    COLLATE "C" NOT NULL
+        );
+        INSERT INTO ledger_head VALUES (0, 0, repeat('0', 64), '1970-01-01T00:00:00.000Z');
+
+        CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only: % is refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+        END $$;
+
+        CREATE TRIGGER events_refuse_change BEFORE UPDATE OR DELETE ON events
+            FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+        CREATE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON events
+            FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+        ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_change;
+        ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_truncate;
+
+        -- Each insert must take the next position and chain to the head; it moves the head.
+        CREATE FUNCTION events_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            head ledger_head%ROWTYPE;
+        BEGIN
+            SELECT * INTO head FROM ledger_head WHERE id = 0 FOR UPDATE;
+            IF NEW.position <> head.position + 1 OR NEW.prev_hash <> head.hash THEN
+                RAISE EXCEPTION 'events: an insert must take the next position (%) and chain to the last hash', head.position + 1
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            UPDATE ledger_head SET position = NEW.position, hash = NEW.hash, recorded_at = NEW.recorded_at WHERE id = 0;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER events_chain BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION events_chain();
+        ALTER TABLE events ENABLE ALWAYS TRIGGER events_chain;
+
+        -- The head moves only from the chain trigger (trigger depth 2: inside events_chain).
+        CREATE FUNCTION ledger_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 THEN RETURN NEW; END IF;
+            RAISE EXCEPTION 'ledger_head moves only with an append: % is refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        END $$;
+        CREATE TRIGGER ledger_head_guard BEFORE UPDATE OR DELETE ON ledger_head
+            FOR EACH ROW EXECUTE FUNCTION ledger_head_guard();
+        CREATE TRIGGER ledger_head_refuse_truncate BEFORE TRUNCATE ON ledger_head
+            FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+        ALTER TABLE ledger_head ENABLE ALWAYS TRIGGER ledger_head_guard;
+        ALTER TABLE ledger_head ENABLE ALWAYS TRIGGER ledger_head_refuse_truncate;
+        """#
+
+    /// The projection tables, written in the append's transaction.
+    static let v1Projections = #"""
+        CREATE TABLE projection_jobs (
+            job_id            text    COLLATE "C" PRIMARY KEY,
+            account           text    COLLATE "C" NOT NULL,
+            provider          text    COLLATE "C" NOT NULL,
+            operation         text    NOT NULL,
+            external_id       text    COLLATE "C",
+            status            text    NOT NULL CHECK (status IN ('registered', 'processing', 'completed', 'failed', 'cancelled')),
+            provider_status   text,
+            outputs           json    NOT NULL,
+            failure_reason    text,
+            completion_source text,
+            cost              bigint  NOT NULL,
+            refunded_amount   bigint  NOT NULL,
+            recharged_amount  bigint  NOT NULL,
+            webhook_count     bigint  NOT NULL,
+            duplicate_count   bigint  NOT NULL,
+            poll_count        bigint  NOT NULL,
+            conflict_count    bigint  NOT NULL,
+            registered_at     text    COLLATE "C",
+            submitted_at      text    COLLATE "C",
+            completed_at      text    COLLATE "C",
+            failed_at         text    COLLATE "C",
+            cancelled_at      text    COLLATE "C",
+            late_completed_at text    COLLATE "C",
+            late_outputs      json,
+            last_event_at     text    COLLATE "C",
+            version           bigint  NOT NULL
+        );
+        CREATE UNIQUE INDEX projection_jobs_by_external_id ON projection_jobs (provider, external_id)
+            WHERE external_id IS NOT NULL;
+        CREATE INDEX projection_jobs_by_status ON projection_jobs (status, provider);
+        CREATE INDEX projection_jobs_by_account ON projection_jobs (account);
+
+        CREATE TABLE projection_accounts (
+            account   text   COLLATE "C" PRIMARY KEY,
+            charged   bigint NOT NULL DEFAULT 0,
+            refunded  bigint NOT NULL DEFAULT 0,
+            recharged bigint NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE projection_provider_health (
+            provider          text   COLLATE "C" PRIMARY KEY,
+            webhooks          bigint NOT NULL DEFAULT 0,
+            duplicates        bigint NOT NULL DEFAULT 0,
+            orphans           bigint NOT NULL DEFAULT 0,
+            late_webhooks     bigint NOT NULL DEFAULT 0,
+            conflicts         bigint NOT NULL DEFAULT 0,
+            terminal_webhook  bigint NOT NULL DEFAULT 0,
+            terminal_poll     bigint NOT NULL DEFAULT 0,
+            terminal_watchdog bigint NOT NULL DEFAULT 0,
+            terminal_manual   bigint NOT NULL DEFAULT 0,
+            terminal_app      bigint NOT NULL DEFAULT 0,
+            last_webhook_at   text   COLLATE "C"
+        );
+
+        CREATE TABLE projection_unknown_statuses (
+            provider     text   COLLATE "C" NOT NULL,
+            raw_status   text   COLLATE "C" NOT NULL,
+            reports      bigint NOT NULL,
+            last_seen_at text   COLLATE "C" NOT NULL,
+            PRIMARY KEY (provider, raw_status)
+        );
+
+        CREATE TABLE projection_orphans (
+            position         bigint  PRIMARY KEY,
+            provider         text    COLLATE "C" NOT NULL,
+            external_id      text    COLLATE "C" NOT NULL,
+            delivery_id      text    NOT NULL,
+            body_sha256      text    NOT NULL,
+            duplicate        boolean NOT NULL,
+            received_at      text    COLLATE "C" NOT NULL,
+            adopted_job_id   text    COLLATE "C",
+            adopted_position bigint
+        );
+        CREATE INDEX projection_orphans_by_external_id ON projection_orphans (provider, external_id);
+
+        CREATE TABLE projection_checkpoint (
+            id       integer PRIMARY KEY CHECK (id = 1),
+            position bigint  NOT NULL
+        );
+        INSERT INTO projection_checkpoint (id, position) VALUES (1, 0);
+
+        CREATE TABLE ledger_settings (
+            key   text COLLATE "C" PRIMARY KEY,
+            value text NOT NULL
+        );
+        INSERT INTO ledger_settings (key, value) VALUES
+            ('stuck_after_s', '7200'), ('deadline_s', '86400'), ('submit_deadline_s', '900');
+        """#
+}

@@ -1,0 +1,77 @@
+import LedgerCore
+import LedgerStore
+import Logging
+import PostgresNIO
+
+/// A statement with its values bound as `$1, $2, ...` (never spliced into the text).
+func statement(_ sql: String, _ values: [SQLValue] = []) -> PostgresQuery {
+    var bindings = PostgresBindings(capacity: values.count)
+    for value in values {
+        switch value {
+        case .null: bindings.appendNull()
+        case .integer(let integer): bindings.append(integer)
+        case .text(let text): bindings.append(text)
+        }
+    }
+    return PostgresQuery(unsafeSQL: sql, binds: bindings)
+}
+
+/// The rows of `sql`, each read by column name.
+func rows(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConnection,
+          logger: Logger) async throws -> [PostgresRandomAccessRow] {
+    var rows: [PostgresRandomAccessRow] = []
+    for try await row in try await connection.query(statement(sql, values), logger: logger) {
+        rows.append(row.makeRandomAccess())
+    }
+    return rows
+}
+
+/// Runs `sql` and discards any rows.
+func run(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConnection, logger: Logger) async throws {
+    try await connection.query(statement(sql, values), logger: logger)
+}
+
+extension PostgresRandomAccessRow: ColumnReader {
+    public func text(_ column: String) -> String? { try? self[column].decode(String?.self) }
+    public func integer(_ column: String) -> Int64? { try? self[column].decode(Int64?.self) }
+}
+
+extension StoredEvent {
+    /// The columns as `SELECT` lists them: `json` read back as its text.
+    static let postgresSelectList = StoredEvent.columns
+        .map { ["data", "metadata"].contains($0) ? "\($0)::text AS \($0)" : $0 }
+        .joined(separator: ", ")
+
+    init(postgres row: PostgresRandomAccessRow) {
+        self.init(position: row.integer("position") ?? 0, stream: row.text("stream") ?? "",
+                  version: row.integer("version") ?? 0, type: row.text("type") ?? "",
+                  schemaVersion: Int(row.integer("schema_version") ?? 0), recordedAt: row.text("recorded_at") ?? "",
+                  data: row.text("data") ?? "", dataSHA256: row.text("data_sha256") ?? "",
+                  metadata: row.text("metadata") ?? "", idempotencyKey: row.text("idempotency_key"),
+                  prevHash: row.text("prev_hash") ?? "", hash: row.text("hash") ?? "")
+    }
+}
+
+extension StoreError {
+    /// Maps any error from PostgreSQL or the session to a ``StoreError``:
+    /// lost connections and lock timeouts are "retry later", a refusal by the
+    /// database's own guards is not, anything else is unexpected.
+    static func fromPostgres(_ error: any Error) -> StoreError {
+        if let store = error as? StoreError { return store }
+        guard let psql = error as? PSQLError else { return .unexpected(String(describing: error)) }
+        let state = psql.serverInfo?[.sqlState] ?? ""
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        switch state {
+        case "": return .storageUnavailable("PostgreSQL: \(psql.code)")
+        case "53100": return .storageUnavailable("PostgreSQL: disk full: \(message)")
+        case "55P03", "57014", "40001", "40P01", "25P03":
+            return .storageUnavailable("PostgreSQL: \(message)")
+        case let code where code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("53"):
+            return .storageUnavailable("PostgreSQL: \(message)")
+        case let code where code.hasPrefix("23") || code == "42501":
+            return .invalidRequest("the database refused the write: \(message)")
+        case "XX001", "XX002": return .corrupt(message)
+        default: return .unexpected("PostgreSQL \(state): \(message)")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import LedgerCore
+
+/// What one recorded event changes in the projection tables besides its
+/// job's row, the same on every engine (each writes them in its own SQL).
+public enum ProjectionChange: Sendable, Hashable {
+    /// Counts added to an account's balance and a provider's health.
+    case add(Contribution)
+    /// A webhook kept in `orphans-<provider>`.
+    case insertOrphan(WebhookReceived, RecordedEvent)
+    /// The orphan at `orphanPosition` adopted by `jobID` at `position`.
+    case markAdopted(orphanPosition: Int64, jobID: String, position: Int64)
+
+    /// The changes `recorded` makes; `jobBefore` is its job's state before it
+    /// (nil for an event outside a job stream).
+    public static func of(_ recorded: RecordedEvent, jobBefore before: JobState?) -> [ProjectionChange] {
+        if let before {
+            var changes: [ProjectionChange] = [.add(Contribution.of(recorded, jobBefore: before))]
+            if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
+                changes.append(.markAdopted(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
+            }
+            return changes
+        }
+        guard let provider = StreamName.orphanProvider(of: recorded.stream) else { return [] }
+        var changes: [ProjectionChange] = [.add(Contribution.ofOrphan(recorded, provider: provider))]
+        if case .webhookReceived(let webhook) = recorded.event { changes.append(.insertOrphan(webhook, recorded)) }
+        return changes
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// A PostgreSQL server of the test run's own: never a shared system server,
+/// never a TCP port. `.ci/run` starts one and names it in
+/// `LEDGER_TEST_POSTGRES` (`SOCKET_DIR:PORT`); otherwise the first test that
+/// needs one starts it here (a fresh `initdb` in a temporary folder,
+/// listening only on a unix socket there) and it is stopped when the
+/// process exits. Each test takes a database of its own.
+///
+/// ```swift
+/// let url = try ThrowawayPostgres.shared().newDatabase()   // postgres://ledger@/t_1a2b?host=/tmp/pg-x&port=54329
+/// ```
+public final class ThrowawayPostgres: Sendable {
+    public let socketDirectory: String
+    public let port: Int
+    /// The superuser `initdb` created (trust authentication on the socket).
+    public let user = "ledger"
+
+    init(socketDirectory: String, port: Int) {
+        self.socketDirectory = socketDirectory
+        self.port = port
+    }
+
+    /// The run's server, started on first use.
+    public static func shared() throws -> ThrowawayPostgres {
+        try started.get()
+    }
+
+    private static let started: Result<ThrowawayPostgres, Error> = Result {
+        if let named = ProcessInfo.processInfo.environment["LEDGER_TEST_POSTGRES"] {
+            let parts = named.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let port = Int(parts[1]) else {
+                throw PostgresSetupFailure("LEDGER_TEST_POSTGRES is SOCKET_DIR:PORT, not \(named)")
+            }
+            return ThrowawayPostgres(socketDirectory: parts[0], port: port)
+        }
+        return try startOwnServer()
+    }
+
+    /// A URL for the database `name` (the ledger's unix-socket form).
+    public func url(database name: String) -> String {
+        "postgres://\(user)@/\(name)?host=\(socketDirectory)&port=\(port)"
+    }
+
+    /// Creates an empty database with a fresh name and returns its URL.
+    public func newDatabase() throws -> String {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try psql("CREATE DATABASE \(name)")
+        return url(database: String(name))
+    }
+
+    /// Runs `sql` with `psql` as the superuser; returns what it printed (unaligned, tuples only).
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres", user: String? = nil) throws -> String {
+        let binary = try Self.binary("psql")
+        let result = try Self.run(binary, ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory,
+                                           "-p", String(port), "-U", user ?? self.user, "-d", database, "-c", sql])
+        guard result.status == 0 else { throw PostgresSetupFailure("psql \(sql): \(result.output)") }
+        return result.output
+    }
+}
+
+extension ThrowawayPostgres {
+    /// Where `initdb` and `pg_ctl` live (Debian keeps them out of PATH).
+    static func binary(_ name: String) throws -> String {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            let path = "/usr/lib/postgresql/\(version)/bin/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        for folder in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+            return "\(folder)/\(name)"
+        }
+        throw PostgresSetupFailure("\(name) not found: install PostgreSQL (apt-get install postgresql), or run .ci/run")
+    }
+
+    private static func startOwnServer() throws -> ThrowawayPostgres {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A port number only names the socket file; spread them so parallel runs never meet.
+        let port = 50_000 + Int(getpid()) % 10_000
+        let asRoot = geteuid() == 0
+        // initdb and postgres refuse to run as root: as root, they run as the postgres user.
+        if asRoot { _ = try run("/usr/bin/chown", ["postgres:", folder]) }
+        func asServerUser(_ binary: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
+            asRoot ? try run("/usr/sbin/runuser", ["-u", "postgres", "--", binary] + arguments, capture: capture)
+                : try run(binary, arguments, capture: capture)
+        }
+        let initdb = try asServerUser(try binary("initdb"), ["-D", "\(folder)/data", "-U", "ledger", "--auth=trust",
+                                                             "-E", "UTF8", "--locale=C.UTF-8", "-N"])
+        guard initdb.status == 0 else { throw PostgresSetupFailure("initdb: \(initdb.output)") }
+        let options = "-c listen_addresses='' -c unix_socket_directories=\(folder) -c port=\(port) -c max_connections=200 "
+            + "-c fsync=on -c synchronous_commit=on"
+        // Not through a pipe: the server inherits pg_ctl's output and would hold it open forever.
+        let start = try asServerUser(try binary("pg_ctl"), ["-D", "\(folder)/data", "-l", "\(folder)/log", "-w", "-o", options,
+                                                            "start"], capture: false)
+        guard start.status == 0 else { throw PostgresSetupFailure("pg_ctl start: \(start.output)") }
+        stopAtExit = {
+            _ = try? asServerUser(try binary("pg_ctl"), ["-D", "\(folder)/data", "-m", "immediate", "-w", "stop"], capture: false)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        atexit { ThrowawayPostgres.stopAtExit?() }
+        return ThrowawayPostgres(socketDirectory: folder, port: port)
+    }
+
+    nonisolated(unsafe) private static var stopAtExit: (() -> Void)?
+
+    /// Runs a program to its end with `posix_spawn` and `waitpid` (Foundation's
+    /// `Process` was seen waiting forever for a `runuser` that had exited),
+    /// its output through a file, never a pipe: `pg_ctl start` leaves a server
+    /// that inherits its output and would hold a pipe open.
+    static func run(_ executable: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
+        let outputPath = capture ? FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-pg-output-\(UUID().uuidString)").path : "/dev/null"
+        defer { if capture { try? FileManager.default.removeItem(atPath: outputPath) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw PostgresSetupFailure("cannot run \(executable): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let output = capture ? (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" : ""
+        return (exitStatus, output)
+    }
+}
+
+public struct PostgresSetupFailure: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

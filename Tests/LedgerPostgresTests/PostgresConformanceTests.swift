@@ -1,0 +1,13 @@
+import LedgerPostgres
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The PostgreSQL engine against the suite every engine must pass, each
+/// check on a fresh database of a throwaway server.
+@Suite struct PostgresConformanceTests {
+    @Test(arguments: StoreConformance.logChecks)
+    func logConforms(_ check: StoreConformance.Check<any EventStore>) async throws {
+        try await check.run { try await PostgresEventStore.open(url: try ThrowawayPostgres.shared().newDatabase()) }
+    }
+}
