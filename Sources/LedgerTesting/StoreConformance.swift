@@ -133,11 +133,11 @@ public enum StoreConformance {
         },
     ]
 
-    static func plain(_ stream: String, count: Int) -> AppendRequest {
+    public static func plain(_ stream: String, count: Int) -> AppendRequest {
         AppendRequest(stream: stream, events: plainEvents(count))
     }
 
-    static func plainEvents(_ count: Int, operatorName: String = "ops") -> [NewEvent] {
+    public static func plainEvents(_ count: Int, operatorName: String = "ops") -> [NewEvent] {
         (0..<count).map { index in
             NewEvent(.operatorAction(OperatorAction(operatorName: operatorName, action: "note", reason: "test \(index)")),
                      metadata: Fixtures.app)

@@ -44,9 +44,14 @@ public final class ThrowawayPostgres: Sendable {
 
     /// Creates an empty database with a fresh name and returns its URL.
     public func newDatabase() throws -> String {
+        url(database: try newDatabaseName())
+    }
+
+    /// Creates an empty database with a fresh name and returns the name.
+    public func newDatabaseName() throws -> String {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         try psql("CREATE DATABASE \(name)")
-        return url(database: String(name))
+        return String(name)
     }
 
     /// Runs `sql` with `psql` as the superuser; returns what it printed (unaligned, tuples only).

@@ -1,0 +1,52 @@
+import LedgerCore
+import LedgerPostgres
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// What the PostgreSQL database itself enforces, tried from `psql` as the
+/// superuser, the strongest client short of changing the schema.
+@Suite struct PostgresGuardsTests {
+    @Test func theLogRefusesUpdateDeleteAndTruncateEvenAsAReplica() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        defer { Task { await store.close() } }
+        _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
+        let before = try await store.events(after: 0, limit: 10)
+
+        for sql in [
+            "UPDATE events SET data = '{}' WHERE position = 1",
+            "DELETE FROM events WHERE position = 1",
+            "TRUNCATE events",
+            "SET session_replication_role = replica; UPDATE events SET data = '{}' WHERE position = 1",
+            "SET session_replication_role = replica; DELETE FROM events",
+            "UPDATE ledger_head SET position = 0",
+            "DELETE FROM ledger_head",
+            "SET session_replication_role = replica; UPDATE ledger_head SET hash = repeat('1', 64)",
+        ] {
+            #expect(throws: PostgresSetupFailure.self, "\(sql)") { try server.psql(sql, database: database) }
+        }
+        #expect(try await store.events(after: 0, limit: 10) == before)
+    }
+
+    @Test func anInsertOffTheChainIsRefused() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        defer { Task { await store.close() } }
+        _ = try await store.append(StoreConformance.plain("s", count: 1))
+        let row = try await store.events(after: 0, limit: 1)[0]
+        // The next position, but chained to a made-up hash; then a gap.
+        for (position, previous) in [(2, String(repeating: "1", count: 64)), (3, row.hash)] {
+            let insert = """
+                INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, data_sha256,
+                    metadata, prev_hash, hash)
+                VALUES (\(position), 's', 2, 'operator.action', 1, '\(row.recordedAt)', '{}', '\(row.dataSHA256)', '{}',
+                        '\(previous)', '\(String(repeating: "2", count: 64))')
+                """
+            #expect(throws: PostgresSetupFailure.self) { try server.psql(insert, database: database) }
+        }
+        #expect(try await store.head().position == 1)
+    }
+}

@@ -1,0 +1,50 @@
+import LedgerCore
+import LedgerPostgres
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// Several ledger nodes on one PostgreSQL database, racing.
+@Suite struct PostgresNodesTests {
+    /// Two nodes take the same and different failure deliveries for the same
+    /// jobs at once: each node caches job states, so a node that decided on
+    /// its stale copy after the other node failed and refunded the job would
+    /// refund it again.
+    @Test func twoNodesRacingRefundEachJobOnceOnOneGapFreeChain() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        let jobs = 30
+        for index in 0..<jobs { _ = try await nodes[index % 2].execute(Fixtures.register("j\(index)", cost: 25, externalID: "x\(index)")) }
+        // Warm both nodes' caches with every job before the race.
+        for index in 0..<jobs {
+            for node in nodes { _ = try await node.execute(Fixtures.deliver(Fixtures.webhook("x\(index)", .processing, delivery: "p\(index)"))) }
+        }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<jobs {
+                for attempt in 0..<4 {
+                    let node = nodes[(index + attempt) % 2]
+                    // Two distinct failure deliveries per job, each sent to both nodes.
+                    let webhook = Fixtures.webhook("x\(index)", .failed, delivery: "f\(index)-\(attempt / 2)")
+                    group.addTask { _ = try await node.execute(Fixtures.deliver(webhook)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let all = try await nodes[0].events(after: 0, limit: 100_000)
+        #expect(all.map(\.position) == Array(1...Int64(all.count)), "positions without gaps")
+        var previous = ChainHead.genesis.hash
+        for event in all {
+            #expect(event.prevHash == previous && ChainHasher.hash(of: event) == event.hash, "chain at \(event.position)")
+            previous = event.hash
+        }
+        for index in 0..<jobs {
+            let refunds = all.filter { $0.stream == "job-j\(index)" && $0.type == EventType.creditRefunded.rawValue }
+            #expect(refunds.count == 1, "job j\(index) refunded \(refunds.count) times")
+            let row = try await nodes[1].job("j\(index)")
+            #expect(row?.status == .failed && row?.refundedAmount == 25)
+        }
+    }
+}
