@@ -92,6 +92,7 @@ let package = Package(
                 "LedgerHTTP",
                 "LedgerProviders",
                 "LedgerBackground",
+                "LedgerPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

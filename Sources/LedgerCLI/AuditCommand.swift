@@ -39,7 +39,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
                                     to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
         let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }

@@ -20,13 +20,13 @@ struct BackgroundOnce {
         // Decisions made here (a poll's completion, a watchdog's failure) are
         // made as the server makes them: what this process is not told, it
         // takes from the settings the server recorded in the ledger.
-        let existing = try database.openExisting()
+        let existing = try await database.openExisting()
         let recorded = try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
         var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment, recorded: recorded))
         options.notificationsEnabled = settings.notifyURL != nil || recorded[RecordedSettings.notifications] == "on"
         options.notifyEvents = environment["LEDGER_NOTIFY_EVENTS"] == nil
             ? recorded[RecordedSettings.notifyEvents].flatMap(NotifyEvents.init(rawValue:)) ?? .terminal : settings.notifyEvents
-        let store = try database.openExisting(options: options)
+        let store = try await database.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
                                                 logger: commandLogger(environment))
         let summary: String

@@ -37,7 +37,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         guard let text = environment["LEDGER_CHECKPOINT_KEY"], let key = Data(base64Encoded: text), key.count == 32 else {
             throw CommandFailure(.usage, "LEDGER_CHECKPOINT_KEY must be the base64 of a 32-byte Ed25519 seed (ledger checkpoint --generate-key)")
         }
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let (head, count) = try await storeCall { () async throws(StoreError) in try await store.headAndCount() }
         let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
         let json = encodePretty(checkpoint)

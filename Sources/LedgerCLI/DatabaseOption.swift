@@ -1,31 +1,48 @@
 import ArgumentParser
 import Foundation
+import LedgerPostgres
 import LedgerStore
 
-/// `--db PATH`, shared by every command: default `LEDGER_DB`, else `./ledger.sqlite`.
+/// `--db PATH|URL`, shared by every command: default `LEDGER_DB`, else
+/// `./ledger.sqlite`. A `postgres://` URL is a PostgreSQL ledger; anything
+/// else is a SQLite file.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The ledger database (default: $LEDGER_DB, else ./ledger.sqlite).")
+    @Option(name: .customLong("db"),
+            help: "The ledger: a SQLite file or a postgres:// URL (default: $LEDGER_DB, else ./ledger.sqlite).")
     var path: String?
 
     var resolvedPath: String {
         path ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "./ledger.sqlite"
     }
 
-    /// Opens an existing ledger; a command that reads never creates one.
-    func openExisting(options: StoreOptions = StoreOptions()) throws -> any LedgerEngine {
-        guard FileManager.default.fileExists(atPath: resolvedPath) else {
+    /// Opens an existing ledger; a command that reads never creates a SQLite
+    /// file (a PostgreSQL database exists already: its tables are created on
+    /// first open).
+    func openExisting(options: StoreOptions = StoreOptions()) async throws -> any LedgerEngine {
+        guard PostgresLocation.isPostgresURL(resolvedPath) || FileManager.default.fileExists(atPath: resolvedPath) else {
             throw CommandFailure(.unusableDatabase, "no ledger at \(resolvedPath); pass --db or set LEDGER_DB")
         }
-        return try open(options: options)
+        return try await open(options: options)
     }
 
-    func open(options: StoreOptions = StoreOptions()) throws -> any LedgerEngine {
+    func open(options: StoreOptions = StoreOptions()) async throws -> any LedgerEngine {
         do {
-            return try SQLiteEventStore(path: resolvedPath, options: options)
+            return try await openEngine(resolvedPath, options: options)
         } catch {
             throw CommandFailure(error)
         }
     }
+}
+
+/// The engine `location` names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+func openEngine(_ location: String, options: StoreOptions) async throws(StoreError) -> any LedgerEngine {
+    if PostgresLocation.isPostgresURL(location) { return try await PostgresEventStore.open(url: location, options: options) }
+    return try SQLiteEventStore(path: location, options: options)
+}
+
+/// Where the ledger is, for logs and messages: a PostgreSQL URL without its password.
+func databaseLabel(_ location: String) -> String {
+    (try? PostgresLocation(url: location))?.description ?? location
 }
 
 /// `--format`, for read commands.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerProviders
 import LedgerHTTP
+import LedgerPostgres
 
 /// What `ledger serve` uses when it is given no configuration at all (no
 /// `--config`, no `LEDGER_KEYS`): a configuration file beside the database,
@@ -12,7 +13,10 @@ enum DevelopmentConfiguration {
 
     /// The file's path, creating it if it does not exist yet.
     static func ensure(besideDatabase databasePath: String) throws(ConfigurationError) -> String {
-        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
+        // A PostgreSQL ledger has no folder: the file goes in the working directory.
+        let folder = PostgresLocation.isPostgresURL(databasePath)
+            ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            : URL(fileURLWithPath: databasePath).deletingLastPathComponent()
         let path = folder.appendingPathComponent(fileName).path
         guard !FileManager.default.fileExists(atPath: path) else { return path }
         guard FileManager.default.createFile(atPath: path, contents: Data(generate().utf8),

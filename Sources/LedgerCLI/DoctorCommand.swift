@@ -39,7 +39,7 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
         var findings: [Finding] = []
         let report = try await storeCall { () async throws(StoreError) in try await store.verify() }

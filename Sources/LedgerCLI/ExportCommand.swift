@@ -24,7 +24,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let count = try await storeCall { () async throws(StoreError) in
             try await store.export(after: after, to: FileHandle.standardOutput)
         }
@@ -54,7 +54,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw CommandFailure(.usage, "cannot read \(file) as UTF-8 text")
         }
-        let store = try database.open()
+        let store = try await database.open()
         do {
             let count = try await store.importEvents(lines: text.split(separator: "\n").map(String.init))
             writeOut("imported \(count) events")

@@ -21,7 +21,7 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Compare a rebuild with the live tables instead of replacing them.") var check = false
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let progress = reportProgress(check ? "rebuild --check" : "rebuild")
         if !check {
             let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }

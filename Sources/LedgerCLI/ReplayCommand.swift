@@ -33,7 +33,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         let limit: ReplayLimit = position.map { .position($0) } ?? asOf.flatMap(Timestamp.init(iso8601:)).map { .asOf($0) } ?? .none
         guard let timeline = try await storeCall({ () async throws(StoreError) in
             try await store.replay(jobID: jobID, until: limit)

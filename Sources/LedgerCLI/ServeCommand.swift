@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
                               onServerRunning: { _ in
                                   listening.set()
                                   logger.notice("serving", metadata: [
-                                      "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(settings.databasePath),
+                                      "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(databaseLabel(settings.databasePath)),
                                       "durability": .string(settings.durability.rawValue),
                                       "connections_max": .stringConvertible(settings.connectionsMax),
                                       "configuration": .string(settings.configurationNotice),
@@ -119,20 +119,20 @@ struct ServeCommand: AsyncParsableCommand {
     /// database is refused before anything is written) and records the settings
     /// that decide, for cron commands.
     static func openStore(_ settings: ServeSettings, _ background: BackgroundSettings, environment: [String: String],
-                          logger: Logger) async throws -> SQLiteEventStore {
+                          logger: Logger) async throws -> any LedgerEngine {
         var options = StoreOptions(durability: settings.durability, lateCompletionPolicy: try lateCompletionPolicy(environment))
         options.notificationsEnabled = background.notifyURL != nil
         options.notifyEvents = background.notifyEvents
         options.startupQuickCheckMilliseconds = settings.startupQuickCheckMilliseconds
-        let store: SQLiteEventStore
+        let store: any LedgerEngine
         do {
-            store = try SQLiteEventStore(path: settings.databasePath, options: options)
+            store = try await openEngine(settings.databasePath, options: options)
         } catch {
             throw CommandFailure(error)
         }
-        if case .quickCheckStopped(let milliseconds) = store.startupIntegrity {
+        if let sqlite = store as? SQLiteEventStore, case .quickCheckStopped(let milliseconds) = sqlite.startupIntegrity {
             logger.warning("start-up integrity check stopped", metadata: [
-                "after_ms": .stringConvertible(milliseconds), "db": .string(settings.databasePath),
+                "after_ms": .stringConvertible(milliseconds), "db": .string(databaseLabel(settings.databasePath)),
                 "advice": .string("a large file: nothing was found in the part checked; run ledger verify for all of it"),
             ])
         }

@@ -25,7 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var publicKey: String?
 
     func run() async throws {
-        let store = try database.openExisting()
+        let store = try await database.openExisting()
         var report = try await storeCall { () async throws(StoreError) in
             try await store.verify(progress: reportProgress("verify"))
         }

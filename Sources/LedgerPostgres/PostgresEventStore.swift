@@ -21,6 +21,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let logger: Logger
     private let writer: PostgresWriter
     private let running: Task<Void, Never>
+    /// Wakes long polls when this node commits a change to their job.
+    let changes: ChangeSignals
 
     private init(location: PostgresLocation, options: StoreOptions, logger: Logger) {
         self.location = location
@@ -31,8 +33,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let client = client
         running = Task { await client.run() }
+        let changes = ChangeSignals()
+        self.changes = changes
         writer = PostgresWriter(client: client, session: PostgresWriteSession(options: options, logger: logger),
-                                logger: logger, batchCountMax: options.commitBatchCountMax, onCommit: { _ in })
+                                logger: logger, batchCountMax: options.commitBatchCountMax, onCommit: { [changes] jobs in
+                                    changes.changed(jobs)
+                                })
     }
 
     /// Connects, migrates and checks that commits are durable before it
@@ -79,6 +85,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in this node's next group commit (under the chain lock).
+    func writing<T: Sendable>(_ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
+        async throws(StoreError) -> T {
+        try await writer.submit(body)
+    }
+
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
         try await writer.submit { session, connection in try await session.append(request, connection) }
     }
@@ -123,3 +135,4 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Group commits so far.
     public var batchStatistics: BatchStatistics { writer.statistics }
 }
+extension PostgresEventStore: LedgerEngine {}

@@ -20,6 +20,7 @@ enum PostgresMigrations {
     static let all: [(identifier: String, sql: String)] = [
         ("v1-log", v1Log),
         ("v1-projections", v1Projections),
+        ("v2-views", v2Views),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -185,5 +186,130 @@ enum PostgresMigrations {
         );
         INSERT INTO ledger_settings (key, value) VALUES
             ('stuck_after_s', '7200'), ('deadline_s', '86400'), ('submit_deadline_s', '900');
+        """#
+
+    /// The read-only views for auditors, as SQLite has them (`jobs` with
+    /// `output_urls`, `accounts`, `orphans`, `provider_health`, `stuck_jobs`,
+    /// `unknown_statuses`): the same columns in the same order, and values
+    /// that read as the same text. Booleans are 0 and 1, counts `bigint`, and
+    /// a rounded number is a `double precision` rounded in decimal, which
+    /// reads as SQLite's rounded REAL does (`12.0`, `0.333`).
+    ///
+    /// Durations use `ledger_julianday`, SQLite's `julianday` to the bit (a
+    /// time in whole milliseconds divided into days as a double), and the
+    /// same double arithmetic after it. Exact arithmetic would not give the
+    /// same numbers: a difference of two such day counts is off by up to some
+    /// 40 microseconds, so a whole-second age comes out just under about half
+    /// the time and SQLite truncates it to one second less.
+    static let v2Views = #"""
+        -- STABLE as the extract it wraps, so that the planner inlines it.
+        CREATE FUNCTION ledger_julianday(t timestamptz) RETURNS double precision
+            LANGUAGE sql STABLE STRICT PARALLEL SAFE
+            AS $$ SELECT (floor(extract(epoch FROM t) * 1000) + 210866760000000)::double precision / 86400000 $$;
+
+        -- Every http(s) URL among the strings of the outputs, then of the late
+        -- outputs, first occurrence only, as a JSON array. Objects are walked
+        -- in stored key order (json keeps it: the keys were written in byte
+        -- order) and arrays in order, as SQLite's json_tree walks them; the
+        -- array is written without spaces, as SQLite's json_group_array is.
+        -- A value's path (which document, then its index at each level) sorts
+        -- in document order.
+        CREATE FUNCTION ledger_output_urls(outputs json, late_outputs json) RETURNS json
+            LANGUAGE sql STABLE PARALLEL SAFE
+            AS $$
+            WITH RECURSIVE walk (value, path) AS (
+                SELECT outputs, ARRAY[0::bigint]
+                UNION ALL SELECT late_outputs, ARRAY[1::bigint]
+                UNION ALL
+                SELECT child.value, walk.path || child.n
+                FROM walk CROSS JOIN LATERAL (
+                    SELECT member.value, member.ordinality
+                    FROM json_each(CASE json_typeof(walk.value) WHEN 'object' THEN walk.value END) WITH ORDINALITY AS member
+                    UNION ALL
+                    SELECT item.value, item.ordinality
+                    FROM json_array_elements(CASE json_typeof(walk.value) WHEN 'array' THEN walk.value END) WITH ORDINALITY AS item
+                ) AS child (value, n)
+            ),
+            urls AS (
+                SELECT value #>> '{}' AS url, min(path) AS first FROM walk
+                WHERE json_typeof(value) = 'string'
+                  AND ((value #>> '{}') ILIKE 'http://%' OR (value #>> '{}') ILIKE 'https://%')
+                GROUP BY 1
+            )
+            SELECT coalesce('[' || string_agg(to_json(url)::text, ',' ORDER BY first) || ']', '[]')::json FROM urls
+            $$;
+
+        CREATE VIEW jobs AS
+        SELECT job_id, account, provider, operation, external_id, status, provider_status, outputs,
+               ledger_output_urls(outputs, late_outputs) AS output_urls,
+               failure_reason, completion_source, cost, refunded_amount, recharged_amount,
+               webhook_count, duplicate_count, poll_count, conflict_count,
+               registered_at, submitted_at, completed_at, failed_at, cancelled_at,
+               late_completed_at, late_outputs, last_event_at, version
+        FROM projection_jobs;
+
+        CREATE VIEW accounts AS
+        SELECT account, charged, refunded, recharged, charged - refunded + recharged AS net
+        FROM projection_accounts;
+
+        CREATE VIEW orphans AS
+        SELECT position, provider, external_id, delivery_id, body_sha256, duplicate::integer AS duplicate,
+               received_at, adopted_job_id, adopted_position
+        FROM projection_orphans;
+
+        -- The percentiles take the first latency at or past the rank, NULL
+        -- first as SQLite sorts it (a terminal job without its time).
+        CREATE VIEW provider_health AS
+        WITH latency AS (
+            SELECT provider,
+                   (ledger_julianday(coalesce(completed_at, failed_at, cancelled_at)::timestamptz)
+                    - ledger_julianday(registered_at::timestamptz)) * 86400 AS seconds
+            FROM projection_jobs
+            WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+        ),
+        ranked AS (
+            SELECT provider, seconds,
+                   row_number() OVER (PARTITION BY provider ORDER BY seconds NULLS FIRST) AS rank,
+                   count(*) OVER (PARTITION BY provider) AS total
+            FROM latency
+        ),
+        percentiles AS (
+            SELECT provider,
+                   min(CASE WHEN rank >= 0.50 * total THEN seconds END) AS detection_latency_p50_s,
+                   min(CASE WHEN rank >= 0.95 * total THEN seconds END) AS detection_latency_p95_s
+            FROM ranked GROUP BY provider
+        ),
+        unknown AS (
+            SELECT provider, sum(reports)::bigint AS unknown_statuses FROM projection_unknown_statuses GROUP BY provider
+        )
+        SELECT h.provider, h.webhooks, h.duplicates, h.orphans, h.late_webhooks, h.conflicts,
+               h.terminal_webhook AS completions_webhook, h.terminal_poll AS completions_poll,
+               h.terminal_watchdog AS completions_watchdog, h.terminal_manual AS completions_manual,
+               h.terminal_app AS completions_app,
+               round(p.detection_latency_p50_s::numeric, 3)::double precision AS detection_latency_p50_s,
+               round(p.detection_latency_p95_s::numeric, 3)::double precision AS detection_latency_p95_s,
+               h.last_webhook_at,
+               round((h.terminal_poll::double precision / nullif(h.terminal_webhook + h.terminal_poll, 0))::numeric, 3)::double precision
+                   AS poll_share,
+               coalesce(u.unknown_statuses, 0) AS unknown_statuses
+        FROM projection_provider_health h LEFT JOIN percentiles p USING (provider) LEFT JOIN unknown u USING (provider);
+
+        -- Ages are judged at the transaction's time, to the millisecond as SQLite's 'now'.
+        CREATE VIEW stuck_jobs AS
+        SELECT job_id, account, provider, external_id, status,
+               CASE WHEN status = 'registered' THEN 'never submitted' ELSE 'processing past stuck_after' END AS reason,
+               trunc((ledger_julianday(now()) - ledger_julianday(coalesce(submitted_at, registered_at)::timestamptz)) * 86400)::bigint
+                   AS age_s,
+               registered_at, submitted_at, last_event_at
+        FROM projection_jobs
+        WHERE (status = 'processing'
+               AND (ledger_julianday(now()) - ledger_julianday(coalesce(submitted_at, registered_at)::timestamptz)) * 86400
+                   > (SELECT value::bigint FROM ledger_settings WHERE key = 'stuck_after_s'))
+           OR (status = 'registered'
+               AND (ledger_julianday(now()) - ledger_julianday(registered_at::timestamptz)) * 86400
+                   > (SELECT value::bigint FROM ledger_settings WHERE key = 'submit_deadline_s'));
+
+        CREATE VIEW unknown_statuses AS
+        SELECT provider, raw_status, reports, last_seen_at FROM projection_unknown_statuses;
         """#
 }

@@ -69,6 +69,12 @@ final class PostgresWriteSession: @unchecked Sendable {
         }
     }
 
+    /// After an import moved the head inside this batch: the cache is emptied.
+    func moveHead(to moved: ChainHead) {
+        head = moved
+        jobCache.removeAll()
+    }
+
     /// After a failed batch nothing in memory can be trusted: the next batch reads again.
     func invalidate() {
         head = .genesis
@@ -158,9 +164,7 @@ extension PostgresWriteSession {
                                       event: new.event, recordedAt: at, metadata: new.metadata)
             let row = StoredEvent(chaining: event, after: head.hash, idempotencyKey: offset == 0 ? idempotencyKey : nil,
                                   codec: codec)
-            wroteSinceBegin = true
-            try await run(Self.insertEvent, row.rowValues, on: connection, logger: logger)
-            head = ChainHead(position: row.position, hash: row.hash)
+            try await insert(row, connection)
             try await projections.apply(ProjectionChange.of(event, jobBefore: jobBefore), on: connection)
             jobBefore?.apply(event)
             recorded.append(event)
@@ -168,6 +172,13 @@ extension PostgresWriteSession {
         if let jobID, let state = jobBefore { jobCache[jobID] = state }
         lastRecordedAt = at
         return recorded
+    }
+
+    /// Inserts a chained row; the database's trigger checks it extends the head.
+    func insert(_ row: StoredEvent, _ connection: PostgresConnection) async throws {
+        wroteSinceBegin = true
+        try await run(Self.insertEvent, row.rowValues, on: connection, logger: logger)
+        head = ChainHead(position: row.position, hash: row.hash)
     }
 
     private static let insertEvent: String = {

@@ -18,6 +18,8 @@ final class PostgresWriter: @unchecked Sendable {
     private let session: PostgresWriteSession
     private let logger: Logger
     private let batchCountMax: Int
+    /// How long a batch waits for the chain lock before it fails as "retry later".
+    var lockTimeoutMilliseconds = 5_000
     private let lock = NSLock()
     private var pending: [any PostgresWork] = []
     private var draining = false
@@ -95,6 +97,9 @@ final class PostgresWriter: @unchecked Sendable {
     private func transaction(_ batch: [any PostgresWork], _ connection: PostgresConnection) async throws -> Int {
         try await run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection, logger: logger)
         do {
+            // A stuck holder of the chain lock (another node paused mid-batch)
+            // fails this batch as "retry later" instead of hanging every request.
+            try await run("SET LOCAL lock_timeout = '\(lockTimeoutMilliseconds)ms'", on: connection, logger: logger)
             try await session.lockHead(connection)
             var succeeded = 0
             for work in batch where try await work.perform(session, connection) { succeeded += 1 }

@@ -10,4 +10,9 @@ import Testing
     func logConforms(_ check: StoreConformance.Check<any EventStore>) async throws {
         try await check.run { try await PostgresEventStore.open(url: try ThrowawayPostgres.shared().newDatabase()) }
     }
+
+    @Test(arguments: StoreConformance.engineChecks)
+    func engineConforms(_ check: StoreConformance.Check<any LedgerEngine>) async throws {
+        try await check.run { try await PostgresEventStore.open(url: try ThrowawayPostgres.shared().newDatabase()) }
+    }
 }

@@ -13,6 +13,11 @@ public struct ReadOnlyQuery: Sendable {
         public var columns: [String]
         /// Each value as text, or `nil` for SQL NULL.
         public var rows: [[String?]]
+
+        public init(columns: [String], rows: [[String?]]) {
+            self.columns = columns
+            self.rows = rows
+        }
     }
 
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {

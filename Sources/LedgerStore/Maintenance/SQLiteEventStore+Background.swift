@@ -7,6 +7,13 @@ public struct EventLocation: Sendable, Hashable {
     public var stream: String
     public var type: String
     public var recordedAt: Timestamp
+
+    public init(position: Int64, stream: String, type: String, recordedAt: Timestamp) {
+        self.position = position
+        self.stream = stream
+        self.type = type
+        self.recordedAt = recordedAt
+    }
 }
 
 extension SQLiteEventStore {

@@ -12,9 +12,20 @@ public struct RebuildCheck: Sendable, Hashable, Codable {
         public var onlyRebuilt: Int
         /// The first differing row's key, to start looking.
         public var example: String?
+
+        public init(onlyLive: Int, onlyRebuilt: Int, example: String?) {
+            self.onlyLive = onlyLive
+            self.onlyRebuilt = onlyRebuilt
+            self.example = example
+        }
     }
 
     public var matches: Bool { differences.isEmpty }
+
+    public init(eventsRead: Int64, differences: [String: Difference]) {
+        self.eventsRead = eventsRead
+        self.differences = differences
+    }
 }
 
 extension SQLiteEventStore {

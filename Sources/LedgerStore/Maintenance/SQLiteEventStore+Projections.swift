@@ -9,6 +9,14 @@ public struct AccountBalance: Sendable, Hashable {
     public var recharged: Int64
     /// `charged - refunded + recharged`.
     public var net: Int64
+
+    public init(account: String, charged: Int64, refunded: Int64, recharged: Int64, net: Int64) {
+        self.account = account
+        self.charged = charged
+        self.refunded = refunded
+        self.recharged = recharged
+        self.net = net
+    }
 }
 
 extension SQLiteEventStore {

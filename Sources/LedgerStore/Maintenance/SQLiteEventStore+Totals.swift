@@ -24,6 +24,8 @@ public struct LedgerTotals: Sendable, Hashable {
     /// The database file's size and its WAL's, in bytes.
     public var databaseBytes: Int64 = 0
     public var walBytes: Int64 = 0
+
+    public init() {}
 }
 
 extension SQLiteEventStore {

@@ -3,26 +3,8 @@ import GRDB
 import LedgerCore
 
 extension SQLiteEventStore {
-    /// Writes the events after `position` as JSON lines, one `StoredEvent`
-    /// each; `data` and `metadata` stay the stored text, so the chain of the
-    /// exported lines verifies byte for byte.
     public func export(after position: Int64, to handle: FileHandle, batchCount: Int = 10_000) async throws(StoreError) -> Int64 {
-        var last = position
-        var count: Int64 = 0
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        while true {
-            let batch = try await events(after: last, limit: batchCount)
-            guard !batch.isEmpty else { return count }
-            var chunk = Data()
-            for event in batch {
-                do { chunk.append(try encoder.encode(event)) } catch { preconditionFailure("StoredEvent always encodes") }
-                chunk.append(0x0A)
-            }
-            handle.write(chunk)
-            count += Int64(batch.count)
-            last = batch[batch.count - 1].position
-        }
+        try await exportLines(after: position, to: handle, batchCount: batchCount)
     }
 
     /// Appends exported lines to this log in one transaction, after checking
@@ -43,7 +25,7 @@ extension SQLiteEventStore {
                 do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
                     throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
                 }
-                if let problem = Verifier.chainProblem(event, after: head) {
+                if let problem = event.chainProblem(after: head) {
                     throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
                 }
                 try db.cachedStatement(sql: sql).execute(arguments: [

@@ -20,6 +20,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
 
     public var isSound: Bool { findings.isEmpty }
 
+    public init() {}
+
     /// The first bad position named by any finding.
     public var firstBadPosition: Int64? { findings.compactMap(\.position).min() }
 }

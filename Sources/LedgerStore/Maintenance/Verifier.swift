@@ -42,7 +42,7 @@ struct Verifier {
         while let row = try rows.next() {
             let event = StoredEvent(row: row)
             report.eventsChecked += 1
-            if let problem = Self.chainProblem(event, after: previous) {
+            if let problem = event.chainProblem(after: previous) {
                 report.findings.append(.init(check: "chain", position: event.position, detail: problem))
                 return
             }
@@ -50,22 +50,6 @@ struct Verifier {
             if report.eventsChecked % progressEvery == 0 { progress(report.eventsChecked) }
         }
         report.head = previous
-    }
-
-    static func chainProblem(_ event: StoredEvent, after previous: ChainHead) -> String? {
-        if event.position != previous.position + 1 {
-            return "expected position \(previous.position + 1), found \(event.position) (a gap or a deleted row)"
-        }
-        if event.prevHash != previous.hash {
-            return "prev_hash does not match the hash of position \(previous.position)"
-        }
-        if ChainHasher.hash(of: event) != event.hash {
-            return "hash does not match the row's content (the row was modified)"
-        }
-        if ChainHasher.digest(event.data) != event.dataSHA256 {
-            return "data does not match its recorded data_sha256 (the body was modified)"
-        }
-        return nil
     }
 
     private func checkTriggers(_ db: Database, _ report: inout VerificationReport) throws {

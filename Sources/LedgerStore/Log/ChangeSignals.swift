@@ -5,21 +5,21 @@ import Foundation
 /// A request subscribes (synchronously, before it reads the job, so no change
 /// can slip between the read and the wait), then waits on its ticket. The
 /// writer calls ``changed(_:)`` after each commit with the jobs it touched.
-final class ChangeSignals: @unchecked Sendable {
+public final class ChangeSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var tickets: [String: [ObjectIdentifier: ChangeTicket]] = [:]
     private var ticketCount = 0
     /// Set on shutdown: every wait, open or new, ends at once.
     private var released = false
     /// Waiters allowed at once; past this, a wait returns at once (no change seen).
-    let ticketCountMax: Int
+    public let ticketCountMax: Int
 
-    init(ticketCountMax: Int = 10_000) {
+    public init(ticketCountMax: Int = 10_000) {
         precondition(ticketCountMax >= 1, "at least one waiter")
         self.ticketCountMax = ticketCountMax
     }
 
-    func subscribe(_ jobID: String) -> ChangeTicket {
+    public func subscribe(_ jobID: String) -> ChangeTicket {
         let ticket = ChangeTicket(jobID: jobID)
         let accepted = lock.withLock {
             guard !released, ticketCount < ticketCountMax else { return false }
@@ -32,7 +32,7 @@ final class ChangeSignals: @unchecked Sendable {
     }
 
     /// True when the job changed within `timeout`, false when time ran out.
-    func wait(_ ticket: ChangeTicket, timeout: Duration) async -> Bool {
+    public func wait(_ ticket: ChangeTicket, timeout: Duration) async -> Bool {
         let changed = await withTaskGroup(of: Bool.self) { group in
             group.addTask { await ticket.wait() }
             group.addTask {
@@ -51,7 +51,7 @@ final class ChangeSignals: @unchecked Sendable {
 
     /// Ends every wait now and every later one at once (shutdown: long polls
     /// are answered with the job as it is instead of holding the exit).
-    func releaseAll() {
+    public func releaseAll() {
         let woken: [ChangeTicket] = lock.withLock {
             released = true
             defer { tickets = [:]; ticketCount = 0 }
@@ -61,7 +61,7 @@ final class ChangeSignals: @unchecked Sendable {
     }
 
     /// Wakes every ticket on these jobs.
-    func changed(_ jobIDs: some Sequence<String>) {
+    public func changed(_ jobIDs: some Sequence<String>) {
         var woken: [ChangeTicket] = []
         lock.withLock {
             for jobID in jobIDs {
@@ -84,7 +84,7 @@ final class ChangeSignals: @unchecked Sendable {
 
 /// One waiter: fired once, with true (changed) or false (timed out), and
 /// waitable before or after it fired.
-final class ChangeTicket: @unchecked Sendable {
+public final class ChangeTicket: @unchecked Sendable {
     let jobID: String
     private let lock = NSLock()
     private var result: Bool?

@@ -1,0 +1,204 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import PostgresNIO
+
+extension PostgresEventStore: EngineOperations {
+    /// Proves the database takes a durable write now (`/readyz`): a commit
+    /// through this node's writer, so it also needs the chain lock.
+    public func probeWritable() async throws(StoreError) {
+        try await writing { session, connection in
+            try await run("""
+                INSERT INTO ledger_settings AS s (key, value) VALUES ('readiness_probes', '1')
+                ON CONFLICT (key) DO UPDATE SET value = (s.value::bigint + 1)::text
+                """, on: connection, logger: session.logger)
+        }
+    }
+
+    /// Settings every process deciding for this ledger must share (`ledger
+    /// serve` records its configuration; the cron commands read it).
+    public func recordSettings(_ settings: [String: String]) async throws(StoreError) {
+        try await writing { session, connection in
+            for (key, value) in settings {
+                try await run("""
+                    INSERT INTO ledger_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                    """, [.text(key), .text(value)], on: connection, logger: session.logger)
+            }
+        }
+    }
+
+    public func recordedSettings() async throws(StoreError) -> [String: String] {
+        try await reading { connection in
+            var settings: [String: String] = [:]
+            for row in try await rows("SELECT key, value FROM ledger_settings", on: connection, logger: logger) {
+                if let key = row.text("key"), let value = row.text("value") { settings[key] = value }
+            }
+            return settings
+        }
+    }
+
+    public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
+        try await reading { connection in
+            let row = try await rows("SELECT position, hash, (SELECT count(*) FROM events) AS count FROM ledger_head WHERE id = 0",
+                                     on: connection, logger: logger).first
+            return (ChainHead(position: row?.integer("position") ?? 0, hash: row?.text("hash") ?? ChainHead.genesis.hash),
+                    row?.integer("count") ?? 0)
+        }
+    }
+
+    public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
+        try await reading { connection in
+            let row = try await rows("""
+                SELECT (SELECT hash FROM events WHERE position = $1) AS hash,
+                       (SELECT count(*) FROM events WHERE position <= $1) AS count
+                """, [.integer(checkpoint.position)], on: connection, logger: logger).first
+            guard let hash = row?.text("hash") else {
+                return "the log has no event at the checkpoint's position \(checkpoint.position) (truncated?)"
+            }
+            guard hash == checkpoint.hash else {
+                return "the hash at position \(checkpoint.position) is \(hash), the checkpoint says \(checkpoint.hash): history was rewritten"
+            }
+            let count = row?.integer("count") ?? 0
+            guard count == checkpoint.count else {
+                return "\(count) events up to position \(checkpoint.position), the checkpoint says \(checkpoint.count)"
+            }
+            return nil
+        }
+    }
+
+    public func export(after position: Int64, to handle: FileHandle, batchCount: Int) async throws(StoreError) -> Int64 {
+        try await exportLines(after: position, to: handle, batchCount: batchCount)
+    }
+
+    /// The chain position by position, the database's guards, and the
+    /// invariants straight from the log (not from the projections).
+    public func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport {
+        var report = VerificationReport()
+        var previous = ChainHead.genesis
+        chain: while true {
+            let page = try await events(after: previous.position, limit: 10_000)
+            if page.isEmpty { break }
+            for event in page {
+                report.eventsChecked += 1
+                if let problem = event.chainProblem(after: previous) {
+                    report.findings.append(.init(check: "chain", position: event.position, detail: problem))
+                    break chain
+                }
+                previous = ChainHead(position: event.position, hash: event.hash)
+            }
+            progress(report.eventsChecked)
+        }
+        if report.findings.isEmpty { report.head = previous }
+        try await reading { connection in
+            for missing in try await missingGuards(connection) {
+                report.findings.append(.init(check: "triggers", position: nil, detail: missing))
+            }
+            for invariant in PostgresInvariants.invariants {
+                guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
+                report.findings.append(.init(check: "invariant", position: row.integer("position"),
+                                             detail: "\(row.text("stream") ?? "?"): \(invariant.rule)"))
+            }
+            if let account = try await rows(PostgresInvariants.balanceMismatch, on: connection, logger: logger).first?.text("account") {
+                report.findings.append(.init(check: "invariant", position: nil,
+                                             detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
+            }
+        }
+        return report
+    }
+
+    /// The immutability triggers that are not there, or not `ENABLE ALWAYS`.
+    private func missingGuards(_ connection: PostgresConnection) async throws -> [String] {
+        let present = try await rows("""
+            SELECT tgname::text AS name FROM pg_trigger
+            WHERE tgrelid IN ('events'::regclass, 'ledger_head'::regclass) AND NOT tgisinternal AND tgenabled = 'A'
+            """, on: connection, logger: logger).compactMap { $0.text("name") }
+        return Self.guardTriggers.filter { !present.contains($0) }
+            .map { "trigger \($0) is missing or not ENABLE ALWAYS: the log is not protected by the database" }
+    }
+
+    static let guardTriggers = ["events_refuse_change", "events_refuse_truncate", "events_chain", "ledger_head_guard",
+                                "ledger_head_refuse_truncate"]
+
+    /// Folds the whole log again into the projection tables, under the chain
+    /// lock (no node appends meanwhile).
+    public func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64 {
+        try await writing { session, connection in
+            let folder = PostgresRebuild(projections: session.projections, codec: session.codec)
+            return try await folder.run(connection, progress: progress)
+        }
+    }
+
+    /// Rebuilds into temporary tables in one snapshot and compares them with the live ones.
+    public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck {
+        try await reading { connection in
+            try await run("BEGIN ISOLATION LEVEL REPEATABLE READ", on: connection, logger: logger)
+            do {
+                for table in PostgresRebuild.tables {
+                    try await run("CREATE TEMPORARY TABLE rebuild_\(table.name) (LIKE \(table.name) INCLUDING ALL) ON COMMIT DROP",
+                                  on: connection, logger: logger)
+                }
+                try await run("INSERT INTO rebuild_projection_checkpoint SELECT * FROM projection_checkpoint", on: connection, logger: logger)
+                let folder = PostgresRebuild(projections: PostgresProjections(logger: logger, tablePrefix: "rebuild_"), codec: EventCodec())
+                let count = try await folder.run(connection, progress: progress)
+                var differences: [String: RebuildCheck.Difference] = [:]
+                for table in PostgresRebuild.tables where table.name != "projection_checkpoint" {
+                    if let difference = try await compare(table, connection) { differences[table.name] = difference }
+                }
+                try await run("ROLLBACK", on: connection, logger: logger)
+                return RebuildCheck(eventsRead: count, differences: differences)
+            } catch {
+                try? await run("ROLLBACK", on: connection, logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func compare(_ table: PostgresRebuild.Table, _ connection: PostgresConnection) async throws -> RebuildCheck.Difference? {
+        // json has no equality: rows are compared as their text.
+        func count(_ left: String, _ right: String) async throws -> (Int, String?) {
+            let found = try await rows("""
+                SELECT count(*) AS rows, min(key) AS example FROM (
+                    SELECT \(table.key)::text AS key, row_to_json(l)::text AS body FROM \(left) l
+                    EXCEPT SELECT \(table.key)::text, row_to_json(r)::text FROM \(right) r) d
+                """, on: connection, logger: logger).first
+            return (Int(found?.integer("rows") ?? 0), found?.text("example"))
+        }
+        let (onlyLive, liveExample) = try await count(table.name, "rebuild_\(table.name)")
+        let (onlyRebuilt, rebuiltExample) = try await count("rebuild_\(table.name)", table.name)
+        guard onlyLive + onlyRebuilt > 0 else { return nil }
+        return RebuildCheck.Difference(onlyLive: onlyLive, onlyRebuilt: onlyRebuilt, example: liveExample ?? rebuiltExample)
+    }
+
+    /// Appends exported lines after checking that they continue this log's
+    /// chain and that every hash recomputes, under the chain lock; then
+    /// rebuilds the projections and checks the invariants. Anything wrong
+    /// rejects the whole import (one transaction).
+    public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
+        try await writing { session, connection in
+            var head = session.head
+            let firstPosition = head.position + 1
+            let decoder = JSONDecoder()
+            var count: Int64 = 0
+            for (index, line) in lines.enumerated() where !line.isEmpty {
+                let event: StoredEvent
+                do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
+                    throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
+                }
+                if let problem = event.chainProblem(after: head) {
+                    throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
+                }
+                try await session.insert(event, connection)
+                head = ChainHead(position: event.position, hash: event.hash)
+                count += 1
+            }
+            session.moveHead(to: head)
+            _ = try await PostgresRebuild(projections: session.projections, codec: session.codec).run(connection, progress: { _ in })
+            for invariant in PostgresInvariants.invariants {
+                guard let row = try await rows(invariant.sql, on: connection, logger: session.logger).first else { continue }
+                let line = row.integer("position").map { Int($0 - firstPosition) + 1 } ?? 0
+                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(row.text("stream") ?? "?"): \(invariant.rule)")
+            }
+            return count
+        }
+    }
+}

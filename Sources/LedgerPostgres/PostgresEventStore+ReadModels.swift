@@ -1,0 +1,178 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import PostgresNIO
+
+extension PostgresEventStore: ReadModels {
+    /// A read model's SQL (``ReadModel/postgresSQL``) in a read-only
+    /// transaction within a time budget, every value rendered as text.
+    public func table(_ model: ReadModel) async throws(StoreError) -> ReadTable {
+        try await readOnlyTable(model.postgresSQL, budgetMilliseconds: 60_000)
+    }
+
+    func readOnlyTable(_ sql: String, budgetMilliseconds: Int) async throws(StoreError) -> ReadTable {
+        try await reading { connection in
+            try await run("BEGIN READ ONLY", on: connection, logger: logger)
+            do {
+                try await run("SET LOCAL statement_timeout = \(max(1, budgetMilliseconds))", on: connection, logger: logger)
+                let found = try await rows(sql, on: connection, logger: logger)
+                try await run("COMMIT", on: connection, logger: logger)
+                let columns = found.first.map { row in row.map(\.columnName) } ?? []
+                return ReadTable(columns: columns, rows: found.map { row in row.map(Self.text(of:)) })
+            } catch {
+                try? await run("ROLLBACK", on: connection, logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// A cell as the text the SQLite engine gives for the same value:
+    /// integers and reals in decimal, booleans as 1 and 0.
+    static func text(of cell: PostgresCell) -> String? {
+        guard cell.bytes != nil else { return nil }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(String.init)
+        case .float4, .float8: return (try? cell.decode(Double.self)).map { "\($0)" }
+        case .numeric: return (try? cell.decode(Decimal.self)).map { "\($0)" }
+        case .bool: return (try? cell.decode(Bool.self)).map { $0 ? "1" : "0" }
+        default: return try? cell.decode(String.self)
+        }
+    }
+
+    public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
+        precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
+        var conditions = ["job_id > $1"]
+        var values: [SQLValue] = [.text(afterJobID ?? "")]
+        for (column, value) in [("status", filter.status?.rawValue), ("provider", filter.provider), ("account", filter.account)] {
+            guard let value else { continue }
+            values.append(.text(value))
+            conditions.append("\(column) = $\(values.count)")
+        }
+        values.append(.integer(Int64(limit)))
+        return try await jobRows(where: conditions.joined(separator: " AND ") + " ORDER BY job_id LIMIT $\(values.count)", values)
+    }
+
+    public func openJobs(after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
+        try await jobRows(where: "status IN ('registered', 'processing') AND job_id > $1 ORDER BY job_id LIMIT $2",
+                          [.text(afterJobID ?? ""), .integer(Int64(limit))])
+    }
+
+    func jobRows(where condition: String, _ values: [SQLValue]) async throws(StoreError) -> [JobState] {
+        try await reading { connection in
+            try await rows("SELECT \(Self.jobSelectList) FROM projection_jobs WHERE \(condition)", values,
+                           on: connection, logger: logger).map(JobState.init(reading:))
+        }
+    }
+
+    static let jobSelectList = JobState.columns
+        .map { ["outputs", "late_outputs"].contains($0) ? "\($0)::text AS \($0)" : $0 }
+        .joined(separator: ", ")
+
+    public func account(_ account: String) async throws(StoreError) -> AccountBalance? {
+        try await reading { connection in
+            try await rows("SELECT charged, refunded, recharged FROM projection_accounts WHERE account = $1", [.text(account)],
+                           on: connection, logger: logger).first.map { row in
+                let charged = row.integer("charged") ?? 0, refunded = row.integer("refunded") ?? 0
+                let recharged = row.integer("recharged") ?? 0
+                return AccountBalance(account: account, charged: charged, refunded: refunded, recharged: recharged,
+                                      net: charged - refunded + recharged)
+            }
+        }
+    }
+
+    /// The `provider_health` view's rows as JSON objects (numbers stay numbers).
+    public func providerHealth() async throws(StoreError) -> [JSONValue] {
+        try await reading { connection in
+            try await rows("SELECT row_to_json(h)::text AS row FROM provider_health h ORDER BY provider", on: connection,
+                           logger: logger).compactMap { $0.text("row").flatMap { JSONValue(jsonText: $0) } }
+        }
+    }
+
+    public func totals() async throws(StoreError) -> LedgerTotals {
+        try await reading { connection in
+            var totals = LedgerTotals()
+            for row in try await rows("SELECT status, count(*) AS jobs FROM projection_jobs GROUP BY status",
+                                      on: connection, logger: logger) {
+                guard let status = row.text("status").flatMap(JobStatus.init(rawValue:)) else { continue }
+                totals.jobsByStatus[status] = row.integer("jobs") ?? 0
+            }
+            let sums = try await rows("""
+                SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds,
+                       coalesce(sum(refunded_amount), 0)::bigint AS credits, coalesce(sum(conflict_count), 0)::bigint AS conflicts,
+                       (SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND NOT duplicate) AS orphans,
+                       (SELECT position FROM ledger_head WHERE id = 0) AS position,
+                       pg_database_size(current_database()) AS database_bytes
+                FROM projection_jobs
+                """, on: connection, logger: logger).first
+            totals.refunds = sums?.integer("refunds") ?? 0
+            totals.refundedCredits = sums?.integer("credits") ?? 0
+            totals.conflicts = sums?.integer("conflicts") ?? 0
+            totals.orphansUnadopted = sums?.integer("orphans") ?? 0
+            totals.position = sums?.integer("position") ?? 0
+            totals.databaseBytes = sums?.integer("database_bytes") ?? 0
+            let sources = ["webhook", "poll", "watchdog", "manual", "app"]
+            for row in try await rows("SELECT provider, \(sources.map { "terminal_\($0)" }.joined(separator: ", ")) FROM projection_provider_health",
+                                      on: connection, logger: logger) {
+                guard let provider = row.text("provider") else { continue }
+                let counts = sources.map { row.integer("terminal_\($0)") ?? 0 }
+                totals.outcomesByProvider[provider] = Dictionary(uniqueKeysWithValues: zip(sources, counts))
+                if counts[0] + counts[1] > 0 { totals.pollShare[provider] = Double(counts[1]) / Double(counts[0] + counts[1]) }
+            }
+            for row in try await rows("SELECT provider, sum(reports)::bigint AS reports FROM projection_unknown_statuses GROUP BY provider",
+                                      on: connection, logger: logger) {
+                if let provider = row.text("provider") { totals.unknownStatusesByProvider[provider] = row.integer("reports") ?? 0 }
+            }
+            return totals
+        }
+    }
+
+    public func foldedJob(_ jobID: String) async throws(StoreError) -> JobState? {
+        try await replay(jobID: jobID, until: .none).map(\.state)
+    }
+
+    /// `notification.queued` events after `position` whose notification is
+    /// still open (no later delivered, dead-lettered or re-queued event for its
+    /// id in its stream), in log order: the notifier's outbox.
+    public func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
+        try await reading { connection in
+            try await rows("""
+                SELECT q.position, q.stream, q.type, q.recorded_at FROM events q
+                WHERE q.type = 'notification.queued' AND q.position > $1
+                  AND NOT EXISTS (
+                    SELECT 1 FROM events d
+                    WHERE d.stream = q.stream AND d.version > q.version
+                      AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
+                      AND d.data->>'notification_id' = q.data->>'notification_id')
+                ORDER BY q.position LIMIT $2
+                """, [.integer(position), .integer(Int64(limit))], on: connection, logger: logger).map { row in
+                EventLocation(position: row.integer("position") ?? 0, stream: row.text("stream") ?? "",
+                              type: row.text("type") ?? "",
+                              recordedAt: row.text("recorded_at").flatMap(Timestamp.init(iso8601:)) ?? Timestamp(millisecondsSinceEpoch: 0))
+            }
+        }
+    }
+
+    public func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 {
+        try await reading { connection in
+            try await rows("SELECT coalesce(max(position), 0) AS position FROM events WHERE type = 'notification.queued'",
+                           on: connection, logger: logger).first?.integer("position") ?? 0
+        }
+    }
+
+    public func replay(jobID: String, until limit: ReplayLimit) async throws(StoreError) -> JobTimeline? {
+        try JobTimeline.folding(jobID: jobID, try await events(inStream: StreamName.job(jobID)), until: limit)
+    }
+
+    /// The job after it next changes on this node, or as it is after
+    /// `timeout`. A change committed by another node is seen when the wait
+    /// ends (it does not wake this wait early).
+    public func jobAfterChange(_ jobID: String, timeout: Duration) async throws(StoreError) -> JobState? {
+        let ticket = changes.subscribe(jobID)
+        _ = await changes.wait(ticket, timeout: timeout)
+        return try await job(jobID)
+    }
+
+    public func releaseWaiters() {
+        changes.releaseAll()
+    }
+}

@@ -1,0 +1,129 @@
+import LedgerCore
+import LedgerStore
+
+extension ReadModel {
+    /// The read model as PostgreSQL SQL: the columns, rows, row order and
+    /// text of `sqliteSQL`. Times enter the text only as rendered
+    /// timestamps (digits and separators).
+    ///
+    /// Where SQLite's answer has an order the SQL does not spell out, the SQL
+    /// here spells it: a GROUP BY comes out in the grouped columns' order
+    /// there, ties keep the order rows were read in, and NULL sorts first
+    /// (so last in a descending order). Durations are computed as SQLite
+    /// computes them (`ledger_julianday`, see ``PostgresMigrations/v2Views``)
+    /// and rounded numbers are `double precision`, read as SQLite's REAL is.
+    var postgresSQL: String {
+        switch self {
+        case .audit(let report, let from, let to, let limit):
+            let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
+            return limit.map { "SELECT * FROM (\(sql)) AS report LIMIT \($0)" } ?? sql
+        case .jobsByStatus:
+            return "SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status"
+        case .recentJobs(let limit):
+            // Ties in SQLite's order: the jobs' rows as inserted, that is as the
+            // jobs were registered. Only the rows that can make the page are looked up.
+            return """
+                SELECT job_id, provider, status, completion_source, last_event_at FROM (
+                    SELECT job_id, provider, status, completion_source, last_event_at FROM jobs
+                    ORDER BY last_event_at DESC NULLS LAST FETCH FIRST \(limit) ROWS WITH TIES) AS recent
+                ORDER BY last_event_at DESC NULLS LAST,
+                         (SELECT position FROM events WHERE stream = 'job-' || recent.job_id AND version = 1)
+                LIMIT \(limit)
+                """
+        case .balances(let limit):
+            return "SELECT account, charged, refunded, recharged, net FROM accounts ORDER BY account LIMIT \(limit)"
+        case .providerHealth:
+            return "SELECT * FROM provider_health ORDER BY provider"
+        case .detectionLatencyByDay(let limit):
+            return """
+                SELECT provider, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day,
+                       round(avg((ledger_julianday(coalesce(completed_at, failed_at, cancelled_at)::timestamptz)
+                                  - ledger_julianday(registered_at::timestamptz)) * 86400)::numeric, 1)::double precision AS seconds
+                FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
+                GROUP BY provider, day ORDER BY day DESC NULLS LAST, provider LIMIT \(limit)
+                """
+        case .outcomesBySourceByDay(let limit):
+            return """
+                SELECT completion_source, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day, count(*) AS jobs
+                FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day
+                ORDER BY day DESC NULLS LAST, completion_source LIMIT \(limit)
+                """
+        case .webhookLateness:
+            return Self.postgresWebhookLatenessSQL
+        case .unknownStatuses(let from, let to):
+            return """
+                SELECT provider, raw_status, reports, last_seen_at FROM unknown_statuses
+                WHERE last_seen_at >= '\(from?.iso8601 ?? AuditReport.beginning)' AND last_seen_at <= '\(to?.iso8601 ?? AuditReport.end)'
+                ORDER BY provider, last_seen_at DESC, raw_status LIMIT 500
+                """
+        case .deadLetters(let limit):
+            return Self.postgresDeadLettersSQL + " LIMIT \(limit)"
+        case .stuckJobs(let at):
+            // The stuck_jobs view's rule, judged at `at` (the view uses the wall clock).
+            return """
+                SELECT status, count(*) AS jobs, max(age_s) AS oldest_age_s FROM (
+                    SELECT status, trunc((ledger_julianday('\(at.iso8601)') - ledger_julianday(coalesce(submitted_at, registered_at)::timestamptz))
+                                         * 86400)::bigint AS age_s
+                    FROM projection_jobs WHERE status IN ('registered', 'processing')) AS open_jobs
+                WHERE (status = 'processing' AND age_s > (SELECT value::bigint FROM ledger_settings WHERE key = 'stuck_after_s'))
+                   OR (status = 'registered' AND age_s > (SELECT value::bigint FROM ledger_settings WHERE key = 'submit_deadline_s'))
+                GROUP BY status ORDER BY status
+                """
+        case .waitingOrphans(let before):
+            return """
+                SELECT provider, count(*) AS orphans FROM orphans
+                WHERE adopted_job_id IS NULL AND duplicate = 0 AND received_at < '\(before.iso8601)' GROUP BY provider
+                ORDER BY provider
+                """
+        case .overdueNotifications(let before):
+            return """
+                SELECT count(*) AS notifications FROM events q
+                WHERE q.type = 'notification.queued' AND q.recorded_at < '\(before.iso8601)'
+                  AND NOT EXISTS (SELECT 1 FROM events d WHERE d.stream = q.stream AND d.version > q.version
+                                  AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
+                                  AND (d.data->>'notification_id') = (q.data->>'notification_id'))
+                HAVING count(*) > 0
+                """
+        case .silentWebhooks(let pollsSince, let webhooksBefore):
+            // One health row per provider: grouping by its time as well changes no group.
+            return """
+                SELECT j.provider, count(*) AS completed_by_poll, h.last_webhook_at
+                FROM events c JOIN projection_jobs j ON c.stream = 'job-' || j.job_id
+                LEFT JOIN projection_provider_health h ON h.provider = j.provider
+                WHERE c.type = 'job.completed' AND (c.data->>'source') = 'poll' AND c.recorded_at >= '\(pollsSince.iso8601)'
+                GROUP BY j.provider, h.last_webhook_at
+                HAVING h.last_webhook_at IS NULL OR h.last_webhook_at < '\(webhooksBefore.iso8601)'
+                ORDER BY j.provider
+                """
+        }
+    }
+
+    private static let postgresWebhookLatenessSQL = """
+        WITH terminal AS (
+            SELECT stream, min(position) AS position, min(recorded_at) AS at FROM events
+            WHERE type IN ('job.completed', 'job.failed', 'job.cancelled') GROUP BY stream),
+        late AS (
+            SELECT j.provider, (ledger_julianday(w.recorded_at::timestamptz) - ledger_julianday(t.at::timestamptz)) * 86400 AS seconds
+            FROM events w JOIN terminal t ON t.stream = w.stream AND w.position > t.position
+            JOIN projection_jobs j ON w.stream = 'job-' || j.job_id
+            WHERE w.type = 'webhook.received' AND coalesce((w.data->>'duplicate')::boolean, false) = false),
+        ranked AS (
+            SELECT provider, seconds, row_number() OVER (PARTITION BY provider ORDER BY seconds) AS rank,
+                   count(*) OVER (PARTITION BY provider) AS total FROM late)
+        SELECT provider, max(total) AS late_webhooks,
+               round(min(CASE WHEN rank >= 0.5 * total THEN seconds END)::numeric, 1)::double precision AS lateness_p50_s,
+               round(min(CASE WHEN rank >= 0.95 * total THEN seconds END)::numeric, 1)::double precision AS lateness_p95_s
+        FROM ranked GROUP BY provider ORDER BY provider
+        """
+
+    private static let postgresDeadLettersSQL = """
+        SELECT substr(d.stream, 5) AS job_id, (d.data->>'notification_id') AS notification_id,
+               (d.data->>'event') AS event, d.recorded_at AS dead_lettered_at, j.status
+        FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
+        WHERE d.type = 'notification.dead_lettered'
+          AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version
+                          AND q.type = 'notification.queued'
+                          AND (q.data->>'notification_id') = (d.data->>'notification_id'))
+        ORDER BY d.position
+        """
+}
