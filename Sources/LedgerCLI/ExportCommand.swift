@@ -42,17 +42,19 @@ struct ImportCommand: AsyncParsableCommand {
             position 1). Every hash is recomputed; one bad line rejects the whole file and
             exits 1. The projections are rebuilt afterwards.
 
-            Example:
+            Examples:
               ledger import --db copy.sqlite all.jsonl
+              ledger export --db ledger.sqlite | ledger import --db postgres://ledger@db.internal/ledger
             """
     )
 
     @OptionGroup var database: DatabaseOption
-    @Argument(help: "A file written by `ledger export`.") var file: String
+    @Argument(help: "A file written by `ledger export`; - or none reads standard input.") var file = "-"
 
     func run() async throws {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw CommandFailure(.usage, "cannot read \(file) as UTF-8 text")
+        let bytes = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+        guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
+            throw CommandFailure(.usage, "cannot read \(file == "-" ? "standard input" : file) as UTF-8 text")
         }
         let store = try await database.open()
         do {

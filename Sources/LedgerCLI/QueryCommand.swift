@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerPostgres
 import LedgerStore
 
 /// `ledger query "<SQL>"`.
@@ -29,6 +30,18 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if PostgresLocation.isPostgresURL(database.resolvedPath) {
+            guard let store = try await database.openExisting() as? PostgresEventStore else { preconditionFailure("a URL opens PostgreSQL") }
+            let result: ReadOnlyQuery.Result
+            do {
+                result = try await store.query(sql, budgetMilliseconds: timeoutMilliseconds)
+            } catch .cannotOpen(let detail) {
+                throw CommandFailure(.unusableDatabase, "cannot query \(databaseLabel(database.resolvedPath)): \(detail)")
+            } catch {
+                throw CommandFailure(.usage, error.description)
+            }
+            return print(result)
+        }
         guard FileManager.default.fileExists(atPath: database.resolvedPath) else {
             throw CommandFailure(.unusableDatabase, "no ledger at \(database.resolvedPath); pass --db or set LEDGER_DB")
         }
@@ -42,6 +55,10 @@ struct QueryCommand: AsyncParsableCommand {
             // The statement is the user's: refused, too slow, too large or wrong SQL is a usage error.
             throw CommandFailure(.usage, error.description)
         }
+        print(result)
+    }
+
+    private func print(_ result: ReadOnlyQuery.Result) {
         switch format {
         case .table: writeOut(TableRenderer.table(result))
         case .csv: writeOut(TableRenderer.csv(result))

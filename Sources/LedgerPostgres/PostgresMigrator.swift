@@ -27,6 +27,7 @@ struct PostgresMigrator {
                 try await run("INSERT INTO ledger_migrations (identifier) VALUES ($1)", [.text(migration.identifier)],
                               on: connection, logger: logger)
             }
+            try await run(PostgresReaderRole.ensure, on: connection, logger: logger)
             try await run("COMMIT", on: connection, logger: logger)
         } catch {
             try? await run("ROLLBACK", on: connection, logger: logger)
@@ -43,12 +44,14 @@ struct PostgresMigrator {
         if !tables.isEmpty, !tables.contains("ledger_migrations") {
             throw StoreError.notALedger(path: location.description, tables: tables)
         }
-        try await run("""
+        // Created only in an empty database: a read-only role opening a ledger
+        // (`ledger query`) may not create anything.
+        if tables.isEmpty { try await run("""
             CREATE TABLE IF NOT EXISTS ledger_migrations (
                 identifier text COLLATE "C" PRIMARY KEY,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
-            """, on: connection, logger: logger)
+            """, on: connection, logger: logger) }
         return try await rows("SELECT identifier FROM ledger_migrations ORDER BY applied_at, identifier",
                               on: connection, logger: logger).compactMap { $0.text("identifier") }
     }

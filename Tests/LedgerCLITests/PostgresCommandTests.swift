@@ -1,0 +1,68 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// The `ledger` commands on a PostgreSQL ledger, as a user runs them: a
+/// SQLite ledger moved over with export | import, then every reading command
+/// answering as it does on the SQLite original.
+@Suite struct PostgresCommandTests {
+    /// A SQLite ledger with refunds, an orphan and an open job.
+    func sqliteLedger() async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        var generator = SeededGenerator(seed: 7)
+        for request in RandomWorkload(jobCount: 20).requests(using: &generator) { _ = try? await store.execute(request) }
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("nobody", .completed, delivery: "orphan-1")))
+        return path
+    }
+
+    /// The URL of `database` for an auditor's login: a member of the reader
+    /// role the ledger created, nothing more.
+    func auditorURL(_ server: ThrowawayPostgres, _ database: String) throws -> String {
+        try server.psql("DO $$ BEGIN CREATE ROLE auditor LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        try server.psql("GRANT ledger_reader TO auditor")
+        return server.url(database: database).replacingOccurrences(of: "postgres://\(server.user)@", with: "postgres://auditor@")
+    }
+
+    @Test func aLedgerMovesFromSQLiteToPostgresWithTheSameHeadAndAnswers() async throws {
+        let sqlite = try await sqliteLedger()
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let postgres = server.url(database: database)
+        let exported = try await LedgerBinary.run(["export", "--db", sqlite])
+        #expect(exported.status == 0)
+        let imported = try await LedgerBinary.run(["import", "--db", postgres], input: Data(exported.stdout.utf8))
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        for command in [["verify"], ["rebuild", "--check"], ["replay", "job_3"], ["audit", "refunds"], ["audit", "orphans"],
+                        ["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id"],
+                        ["query", "SELECT * FROM provider_health"], ["export"]] {
+            let onSQLite = try await LedgerBinary.run(command + ["--db", sqlite])
+            let onPostgres = try await LedgerBinary.run(command + ["--db", command[0] == "query" ? try auditorURL(server, database) : postgres])
+            #expect(onPostgres.status == 0 && onPostgres.status == onSQLite.status, "\(command): \(onPostgres.stderr)")
+            #expect(onPostgres.stdout == onSQLite.stdout, "\(command) answers the same on both engines")
+        }
+        let again = try await LedgerBinary.run(["import", "--db", postgres], input: Data(exported.stdout.utf8))
+        #expect(again.status == 1 && again.stderr.contains("line 1"), "an import that does not continue the chain is refused")
+    }
+
+    @Test func queryOnPostgresReadsAsAReaderAndRefusesWrites() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let exported = try await LedgerBinary.run(["export", "--db", try await sqliteLedger()])
+        #expect(try await LedgerBinary.run(["import", "--db", server.url(database: database)], input: Data(exported.stdout.utf8)).status == 0)
+        let asSuperuser = try await LedgerBinary.run(["query", "SELECT 1", "--db", server.url(database: database)])
+        #expect(asSuperuser.status == 2 && asSuperuser.stderr.contains("superuser"))
+        let postgres = try auditorURL(server, database)
+        for hostile in ["DELETE FROM events", "UPDATE jobs SET status = 'failed'", "TRUNCATE events",
+                        "SELECT 1; DELETE FROM events", "CREATE TABLE x (a int)", "SELECT set_config('role', 'ledger', true)",
+                        "COPY (SELECT 1) TO PROGRAM 'true'", "SELECT pg_sleep(10)"] {
+            let output = try await LedgerBinary.run(["query", hostile, "--db", postgres, "--timeout-ms", "500"])
+            #expect(output.status == 2, "\(hostile): \(output.stdout) \(output.stderr)")
+        }
+        let count = try await LedgerBinary.run(["query", "SELECT count(*) AS events FROM events", "--db", postgres, "--format", "csv"])
+        #expect(count.status == 0 && count.stdout.hasPrefix("events\n"))
+    }
+}
