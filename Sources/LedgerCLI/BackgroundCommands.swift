@@ -72,7 +72,10 @@ struct PollCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
-            let round = try await composition.poller.runOnce()
+            var polled: PollRound?
+            guard try await composition.whileLeased(.poller, { polled = try await composition.poller.runOnce() }), let round = polled else {
+                return BackgroundService.poller.heldElsewhere
+            }
             return "poll: \(round.looked) open jobs, \(round.polled) polled, \(round.endedJobs) ended by the poll, "
                 + "\(round.transportErrors) transport errors"
                 + (round.backingOff.isEmpty ? "" : ", backing off: \(round.backingOff.sorted().joined(separator: ", "))")
@@ -100,7 +103,11 @@ struct WatchdogCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
-            let round = try await composition.watchdog.runOnce()
+            var judged: WatchdogRound?
+            guard try await composition.whileLeased(.watchdog, { judged = try await composition.watchdog.runOnce() }),
+                  let round = judged else {
+                return BackgroundService.watchdog.heldElsewhere
+            }
             return "watchdog: \(round.looked) open jobs, \(round.recorded) new decisions, \(round.failed) failed and refunded, "
                 + "\(round.polled) polled now"
         }
@@ -129,7 +136,10 @@ struct NotifyCommand: AsyncParsableCommand {
             guard let notifier = composition.notifier else {
                 throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
             }
-            let round = try await notifier.runOnce()
+            var sent: NotifyRound?
+            guard try await composition.whileLeased(.notifier, { sent = try await notifier.runOnce() }), let round = sent else {
+                return BackgroundService.notifier.heldElsewhere
+            }
             return "notify: \(round.attempted) attempted, \(round.delivered) delivered, "
                 + "\(round.deadLettered) dead-lettered"
         }

@@ -31,9 +31,11 @@ struct BackgroundComposition: Sendable {
     let watchdog: Watchdog
     let notifier: Notifier?
     let redriver: Redriver
+    let store: any LedgerEngine
 
     init(store: any LedgerEngine, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
          logger: Logger) {
+        self.store = store
         self.settings = settings
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
         poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
@@ -43,6 +45,37 @@ struct BackgroundComposition: Sendable {
     }
 
     func shutdown() async { await outbound.shutdown() }
+
+    /// Runs one round of `service` if this process holds its lease (several
+    /// nodes on one PostgreSQL ledger: one of them polls, judges, notifies);
+    /// false when another node holds it. The lease outlives three rounds, so
+    /// a node that dies is replaced within that time.
+    func whileLeased(_ service: BackgroundService, _ round: () async throws -> Void) async throws -> Bool {
+        let milliseconds = max(3 * service.intervalMilliseconds(settings), 10_000)
+        let lease = try await store.claimLease(service.rawValue, holder: Self.holder, milliseconds: milliseconds)
+        guard lease != nil else { return false }
+        try await round()
+        return true
+    }
+
+    /// This process, as a lease holder: host, process id and a random part.
+    static let holder = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+}
+
+/// The services that run on one node at a time, by lease name.
+enum BackgroundService: String, Sendable {
+    case poller, watchdog, notifier
+
+    /// What a cron round says when a node runs this service already.
+    var heldElsewhere: String { "\(rawValue): another process holds the \(rawValue) lease (a ledger serve on this ledger); nothing done" }
+
+    func intervalMilliseconds(_ settings: BackgroundSettings) -> Int64 {
+        switch self {
+        case .poller: settings.pollTick
+        case .watchdog: settings.watchdogInterval
+        case .notifier: settings.notifyTick
+        }
+    }
 }
 
 extension BackgroundComposition: BackgroundActions {

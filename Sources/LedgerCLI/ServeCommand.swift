@@ -162,17 +162,17 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any Service] = [
             PeriodicService(name: "poller", interval: background.settings.pollTick, clock: clock, logger: logger,
                             startWhen: startWhen) {
-                _ = try await background.poller.runOnce()
+                _ = try await background.whileLeased(.poller) { _ = try await background.poller.runOnce() }
             },
             PeriodicService(name: "watchdog", interval: background.settings.watchdogInterval, clock: clock, logger: logger,
                             startWhen: startWhen) {
-                _ = try await background.watchdog.runOnce()
+                _ = try await background.whileLeased(.watchdog) { _ = try await background.watchdog.runOnce() }
             },
         ]
         if let notifier = background.notifier {
             services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTick, clock: clock, logger: logger,
                                             startWhen: startWhen) {
-                _ = try await notifier.runOnce()
+                _ = try await background.whileLeased(.notifier) { _ = try await notifier.runOnce() }
             })
         }
         return services.map { .init(service: $0, successTerminationBehavior: .ignore) }

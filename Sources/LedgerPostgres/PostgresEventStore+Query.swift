@@ -78,7 +78,8 @@ enum PostgresReaderRole {
             EXECUTE format('GRANT USAGE ON SCHEMA %I TO \(name)', current_schema());
             EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO \(name)', current_schema());
             EXECUTE format('GRANT \(name) TO %I', current_user);
-        EXCEPTION WHEN insufficient_privilege THEN NULL;
+        -- Several ledgers opening at once may race to create the role: the loser finds it made.
+        EXCEPTION WHEN insufficient_privilege OR duplicate_object OR unique_violation THEN NULL;
         END $$
         """
 }

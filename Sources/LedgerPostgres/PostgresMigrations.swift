@@ -21,6 +21,7 @@ enum PostgresMigrations {
         ("v1-log", v1Log),
         ("v1-projections", v1Projections),
         ("v2-views", v2Views),
+        ("v3-leases", v3Leases),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -311,5 +312,17 @@ enum PostgresMigrations {
 
         CREATE VIEW unknown_statuses AS
         SELECT provider, raw_status, reports, last_seen_at FROM projection_unknown_statuses;
+        """#
+
+    /// One row per background service: who runs it, until when (the
+    /// database's clock, so node clocks do not matter), and the epoch that
+    /// grows each time it changes hands.
+    static let v3Leases = #"""
+        CREATE TABLE ledger_leases (
+            name       text        COLLATE "C" PRIMARY KEY,
+            holder     text        NOT NULL,
+            epoch      bigint      NOT NULL CHECK (epoch >= 1),
+            expires_at timestamptz NOT NULL
+        );
         """#
 }

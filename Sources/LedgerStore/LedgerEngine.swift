@@ -52,6 +52,9 @@ public protocol EngineOperations: Sendable {
     func importEvents(lines: [String]) async throws(StoreError) -> Int64
     /// Group commits so far.
     var batchStatistics: BatchStatistics { get }
+    /// Takes or renews the lease `name` for `holder` for `milliseconds` on
+    /// the database's clock; nil while another holder's lease runs.
+    func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease?
 }
 
 /// A storage engine of the ledger: the log (``EventStore``), its read models
@@ -60,7 +63,13 @@ public protocol EngineOperations: Sendable {
 /// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
 public protocol LedgerEngine: EventStore, ReadModels, EngineOperations {}
 
-extension SQLiteEventStore: LedgerEngine {}
+extension SQLiteEventStore: LedgerEngine {
+    /// One file has one `ledger serve`: every claim is granted (a cron command
+    /// beside it is kept from deciding twice by the decider, under the write lock).
+    public func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease? {
+        Lease(name: name, holder: holder, epoch: 1, expiresAt: AuditReport.end)
+    }
+}
 
 extension ReadModels {
     /// Calls `body` with every job without a terminal status, a page of 500

@@ -47,4 +47,28 @@ import Testing
             #expect(row?.status == .failed && row?.refundedAmount == 25)
         }
     }
+
+    /// One holder at a time; the lease passes on only once it lapses, with a new epoch.
+    @Test func aLeaseHasOneHolderAndPassesOnWhenItLapses() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        for node in nodes { _ = try await node.head() }
+        let claims = try await withThrowingTaskGroup(of: Lease?.self) { group in
+            for index in 0..<20 {
+                group.addTask { try await nodes[index % 2].claimLease("notifier", holder: "node-\(index % 2)", milliseconds: 3_000) }
+            }
+            return try await group.reduce(into: [Lease]()) { if let lease = $1 { $0.append(lease) } }
+        }
+        let holders = Set(claims.map(\.holder))
+        #expect(holders.count == 1, "one holder among racing claims: \(holders)")
+        let first = try #require(claims.first)
+        let other = first.holder == "node-0" ? "node-1" : "node-0"
+        #expect(try await nodes[1].claimLease("notifier", holder: other, milliseconds: 3_000) == nil, "refused while it runs")
+        #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000)?.epoch == first.epoch, "renewed")
+        try await Task.sleep(for: .milliseconds(3_200))
+        let taken = try #require(try await nodes[1].claimLease("notifier", holder: other, milliseconds: 3_000))
+        #expect(taken.epoch == first.epoch + 1, "a new holder, a new epoch")
+        #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
+    }
 }
