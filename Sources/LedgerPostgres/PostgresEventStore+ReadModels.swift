@@ -163,9 +163,8 @@ extension PostgresEventStore: ReadModels {
         try JobTimeline.folding(jobID: jobID, try await events(inStream: StreamName.job(jobID)), until: limit)
     }
 
-    /// The job after it next changes on this node, or as it is after
-    /// `timeout`. A change committed by another node is seen when the wait
-    /// ends (it does not wake this wait early).
+    /// The job after it next changes on any node (``ChangeChannel``), or as
+    /// it is after `timeout`.
     public func jobAfterChange(_ jobID: String, timeout: Duration) async throws(StoreError) -> JobState? {
         let ticket = changes.subscribe(jobID)
         _ = await changes.wait(ticket, timeout: timeout)

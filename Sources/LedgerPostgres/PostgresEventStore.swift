@@ -21,6 +21,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let logger: Logger
     private let writer: PostgresWriter
     private let running: Task<Void, Never>
+    private let listening: Task<Void, Never>
     /// Wakes long polls when this node commits a change to their job.
     let changes: ChangeSignals
 
@@ -35,6 +36,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         running = Task { await client.run() }
         let changes = ChangeSignals()
         self.changes = changes
+        listening = Task { await ChangeChannel.listen(client, wake: changes, logger: logger) }
         writer = PostgresWriter(client: client, session: PostgresWriteSession(options: options, logger: logger),
                                 logger: logger, batchCountMax: options.commitBatchCountMax, onCommit: { [changes] jobs in
                                     changes.changed(jobs)
@@ -60,6 +62,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     /// Closes the connections (in-flight requests fail).
     public func close() async {
+        listening.cancel()
+        _ = await listening.value
         running.cancel()
         _ = await running.value
     }

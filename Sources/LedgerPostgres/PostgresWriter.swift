@@ -105,6 +105,7 @@ final class PostgresWriter: @unchecked Sendable {
             for work in batch where try await work.perform(session, connection) { succeeded += 1 }
             if succeeded > 0 {
                 try await session.projections.setCheckpoint(session.head.position, on: connection)
+                try await ChangeChannel.notify(session.batchChangedJobs, on: connection, logger: logger)
                 try await run("COMMIT", on: connection, logger: logger)
             } else {
                 try await run("ROLLBACK", on: connection, logger: logger)

@@ -71,4 +71,30 @@ import Testing
         #expect(taken.epoch == first.epoch + 1, "a new holder, a new epoch")
         #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
     }
+
+    /// A long poll on one node wakes on the other node's commit, also after
+    /// its listening connection was cut.
+    @Test func aWaitOnOneNodeWakesOnTheOthersCommit() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let url = server.url(database: database)
+        let waiter = try await PostgresEventStore.open(url: url), writer = try await PostgresEventStore.open(url: url)
+        defer { Task { await waiter.close(); await writer.close() } }
+        _ = try await writer.execute(Fixtures.register("j", cost: 5, externalID: "x"))
+        try await Task.sleep(for: .milliseconds(500)) // the listener is connected
+
+        for round in 0..<2 {
+            if round == 1 {
+                try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'", database: database)
+                try await Task.sleep(for: .milliseconds(2_500)) // the listener reconnects
+            }
+            let started = ContinuousClock.now
+            async let woken = waiter.jobAfterChange("j", timeout: .seconds(20))
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await writer.execute(Fixtures.deliver(Fixtures.webhook("x", .processing, delivery: "d\(round)")))
+            let state = try await woken
+            #expect(ContinuousClock.now - started < .seconds(10), "round \(round): woken by the commit, not the timeout")
+            #expect(state?.webhookCount == Int64(round + 1))
+        }
+    }
 }

@@ -60,6 +60,16 @@ public final class ChangeSignals: @unchecked Sendable {
         for ticket in woken { ticket.fire(false) }
     }
 
+    /// Wakes every waiter, as if each job changed: after changes may have
+    /// been missed (another node's, while a listener reconnected).
+    public func changedAll() {
+        let woken: [ChangeTicket] = lock.withLock {
+            defer { tickets = [:]; ticketCount = 0 }
+            return tickets.values.flatMap(\.values)
+        }
+        for ticket in woken { ticket.fire(true) }
+    }
+
     /// Wakes every ticket on these jobs.
     public func changed(_ jobIDs: some Sequence<String>) {
         var woken: [ChangeTicket] = []
