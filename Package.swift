@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders",
+                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders", "LedgerPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
