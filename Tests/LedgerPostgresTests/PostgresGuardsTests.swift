@@ -1,3 +1,4 @@
+import Foundation
 import LedgerCore
 import LedgerPostgres
 import LedgerStore
@@ -49,4 +50,41 @@ import Testing
         }
         #expect(try await store.head().position == 1)
     }
+
+    /// The service role of docs/postgres.md, set up with the SQL written
+    /// there (read from the document, so the two cannot drift apart): it
+    /// serves, and cannot change the log or switch its guards off.
+    @Test func theDocumentedServiceRoleServesAndCannotChangeTheLog() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let owner = try await PostgresEventStore.open(url: server.url(database: database))
+        await owner.close()
+        let document = try String(contentsOfFile: Self.repository + "/docs/postgres.md", encoding: .utf8)
+        let start = try #require(document.range(of: "-- as the owner, after the first open created the tables\n"))
+        let grants = document[start.upperBound...].prefix { $0 != "`" }
+            .replacingOccurrences(of: "PASSWORD '…'", with: "")
+        for sql in grants.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !sql.isEmpty {
+            // Roles belong to the whole server: another test may have made them.
+            if sql.hasPrefix("CREATE ROLE") {
+                try server.psql("DO $$ BEGIN \(sql); EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+                                database: database)
+            } else {
+                try server.psql(sql, database: database)
+            }
+        }
+        let serviceURL = server.url(database: database).replacingOccurrences(of: "postgres://\(server.user)@", with: "postgres://ledger_service@")
+        let service = try await PostgresEventStore.open(url: serviceURL)
+        defer { Task { await service.close() } }
+        _ = try await service.execute(Fixtures.register("j", cost: 30, externalID: "x"))
+        _ = try await service.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+        #expect(try await service.verify().isSound)
+        for sql in ["DELETE FROM events", "TRUNCATE events", "UPDATE events SET data = '{}'",
+                    "ALTER TABLE events DISABLE TRIGGER events_refuse_change", "DROP TRIGGER events_chain ON events"] {
+            #expect(throws: PostgresSetupFailure.self, "\(sql)") { try server.psql(sql, database: database, user: "ledger_service") }
+        }
+        #expect(try await service.head().position == 4)
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 }
