@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerPostgres
 import LedgerStore
+import Logging
 
 /// `--db PATH|URL`, shared by every command: default `LEDGER_DB`, else
 /// `./ledger.sqlite`. A `postgres://` URL is a PostgreSQL ledger; anything
@@ -35,8 +36,11 @@ struct DatabaseOption: ParsableArguments {
 }
 
 /// The engine `location` names: PostgreSQL for a `postgres://` URL, else a SQLite file.
-func openEngine(_ location: String, options: StoreOptions) async throws(StoreError) -> any LedgerEngine {
-    if PostgresLocation.isPostgresURL(location) { return try await PostgresEventStore.open(url: location, options: options) }
+func openEngine(_ location: String, options: StoreOptions,
+                logger: Logger = PostgresEventStore.quietLogger) async throws(StoreError) -> any LedgerEngine {
+    if PostgresLocation.isPostgresURL(location) {
+        return try await PostgresEventStore.open(url: location, options: options, logger: logger)
+    }
     return try SQLiteEventStore(path: location, options: options)
 }
 

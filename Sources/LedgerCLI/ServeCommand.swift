@@ -126,7 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.startupQuickCheckMilliseconds = settings.startupQuickCheckMilliseconds
         let store: any LedgerEngine
         do {
-            store = try await openEngine(settings.databasePath, options: options)
+            store = try await openEngine(settings.databasePath, options: options, logger: logger)
         } catch {
             throw CommandFailure(error)
         }

@@ -46,7 +46,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Connects, migrates and checks that commits are durable before it
     /// returns: a server with `fsync` or `synchronous_commit` off is refused.
     public static func open(url: String, options: StoreOptions = StoreOptions(),
-                            logger: Logger = Logger(label: "ledger.postgres")) async throws(StoreError) -> PostgresEventStore {
+                            logger: Logger = PostgresEventStore.quietLogger) async throws(StoreError) -> PostgresEventStore {
         let store = PostgresEventStore(location: try PostgresLocation(url: url), options: options, logger: logger)
         do {
             try await store.client.withConnection { connection in
@@ -58,6 +58,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             throw StoreError.fromPostgres(error)
         }
         return store
+    }
+
+    /// Warnings and errors only: the client's own reconnection attempts are
+    /// noise for a command or a test (`serve` passes its logger).
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "ledger.postgres")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// Closes the connections (in-flight requests fail).

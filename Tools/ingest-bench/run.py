@@ -5,6 +5,14 @@
 
 Also prints the server's peak resident memory (VmHWM) over the whole run.
 
+    Tools/ingest-bench/run.py --engines [--runs 3] [--seconds 8] [--connections 16,64]
+
+compares engines in one run: durable ingest on SQLite, on PostgreSQL with one
+node, and with two nodes on the same database (the load split between them),
+each as a ratio to the trivial route of one node measured alongside. PostgreSQL
+is a throwaway server in the temporary folder (unix socket, fsync and
+synchronous_commit on), installed from Debian's packages by .ci/run.
+
 Builds `ledger` in release mode, starts `ledger serve` on a fresh database in
 a temporary folder (durability full), registers 1,000 jobs, then alternates
 wrk runs against GET /healthz (trivial: no storage, no body) and against
@@ -15,6 +23,7 @@ every run is bounded in time. Needs wrk (apt-get install wrk).
 """
 import argparse
 import base64
+import glob
 import hashlib
 import hmac
 import json
@@ -36,6 +45,8 @@ JOBS = 1000
 
 def main():
     options = parse_options()
+    if options.engines:
+        return compare_engines(options)
     if shutil.which("wrk") is None:
         sys.exit("ingest-bench: wrk is not installed (apt-get install wrk)")
     subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True,
@@ -63,13 +74,14 @@ def parse_options():
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (the machine has 2 cores to share)")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--engines", action="store_true", help="SQLite, PostgreSQL one node, two nodes")
     return parser.parse_args()
 
 
-def start_server(binary, folder, port, log_level):
+def start_server(binary, folder, port, log_level, db=None):
     environment = dict(os.environ, LEDGER_KEYS=KEYS, LEDGER_PORT=str(port), LEDGER_PROVIDER_REPLICATE_SECRET=SECRET,
-                       LEDGER_LOG_LEVEL=log_level, LEDGER_DB=os.path.join(folder, "ledger.sqlite"))
-    log = open(os.path.join(folder, "serve.log"), "w")
+                       LEDGER_LOG_LEVEL=log_level, LEDGER_DB=db or os.path.join(folder, "ledger.sqlite"))
+    log = open(os.path.join(folder, f"serve-{port}.log"), "w")
     server = subprocess.Popen([binary, "serve"], env=environment, stdout=log, stderr=log)
     for _ in range(100):
         try:
@@ -104,12 +116,19 @@ def write_requests(path, count, prefix):
 
 
 def wrk(options, port, connections, path, script=None, environment=None):
+    return parse_wrk(start_wrk(options, port, connections, path, script, environment).communicate(timeout=options.seconds + 60)[0])
+
+
+def start_wrk(options, port, connections, path, script=None, environment=None):
     command = ["wrk", "-t", str(options.threads), "-c", str(connections), "-d", f"{options.seconds}s", "--latency",
                "--timeout", "10s"]
     if script:
         command += ["-s", script]
-    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                            env=dict(os.environ, **(environment or {})), timeout=options.seconds + 60).stdout
+    return subprocess.Popen(command + [f"http://127.0.0.1:{port}{path}"], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **(environment or {})))
+
+
+def parse_wrk(output):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = parse_latency(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -162,6 +181,77 @@ def report(options, results, folder):
               f"{sum(r[1]['non2xx'] for r in runs)} |")
     print(f"\nmedians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}, log level {options.log_level}, "
           f"durability full, {JOBS} registered jobs, 2 cores shared by wrk and the server")
+
+
+def start_postgres(folder):
+    """A throwaway PostgreSQL in `folder` (unix socket only); returns its URL and a stop function."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if not binaries:
+        sys.exit("ingest-bench: PostgreSQL is not installed (apt-get install postgresql)")
+    bin_dir, data, port = binaries[-1], os.path.join(folder, "pg"), 50_000 + os.getpid() % 10_000
+    as_server = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    subprocess.run(as_server + [f"{bin_dir}/initdb", "-D", data, "-U", "ledger", "--auth=trust", "-E", "UTF8",
+                                "--locale=C.UTF-8", "-N"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(as_server + [f"{bin_dir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "pg.log"), "-w", "-o",
+                                f"-c listen_addresses='' -c unix_socket_directories={folder} -c port={port}", "start"],
+                   check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    subprocess.run(["psql", "-h", folder, "-p", str(port), "-U", "ledger", "-d", "postgres", "-qc", "CREATE DATABASE bench"],
+                   check=True)
+
+    def stop():
+        subprocess.run(as_server + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
+    return f"postgres://ledger@/bench?host={folder}&port={port}", stop
+
+
+def compare_engines(options):
+    """Durable ingest on SQLite, PostgreSQL with one node and with two, each against one node's trivial route."""
+    subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    binary = os.path.join(ROOT, ".build", "release", "ledger")
+    script = os.path.join(ROOT, "Tools", "ingest-bench", "signed-webhooks.lua")
+    results = {}
+    for engine, nodes in [("SQLite", 1), ("PostgreSQL, 1 node", 1), ("PostgreSQL, 2 nodes", 2)]:
+        folder = tempfile.mkdtemp(prefix="ingest-engines-")
+        stop_postgres = None
+        db = None
+        if engine.startswith("PostgreSQL"):
+            db, stop_postgres = start_postgres(folder)
+        ports = [18_000 + (os.getpid() + index) % 1000 for index in range(nodes)]
+        servers = [start_server(binary, folder, port, options.log_level, db) for port in ports]
+        try:
+            register_jobs(ports[0])
+            for connections in [int(c) for c in options.connections.split(",")]:
+                for run in range(options.runs):
+                    trivial = wrk(options, ports[0], connections, "/healthz")
+                    runs = []
+                    for index, port in enumerate(ports):
+                        requests = os.path.join(folder, f"requests-{connections}-{run}-{index}.tsv")
+                        write_requests(requests, 60_000 * options.seconds // 10 * 2, f"{connections}_{run}_{index}")
+                        runs.append(start_wrk(options, port, connections // nodes, "/v1/webhooks/replicate", script,
+                                              {"LEDGER_BENCH_REQUESTS": requests, "LEDGER_BENCH_THREADS": str(options.threads)}))
+                    parts = [parse_wrk(process.communicate(timeout=options.seconds + 60)[0]) for process in runs]
+                    ingest = {"rate": sum(p["rate"] for p in parts), "p99_ms": max(p["p99_ms"] for p in parts),
+                              "non2xx": sum(p["non2xx"] for p in parts)}
+                    results.setdefault((engine, connections), []).append((trivial, ingest))
+                    print(f"  {engine} c={connections} run {run + 1}: trivial {trivial['rate']:.0f} req/s; ingest "
+                          f"{ingest['rate']:.0f} req/s p99 {ingest['p99_ms']:.2f} ms (non-2xx {ingest['non2xx']})", file=sys.stderr)
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
+            if stop_postgres:
+                stop_postgres()
+    print("\n| engine | connections | durable ingest req/s | trivial GET /healthz req/s | ratio | ingest p99 ms | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
+    for (engine, connections), runs in results.items():
+        print(f"| {engine} | {connections} | {statistics.median(r[1]['rate'] for r in runs):,.0f} | "
+              f"{statistics.median(r[0]['rate'] for r in runs):,.0f} | "
+              f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f} | "
+              f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f} | {sum(r[1]['non2xx'] for r in runs)} |")
+    print(f"\nmedians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
+          "connections are split between them and the rates summed; every server, PostgreSQL and wrk share this "
+          "machine's cores; the trivial route is one node's")
 
 
 if __name__ == "__main__":
