@@ -6,7 +6,7 @@ extension PostgresEventStore {
     /// holder, and answers nil while another holder's lease runs: one
     /// statement, so two nodes claiming at once cannot both win.
     public func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease? {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("""
                 INSERT INTO ledger_leases AS l (name, holder, epoch, expires_at)
                 VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')

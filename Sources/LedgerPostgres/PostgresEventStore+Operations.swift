@@ -28,7 +28,7 @@ extension PostgresEventStore: EngineOperations {
     }
 
     public func recordedSettings() async throws(StoreError) -> [String: String] {
-        try await reading { connection in
+        try await reading { [self] connection in
             var settings: [String: String] = [:]
             for row in try await rows("SELECT key, value FROM ledger_settings", on: connection, logger: logger) {
                 if let key = row.text("key"), let value = row.text("value") { settings[key] = value }
@@ -38,7 +38,7 @@ extension PostgresEventStore: EngineOperations {
     }
 
     public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
-        try await reading { connection in
+        try await reading { [self] connection in
             let row = try await rows("SELECT position, hash, (SELECT count(*) FROM events) AS count FROM ledger_head WHERE id = 0",
                                      on: connection, logger: logger).first
             return (ChainHead(position: row?.integer("position") ?? 0, hash: row?.text("hash") ?? ChainHead.genesis.hash),
@@ -47,7 +47,7 @@ extension PostgresEventStore: EngineOperations {
     }
 
     public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
-        try await reading { connection in
+        try await reading { [self] connection in
             let row = try await rows("""
                 SELECT (SELECT hash FROM events WHERE position = $1) AS hash,
                        (SELECT count(*) FROM events WHERE position <= $1) AS count
@@ -89,19 +89,21 @@ extension PostgresEventStore: EngineOperations {
             progress(report.eventsChecked)
         }
         if report.findings.isEmpty { report.head = previous }
-        try await reading { connection in
+        report.findings += try await reading { [self] connection in
+            var findings: [VerificationReport.Finding] = []
             for missing in try await missingGuards(connection) {
-                report.findings.append(.init(check: "triggers", position: nil, detail: missing))
+                findings.append(.init(check: "triggers", position: nil, detail: missing))
             }
             for invariant in PostgresInvariants.invariants {
                 guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
-                report.findings.append(.init(check: "invariant", position: row.integer("position"),
-                                             detail: "\(row.text("stream") ?? "?"): \(invariant.rule)"))
+                findings.append(.init(check: "invariant", position: row.integer("position"),
+                                      detail: "\(row.text("stream") ?? "?"): \(invariant.rule)"))
             }
             if let account = try await rows(PostgresInvariants.balanceMismatch, on: connection, logger: logger).first?.text("account") {
-                report.findings.append(.init(check: "invariant", position: nil,
-                                             detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
+                findings.append(.init(check: "invariant", position: nil,
+                                      detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
             }
+            return findings
         }
         return report
     }
@@ -130,7 +132,7 @@ extension PostgresEventStore: EngineOperations {
 
     /// Rebuilds into temporary tables in one snapshot and compares them with the live ones.
     public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await run("BEGIN ISOLATION LEVEL REPEATABLE READ", on: connection, logger: logger)
             do {
                 for table in PostgresRebuild.tables {

@@ -11,7 +11,7 @@ extension PostgresEventStore: ReadModels {
     }
 
     func readOnlyTable(_ sql: String, budgetMilliseconds: Int) async throws(StoreError) -> ReadTable {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await run("BEGIN READ ONLY", on: connection, logger: logger)
             do {
                 try await run("SET LOCAL statement_timeout = \(max(1, budgetMilliseconds))", on: connection, logger: logger)
@@ -58,7 +58,7 @@ extension PostgresEventStore: ReadModels {
     }
 
     func jobRows(where condition: String, _ values: [SQLValue]) async throws(StoreError) -> [JobState] {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT \(Self.jobSelectList) FROM projection_jobs WHERE \(condition)", values,
                            on: connection, logger: logger).map(JobState.init(reading:))
         }
@@ -69,7 +69,7 @@ extension PostgresEventStore: ReadModels {
         .joined(separator: ", ")
 
     public func account(_ account: String) async throws(StoreError) -> AccountBalance? {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT charged, refunded, recharged FROM projection_accounts WHERE account = $1", [.text(account)],
                            on: connection, logger: logger).first.map { row in
                 let charged = row.integer("charged") ?? 0, refunded = row.integer("refunded") ?? 0
@@ -82,14 +82,14 @@ extension PostgresEventStore: ReadModels {
 
     /// The `provider_health` view's rows as JSON objects (numbers stay numbers).
     public func providerHealth() async throws(StoreError) -> [JSONValue] {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT row_to_json(h)::text AS row FROM provider_health h ORDER BY provider", on: connection,
                            logger: logger).compactMap { $0.text("row").flatMap { JSONValue(jsonText: $0) } }
         }
     }
 
     public func totals() async throws(StoreError) -> LedgerTotals {
-        try await reading { connection in
+        try await reading { [self] connection in
             var totals = LedgerTotals()
             for row in try await rows("SELECT status, count(*) AS jobs FROM projection_jobs GROUP BY status",
                                       on: connection, logger: logger) {
@@ -134,7 +134,7 @@ extension PostgresEventStore: ReadModels {
     /// still open (no later delivered, dead-lettered or re-queued event for its
     /// id in its stream), in log order: the notifier's outbox.
     public func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("""
                 SELECT q.position, q.stream, q.type, q.recorded_at FROM events q
                 WHERE q.type = 'notification.queued' AND q.position > $1
@@ -153,7 +153,7 @@ extension PostgresEventStore: ReadModels {
     }
 
     public func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT coalesce(max(position), 0) AS position FROM events WHERE type = 'notification.queued'",
                            on: connection, logger: logger).first?.integer("position") ?? 0
         }

@@ -88,10 +88,13 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
     }
 
+    /// How long a request waits for a pooled connection before "retry later".
+    static let connectionWait = Duration.seconds(5)
+
     /// Runs `body` on a pooled connection, errors mapped to ``StoreError``.
-    func reading<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+    func reading<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await client.withConnection(acquiredWithin: Self.connectionWait, body)
         } catch {
             throw StoreError.fromPostgres(error)
         }
@@ -112,14 +115,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     public func events(inStream stream: String) async throws(StoreError) -> [StoredEvent] {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT \(StoredEvent.postgresSelectList) FROM events WHERE stream = $1 ORDER BY version",
                            [.text(stream)], on: connection, logger: logger).map(StoredEvent.init(postgres:))
         }
     }
 
     public func events(after position: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
-        try await reading { connection in
+        try await reading { [self] connection in
             try await rows("SELECT \(StoredEvent.postgresSelectList) FROM events WHERE position > $1 ORDER BY position LIMIT $2",
                            [.integer(position), .integer(Int64(max(0, limit)))], on: connection, logger: logger)
                 .map(StoredEvent.init(postgres:))
@@ -127,7 +130,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     public func head() async throws(StoreError) -> ChainHead {
-        try await reading { connection in
+        try await reading { [self] connection in
             let row = try await rows("SELECT position, hash FROM ledger_head WHERE id = 0", on: connection, logger: logger).first
             guard let row, let position = row.integer("position"), let hash = row.text("hash") else {
                 throw StoreError.corrupt("ledger_head has no row")
@@ -137,7 +140,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     public func job(_ jobID: String) async throws(StoreError) -> JobState? {
-        try await reading { connection in
+        try await reading { [self] connection in
             let columns = JobState.columns.map { ["outputs", "late_outputs"].contains($0) ? "\($0)::text AS \($0)" : $0 }
             return try await rows("SELECT \(columns.joined(separator: ", ")) FROM projection_jobs WHERE job_id = $1",
                                   [.text(jobID)], on: connection, logger: logger).first.map(JobState.init(reading:))

@@ -76,7 +76,7 @@ final class PostgresWriter: @unchecked Sendable {
 
     private func commit(_ batch: [any PostgresWork]) async {
         do {
-            let succeeded = try await client.withConnection { connection in
+            let succeeded = try await client.withConnection(acquiredWithin: PostgresEventStore.connectionWait) { connection in
                 try await self.transaction(batch, connection)
             }
             if succeeded > 0 { lock.withLock { committedBatches.record(batch.count) } }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A PostgreSQL server of the test run's own: never a shared system server,
 /// never a TCP port. `.ci/run` starts one and names it in
@@ -80,35 +81,52 @@ extension ThrowawayPostgres {
     }
 
     private static func startOwnServer() throws -> ThrowawayPostgres {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // A port number only names the socket file; spread them so parallel runs never meet.
-        let port = 50_000 + Int(getpid()) % 10_000
-        let asRoot = geteuid() == 0
-        // initdb and postgres refuse to run as root: as root, they run as the postgres user.
-        if asRoot { _ = try run("/usr/bin/chown", ["postgres:", folder]) }
-        func asServerUser(_ binary: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
-            asRoot ? try run("/usr/sbin/runuser", ["-u", "postgres", "--", binary] + arguments, capture: capture)
-                : try run(binary, arguments, capture: capture)
-        }
-        let initdb = try asServerUser(try binary("initdb"), ["-D", "\(folder)/data", "-U", "ledger", "--auth=trust",
-                                                             "-E", "UTF8", "--locale=C.UTF-8", "-N"])
-        guard initdb.status == 0 else { throw PostgresSetupFailure("initdb: \(initdb.output)") }
-        let options = "-c listen_addresses='' -c unix_socket_directories=\(folder) -c port=\(port) -c max_connections=200 "
-            + "-c fsync=on -c synchronous_commit=on"
-        // Not through a pipe: the server inherits pg_ctl's output and would hold it open forever.
-        let start = try asServerUser(try binary("pg_ctl"), ["-D", "\(folder)/data", "-l", "\(folder)/log", "-w", "-o", options,
-                                                            "start"], capture: false)
-        guard start.status == 0 else { throw PostgresSetupFailure("pg_ctl start: \(start.output)") }
-        stopAtExit = {
-            _ = try? asServerUser(try binary("pg_ctl"), ["-D", "\(folder)/data", "-m", "immediate", "-w", "stop"], capture: false)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-        atexit { ThrowawayPostgres.stopAtExit?() }
-        return ThrowawayPostgres(socketDirectory: folder, port: port)
+        try startPrivate(port: 50_000 + Int(getpid()) % 10_000)
     }
 
-    nonisolated(unsafe) private static var stopAtExit: (() -> Void)?
+    /// A server of the caller's own (one that a test may stop and start),
+    /// stopped and removed when the process exits. `port` only names the
+    /// socket file in the server's own folder.
+    public static func startPrivate(port: Int = 40_000 + Int.random(in: 0..<10_000)) throws -> ThrowawayPostgres {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // initdb and postgres refuse to run as root: as root, they run as the postgres user.
+        if geteuid() == 0 { _ = try run("/usr/bin/chown", ["postgres:", folder]) }
+        let server = ThrowawayPostgres(socketDirectory: folder, port: port)
+        let initdb = try server.asServerUser(try binary("initdb"), ["-D", "\(folder)/data", "-U", "ledger", "--auth=trust",
+                                                                    "-E", "UTF8", "--locale=C.UTF-8", "-N"])
+        guard initdb.status == 0 else { throw PostgresSetupFailure("initdb: \(initdb.output)") }
+        try server.start()
+        stopAtExit.withLock { $0.append { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) } }
+        _ = registerExitHandler
+        return server
+    }
+
+    /// Starts the server (again): only for one this process started.
+    public func start() throws {
+        let options = "-c listen_addresses='' -c unix_socket_directories=\(socketDirectory) -c port=\(port) -c max_connections=200 "
+            + "-c fsync=on -c synchronous_commit=on"
+        // Not through a pipe: the server inherits pg_ctl's output and would hold it open forever.
+        let started = try asServerUser(try Self.binary("pg_ctl"), ["-D", "\(socketDirectory)/data", "-l", "\(socketDirectory)/log",
+                                                                   "-w", "-o", options, "start"], capture: false)
+        guard started.status == 0 else { throw PostgresSetupFailure("pg_ctl start failed: see \(socketDirectory)/log") }
+    }
+
+    /// Stops the server at once (`immediate`: as a crash would, for recovery tests).
+    public func stop() throws {
+        _ = try asServerUser(try Self.binary("pg_ctl"), ["-D", "\(socketDirectory)/data", "-m", "immediate", "-w", "stop"],
+                             capture: false)
+    }
+
+    private func asServerUser(_ binary: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
+        geteuid() == 0 ? try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", binary] + arguments, capture: capture)
+            : try Self.run(binary, arguments, capture: capture)
+    }
+
+    private static let stopAtExit = Mutex<[@Sendable () -> Void]>([])
+    private static let registerExitHandler: Void = {
+        atexit { ThrowawayPostgres.stopAtExit.withLock { stops in stops.forEach { $0() } } }
+    }()
 
     /// Runs a program to its end with `posix_spawn` and `waitpid` (Foundation's
     /// `Process` was seen waiting forever for a `runuser` that had exited),

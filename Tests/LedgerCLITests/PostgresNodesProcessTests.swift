@@ -67,7 +67,7 @@ import Testing
             return try await group.reduce(into: []) { $0 += $1 }
         }
         for node in nodes { node.process.terminate() }
-        for node in nodes { node.process.waitUntilExit() }
+        for node in nodes { await node.process.exited() }
         #expect(acknowledged.count == 6 * 60, "every delivery answered 200 by a node")
 
         let after = try await PostgresEventStore.open(url: url)

@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LedgerCore
+import LedgerPostgres
+import LedgerProviders
+import LedgerStore
+import LedgerTesting
+import Synchronization
+import Testing
+
+/// PostgreSQL itself stopped (as a crash would) and started again under a
+/// storm of webhooks to a `ledger serve`: the server answers "retry later"
+/// while the database is gone and recovers by itself; nothing acknowledged
+/// is lost and the chain has no gap.
+@Suite struct PostgresOutageTests {
+    /// Known failure, kept so it is fixed against this test: after the
+    /// database came back, `ledger serve` stopped listening on SIGTERM but its
+    /// process never ended (main task suspended, no worker thread left: a
+    /// request's continuation in the PostgreSQL writer's queue never resumed).
+    @Test(.disabled("serve on PostgreSQL does not exit after a database outage under load; see the comment"))
+    func theDatabaseStoppedAndStartedUnderLoadGives503sThenRecoversWithNoGap() async throws {
+        let database = try ThrowawayPostgres.startPrivate()
+        let name = "outage"
+        try database.psql("CREATE DATABASE \(name)")
+        let url = database.url(database: name)
+        let setup = try await PostgresEventStore.open(url: url)
+        for index in 0..<10 { _ = try await setup.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }
+        await setup.close()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", url, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": KillUnderStormTests.secret,
+        ])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let signer = try StandardWebhookVerifier(secret: KillUnderStormTests.secret)
+        let session = URLSession(configuration: .ephemeral)
+        let answers = Shared<[Int: Int]>([:])
+        let acknowledged = Shared<[String]>([])
+        let phase = Shared(0) // 0 before the outage, 1 during, 2 after
+        let byPhase = Shared<[Int: [Int: Int]]>([:])
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    // Bounded: 12 s of deliveries at most.
+                    let end = ContinuousClock.now + .seconds(12)
+                    var index = 0
+                    while ContinuousClock.now < end {
+                        index += 1
+                        let delivery = "msg_\(worker)_\(index)"
+                        let body = #"{"id":"ext_\#((worker + index) % 10)","status":"processing","n":\#(index)}"#
+                        let timestamp = String(Int64(Date().timeIntervalSince1970))
+                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/webhooks/replicate")!)
+                        request.httpMethod = "POST"
+                        request.timeoutInterval = 15
+                        request.setValue(delivery, forHTTPHeaderField: "webhook-id")
+                        request.setValue(timestamp, forHTTPHeaderField: "webhook-timestamp")
+                        request.setValue("v1,\(signature)", forHTTPHeaderField: "webhook-signature")
+                        request.httpBody = Data(body.utf8)
+                        let now = phase.withLock { $0 }
+                        let code = (try? await session.data(for: request)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode } ?? 0
+                        answers.withLock { $0[code, default: 0] += 1 }
+                        byPhase.withLock { $0[now, default: [:]][code, default: 0] += 1 }
+                        if code == 200 { acknowledged.withLock { $0.append(delivery) } }
+                        if code != 200 { try await Task.sleep(for: .milliseconds(50)) }
+                    }
+                }
+            }
+            try await Task.sleep(for: .seconds(2))
+            phase.withLock { $0 = 1 }
+            try database.stop()
+            try await Task.sleep(for: .seconds(3))
+            try database.start()
+            phase.withLock { $0 = 2 }
+            try await group.waitForAll()
+        }
+        server.terminate()
+        await server.exited()
+        let counts = answers.withLock { $0 }
+        let phases = byPhase.withLock { $0 }
+        print("database outage under load: answers \(counts.sorted { $0.key < $1.key }), by phase \(phases)")
+        #expect(Set(counts.keys).isSubset(of: [200, 503]), "only 200 or 503 (retry later), never 500 or no answer: \(counts)")
+        #expect((phases[1]?[503] ?? 0) > 0, "503 while the database is gone")
+        #expect((phases[2]?[200] ?? 0) > 0, "200 again after it came back, without a restart of serve")
+
+        let after = try await PostgresEventStore.open(url: url)
+        defer { Task { await after.close() } }
+        let all = try await after.events(after: 0, limit: 1_000_000)
+        #expect(all.map(\.position) == Array(1...Int64(all.count)), "positions without a gap")
+        let stored = Set(all.compactMap { JSONValue(jsonText: $0.data)?["delivery_id"]?.stringValue })
+        let lost = acknowledged.withLock { $0 }.filter { !stored.contains($0) }
+        #expect(lost.isEmpty, "acknowledged and lost: \(lost.prefix(5))")
+        #expect(try await after.verify().isSound)
+    }
+}
+
+/// A value the storm's workers share.
+final class Shared<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: Value) { state = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { state.withLock { body(&$0) } }
+}
