@@ -16,9 +16,10 @@ import Testing
 /// is lost and the chain has no gap.
 @Suite struct PostgresOutageTests {
     /// Known failure, kept so it is fixed against this test: after the
-    /// database came back, `ledger serve` stopped listening on SIGTERM but its
-    /// process never ended (main task suspended, no worker thread left: a
-    /// request's continuation in the PostgreSQL writer's queue never resumed).
+    /// database was stopped and started under load, the node's writer stops
+    /// committing (reads recover, every write times out) and `ledger serve`
+    /// then never exits on SIGTERM (a request's continuation in the
+    /// PostgreSQL writer's queue is never resumed).
     @Test(.disabled("serve on PostgreSQL does not exit after a database outage under load; see the comment"))
     func theDatabaseStoppedAndStartedUnderLoadGives503sThenRecoversWithNoGap() async throws {
         let database = try ThrowawayPostgres.startPrivate()
