@@ -1,8 +1,8 @@
 import LedgerCore
 
-/// The one interface every backend of the log implements (SPEC §10). SQLite
-/// is the only backend today; `LedgerTesting.StoreConformance` is the suite
-/// any other (PostgreSQL, next) must pass.
+/// The log's interface, the same on every engine (SQLite in `LedgerStore`,
+/// PostgreSQL in `LedgerPostgres`); `LedgerTesting.StoreConformance` is the
+/// suite each passes.
 public protocol EventStore: Sendable {
     /// Appends events to one stream atomically, checking the expected version
     /// and the idempotency key. Returns once the events are durable.
