@@ -205,8 +205,9 @@ def start_postgres(folder):
     return f"postgres://ledger@/bench?host={folder}&port={port}", stop
 
 
-def compare_engines(options):
-    """Durable ingest on SQLite, PostgreSQL with one node and with two, each against one node's trivial route."""
+def compare_engines(options, quiet=False):
+    """Durable ingest on SQLite, PostgreSQL with one node and with two, each against one node's trivial route.
+    Prints the table, or with `quiet` returns its lines."""
     subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     binary = os.path.join(ROOT, ".build", "release", "ledger")
     script = os.path.join(ROOT, "Tools", "ingest-bench", "signed-webhooks.lua")
@@ -242,16 +243,25 @@ def compare_engines(options):
                 server.wait(timeout=30)
             if stop_postgres:
                 stop_postgres()
-    print("\n| engine | connections | durable ingest req/s | trivial GET /healthz req/s | ratio | ingest p99 ms | non-2xx |")
-    print("|---|---|---|---|---|---|---|")
+    if quiet:
+        return engines_table(options, results)
+    for line in engines_table(options, results):
+        print(line)
+
+
+def engines_table(options, results):
+    """The engines' figures as a Markdown table with its note."""
+    lines = ["| engine | connections | durable ingest req/s | trivial GET /healthz req/s | ratio | ingest p99 ms | non-2xx |",
+             "|---|---|---|---|---|---|---|"]
     for (engine, connections), runs in results.items():
-        print(f"| {engine} | {connections} | {statistics.median(r[1]['rate'] for r in runs):,.0f} | "
-              f"{statistics.median(r[0]['rate'] for r in runs):,.0f} | "
-              f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f} | "
-              f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f} | {sum(r[1]['non2xx'] for r in runs)} |")
-    print(f"\nmedians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
-          "connections are split between them and the rates summed; every server, PostgreSQL and wrk share this "
-          "machine's cores; the trivial route is one node's")
+        lines.append(f"| {engine} | {connections} | {statistics.median(r[1]['rate'] for r in runs):,.0f} | "
+                     f"{statistics.median(r[0]['rate'] for r in runs):,.0f} | "
+                     f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f} | "
+                     f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f} | {sum(r[1]['non2xx'] for r in runs)} |")
+    lines += ["", f"medians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
+              "connections are split between them and the rates summed; every server, PostgreSQL and wrk share this "
+              "machine's cores; the trivial route is one node's"]
+    return lines
 
 
 if __name__ == "__main__":
