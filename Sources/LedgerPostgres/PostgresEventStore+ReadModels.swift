@@ -64,9 +64,7 @@ extension PostgresEventStore: ReadModels {
         }
     }
 
-    static let jobSelectList = JobState.columns
-        .map { ["outputs", "late_outputs"].contains($0) ? "\($0)::text AS \($0)" : $0 }
-        .joined(separator: ", ")
+    static let jobSelectList = selectList(JobState.columns, json: ["outputs", "late_outputs"])
 
     public func account(_ account: String) async throws(StoreError) -> AccountBalance? {
         try await reading { [self] connection in

@@ -141,8 +141,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     public func job(_ jobID: String) async throws(StoreError) -> JobState? {
         try await reading { [self] connection in
-            let columns = JobState.columns.map { ["outputs", "late_outputs"].contains($0) ? "\($0)::text AS \($0)" : $0 }
-            return try await rows("SELECT \(columns.joined(separator: ", ")) FROM projection_jobs WHERE job_id = $1",
+            return try await rows("SELECT \(Self.jobSelectList) FROM projection_jobs WHERE job_id = $1",
                                   [.text(jobID)], on: connection, logger: logger).first.map(JobState.init(reading:))
         }
     }

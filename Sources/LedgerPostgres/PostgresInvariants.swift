@@ -13,86 +13,86 @@ import LedgerStore
 /// - SQLite reads JSON `true` as the integer 1; here it is the boolean `true`.
 /// - Result columns are named, so a caller can read them by name.
 enum PostgresInvariants {
-    /// Each query returns (position, stream) of the first violation; the rules' texts are the SQLite engine's, word for word.
-    static let invariants: [(rule: String, sql: String)] = [
-        ("more than one terminal outcome (job.completed / job.failed / job.cancelled)", """
+    /// Each query returns (position, stream) of the first violation of the rule at its place in `LedgerInvariants.rules`.
+    static let invariants = LedgerInvariants.pairing(sql: [
+        """
             SELECT min(position) AS position, stream FROM events
             WHERE type IN ('job.completed', 'job.failed', 'job.cancelled')
             GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
-            """),
-        ("refunded more than once", """
+            """,
+        """
             SELECT max(position) AS position, stream FROM events WHERE type = 'credit.refunded'
             GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
-            """),
-        ("refunded although the job completed", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r JOIN events c ON c.stream = r.stream AND c.type = 'job.completed'
             WHERE r.type = 'credit.refunded' ORDER BY 1 LIMIT 1
-            """),
-        ("a charged job failed or was cancelled without its refund", """
+            """,
+        """
             SELECT t.position, t.stream FROM events t
             JOIN events g ON g.stream = t.stream AND g.type = 'job.registered' AND (g.data->>'cost')::bigint > 0
             WHERE t.type IN ('job.failed', 'job.cancelled')
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = t.stream AND r.type = 'credit.refunded')
             ORDER BY 1 LIMIT 1
-            """),
-        ("refund amount differs from the job's cost", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r
             JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
             WHERE r.type = 'credit.refunded' AND (r.data->>'amount')::bigint <> (g.data->>'cost')::bigint
             ORDER BY 1 LIMIT 1
-            """),
-        ("recharged more than once, or without a late completion", """
+            """,
+        """
             SELECT min(c.position) AS position, c.stream FROM events c
             WHERE c.type = 'credit.recharged'
             GROUP BY c.stream
             HAVING count(*) > 1
                 OR NOT EXISTS (SELECT 1 FROM events l WHERE l.stream = c.stream AND l.type = 'job.late_completion')
             ORDER BY 1 LIMIT 1
-            """),
-        ("a refund without an earlier job.failed or job.cancelled in its stream", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r WHERE r.type = 'credit.refunded'
               AND NOT EXISTS (SELECT 1 FROM events t WHERE t.stream = r.stream
                               AND t.type IN ('job.failed', 'job.cancelled') AND t.position < r.position)
             ORDER BY 1 LIMIT 1
-            """),
-        ("a refund or recharge to an account other than the job's", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r
             JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
             WHERE r.type IN ('credit.refunded', 'credit.recharged')
               AND (r.data->>'account') IS DISTINCT FROM (g.data->>'account')
             ORDER BY 1 LIMIT 1
-            """),
-        ("a recharge that is not the amount refunded before it", """
+            """,
+        """
             SELECT c.position, c.stream FROM events c WHERE c.type = 'credit.recharged'
               AND (c.data->>'amount')::bigint <> (
                   SELECT coalesce(sum((r.data->>'amount')::bigint), 0) FROM events r
                   WHERE r.stream = c.stream AND r.type = 'credit.refunded' AND r.position < c.position)
             ORDER BY 1 LIMIT 1
-            """),
-        ("a decision whose evidence is a duplicate webhook", """
+            """,
+        """
             SELECT d.position, d.stream FROM events d
             JOIN events f ON f.position = (d.data->>'evidence_position')::bigint
             WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
               AND f.type = 'webhook.received' AND (f.data->>'duplicate')::boolean
             ORDER BY 1 LIMIT 1
-            """),
-        ("stream versions with a gap", """
+            """,
+        """
             SELECT min(position) AS position, stream FROM events
             GROUP BY stream HAVING max(version) <> count(*) ORDER BY 1 LIMIT 1
-            """),
-        ("a job stream that does not start with job.registered", """
+            """,
+        """
             SELECT position, stream FROM events
             WHERE version = 1 AND substr(stream, 1, 4) = 'job-' AND type <> 'job.registered'
             ORDER BY 1 LIMIT 1
-            """),
-        ("a decision whose evidence_position is not an earlier event of its stream", """
+            """,
+        """
             SELECT d.position, d.stream FROM events d
             WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
               AND NOT EXISTS (SELECT 1 FROM events f WHERE f.position = (d.data->>'evidence_position')::bigint
                               AND f.stream = d.stream AND f.position <= d.position)
             ORDER BY 1 LIMIT 1
-            """),
-    ]
+            """,
+    ])
 
     /// The first account whose projected balance differs from its credit events (one column `account`), or no row.
     ///

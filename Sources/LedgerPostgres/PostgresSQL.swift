@@ -37,11 +37,16 @@ extension PostgresRandomAccessRow: ColumnReader {
     public func integer(_ column: String) -> Int64? { try? self[column].decode(Int64?.self) }
 }
 
+/// A `SELECT` list of `columns` (of the table aliased `table`, if given),
+/// each `json` one read back as its text under its own name.
+func selectList(_ columns: [String], json: Set<String>, table: String? = nil) -> String {
+    let prefix = table.map { "\($0)." } ?? ""
+    return columns.map { json.contains($0) ? "\(prefix)\($0)::text AS \($0)" : "\(prefix)\($0)" }.joined(separator: ", ")
+}
+
 extension StoredEvent {
     /// The columns as `SELECT` lists them: `json` read back as its text.
-    static let postgresSelectList = StoredEvent.columns
-        .map { ["data", "metadata"].contains($0) ? "\($0)::text AS \($0)" : $0 }
-        .joined(separator: ", ")
+    static let postgresSelectList = selectList(StoredEvent.columns, json: ["data", "metadata"])
 
     init(postgres row: PostgresRandomAccessRow) {
         self.init(position: row.integer("position") ?? 0, stream: row.text("stream") ?? "",

@@ -55,9 +55,8 @@ extension PostgresWriteSession {
                                        [.text(provider), .text(externalID)], on: connection, logger: logger)
             return .jobID(found.first?.text("job_id"))
         case .waitingOrphans(let provider, let externalID):
-            let columns = StoredEvent.columns.map { ["data", "metadata"].contains($0) ? "e.\($0)::text AS \($0)" : "e.\($0)" }
             let found = try await rows("""
-                SELECT \(columns.joined(separator: ", ")) FROM projection_orphans o JOIN events e ON e.position = o.position
+                SELECT \(selectList(StoredEvent.columns, json: ["data", "metadata"], table: "e")) FROM projection_orphans o JOIN events e ON e.position = o.position
                 WHERE o.provider = $1 AND o.external_id = $2 AND o.adopted_job_id IS NULL ORDER BY o.position
                 """, [.text(provider), .text(externalID)], on: connection, logger: logger)
             return .orphans(try found.map { row in

@@ -116,15 +116,7 @@ extension PostgresWriteSession {
     /// The job's state, from the cache or folded from its stream.
     func jobState(_ jobID: String, _ connection: PostgresConnection) async throws -> JobState {
         if let cached = jobCache[jobID] { return cached }
-        var state = JobState(jobID: jobID)
-        for event in try await readStream(StreamName.job(jobID), connection) {
-            do {
-                let (decoded, at) = try event.decodedForFold(with: codec)
-                state.apply(decoded, version: event.version, at: at)
-            } catch {
-                throw StoreError.corrupt("event at position \(event.position): \(error)")
-            }
-        }
+        let state = try JobState(jobID: jobID, folding: try await readStream(StreamName.job(jobID), connection), codec: codec)
         if jobCache.count >= options.jobCacheCountMax { jobCache.removeAll(keepingCapacity: true) }
         jobCache[jobID] = state
         return state

@@ -49,3 +49,19 @@ extension JobTimeline {
         return JobTimeline(jobID: jobID, steps: steps)
     }
 }
+
+extension JobState {
+    /// The job folded from its stored events in version order (what the
+    /// writers cache; only the fold's fields are decoded).
+    public init(jobID: String, folding events: [StoredEvent], codec: EventCodec) throws(StoreError) {
+        self.init(jobID: jobID)
+        for event in events {
+            do {
+                let (decoded, at) = try event.decodedForFold(with: codec)
+                apply(decoded, version: event.version, at: at)
+            } catch {
+                throw .corrupt("event at position \(event.position): \(error)")
+            }
+        }
+    }
+}

@@ -72,84 +72,84 @@ struct Verifier {
         }
     }
 
-    /// Each query returns (first position, stream) of the first violation.
-    static let invariants: [(rule: String, sql: String)] = [
-        ("more than one terminal outcome (job.completed / job.failed / job.cancelled)", """
+    /// Each query returns (first position, stream) of the first violation of the rule at its place in ``LedgerInvariants/rules``.
+    static let invariants = LedgerInvariants.pairing(sql: [
+        """
             SELECT min(position), stream FROM events WHERE type IN ('job.completed', 'job.failed', 'job.cancelled')
             GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
-            """),
-        ("refunded more than once", """
+            """,
+        """
             SELECT max(position), stream FROM events WHERE type = 'credit.refunded'
             GROUP BY stream HAVING count(*) > 1 ORDER BY 1 LIMIT 1
-            """),
-        ("refunded although the job completed", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r JOIN events c ON c.stream = r.stream AND c.type = 'job.completed'
             WHERE r.type = 'credit.refunded' ORDER BY 1 LIMIT 1
-            """),
-        ("a charged job failed or was cancelled without its refund", """
+            """,
+        """
             SELECT t.position, t.stream FROM events t
             JOIN events g ON g.stream = t.stream AND g.type = 'job.registered' AND json_extract(g.data, '$.cost') > 0
             WHERE t.type IN ('job.failed', 'job.cancelled')
               AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream = t.stream AND r.type = 'credit.refunded')
             ORDER BY 1 LIMIT 1
-            """),
-        ("refund amount differs from the job's cost", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r
             JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
             WHERE r.type = 'credit.refunded' AND json_extract(r.data, '$.amount') != json_extract(g.data, '$.cost')
             ORDER BY 1 LIMIT 1
-            """),
-        ("recharged more than once, or without a late completion", """
+            """,
+        """
             SELECT min(c.position), c.stream FROM events c
             WHERE c.type = 'credit.recharged'
             GROUP BY c.stream
             HAVING count(*) > 1
                 OR NOT EXISTS (SELECT 1 FROM events l WHERE l.stream = c.stream AND l.type = 'job.late_completion')
             ORDER BY 1 LIMIT 1
-            """),
-        ("a refund without an earlier job.failed or job.cancelled in its stream", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r WHERE r.type = 'credit.refunded'
               AND NOT EXISTS (SELECT 1 FROM events t WHERE t.stream = r.stream
                               AND t.type IN ('job.failed', 'job.cancelled') AND t.position < r.position)
             ORDER BY 1 LIMIT 1
-            """),
-        ("a refund or recharge to an account other than the job's", """
+            """,
+        """
             SELECT r.position, r.stream FROM events r
             JOIN events g ON g.stream = r.stream AND g.type = 'job.registered'
             WHERE r.type IN ('credit.refunded', 'credit.recharged')
               AND json_extract(r.data, '$.account') IS NOT json_extract(g.data, '$.account')
             ORDER BY 1 LIMIT 1
-            """),
-        ("a recharge that is not the amount refunded before it", """
+            """,
+        """
             SELECT c.position, c.stream FROM events c WHERE c.type = 'credit.recharged'
               AND json_extract(c.data, '$.amount') != (
                   SELECT coalesce(sum(json_extract(r.data, '$.amount')), 0) FROM events r
                   WHERE r.stream = c.stream AND r.type = 'credit.refunded' AND r.position < c.position)
             ORDER BY 1 LIMIT 1
-            """),
-        ("a decision whose evidence is a duplicate webhook", """
+            """,
+        """
             SELECT d.position, d.stream FROM events d
             JOIN events f ON f.position = json_extract(d.data, '$.evidence_position')
             WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
               AND f.type = 'webhook.received' AND json_extract(f.data, '$.duplicate') = 1
             ORDER BY 1 LIMIT 1
-            """),
-        ("stream versions with a gap", """
+            """,
+        """
             SELECT min(position), stream FROM events GROUP BY stream HAVING max(version) != count(*) ORDER BY 1 LIMIT 1
-            """),
-        ("a job stream that does not start with job.registered", """
+            """,
+        """
             SELECT position, stream FROM events
             WHERE version = 1 AND substr(stream, 1, 4) = 'job-' AND type != 'job.registered'
             ORDER BY 1 LIMIT 1
-            """),
-        ("a decision whose evidence_position is not an earlier event of its stream", """
+            """,
+        """
             SELECT d.position, d.stream FROM events d
             WHERE d.type IN ('job.completed', 'job.failed', 'job.cancelled', 'credit.refunded', 'job.late_completion')
               AND NOT EXISTS (SELECT 1 FROM events f WHERE f.position = json_extract(d.data, '$.evidence_position')
                               AND f.stream = d.stream AND f.position <= d.position)
             ORDER BY 1 LIMIT 1
-            """),
-    ]
+            """,
+    ])
 
     /// Every account's balance in the projection equals the sum of its credit events.
     private func checkBalances(_ db: Database, _ report: inout VerificationReport) throws {

@@ -124,16 +124,7 @@ extension WriteSession {
     /// The job's state, from the cache or folded from its stream.
     func jobState(_ jobID: String, _ db: Database) throws -> JobState {
         if let cached = jobCache[jobID] { return cached }
-        let stored = try readStream(StreamName.job(jobID), db)
-        var state = JobState(jobID: jobID)
-        for event in stored {
-            do {
-                let (decoded, at) = try event.decodedForFold(with: codec)
-                state.apply(decoded, version: event.version, at: at)
-            } catch {
-                throw StoreError.corrupt("event at position \(event.position): \(error)")
-            }
-        }
+        let state = try JobState(jobID: jobID, folding: try readStream(StreamName.job(jobID), db), codec: codec)
         if jobCache.count >= options.jobCacheCountMax { jobCache.removeAll(keepingCapacity: true) }
         jobCache[jobID] = state
         return state
