@@ -6,34 +6,40 @@ import PostgresNIO
 /// jobs sends their ids on one `NOTIFY` channel (delivered at commit, never
 /// for a rolled-back batch), and every node listens on a connection of its
 /// own. Notifications sent while a node was not listening are lost, so after
-/// each (re)connection every waiter is woken to read its job again. LISTEN
-/// does not pass through PgBouncer's transaction pooling (docs/postgres.md).
+/// each reconnection every waiter is woken to read its job again. A node's
+/// own commits wake its waiters directly: the payload names the node, whose
+/// listener skips its own (a late echo would wake a waiter that subscribed
+/// after the commit, before any change). LISTEN does not pass through
+/// PgBouncer's transaction pooling (docs/postgres.md).
 enum ChangeChannel {
     static let name = "ledger_changes"
     /// PostgreSQL's payload limit is 8000 bytes: past this, "every job".
     static let payloadBytesMax = 7_000
     static let everyJob = "*"
 
-    static func notify(_ jobIDs: Set<String>, on connection: PostgresConnection, logger: Logger) async throws {
+    /// The payload: the sending node's id on the first line, then one job id per line.
+    static func notify(_ jobIDs: Set<String>, from node: String, on connection: PostgresConnection, logger: Logger) async throws {
         guard !jobIDs.isEmpty else { return }
-        var payload = jobIDs.sorted().joined(separator: "\n")
-        if payload.utf8.count > payloadBytesMax { payload = everyJob }
+        var jobs = jobIDs.sorted().joined(separator: "\n")
+        if jobs.utf8.count > payloadBytesMax { jobs = everyJob }
+        let payload = node + "\n" + jobs
         try await run("SELECT pg_notify($1, $2)", [.text(name), .text(payload)], on: connection, logger: logger)
     }
 
     /// Listens until cancelled, reconnecting after a lost connection.
-    static func listen(_ client: PostgresClient, wake changes: ChangeSignals, logger: Logger) async {
+    static func listen(_ client: PostgresClient, as node: String, wake changes: ChangeSignals, logger: Logger) async {
+        var connections = 0
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: name) { notifications in
-                        changes.changedAll()
+                        connections += 1
+                        if connections > 1 { changes.changedAll() }
                         for try await notification in notifications {
-                            if notification.payload == everyJob {
-                                changes.changedAll()
-                            } else {
-                                changes.changed(notification.payload.split(separator: "\n").map(String.init))
-                            }
+                            let lines = notification.payload.split(separator: "\n").map(String.init)
+                            guard let sender = lines.first, sender != node else { continue }
+                            let jobs = lines.dropFirst()
+                            if jobs.first == everyJob { changes.changedAll() } else { changes.changed(Array(jobs)) }
                         }
                     }
                 }

@@ -89,7 +89,7 @@ extension PostgresEventStore: EngineOperations {
             progress(report.eventsChecked)
         }
         if report.findings.isEmpty { report.head = previous }
-        report.findings += try await reading { [self] connection in
+        report.findings += try await reading(within: .operation) { [self] connection in
             var findings: [VerificationReport.Finding] = []
             for missing in try await missingGuards(connection) {
                 findings.append(.init(check: "triggers", position: nil, detail: missing))
@@ -124,7 +124,7 @@ extension PostgresEventStore: EngineOperations {
     /// Folds the whole log again into the projection tables, under the chain
     /// lock (no node appends meanwhile).
     public func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64 {
-        try await writing { session, connection in
+        try await writing(within: .operation) { session, connection in
             let folder = PostgresRebuild(projections: session.projections, codec: session.codec)
             return try await folder.run(connection, progress: progress)
         }
@@ -132,7 +132,7 @@ extension PostgresEventStore: EngineOperations {
 
     /// Rebuilds into temporary tables in one snapshot and compares them with the live ones.
     public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck {
-        try await reading { [self] connection in
+        try await reading(within: .operation) { [self] connection in
             try await run("BEGIN ISOLATION LEVEL REPEATABLE READ", on: connection, logger: logger)
             do {
                 for table in PostgresRebuild.tables {
@@ -149,7 +149,7 @@ extension PostgresEventStore: EngineOperations {
                 try await run("ROLLBACK", on: connection, logger: logger)
                 return RebuildCheck(eventsRead: count, differences: differences)
             } catch {
-                try? await run("ROLLBACK", on: connection, logger: logger)
+                await rollBack(on: connection, logger: logger)
                 throw error
             }
         }
@@ -176,7 +176,7 @@ extension PostgresEventStore: EngineOperations {
     /// rebuilds the projections and checks the invariants. Anything wrong
     /// rejects the whole import (one transaction).
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
-        try await writing { session, connection in
+        try await writing(within: .operation) { session, connection in
             var head = session.head
             let firstPosition = head.position + 1
             let decoder = JSONDecoder()

@@ -30,7 +30,7 @@ extension PostgresEventStore {
                     }
                 } catch {
                     // The connection goes back to the pool: never inside a failed transaction.
-                    try? await run("ROLLBACK", on: connection, logger: logger)
+                    await rollBack(on: connection, logger: logger)
                     throw error
                 }
                 try await run("ROLLBACK", on: connection, logger: logger)

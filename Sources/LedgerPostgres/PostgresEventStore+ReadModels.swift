@@ -11,7 +11,9 @@ extension PostgresEventStore: ReadModels {
     }
 
     func readOnlyTable(_ sql: String, budgetMilliseconds: Int) async throws(StoreError) -> ReadTable {
-        try await reading { [self] connection in
+        let deadlines = ConnectionDeadlines(acquiring: ConnectionDeadlines.request.acquiring,
+                                            finishing: .milliseconds(budgetMilliseconds) + .seconds(5))
+        return try await reading(within: deadlines) { [self] connection in
             try await run("BEGIN READ ONLY", on: connection, logger: logger)
             do {
                 try await run("SET LOCAL statement_timeout = \(max(1, budgetMilliseconds))", on: connection, logger: logger)
@@ -20,7 +22,7 @@ extension PostgresEventStore: ReadModels {
                 let columns = found.first.map { row in row.map(\.columnName) } ?? []
                 return ReadTable(columns: columns, rows: found.map { row in row.map(Self.text(of:)) })
             } catch {
-                try? await run("ROLLBACK", on: connection, logger: logger)
+                await rollBack(on: connection, logger: logger)
                 throw error
             }
         }

@@ -18,6 +18,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     public let location: PostgresLocation
     let options: StoreOptions
     let client: PostgresClient
+    /// The client's connections, each use bounded in time.
+    let connections: BoundedConnections
     let logger: Logger
     private let writer: PostgresWriter
     private let running: Task<Void, Never>
@@ -33,14 +35,17 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         configuration.options.maximumConnections = 16
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let client = client
+        let connections = BoundedConnections(client: client)
+        self.connections = connections
         running = Task { await client.run() }
         let changes = ChangeSignals()
         self.changes = changes
-        listening = Task { await ChangeChannel.listen(client, wake: changes, logger: logger) }
-        writer = PostgresWriter(client: client, session: PostgresWriteSession(options: options, logger: logger),
-                                logger: logger, batchCountMax: options.commitBatchCountMax, onCommit: { [changes] jobs in
-                                    changes.changed(jobs)
-                                })
+        // Names this node in its change notifications (its listener skips its own).
+        let node = UUID().uuidString
+        listening = Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }
+        writer = PostgresWriter(connections: connections, node: node, options: options, logger: logger, onCommit: { [changes] jobs in
+            changes.changed(jobs)
+        })
     }
 
     /// Connects, migrates and checks that commits are durable before it
@@ -88,30 +93,30 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
     }
 
-    /// How long a request waits for a pooled connection before "retry later".
-    static let connectionWait = Duration.seconds(5)
-
-    /// Runs `body` on a pooled connection, errors mapped to ``StoreError``.
-    func reading<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
+    /// Runs `body` on a pooled connection within `deadlines`, errors mapped to ``StoreError``.
+    func reading<T: Sendable>(within deadlines: ConnectionDeadlines = .request,
+                              _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await client.withConnection(acquiredWithin: Self.connectionWait, body)
+            return try await connections.withConnection(within: deadlines, body)
         } catch {
             throw StoreError.fromPostgres(error)
         }
     }
 
-    /// Runs `body` in this node's next group commit (under the chain lock).
-    func writing<T: Sendable>(_ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
+    /// Runs `body` in this node's next group commit (under the chain lock);
+    /// a batch holding an `.operation` is bounded only in its wait.
+    func writing<T: Sendable>(within deadlines: ConnectionDeadlines = .request,
+                              _ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
         async throws(StoreError) -> T {
-        try await writer.submit(body)
+        try await writer.submit(within: deadlines, body)
     }
 
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
-        try await writer.submit { session, connection in try await session.append(request, connection) }
+        try await writer.submit(within: .request) { session, connection in try await session.append(request, connection) }
     }
 
     public func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
-        try await writer.submit { session, connection in try await session.execute(request, connection) }
+        try await writer.submit(within: .request) { session, connection in try await session.execute(request, connection) }
     }
 
     public func events(inStream stream: String) async throws(StoreError) -> [StoredEvent] {

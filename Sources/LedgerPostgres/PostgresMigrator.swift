@@ -30,7 +30,7 @@ struct PostgresMigrator {
             try await run(PostgresReaderRole.ensure, on: connection, logger: logger)
             try await run("COMMIT", on: connection, logger: logger)
         } catch {
-            try? await run("ROLLBACK", on: connection, logger: logger)
+            await rollBack(on: connection, logger: logger)
             throw error
         }
     }

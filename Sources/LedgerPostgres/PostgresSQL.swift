@@ -32,6 +32,14 @@ func run(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConnec
     try await connection.query(statement(sql, values), logger: logger)
 }
 
+/// Rolls back after a failure. On a connection the server closed, nothing:
+/// the server rolled back already, and a statement sent on a closed
+/// connection was seen never to be answered (postgres-nio 1.33).
+func rollBack(on connection: PostgresConnection, logger: Logger) async {
+    guard !connection.isClosed else { return }
+    try? await run("ROLLBACK", on: connection, logger: logger)
+}
+
 extension PostgresRandomAccessRow: ColumnReader {
     public func text(_ column: String) -> String? { try? self[column].decode(String?.self) }
     public func integer(_ column: String) -> Int64? { try? self[column].decode(Int64?.self) }
@@ -80,44 +88,4 @@ extension StoreError {
         default: return .unexpected("PostgreSQL \(state): \(message)")
         }
     }
-}
-
-extension PostgresClient {
-    /// `withConnection`, but waiting at most `deadline` for a connection: while
-    /// the database is down the pool would keep a request waiting until it
-    /// returns; this answers "retry later" instead (503 with Retry-After).
-    /// Once a connection is held, `body` runs to its end.
-    func withConnection<T: Sendable>(acquiredWithin deadline: Duration,
-                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let acquired = AcquiredFlag()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await self.withConnection { connection in
-                    acquired.set()
-                    return try await body(connection)
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                guard acquired.isSet else {
-                    throw StoreError.storageUnavailable("no PostgreSQL connection within \(deadline): the database is down or saturated")
-                }
-                return nil
-            }
-            while let finished = try await group.next() {
-                if let value = finished {
-                    group.cancelAll()
-                    return value
-                }
-            }
-            preconditionFailure("the work's task always returns a value or throws")
-        }
-    }
-}
-
-/// Set once a connection was handed over.
-private final class AcquiredFlag: Sendable {
-    private let state = Mutex(false)
-    func set() { state.withLock { $0 = true } }
-    var isSet: Bool { state.withLock { $0 } }
 }

@@ -75,13 +75,6 @@ final class PostgresWriteSession: @unchecked Sendable {
         jobCache.removeAll()
     }
 
-    /// After a failed batch nothing in memory can be trusted: the next batch reads again.
-    func invalidate() {
-        head = .genesis
-        jobCache.removeAll()
-        batchChangedJobs.removeAll()
-    }
-
     func begin() -> Mark {
         touched.removeAll(keepingCapacity: true)
         dirtyJobs.removeAll(keepingCapacity: true)

@@ -2,6 +2,7 @@ import Foundation
 import LedgerStore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// This node's group commit on PostgreSQL: concurrent requests queue up, and
 /// one task takes everything queued (up to a maximum) into one transaction
@@ -12,12 +13,18 @@ import PostgresNIO
 /// fails only the statement). Refusals are decided before any write, so they
 /// fail alone; when the database itself raises mid-batch, the batch is
 /// rolled back and each of its requests run again on its own, so one bad
-/// request does not fail its neighbours.
+/// request does not fail its neighbours. A batch past its deadline (the
+/// database stopped answering) fails as "retry later", and the next batch
+/// starts from a fresh session: the abandoned one may still be held by the
+/// batch's task, cut off mid-query.
 final class PostgresWriter: @unchecked Sendable {
-    private let client: PostgresClient
-    private let session: PostgresWriteSession
+    private let connections: BoundedConnections
+    /// This node's name in change notifications.
+    private let node: String
+    private let options: StoreOptions
+    /// Used by the draining task only.
+    private var session: PostgresWriteSession
     private let logger: Logger
-    private let batchCountMax: Int
     /// How long a batch waits for the chain lock before it fails as "retry later".
     var lockTimeoutMilliseconds = 5_000
     private let lock = NSLock()
@@ -27,21 +34,23 @@ final class PostgresWriter: @unchecked Sendable {
     /// Told which jobs each commit changed (long-polling readers wait on it).
     let onCommit: @Sendable (Set<String>) -> Void
 
-    init(client: PostgresClient, session: PostgresWriteSession, logger: Logger, batchCountMax: Int,
+    init(connections: BoundedConnections, node: String, options: StoreOptions, logger: Logger,
          onCommit: @escaping @Sendable (Set<String>) -> Void) {
-        self.client = client
-        self.session = session
+        self.connections = connections
+        self.node = node
+        self.options = options
+        session = PostgresWriteSession(options: options, logger: logger)
         self.logger = logger
-        self.batchCountMax = batchCountMax
         self.onCommit = onCommit
     }
 
     /// Runs `body` in the next group commit; returns its result once committed.
-    func submit<T: Sendable>(_ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
+    func submit<T: Sendable>(within deadlines: ConnectionDeadlines,
+                             _ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
         async throws(StoreError) -> T {
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let work = Work(body: body, continuation: continuation)
+                let work = Work(deadlines: deadlines, body: body, continuation: continuation)
                 let startDraining = lock.withLock {
                     pending.append(work)
                     if draining { return false }
@@ -64,7 +73,7 @@ final class PostgresWriter: @unchecked Sendable {
                     draining = false
                     return []
                 }
-                let batch = Array(pending.prefix(batchCountMax))
+                let batch = Array(pending.prefix(options.commitBatchCountMax))
                 pending.removeFirst(batch.count)
                 return batch
             }
@@ -75,16 +84,29 @@ final class PostgresWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [any PostgresWork]) async {
+        let session = session
+        // The loosest deadline of the batch's works (an operation's is
+        // unbounded), less what its oldest request waited in the queue: a
+        // request gets "retry later" within its deadline, not after the
+        // batches queued before it ran into theirs.
+        let waited = ContinuousClock.now - (batch.map(\.enqueuedAt).min() ?? .now)
+        let deadlines = batch.contains { $0.deadlines.finishing == nil } ? ConnectionDeadlines.operation
+            : ConnectionDeadlines.request.remaining(after: waited)
         do {
-            let succeeded = try await client.withConnection(acquiredWithin: PostgresEventStore.connectionWait) { connection in
-                try await self.transaction(batch, connection)
+            let succeeded = try await connections.withConnection(within: deadlines) { connection in
+                try await self.transaction(batch, session, connection)
             }
             if succeeded > 0 { lock.withLock { committedBatches.record(batch.count) } }
             onCommit(session.batchChangedJobs)
         } catch {
-            session.invalidate()
+            // After a failure nothing in memory can be trusted, and after a
+            // deadline the old session may still be in use by the cut-off task.
+            self.session = PostgresWriteSession(options: options, logger: logger)
             let failure = StoreError.fromPostgres(error)
-            if batch.count > 1, !(error is StoreError) {
+            // One request the database refused fails the batch: the others
+            // run again alone. A lost or stuck database fails them all at
+            // once (running them one by one would wait once for each).
+            if batch.count > 1, !(error is StoreError), !failure.isTransient {
                 logger.warning("a batch failed in the database; its requests run one by one", metadata: ["error": "\(failure)"])
                 for work in batch { await commit([work]) }
                 return
@@ -94,7 +116,8 @@ final class PostgresWriter: @unchecked Sendable {
     }
 
     /// One transaction for the batch; the number of requests that succeeded.
-    private func transaction(_ batch: [any PostgresWork], _ connection: PostgresConnection) async throws -> Int {
+    private func transaction(_ batch: [any PostgresWork], _ session: PostgresWriteSession,
+                             _ connection: PostgresConnection) async throws -> Int {
         try await run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection, logger: logger)
         do {
             // A stuck holder of the chain lock (another node paused mid-batch)
@@ -102,23 +125,28 @@ final class PostgresWriter: @unchecked Sendable {
             try await run("SET LOCAL lock_timeout = '\(lockTimeoutMilliseconds)ms'", on: connection, logger: logger)
             try await session.lockHead(connection)
             var succeeded = 0
-            for work in batch where try await work.perform(session, connection) { succeeded += 1 }
+            for work in batch {
+                try Task.checkCancellation()
+                if try await work.perform(session, connection) { succeeded += 1 }
+            }
             if succeeded > 0 {
                 try await session.projections.setCheckpoint(session.head.position, on: connection)
-                try await ChangeChannel.notify(session.batchChangedJobs, on: connection, logger: logger)
+                try await ChangeChannel.notify(session.batchChangedJobs, from: node, on: connection, logger: logger)
                 try await run("COMMIT", on: connection, logger: logger)
             } else {
                 try await run("ROLLBACK", on: connection, logger: logger)
             }
             return succeeded
         } catch {
-            try? await run("ROLLBACK", on: connection, logger: logger)
+            await rollBack(on: connection, logger: logger)
             throw error
         }
     }
 }
 
 private protocol PostgresWork: AnyObject, Sendable {
+    var deadlines: ConnectionDeadlines { get }
+    var enqueuedAt: ContinuousClock.Instant { get }
     /// Runs the work; false when it was refused (its outcome is then the
     /// error). Throws when the database failed: the transaction is lost.
     func perform(_ session: PostgresWriteSession, _ connection: PostgresConnection) async throws -> Bool
@@ -126,17 +154,25 @@ private protocol PostgresWork: AnyObject, Sendable {
     func resume()
 }
 
-/// Unchecked: its outcome is written by the draining task, then read by
-/// `resume()` on the same task.
-private final class Work<T: Sendable>: PostgresWork, @unchecked Sendable {
+/// A request in a group commit. Its outcome is set by the batch's task and
+/// read by the draining one; `fail` seals it, so a batch task cut off by its
+/// deadline and waking later cannot turn a failure into a success.
+private final class Work<T: Sendable>: PostgresWork, Sendable {
+    let deadlines: ConnectionDeadlines
+    let enqueuedAt = ContinuousClock.now
     private let body: @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T
     private let continuation: CheckedContinuation<T, Error>
-    private var outcome: Result<T, StoreError>?
+    private let state = Mutex<(outcome: Result<T, StoreError>?, sealed: Bool)>((nil, false))
 
-    init(body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T,
+    init(deadlines: ConnectionDeadlines, body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T,
          continuation: CheckedContinuation<T, Error>) {
+        self.deadlines = deadlines
         self.body = body
         self.continuation = continuation
+    }
+
+    private func settle(_ outcome: Result<T, StoreError>) {
+        state.withLock { if !$0.sealed { $0.outcome = outcome } }
     }
 
     func perform(_ session: PostgresWriteSession, _ connection: PostgresConnection) async throws -> Bool {
@@ -144,20 +180,22 @@ private final class Work<T: Sendable>: PostgresWork, @unchecked Sendable {
         do {
             let value = try await body(session, connection)
             try await session.finish(connection)
-            outcome = .success(value)
+            settle(.success(value))
             return true
         } catch let refusal as StoreError where !session.wroteSinceBegin {
             // Decided before any write: the transaction is intact.
             session.restore(mark)
-            outcome = .failure(refusal)
+            settle(.failure(refusal))
             return false
         }
     }
 
-    func fail(_ error: StoreError) { outcome = .failure(error) }
+    func fail(_ error: StoreError) {
+        state.withLock { $0 = (.failure(error), true) }
+    }
 
     func resume() {
-        guard let outcome else { preconditionFailure("work resumed before it was performed") }
+        guard let outcome = state.withLock({ $0.outcome }) else { preconditionFailure("work resumed before it was performed") }
         continuation.resume(with: outcome.mapError { $0 as Error })
     }
 }

@@ -52,7 +52,9 @@ import Testing
     }
 
     /// Starts `ledger serve` and waits (up to 30 s: the suite runs many processes on 2 cores) until it answers /healthz.
-    static func startServer(_ arguments: [String], port: Int, environment extra: [String: String]) async throws -> Process {
+    /// Starts `ledger serve`; its stderr goes to `errorLog` if given (read it when a test fails).
+    static func startServer(_ arguments: [String], port: Int, environment extra: [String: String],
+                            errorLog: String? = nil) async throws -> Process {
         let server = Process()
         server.executableURL = LedgerBinary.url
         server.arguments = ["serve"] + arguments
@@ -60,7 +62,12 @@ import Testing
         environment.merge(extra) { _, new in new }
         server.environment = environment
         server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
+        if let errorLog, FileManager.default.createFile(atPath: errorLog, contents: nil),
+           let handle = FileHandle(forWritingAtPath: errorLog) {
+            server.standardError = handle
+        } else {
+            server.standardError = FileHandle.nullDevice
+        }
         try server.run()
         for _ in 0..<300 {
             if (try? await curl(["http://127.0.0.1:\(port)/healthz"]).output.contains("ok")) == true { return server }

@@ -63,7 +63,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "external id \(externalID) of \(provider) already belongs to job \(jobID)"
         case .invalidRequest(let detail): detail
         case .storageUnavailable(let detail):
-            "the database cannot store right now (\(detail)); free disk space or fix the I/O error, then retry"
+            "the database cannot store right now (\(detail)); retry later"
         case .corrupt(let detail):
             "the database is damaged (\(detail)); restore it from a backup (docs/runbooks.md) and run `ledger verify`"
         case .notALedger(let path, let tables):

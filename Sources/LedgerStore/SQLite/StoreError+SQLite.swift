@@ -13,7 +13,7 @@ extension StoreError {
             return
         }
         switch database.resultCode {
-        case .SQLITE_FULL: self = .storageUnavailable("disk full")
+        case .SQLITE_FULL: self = .storageUnavailable("disk full: free disk space")
         case .SQLITE_IOERR: self = .storageUnavailable("I/O error: \(database.message ?? "")")
         case .SQLITE_BUSY, .SQLITE_LOCKED: self = .storageUnavailable("another process holds the write lock")
         case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:

@@ -1,0 +1,182 @@
+import LedgerStore
+import PostgresNIO
+import Synchronization
+
+/// How long a use of a pooled connection may take.
+struct ConnectionDeadlines: Sendable {
+    /// Waiting for a connection: while the database is down the pool would
+    /// keep a request waiting until it returns.
+    var acquiring: Duration
+    /// The whole use, waiting included; nil for operations that read or
+    /// fold the whole log and take as long as it is large.
+    var finishing: Duration?
+
+    /// A request's read or group commit: "retry later" after 5 s without a
+    /// connection, and after 10 s in all (the chain lock's 5 s wait
+    /// included), well before a client or a load balancer gives up.
+    static let request = ConnectionDeadlines(acquiring: .seconds(5), finishing: .seconds(10))
+    /// Whole-log operations (verify, rebuild, import): only the wait is bounded.
+    static let operation = ConnectionDeadlines(acquiring: .seconds(5), finishing: nil)
+
+    /// What is left after `waited` in a queue (a group commit's requests
+    /// wait for the batch before them), never less than a short try.
+    func remaining(after waited: Duration) -> ConnectionDeadlines {
+        let acquiringLeft = max(acquiring - waited, .milliseconds(200))
+        return ConnectionDeadlines(acquiring: acquiringLeft,
+                                   finishing: finishing.map { max($0 - waited, acquiringLeft + .seconds(1)) })
+    }
+}
+
+/// A store's uses of its pooled connections, each bounded: past its
+/// deadlines, or when the server closes its connection, the caller gets
+/// "retry later" at once and the work's task is cancelled (its connection
+/// closed, after a deadline). A connection the database or the network left
+/// hanging (a statement sent on a connection the server had just closed was
+/// seen never to be answered, postgres-nio 1.33) then costs one request's
+/// deadline at most instead of wedging every caller queued behind it.
+///
+/// `body` never starts after the deadline passed; a `body` cut off
+/// mid-transaction is rolled back by the database when its connection
+/// closes, unless its COMMIT had already been sent: then the caller cannot
+/// know, as with any timeout, and retries (appends are idempotent).
+final class BoundedConnections: Sendable {
+    let client: PostgresClient
+    private struct Watch {
+        /// Connections whose closing is watched (one callback each, for its lifetime).
+        var watched: Set<PostgresConnection.ID> = []
+        /// The use holding each connection now, told when it closes.
+        var holders: [PostgresConnection.ID: @Sendable () -> Void] = [:]
+    }
+    private let watch = Mutex(Watch())
+
+    init(client: PostgresClient) {
+        self.client = client
+    }
+
+    func withConnection<T: Sendable>(within deadlines: ConnectionDeadlines,
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let use = BoundedUse<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                use.start(continuation)
+                let work = Task {
+                    do {
+                        let value = try await client.withConnection { connection in
+                            guard use.acquired(connection) else { throw CancellationError() }
+                            hold(connection) { use.expire(StoreError.storageUnavailable("PostgreSQL closed the connection")) }
+                            defer {
+                                release(connection)
+                                use.released()
+                            }
+                            return try await body(connection)
+                        }
+                        use.finish(.success(value))
+                    } catch {
+                        use.finish(.failure(error))
+                    }
+                }
+                let timer = Task {
+                    try await Task.sleep(for: deadlines.acquiring)
+                    if !use.wasAcquired {
+                        use.expire(StoreError.storageUnavailable(
+                            "no PostgreSQL connection within \(deadlines.acquiring): the database is down or saturated"))
+                    }
+                    guard let finishing = deadlines.finishing else { return }
+                    try await Task.sleep(for: finishing - deadlines.acquiring)
+                    use.expire(StoreError.storageUnavailable("PostgreSQL did not answer within \(finishing)"), closing: true)
+                }
+                use.onEnd(cancelling: [{ work.cancel() }, { timer.cancel() }])
+            }
+        } onCancel: {
+            use.expire(CancellationError())
+        }
+    }
+
+    private func hold(_ connection: PostgresConnection, onClose: @escaping @Sendable () -> Void) {
+        let id = connection.id
+        let first = watch.withLock { watch in
+            watch.holders[id] = onClose
+            return watch.watched.insert(id).inserted
+        }
+        guard first else { return }
+        connection.closeFuture.whenComplete { [self] _ in
+            let holder = watch.withLock { watch in
+                watch.watched.remove(id)
+                return watch.holders.removeValue(forKey: id)
+            }
+            holder?()
+        }
+    }
+
+    private func release(_ connection: PostgresConnection) {
+        _ = watch.withLock { $0.holders.removeValue(forKey: connection.id) }
+    }
+}
+
+/// One bounded use of a connection: whichever ends first, the work or a
+/// deadline, resumes the caller; the other finds it already resumed.
+private final class BoundedUse<T: Sendable>: Sendable {
+    private struct State {
+        var caller: CheckedContinuation<T, Error>?
+        /// Set while the work holds a connection.
+        var connection: PostgresConnection?
+        var wasAcquired = false
+        var ended = false
+        var cancels: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(State())
+
+    func start(_ caller: CheckedContinuation<T, Error>) {
+        state.withLock { $0.caller = caller }
+    }
+
+    /// Records the tasks to cancel once the use ended (at once if it already has).
+    func onEnd(cancelling cancels: [@Sendable () -> Void]) {
+        let endedAlready = state.withLock { state in
+            state.cancels = cancels
+            return state.ended
+        }
+        if endedAlready { cancels.forEach { $0() } }
+    }
+
+    /// False when the use has ended (a deadline passed): the work must not start.
+    func acquired(_ connection: PostgresConnection) -> Bool {
+        state.withLock { state in
+            guard !state.ended else { return false }
+            state.connection = connection
+            state.wasAcquired = true
+            return true
+        }
+    }
+
+    /// The work is done with its connection (the pool may lend it again).
+    func released() {
+        state.withLock { $0.connection = nil }
+    }
+
+    var wasAcquired: Bool { state.withLock { $0.wasAcquired } }
+
+    func finish(_ result: Result<T, Error>) {
+        let (caller, cancels, _) = end()
+        caller?.resume(with: result)
+        cancels.forEach { $0() }
+    }
+
+    /// Ends the use with `error` unless it already ended; `closing` the
+    /// connection the work still holds (a deadline: it may hang forever).
+    func expire(_ error: Error, closing: Bool = false) {
+        let (caller, cancels, connection) = end()
+        guard let caller else { return }
+        caller.resume(throwing: error)
+        cancels.forEach { $0() }
+        if closing, let connection { Task { try? await connection.close() } }
+    }
+
+    private func end() -> (CheckedContinuation<T, Error>?, [@Sendable () -> Void], PostgresConnection?) {
+        state.withLock { state in
+            state.ended = true
+            defer { state.caller = nil }
+            return (state.caller, state.cancels, state.connection)
+        }
+    }
+}
