@@ -52,9 +52,11 @@ struct BackgroundComposition: Sendable {
     /// a node that dies is replaced within that time.
     func whileLeased(_ service: BackgroundService, _ round: () async throws -> Void) async throws -> Bool {
         let milliseconds = max(3 * service.intervalMilliseconds(settings), 10_000)
-        let lease = try await store.claimLease(service.rawValue, holder: Self.holder, milliseconds: milliseconds)
-        guard lease != nil else { return false }
-        try await round()
+        guard let lease = try await store.claimLease(service.rawValue, holder: Self.holder, milliseconds: milliseconds) else {
+            return false
+        }
+        // The round's writes carry the lease: refused once it has passed on.
+        try await Lease.$current.withValue(lease) { try await round() }
         return true
     }
 

@@ -67,7 +67,7 @@ public enum ExitStatus: Int32, Sendable {
         switch error {
         case .notALedger, .newerLedger: self = .foreignDatabase
         case .refused, .invalidRequest, .externalIDTaken, .idempotencyKeyReused, .wrongExpectedVersion: self = .usage
-        case .importRejected: self = .checkFailed
+        case .importRejected, .leaseLost: self = .checkFailed
         case .storageUnavailable, .corrupt, .durabilityNotApplied, .cannotOpen, .unexpected: self = .unusableDatabase
         }
     }

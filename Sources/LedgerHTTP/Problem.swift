@@ -57,7 +57,7 @@ extension Problem {
             self = Problem(.serviceUnavailable, "Cannot store right now",
                            detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
             logReason = error.description
-        case .unexpected:
+        case .unexpected, .leaseLost:
             self = Problem(.internalServerError, "Internal error",
                            detail: "the ledger failed unexpectedly; the request may be retried (nothing is answered 2xx unless stored)")
             logReason = error.description

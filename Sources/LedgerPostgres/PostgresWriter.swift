@@ -48,9 +48,15 @@ final class PostgresWriter: @unchecked Sendable {
     func submit<T: Sendable>(within deadlines: ConnectionDeadlines,
                              _ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
         async throws(StoreError) -> T {
+        // Read on the caller's task: a background round's lease, checked in the commit.
+        let fence = Lease.current
+        let fenced: @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T = { session, connection in
+            if let fence { try await session.requireLease(fence, connection) }
+            return try await body(session, connection)
+        }
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                let work = Work(deadlines: deadlines, body: body, continuation: continuation)
+                let work = Work(deadlines: deadlines, body: fenced, continuation: continuation)
                 let startDraining = lock.withLock {
                     pending.append(work)
                     if draining { return false }

@@ -1,8 +1,11 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import LedgerCore
+import LedgerFakes
 import LedgerPostgres
 import LedgerProviders
 import LedgerStore
@@ -89,5 +92,85 @@ import Testing
         }
         print("two nodes under a storm: \(acknowledged.count) deliveries acknowledged, \(all.count) events, "
               + "\(all.filter { $0.type == EventType.creditRefunded.rawValue }.count) refunds")
+    }
+
+    /// SIGKILL of the node holding the notifier's lease: the other node takes
+    /// the lease over once it lapses (10 s) and every notification reaches
+    /// the app under one `webhook-id`, recorded delivered once.
+    @Test func killingTheNotifiersHolderHandsItsWorkToTheOtherNode() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let url = server.url(database: database)
+        let setup = try await PostgresEventStore.open(url: url)
+        let jobs = 16
+        for index in 0..<jobs { _ = try await setup.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }
+        await setup.close()
+        let app = FakeApp()
+        let router = Router()
+        app.add(to: router)
+        try await Application(router: router).test(.live) { appClient in
+            let appPort = try #require(appClient.port)
+            var nodes: [(process: Process, port: Int)] = []
+            defer { for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) } }
+            for _ in 0..<2 {
+                let port = ServeProcessTests.freePort()
+                nodes.append((try await ServeProcessTests.startServer(["--db", url, "--port", String(port)], port: port, environment: [
+                    "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
+                    "LEDGER_NOTIFY_URL": "http://127.0.0.1:\(appPort)/hooks", "LEDGER_NOTIFY_SECRET": app.secret,
+                    "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
+                ]), port))
+            }
+            let signer = try StandardWebhookVerifier(secret: Self.secret)
+            func complete(_ index: Int, on port: Int) async throws {
+                let body = #"{"id":"ext_\#(index)","status":"succeeded","output":["https://cdn.example/\#(index).mp4"]}"#
+                let timestamp = String(Int64(Date().timeIntervalSince1970))
+                let signature = signer.sign(id: "done_\(index)", timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
+                let answer = try await ServeProcessTests.curl([
+                    "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)/v1/webhooks/replicate",
+                    "-H", "webhook-id: done_\(index)", "-H", "webhook-timestamp: \(timestamp)", "-H", "webhook-signature: v1,\(signature)",
+                    "-d", body])
+                #expect(answer.output == "200", "completion of job_\(index): \(answer.output)")
+            }
+            func deliveredJobs() -> Set<String> {
+                Set(app.accepted.compactMap { JSONValue(jsonText: $0.body)?["data"]?["job"]?["job_id"]?.stringValue })
+            }
+            func waitForDeliveries(_ count: Int, within limit: Duration) async throws {
+                let end = ContinuousClock.now + limit
+                while deliveredJobs().count < count, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(200)) }
+            }
+
+            for index in 0..<(jobs / 2) { try await complete(index, on: nodes[index % 2].port) }
+            try await waitForDeliveries(jobs / 2, within: .seconds(20))
+            #expect(deliveredJobs().count == jobs / 2, "the first half notified: \(deliveredJobs().sorted())")
+            let holder = try server.psql("SELECT holder FROM ledger_leases WHERE name = 'notifier'", database: database)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let holderIndex = try #require(nodes.firstIndex { holder.contains("-\($0.process.processIdentifier)-") }, "holder \(holder)")
+            kill(nodes[holderIndex].process.processIdentifier, SIGKILL)
+            await nodes[holderIndex].process.exited()
+            let survivor = nodes[1 - holderIndex]
+            let killedAt = ContinuousClock.now
+            for index in (jobs / 2)..<jobs { try await complete(index, on: survivor.port) }
+            try await waitForDeliveries(jobs, within: .seconds(40))
+            let takeover = ContinuousClock.now - killedAt
+            #expect(deliveredJobs().count == jobs, "every job notified after the takeover: \(deliveredJobs().sorted())")
+
+            survivor.process.terminate()
+            await survivor.process.exited()
+            let after = try await PostgresEventStore.open(url: url)
+            defer { Task { await after.close() } }
+            let all = try await after.events(after: 0, limit: 1_000_000)
+            func notificationIDs(_ type: EventType) -> [String] {
+                all.filter { $0.type == type.rawValue }.compactMap { JSONValue(jsonText: $0.data)?["notification_id"]?.stringValue }
+            }
+            let queued = Set(notificationIDs(.notificationQueued))
+            let delivered = notificationIDs(.notificationDelivered)
+            let sentIDs = Set(app.accepted.map(\.webhookID))
+            #expect(queued.count == jobs, "one notification per completed job: \(queued.count)")
+            #expect(sentIDs == queued, "the app saw exactly the queued notifications' ids")
+            #expect(delivered.count == Set(delivered).count && Set(delivered) == queued, "each recorded delivered once")
+            #expect(try await after.verify().isSound)
+            print("notifier holder killed: taken over and all delivered within \(takeover); "
+                  + "\(app.accepted.count) deliveries for \(queued.count) notifications")
+        }
     }
 }

@@ -72,6 +72,34 @@ import Testing
         #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
     }
 
+    /// The fencing token: a holder paused past its lease, writing after the
+    /// lease passed to another node, is refused inside the commit; the new
+    /// holder's writes and writes outside any round go through.
+    @Test func aFormerHoldersWriteIsRefusedOnceTheLeasePassedOn() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        _ = try await nodes[0].execute(Fixtures.register("fenced", cost: 10, externalID: "x-fenced"))
+        let paused = try #require(try await nodes[0].claimLease("watchdog", holder: "node-0", milliseconds: 1_000))
+        let before = try await Lease.$current.withValue(paused) {
+            try await nodes[0].execute(Fixtures.deliver(Fixtures.webhook("x-fenced", .processing, delivery: "d1")))
+        }
+        #expect(!before.appended.isEmpty, "written while the lease runs")
+        try await Task.sleep(for: .milliseconds(1_200))
+        let taken = try #require(try await nodes[1].claimLease("watchdog", holder: "node-1", milliseconds: 10_000))
+        let head = try await nodes[0].head()
+        await #expect(throws: StoreError.leaseLost(name: "watchdog", epoch: paused.epoch)) {
+            try await Lease.$current.withValue(paused) {
+                try await nodes[0].execute(Fixtures.deliver(Fixtures.webhook("x-fenced", .failed, delivery: "d2")))
+            }
+        }
+        #expect(try await nodes[0].head() == head, "nothing written by the former holder")
+        _ = try await Lease.$current.withValue(taken) {
+            try await nodes[1].execute(Fixtures.deliver(Fixtures.webhook("x-fenced", .failed, delivery: "d2")))
+        }
+        #expect(try await nodes[1].job("fenced")?.status == .failed, "the new holder writes")
+    }
+
     /// A long poll on one node wakes on the other node's commit, also after
     /// its listening connection was cut.
     @Test func aWaitOnOneNodeWakesOnTheOthersCommit() async throws {

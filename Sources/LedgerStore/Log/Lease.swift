@@ -18,3 +18,12 @@ public struct Lease: Sendable, Hashable {
         self.expiresAt = expiresAt
     }
 }
+
+extension Lease {
+    /// The lease the current task's background round runs under: an engine
+    /// with leases refuses its writes once the lease has passed to another
+    /// holder (``StoreError/leaseLost(name:epoch:)``), so a holder paused past
+    /// its lease (a long GC-like stall, a frozen VM) cannot write on a
+    /// decision the new holder is also making.
+    @TaskLocal public static var current: Lease?
+}

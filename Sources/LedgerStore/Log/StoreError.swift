@@ -28,6 +28,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, detail: String)
     /// Anything else: a defect to report, not storage trouble to wait out.
     case unexpected(String)
+    /// A background round's write after its lease passed to another holder:
+    /// not made; the round stops (the new holder does the work).
+    case leaseLost(name: String, epoch: Int64)
     /// An import line does not continue the chain or is not an exported event; nothing was imported.
     case importRejected(line: Int, detail: String)
     /// The configured durability could not be set or read back.
@@ -39,7 +42,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .corrupt, .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen: true
         case .storageUnavailable, .wrongExpectedVersion, .idempotencyKeyReused, .refused, .externalIDTaken,
-             .invalidRequest, .importRejected, .unexpected: false
+             .invalidRequest, .importRejected, .unexpected, .leaseLost: false
         }
     }
 
@@ -48,7 +51,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
         case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
-             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen, .unexpected: false
+             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen, .unexpected, .leaseLost: false
         }
     }
 
@@ -62,6 +65,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .externalIDTaken(let provider, let externalID, let jobID):
             "external id \(externalID) of \(provider) already belongs to job \(jobID)"
         case .invalidRequest(let detail): detail
+        case .leaseLost(let name, let epoch):
+            "the \(name) lease passed to another holder (this round held epoch \(epoch)); its write was not made"
         case .storageUnavailable(let detail):
             "the database cannot store right now (\(detail)); retry later"
         case .corrupt(let detail):
