@@ -22,7 +22,7 @@ public struct Ledger: AsyncParsableCommand {
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
             QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self,
             PollCommand.self, WatchdogCommand.self, NotifyCommand.self, RedriveCommand.self, AuditCommand.self,
-            DoctorCommand.self, CheckpointCommand.self,
+            DoctorCommand.self, CheckpointCommand.self, RetainCommand.self,
         ]
     )
 

@@ -74,21 +74,20 @@ extension PostgresEventStore: EngineOperations {
     /// invariants straight from the log (not from the projections).
     public func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport {
         var report = VerificationReport()
-        var previous = ChainHead.genesis
-        chain: while true {
-            let page = try await events(after: previous.position, limit: 10_000)
+        var chain = ChainCheck(runs: ChainCheck.runs(in: try await retentionEvents()))
+        walk: while true {
+            let page = try await events(after: chain.head.position, limit: 10_000)
             if page.isEmpty { break }
             for event in page {
                 report.eventsChecked += 1
-                if let problem = event.chainProblem(after: previous) {
+                if let problem = chain.check(event) {
                     report.findings.append(.init(check: "chain", position: event.position, detail: problem))
-                    break chain
+                    break walk
                 }
-                previous = ChainHead(position: event.position, hash: event.hash)
             }
             progress(report.eventsChecked)
         }
-        if report.findings.isEmpty { report.head = previous }
+        if report.findings.isEmpty { report.head = chain.head }
         report.findings += try await reading(within: .operation) { [self] connection in
             var findings: [VerificationReport.Finding] = []
             for missing in try await missingGuards(connection) {
@@ -177,23 +176,18 @@ extension PostgresEventStore: EngineOperations {
     /// rejects the whole import (one transaction).
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
         try await writing(within: .operation) { session, connection in
-            var head = session.head
-            let firstPosition = head.position + 1
-            let decoder = JSONDecoder()
+            let firstPosition = session.head.position + 1
+            let events = try StoredEvent.decodeExported(lines)
+            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: session.head)
             var count: Int64 = 0
-            for (index, line) in lines.enumerated() where !line.isEmpty {
-                let event: StoredEvent
-                do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
-                    throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
-                }
-                if let problem = event.chainProblem(after: head) {
+            for (index, event) in events {
+                if let problem = chain.check(event) {
                     throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
                 }
                 try await session.insert(event, connection)
-                head = ChainHead(position: event.position, hash: event.hash)
                 count += 1
             }
-            session.moveHead(to: head)
+            session.moveHead(to: chain.head)
             _ = try await PostgresRebuild(projections: session.projections, codec: session.codec).run(connection, progress: { _ in })
             for invariant in PostgresInvariants.invariants {
                 guard let row = try await rows(invariant.sql, on: connection, logger: session.logger).first else { continue }

@@ -22,6 +22,7 @@ enum PostgresMigrations {
         ("v1-projections", v1Projections),
         ("v2-views", v2Views),
         ("v3-leases", v3Leases),
+        ("v4-retention", v4Retention),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -317,6 +318,33 @@ enum PostgresMigrations {
     /// One row per background service: who runs it, until when (the
     /// database's clock, so node clocks do not matter), and the epoch that
     /// grows each time it changes hands.
+    /// Retention: the one change the log allows is a `webhook.received`
+    /// event's body replaced by the redaction marker, every other column and
+    /// every other member of its data the same (compared as jsonb; the
+    /// retention run's chained digest holds the exact text).
+    static let v4Retention = #"""
+        CREATE FUNCTION events_refuse_change_but_redaction() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND OLD.type = 'webhook.received'
+               AND (NEW.position, NEW.stream, NEW.version, NEW.type, NEW.schema_version, NEW.recorded_at,
+                    NEW.data_sha256, NEW.metadata::text, NEW.idempotency_key, NEW.prev_hash, NEW.hash)
+                   IS NOT DISTINCT FROM
+                   (OLD.position, OLD.stream, OLD.version, OLD.type, OLD.schema_version, OLD.recorded_at,
+                    OLD.data_sha256, OLD.metadata::text, OLD.idempotency_key, OLD.prev_hash, OLD.hash)
+               AND NEW.data::jsonb ->> 'body' = '[redacted]'
+               AND (OLD.data::jsonb ->> 'body') IS DISTINCT FROM '[redacted]'
+               AND (NEW.data::jsonb - 'body') = (OLD.data::jsonb - 'body') THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'events is append-only: % is refused (only the redaction of a webhook body by retention is allowed)',
+                TG_OP USING ERRCODE = 'insufficient_privilege';
+        END $$;
+        DROP TRIGGER events_refuse_change ON events;
+        CREATE TRIGGER events_refuse_change BEFORE UPDATE OR DELETE ON events
+            FOR EACH ROW EXECUTE FUNCTION events_refuse_change_but_redaction();
+        ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_change;
+        """#
+
     static let v3Leases = #"""
         CREATE TABLE ledger_leases (
             name       text        COLLATE "C" PRIMARY KEY,

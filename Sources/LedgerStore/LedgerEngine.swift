@@ -55,6 +55,8 @@ public protocol EngineOperations: Sendable {
     /// Takes or renews the lease `name` for `holder` for `milliseconds` on
     /// the database's clock; nil while another holder's lease runs.
     func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease?
+    /// Redacts the raw bodies recorded before the run's cutoff, keeping the proofs (``RetentionRun``).
+    func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport
 }
 
 /// A storage engine of the ledger: the log (``EventStore``), its read models

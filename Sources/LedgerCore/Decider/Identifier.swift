@@ -92,7 +92,7 @@ extension LedgerEvent {
         case .creditRefunded(let refund): try Identifier.check(refund.account, field: "account")
         case .creditRecharged(let recharge): try Identifier.check(recharge.account, field: "account")
         case .watchdogDecision, .jobFailed, .jobCancelled, .notificationQueued, .notificationAttempted,
-             .notificationDelivered, .notificationDeadLettered, .operatorAction:
+             .notificationDelivered, .notificationDeadLettered, .operatorAction, .retentionApplied:
             break
         }
     }

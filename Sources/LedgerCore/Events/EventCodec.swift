@@ -88,6 +88,7 @@ public struct EventCodec: Sendable {
         case .notificationQueued(let payload), .notificationAttempted(let payload),
              .notificationDelivered(let payload), .notificationDeadLettered(let payload): payload
         case .operatorAction(let payload): payload
+        case .retentionApplied(let payload): payload
         }
     }
 
@@ -111,6 +112,7 @@ public struct EventCodec: Sendable {
         case .notificationDeadLettered:
             return .notificationDeadLettered(try decoder.decode(NotificationStep.self, from: bytes))
         case .operatorAction: return .operatorAction(try decoder.decode(OperatorAction.self, from: bytes))
+        case .retentionApplied: return .retentionApplied(try decoder.decode(RetentionApplied.self, from: bytes))
         }
     }
 }

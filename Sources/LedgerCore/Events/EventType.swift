@@ -17,6 +17,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case notificationDelivered = "notification.delivered"
     case notificationDeadLettered = "notification.dead_lettered"
     case operatorAction = "operator.action"
+    case retentionApplied = "retention.applied"
 
     /// The schema version today's code writes. Older versions are upcast on
     /// read (see ``Upcaster``); a bump needs a new schema, a golden example
@@ -28,7 +29,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
         case .jobRegistered, .jobSubmitted, .pollResult, .watchdogDecision,
              .jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion,
              .creditRecharged, .notificationQueued, .notificationAttempted,
-             .notificationDelivered, .notificationDeadLettered, .operatorAction:
+             .notificationDelivered, .notificationDeadLettered, .operatorAction, .retentionApplied:
             1
         }
     }

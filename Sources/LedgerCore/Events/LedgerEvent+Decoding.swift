@@ -40,6 +40,7 @@ extension LedgerEvent {
         case .notificationDelivered: .notificationDelivered(try NotificationStep(&reader))
         case .notificationDeadLettered: .notificationDeadLettered(try NotificationStep(&reader))
         case .operatorAction: .operatorAction(try OperatorAction(&reader))
+        case .retentionApplied: .retentionApplied(try RetentionApplied(&reader))
         }
     }
 }
@@ -268,6 +269,26 @@ extension OperatorAction {
         }
         self.init(operatorName: try required(name, "operator", reader), action: try required(action, "action", reader),
                   reason: try required(reason, "reason", reader))
+    }
+}
+
+extension RetentionApplied {
+    init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
+        var cutoff: String?, from: Int64?, through: Int64?, count: Int64?, digest: String?, name: String?
+        try reader.object { key, reader throws(JSONParser.Failure) in
+            switch key {
+            case "cutoff": cutoff = try reader.readString(key)
+            case "from_position": from = try reader.readInt64(key)
+            case "through_position": through = try reader.readInt64(key)
+            case "count": count = try reader.readInt64(key)
+            case "redacted_sha256": digest = try reader.readString(key)
+            case "operator": name = try reader.readString(key)
+            default: try reader.skipValue()
+            }
+        }
+        self.init(cutoff: try required(cutoff, "cutoff", reader), fromPosition: try required(from, "from_position", reader),
+                  throughPosition: try required(through, "through_position", reader), count: try required(count, "count", reader),
+                  redactedSHA256: try required(digest, "redacted_sha256", reader), operatorName: try required(name, "operator", reader))
     }
 }
 

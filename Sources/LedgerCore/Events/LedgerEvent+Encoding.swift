@@ -46,6 +46,10 @@ extension LedgerEvent {
             out.int("http_status", p.httpStatus.map { Int64($0) }); out.string("notification_id", p.notificationID)
         case .operatorAction(let p):
             out.string("action", p.action); out.string("operator", p.operatorName); out.string("reason", p.reason)
+        case .retentionApplied(let p):
+            out.int("count", p.count); out.string("cutoff", p.cutoff); out.int("from_position", p.fromPosition)
+            out.string("operator", p.operatorName); out.string("redacted_sha256", p.redactedSHA256)
+            out.int("through_position", p.throughPosition)
         }
         return out.text()
     }

@@ -18,6 +18,7 @@ public enum LedgerEvent: Sendable, Hashable {
     case notificationDelivered(NotificationStep)
     case notificationDeadLettered(NotificationStep)
     case operatorAction(OperatorAction)
+    case retentionApplied(RetentionApplied)
 
     public var type: EventType {
         switch self {
@@ -37,6 +38,7 @@ public enum LedgerEvent: Sendable, Hashable {
         case .notificationDelivered: .notificationDelivered
         case .notificationDeadLettered: .notificationDeadLettered
         case .operatorAction: .operatorAction
+        case .retentionApplied: .retentionApplied
         }
     }
 }

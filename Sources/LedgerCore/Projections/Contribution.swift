@@ -93,7 +93,7 @@ public struct Contribution: Sendable, Hashable {
         case .jobFailed(let outcome): result.provider = terminal(outcome.source, before)
         case .jobCancelled(let outcome): result.provider = terminal(outcome.source, before)
         case .jobSubmitted, .pollResult, .watchdogDecision, .jobLateCompletion, .notificationQueued,
-             .notificationAttempted, .notificationDelivered, .notificationDeadLettered, .operatorAction:
+             .notificationAttempted, .notificationDelivered, .notificationDeadLettered, .operatorAction, .retentionApplied:
             break
         }
         return result

@@ -52,7 +52,7 @@ extension JobState {
                 ?? NotificationProgress(notificationID: step.notificationID, event: step.event, stage: .open, attempts: 0, queuedAt: at)
             progress.apply(event, at: at)
             notifications[step.notificationID] = progress
-        case .operatorAction:
+        case .operatorAction, .retentionApplied:
             break
         }
     }

@@ -1,8 +1,10 @@
-/// Durations as the configuration writes them (SPEC §11): `500ms`, `30s`, `5m`, `2h`.
+/// Durations as the configuration writes them: `500ms`, `30s`, `5m`, `2h`, `90d`.
 public enum DurationText {
     /// Milliseconds, or `nil` when `text` is not a positive whole number with one of the units.
     public static func milliseconds(_ text: String) -> Int64? {
-        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let units: [(suffix: String, milliseconds: Int64)] = [
+            ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
+        ]
         for unit in units where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
             // "5ms" also ends in "s": only a number may stand before the unit.

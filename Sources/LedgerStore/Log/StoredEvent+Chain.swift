@@ -30,23 +30,4 @@ extension StoredEvent {
         "position", "stream", "version", "type", "schema_version", "recorded_at", "data", "data_sha256", "metadata",
         "idempotency_key", "prev_hash", "hash",
     ]
-
-    /// Why this row does not continue the chain after `previous`, or nil when
-    /// it does: no gap, `prev_hash` is the previous hash, the hash recomputes,
-    /// and the data matches its recorded digest.
-    public func chainProblem(after previous: ChainHead) -> String? {
-        if position != previous.position + 1 {
-            return "expected position \(previous.position + 1), found \(position) (a gap or a deleted row)"
-        }
-        if prevHash != previous.hash {
-            return "prev_hash does not match the hash of position \(previous.position)"
-        }
-        if ChainHasher.hash(of: self) != hash {
-            return "hash does not match the row's content (the row was modified)"
-        }
-        if ChainHasher.digest(data) != dataSHA256 {
-            return "data does not match its recorded data_sha256 (the body was modified)"
-        }
-        return nil
-    }
 }

@@ -12,27 +12,23 @@ extension SQLiteEventStore {
     /// rebuilds the projections. A bad line rejects the whole import.
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
         try await write { db in
-            var head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+            let head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
                 .map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
-            let decoder = JSONDecoder()
             let sql = """
                 INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             var count: Int64 = 0
             let firstPosition = head.position + 1 as Int64?
-            for (index, line) in lines.enumerated() where !line.isEmpty {
-                let event: StoredEvent
-                do { event = try decoder.decode(StoredEvent.self, from: Data(line.utf8)) } catch {
-                    throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
-                }
-                if let problem = event.chainProblem(after: head) {
+            let events = try StoredEvent.decodeExported(lines)
+            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: head)
+            for (index, event) in events {
+                if let problem = chain.check(event) {
                     throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
                 }
                 try db.cachedStatement(sql: sql).execute(arguments: [
                     event.position, event.stream, event.version, event.type, event.schemaVersion, event.recordedAt,
                     event.data, event.dataSHA256, event.metadata, event.idempotencyKey, event.prevHash, event.hash,
                 ])
-                head = ChainHead(position: event.position, hash: event.hash)
                 count += 1
             }
             _ = try Rebuilder(writer: .live).run(db, progress: { _ in })
@@ -45,5 +41,19 @@ extension SQLiteEventStore {
             }
             return count
         }
+    }
+}
+
+extension StoredEvent {
+    /// Exported lines decoded, each with its index among `lines` (empty lines skipped).
+    public static func decodeExported(_ lines: [String]) throws(StoreError) -> [(index: Int, event: StoredEvent)] {
+        let decoder = JSONDecoder()
+        var events: [(index: Int, event: StoredEvent)] = []
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            do { events.append((index, try decoder.decode(StoredEvent.self, from: Data(line.utf8)))) } catch {
+                throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
+            }
+        }
+        return events
     }
 }

@@ -37,19 +37,21 @@ struct Verifier {
     /// each `hash` recomputes. Stops at the first break: after it, every
     /// later hash is suspect anyway.
     private func checkChain(_ db: Database, _ report: inout VerificationReport, progress: (Int64) -> Void) throws {
-        var previous = ChainHead.genesis
+        let runs = try Row.fetchAll(db, sql: """
+            SELECT \(StoredEvent.selectColumns) FROM events WHERE type = 'retention.applied' ORDER BY position
+            """).map(StoredEvent.init(row:))
+        var chain = ChainCheck(runs: ChainCheck.runs(in: runs))
         let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events ORDER BY position")
         while let row = try rows.next() {
             let event = StoredEvent(row: row)
             report.eventsChecked += 1
-            if let problem = event.chainProblem(after: previous) {
+            if let problem = chain.check(event) {
                 report.findings.append(.init(check: "chain", position: event.position, detail: problem))
                 return
             }
-            previous = ChainHead(position: event.position, hash: event.hash)
             if report.eventsChecked % progressEvery == 0 { progress(report.eventsChecked) }
         }
-        report.head = previous
+        report.head = chain.head
     }
 
     private func checkTriggers(_ db: Database, _ report: inout VerificationReport) throws {
@@ -66,8 +68,8 @@ struct Verifier {
     private static func shippedTriggers() throws -> [String: String] {
         let scratch = try DatabaseQueue()
         return try scratch.write { db in
-            try db.execute(sql: LedgerMigrations.v1Log)
-            let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            for migration in LedgerMigrations.all { try db.execute(sql: migration.sql) }
+            let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
             return rows.reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
         }
     }

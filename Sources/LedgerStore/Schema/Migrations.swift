@@ -12,6 +12,7 @@ enum LedgerMigrations {
         ("v3-provider-health-poll-share", v3ProviderHealthPollShare),
         ("v4-readiness-probe", v4ReadinessProbe),
         ("v5-unknown-statuses-output-urls", v5UnknownStatusesOutputURLs),
+        ("v6-retention", v6Retention),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -350,5 +351,25 @@ enum LedgerMigrations {
         GROUP BY 1, 2
         ON CONFLICT (provider, raw_status) DO UPDATE SET reports = reports + excluded.reports,
             last_seen_at = max(last_seen_at, excluded.last_seen_at);
+        """
+}
+
+extension LedgerMigrations {
+    /// Retention: the one change the log allows is a `webhook.received`
+    /// event's body replaced by the redaction marker, with every other column
+    /// and every other member of its data byte for byte the same (the
+    /// retention run's chained digest holds the exact text).
+    static let v6Retention = """
+        DROP TRIGGER events_refuse_update;
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+        WHEN NOT (OLD.type = 'webhook.received'
+            AND NEW.position = OLD.position AND NEW.stream = OLD.stream AND NEW.version = OLD.version
+            AND NEW.type = OLD.type AND NEW.schema_version = OLD.schema_version AND NEW.recorded_at = OLD.recorded_at
+            AND NEW.data_sha256 = OLD.data_sha256 AND NEW.metadata = OLD.metadata
+            AND NEW.idempotency_key IS OLD.idempotency_key AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash
+            AND json_valid(NEW.data) AND json_extract(NEW.data, '$.body') = '[redacted]'
+            AND json_extract(OLD.data, '$.body') IS NOT '[redacted]'
+            AND json_remove(NEW.data, '$.body') = json_remove(OLD.data, '$.body'))
+        BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE is refused (only the redaction of a webhook body by retention is allowed)'); END;
         """
 }

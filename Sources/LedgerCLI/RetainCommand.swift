@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerStore
+
+/// `ledger retain --bodies-older-than D`.
+struct RetainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retain",
+        abstract: "Redact the raw provider bodies of old webhooks, keeping every proof.",
+        discussion: """
+            Replaces the raw `body` of each webhook.received event recorded more than D ago
+            with "[redacted]"; every other field (statuses, outputs, ids, body_sha256) stays.
+            Appends one retention.applied event first, whose digest lets `ledger verify` tell
+            the redacted events from damaged ones; the chain still verifies, and replay,
+            rebuild and the audit reports answer as before. Redacts in small steps, so a
+            running server keeps taking webhooks. Idempotent; an interrupted run is finished
+            by the next one.
+
+            Examples:
+              ledger retain --bodies-older-than 90d --dry-run
+              ledger retain --bodies-older-than 90d --operator mira
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+    @Option(name: .customLong("bodies-older-than"), help: "The age past which bodies are redacted: 90d, 12h, 30m.")
+    var age: String
+    @Flag(help: "Count what would be redacted; change nothing.") var dryRun = false
+    @Option(name: .customLong("operator"), help: "Who runs it, recorded in retention.applied.") var operatorName = "cli"
+
+    func run() async throws {
+        guard let milliseconds = DurationText.milliseconds(age) else {
+            throw CommandFailure(.usage, "--bodies-older-than: \(age) is not a duration such as 90d, 12h or 30m")
+        }
+        let now = Timestamp(Date())
+        let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
+        let store = try await database.openExisting()
+        let report = try await storeCall { () async throws(StoreError) in
+            try await store.retainBodies(RetentionRun(cutoff: cutoff, operatorName: operatorName), dryRun: dryRun)
+        }
+        if report.resumed > 0 { writeOut("finished an interrupted run: \(report.resumed) bodies redacted") }
+        switch (dryRun, report.count) {
+        case (_, 0): writeOut("nothing to redact: no body recorded before \(cutoff.iso8601) is left")
+        case (true, let count): writeOut("would redact \(count) bodies recorded before \(cutoff.iso8601)")
+        case (false, let count):
+            writeOut("redacted \(count) bodies recorded before \(cutoff.iso8601); retention.applied at position \(report.runPosition ?? 0)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import LedgerCore
+
+/// The chain checked event by event in position order (`verify`, `import`),
+/// knowing the retention runs: an event whose data no longer matches its
+/// recorded digest passes only when it is a `webhook.received` inside a
+/// run's range whose body reads as redacted, and each run's digest must
+/// equal what its covered events hold (checked at the run's own event, which
+/// comes after its range). A body changed in any other way is caught at its
+/// position, a redacted event changed afterwards at its run's.
+public struct ChainCheck {
+    /// A `retention.applied` event: where it is and what it covers.
+    public struct Run: Sendable, Equatable {
+        public var position: Int64
+        public var applied: RetentionApplied
+    }
+
+    public private(set) var head: ChainHead
+    private let runs: [Run]
+    private var digests: [Int64: RetentionDigest] = [:]
+
+    /// Checks the events after `head`; a run whose range starts at or before
+    /// `head` (an import of the log's later part) is not compared here: the
+    /// whole log's `verify` compares it.
+    public init(runs: [Run], after head: ChainHead = .genesis) {
+        self.runs = runs.filter { $0.applied.fromPosition > head.position }.sorted { $0.position < $1.position }
+        self.head = head
+    }
+
+    /// The runs among `events` (the `retention.applied` ones that decode).
+    public static func runs(in events: [StoredEvent], codec: EventCodec = EventCodec()) -> [Run] {
+        events.compactMap { event in
+            guard event.type == EventType.retentionApplied.rawValue,
+                  case .retentionApplied(let applied)? = try? event.decoded(with: codec).event else { return nil }
+            return Run(position: event.position, applied: applied)
+        }
+    }
+
+    /// Why `event` does not continue the chain, or nil (and it becomes the head).
+    public mutating func check(_ event: StoredEvent) -> String? {
+        if event.position != head.position + 1 {
+            return "expected position \(head.position + 1), found \(event.position) (a gap or a deleted row)"
+        }
+        if event.prevHash != head.hash { return "prev_hash does not match the hash of position \(head.position)" }
+        if ChainHasher.hash(of: event) != event.hash { return "hash does not match the row's content (the row was modified)" }
+        let covering = runs.first { ($0.applied.fromPosition...$0.applied.throughPosition).contains(event.position) }
+        if ChainHasher.digest(event.data) != event.dataSHA256 {
+            guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {
+                return "data does not match its recorded data_sha256 (the body was modified)"
+            }
+            digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: event.data)
+        } else if let covering, let redacted = BodyRedaction.redacted(type: event.type, data: event.data) {
+            digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: redacted)
+        }
+        if let run = runs.first(where: { $0.position == event.position }) {
+            let found = digests[run.position] ?? RetentionDigest()
+            if found.count != run.applied.count || found.finalized() != run.applied.redactedSHA256 {
+                return "the \(found.count) events at positions \(run.applied.fromPosition)...\(run.applied.throughPosition) "
+                    + "do not hold what this retention run redacted (\(run.applied.count) events): a redacted event was changed"
+            }
+            digests[run.position] = nil
+        }
+        head = ChainHead(position: event.position, hash: event.hash)
+        return nil
+    }
+}

@@ -1,0 +1,43 @@
+import GRDB
+import LedgerCore
+
+extension SQLiteEventStore: RetentionStorage {
+    public func lastRetentionRun() async throws(StoreError) -> ChainCheck.Run? {
+        try await read { db in
+            let events = try Row.fetchAll(db, sql: """
+                SELECT \(StoredEvent.selectColumns) FROM events WHERE type = 'retention.applied' ORDER BY position DESC LIMIT 1
+                """).map(StoredEvent.init(row:))
+            return ChainCheck.runs(in: events).last
+        }
+    }
+
+    public func lastPosition(recordedBefore cutoff: Timestamp) async throws(StoreError) -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at < ?",
+                               arguments: [cutoff.iso8601]) ?? 0
+        }
+    }
+
+    public func webhookEvents(after position: Int64, through: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(StoredEvent.selectColumns) FROM events
+                WHERE position > ? AND position <= ? AND type = 'webhook.received' ORDER BY position LIMIT ?
+                """, arguments: [position, through, limit]).map(StoredEvent.init(row:))
+        }
+    }
+
+    /// One short write transaction per step, queued with ingest's group commits.
+    public func storeRedactions(_ redactions: [Redaction]) async throws(StoreError) {
+        try await write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE events SET data = ? WHERE position = ? AND json_extract(data, '$.body') IS NOT '[redacted]'
+                """)
+            for redaction in redactions { try statement.execute(arguments: [redaction.data, redaction.position]) }
+        }
+    }
+
+    public func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport {
+        try await run.run(on: self, dryRun: dryRun)
+    }
+}
