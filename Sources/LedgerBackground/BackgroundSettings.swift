@@ -38,6 +38,11 @@ public struct BackgroundSettings: Sendable {
     public var pollsPerSecond = 20
     /// The longest a `Retry-After` is honoured (429/5xx from a provider or the app).
     public var retryAfterMax: Int64 = 600_000
+    /// `LEDGER_RETAIN_BODIES`: raw webhook bodies older than this are redacted
+    /// by `serve` (nil: kept for ever).
+    public var retainBodiesMilliseconds: Int64?
+    /// How often `serve` runs retention when it is on.
+    public var retentionIntervalMilliseconds: Int64 = 3_600_000
 
     public init() {}
 
@@ -49,7 +54,7 @@ public struct BackgroundSettings: Sendable {
         func duration(_ key: String, _ fallback: Int64) throws(ConfigurationError) -> Int64 {
             guard let text = environment[key] else { return fallback }
             guard let value = DurationText.milliseconds(text) else {
-                throw ConfigurationError(key: key, detail: "\(text) is not a duration like 500ms, 30s, 5m or 2h")
+                throw ConfigurationError(key: key, detail: "\(text) is not a duration like 500ms, 30s, 5m, 2h or 90d")
             }
             return value
         }
@@ -63,6 +68,7 @@ public struct BackgroundSettings: Sendable {
                                   deadline: try duration("LEDGER_DEADLINE", watchdog.deadline),
                                   submitDeadline: try duration("LEDGER_SUBMIT_DEADLINE", watchdog.submitDeadline))
         watchdogInterval = try duration("LEDGER_WATCHDOG_INTERVAL", watchdogInterval)
+        if environment["LEDGER_RETAIN_BODIES"] != nil { retainBodiesMilliseconds = try duration("LEDGER_RETAIN_BODIES", 0) }
         if let text = environment["LEDGER_NOTIFY_SCHEDULE"] {
             guard let schedule = RetrySchedule(parsing: text) else {
                 throw ConfigurationError(key: "LEDGER_NOTIFY_SCHEDULE", detail: "\(text) is not a list of durations like 5s,5m,30m")

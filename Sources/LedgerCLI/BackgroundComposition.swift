@@ -66,7 +66,7 @@ struct BackgroundComposition: Sendable {
 
 /// The services that run on one node at a time, by lease name.
 enum BackgroundService: String, Sendable {
-    case poller, watchdog, notifier
+    case poller, watchdog, notifier, retention
 
     /// What a cron round says when a node runs this service already.
     var heldElsewhere: String { "\(rawValue): another process holds the \(rawValue) lease (a ledger serve on this ledger); nothing done" }
@@ -76,6 +76,7 @@ enum BackgroundService: String, Sendable {
         case .poller: settings.pollTick
         case .watchdog: settings.watchdogInterval
         case .notifier: settings.notifyTick
+        case .retention: settings.retentionIntervalMilliseconds
         }
     }
 }

@@ -175,6 +175,18 @@ struct ServeCommand: AsyncParsableCommand {
                 _ = try await background.whileLeased(.notifier) { _ = try await notifier.runOnce() }
             })
         }
+        if let age = background.settings.retainBodiesMilliseconds {
+            services.append(PeriodicService(name: "retention", interval: background.settings.retentionIntervalMilliseconds,
+                                            clock: clock, logger: logger, startWhen: startWhen) {
+                _ = try await background.whileLeased(.retention) {
+                    let cutoff = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch - age)
+                    let report = try await background.store.retainBodies(RetentionRun(cutoff: cutoff, operatorName: "serve"), dryRun: false)
+                    if report.count + report.resumed > 0 {
+                        logger.notice("retention", metadata: ["redacted": "\(report.count + report.resumed)", "cutoff": "\(cutoff.iso8601)"])
+                    }
+                }
+            })
+        }
         return services.map { .init(service: $0, successTerminationBehavior: .ignore) }
     }
 }

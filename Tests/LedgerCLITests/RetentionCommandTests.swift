@@ -1,4 +1,5 @@
 import Foundation
+import LedgerProviders
 import LedgerCore
 import LedgerStore
 import LedgerTesting
@@ -81,5 +82,109 @@ import Testing
         process.waitUntilExit()
         try handle.close()
         return try String(contentsOf: output, encoding: .utf8)
+    }
+
+    /// `ledger retain` killed with SIGKILL in the middle of its run, while a
+    /// `ledger serve` on the same file takes a storm of webhooks: the log
+    /// verifies at once, nothing acknowledged is lost, and the next run
+    /// finishes what the killed one started.
+    @Test func aRetentionRunKilledMidwayUnderAStormLeavesALogThatVerifiesAndResumes() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let old = 4_000
+        do {
+            // Months ago, on a manual clock: the bodies retention will redact.
+            let clock = ManualClock(Timestamp(iso8601: "2026-06-01T10:00:00.000Z")!)
+            var options = StoreOptions(clock: { clock.now })
+            options.durability = .normal
+            let store = try SQLiteEventStore(path: path, options: options)
+            for job in 0..<20 { _ = try await store.execute(Fixtures.register("job_\(job)", cost: 10, externalID: "ext_\(job)")) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for index in stride(from: worker, to: old, by: 8) {
+                            clock.advance(milliseconds: 1_000)
+                            let webhook = Fixtures.webhook("ext_\(index % 20)", .processing, delivery: "old_\(index)")
+                            _ = try await store.execute(Fixtures.deliver(webhook))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": KillUnderStormTests.secret,
+        ])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let signer = try StandardWebhookVerifier(secret: KillUnderStormTests.secret)
+        let acknowledged = Shared<[String]>([])
+        let stormEnds = Shared(ContinuousClock.now + .seconds(60))
+        async let storm: Void = withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<2 {
+                group.addTask {
+                    var index = 0
+                    // Bounded: until told to stop, 60 s at most.
+                    while ContinuousClock.now < stormEnds.withLock({ $0 }) {
+                        index += 1
+                        let delivery = "new_\(worker)_\(index)"
+                        let body = #"{"id":"ext_\#(index % 20)","status":"processing","n":\#(index)}"#
+                        let timestamp = String(Int64(Date().timeIntervalSince1970))
+                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
+                        let answer = try await ServeProcessTests.curl([
+                            "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)/v1/webhooks/replicate",
+                            "-H", "webhook-id: \(delivery)", "-H", "webhook-timestamp: \(timestamp)",
+                            "-H", "webhook-signature: v1,\(signature)", "-d", body])
+                        if answer.output == "200" { acknowledged.withLock { $0.append(delivery) } }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let retain = Process()
+        retain.executableURL = LedgerBinary.url
+        retain.arguments = ["retain", "--db", path, "--bodies-older-than", "30d"]
+        retain.standardOutput = FileHandle.nullDevice
+        retain.standardError = FileHandle.nullDevice
+        try retain.run()
+        // Killed as soon as its first steps are committed.
+        let watchEnd = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < watchEnd {
+            let redacted = Int(try Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            if redacted > 0 { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(retain.processIdentifier, SIGKILL)
+        await retain.exited()
+        let redactedAtKill = Int(try Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(redactedAtKill > 0 && redactedAtKill < old, "killed midway: \(redactedAtKill) of \(old) redacted")
+        let midway = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(midway.status == 0, "a partly applied run verifies: \(midway.stdout)")
+
+        let resumed = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "30d"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("finished an interrupted run"), "\(resumed.stdout)\(resumed.stderr)")
+        stormEnds.withLock { $0 = .now }
+        try await storm
+        server.terminate()
+        await server.exited()
+
+        let remaining = try Self.sqlite(path, """
+            SELECT count(*) FROM events WHERE type = 'webhook.received' AND json_extract(data, '$.delivery_id') LIKE 'old_%'
+              AND json_extract(data, '$.body') != '[redacted]'
+            """).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(remaining == "0", "every old body redacted after the resumed run")
+        let runs = try Self.sqlite(path, "SELECT count(*) FROM events WHERE type = 'retention.applied'").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(runs == "1", "one retention.applied for the run, resumed or not")
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let stored = Set(try Self.sqlite(path, """
+            SELECT json_extract(data, '$.delivery_id') FROM events WHERE type = 'webhook.received'
+            """).split(separator: "\n").map(String.init))
+        let lost = acknowledged.withLock { $0 }.filter { !stored.contains($0) }
+        #expect(lost.isEmpty, "acknowledged and lost: \(lost.prefix(5))")
+        print("retention killed midway: \(redactedAtKill) of \(old) redacted at the kill, "
+              + "\(acknowledged.withLock { $0.count }) deliveries acknowledged meanwhile")
     }
 }

@@ -2,12 +2,12 @@ import LedgerCore
 import Testing
 
 @Suite struct DurationTextTests {
-    @Test(arguments: [("500ms", Int64(500)), ("30s", 30_000), ("5m", 300_000), ("2h", 7_200_000), ("1s", 1000)])
+    @Test(arguments: [("500ms", Int64(500)), ("30s", 30_000), ("5m", 300_000), ("2h", 7_200_000), ("1s", 1000), ("90d", 7_776_000_000)])
     func durationsAsTheConfigurationWritesThem(_ text: String, _ milliseconds: Int64) {
         #expect(DurationText.milliseconds(text) == milliseconds)
     }
 
-    @Test(arguments: ["", "30", "5 m", "0s", "-5s", "1.5s", "1d", "ms", "s", "99999999999999999999h"])
+    @Test(arguments: ["", "30", "5 m", "0s", "-5s", "1.5s", "1w", "d", "ms", "s", "99999999999999999999h", "999999999999999d"])
     func anythingElseIsRefused(_ text: String) {
         #expect(DurationText.milliseconds(text) == nil)
     }
