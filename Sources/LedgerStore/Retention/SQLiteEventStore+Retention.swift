@@ -27,15 +27,22 @@ extension SQLiteEventStore: RetentionStorage {
         }
     }
 
-    /// One short write transaction per step, queued with ingest's group commits.
+    /// One short write transaction per step, queued with ingest's group
+    /// commits; then the pages the step freed go back to the file system, a
+    /// few at a time (bodies large enough for overflow pages free whole
+    /// pages; smaller ones leave room inside their pages, docs/retention.md).
     public func storeRedactions(_ redactions: [Redaction]) async throws(StoreError) {
         try await write { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE events SET data = ? WHERE position = ? AND json_extract(data, '$.body') IS NOT '[redacted]'
                 """)
             for redaction in redactions { try statement.execute(arguments: [redaction.data, redaction.position]) }
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.freedPagesPerStepMax))")
         }
     }
+
+    /// Pages given back per retention step (4 KiB each): a step stays short.
+    static let freedPagesPerStepMax = 256
 
     public func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport {
         try await run.run(on: self, dryRun: dryRun)

@@ -34,6 +34,7 @@ public final class SQLiteEventStore: EventStore {
             .run(quickCheckMilliseconds: options.startupQuickCheckMilliseconds)
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration(options))
+            try Self.allowIncrementalVacuum(pool)
             try LedgerMigrations.migrator().migrate(pool)
             try Self.applyDurability(options.durability, pool)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM
@@ -44,6 +45,17 @@ public final class SQLiteEventStore: EventStore {
         }
         writer = GroupCommitWriter(pool: pool, session: WriteSession(options: options),
                                    batchCountMax: options.commitBatchCountMax)
+    }
+
+    /// A new file gives freed pages back in small steps (`PRAGMA
+    /// incremental_vacuum`, after retention): the mode can only be chosen
+    /// before the first table exists. An older file keeps its mode until a
+    /// `VACUUM` (docs/retention.md).
+    private static func allowIncrementalVacuum(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else { return }
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+        }
     }
 
     private static func configuration(_ options: StoreOptions) -> Configuration {
