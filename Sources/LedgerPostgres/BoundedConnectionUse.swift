@@ -79,10 +79,8 @@ final class BoundedConnections: Sendable {
                 }
                 let timer = Task {
                     try await Task.sleep(for: deadlines.acquiring)
-                    if !use.wasAcquired {
-                        use.expire(StoreError.storageUnavailable(
-                            "no PostgreSQL connection within \(deadlines.acquiring): the database is down or saturated"))
-                    }
+                    use.expireUnlessAcquired(StoreError.storageUnavailable(
+                        "no PostgreSQL connection within \(deadlines.acquiring): the database is down or saturated"))
                     guard let finishing = deadlines.finishing else { return }
                     try await Task.sleep(for: finishing - deadlines.acquiring)
                     use.expire(StoreError.storageUnavailable("PostgreSQL did not answer within \(finishing)"), closing: true)
@@ -122,7 +120,7 @@ private final class BoundedUse<T: Sendable>: Sendable {
         var caller: CheckedContinuation<T, Error>?
         /// Set while the work holds a connection.
         var connection: PostgresConnection?
-        var wasAcquired = false
+            var wasAcquired = false
         var ended = false
         var cancels: [@Sendable () -> Void] = []
     }
@@ -156,10 +154,22 @@ private final class BoundedUse<T: Sendable>: Sendable {
         state.withLock { $0.connection = nil }
     }
 
-    var wasAcquired: Bool { state.withLock { $0.wasAcquired } }
+    /// Ends the use unless a connection was acquired: one step, so a
+    /// connection acquired meanwhile keeps the use and its later deadline.
+    func expireUnlessAcquired(_ error: Error) {
+        let caller: CheckedContinuation<T, Error>? = state.withLock { state in
+            guard !state.wasAcquired, !state.ended else { return nil }
+            state.ended = true
+            defer { state.caller = nil }
+            return state.caller
+        }
+        guard let caller else { return }
+        caller.resume(throwing: error)
+        state.withLock { $0.cancels }.forEach { $0() }
+    }
 
     func finish(_ result: Result<T, Error>) {
-        let (caller, cancels, _) = end()
+        let (caller, cancels) = end()
         caller?.resume(with: result)
         cancels.forEach { $0() }
     }
@@ -167,18 +177,24 @@ private final class BoundedUse<T: Sendable>: Sendable {
     /// Ends the use with `error` unless it already ended; `closing` the
     /// connection the work still holds (a deadline: it may hang forever).
     func expire(_ error: Error, closing: Bool = false) {
-        let (caller, cancels, connection) = end()
+        let (caller, cancels) = end(closing: closing)
         guard let caller else { return }
         caller.resume(throwing: error)
         cancels.forEach { $0() }
-        if closing, let connection { Task { try? await connection.close() } }
     }
 
-    private func end() -> (CheckedContinuation<T, Error>?, [@Sendable () -> Void], PostgresConnection?) {
+    /// Ends the use; with `closing`, starts closing the connection the work
+    /// still holds inside the same lock as `released()`, so a connection
+    /// already given back to the pool (and maybe lent again) is never closed.
+    private func end(closing: Bool = false) -> (CheckedContinuation<T, Error>?, [@Sendable () -> Void]) {
         state.withLock { state in
+            let caller = state.ended ? nil : state.caller
             state.ended = true
-            defer { state.caller = nil }
-            return (state.caller, state.cancels, state.connection)
+            state.caller = nil
+            if closing, caller != nil, let connection = state.connection {
+                connection.close().whenComplete { _ in }
+            }
+            return (caller, state.cancels)
         }
     }
 }

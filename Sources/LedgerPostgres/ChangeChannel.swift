@@ -28,13 +28,14 @@ enum ChangeChannel {
 
     /// Listens until cancelled, reconnecting after a lost connection.
     static func listen(_ client: PostgresClient, as node: String, wake changes: ChangeSignals, logger: Logger) async {
-        var connections = 0
+        // Waiters could have missed a commit only once a listening attempt failed.
+        var attempts = 0
         while !Task.isCancelled {
+            attempts += 1
             do {
-                try await client.withConnection { connection in
+                try await client.withConnection { [attempts] connection in
                     try await connection.listen(on: name) { notifications in
-                        connections += 1
-                        if connections > 1 { changes.changedAll() }
+                        if attempts > 1 { changes.changedAll() }
                         for try await notification in notifications {
                             let lines = notification.payload.split(separator: "\n").map(String.init)
                             guard let sender = lines.first, sender != node else { continue }

@@ -44,7 +44,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         let node = UUID().uuidString
         listening = Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }
         writer = PostgresWriter(connections: connections, node: node, options: options, logger: logger, onCommit: { [changes] jobs in
-            changes.changed(jobs)
+            if let jobs { changes.changed(jobs) } else { changes.changedAll() }
         })
     }
 

@@ -31,11 +31,12 @@ final class PostgresWriter: @unchecked Sendable {
     private var pending: [any PostgresWork] = []
     private var draining = false
     private(set) var committedBatches = BatchStatistics()
-    /// Told which jobs each commit changed (long-polling readers wait on it).
-    let onCommit: @Sendable (Set<String>) -> Void
+    /// Told which jobs each commit changed (long-polling readers wait on it);
+    /// nil when a batch's outcome is unknown.
+    let onCommit: @Sendable (Set<String>?) -> Void
 
     init(connections: BoundedConnections, node: String, options: StoreOptions, logger: Logger,
-         onCommit: @escaping @Sendable (Set<String>) -> Void) {
+         onCommit: @escaping @Sendable (Set<String>?) -> Void) {
         self.connections = connections
         self.node = node
         self.options = options
@@ -109,6 +110,9 @@ final class PostgresWriter: @unchecked Sendable {
             // deadline the old session may still be in use by the cut-off task.
             self.session = PostgresWriteSession(options: options, logger: logger)
             let failure = StoreError.fromPostgres(error)
+            // A batch cut off after its COMMIT was sent may have committed,
+            // and this node's listener skips its own notifications: wake every waiter.
+            if failure.isTransient { onCommit(nil) }
             // One request the database refused fails the batch: the others
             // run again alone. A lost or stuck database fails them all at
             // once (running them one by one would wait once for each).

@@ -54,6 +54,8 @@ import Testing
             "UPDATE events SET data = json_set(data, '$.body', '[redacted]', '$.raw_status', 'failed') WHERE position = \(webhook)",
             "UPDATE events SET data = json_set(data, '$.body', '[redacted]'), recorded_at = '2020-01-01T00:00:00.000Z' WHERE position = \(webhook)",
             "UPDATE events SET hash = prev_hash WHERE position = \(webhook)",
+            "UPDATE events SET data = json_remove(data, '$.body') WHERE position = \(webhook)",
+            "UPDATE events SET data = json_set(data, '$.body', json('null')) WHERE position = \(webhook)",
             "DELETE FROM events WHERE position = \(webhook)",
         ]
         for sql in refused {

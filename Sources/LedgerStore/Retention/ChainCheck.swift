@@ -17,20 +17,26 @@ public struct ChainCheck {
     public private(set) var head: ChainHead
     private let runs: [Run]
     private var digests: [Int64: RetentionDigest] = [:]
+    /// Runs whose range starts at or before this were partly checked before.
+    private let firstChecked: Int64
 
-    /// Checks the events after `head`; a run whose range starts at or before
-    /// `head` (an import of the log's later part) is not compared here: the
-    /// whole log's `verify` compares it.
+    /// Checks the events after `head`. A run whose range starts at or before
+    /// `head` (an import of the log's later part) still covers its events,
+    /// but its digest is not compared here: the whole log's `verify` does.
     public init(runs: [Run], after head: ChainHead = .genesis) {
-        self.runs = runs.filter { $0.applied.fromPosition > head.position }.sorted { $0.position < $1.position }
+        self.runs = runs.sorted { $0.position < $1.position }
         self.head = head
+        firstChecked = head.position + 1
     }
 
     /// The runs among `events` (the `retention.applied` ones that decode).
     public static func runs(in events: [StoredEvent], codec: EventCodec = EventCodec()) -> [Run] {
         events.compactMap { event in
             guard event.type == EventType.retentionApplied.rawValue,
-                  case .retentionApplied(let applied)? = try? event.decoded(with: codec).event else { return nil }
+                  case .retentionApplied(let applied)? = try? event.decoded(with: codec).event,
+                  // A run covers a range before itself; anything else covers nothing.
+                  applied.fromPosition >= 1, applied.fromPosition <= applied.throughPosition,
+                  applied.throughPosition < event.position else { return nil }
             return Run(position: event.position, applied: applied)
         }
     }
@@ -51,7 +57,7 @@ public struct ChainCheck {
         } else if let covering, let redacted = BodyRedaction.redacted(type: event.type, data: event.data) {
             digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: redacted)
         }
-        if let run = runs.first(where: { $0.position == event.position }) {
+        if let run = runs.first(where: { $0.position == event.position }), run.applied.fromPosition >= firstChecked {
             let found = digests[run.position] ?? RetentionDigest()
             if found.count != run.applied.count || found.finalized() != run.applied.redactedSHA256 {
                 return "the \(found.count) events at positions \(run.applied.fromPosition)...\(run.applied.throughPosition) "

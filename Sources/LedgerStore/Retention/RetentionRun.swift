@@ -42,6 +42,8 @@ public struct RetentionRun: Sendable {
     public var operatorName: String
     public var stepCount = 500
 
+    static let stream = "retention"
+
     public init(cutoff: Timestamp, operatorName: String) {
         self.cutoff = cutoff
         self.operatorName = operatorName
@@ -49,6 +51,9 @@ public struct RetentionRun: Sendable {
 
     public func run(on storage: some RetentionStorage, dryRun: Bool) async throws(StoreError) -> RetentionReport {
         var report = RetentionReport(cutoff: cutoff)
+        // Two runs at once (cron and serve) must not cover overlapping ranges:
+        // the run appends only if the stream is still where it was read.
+        let runsSoFar = Int64(try await storage.events(inStream: Self.stream).count)
         let last = try await storage.lastRetentionRun()
         if let last, !dryRun { report.resumed = try await redact(last.applied, on: storage) }
         let from = (last?.applied.throughPosition ?? 0) + 1
@@ -60,7 +65,7 @@ public struct RetentionRun: Sendable {
         let applied = RetentionApplied(cutoff: cutoff.iso8601, fromPosition: from, throughPosition: through,
                                        count: digest.count, redactedSHA256: digest.finalized(), operatorName: operatorName)
         let appended = try await storage.append(AppendRequest(
-            stream: "retention", events: [NewEvent(.retentionApplied(applied), metadata: EventMetadata(actor: "operator:\(operatorName)", source: "retain"))],
+            stream: Self.stream, expected: runsSoFar == 0 ? .noStream : .exactly(runsSoFar), events: [NewEvent(.retentionApplied(applied), metadata: EventMetadata(actor: "operator:\(operatorName)", source: "retain"))],
             idempotencyKey: "retention:\(from):\(through)"))
         report.runPosition = appended.firstPosition
         _ = try await redact(applied, on: storage)

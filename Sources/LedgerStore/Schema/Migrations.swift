@@ -362,14 +362,14 @@ extension LedgerMigrations {
     static let v6Retention = """
         DROP TRIGGER events_refuse_update;
         CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
-        WHEN NOT (OLD.type = 'webhook.received'
+        WHEN NOT coalesce(OLD.type = 'webhook.received'
             AND NEW.position = OLD.position AND NEW.stream = OLD.stream AND NEW.version = OLD.version
             AND NEW.type = OLD.type AND NEW.schema_version = OLD.schema_version AND NEW.recorded_at = OLD.recorded_at
             AND NEW.data_sha256 = OLD.data_sha256 AND NEW.metadata = OLD.metadata
             AND NEW.idempotency_key IS OLD.idempotency_key AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash
-            AND json_valid(NEW.data) AND json_extract(NEW.data, '$.body') = '[redacted]'
+            AND json_valid(NEW.data) AND json_extract(NEW.data, '$.body') IS '[redacted]'
             AND json_extract(OLD.data, '$.body') IS NOT '[redacted]'
-            AND json_remove(NEW.data, '$.body') = json_remove(OLD.data, '$.body'))
+            AND json_remove(NEW.data, '$.body') = json_remove(OLD.data, '$.body'), 0)
         BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE is refused (only the redaction of a webhook body by retention is allowed)'); END;
         """
 }
