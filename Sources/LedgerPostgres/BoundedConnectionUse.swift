@@ -126,8 +126,14 @@ private final class BoundedUse<T: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
+    /// Holds the caller until the use ends; a use already ended (its task
+    /// was cancelled before this) answers at once.
     func start(_ caller: CheckedContinuation<T, Error>) {
-        state.withLock { $0.caller = caller }
+        let endedAlready = state.withLock { state in
+            if !state.ended { state.caller = caller }
+            return state.ended
+        }
+        if endedAlready { caller.resume(throwing: CancellationError()) }
     }
 
     /// Records the tasks to cancel once the use ended (at once if it already has).
@@ -188,7 +194,7 @@ private final class BoundedUse<T: Sendable>: Sendable {
     /// already given back to the pool (and maybe lent again) is never closed.
     private func end(closing: Bool = false) -> (CheckedContinuation<T, Error>?, [@Sendable () -> Void]) {
         state.withLock { state in
-            let caller = state.ended ? nil : state.caller
+            let caller = state.caller
             state.ended = true
             state.caller = nil
             if closing, caller != nil, let connection = state.connection {

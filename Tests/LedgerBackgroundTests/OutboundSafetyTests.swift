@@ -61,26 +61,31 @@ import Testing
         provider.add(to: router)
         try await Application(router: router).test(.live) { peers in
             let base = "http://127.0.0.1:\(peers.port!)"
+            // A 1 s read timeout for the slow answer; the other answers get a
+            // patient client, so a loaded machine cannot time them out.
             let client = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(1), responseBytesMax: 32)
-            // The client is shut down on every path: AsyncHTTPClient traps on a client released without it.
+            let patient = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(15), responseBytesMax: 32)
+            // The clients are shut down on every path: AsyncHTTPClient traps on a client released without it.
             do {
-                try await Self.exercise(client, base: base, provider: provider)
+                try await Self.exercise(client, patient: patient, base: base, provider: provider)
             } catch {
                 await client.shutdown()
+                await patient.shutdown()
                 throw error
             }
             await client.shutdown()
+            await patient.shutdown()
         }
     }
 
-    static func exercise(_ client: OutboundClient, base: String, provider: FakeProvider) async throws {
+    static func exercise(_ client: OutboundClient, patient: OutboundClient, base: String, provider: FakeProvider) async throws {
         provider.mode = .redirect
-        let redirected = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1"))
+        let redirected = try await patient.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1"))
         #expect(redirected.status == 302, "the 302 itself is the answer: not followed")
         provider.mode = .slow
         await #expect(throws: OutboundError.self) { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) }
         provider.mode = .normal
-        await #expect { _ = try await client.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) } throws: { error in
+        await #expect { _ = try await patient.send(OutboundRequest(method: .GET, url: base + "/v1/predictions/p1")) } throws: { error in
             error as? OutboundError == .responseTooLarge(32)
         }
     }

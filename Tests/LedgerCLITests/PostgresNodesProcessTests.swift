@@ -142,7 +142,7 @@ import Testing
             for index in 0..<(jobs / 2) { try await complete(index, on: nodes[index % 2].port) }
             try await waitForDeliveries(jobs / 2, within: .seconds(20))
             #expect(deliveredJobs().count == jobs / 2, "the first half notified: \(deliveredJobs().sorted())")
-            let holder = try server.psql("SELECT holder FROM ledger_leases WHERE name = 'notifier'", database: database)
+            let holder = try await offPool { try server.psql("SELECT holder FROM ledger_leases WHERE name = 'notifier'", database: database) }
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let holderIndex = try #require(nodes.firstIndex { holder.contains("-\($0.process.processIdentifier)-") }, "holder \(holder)")
             kill(nodes[holderIndex].process.processIdentifier, SIGKILL)

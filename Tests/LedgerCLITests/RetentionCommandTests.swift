@@ -46,7 +46,7 @@ import Testing
     @Test func theDatabaseAllowsTheRedactionAndNothingElse() async throws {
         let path = Fixtures.temporaryDatabasePath()
         _ = try await LedgerBinary.run(["import", "--db", path, DemoLogTests.file.path])
-        let webhook = try Self.sqlite(path, "SELECT min(position) FROM events WHERE type = 'webhook.received'")
+        let webhook = try await Self.sqlite(path, "SELECT min(position) FROM events WHERE type = 'webhook.received'")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let refused = [
             "UPDATE events SET data = json_set(data, '$.cost', 1) WHERE type = 'job.registered'",
@@ -59,18 +59,24 @@ import Testing
             "DELETE FROM events WHERE position = \(webhook)",
         ]
         for sql in refused {
-            let output = try Self.sqlite(path, sql)
+            let output = try await Self.sqlite(path, sql)
             #expect(output.contains("append-only"), "refused: \(sql) → \(output)")
         }
         let verifyBefore = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verifyBefore.status == 0, "nothing changed: \(verifyBefore.stdout)")
-        let allowed = try Self.sqlite(path, "UPDATE events SET data = json_set(data, '$.body', '[redacted]') WHERE position = \(webhook)")
+        let allowed = try await Self.sqlite(path, "UPDATE events SET data = json_set(data, '$.body', '[redacted]') WHERE position = \(webhook)")
         #expect(!allowed.contains("append-only"), "the redaction form passes the guard: \(allowed)")
         let verify = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verify.status == 1 && verify.stdout.contains("at position \(webhook)"), "no run covers it: \(verify.stdout)")
     }
 
-    static func sqlite(_ path: String, _ sql: String) throws -> String {
+    /// Runs the `sqlite3` shell off the cooperative pool: blocking one of its
+    /// two threads here starves the in-process servers of other tests.
+    static func sqlite(_ path: String, _ sql: String) async throws -> String {
+        try await offPool { try sqliteBlocking(path, sql) }
+    }
+
+    static func sqliteBlocking(_ path: String, _ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [path, sql]
@@ -137,6 +143,7 @@ import Testing
                             "-H", "webhook-id: \(delivery)", "-H", "webhook-timestamp: \(timestamp)",
                             "-H", "webhook-signature: v1,\(signature)", "-d", body])
                         if answer.output == "200" { acknowledged.withLock { $0.append(delivery) } }
+                        try await Task.sleep(for: .milliseconds(20))  // paced: two shared cores
                     }
                 }
             }
@@ -152,14 +159,14 @@ import Testing
         // Killed as soon as its first steps are committed.
         let watchEnd = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < watchEnd {
-            let redacted = Int(try Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
+            let redacted = Int(try await Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
                 .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             if redacted > 0 { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(retain.processIdentifier, SIGKILL)
         await retain.exited()
-        let redactedAtKill = Int(try Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
+        let redactedAtKill = Int(try await Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(redactedAtKill > 0 && redactedAtKill < old, "killed midway: \(redactedAtKill) of \(old) redacted")
         let midway = try await LedgerBinary.run(["verify", "--db", path])
@@ -172,16 +179,16 @@ import Testing
         server.terminate()
         await server.exited()
 
-        let remaining = try Self.sqlite(path, """
+        let remaining = try await Self.sqlite(path, """
             SELECT count(*) FROM events WHERE type = 'webhook.received' AND json_extract(data, '$.delivery_id') LIKE 'old_%'
               AND json_extract(data, '$.body') != '[redacted]'
             """).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(remaining == "0", "every old body redacted after the resumed run")
-        let runs = try Self.sqlite(path, "SELECT count(*) FROM events WHERE type = 'retention.applied'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let runs = try await Self.sqlite(path, "SELECT count(*) FROM events WHERE type = 'retention.applied'").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(runs == "1", "one retention.applied for the run, resumed or not")
         let verify = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verify.status == 0, "\(verify.stdout)")
-        let stored = Set(try Self.sqlite(path, """
+        let stored = Set(try await Self.sqlite(path, """
             SELECT json_extract(data, '$.delivery_id') FROM events WHERE type = 'webhook.received'
             """).split(separator: "\n").map(String.init))
         let lost = acknowledged.withLock { $0 }.filter { !stored.contains($0) }
