@@ -19,6 +19,10 @@ import Testing
     static let secret = KillUnderStormTests.secret
 
     @Test func twoServeNodesUnderAStormKeepOneChainAndRefundOnce() async throws {
+        try await HeavyTests.one { try await twoServeNodesUnderAStormKeepOneChainAndRefundOnceHeavy() }
+    }
+
+    private func twoServeNodesUnderAStormKeepOneChainAndRefundOnceHeavy() async throws {
         let url = try ThrowawayPostgres.shared().newDatabase()
         let setup = try await PostgresEventStore.open(url: url)
         let jobs = 20
@@ -98,6 +102,10 @@ import Testing
     /// the lease over once it lapses (10 s) and every notification reaches
     /// the app under one `webhook-id`, recorded delivered once.
     @Test func killingTheNotifiersHolderHandsItsWorkToTheOtherNode() async throws {
+        try await HeavyTests.one { try await killingTheNotifiersHolderHandsItsWorkToTheOtherNodeHeavy() }
+    }
+
+    private func killingTheNotifiersHolderHandsItsWorkToTheOtherNodeHeavy() async throws {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabaseName()
         let url = server.url(database: database)

@@ -21,6 +21,10 @@ import Testing
 @Suite struct PostgresOutageTests {
     @Test
     func theDatabaseStoppedAndStartedUnderLoadGives503sThenRecoversWithNoGap() async throws {
+        try await HeavyTests.one { try await theDatabaseStoppedAndStartedUnderLoadGives503sThenRecoversWithNoGapHeavy() }
+    }
+
+    private func theDatabaseStoppedAndStartedUnderLoadGives503sThenRecoversWithNoGapHeavy() async throws {
         // Off the cooperative pool: initdb takes seconds.
         let database = try await offPool { try ThrowawayPostgres.startPrivate() }
         let name = "outage"

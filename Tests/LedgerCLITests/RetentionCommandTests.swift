@@ -97,6 +97,10 @@ import Testing
     /// verifies at once, nothing acknowledged is lost, and the next run
     /// finishes what the killed one started.
     @Test func aRetentionRunKilledMidwayUnderAStormLeavesALogThatVerifiesAndResumes() async throws {
+        try await HeavyTests.one { try await aRetentionRunKilledMidwayUnderAStormLeavesALogThatVerifiesAndResumesHeavy() }
+    }
+
+    private func aRetentionRunKilledMidwayUnderAStormLeavesALogThatVerifiesAndResumesHeavy() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let old = 4_000
         do {
