@@ -120,7 +120,7 @@ private final class BoundedUse<T: Sendable>: Sendable {
         var caller: CheckedContinuation<T, Error>?
         /// Set while the work holds a connection.
         var connection: PostgresConnection?
-            var wasAcquired = false
+        var wasAcquired = false
         var ended = false
         var cancels: [@Sendable () -> Void] = []
     }
@@ -163,44 +163,34 @@ private final class BoundedUse<T: Sendable>: Sendable {
     /// Ends the use unless a connection was acquired: one step, so a
     /// connection acquired meanwhile keeps the use and its later deadline.
     func expireUnlessAcquired(_ error: Error) {
-        let caller: CheckedContinuation<T, Error>? = state.withLock { state in
-            guard !state.wasAcquired, !state.ended else { return nil }
-            state.ended = true
-            defer { state.caller = nil }
-            return state.caller
-        }
-        guard let caller else { return }
-        caller.resume(throwing: error)
-        state.withLock { $0.cancels }.forEach { $0() }
+        end(.failure(error), unlessAcquired: true)
     }
 
     func finish(_ result: Result<T, Error>) {
-        let (caller, cancels) = end()
-        caller?.resume(with: result)
-        cancels.forEach { $0() }
+        end(result)
     }
 
     /// Ends the use with `error` unless it already ended; `closing` the
     /// connection the work still holds (a deadline: it may hang forever).
     func expire(_ error: Error, closing: Bool = false) {
-        let (caller, cancels) = end(closing: closing)
-        guard let caller else { return }
-        caller.resume(throwing: error)
-        cancels.forEach { $0() }
+        end(.failure(error), closing: closing)
     }
 
-    /// Ends the use; with `closing`, starts closing the connection the work
-    /// still holds inside the same lock as `released()`, so a connection
-    /// already given back to the pool (and maybe lent again) is never closed.
-    private func end(closing: Bool = false) -> (CheckedContinuation<T, Error>?, [@Sendable () -> Void]) {
-        state.withLock { state in
-            let caller = state.caller
+    /// Answers the caller with `result` unless the use ended already. With
+    /// `closing`, starts closing the connection the work still holds inside
+    /// the same lock as `released()`, so a connection already given back to
+    /// the pool (and maybe lent again) is never closed.
+    private func end(_ result: Result<T, Error>, closing: Bool = false, unlessAcquired: Bool = false) {
+        let ended = state.withLock { state -> (caller: CheckedContinuation<T, Error>, cancels: [@Sendable () -> Void])? in
+            if unlessAcquired && state.wasAcquired { return nil }
             state.ended = true
+            guard let caller = state.caller else { return nil }
             state.caller = nil
-            if closing, caller != nil, let connection = state.connection {
-                connection.close().whenComplete { _ in }
-            }
+            if closing, let connection = state.connection { connection.close().whenComplete { _ in } }
             return (caller, state.cancels)
         }
+        guard let ended else { return }
+        ended.caller.resume(with: result)
+        ended.cancels.forEach { $0() }
     }
 }

@@ -74,7 +74,7 @@ extension PostgresEventStore: EngineOperations {
     /// invariants straight from the log (not from the projections).
     public func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport {
         var report = VerificationReport()
-        var chain = ChainCheck(runs: ChainCheck.runs(in: try await retentionEvents()))
+        var chain = ChainCheck(runs: ChainCheck.runs(in: try await events(inStream: RetentionRun.stream)))
         walk: while true {
             let page = try await events(after: chain.head.position, limit: 10_000)
             if page.isEmpty { break }

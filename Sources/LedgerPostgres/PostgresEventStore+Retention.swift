@@ -3,18 +3,6 @@ import LedgerStore
 import PostgresNIO
 
 extension PostgresEventStore: RetentionStorage {
-    /// The `retention.applied` events, in position order.
-    func retentionEvents() async throws(StoreError) -> [StoredEvent] {
-        try await reading { [self] connection in
-            try await rows("SELECT \(StoredEvent.postgresSelectList) FROM events WHERE type = 'retention.applied' ORDER BY position",
-                           on: connection, logger: logger).map(StoredEvent.init(postgres:))
-        }
-    }
-
-    public func lastRetentionRun() async throws(StoreError) -> ChainCheck.Run? {
-        ChainCheck.runs(in: try await retentionEvents()).last
-    }
-
     public func lastPosition(recordedBefore cutoff: Timestamp) async throws(StoreError) -> Int64 {
         try await reading { [self] connection in
             try await rows("SELECT coalesce(max(position), 0) AS position FROM events WHERE recorded_at < $1",
@@ -42,9 +30,5 @@ extension PostgresEventStore: RetentionStorage {
                     """, [.integer(redaction.position), .text(redaction.data)], on: connection, logger: session.logger)
             }
         }
-    }
-
-    public func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport {
-        try await run.run(on: self, dryRun: dryRun)
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import LedgerCore
-import LedgerProviders
 import LedgerStore
 import LedgerTesting
 import Synchronization
@@ -14,7 +13,7 @@ import Testing
 /// webhooks. Every delivery answered 200 is in the log, positions have no gap,
 /// the chain verifies and the projections equal a rebuild.
 @Suite(.serialized) struct KillUnderStormTests {
-    static let secret = "whsec_" + Data("storm-secret-0123456789abcdef".utf8).base64EncodedString()
+    static let secret = SignedDelivery.secret
 
     /// Three seeds in CI; `LEDGER_KILL_SEEDS=200` for the long run (docs/fault-harness.md).
     static let seeds = (1...max(3, UInt64(ProcessInfo.processInfo.environment["LEDGER_KILL_SEEDS"] ?? "") ?? 3)).map { $0 }
@@ -30,11 +29,10 @@ import Testing
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
         ])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        let signer = try StandardWebhookVerifier(secret: Self.secret)
         // Early, middle and late in the storm (by deliveries acknowledged, so the
         // instant does not depend on how loaded the machine is), one per seed.
         let killAfter = seed <= 3 ? [300, 20, 120][Int(seed % 3)] : Int.random(in: 1...400, using: &generator)
-        let counter = Counter()
+        let counter = Shared(0)
         let session = URLSession(configuration: .ephemeral)
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<8 {
@@ -45,27 +43,18 @@ import Testing
                         let delivery = "msg_\(seed)_\(worker)_\(index)"
                         let status = ["processing", "succeeded", "failed"][index % 3]
                         let body = #"{"id":"ext_\#((worker * 7 + index) % 20)","status":"\#(status)","n":\#(index)}"#
-                        let timestamp = String(Int64(Date().timeIntervalSince1970))
-                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/webhooks/replicate")!)
-                        request.httpMethod = "POST"
-                        request.timeoutInterval = 5
-                        request.setValue(delivery, forHTTPHeaderField: "webhook-id")
-                        request.setValue(timestamp, forHTTPHeaderField: "webhook-timestamp")
-                        request.setValue("v1,\(signature)", forHTTPHeaderField: "webhook-signature")
-                        request.httpBody = Data(body.utf8)
-                        guard let (_, response) = try? await session.data(for: request),
-                              let code = (response as? HTTPURLResponse)?.statusCode else { break }
+                        guard let code = await SignedDelivery.send(id: delivery, body: body, port: port, timeout: 5,
+                                                                   session: session) else { break }
                         if code == 200 {
                             mine.append(delivery)
-                            counter.increment()
+                            counter.withLock { $0 += 1 }
                         }
                     }
                     return mine
                 }
             }
             // Bounded: at most 20 s of waiting for the storm to reach the kill point.
-            for _ in 0..<2000 where counter.value < killAfter { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<2000 where counter.withLock({ $0 }) < killAfter { try await Task.sleep(for: .milliseconds(10)) }
             kill(server.processIdentifier, SIGKILL)
             return try await group.reduce(into: []) { $0 += $1 }
         }
@@ -91,11 +80,4 @@ import Testing
         let check = try await after.rebuildCheck()
         #expect(check.differences.isEmpty, "projections equal a rebuild (seed \(seed))")
     }
-}
-
-/// Deliveries acknowledged so far, across the storm's workers.
-final class Counter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { count.withLock { $0 } }
-    func increment() { count.withLock { $0 += 1 } }
 }

@@ -7,7 +7,6 @@ import FoundationNetworking
 import LedgerCore
 import LedgerFakes
 import LedgerPostgres
-import LedgerProviders
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -28,15 +27,8 @@ import Testing
         let jobs = 20
         for index in 0..<jobs { _ = try await setup.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }
         await setup.close()
-        var nodes: [(process: Process, port: Int)] = []
+        let nodes = try await Self.startNodes(2, url: url)
         defer { for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) } }
-        for _ in 0..<2 {
-            let port = ServeProcessTests.freePort()
-            nodes.append((try await ServeProcessTests.startServer(["--db", url, "--port", String(port)], port: port, environment: [
-                "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
-            ]), port))
-        }
-        let signer = try StandardWebhookVerifier(secret: Self.secret)
         let session = URLSession(configuration: .ephemeral)
         let ports = nodes.map(\.port)
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
@@ -48,23 +40,13 @@ import Testing
                         let delivery = "msg_\(worker)_\(index)"
                         let status = ["processing", "failed", "succeeded"][(worker + index) % 3]
                         let body = #"{"id":"ext_\#((worker * 7 + index) % jobs)","status":"\#(status)","n":\#(index)}"#
-                        let timestamp = String(Int64(Date().timeIntervalSince1970))
-                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
-                        let answers = try await withThrowingTaskGroup(of: Int.self) { both in
+                        let answers = await withTaskGroup(of: Int.self) { both in
                             for port in ports {
                                 both.addTask {
-                                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/webhooks/replicate")!)
-                                    request.httpMethod = "POST"
-                                    request.timeoutInterval = 10
-                                    request.setValue(delivery, forHTTPHeaderField: "webhook-id")
-                                    request.setValue(timestamp, forHTTPHeaderField: "webhook-timestamp")
-                                    request.setValue("v1,\(signature)", forHTTPHeaderField: "webhook-signature")
-                                    request.httpBody = Data(body.utf8)
-                                    let (_, response) = try await session.data(for: request)
-                                    return (response as? HTTPURLResponse)?.statusCode ?? 0
+                                    await SignedDelivery.send(id: delivery, body: body, port: port, timeout: 10, session: session) ?? 0
                                 }
                             }
-                            return try await both.reduce(into: [Int]()) { $0.append($1) }
+                            return await both.reduce(into: [Int]()) { $0.append($1) }
                         }
                         if answers.contains(200) { mine.append(delivery) }
                     }
@@ -118,26 +100,16 @@ import Testing
         app.add(to: router)
         try await Application(router: router).test(.live) { appClient in
             let appPort = try #require(appClient.port)
-            var nodes: [(process: Process, port: Int)] = []
+            let nodes = try await Self.startNodes(2, url: url, environment: [
+                "LEDGER_NOTIFY_URL": "http://127.0.0.1:\(appPort)/hooks", "LEDGER_NOTIFY_SECRET": app.secret,
+                "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
+            ])
             defer { for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) } }
-            for _ in 0..<2 {
-                let port = ServeProcessTests.freePort()
-                nodes.append((try await ServeProcessTests.startServer(["--db", url, "--port", String(port)], port: port, environment: [
-                    "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": Self.secret,
-                    "LEDGER_NOTIFY_URL": "http://127.0.0.1:\(appPort)/hooks", "LEDGER_NOTIFY_SECRET": app.secret,
-                    "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
-                ]), port))
-            }
-            let signer = try StandardWebhookVerifier(secret: Self.secret)
+            let session = URLSession(configuration: .ephemeral)
             func complete(_ index: Int, on port: Int) async throws {
                 let body = #"{"id":"ext_\#(index)","status":"succeeded","output":["https://cdn.example/\#(index).mp4"]}"#
-                let timestamp = String(Int64(Date().timeIntervalSince1970))
-                let signature = signer.sign(id: "done_\(index)", timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
-                let answer = try await ServeProcessTests.curl([
-                    "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)/v1/webhooks/replicate",
-                    "-H", "webhook-id: done_\(index)", "-H", "webhook-timestamp: \(timestamp)", "-H", "webhook-signature: v1,\(signature)",
-                    "-d", body])
-                #expect(answer.output == "200", "completion of job_\(index): \(answer.output)")
+                let answer = await SignedDelivery.send(id: "done_\(index)", body: body, port: port, timeout: 10, session: session)
+                #expect(answer == 200, "completion of job_\(index): \(answer.map(String.init) ?? "no answer")")
             }
             func deliveredJobs() -> Set<String> {
                 Set(app.accepted.compactMap { JSONValue(jsonText: $0.body)?["data"]?["job"]?["job_id"]?.stringValue })
@@ -180,5 +152,23 @@ import Testing
             print("notifier holder killed: taken over and all delivered within \(takeover); "
                   + "\(app.accepted.count) deliveries for \(queued.count) notifications")
         }
+    }
+
+    /// `count` `ledger serve` processes on the ledger at `url`, with the storm's keys and secret.
+    static func startNodes(_ count: Int, url: String,
+                           environment: [String: String] = [:]) async throws -> [(process: Process, port: Int)] {
+        var nodes: [(process: Process, port: Int)] = []
+        for _ in 0..<count {
+            let port = ServeProcessTests.freePort()
+            let base = ["LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": secret]
+            do {
+                nodes.append((try await ServeProcessTests.startServer(["--db", url, "--port", String(port)], port: port,
+                                                                      environment: base.merging(environment) { $1 }), port))
+            } catch {
+                for node in nodes { kill(node.process.processIdentifier, SIGKILL) }
+                throw error
+            }
+        }
+        return nodes
     }
 }

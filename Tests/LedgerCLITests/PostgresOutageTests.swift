@@ -4,7 +4,6 @@ import FoundationNetworking
 #endif
 import LedgerCore
 import LedgerPostgres
-import LedgerProviders
 import LedgerStore
 import LedgerTesting
 import Synchronization
@@ -39,7 +38,6 @@ import Testing
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": KillUnderStormTests.secret,
         ], errorLog: errorLog)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        let signer = try StandardWebhookVerifier(secret: KillUnderStormTests.secret)
         let session = URLSession(configuration: .ephemeral)
         let answers = Shared<[Int: Int]>([:])
         let acknowledged = Shared<[String]>([])
@@ -57,18 +55,9 @@ import Testing
                         index += 1
                         let delivery = "msg_\(worker)_\(index)"
                         let body = #"{"id":"ext_\#((worker + index) % 10)","status":"processing","n":\#(index)}"#
-                        let timestamp = String(Int64(Date().timeIntervalSince1970))
-                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/webhooks/replicate")!)
-                        request.httpMethod = "POST"
-                        request.timeoutInterval = 15
-                        request.setValue(delivery, forHTTPHeaderField: "webhook-id")
-                        request.setValue(timestamp, forHTTPHeaderField: "webhook-timestamp")
-                        request.setValue("v1,\(signature)", forHTTPHeaderField: "webhook-signature")
-                        request.httpBody = Data(body.utf8)
                         let now = phase.withLock { $0 }
                         let sent = ContinuousClock.now
-                        let code = (try? await session.data(for: request)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode } ?? 0
+                        let code = await SignedDelivery.send(id: delivery, body: body, port: port, timeout: 15, session: session) ?? 0
                         let took = ContinuousClock.now - sent
                         slowest.withLock { $0 = max($0, took) }
                         answers.withLock { $0[code, default: 0] += 1 }
@@ -113,11 +102,4 @@ import Testing
         #expect(lost.isEmpty, "acknowledged and lost: \(lost.prefix(5))")
         #expect(try await after.verify().isSound)
     }
-}
-
-/// A value the storm's workers share.
-final class Shared<Value: Sendable>: Sendable {
-    private let state: Mutex<Value>
-    init(_ value: Value) { state = Mutex(value) }
-    func withLock<T>(_ body: (inout Value) -> T) -> T { state.withLock { body(&$0) } }
 }

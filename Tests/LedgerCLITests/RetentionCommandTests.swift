@@ -1,5 +1,7 @@
 import Foundation
-import LedgerProviders
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import LedgerCore
 import LedgerStore
 import LedgerTesting
@@ -128,7 +130,7 @@ import Testing
             "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_PROVIDER_REPLICATE_SECRET": KillUnderStormTests.secret,
         ])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        let signer = try StandardWebhookVerifier(secret: KillUnderStormTests.secret)
+        let session = URLSession(configuration: .ephemeral)
         let acknowledged = Shared<[String]>([])
         let stormEnds = Shared(ContinuousClock.now + .seconds(60))
         async let storm: Void = withThrowingTaskGroup(of: Void.self) { group in
@@ -140,13 +142,8 @@ import Testing
                         index += 1
                         let delivery = "new_\(worker)_\(index)"
                         let body = #"{"id":"ext_\#(index % 20)","status":"processing","n":\#(index)}"#
-                        let timestamp = String(Int64(Date().timeIntervalSince1970))
-                        let signature = signer.sign(id: delivery, timestamp: timestamp, body: Data(body.utf8))!.base64EncodedString()
-                        let answer = try await ServeProcessTests.curl([
-                            "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)/v1/webhooks/replicate",
-                            "-H", "webhook-id: \(delivery)", "-H", "webhook-timestamp: \(timestamp)",
-                            "-H", "webhook-signature: v1,\(signature)", "-d", body])
-                        if answer.output == "200" { acknowledged.withLock { $0.append(delivery) } }
+                        let answer = await SignedDelivery.send(id: delivery, body: body, port: port, timeout: 10, session: session)
+                        if answer == 200 { acknowledged.withLock { $0.append(delivery) } }
                         try await Task.sleep(for: .milliseconds(20))  // paced: two shared cores
                     }
                 }

@@ -6,6 +6,7 @@ import LedgerTesting
 // ledger-bench: the kernel's figures in one run, each next to its baseline.
 //
 //   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
+//   swift run -c release ledger-bench --retention [events]   (bytes per event and the ingest pause of retention)
 //
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
 
@@ -39,6 +40,15 @@ func runBenchmarks() async throws {
     if CommandLine.arguments.dropFirst().first == "--webhooks" {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-bench-\(getpid()).sqlite").path
         for _ in 0..<3 { try await WebhookBenchmark(path: path + "-\(UUID().uuidString)").run() }
+        exit(0)
+    }
+    if CommandLine.arguments.dropFirst().first == "--retention" {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("retention-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var benchmark = RetentionBenchmark(folder: folder)
+        if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
+        try await benchmark.run()
+        try? FileManager.default.removeItem(at: folder)
         exit(0)
     }
     if CommandLine.arguments.dropFirst().first == "--micro" {

@@ -65,3 +65,17 @@ extension JobState {
         }
     }
 }
+
+extension StoredEvent {
+    /// Exported lines read back (``exportLines`` writes them), each with its index among `lines` (empty lines skipped).
+    public static func decodeExported(_ lines: [String]) throws(StoreError) -> [(index: Int, event: StoredEvent)] {
+        let decoder = JSONDecoder()
+        var events: [(index: Int, event: StoredEvent)] = []
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            do { events.append((index, try decoder.decode(StoredEvent.self, from: Data(line.utf8)))) } catch {
+                throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
+            }
+        }
+        return events
+    }
+}

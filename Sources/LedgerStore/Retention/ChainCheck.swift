@@ -29,10 +29,11 @@ public struct ChainCheck {
         firstChecked = head.position + 1
     }
 
-    /// The runs among `events` (the `retention.applied` ones that decode).
+    /// The runs among `events`: the `retention.applied` events of the
+    /// retention stream that decode.
     public static func runs(in events: [StoredEvent], codec: EventCodec = EventCodec()) -> [Run] {
         events.compactMap { event in
-            guard event.type == EventType.retentionApplied.rawValue,
+            guard event.stream == RetentionRun.stream, event.type == EventType.retentionApplied.rawValue,
                   case .retentionApplied(let applied)? = try? event.decoded(with: codec).event,
                   // A run covers a range before itself; anything else covers nothing.
                   applied.fromPosition >= 1, applied.fromPosition <= applied.throughPosition,

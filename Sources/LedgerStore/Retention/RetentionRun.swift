@@ -3,8 +3,6 @@ import LedgerCore
 /// What an engine provides for a retention run (the run's logic is
 /// ``RetentionRun``, the same on every engine).
 public protocol RetentionStorage: EventStore {
-    /// The latest `retention.applied` event, if any.
-    func lastRetentionRun() async throws(StoreError) -> ChainCheck.Run?
     /// The last position recorded before `cutoff`; 0 when none.
     func lastPosition(recordedBefore cutoff: Timestamp) async throws(StoreError) -> Int64
     /// Up to `limit` `webhook.received` events after `position`, through `through`, in position order.
@@ -12,6 +10,13 @@ public protocol RetentionStorage: EventStore {
     /// Replaces each event's data with its redacted text (unless it reads as
     /// redacted already), in one transaction: the database refuses any other change.
     func storeRedactions(_ redactions: [Redaction]) async throws(StoreError)
+}
+
+extension RetentionStorage {
+    /// ``EngineOperations/retainBodies(_:dryRun:)`` for every engine.
+    public func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport {
+        try await run.run(on: self, dryRun: dryRun)
+    }
 }
 
 public struct Redaction: Sendable, Hashable {
@@ -42,7 +47,8 @@ public struct RetentionRun: Sendable {
     public var operatorName: String
     public var stepCount = 500
 
-    static let stream = "retention"
+    /// Where the `retention.applied` events are (and only they).
+    public static let stream = "retention"
 
     public init(cutoff: Timestamp, operatorName: String) {
         self.cutoff = cutoff
@@ -53,8 +59,8 @@ public struct RetentionRun: Sendable {
         var report = RetentionReport(cutoff: cutoff)
         // Two runs at once (cron and serve) must not cover overlapping ranges:
         // the run appends only if the stream is still where it was read.
-        let runsSoFar = Int64(try await storage.events(inStream: Self.stream).count)
-        let last = try await storage.lastRetentionRun()
+        let runs = try await storage.events(inStream: Self.stream)
+        let last = ChainCheck.runs(in: runs).last
         if let last, !dryRun { report.resumed = try await redact(last.applied, on: storage) }
         let from = (last?.applied.throughPosition ?? 0) + 1
         let through = try await storage.lastPosition(recordedBefore: cutoff)
@@ -65,7 +71,7 @@ public struct RetentionRun: Sendable {
         let applied = RetentionApplied(cutoff: cutoff.iso8601, fromPosition: from, throughPosition: through,
                                        count: digest.count, redactedSHA256: digest.finalized(), operatorName: operatorName)
         let appended = try await storage.append(AppendRequest(
-            stream: Self.stream, expected: runsSoFar == 0 ? .noStream : .exactly(runsSoFar), events: [NewEvent(.retentionApplied(applied), metadata: EventMetadata(actor: "operator:\(operatorName)", source: "retain"))],
+            stream: Self.stream, expected: runs.last.map { .exactly($0.version) } ?? .noStream, events: [NewEvent(.retentionApplied(applied), metadata: EventMetadata(actor: "operator:\(operatorName)", source: "retain"))],
             idempotencyKey: "retention:\(from):\(through)"))
         report.runPosition = appended.firstPosition
         _ = try await redact(applied, on: storage)

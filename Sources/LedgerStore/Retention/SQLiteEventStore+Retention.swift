@@ -2,15 +2,6 @@ import GRDB
 import LedgerCore
 
 extension SQLiteEventStore: RetentionStorage {
-    public func lastRetentionRun() async throws(StoreError) -> ChainCheck.Run? {
-        try await read { db in
-            let events = try Row.fetchAll(db, sql: """
-                SELECT \(StoredEvent.selectColumns) FROM events WHERE type = 'retention.applied' ORDER BY position DESC LIMIT 1
-                """).map(StoredEvent.init(row:))
-            return ChainCheck.runs(in: events).last
-        }
-    }
-
     public func lastPosition(recordedBefore cutoff: Timestamp) async throws(StoreError) -> Int64 {
         try await read { db in
             try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at < ?",
@@ -43,8 +34,4 @@ extension SQLiteEventStore: RetentionStorage {
 
     /// Pages given back per retention step (4 KiB each): a step stays short.
     static let freedPagesPerStepMax = 256
-
-    public func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport {
-        try await run.run(on: self, dryRun: dryRun)
-    }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerStore
+import LedgerTesting
+import Synchronization
+
+/// `--retention [events]`: bytes per event before and after retention (and
+/// after a `VACUUM`), on a log of webhooks recorded months ago with
+/// Replicate-sized bodies; then, on a twin log, the longest append while a
+/// retention run goes, next to the longest of 2,000 appends before it.
+struct RetentionBenchmark {
+    var events = 1_000_000
+    let folder: URL
+
+    func run() async throws {
+        let run = RetentionRun(cutoff: Timestamp(iso8601: "2100-01-01T00:00:00.000Z")!, operatorName: "bench")
+        let (store, path) = try await oldLedger("space.sqlite")
+        let count = try await store.head().position
+        let before = try Self.bytes(path)
+        let redacted = try await store.retainBodies(run, dryRun: false).count
+        let after = try Self.bytes(path)
+        let sound = try await store.verify(progress: { _ in }).isSound
+        let vacuumSeconds = try await Measure.seconds { try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "VACUUM") } }
+        let vacuumed = try Self.bytes(path)
+        print("retention, \(count) events, \(redacted) bodies redacted, verify \(sound ? "ok" : "FAILED"):")
+        print("  bytes per event: before \(before / count), after \(after / (count + 1)), "
+              + "after VACUUM \(vacuumed / (count + 1)) (VACUUM \(String(format: "%.1f", vacuumSeconds)) s, write lock held)")
+
+        let (twin, _) = try await oldLedger("pause.sqlite")
+        var quiet = 0.0
+        for index in 0..<2_000 { quiet = max(quiet, try await Self.append(twin, index)) }
+        let stop = Mutex(false)
+        async let pauses: (Double, Int) = {
+            var longest = 0.0
+            var appends = 0
+            while !stop.withLock({ $0 }) {
+                longest = max(longest, try await Self.append(twin, appends))
+                appends += 1
+            }
+            return (longest, appends)
+        }()
+        let runSeconds = try await Measure.seconds { _ = try await twin.retainBodies(run, dryRun: false) }
+        stop.withLock { $0 = true }
+        let (longest, appends) = try await pauses
+        print("  the run on the twin: \(String(format: "%.1f", runSeconds)) s, \(appends) appends meanwhile; longest append "
+              + "\(String(format: "%.0f", longest * 1000)) ms vs \(String(format: "%.0f", quiet * 1000)) ms for the longest of 2,000 before "
+              + "(\(String(format: "%.1f", longest / max(quiet, 1e-6)))x)")
+    }
+
+    /// `events` webhooks for 1,000 jobs, recorded 0.1 s apart months ago, each with a body of about 1.5 KB.
+    private func oldLedger(_ name: String) async throws -> (SQLiteEventStore, String) {
+        let path = folder.appendingPathComponent(name).path
+        let clock = ManualClock(Timestamp(iso8601: "2026-06-01T10:00:00.000Z")!)
+        var options = StoreOptions(clock: { clock.now })
+        options.durability = .normal
+        let store = try SQLiteEventStore(path: path, options: options)
+        let jobs = 1_000
+        for job in 0..<jobs { _ = try await store.execute(Fixtures.register("job_\(job)", cost: 10, externalID: "ext_\(job)")) }
+        let filler = String(repeating: "frame 0042/0120 rendered in 0.83s; ", count: 36)
+        let events = self.events
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in stride(from: worker, to: events, by: 8) {
+                        clock.advance(milliseconds: 100)
+                        var webhook = Fixtures.webhook("ext_\(index % jobs)", .processing, delivery: "d_\(index)")
+                        webhook.body = #"{"id":"ext_\#(index % jobs)","status":"processing","logs":"\#(filler)","n":\#(index)}"#
+                        webhook.bodySHA256 = ChainHasher.digest(webhook.body)
+                        _ = try await store.execute(Fixtures.deliver(webhook))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return (store, path)
+    }
+
+    /// One append's latency in seconds.
+    private static func append(_ store: SQLiteEventStore, _ index: Int) async throws -> Double {
+        try await Measure.seconds {
+            _ = try await store.append(AppendRequest(stream: "probe", events: [NewEvent(
+                .operatorAction(OperatorAction(operatorName: "probe", action: "note", reason: "\(index)")), metadata: Fixtures.app)]))
+        }
+    }
+
+    /// The file and its WAL, after a checkpoint.
+    private static func bytes(_ path: String) throws -> Int64 {
+        try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let size = { (file: String) in ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int64) ?? 0 }
+        return size(path) + size(path + "-wal")
+    }
+}
