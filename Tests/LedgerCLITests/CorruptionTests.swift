@@ -26,7 +26,7 @@ import Testing
 
     @Test func aDamagedHeaderStopsStartUpWithAClearLine() async throws {
         let path = try await Self.ledger()
-        try checkpointWAL(path)
+        try await checkpointWAL(path)
         try Self.damage(path, at: 0, bytes: 16)
         let serve = try await LedgerBinary.run(["serve", "--db", path, "--port", "1"], environment: ["LEDGER_KEYS": ServeProcessTests.keys])
         #expect(serve.status == 3 && serve.stderr.contains("damaged") && serve.stderr.contains("backup"), "\(serve.stderr)")
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aDamagedIndexPageIsFoundByVerify() async throws {
         let path = try await Self.ledger()
-        try checkpointWAL(path)
+        try await checkpointWAL(path)
         // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
         try Self.damage(path, at: 4096 * 4, bytes: 64)
         let verify = try await LedgerBinary.run(["verify", "--db", path])
@@ -46,12 +46,12 @@ import Testing
 
     /// Copies the WAL's pages into the main file (sqlite3's own checkpoint), so
     /// the damage hits the pages the ledger will read.
-    func checkpointWAL(_ path: String) throws {
+    func checkpointWAL(_ path: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [path, "PRAGMA wal_checkpoint(TRUNCATE);"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        await process.exited()
     }
 }

@@ -42,7 +42,7 @@ import Testing
         try process.run()
         try await Task.sleep(for: .milliseconds(Int.random(in: 20...300, using: &generator)))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
         guard FileManager.default.fileExists(atPath: target) else { return .notStarted }
         let store = try SQLiteEventStore(path: target)
         let head = try await store.head().position

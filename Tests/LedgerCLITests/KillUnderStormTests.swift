@@ -20,6 +20,10 @@ import Testing
 
     @Test(arguments: seeds)
     func sigkillDuringAWebhookStormLosesNothingAcknowledged(_ seed: UInt64) async throws {
+        try await HeavyTests.one { try await sigkillDuringAWebhookStorm(seed) }
+    }
+
+    func sigkillDuringAWebhookStorm(_ seed: UInt64) async throws {
         var generator = SeededGenerator(seed: seed)
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

@@ -15,13 +15,13 @@ import Testing
 @Suite(.serialized) struct StartupFaultTests {
     static let keys = ServeProcessTests.keys
 
-    static func sqlite3(_ path: String, _ sql: String) throws {
+    static func sqlite3(_ path: String, _ sql: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["-cmd", ".timeout 10000", path, sql]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
     }
 
@@ -36,7 +36,7 @@ import Testing
 
     @Test func anotherApplicationsDatabaseIsRefusedAndLeftUntouched() async throws {
         let path = Fixtures.temporaryDatabasePath("app.sqlite")
-        try Self.sqlite3(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');")
+        try await Self.sqlite3(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');")
         let before = try Self.digest(path)
         let serve = try await Self.serve(["--db", path])
         #expect(serve.status == 4, "\(serve.stderr)")
@@ -54,7 +54,7 @@ import Testing
             let store = try SQLiteEventStore(path: path)
             _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
         }
-        try Self.sqlite3(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');")
+        try await Self.sqlite3(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');")
         let serve = try await Self.serve(["--db", path])
         #expect(serve.status == 4 && serve.stderr.contains("v99-from-the-future") && serve.stderr.contains("newer ledger"),
                 "\(serve.stderr)")
@@ -64,7 +64,7 @@ import Testing
 
     @Test func aDamagedPageStopsServeAtStartUp() async throws {
         let path = try await CorruptionTests.ledger()
-        try Self.sqlite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
+        try await Self.sqlite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
         // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
         try CorruptionTests.damage(path, at: 4096 * 4, bytes: 64)
         let serve = try await Self.serve(["--db", path])

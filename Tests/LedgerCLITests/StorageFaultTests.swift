@@ -29,12 +29,12 @@ struct StorageFaultTests {
     @Test func aFullDiskIsRefusedAndRecoveredFromWhenSpaceReturns() async throws {
         let mount = NSTemporaryDirectory() + "ledger-full-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        try #require(try Self.command("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount]) == 0)
-        defer { _ = try? Self.command("/usr/bin/umount", ["-l", mount]) }
+        try #require(try await Self.command("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount]) == 0)
+        defer { _ = try? Self.commandBlocking("/usr/bin/umount", ["-l", mount]) }
         let ballast = mount + "/ballast"
         try await StorageFaultRun(path: mount + "/ledger.sqlite").exercise(begin: { _ in
             // Fill what is left (dd stops at ENOSPC).
-            _ = try Self.command("/usr/bin/dd", ["if=/dev/zero", "of=\(ballast)", "bs=64k"])
+            _ = try await Self.command("/usr/bin/dd", ["if=/dev/zero", "of=\(ballast)", "bs=64k"])
         }, end: { _ in
             try FileManager.default.removeItem(atPath: ballast)
         })
@@ -47,10 +47,10 @@ struct StorageFaultTests {
                 (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? NSNumber)?.intValue
             }.max() ?? 0
             let limit = "--fsize=\(largest + 64 * 1024):unlimited"
-            try #require(try Self.command("/usr/bin/prlimit", ["--pid", "\(server.processIdentifier)", limit]) == 0)
+            try #require(try await Self.command("/usr/bin/prlimit", ["--pid", "\(server.processIdentifier)", limit]) == 0)
         }, end: { server in
             let lifted = "--fsize=unlimited:unlimited"
-            try #require(try Self.command("/usr/bin/prlimit", ["--pid", "\(server.processIdentifier)", lifted]) == 0)
+            try #require(try await Self.command("/usr/bin/prlimit", ["--pid", "\(server.processIdentifier)", lifted]) == 0)
         })
     }
 
@@ -77,8 +77,14 @@ struct StorageFaultTests {
         throw StorageFaultFailure("strace did not attach to every thread")
     }
 
+    /// Runs a helper program off the cooperative pool (see `offPool`).
     @discardableResult
-    static func command(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    static func command(_ executable: String, _ arguments: [String]) async throws -> Int32 {
+        try await offPool { try commandBlocking(executable, arguments) }
+    }
+
+    @discardableResult
+    static func commandBlocking(_ executable: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

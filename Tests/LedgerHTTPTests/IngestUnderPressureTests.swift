@@ -13,12 +13,14 @@ import Testing
 @Suite(.serialized) struct IngestUnderPressureTests {
     static let body = WebhookRoutesTests.succeeded
 
-    /// Disabled for now: passes alone (0.8 s) and with its whole target, but
-    /// in a full run its in-process server stops answering for 20 s (since the
-    /// PostgreSQL deadline and fencing changes; not understood yet, see the
-    /// closing note). Re-enable first thing.
-    @Test(.disabled("times out only inside the full run: under investigation"))
-    func oneHundredConcurrentIdenticalDeliveriesMakeOneDecision() async throws {
+    /// One heavy test at a time: beside the storms of the command-line tests
+    /// (several `ledger serve` processes on two shared cores) its hundred
+    /// connections were starved past the test client's read timeout.
+    @Test func oneHundredConcurrentIdenticalDeliveriesMakeOneDecision() async throws {
+        try await HeavyTests.one { try await oneHundredConcurrentIdenticalDeliveries() }
+    }
+
+    func oneHundredConcurrentIdenticalDeliveries() async throws {
         let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
         _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
         let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys),
