@@ -17,6 +17,7 @@ struct BackgroundOnce {
         do { settings = try BackgroundSettings(environment: environment, providers: providers) } catch {
             throw CommandFailure(.usage, error.description)
         }
+        let logger = try commandLogger(environment)
         // Decisions made here (a poll's completion, a watchdog's failure) are
         // made as the server makes them: what this process is not told, it
         // takes from the settings the server recorded in the ledger.
@@ -28,7 +29,7 @@ struct BackgroundOnce {
             ? recorded[RecordedSettings.notifyEvents].flatMap(NotifyEvents.init(rawValue:)) ?? .terminal : settings.notifyEvents
         let store = try await database.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
-                                                logger: commandLogger(environment))
+                                                logger: logger)
         let summary: String
         do {
             summary = try await body(composition)

@@ -99,10 +99,21 @@ extension BackgroundComposition: BackgroundActions {
     }
 }
 
-/// A logger for the command-line tools: JSON lines on stderr.
-func commandLogger(_ environment: [String: String]) -> Logger {
-    let level = environment["LEDGER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+/// A logger for the command-line tools: JSON lines on stderr, quieter than
+/// `serve` by default; a level `serve` would refuse is refused here too.
+func commandLogger(_ environment: [String: String]) throws -> Logger {
+    let level: Logger.Level
+    do { level = try logLevel(environment, default: .notice) } catch { throw CommandFailure(.usage, error.description) }
     return Logger(label: "ledger") { label in JSONLogHandler(label: label, level: level) }
+}
+
+/// `LEDGER_LOG_LEVEL`, for `serve` and the commands alike.
+func logLevel(_ environment: [String: String], default fallback: Logger.Level) throws(ConfigurationError) -> Logger.Level {
+    guard let text = environment["LEDGER_LOG_LEVEL"] else { return fallback }
+    guard let level = Logger.Level(rawValue: text) else {
+        throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(text) is not one of trace, debug, info, notice, warning, error, critical")
+    }
+    return level
 }
 
 /// `LEDGER_LATE_COMPLETION_POLICY`: `keep_refund` (default) or `recharge`;

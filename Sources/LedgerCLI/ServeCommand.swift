@@ -296,11 +296,7 @@ struct ServeSettings {
                                      detail: "\(connectionsText) is not 1 to \(derived) (the descriptor limit less what the ledger needs besides)")
         }
         connectionsMax = connections
-        let level = environment["LEDGER_LOG_LEVEL"] ?? "info"
-        guard let logLevel = Logger.Level(rawValue: level) else {
-            throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(level) is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        self.logLevel = logLevel
+        logLevel = try LedgerCLI.logLevel(environment, default: .info)
         guard let configured = environment["LEDGER_KEYS"] else {
             throw ConfigurationError(key: "LEDGER_KEYS", detail: "not set: give app:KEY,admin:KEY,auditor:KEY in the environment or as keys in --config")
         }

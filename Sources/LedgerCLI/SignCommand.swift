@@ -37,64 +37,13 @@ struct SignCommand: ParsableCommand {
         do { file = try ConfigurationFile.load(config) } catch {
             throw CommandFailure(.usage, error.description)
         }
-        guard let profile = ProviderProfile.builtIn[provider] ?? file.profiles[provider] else {
-            let known = Set(ProviderProfile.builtIn.keys).union(file.profiles.keys).sorted().joined(separator: ", ")
-            throw CommandFailure(.usage, "--provider must be one of \(known)")
-        }
-        let key = ProviderRegistry.secretKey(provider), signingKey = ProviderRegistry.signingSecretKey(provider)
-        let environment = ProcessInfo.processInfo.environment
-        let secret = secret ?? environment[key] ?? file.environment[key]
-        let endpoint = "\(url)/v1/webhooks/\(provider)"
-        let messageID = id ?? "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let time = String(timestamp ?? Int64(Date().timeIntervalSince1970))
-        switch profile.authentication {
-        case .queryToken(let parameter):
-            let signing = signingSecret ?? environment[signingKey] ?? file.environment[signingKey]
-            guard secret != nil || signing != nil else { throw CommandFailure(.usage, "give --secret or set \(key)") }
-            let token = secret.map { $0.split(separator: " ").first.map(String.init) ?? $0 }
-            let query = token.map { "?\(parameter)=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? $0) }
-            writeOut("POST \(endpoint)\(query ?? "")")
-            if let signing {
-                let body = FileHandle.standardInput.readDataToEndOfFile()
-                let signature = try signV3(signing, id: messageID, timestamp: time, body: body)
-                writeOut("webhook-id: \(messageID)\nwebhook-timestamp: \(time)\nwebhook-signature: v3,\(signature)")
-            }
-        case .standardWebhooks:
-            guard let secret else { throw CommandFailure(.usage, "give --secret or set \(key)") }
-            let body = FileHandle.standardInput.readDataToEndOfFile()
-            let signature = try sign(secret, id: messageID, timestamp: time, body: body)
-            writeOut("POST \(endpoint)\nwebhook-id: \(messageID)\nwebhook-timestamp: \(time)\nwebhook-signature: \(signature)")
-        }
+        let profile = try SignedWebhook.profile(provider, file: file)
+        let secrets = SignedWebhook.Secrets(provider: provider, secret: secret, signingSecret: signingSecret, file: file)
+        let webhook = try SignedWebhook.sign(
+            provider: provider, profile: profile, secrets: secrets, id: id ?? SignedWebhook.newMessageID(),
+            timestamp: String(timestamp ?? Int64(Date().timeIntervalSince1970)),
+            body: { FileHandle.standardInput.readDataToEndOfFile() })
+        let lines = ["POST \(url)\(webhook.path)"] + webhook.headers.map { "\($0.name): \($0.value)" }
+        writeOut(lines.joined(separator: "\n"))
     }
-
-    private func signV3(_ secret: String, id: String, timestamp: String, body: Data) throws -> String {
-        let credentials: WebhookCredentials
-        do { credentials = try WebhookCredentials.signingOnly(secret) } catch {
-            let detail = if case .misconfigured(let detail) = error { detail } else { "\(error)" }
-            throw CommandFailure(.usage, "--signing-secret: \(detail)")
-        }
-        return StandardWebhookVerifier(credentials: credentials).signV3(id: id, timestamp: timestamp, body: body) ?? ""
-    }
-
-    /// `v1,<base64>` for a whsec_ secret, `v1a,<base64>` for a whsk_ key.
-    private func sign(_ secret: String, id: String, timestamp: String, body: Data) throws -> String {
-        do {
-            if secret.hasPrefix("whsk_") {
-                let signature = try StandardWebhookVerifier.signEd25519(id: id, timestamp: timestamp, body: body, secretKey: secret)
-                return "v1a," + signature.base64EncodedString()
-            }
-            guard let signature = try StandardWebhookVerifier(secret: secret).sign(id: id, timestamp: timestamp, body: body) else {
-                throw CommandFailure(.usage, "--secret must be a whsec_ secret or a whsk_ signing key (a whpk_ key only verifies)")
-            }
-            return "v1," + signature.base64EncodedString()
-        } catch let rejection as WebhookRejection {
-            guard case .misconfigured(let detail) = rejection else { throw rejection }
-            throw CommandFailure(.usage, "--secret: \(detail)")
-        }
-    }
-}
-
-extension CharacterSet {
-    /// What may stand unescaped in a query value.
-    static let urlQueryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&+=?#"))
 }

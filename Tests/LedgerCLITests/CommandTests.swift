@@ -163,6 +163,17 @@ import Testing
         }
     }
 
+    /// The cron commands read the same settings as `serve` and refuse what it refuses
+    /// (an invalid log level once quietly became `notice`).
+    @Test(arguments: [["poll", "--once"], ["watchdog", "--once"], ["notify", "--once"]])
+    func theCronCommandsRefuseAnInvalidSettingWithOneLineNamingIt(_ command: [String]) async throws {
+        for (variable, value) in [("LEDGER_LOG_LEVEL", "loud"), ("LEDGER_STUCK_AFTER", "soon"), ("LEDGER_NOTIFY_EVENTS", "some")] {
+            let output = try await LedgerBinary.run(command + ["--db", Fixtures.temporaryDatabasePath()], environment: [variable: value])
+            #expect(output.status == 2, "\(command) \(variable): \(output.stderr)")
+            #expect(output.stderr.contains(variable) && output.stderr.split(separator: "\n").count == 1, "\(command): \(output.stderr)")
+        }
+    }
+
     @Test(arguments: [
         (#"{"prot": 8080}"#, "prot"), (#"{"port": "eighty"}"#, "LEDGER_PORT"), (#"[1]"#, "--config"),
         (#"{"port": [1]}"#, "port"), (#"{"providers": {"acme": {"authentication": "query_token"}}}"#, "providers.acme.status_map"),
