@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "ledger", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders", "LedgerPostgres",
+                "ledger", "LedgerCLI", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders", "LedgerPostgres",
+                "LedgerBackground",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

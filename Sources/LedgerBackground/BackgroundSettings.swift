@@ -21,23 +21,23 @@ public struct ProviderEndpoint: Sendable, Equatable {
 public struct BackgroundSettings: Sendable {
     public var pollSchedule = PollSchedule.standard
     public var watchdog = WatchdogPolicy.standard
-    public var watchdogInterval: Int64 = 60_000
+    public var watchdogIntervalMilliseconds: Int64 = 60_000
     /// How often the poller looks for due jobs.
-    public var pollTick: Int64 = 10_000
+    public var pollTickMilliseconds: Int64 = 10_000
     public var notifyURL: String?
     public var notifySecret: String?
     public var notifySchedule = RetrySchedule.standard
     /// `LEDGER_NOTIFY_EVENTS`: terminal changes only, or starts and progress too.
     public var notifyEvents = NotifyEvents.terminal
     /// How often the notifier looks for due deliveries.
-    public var notifyTick: Int64 = 1_000
+    public var notifyTickMilliseconds: Int64 = 1_000
     public var allowPrivateTargets = false
     public var endpoints: [String: ProviderEndpoint] = [:]
     /// Polls in flight per provider, and started per second per provider.
     public var pollConcurrency = 4
     public var pollsPerSecond = 20
     /// The longest a `Retry-After` is honoured (429/5xx from a provider or the app).
-    public var retryAfterMax: Int64 = 600_000
+    public var retryAfterMaxMilliseconds: Int64 = 600_000
     /// `LEDGER_RETAIN_BODIES`: raw webhook bodies older than this are redacted
     /// by `serve` (nil: kept for ever).
     public var retainBodiesMilliseconds: Int64?
@@ -67,7 +67,7 @@ public struct BackgroundSettings: Sendable {
         watchdog = WatchdogPolicy(stuckAfter: try duration("LEDGER_STUCK_AFTER", watchdog.stuckAfter),
                                   deadline: try duration("LEDGER_DEADLINE", watchdog.deadline),
                                   submitDeadline: try duration("LEDGER_SUBMIT_DEADLINE", watchdog.submitDeadline))
-        watchdogInterval = try duration("LEDGER_WATCHDOG_INTERVAL", watchdogInterval)
+        watchdogIntervalMilliseconds = try duration("LEDGER_WATCHDOG_INTERVAL", watchdogIntervalMilliseconds)
         if environment["LEDGER_RETAIN_BODIES"] != nil { retainBodiesMilliseconds = try duration("LEDGER_RETAIN_BODIES", 0) }
         if let text = environment["LEDGER_NOTIFY_SCHEDULE"] {
             guard let schedule = RetrySchedule(parsing: text) else {

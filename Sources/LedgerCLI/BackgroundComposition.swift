@@ -73,9 +73,9 @@ enum BackgroundService: String, Sendable {
 
     func intervalMilliseconds(_ settings: BackgroundSettings) -> Int64 {
         switch self {
-        case .poller: settings.pollTick
-        case .watchdog: settings.watchdogInterval
-        case .notifier: settings.notifyTick
+        case .poller: settings.pollTickMilliseconds
+        case .watchdog: settings.watchdogIntervalMilliseconds
+        case .notifier: settings.notifyTickMilliseconds
         case .retention: settings.retentionIntervalMilliseconds
         }
     }

@@ -16,12 +16,8 @@ struct ConfigurationFile {
     /// Custom provider profiles by name.
     var profiles: [String: ProviderProfile] = [:]
 
-    static let settingKeys: Set<String> = [
-        "db", "host", "port", "keys", "durability", "max_body", "idle_timeout", "read_timeout", "log_level",
-        "late_completion_policy", "poll_schedule", "stuck_after", "deadline", "watchdog_interval", "submit_deadline",
-        "notify_url", "notify_secret", "notify_schedule", "notify_events", "shutdown_grace", "max_body_bytes_held", "max_connections", "allow_private_targets", "checkpoint_key", "retain_bodies",
-    ]
-    static let providerSettingKeys: Set<String> = ["secret", "signing_secret", "base_url", "api_key", "poll_head_url"]
+    static let settingKeys = Set(Setting.all.map(\.key))
+    static let providerSettingKeys = Setting.providerKeys
 
     init() {}
 

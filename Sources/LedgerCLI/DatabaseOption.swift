@@ -13,7 +13,7 @@ struct DatabaseOption: ParsableArguments {
     var path: String?
 
     var resolvedPath: String {
-        path ?? ProcessInfo.processInfo.environment["LEDGER_DB"] ?? "./ledger.sqlite"
+        path ?? Setting.db.textOrDefault(in: ProcessInfo.processInfo.environment)
     }
 
     /// Opens an existing ledger; a command that reads never creates a SQLite

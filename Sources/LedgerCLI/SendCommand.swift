@@ -84,8 +84,8 @@ struct SendCommand: AsyncParsableCommand {
     private func ledgerAddress() -> String {
         if let url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
         let environment = ProcessInfo.processInfo.environment
-        let host = environment["LEDGER_HOST"].flatMap { ["", "0.0.0.0", "::"].contains($0) ? nil : $0 } ?? "127.0.0.1"
-        let port = environment["LEDGER_PORT"] ?? "8080"
+        let host = environment[Setting.host.environmentName].flatMap { ["", "0.0.0.0", "::"].contains($0) ? nil : $0 } ?? "127.0.0.1"
+        let port = Setting.port.textOrDefault(in: environment)
         return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 

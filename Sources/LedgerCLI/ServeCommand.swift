@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         var environment: [String: String] = [:]
         do {
             let processEnvironment = ProcessInfo.processInfo.environment
-            let databasePath = database.path ?? processEnvironment["LEDGER_DB"] ?? "./ledger.sqlite"
+            let databasePath = database.resolvedPath
             // No configuration at all: development keys and secrets in an owner-only file.
             let development = config == nil && processEnvironment["LEDGER_KEYS"] == nil
             let configPath = try development ? DevelopmentConfiguration.ensure(besideDatabase: databasePath) : config
@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             // The environment wins over the file; flags win over both.
             environment = file.environment(overriddenBy: processEnvironment)
             settings = try ServeSettings(environment: environment, profiles: file.profiles, host: host, port: port,
-                                         databasePath: database.path ?? environment["LEDGER_DB"] ?? "./ledger.sqlite",
+                                         databasePath: database.path ?? Setting.db.textOrDefault(in: environment),
                                          configurationNotice: development ? "development keys and secrets (no configuration): \(configPath ?? "")"
                                              : configPath.map { "configuration from \($0) and the environment" } ?? "configuration from the environment")
         } catch {
@@ -160,17 +160,17 @@ struct ServeCommand: AsyncParsableCommand {
         let clock = SystemClock()
         let startWhen: @Sendable () async -> Void = { await listening.wait() }
         var services: [any Service] = [
-            PeriodicService(name: "poller", interval: background.settings.pollTick, clock: clock, logger: logger,
+            PeriodicService(name: "poller", interval: background.settings.pollTickMilliseconds, clock: clock, logger: logger,
                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.poller) { _ = try await background.poller.runOnce() }
             },
-            PeriodicService(name: "watchdog", interval: background.settings.watchdogInterval, clock: clock, logger: logger,
+            PeriodicService(name: "watchdog", interval: background.settings.watchdogIntervalMilliseconds, clock: clock, logger: logger,
                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.watchdog) { _ = try await background.watchdog.runOnce() }
             },
         ]
         if let notifier = background.notifier {
-            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTick, clock: clock, logger: logger,
+            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTickMilliseconds, clock: clock, logger: logger,
                                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.notifier) { _ = try await notifier.runOnce() }
             })
@@ -242,20 +242,20 @@ struct ServeSettings {
     init(environment: [String: String], profiles custom: [String: ProviderProfile] = [:], host: String?, port: Int?, databasePath: String,
          configurationNotice: String = "configuration from the environment") throws(ConfigurationError) {
         self.configurationNotice = configurationNotice
-        self.host = host ?? environment["LEDGER_HOST"] ?? "127.0.0.1"
-        let portText = port.map(String.init) ?? environment["LEDGER_PORT"] ?? "8080"
+        self.host = host ?? Setting.host.textOrDefault(in: environment)
+        let portText = port.map(String.init) ?? Setting.port.textOrDefault(in: environment)
         guard let port = Int(portText), (1...65_535).contains(port) else {
             throw ConfigurationError(key: "LEDGER_PORT", detail: "\(portText) is not a port (1-65535)")
         }
         self.port = port
         self.databasePath = databasePath
-        let durabilityText = environment["LEDGER_DURABILITY"] ?? "full"
+        let durabilityText = Setting.durability.textOrDefault(in: environment)
         guard let durability = StoreOptions.Durability(rawValue: durabilityText) else {
             throw ConfigurationError(key: "LEDGER_DURABILITY", detail: "\(durabilityText) is not full or normal")
         }
         self.durability = durability
-        requestBodyBytesMax = try Self.bytes(environment["LEDGER_MAX_BODY"] ?? "1MiB", key: "LEDGER_MAX_BODY")
-        bodyBytesHeldMax = try Self.bytes(environment["LEDGER_MAX_BODY_BYTES_HELD"] ?? "64MiB", key: "LEDGER_MAX_BODY_BYTES_HELD",
+        requestBodyBytesMax = try Self.bytes(Setting.maxBody.textOrDefault(in: environment), key: Setting.maxBody.environmentName)
+        bodyBytesHeldMax = try Self.bytes(Setting.maxBodyBytesHeld.textOrDefault(in: environment), key: Setting.maxBodyBytesHeld.environmentName,
                                           max: 4 << 30)
         guard bodyBytesHeldMax >= requestBodyBytesMax else {
             throw ConfigurationError(key: "LEDGER_MAX_BODY_BYTES_HELD", detail: "must be at least LEDGER_MAX_BODY (\(requestBodyBytesMax) bytes)")
@@ -274,17 +274,17 @@ struct ServeSettings {
                                      detail: "\(name) has a profile but no secret (\(ProviderRegistry.secretKey(name))): its webhooks would all be refused")
         }
         providers = try ProviderRegistry(profiles: profiles, secrets: secrets, signingSecrets: signingSecrets)
-        let idle = environment["LEDGER_IDLE_TIMEOUT"] ?? "30s"
+        let idle = Setting.idleTimeout.textOrDefault(in: environment)
         guard let idleMilliseconds = DurationText.milliseconds(idle), idleMilliseconds <= 3_600_000 else {
             throw ConfigurationError(key: "LEDGER_IDLE_TIMEOUT", detail: "\(idle) is not a duration like 500ms, 30s or 5m (at most 1h)")
         }
         idleTimeoutMilliseconds = idleMilliseconds
-        let read = environment["LEDGER_READ_TIMEOUT"] ?? "30s"
+        let read = Setting.readTimeout.textOrDefault(in: environment)
         guard let readMilliseconds = DurationText.milliseconds(read), readMilliseconds > 0, readMilliseconds <= 600_000 else {
             throw ConfigurationError(key: "LEDGER_READ_TIMEOUT", detail: "\(read) is not a duration like 500ms, 30s or 5m (at most 10m)")
         }
         readTimeoutMilliseconds = readMilliseconds
-        let grace = environment["LEDGER_SHUTDOWN_GRACE"] ?? "10s"
+        let grace = Setting.shutdownGrace.textOrDefault(in: environment)
         guard let graceMilliseconds = DurationText.milliseconds(grace), graceMilliseconds > 0, graceMilliseconds <= 600_000 else {
             throw ConfigurationError(key: "LEDGER_SHUTDOWN_GRACE", detail: "\(grace) is not a duration like 500ms, 10s or 1m (at most 10m)")
         }

@@ -27,7 +27,7 @@ public final class Notifier: Sendable {
     let url: String
     let signer: StandardWebhookVerifier
     let schedule: RetrySchedule
-    let retryAfterMax: Int64
+    let retryAfterMaxMilliseconds: Int64
     let clock: any LedgerClock
     let logger: Logger
 
@@ -54,7 +54,7 @@ public final class Notifier: Sendable {
         self.url = url
         self.signer = signer
         schedule = settings.notifySchedule
-        retryAfterMax = settings.retryAfterMax
+        retryAfterMaxMilliseconds = settings.retryAfterMaxMilliseconds
         self.clock = clock
         self.logger = logger
     }
@@ -151,7 +151,7 @@ public final class Notifier: Sendable {
                 error = "the app answered \(response.status)"
                 if let seconds = response.headers["retry-after"].flatMap(Int64.init) {
                     // Capped before it is multiplied: a hostile Retry-After must not overflow.
-                    let pause = min(max(seconds, 0), retryAfterMax / 1000) * 1000
+                    let pause = min(max(seconds, 0), retryAfterMaxMilliseconds / 1000) * 1000
                     state.withLock { $0.notBefore[progress.notificationID] = now.adding(milliseconds: pause) }
                 }
             }

@@ -167,9 +167,9 @@ public final class Poller: Sendable {
             }
             let failures = (state.backoff[provider]?.failures ?? 0) + 1
             // Capped before it is multiplied: a hostile Retry-After must not overflow.
-            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { min(max($0, 0), settings.retryAfterMax / 1000) * 1000 }
+            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { min(max($0, 0), settings.retryAfterMaxMilliseconds / 1000) * 1000 }
                 ?? 30_000 << min(failures - 1, 10)
-            let pause = min(max(suggested, 1000), settings.retryAfterMax)
+            let pause = min(max(suggested, 1000), settings.retryAfterMaxMilliseconds)
             state.backoff[provider] = (now.adding(milliseconds: pause), failures)
         }
     }
