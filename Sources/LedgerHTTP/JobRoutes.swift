@@ -65,7 +65,8 @@ struct JobRoutes: Sendable {
         }
         let limitText = query.get("limit") ?? "100"
         guard let limit = Int(limitText), (1...1000).contains(limit) else { throw Problem.badRequest("limit must be 1 to 1000") }
-        let after = try query.get("cursor").map(Self.decodeCursor)
+        // An empty cursor is the first page, as if none were given.
+        let after = try query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map(Self.decodeCursor)
         let page = try await support.call { () async throws(StoreError) in
             try await services.store.jobs(filter, after: after, limit: limit)
         }
@@ -74,6 +75,9 @@ struct JobRoutes: Sendable {
     }
 
     /// The cursor is opaque to clients: base64url of the last job id seen.
+    /// The longest a `?wait=` holds a request.
+    static let waitMillisecondsMax: Int64 = 60_000
+
     static func encodeCursor(_ jobID: String) -> String {
         Data(jobID.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
@@ -88,8 +92,9 @@ struct JobRoutes: Sendable {
         return jobID
     }
 
-    /// The job; with `?wait=30s` (at most 60s) the answer waits until the job
-    /// changes or the time is up, so frontends need not poll every few seconds.
+    /// The job; with `?wait=30s` the answer waits until the job changes or the
+    /// time is up, so frontends need not poll every few seconds. A longer wait
+    /// than 60 s is cut to 60 s (proxies close idle requests around then).
     private func job(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
@@ -97,11 +102,11 @@ struct JobRoutes: Sendable {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
         }
         if let wait = request.uri.queryParameters.get("wait") {
-            guard let milliseconds = DurationText.milliseconds(wait), milliseconds <= 60_000 else {
-                throw Problem.badRequest("wait must be a duration like 500ms or 30s, at most 60s")
+            guard let milliseconds = DurationText.milliseconds(wait) else {
+                throw Problem.badRequest("wait must be a duration like 500ms or 30s (at most 60s is waited)")
             }
             state = try await support.call { () async throws(StoreError) in
-                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
+                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(min(milliseconds, Self.waitMillisecondsMax)))
             } ?? state
         }
         return Response.json(JobSnapshot(state))

@@ -52,7 +52,7 @@ public struct LedgerServices: Sendable {
 /// try await app.runService()
 /// ```
 public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestContext> {
-    let router = Router(context: LedgerRequestContext.self)
+    let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: ProblemMiddleware())
     let webhooks = WebhookRoutes(services: services)
@@ -65,6 +65,8 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     ReadRoutes(services: services).add(to: router)
     ActionRoutes(services: services).add(to: router)
     AdminRoutes(services: services, sessions: AdminSessions()).add(to: router)
+    // Last: it stands only before the router's "not found".
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 

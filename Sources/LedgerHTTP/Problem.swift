@@ -13,11 +13,14 @@ public struct Problem: HTTPResponseError, Sendable {
     public var retryAfterSeconds: Int?
     /// The server closes the connection after this answer (`Connection: close`).
     public var closesConnection: Bool
+    /// For 405: the methods the path does answer (`Allow`).
+    public var allow: [String]?
     /// Why, for the server's log only (never sent): storage trouble an operator must see.
     public var logReason: String?
 
     public init(_ status: HTTPResponse.Status, _ title: String, detail: String, retryAfterSeconds: Int? = nil,
-                closesConnection: Bool = false) {
+                closesConnection: Bool = false, allow: [String]? = nil) {
+        self.allow = allow
         self.status = status
         self.title = title
         self.detail = detail
@@ -33,6 +36,7 @@ public struct Problem: HTTPResponseError, Sendable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if closesConnection { headers[.connection] = "close" }
+        if let allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
     }
 

@@ -32,32 +32,36 @@ struct ReadRoutes: Sendable {
         return Response.json(Page(plural: "providers", items: providers, nextCursor: nil))
     }
 
-    /// `?as_of=<UTC time>` or `?position=<n>`: the job as it was then.
+    /// `?as_of=<UTC time>` and/or `?position=<n>`: the job as it was then.
+    /// Given both, the history is cut at whichever comes first (events at or
+    /// before the position and recorded at or before the time).
     private func state(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
-        let limit = try Self.limit(request.uri.queryParameters)
-        guard let timeline = try await support.call({ () async throws(StoreError) in
-            try await services.store.replay(jobID: jobID, until: limit)
+        let (asOf, position) = try Self.limits(request.uri.queryParameters)
+        guard var timeline = try await support.call({ () async throws(StoreError) in
+            try await services.store.replay(jobID: jobID, until: position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none)
         }) else {
             throw Problem.notFound("no job \(jobID)")
+        }
+        if let asOf, position != nil {
+            // recorded_at never decreases along the log, so this keeps a prefix.
+            timeline.steps = timeline.steps.filter { Timestamp(iso8601: $0.stored.recordedAt).map { $0 <= asOf } ?? false }
         }
         guard !timeline.steps.isEmpty else { throw Problem.notFound("job \(jobID) did not exist yet then") }
         return Response.json(JobSnapshot(timeline.state))
     }
 
-    static func limit(_ query: Parameters) throws -> ReplayLimit {
-        switch (query.get("as_of"), query.get("position")) {
-        case (let time?, nil):
-            guard let at = Timestamp(iso8601: time) else {
-                throw Problem.badRequest("as_of must be a UTC time like 2026-11-23T10:00:00Z")
-            }
-            return .asOf(at)
-        case (nil, let position?):
-            guard let value = Int64(position), value >= 1 else { throw Problem.badRequest("position must be 1 or more") }
-            return .position(value)
-        case (nil, nil): throw Problem.badRequest("give as_of=<UTC time> or position=<n>")
-        default: throw Problem.badRequest("give as_of or position, not both")
+    static func limits(_ query: Parameters) throws -> (asOf: Timestamp?, position: Int64?) {
+        let asOf = try query.get("as_of").map { text in
+            guard let at = Timestamp(iso8601: text) else { throw Problem.badRequest("as_of must be a UTC time like 2026-11-23T10:00:00Z") }
+            return at
         }
+        let position = try query.get("position").map { text in
+            guard let value = Int64(text), value >= 1 else { throw Problem.badRequest("position must be a whole number, 1 or more") }
+            return value
+        }
+        guard asOf != nil || position != nil else { throw Problem.badRequest("give as_of=<UTC time> or position=<n> (or both)") }
+        return (asOf, position)
     }
 }

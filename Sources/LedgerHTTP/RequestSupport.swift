@@ -62,6 +62,12 @@ struct RequestSupport: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            // Foundation reports a number that does not fit its field (a cost
+            // past 64 bits, a fraction) as "not valid JSON": tell them apart.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               JSONValue(jsonText: String(decoding: data, as: UTF8.self)) != nil {
+                throw Problem.badRequest("a number in the body does not fit its field (whole numbers from -2^63 to 2^63-1)")
+            }
             throw Problem.badRequest(Self.describe(error))
         } catch {
             throw Problem.badRequest("the body is not JSON")

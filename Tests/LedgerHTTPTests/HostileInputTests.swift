@@ -86,7 +86,7 @@ import Testing
         Case(name: "an unknown job's events", method: .get, uri: "/v1/jobs/nope/events", headers: auditor, status: .notFound),
         Case(name: "a path traversal as job id", method: .get, uri: "/v1/jobs/..%2F..%2Fetc%2Fpasswd", headers: auditor, status: .notFound),
         Case(name: "no such route", method: .get, uri: "/v1/everything", headers: auditor, status: .notFound),
-        Case(name: "wrong method", method: .delete, uri: "/v1/jobs/j1", headers: admin, status: .notFound),
+        Case(name: "wrong method", method: .delete, uri: "/v1/jobs/j1", headers: admin, status: .methodNotAllowed),
 
         // Admin actions.
         Case(name: "an app resolves", method: .post, uri: "/v1/jobs/j1/actions", headers: app,
