@@ -34,7 +34,8 @@ struct ReadRoutes: Sendable {
 
     /// `?as_of=<UTC time>` and/or `?position=<n>`: the job as it was then.
     /// Given both, the history is cut at whichever comes first (events at or
-    /// before the position and recorded at or before the time).
+    /// before the position and recorded at or before the time); given
+    /// neither, the job as it is now, folded from its events.
     private func state(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
@@ -61,7 +62,6 @@ struct ReadRoutes: Sendable {
             guard let value = Int64(text), value >= 1 else { throw Problem.badRequest("position must be a whole number, 1 or more") }
             return value
         }
-        guard asOf != nil || position != nil else { throw Problem.badRequest("give as_of=<UTC time> or position=<n> (or both)") }
         return (asOf, position)
     }
 }

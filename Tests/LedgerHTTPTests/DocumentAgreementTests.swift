@@ -8,7 +8,7 @@ import LedgerTesting
 import Testing
 
 /// What Schemas/openapi.yaml promises at its edges: a method a path does not
-/// answer is 405 with `Allow`, an empty cursor is the first page, `as_of`
+/// answer is 405 with `Allow`, any base64url text is a cursor (empty: the first page), `as_of`
 /// with `position` cuts the history at whichever comes first, and a number
 /// that does not fit is named as such (Foundation calls it "not valid JSON").
 @Suite struct DocumentAgreementTests {
@@ -35,9 +35,14 @@ import Testing
                                      body: ByteBuffer(string: JobRoutesTests.registration)) { #expect($0.status == .created) }
             try await client.execute(uri: "/v1/jobs/j1/cancel", method: .post, headers: JobRoutesTests.app,
                                      body: ByteBuffer(string: #"{"reason":"user"}"#)) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/v1/jobs?cursor=", method: .get, headers: JobRoutesTests.app) { response in
-                #expect(response.status == .ok)
-                #expect(JobRoutesTests.json(response)?["jobs"] != nil)
+            for cursor in ["", "A", "____", "8J-Ygg"] {
+                try await client.execute(uri: "/v1/jobs?cursor=\(cursor)", method: .get, headers: JobRoutesTests.app) { response in
+                    #expect(response.status == .ok, "any base64url text is a cursor: \(cursor)")
+                    #expect(JobRoutesTests.json(response)?["jobs"] != nil)
+                }
+            }
+            try await client.execute(uri: "/v1/jobs/j1/state", method: .get, headers: JobRoutesTests.app) { response in
+                #expect(JobRoutesTests.json(response)?["status"] == .string("cancelled"), "neither limit: the job now")
             }
             let events = try await store.events(inStream: "job-j1")
             let first = try #require(events.first)

@@ -108,7 +108,7 @@ import Testing
         try await send(.get, "/v1/jobs/j1/events", "/v1/jobs/{job_id}/events", auditor, expect: .ok)
         try await send(.get, "/v1/jobs/j1/state?position=1", "/v1/jobs/{job_id}/state", auditor, expect: .ok)
         try await send(.get, "/v1/jobs/j1/state?as_of=2100-01-01T00:00:00Z", "/v1/jobs/{job_id}/state", auditor, expect: .ok)
-        try await send(.get, "/v1/jobs/j1/state", "/v1/jobs/{job_id}/state", auditor, expect: .badRequest)
+        try await send(.get, "/v1/jobs/j1/state?position=0", "/v1/jobs/{job_id}/state", auditor, expect: .badRequest)
 
         try await send(.post, "/v1/jobs/j3/cancel", "/v1/jobs/{job_id}/cancel", app, #"{"reason":"user changed their mind"}"#, expect: .ok)
         try await send(.post, "/v1/jobs/j3/cancel", "/v1/jobs/{job_id}/cancel", app, #"{"reason":"again"}"#, expect: .conflict)

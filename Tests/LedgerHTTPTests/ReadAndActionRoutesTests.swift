@@ -41,7 +41,7 @@ import Testing
             try await client.execute(uri: "/v1/jobs/j1/state?position=1", method: .get, headers: Self.auditor) {
                 #expect(Self.json($0)?["status"] == .string("processing") && Self.json($0)?["webhook_count"] == .int(0))
             }
-            for bad in ["", "?position=0", "?as_of=yesterday", "?position=1%27%20OR%201=1"] {
+            for bad in ["?position=0", "?as_of=yesterday", "?position=1%27%20OR%201=1"] {
                 try await client.execute(uri: "/v1/jobs/j1/state\(bad)", method: .get, headers: Self.auditor) {
                     #expect($0.status == .badRequest, "\(bad)")
                 }
