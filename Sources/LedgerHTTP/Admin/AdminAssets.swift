@@ -22,5 +22,21 @@ enum AdminAssets {
         .legend::before { content: "■ "; } .legend.s0::before { color: #0b57d0; } .legend.s1::before { color: #e37400; }
         .legend.s2::before { color: #188038; } .legend.s3::before { color: #a142f4; } .legend.s4::before { color: #5f6368; }
         figure { margin: 1rem 0; background: #fff; border: 1px solid #dde; padding: .5rem; }
+        td { overflow-wrap: anywhere; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        small.exact { display: block; color: #555; font-size: .75rem; } .none { color: #777; }
+        .badge { display: inline-block; padding: 0 .45rem; border-radius: .7rem; border: 1px solid; font-size: .8rem; white-space: nowrap; }
+        .badge.good { background: #e6f4ea; color: #0d5223; } .badge.bad { background: #fce8e6; color: #8c1d18; }
+        .badge.open { background: #e8f0fe; color: #133f8c; } .badge.quiet { background: #f1f3f4; color: #3c4043; }
+        p.empty { color: #444; } pre.command { background: #f1f3f4; padding: .5rem; overflow-wrap: anywhere; white-space: pre-wrap; }
+        details pre { max-height: 24rem; overflow: auto; background: #fff; } summary { cursor: pointer; }
+        @media (max-width: 40rem) {
+          nav { flex-wrap: wrap; gap: .5rem 1rem; }
+          table, thead, tbody, tr, td, caption { display: block; width: auto; }
+          thead { position: absolute; left: -9999px; }
+          tr { border: 1px solid #dde; margin: .5rem 0; background: #fff; }
+          td { border: 0; border-bottom: 1px solid #eef; display: grid; grid-template-columns: minmax(6rem, 42%) 1fr; gap: .5rem; }
+          td::before { content: attr(data-label); font-weight: 600; color: #333; }
+          td.num { text-align: left; white-space: normal; }
+        }
         """
 }

@@ -108,8 +108,9 @@ struct AdminRoutes: Sendable {
         return HTML.page("Jobs", """
             <form method="get" action="/admin/jobs" role="search"><label>Job id <input name="job_id" required></label>
             <button type="submit">Show timeline</button></form>
-            \(HTML.table(counts.columns, counts.rows, caption: "Jobs by status"))
-            \(HTML.table(recent.columns, recent.rows, caption: "Recently changed", link: (0, "/admin/jobs/")))
+            \(HTML.table(counts.columns, counts.rows, caption: "Jobs by status", empty: "no jobs registered yet."))
+            \(HTML.table(recent.columns, recent.rows, caption: "Recently changed", link: (0, "/admin/jobs/"), now: Timestamp(services.now()),
+                         empty: "no jobs registered yet."))
             """)
     }
 
@@ -126,16 +127,20 @@ struct AdminRoutes: Sendable {
         guard let timeline = found else {
             return HTML.page("No such job", "<p class=\"error\">No job \(HTML.escape(jobID)).</p>", status: .notFound)
         }
+        let now = Timestamp(services.now())
         var previous = JobState(jobID: jobID)
         var rows: [String] = []
         for step in timeline.steps {
             let state = step.state
             let changes = Self.changes(from: previous, to: state)
             previous = state
+            let position = step.stored.position
             rows.append("""
-                <tr\(changes.isEmpty ? "" : " class=\"changed\"")><td>\(step.stored.position)</td><td>\(HTML.escape(step.stored.recordedAt))</td>
-                <td>\(HTML.escape(step.stored.type))</td><td><code>\(HTML.escape(String(step.stored.data.prefix(300))))</code></td>
-                <td class="change">\(HTML.escape(changes.joined(separator: "; ")))</td><td>\(HTML.escape(state.status.rawValue))</td></tr>
+                <tr id="event-\(position)"\(changes.isEmpty ? "" : " class=\"changed\"")><td class="num" data-label="Position">\(position)</td>
+                \(TableCell.html(step.stored.recordedAt, column: "recorded_at", now: now, link: nil))
+                <td data-label="Event">\(HTML.escape(step.stored.type))</td><td data-label="Data">\(Self.folded(step.stored.data))</td>
+                <td class="change" data-label="Change">\(HTML.escape(changes.joined(separator: "; ")))</td>
+                \(TableCell.html(state.status.rawValue, column: "status", now: nil, link: nil))</tr>
                 """)
         }
         let final = timeline.state
@@ -143,12 +148,34 @@ struct AdminRoutes: Sendable {
             <p>Provider <strong>\(HTML.escape(final.provider))</strong>, account <strong>\(HTML.escape(final.account))</strong>,
             status <strong>\(HTML.escape(final.status.rawValue))</strong>\(final.completionSource.map { " (by \(HTML.escape($0.rawValue)))" } ?? ""),
             cost \(final.cost), refunded \(final.refundedAmount), recharged \(final.rechargedAmount).</p>
+            <p>The same from a terminal:</p>
+            <pre class="command">ledger replay \(HTML.escape(Self.shellWord(jobID)))
+            ledger redrive \(HTML.escape(Self.shellWord(jobID))) --action poll --dry-run</pre>
             <table><caption>Timeline: each event, and what it changed</caption>
             <thead><tr><th scope="col">Position</th><th scope="col">Recorded at</th><th scope="col">Event</th><th scope="col">Data</th>
             <th scope="col">Change</th><th scope="col">Status after</th></tr></thead><tbody>
             \(rows.joined(separator: "\n"))
             </tbody></table>
             """)
+    }
+
+    /// An event's data pretty-printed and folded under its first line; an
+    /// `evidence_position` links to the event it names on this timeline.
+    static func folded(_ data: String) -> String {
+        let pretty = (try? JSONSerialization.jsonObject(with: Data(data.utf8), options: [.fragmentsAllowed]))
+            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) }
+            .map { String(decoding: $0, as: UTF8.self) } ?? data
+        var summary = HTML.escape(String(data.prefix(80))) + (data.count > 80 ? "…" : "")
+        if let evidence = JSONValue(jsonText: data)?["evidence_position"], case .int(let position) = evidence {
+            summary += " <a href=\"#event-\(position)\">evidence: event \(position)</a>"
+        }
+        return "<details><summary><code>\(summary)</code></summary><pre>\(HTML.escape(pretty))</pre></details>"
+    }
+
+    /// A job id as one shell word (quoted unless it is plain).
+    static func shellWord(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.:".unicodeScalars.contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// What changed between two states, in words.
@@ -166,13 +193,14 @@ struct AdminRoutes: Sendable {
 
     private func report(_ report: AuditReport, _ title: String, link: Int) async throws -> Response {
         let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
-        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(result.rows.count) rows (at most 500)",
-                                           link: (link, "/admin/jobs/")))
+        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, "row")) (at most 500)",
+                                           link: (link, "/admin/jobs/"), now: Timestamp(services.now()), empty: "none, as of now."))
     }
 
     private func accounts() async throws -> Response {
         let result = try await table(.balances(limit: 500))
-        return HTML.page("Accounts", HTML.table(result.columns, result.rows, caption: "Balances (credits)"))
+        return HTML.page("Accounts", HTML.table(result.columns, result.rows, caption: "Balances (credits)",
+                                                       empty: "no account has been charged yet."))
     }
 
     private func providers() async throws -> Response {
@@ -182,7 +210,8 @@ struct AdminRoutes: Sendable {
         let lateness = try await table(.webhookLateness)
         let unknown = try await table(.unknownStatuses(seenFrom: nil, seenTo: nil))
         return HTML.page("Provider health", """
-            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share, unknown statuses"))
+            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share, unknown statuses",
+                         now: Timestamp(services.now()), empty: "no provider has sent a webhook or been polled yet."))
             \(HTML.table(unknown.columns, unknown.rows, caption: "Status words a provider sent that its profile does not know (recorded as unknown: map them in the provider's status_map)"))
             \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook"))
             \(Charts.bars(Self.series(latency, days: 14), title: "Detection latency by day (mean seconds from registration to the terminal fact)", unit: "s"))
@@ -209,13 +238,14 @@ struct AdminRoutes: Sendable {
             <input type="hidden" name="scope" value="dead-letters"><input type="hidden" name="expected" value="\(jobs.count)">
             <label>Your name <input name="operator" required></label>
             <label>Reason (recorded in operator.action) <input name="reason" required minlength="3"></label>
-            <button type="submit">Send again to the app: \(jobs.count) jobs</button></form>
+            <button type="submit">Send again to the app: \(HTML.count(jobs.count, "job"))</button></form>
             """
         return HTML.page("Dead letters", """
             \(message.map { "<p class=\"ok\" role=\"status\">\(HTML.escape($0))</p>" } ?? "")
-            <p>\(jobs.count) jobs have notifications the app never accepted.</p>
+            <p>\(HTML.count(jobs.count, "job")) \(jobs.count == 1 ? "has" : "have") notifications the app never accepted.</p>
             \(form)
-            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", link: (0, "/admin/jobs/")))
+            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", link: (0, "/admin/jobs/"), now: Timestamp(services.now()),
+                         empty: "none: the app accepted every notification or they are still being retried."))
             """)
     }
 
@@ -241,7 +271,7 @@ struct AdminRoutes: Sendable {
             }
             if answer == .acted { acted += 1 }
         }
-        return try await deadLetters(message: "Queued again for \(acted) jobs; the notifier sends them on its next rounds.")
+        return try await deadLetters(message: "Queued again for \(HTML.count(acted, "job")); the notifier sends them on its next rounds.")
     }
 
     /// A read model of the store, as the page's table.

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import LedgerCore
 import NIOCore
 
 /// Server-rendered HTML for the admin pages (SPEC §12): no JavaScript, no
@@ -39,19 +41,32 @@ enum HTML {
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// A table of rows (already strings), every cell escaped; `link` turns a column into links.
-    static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil) -> String {
-        guard !rows.isEmpty else { return "<p><strong>\(escape(caption))</strong>: none.</p>" }
-        let head = columns.map { "<th scope=\"col\">\(escape($0))</th>" }.joined()
+    /// A table of rows (already strings), every cell escaped and shown for a
+    /// person (``TableCell``); `link` turns a column into links; `empty` says
+    /// what would be there when there is nothing.
+    static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil,
+                      now: Timestamp? = nil, empty: String? = nil) -> String {
+        guard !rows.isEmpty else {
+            return "<p class=\"empty\"><strong>\(escape(caption))</strong>: \(escape(empty ?? "nothing yet."))</p>"
+        }
+        let head = columns.map { column in
+            "<th scope=\"col\">\(escape(TableCell.label(column)))</th>"
+        }.joined()
         let body = rows.map { row in
             "<tr>" + row.enumerated().map { index, cell in
-                let text = escape(cell ?? "")
-                if let link, index == link.column, let cell {
-                    return "<td><a href=\"\(link.prefix)\(escape(cell.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? cell))\">\(text)</a></td>"
+                let column = index < columns.count ? columns[index] : ""
+                let target = link.flatMap { link -> String? in
+                    guard index == link.column, let cell else { return nil }
+                    return link.prefix + escape(cell.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? cell)
                 }
-                return "<td>\(text)</td>"
+                return TableCell.html(cell, column: column, now: now, link: target)
             }.joined() + "</tr>"
         }.joined(separator: "\n")
         return "<div class=\"scroll\"><table><caption>\(escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
+    }
+
+    /// "1 job", "3 jobs".
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 }

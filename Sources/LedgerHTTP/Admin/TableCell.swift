@@ -1,0 +1,69 @@
+import LedgerCore
+
+/// How one value of a read model is shown to a person: times as "4 min ago"
+/// with the exact UTC time beside them, numbers right-aligned, statuses as a
+/// labelled badge, and column names in words.
+enum TableCell {
+    /// The column's label in words (`evidence_recorded_at` is "Evidence recorded at").
+    static func label(_ column: String) -> String {
+        if let word = labels[column] { return word }
+        let words = column.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    private static let labels: [String: String] = [
+        "job_id": "Job", "external_id": "Provider's id", "completion_source": "Completed by", "poll_share": "Poll share",
+        "reported_status": "Provider said", "raw_status": "Provider's word", "evidence_position": "Evidence event",
+        "detection_latency_s": "Detection latency (s)", "mean_detection_latency_s": "Mean detection latency (s)",
+        "net": "Net", "recharged": "Recharged", "last_event_at": "Last change",
+    ]
+
+    /// Columns whose values are a status word, shown as a badge.
+    static let statusColumns: Set<String> = ["status", "reported_status", "decision", "outcome"]
+
+    /// The cell's HTML: escaped, with its column's label for narrow screens.
+    static func html(_ value: String?, column: String, now: Timestamp?, link: String?) -> String {
+        let label = " data-label=\"\(HTML.escape(label(column)))\""
+        guard let value, !value.isEmpty else { return "<td\(label)><span class=\"none\">—</span></td>" }
+        var content = HTML.escape(value)
+        var classes: [String] = []
+        if isNumber(value) {
+            classes.append("num")
+        } else if statusColumns.contains(column) {
+            content = "<span class=\"badge \(HTML.escape(badgeClass(value)))\">\(content)</span>"
+        } else if let time = Timestamp(iso8601: value), value.count >= 20 {
+            content = "<time datetime=\"\(content)\">\(now.map { relative(time, now: $0) } ?? content)</time>"
+                + (now == nil ? "" : " <small class=\"exact\">\(content)</small>")
+        }
+        if let link { content = "<a href=\"\(link)\">\(content)</a>" }
+        let classAttribute = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
+        return "<td\(classAttribute)\(label)>\(content)</td>"
+    }
+
+    static func isNumber(_ text: String) -> Bool {
+        Double(text) != nil && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" }
+    }
+
+    /// "just now", "4 min ago", "3 h ago", "2 days ago", or "in 5 min" for a time ahead.
+    static func relative(_ time: Timestamp, now: Timestamp) -> String {
+        let seconds = (now.millisecondsSinceEpoch - time.millisecondsSinceEpoch) / 1000
+        let magnitude = abs(seconds)
+        let text = switch magnitude {
+        case ..<45: "just now"
+        case ..<5_400: "\(max(1, (magnitude + 30) / 60)) min"
+        case ..<129_600: "\((magnitude + 1_800) / 3_600) h"
+        default: "\((magnitude + 43_200) / 86_400) days"
+        }
+        if magnitude < 45 { return text }
+        return seconds >= 0 ? "\(text) ago" : "in \(text)"
+    }
+
+    private static func badgeClass(_ status: String) -> String {
+        switch status {
+        case "completed", "delivered", "succeeded": "good"
+        case "failed", "dead_lettered", "fail": "bad"
+        case "cancelled", "unknown": "quiet"
+        default: "open"
+        }
+    }
+}
