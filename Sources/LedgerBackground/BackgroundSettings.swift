@@ -1,7 +1,7 @@
 import LedgerCore
 import LedgerProviders
 
-/// Where and how to poll one provider (SPEC §11 `LEDGER_PROVIDER_<NAME>_*`).
+/// Where and how to poll one provider (`LEDGER_PROVIDER_<NAME>_*`).
 public struct ProviderEndpoint: Sendable, Equatable {
     public var baseURL: String?
     public var apiKey: String?

@@ -4,7 +4,7 @@ import LedgerCore
 import LedgerStore
 
 /// `ledger audit refunds|late-completions|orphans|conflicts|stuck`: the
-/// auditor's ready-made reports (SPEC §8), run as read-only SQL over the log
+/// auditor's ready-made reports, run as read-only SQL over the log
 /// and the projections, so they can be re-run by hand with `ledger query`.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

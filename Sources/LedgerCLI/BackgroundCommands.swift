@@ -5,7 +5,7 @@ import LedgerCore
 import LedgerProviders
 import LedgerStore
 
-/// The background services, once, for cron-style deployments (SPEC §7, §8).
+/// The background services, once, for cron-style deployments.
 struct BackgroundOnce {
     let database: DatabaseOption
     let configuration: ConfigurationOption

@@ -4,7 +4,7 @@ import LedgerCore
 import LedgerStore
 
 /// `ledger checkpoint`: a signed statement of the log's head, for an auditor
-/// to keep outside the server (issue 5); `ledger verify --checkpoint FILE`
+/// to keep outside the server; `ledger verify --checkpoint FILE`
 /// proves the log still extends it.
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

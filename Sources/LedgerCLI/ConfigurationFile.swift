@@ -6,7 +6,7 @@ import LedgerHTTP
 /// `serve --config FILE`: a JSON object whose keys are the environment's
 /// names without `LEDGER_`, in lower case (`"port": 8080`, `"max_body": "1MiB"`),
 /// and a `providers` object with each provider's `secret`, `base_url`,
-/// `api_key` and, for custom providers, their profile (SPEC §6, §11).
+/// `api_key` and, for custom providers, their profile.
 ///
 /// The file is turned into the same variables the environment sets, and the
 /// environment wins; so one validation, with one error naming the key, serves both.

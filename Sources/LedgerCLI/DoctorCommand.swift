@@ -3,7 +3,7 @@ import Foundation
 import LedgerCore
 import LedgerStore
 
-/// `ledger doctor`: the incident view (SPEC §8). Each finding comes with the
+/// `ledger doctor`: the incident view. Each finding comes with the
 /// exact command that addresses it; exit 1 when there is any.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -8,7 +8,7 @@ import LedgerProviders
 import NIOCore
 import Synchronization
 
-/// A provider on loopback for end-to-end tests and demos (SPEC §7 incidents):
+/// A provider on loopback for end-to-end tests and demos (the incidents it exists for):
 /// a Replicate-style status API (`GET /v1/predictions/{id}`), outputs at
 /// `/outputs/{id}` for HEAD polling, and signed webhooks sent to the ledger,
 /// each behaviour switchable by mode.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import LedgerProviders
 
-/// What a bearer key may do (SPEC §5).
+/// What a bearer key may do.
 public enum Role: String, Sendable, CaseIterable {
     /// Registers and cancels jobs, reads.
     case app

@@ -3,7 +3,7 @@ import Hummingbird
 import LedgerCore
 import LedgerStore
 
-/// `/v1/jobs`: registration, submission, cancellation, the job and its events (SPEC §5).
+/// `/v1/jobs`: registration, submission, cancellation, the job and its events.
 struct JobRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }

@@ -9,7 +9,7 @@ import NIOCore
 public struct LedgerServices: Sendable {
     public var store: any LedgerEngine
     public var keys: APIKeys
-    /// The largest request body read (SPEC §11 `LEDGER_MAX_BODY`, default 1 MiB).
+    /// The largest request body read (`LEDGER_MAX_BODY`, default 1 MiB).
     public var requestBodyBytesMax: Int
     /// Provider profiles and their webhook credentials; a provider without credentials is refused.
     public var providers: ProviderRegistry

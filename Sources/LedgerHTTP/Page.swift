@@ -1,4 +1,4 @@
-/// A list resource: `{"<plural>": [...], "next_cursor": ...}` (SPEC §5), the
+/// A list resource: `{"<plural>": [...], "next_cursor": ...}`, the
 /// cursor written as `null` on the last page rather than left out.
 struct Page<Item: Encodable>: Encodable {
     var plural: String

@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Every error leaves as `application/problem+json` (SPEC §5), including the
+/// Every error leaves as `application/problem+json`, including the
 /// framework's own (no such route, a request it could not read) and any
 /// unexpected error, whose text is logged but never sent: it could hold
 /// internals a caller should not see.

@@ -4,7 +4,7 @@ import LedgerCore
 import LedgerStore
 
 /// Read-only resources: an account's balance, provider health, a job's state
-/// as of a time or position (SPEC §5). Any role may read.
+/// as of a time or position. Any role may read.
 struct ReadRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }

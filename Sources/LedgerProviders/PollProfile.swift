@@ -1,6 +1,6 @@
 import LedgerCore
 
-/// How a provider is polled (SPEC §6): its status API, read with the same
+/// How a provider is polled: its status API, read with the same
 /// kind of field mapping as its webhooks, or a `HEAD` on the URL its outputs
 /// land at (`{external_id}` substituted), where a 200 is completion evidence.
 public struct PollProfile: Sendable, Equatable {
@@ -22,7 +22,7 @@ public struct PollProfile: Sendable, Equatable {
     }
 
     public var style: Style
-    /// The provider's public API, when it has one (SPEC §11 `LEDGER_PROVIDER_<NAME>_BASE_URL` overrides).
+    /// The provider's public API, when it has one (`LEDGER_PROVIDER_<NAME>_BASE_URL` overrides).
     public var defaultBaseURL: String?
 
     public init(style: Style, defaultBaseURL: String?) {

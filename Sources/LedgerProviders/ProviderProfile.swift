@@ -15,7 +15,7 @@ public struct WebhookReport: Sendable, Equatable {
 
 /// How a provider's webhooks are authenticated, where their bodies keep the
 /// external id, status, outputs and error, and how its status words map to
-/// ours (SPEC §6). Built-in profiles and the configuration file's custom ones
+/// ours. Built-in profiles and the configuration file's custom ones
 /// are the same data: no provider needs code of its own.
 public struct ProviderProfile: Sendable, Equatable {
     public enum Authentication: Sendable, Equatable {

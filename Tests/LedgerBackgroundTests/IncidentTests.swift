@@ -6,7 +6,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// The incidents this product exists for (issue 4), end to end: real SQLite,
+/// The incidents this product exists for, end to end: real SQLite,
 /// real HTTP on loopback to a fake provider and a fake app, real signatures,
 /// and a manual clock so hours of schedule run in milliseconds.
 @Suite(.serialized) struct IncidentTests {

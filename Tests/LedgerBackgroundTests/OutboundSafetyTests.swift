@@ -9,7 +9,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// SPEC §7, §9: outbound requests never reach loopback, link-local or private
+/// Outbound requests never reach loopback, link-local or private
 /// addresses (however they are spelled) unless allowed, never follow
 /// redirects, and are bounded in time and size.
 @Suite struct OutboundSafetyTests {

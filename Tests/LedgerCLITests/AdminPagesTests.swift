@@ -4,7 +4,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// The admin pages (SPEC §12) on a real `ledger serve`, in a real browser
+/// The admin pages on a real `ledger serve`, in a real browser
 /// (headless Chromium, which `.ci/run` installs): screenshots of the job
 /// timeline and provider health are saved as test artifacts
 /// (`artifacts/screenshots/`), and a re-drive submitted from the dead-letters

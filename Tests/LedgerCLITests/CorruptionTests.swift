@@ -3,7 +3,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// Issue 6 (fast subset): a damaged database is refused with a clear message
+/// The fast subset of the corruption faults: a damaged database is refused with a clear message
 /// and exit 3, never silently repaired.
 @Suite struct CorruptionTests {
     /// A small ledger, closed, whose file the test then damages.

@@ -8,7 +8,7 @@ import LedgerTesting
 import Synchronization
 import Testing
 
-/// SPEC §9, the fast subset of issue 6's fault harness: `ledger serve` killed
+/// The fast subset of the fault harness (docs/fault-harness.md): `ledger serve` killed
 /// with SIGKILL at a random instant under a concurrent storm of signed
 /// webhooks. Every delivery answered 200 is in the log, positions have no gap,
 /// the chain verifies and the projections equal a rebuild.

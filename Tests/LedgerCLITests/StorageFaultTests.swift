@@ -4,7 +4,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// Issue 6's storage faults on a real `ledger serve` (SPEC §9): fdatasync
+/// Storage faults on a real `ledger serve`: fdatasync
 /// failing with EIO (strace injection), a full disk (a small tmpfs) and a
 /// file-size limit. Each time: writes are answered 503 and nothing is
 /// acknowledged that is not stored, `/readyz` is not ready, the process

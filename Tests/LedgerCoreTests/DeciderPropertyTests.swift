@@ -5,7 +5,7 @@ import Testing
 
 /// Random interleavings, duplications and reorderings of webhook, poll,
 /// watchdog and operator facts, decided and folded in memory, against the
-/// invariants of SPEC §3 and the fold's consistency.
+/// invariants of the ledger and the fold's consistency.
 @Suite struct DeciderPropertyTests {
     /// A minimal in-memory log that runs the core's command handler as the
     /// store does: routing, orphans and their adoption included.

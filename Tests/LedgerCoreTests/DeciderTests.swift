@@ -2,7 +2,7 @@ import LedgerCore
 import LedgerTesting
 import Testing
 
-/// The rules of SPEC §3, one test each: given a history, when a fact arrives, then these events.
+/// The ledger's rules, one test each: given a history, when a fact arrives, then these events.
 @Suite struct DeciderTests {
     let context = DecisionContext(now: Timestamp(millisecondsSinceEpoch: 1_000), factPosition: 7)
 

@@ -8,7 +8,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// SPEC §9: every bad input gets a clear problem+json error and leaves the log
+/// Every bad input gets a clear problem+json error and leaves the log
 /// exactly as it was (same head position and hash).
 @Suite struct HostileInputTests {
     struct Case: Sendable, CustomTestStringConvertible {

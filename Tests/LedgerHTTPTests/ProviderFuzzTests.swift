@@ -8,7 +8,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// SPEC §9: fuzzed bodies for every provider's parser, correctly
+/// Fuzzed bodies for every provider's parser, correctly
 /// authenticated so they reach it: no crash, no 5xx, a 4xx changes nothing,
 /// and whatever is accepted leaves a log that verifies.
 @Suite struct ProviderFuzzTests {

@@ -8,7 +8,7 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// SPEC §9, the other half of the parser fuzzing: a valid body with fuzzed
+/// The other half of the parser fuzzing: a valid body with fuzzed
 /// authentication for every provider — the Standard Webhooks headers
 /// (webhook-id, -timestamp, -signature, each mutated, dropped or repeated)
 /// and the query-string token. No crash, no 5xx; a request that cannot be

@@ -6,7 +6,7 @@ import LedgerTesting
 import Synchronization
 import Testing
 
-/// Power loss under the real store (issue 6, SPEC §9): the CrashSimVFS shim
+/// Power loss under the real store: the CrashSimVFS shim
 /// keeps every version of each sector written since its file's last sync and,
 /// at a crash point chosen by the seed, writes the disk as it might be after
 /// the power came back (unsynced sectors rolled back or torn, independently),

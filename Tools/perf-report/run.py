@@ -223,7 +223,7 @@ def main():
     if BEGIN in text:
         text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
     else:
-        text += "\n## Benchmark report (issue 6)\n\n" + section + "\n"
+        text += "\n## Benchmark report\n\n" + section + "\n"
     with open(DOC, "w") as document:
         document.write(text)
     print(section)

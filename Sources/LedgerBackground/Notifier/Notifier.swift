@@ -12,7 +12,7 @@ public struct NotifyRound: Sendable, Hashable {
     public var deadLettered = 0
 }
 
-/// Tells the app about terminal changes (SPEC §7): `job.completed`,
+/// Tells the app about terminal changes: `job.completed`,
 /// `job.failed`, `credit.refunded` and `job.late_completion` are delivered to
 /// `LEDGER_NOTIFY_URL`, signed with Standard Webhooks headers whose
 /// `webhook-id` (the notification id) stays the same across retries, so the

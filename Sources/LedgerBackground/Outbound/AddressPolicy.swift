@@ -1,5 +1,5 @@
-/// Which addresses outbound requests (polls, notifications) may reach (SPEC
-/// §7, §9): never loopback, link-local, private, shared (CGNAT), multicast or
+/// Which addresses outbound requests (polls, notifications) may reach:
+/// never loopback, link-local, private, shared (CGNAT), multicast or
 /// unspecified ranges, unless the configuration allows private targets. The
 /// check runs on the addresses a name resolves to, so the odd spellings of
 /// 127.0.0.1 (`2130706433`, `0x7f.1`, `0177.0.0.1`, `[::ffff:127.0.0.1]`) and a

@@ -46,7 +46,7 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Outbound HTTP with the safety SPEC §7 and §9 ask for: redirects are never
+/// Outbound HTTP made safe: redirects are never
 /// followed, connect and read timeouts are set, responses are capped, and the
 /// target's addresses are checked after DNS resolution (``AddressPolicy``).
 /// For `http` the request then goes to the checked address itself, so a name

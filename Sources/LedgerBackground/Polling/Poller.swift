@@ -15,8 +15,8 @@ public struct PollRound: Sendable, Hashable {
     public var backingOff: Set<String> = []
 }
 
-/// Polls jobs that have no terminal status on the age-based schedule (SPEC
-/// §7): every poll is a `poll.result` event, and terminal results go through
+/// Polls jobs that have no terminal status on the age-based schedule:
+/// every poll is a `poll.result` event, and terminal results go through
 /// the same decider as webhooks. Per provider: a cap on polls in flight, a
 /// cap on polls started per second, and a pause after a 429 or 5xx that
 /// honours `Retry-After` up to a cap (exponential from 30 s without one).

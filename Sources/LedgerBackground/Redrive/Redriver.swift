@@ -38,7 +38,7 @@ public struct RedriveReport: Sendable, Hashable {
     public var appendedEvents = 0
 }
 
-/// Re-drives jobs (SPEC §8 `ledger redrive`, the admin actions `poll`,
+/// Re-drives jobs (`ledger redrive`, the admin actions `poll`,
 /// `notify`, `reevaluate`): each job acted on gets an `operator.action` with
 /// the operator and reason, then a poll now, its dead-lettered notifications
 /// queued again, or the watchdog's look now. A second identical run appends

@@ -11,7 +11,7 @@ public struct WatchdogRound: Sendable, Hashable {
     public var polled = 0
 }
 
-/// Looks at every open job against the ``WatchdogPolicy`` (SPEC §7): a job
+/// Looks at every open job against the ``WatchdogPolicy``: a job
 /// stuck past `stuck_after` gets a `watchdog.decision` and an immediate poll;
 /// past `deadline` it fails (source watchdog) and is refunded; a job never
 /// submitted past `submit_deadline` is flagged. The decider records a look

@@ -1,5 +1,5 @@
 extension Decider {
-    /// The event types the app is told about (SPEC §7).
+    /// The event types the app is told about.
     public static let notifiedTypes: Set<EventType> = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
 
     /// What the app is told, with `LEDGER_NOTIFY_EVENTS=all`, when a provider

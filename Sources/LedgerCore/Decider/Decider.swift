@@ -1,4 +1,4 @@
-/// The business rules of SPEC §3, as one pure function:
+/// The ledger's business rules, as one pure function:
 /// (job history folded into ``JobState``, new fact, policy, now) → events.
 ///
 /// The first event returned is the fact itself (when the command records

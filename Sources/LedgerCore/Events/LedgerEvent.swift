@@ -1,4 +1,4 @@
-/// A fact or decision of the ledger, version 1 (SPEC §3).
+/// A fact or decision of the ledger, version 1.
 ///
 /// The case decides the stored `type`; its payload is the `data` column.
 public enum LedgerEvent: Sendable, Hashable {

@@ -1,4 +1,4 @@
-/// A provider's status, normalised to the ledger's six words (SPEC §3).
+/// A provider's status, normalised to the ledger's six words.
 /// The provider's own word is kept beside it as `raw_status`.
 public enum ReportedStatus: String, Sendable, Codable, CaseIterable {
     case queued, processing, completed, failed, cancelled, unknown

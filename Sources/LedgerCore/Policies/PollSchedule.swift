@@ -1,7 +1,7 @@
 import Foundation
 
 /// When a job without a terminal status is polled, by its age since
-/// submission (SPEC §7, §11 `LEDGER_POLL_SCHEDULE`):
+/// submission (`LEDGER_POLL_SCHEDULE`):
 /// `first:5m,2m@15m,5m@60m,15m` polls first at 5 min (the webhook is expected
 /// before), then every 2 min until 15 min, every 5 min until 60 min, then
 /// every 15 min for as long as the job is open.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The delays between notification attempts (SPEC §7, §11
-/// `LEDGER_NOTIFY_SCHEDULE`, default `5s,5m,30m,2h,5h,10h,10h`): the first
+/// The delays between notification attempts
+/// (`LEDGER_NOTIFY_SCHEDULE`, default `5s,5m,30m,2h,5h,10h,10h`): the first
 /// attempt is immediate, each failure waits the next delay, and a failure
 /// after the last delay dead-letters the notification (8 attempts by default).
 public struct RetrySchedule: Sendable, Hashable {

@@ -1,4 +1,4 @@
-/// The watchdog's rules (SPEC §7): a job still open past `stuckAfter` is
+/// The watchdog's rules: a job still open past `stuckAfter` is
 /// looked at and polled at once; past `deadline` it fails (source watchdog)
 /// and is refunded; a job never submitted past `submitDeadline` is flagged,
 /// and fails at the deadline too. Pure: the time comes in as an argument.

@@ -72,7 +72,7 @@ public struct JobState: Sendable, Hashable {
 
     /// Whether a report of `reported` contradicts the job's terminal outcome:
     /// a different terminal word that is not completion after a failure
-    /// (that one is a late completion, SPEC §3).
+    /// (that one is a late completion).
     public func isContradicted(by reported: ReportedStatus) -> Bool {
         guard status.isTerminal, reported.isTerminal else { return false }
         switch (status, reported) {

@@ -1,4 +1,4 @@
-/// A job's status in the `jobs` projection (SPEC §4).
+/// A job's status in the `jobs` projection.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {
     case registered, processing, completed, failed, cancelled
 

@@ -1,4 +1,4 @@
-/// Where background work takes its time from (SPEC §7): the system clock in
+/// Where background work takes its time from: the system clock in
 /// `ledger serve`, a manual clock in tests, so days of schedule run in
 /// milliseconds. The core itself never reads a clock; it only names this.
 public protocol LedgerClock: Sendable {

@@ -1,4 +1,4 @@
-/// A job as JSON: the `jobs` projection's columns as fields (SPEC §5), used by
+/// A job as JSON: the `jobs` projection's columns as fields, used by
 /// `ledger replay --format json` and the HTTP API alike.
 public struct JobSnapshot: Sendable, Hashable, Codable {
     public var jobID: String

@@ -4,7 +4,7 @@ import LedgerCore
 import LedgerStore
 import NIOCore
 
-/// `/admin`: server-rendered pages for operators and auditors (SPEC §12). An
+/// `/admin`: server-rendered pages for operators and auditors. An
 /// admin or auditor key, as the usual bearer header or kept in a session
 /// cookie after the login form. Every button is an API call that becomes an
 /// `operator.action` (the re-drive form runs the same re-drive as the API).

@@ -3,7 +3,7 @@ import Hummingbird
 import LedgerCore
 import NIOCore
 
-/// Server-rendered HTML for the admin pages (SPEC §12): no JavaScript, no
+/// Server-rendered HTML for the admin pages: no JavaScript, no
 /// CDN, assets served by the ledger itself, usable with a keyboard (real links
 /// and forms, a skip link, labels on every field).
 enum HTML {

@@ -5,7 +5,7 @@ import Metrics
 import Prometheus
 import Synchronization
 
-/// The service's Prometheus metrics (SPEC §5 `/metrics`): `ledger_` prefix,
+/// The service's Prometheus metrics (`/metrics`): `ledger_` prefix,
 /// base units (seconds), `_total` counters, and no per-job or per-account
 /// labels, so the number of series stays fixed whatever the traffic.
 ///

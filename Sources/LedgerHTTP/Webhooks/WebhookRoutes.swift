@@ -6,7 +6,7 @@ import LedgerProviders
 import LedgerStore
 
 /// `POST /v1/webhooks/{provider}`: verified on the raw bytes, parsed, decided
-/// and durably appended, then answered 200 (SPEC §5, §9). Nothing that is not
+/// and durably appended, then answered 200. Nothing that is not
 /// committed is answered 2xx; a forged or malformed request changes nothing.
 struct WebhookRoutes: Sendable {
     let services: LedgerServices

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The hash chain of SPEC §2: `hash = SHA-256(prev_hash || canonical row)`.
+/// The hash chain: `hash = SHA-256(prev_hash || canonical row)`.
 ///
 /// The canonical row is these fields, each followed by a newline (fields that
 /// could hold a newline are refused by CHECK constraints, or enter as digests):

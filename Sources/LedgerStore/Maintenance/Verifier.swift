@@ -2,7 +2,7 @@ import GRDB
 import LedgerCore
 
 /// `ledger verify`: recomputes the hash chain, checks that the immutability
-/// triggers are the shipped ones, and checks the invariants of SPEC §3
+/// triggers are the shipped ones, and checks the invariants of the ledger
 /// straight from the log (not from the projections, which it does not trust).
 struct Verifier {
     var progressEvery: Int64 = 100_000

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LedgerCore
 
-/// The event log and its projections in one SQLite file (SPEC §2, §4).
+/// The event log and its projections in one SQLite file.
 ///
 /// ```swift
 /// let store = try SQLiteEventStore(path: "ledger.sqlite")
