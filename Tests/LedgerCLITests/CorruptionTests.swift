@@ -17,6 +17,14 @@ import Testing
         return path
     }
 
+    /// Where the (stream, version) index starts in the file: the page its
+    /// root is on (the layout differs with the file's auto-vacuum mode).
+    static func streamIndexOffset(_ path: String) async throws -> UInt64 {
+        let page = try await RetentionCommandTests.sqlite(path, "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1'")
+        let number = try #require(UInt64(page.trimmingCharacters(in: .whitespacesAndNewlines)), "root page: \(page)")
+        return (number - 1) * 4096
+    }
+
     static func damage(_ path: String, at offset: UInt64, bytes: Int) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seek(toOffset: offset)
@@ -37,8 +45,7 @@ import Testing
     @Test func aDamagedIndexPageIsFoundByVerify() async throws {
         let path = try await Self.ledger()
         try await checkpointWAL(path)
-        // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
-        try Self.damage(path, at: 4096 * 4, bytes: 64)
+        try Self.damage(path, at: try await Self.streamIndexOffset(path), bytes: 64)
         let verify = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verify.status != 0, "damage is never reported as ok: \(verify.stdout)\(verify.stderr)")
         #expect(verify.stderr.contains("damaged") || verify.stdout.contains("FAIL pages"), "\(verify.stdout)\(verify.stderr)")

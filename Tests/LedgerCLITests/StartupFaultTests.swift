@@ -65,8 +65,7 @@ import Testing
     @Test func aDamagedPageStopsServeAtStartUp() async throws {
         let path = try await CorruptionTests.ledger()
         try await Self.sqlite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
-        // Page 5 holds the (stream, version) index in a fresh ledger (page size 4096).
-        try CorruptionTests.damage(path, at: 4096 * 4, bytes: 64)
+        try CorruptionTests.damage(path, at: try await CorruptionTests.streamIndexOffset(path), bytes: 64)
         let serve = try await Self.serve(["--db", path])
         #expect(serve.status == 3 && serve.stderr.contains("quick_check") && serve.stderr.contains("backup"), "\(serve.stderr)")
         #expect(!serve.stderr.contains("\"serving\""))

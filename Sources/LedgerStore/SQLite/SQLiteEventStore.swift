@@ -48,13 +48,15 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// A new file gives freed pages back in small steps (`PRAGMA
-    /// incremental_vacuum`, after retention): the mode can only be chosen
-    /// before the first table exists. An older file keeps its mode until a
-    /// `VACUUM` (docs/retention.md).
+    /// incremental_vacuum`, after retention). The mode is written in the
+    /// file's header, which switching to WAL has already written by now, so
+    /// setting it takes a `VACUUM` of the empty file (instant); an older file
+    /// keeps its mode until an operator runs both (docs/retention.md).
     private static func allowIncrementalVacuum(_ pool: DatabasePool) throws {
         try pool.writeWithoutTransaction { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") == 0 else { return }
             try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
         }
     }
 
