@@ -39,7 +39,8 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openExisting()
+        let configuration = try database.configuration()
+        let store = try await configuration.openExisting()
         let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
                                     to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
         let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }

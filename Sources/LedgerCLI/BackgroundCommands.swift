@@ -11,23 +11,24 @@ struct BackgroundOnce {
     let configuration: ConfigurationOption
 
     func run(_ body: (BackgroundComposition) async throws -> String) async throws {
-        let (environment, profiles) = try configuration.load()
-        let providers = Array(ProviderProfile.builtIn.keys) + Array(profiles.keys)
-        let settings: BackgroundSettings
-        do { settings = try BackgroundSettings(environment: environment, providers: providers) } catch {
-            throw CommandFailure(.usage, error.description)
-        }
-        let logger = try commandLogger(environment)
+        let configuration = try database.configuration(file: self.configuration.config)
+        let providers = configuration.providers.profiles.keys.sorted()
+        var settings = configuration.background
+        let logger = commandLogger(configuration)
         // Decisions made here (a poll's completion, a watchdog's failure) are
         // made as the server makes them: what this process is not told, it
         // takes from the settings the server recorded in the ledger.
-        let existing = try await database.openExisting()
+        let existing = try await configuration.openExisting()
         let recorded = try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
-        var options = StoreOptions(lateCompletionPolicy: try lateCompletionPolicy(environment, recorded: recorded))
+        func configuredOrRecorded<Value: RawRepresentable<String>>(_ setting: Setting, _ value: Value, _ name: String) -> Value {
+            configuration.configured.contains(setting) ? value : recorded[name].flatMap(Value.init(rawValue:)) ?? value
+        }
+        var options = StoreOptions(lateCompletionPolicy: configuredOrRecorded(.latePolicy, configuration.lateCompletionPolicy,
+                                                                              RecordedSettings.lateCompletionPolicy))
         options.notificationsEnabled = settings.notifyURL != nil || recorded[RecordedSettings.notifications] == "on"
-        options.notifyEvents = environment["LEDGER_NOTIFY_EVENTS"] == nil
-            ? recorded[RecordedSettings.notifyEvents].flatMap(NotifyEvents.init(rawValue:)) ?? .terminal : settings.notifyEvents
-        let store = try await database.openExisting(options: options)
+        options.notifyEvents = configuredOrRecorded(.notifyEvents, configuration.notifyEvents, RecordedSettings.notifyEvents)
+        settings.notifyEvents = options.notifyEvents
+        let store = try await configuration.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
                                                 logger: logger)
         let summary: String

@@ -12,15 +12,6 @@ import Logging
 struct ConfigurationOption: ParsableArguments {
     @Option(help: "A JSON configuration file (as for serve); the environment wins over it.")
     var config: String?
-
-    /// The `LEDGER_*` settings and custom profiles in effect.
-    func load() throws -> (environment: [String: String], profiles: [String: ProviderProfile]) {
-        let file: ConfigurationFile
-        do { file = try ConfigurationFile.load(config) } catch {
-            throw CommandFailure(.usage, error.description)
-        }
-        return (file.environment(overriddenBy: ProcessInfo.processInfo.environment), file.profiles)
-    }
 }
 
 /// The background services of one process, built from the configuration.
@@ -100,31 +91,10 @@ extension BackgroundComposition: BackgroundActions {
 }
 
 /// A logger for the command-line tools: JSON lines on stderr, quieter than
-/// `serve` by default; a level `serve` would refuse is refused here too.
-func commandLogger(_ environment: [String: String]) throws -> Logger {
-    let level: Logger.Level
-    do { level = try logLevel(environment, default: .notice) } catch { throw CommandFailure(.usage, error.description) }
+/// `serve` unless `LEDGER_LOG_LEVEL` says otherwise.
+func commandLogger(_ configuration: LedgerConfiguration) -> Logger {
+    let level = configuration.configured.contains(.logLevel) ? configuration.logLevel : .notice
     return Logger(label: "ledger") { label in JSONLogHandler(label: label, level: level) }
-}
-
-/// `LEDGER_LOG_LEVEL`, for `serve` and the commands alike.
-func logLevel(_ environment: [String: String], default fallback: Logger.Level) throws(ConfigurationError) -> Logger.Level {
-    guard let text = environment["LEDGER_LOG_LEVEL"] else { return fallback }
-    guard let level = Logger.Level(rawValue: text) else {
-        throw ConfigurationError(key: "LEDGER_LOG_LEVEL", detail: "\(text) is not one of trace, debug, info, notice, warning, error, critical")
-    }
-    return level
-}
-
-/// `LEDGER_LATE_COMPLETION_POLICY`: `keep_refund` (default) or `recharge`;
-/// without it, what the server recorded in the ledger.
-func lateCompletionPolicy(_ environment: [String: String], recorded: [String: String] = [:]) throws -> LateCompletionPolicy {
-    let text = environment["LEDGER_LATE_COMPLETION_POLICY"] ?? recorded[RecordedSettings.lateCompletionPolicy]
-        ?? LateCompletionPolicy.keepRefund.rawValue
-    guard let policy = LateCompletionPolicy(rawValue: text) else {
-        throw CommandFailure(.usage, "LEDGER_LATE_COMPLETION_POLICY: \(text) is not keep_refund or recharge")
-    }
-    return policy
 }
 
 /// The settings `ledger serve` records in the ledger (`ledger_settings`) for

@@ -33,11 +33,11 @@ struct CheckpointCommand: AsyncParsableCommand {
             writeOut("LEDGER_CHECKPOINT_KEY=\(key.seed)\npublic key: \(key.publicKey)")
             return
         }
-        let (environment, _) = try configurationOption.load()
-        guard let text = environment["LEDGER_CHECKPOINT_KEY"], let key = Data(base64Encoded: text), key.count == 32 else {
-            throw CommandFailure(.usage, "LEDGER_CHECKPOINT_KEY must be the base64 of a 32-byte Ed25519 seed (ledger checkpoint --generate-key)")
+        let configuration = try database.configuration(file: configurationOption.config)
+        guard let key = configuration.checkpointKey else {
+            throw CommandFailure(.usage, "LEDGER_CHECKPOINT_KEY: not set; it signs checkpoints (ledger checkpoint --generate-key makes one)")
         }
-        let store = try await database.openExisting()
+        let store = try await configuration.openExisting()
         let (head, count) = try await storeCall { () async throws(StoreError) in try await store.headAndCount() }
         let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
         let json = encodePretty(checkpoint)

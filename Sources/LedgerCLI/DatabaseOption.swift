@@ -12,23 +12,27 @@ struct DatabaseOption: ParsableArguments {
             help: "The ledger: a SQLite file or a postgres:// URL (default: $LEDGER_DB, else ./ledger.sqlite).")
     var path: String?
 
-    var resolvedPath: String {
-        path ?? Setting.db.textOrDefault(in: ProcessInfo.processInfo.environment)
+    /// The configuration this command runs with, read once: `--db` wins over
+    /// `LEDGER_DB` and the file's `db`.
+    func configuration(file: String? = nil) throws -> LedgerConfiguration {
+        try LedgerConfiguration.load(databaseFlag: path, file: file)
     }
+}
 
+extension LedgerConfiguration {
     /// Opens an existing ledger; a command that reads never creates a SQLite
     /// file (a PostgreSQL database exists already: its tables are created on
     /// first open).
     func openExisting(options: StoreOptions = StoreOptions()) async throws -> any LedgerEngine {
-        guard PostgresLocation.isPostgresURL(resolvedPath) || FileManager.default.fileExists(atPath: resolvedPath) else {
-            throw CommandFailure(.unusableDatabase, "no ledger at \(resolvedPath); pass --db or set LEDGER_DB")
+        guard PostgresLocation.isPostgresURL(databaseLocation) || FileManager.default.fileExists(atPath: databaseLocation) else {
+            throw CommandFailure(.unusableDatabase, "no ledger at \(databaseLocation); pass --db or set LEDGER_DB")
         }
         return try await open(options: options)
     }
 
     func open(options: StoreOptions = StoreOptions()) async throws -> any LedgerEngine {
         do {
-            return try await openEngine(resolvedPath, options: options)
+            return try await openEngine(databaseLocation, options: options)
         } catch {
             throw CommandFailure(error)
         }

@@ -39,17 +39,18 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openExisting()
+        let configuration = try database.configuration()
+        let store = try await configuration.openExisting()
         let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
         var findings: [Finding] = []
         let report = try await storeCall { () async throws(StoreError) in try await store.verify() }
         for finding in report.findings.prefix(5) {
             findings.append(Finding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
-                                    command: "ledger verify --db \(database.resolvedPath)   # then restore from a backup (docs/database.md)"))
+                                    command: "ledger verify --db \(configuration.databaseLocation)   # then restore from a backup (docs/database.md)"))
         }
         for check in DoctorChecks.all(now: now) {
             let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
-            findings += check.findings(result, database.resolvedPath)
+            findings += check.findings(result, configuration.databaseLocation)
         }
         switch format {
         case .json:

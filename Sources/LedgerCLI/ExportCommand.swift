@@ -24,7 +24,8 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await database.openExisting()
+        let configuration = try database.configuration()
+        let store = try await configuration.openExisting()
         let count = try await storeCall { () async throws(StoreError) in
             try await store.export(after: after, to: FileHandle.standardOutput)
         }
@@ -52,11 +53,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "A file written by `ledger export`; - or none reads standard input.") var file = "-"
 
     func run() async throws {
+        let configuration = try database.configuration()
         let bytes = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
             throw CommandFailure(.usage, "cannot read \(file == "-" ? "standard input" : file) as UTF-8 text")
         }
-        let store = try await database.open()
+        let store = try await configuration.open()
         do {
             let count = try await store.importEvents(lines: text.split(separator: "\n").map(String.init))
             writeOut("imported \(count) events")

@@ -30,27 +30,28 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if PostgresLocation.isPostgresURL(database.resolvedPath) {
-            guard let store = try await database.openExisting() as? PostgresEventStore else { preconditionFailure("a URL opens PostgreSQL") }
+        let configuration = try database.configuration()
+        if PostgresLocation.isPostgresURL(configuration.databaseLocation) {
+            guard let store = try await configuration.openExisting() as? PostgresEventStore else { preconditionFailure("a URL opens PostgreSQL") }
             let result: ReadOnlyQuery.Result
             do {
                 result = try await store.query(sql, budgetMilliseconds: timeoutMilliseconds)
             } catch .cannotOpen(let detail) {
-                throw CommandFailure(.unusableDatabase, "cannot query \(databaseLabel(database.resolvedPath)): \(detail)")
+                throw CommandFailure(.unusableDatabase, "cannot query \(databaseLabel(configuration.databaseLocation)): \(detail)")
             } catch {
                 throw CommandFailure(.usage, error.description)
             }
             return print(result)
         }
-        guard FileManager.default.fileExists(atPath: database.resolvedPath) else {
-            throw CommandFailure(.unusableDatabase, "no ledger at \(database.resolvedPath); pass --db or set LEDGER_DB")
+        guard FileManager.default.fileExists(atPath: configuration.databaseLocation) else {
+            throw CommandFailure(.unusableDatabase, "no ledger at \(configuration.databaseLocation); pass --db or set LEDGER_DB")
         }
-        let query = ReadOnlyQuery(path: database.resolvedPath, timeBudgetMilliseconds: timeoutMilliseconds)
+        let query = ReadOnlyQuery(path: configuration.databaseLocation, timeBudgetMilliseconds: timeoutMilliseconds)
         let result: ReadOnlyQuery.Result
         do {
             result = try query.run(sql)
         } catch .cannotOpen(let detail) {
-            throw CommandFailure(.unusableDatabase, "cannot open \(database.resolvedPath) read-only: \(detail)")
+            throw CommandFailure(.unusableDatabase, "cannot open \(configuration.databaseLocation) read-only: \(detail)")
         } catch {
             // The statement is the user's: refused, too slow, too large or wrong SQL is a usage error.
             throw CommandFailure(.usage, error.description)

@@ -21,7 +21,8 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Compare a rebuild with the live tables instead of replacing them.") var check = false
 
     func run() async throws {
-        let store = try await database.openExisting()
+        let configuration = try database.configuration()
+        let store = try await configuration.openExisting()
         let progress = reportProgress(check ? "rebuild --check" : "rebuild")
         if !check {
             let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }

@@ -30,12 +30,13 @@ struct RetainCommand: AsyncParsableCommand {
     @Option(name: .customLong("operator"), help: "Who runs it, recorded in retention.applied.") var operatorName = "cli"
 
     func run() async throws {
+        let configuration = try database.configuration()
         guard let milliseconds = DurationText.milliseconds(age) else {
             throw CommandFailure(.usage, "--bodies-older-than: \(age) is not a duration such as 90d, 12h or 30m")
         }
         let now = Timestamp(Date())
         let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
-        let store = try await database.openExisting()
+        let store = try await configuration.openExisting()
         let report = try await storeCall { () async throws(StoreError) in
             try await store.retainBodies(RetentionRun(cutoff: cutoff, operatorName: operatorName), dryRun: dryRun)
         }

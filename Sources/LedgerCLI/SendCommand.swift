@@ -47,16 +47,13 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration: ConfigurationFile
-        do { configuration = try ConfigurationFile.load(config) } catch {
-            throw CommandFailure(.usage, error.description)
-        }
-        let profile = try SignedWebhook.profile(provider, file: configuration)
+        let configuration = try LedgerConfiguration.load(databaseFlag: nil, file: config)
+        let profile = try SignedWebhook.profile(provider, configuration: configuration)
         let body = try readBody(profile)
-        let secrets = SignedWebhook.Secrets(provider: provider, secret: secret, signingSecret: signingSecret, file: configuration)
+        let secrets = SignedWebhook.Secrets(provider: provider, secret: secret, signingSecret: signingSecret, configuration: configuration)
         let webhook = try SignedWebhook.sign(provider: provider, profile: profile, secrets: secrets, id: SignedWebhook.newMessageID(),
                                              timestamp: String(Int64(Date().timeIntervalSince1970)), body: { body })
-        let (status, answer) = try await post(body, webhook: webhook, to: ledgerAddress())
+        let (status, answer) = try await post(body, webhook: webhook, to: ledgerAddress(configuration))
         writeOut("\(status)\n\(answer)")
         guard (200..<300).contains(status) else {
             throw CommandFailure(.checkFailed, "the ledger refused the webhook with \(status)")
@@ -81,12 +78,10 @@ struct SendCommand: AsyncParsableCommand {
 
     /// `--url`, else where `ledger serve` listens by the same settings (a
     /// wildcard address is reached on loopback).
-    private func ledgerAddress() -> String {
+    private func ledgerAddress(_ configuration: LedgerConfiguration) -> String {
         if let url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        let environment = ProcessInfo.processInfo.environment
-        let host = environment[Setting.host.environmentName].flatMap { ["", "0.0.0.0", "::"].contains($0) ? nil : $0 } ?? "127.0.0.1"
-        let port = Setting.port.textOrDefault(in: environment)
-        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let host = ["", "0.0.0.0", "::"].contains(configuration.server.host) ? "127.0.0.1" : configuration.server.host
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.server.port)"
     }
 
     private func post(_ body: Data, webhook: SignedWebhook, to address: String) async throws -> (Int, String) {

@@ -33,12 +33,9 @@ struct SignCommand: ParsableCommand {
     @Option(help: "A configuration file with custom provider profiles.") var config: String?
 
     func run() throws {
-        let file: ConfigurationFile
-        do { file = try ConfigurationFile.load(config) } catch {
-            throw CommandFailure(.usage, error.description)
-        }
-        let profile = try SignedWebhook.profile(provider, file: file)
-        let secrets = SignedWebhook.Secrets(provider: provider, secret: secret, signingSecret: signingSecret, file: file)
+        let configuration = try LedgerConfiguration.load(databaseFlag: nil, file: config)
+        let profile = try SignedWebhook.profile(provider, configuration: configuration)
+        let secrets = SignedWebhook.Secrets(provider: provider, secret: secret, signingSecret: signingSecret, configuration: configuration)
         let webhook = try SignedWebhook.sign(
             provider: provider, profile: profile, secrets: secrets, id: id ?? SignedWebhook.newMessageID(),
             timestamp: String(timestamp ?? Int64(Date().timeIntervalSince1970)),

@@ -25,7 +25,8 @@ struct VerifyCommand: AsyncParsableCommand {
     var publicKey: String?
 
     func run() async throws {
-        let store = try await database.openExisting()
+        let configuration = try database.configuration()
+        let store = try await configuration.openExisting()
         var report = try await storeCall { () async throws(StoreError) in
             try await store.verify(progress: reportProgress("verify"))
         }

@@ -9,24 +9,22 @@ struct SignedWebhook {
     var headers: [(name: String, value: String)]
 
     /// The secrets a provider's webhooks are signed with: the option first,
-    /// then `LEDGER_PROVIDER_<NAME>_SECRET` / `_SIGNING_SECRET` from the
-    /// environment, then from the configuration file.
+    /// then the configuration's (`LEDGER_PROVIDER_<NAME>_SECRET` /
+    /// `_SIGNING_SECRET`, or the file's).
     struct Secrets {
         var secret: String?
         var signingSecret: String?
 
-        init(provider: String, secret: String?, signingSecret: String?, file: ConfigurationFile) {
-            let environment = ProcessInfo.processInfo.environment
-            let key = ProviderRegistry.secretKey(provider), signingKey = ProviderRegistry.signingSecretKey(provider)
-            self.secret = secret ?? environment[key] ?? file.environment[key]
-            self.signingSecret = signingSecret ?? environment[signingKey] ?? file.environment[signingKey]
+        init(provider: String, secret: String?, signingSecret: String?, configuration: LedgerConfiguration) {
+            self.secret = secret ?? configuration.providerSecrets[provider]
+            self.signingSecret = signingSecret ?? configuration.providerSigningSecrets[provider]
         }
     }
 
     /// The profile a provider name stands for, or a usage error naming the known ones.
-    static func profile(_ provider: String, file: ConfigurationFile) throws -> ProviderProfile {
-        guard let profile = ProviderProfile.builtIn[provider] ?? file.profiles[provider] else {
-            let known = Set(ProviderProfile.builtIn.keys).union(file.profiles.keys).sorted().joined(separator: ", ")
+    static func profile(_ provider: String, configuration: LedgerConfiguration) throws -> ProviderProfile {
+        guard let profile = configuration.providers.profiles[provider] else {
+            let known = configuration.providers.profiles.keys.sorted().joined(separator: ", ")
             throw CommandFailure(.usage, "--provider must be one of \(known)")
         }
         return profile

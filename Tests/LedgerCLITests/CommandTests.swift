@@ -175,9 +175,9 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"prot": 8080}"#, "prot"), (#"{"port": "eighty"}"#, "LEDGER_PORT"), (#"[1]"#, "--config"),
+        (#"{"prot": 8080}"#, "prot"), (#"{"port": "eighty"}"#, "port (in "), (#"[1]"#, "--config"),
         (#"{"port": [1]}"#, "port"), (#"{"providers": {"acme": {"authentication": "query_token"}}}"#, "providers.acme.status_map"),
-        (#"{"providers": {"replicate": {"secret": "nope"}}}"#, "LEDGER_PROVIDER_REPLICATE_SECRET"),
+        (#"{"providers": {"replicate": {"secret": "nope"}}}"#, "providers.replicate.secret (in "),
         (#"{"providers": {"replicate": {"colour": "red"}}}"#, "providers.replicate.colour"),
     ])
     func serveRefusesABadConfigurationFileNamingTheKey(_ text: String, _ key: String) async throws {

@@ -38,17 +38,34 @@ import Testing
         }
     }
 
+    /// Every written default parses, and a configuration that writes them
+    /// all out is the one that writes none (nothing has a second default).
     @Test func theWrittenDefaultsAreTheOnesTheCodeUses() throws {
         let written = Dictionary(uniqueKeysWithValues: Setting.all.compactMap { setting in
             setting.defaultText.map { (setting.environmentName, $0) }
         })
-        let given = try BackgroundSettings(environment: written, providers: [String]())
-        let unset = try BackgroundSettings(environment: [:], providers: [String]())
-        #expect(given.pollSchedule == unset.pollSchedule && given.watchdog == unset.watchdog)
-        #expect(given.watchdogIntervalMilliseconds == unset.watchdogIntervalMilliseconds)
-        #expect(given.notifySchedule == unset.notifySchedule && given.notifyEvents == unset.notifyEvents)
-        #expect(given.allowPrivateTargets == unset.allowPrivateTargets && given.retainBodiesMilliseconds == unset.retainBodiesMilliseconds)
-        #expect(try lateCompletionPolicy(written) == lateCompletionPolicy([:]))
-        #expect(try logLevel(written, default: .critical) == .info, "serve's default log level")
+        let given = try LedgerConfiguration(ConfigurationSources(environment: written, file: ConfigurationFile()), databaseFlag: nil)
+        let unset = try LedgerConfiguration(ConfigurationSources(environment: [:], file: ConfigurationFile()), databaseFlag: nil)
+        #expect(given.configured.count == written.count && unset.configured.isEmpty)
+        #expect(String(describing: given.server) == String(describing: unset.server))
+        #expect(String(describing: given.background) == String(describing: unset.background))
+        #expect(given.databaseLocation == unset.databaseLocation && given.logLevel == unset.logLevel)
+        #expect(given.lateCompletionPolicy == unset.lateCompletionPolicy && given.notifyEvents == unset.notifyEvents)
+    }
+
+    /// A value the file gives is named in an error as the file names it, the
+    /// environment's as the environment does; the environment wins.
+    @Test func anErrorNamesTheSettingWhereItWasGiven() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).json").path
+        try #"{"stuck_after": "soon", "providers": {"replicate": {"secret": "nope"}}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        func failure(_ environment: [String: String]) -> String {
+            do {
+                _ = try LedgerConfiguration.load(databaseFlag: nil, file: path, environment: environment)
+                return "no error"
+            } catch { return (error as? CommandFailure)?.message ?? "\(error)" }
+        }
+        #expect(failure([:]).hasPrefix("stuck_after (in \(path)): soon is not a duration"), "\(failure([:]))")
+        #expect(failure(["LEDGER_STUCK_AFTER": "later"]).hasPrefix("LEDGER_STUCK_AFTER: later"))
+        #expect(failure(["LEDGER_STUCK_AFTER": "3h"]).hasPrefix("providers.replicate.secret (in \(path))"), "\(failure(["LEDGER_STUCK_AFTER": "3h"]))")
     }
 }

@@ -1,23 +1,19 @@
 import Foundation
 import LedgerCore
 import LedgerProviders
-import LedgerHTTP
 
-/// `serve --config FILE`: a JSON object whose keys are the environment's
-/// names without `LEDGER_`, in lower case (`"port": 8080`, `"max_body": "1MiB"`),
-/// and a `providers` object with each provider's `secret`, `base_url`,
-/// `api_key` and, for custom providers, their profile.
-///
-/// The file is turned into the same variables the environment sets, and the
-/// environment wins; so one validation, with one error naming the key, serves both.
-struct ConfigurationFile {
-    /// `LEDGER_*` values the file sets.
-    var environment: [String: String] = [:]
+/// `--config FILE`: a JSON object of settings by their keys (`"port": 8080`,
+/// `"max_body": "1MiB"`), and a `providers` object with each provider's
+/// `secret`, `base_url`, `api_key` and, for custom providers, their profile.
+struct ConfigurationFile: Sendable {
+    /// Where it was read from; nil for no file.
+    var path: String?
+    /// The values it sets, as written.
+    var values: [Setting: String] = [:]
     /// Custom provider profiles by name.
     var profiles: [String: ProviderProfile] = [:]
 
     static let settingKeys = Set(Setting.all.map(\.key))
-    static let providerSettingKeys = Setting.providerKeys
 
     init() {}
 
@@ -26,12 +22,8 @@ struct ConfigurationFile {
         try path.map { path throws(ConfigurationError) in try ConfigurationFile(path: path) } ?? ConfigurationFile()
     }
 
-    /// The settings in effect: the environment wins over the file.
-    func environment(overriddenBy process: [String: String]) -> [String: String] {
-        environment.merging(process) { _, fromEnvironment in fromEnvironment }
-    }
-
     init(path: String) throws(ConfigurationError) {
+        self.path = path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(key: "--config", detail: "\(path) cannot be read")
         }
@@ -43,10 +35,10 @@ struct ConfigurationFile {
                 try readProviders(value)
                 continue
             }
-            guard Self.settingKeys.contains(key) else {
+            guard let setting = Setting.all.first(where: { $0.key == key }) else {
                 throw ConfigurationError(key: key, detail: "unknown setting in \(path); known: \(Self.settingKeys.sorted().joined(separator: ", ")), providers")
             }
-            environment["LEDGER_" + key.uppercased()] = try Self.scalar(value, key: key)
+            values[setting] = try Self.scalar(value, key: key)
         }
     }
 
@@ -58,13 +50,13 @@ struct ConfigurationFile {
             guard case .object(let members) = settings else {
                 throw ConfigurationError(key: "providers.\(name)", detail: "must be an object")
             }
-            for key in members.keys where !Self.providerSettingKeys.contains(key) && !ProviderProfile.profileKeys.contains(key) {
+            for key in members.keys where !Setting.providerKeys.contains(key) && !ProviderProfile.profileKeys.contains(key) {
                 throw ConfigurationError(key: "providers.\(name).\(key)", detail: "unknown provider setting")
             }
-            for key in Self.providerSettingKeys {
-                guard let setting = members[key] else { continue }
-                environment["LEDGER_PROVIDER_\(name.uppercased())_\(key.uppercased())"] =
-                    try Self.scalar(setting, key: "providers.\(name).\(key)")
+            for key in Setting.providerKeys {
+                guard let value = members[key] else { continue }
+                let setting = Setting.provider(name, key)
+                values[setting] = try Self.scalar(value, key: setting.key)
             }
             if ProviderProfile.builtIn[name] == nil || members.keys.contains(where: ProviderProfile.profileKeys.contains) {
                 profiles[name] = try ProviderProfile(configuredAs: name, members)

@@ -1,29 +1,31 @@
-/// One setting of the ledger, defined once: its key in the configuration file
-/// (the environment's name is `LEDGER_` and the key in capitals) and its
+/// One setting of the ledger, defined once: its key in the configuration file,
+/// its name in the environment (`LEDGER_` and the key in capitals) and its
 /// default as written. The configuration file accepts exactly these keys, the
 /// code reads defaults from here, and docs/configuration.md is checked against
 /// this list by the tests (a setting added here and not documented fails).
 struct Setting: Sendable, Hashable {
     let key: String
+    let environmentName: String
     /// The default as a user would write it; nil when there is none or it is
     /// derived (the development keys, the descriptor limit).
     let defaultText: String?
 
     init(_ key: String, _ defaultText: String?) {
         self.key = key
+        self.environmentName = "LEDGER_" + key.uppercased()
         self.defaultText = defaultText
     }
 
-    var environmentName: String { "LEDGER_" + key.uppercased() }
-
-    /// The value in effect: the environment's (merged over the file), else the default.
-    func text(in environment: [String: String]) -> String? {
-        environment[environmentName] ?? defaultText
+    /// One provider's setting: `providers.NAME.KEY` in the file,
+    /// `LEDGER_PROVIDER_NAME_KEY` in the environment.
+    static func provider(_ name: String, _ key: String) -> Setting {
+        Setting(key: "providers.\(name).\(key)", environmentName: "LEDGER_PROVIDER_\(name.uppercased())_\(key.uppercased())")
     }
 
-    /// The value in effect for a setting that has a default.
-    func textOrDefault(in environment: [String: String]) -> String {
-        environment[environmentName] ?? defaultText ?? ""
+    private init(key: String, environmentName: String) {
+        self.key = key
+        self.environmentName = environmentName
+        self.defaultText = nil
     }
 }
 

@@ -1,0 +1,47 @@
+import LedgerBackground
+import LedgerCore
+import LedgerProviders
+
+extension BackgroundSettings {
+    /// The poller's, the watchdog's, the notifier's and retention's settings,
+    /// and where to poll each provider.
+    init(_ sources: ConfigurationSources, providers: some Sequence<String>) throws(ConfigurationError) {
+        self.init()
+        let scheduleText = sources.text(.pollSchedule) ?? ""
+        guard let schedule = PollSchedule(parsing: scheduleText) else {
+            throw ConfigurationError(key: Setting.pollSchedule.environmentName, detail: "\(scheduleText) is not like first:5m,2m@15m,5m@60m,15m")
+        }
+        pollSchedule = schedule
+        watchdog = WatchdogPolicy(stuckAfter: try sources.milliseconds(.stuckAfter) ?? watchdog.stuckAfter,
+                                  deadline: try sources.milliseconds(.deadline) ?? watchdog.deadline,
+                                  submitDeadline: try sources.milliseconds(.submitDeadline) ?? watchdog.submitDeadline)
+        watchdogIntervalMilliseconds = try sources.milliseconds(.watchdogInterval) ?? watchdogIntervalMilliseconds
+        retainBodiesMilliseconds = try sources.milliseconds(.retainBodies)
+        let notifyScheduleText = sources.text(.notifySchedule) ?? ""
+        guard let notifySchedule = RetrySchedule(parsing: notifyScheduleText) else {
+            throw ConfigurationError(key: Setting.notifySchedule.environmentName, detail: "\(notifyScheduleText) is not a list of durations like 5s,5m,30m")
+        }
+        self.notifySchedule = notifySchedule
+        allowPrivateTargets = try sources.flag(.allowPrivateTargets)
+        try readNotifyTarget(sources)
+        for name in providers {
+            let endpoint = ProviderEndpoint(baseURL: sources.configured(.provider(name, "base_url")),
+                                            apiKey: sources.configured(.provider(name, "api_key")),
+                                            pollHeadURL: sources.configured(.provider(name, "poll_head_url")))
+            if endpoint != ProviderEndpoint() { endpoints[name] = endpoint }
+        }
+    }
+
+    /// The app's notification URL and the `whsec_` secret that signs what is sent there.
+    private mutating func readNotifyTarget(_ sources: ConfigurationSources) throws(ConfigurationError) {
+        notifyURL = sources.configured(.notifyURL)
+        notifySecret = sources.configured(.notifySecret)
+        guard let url = notifyURL else { return }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ConfigurationError(key: Setting.notifyURL.environmentName, detail: "\(url) is not an http(s) URL")
+        }
+        guard let secret = notifySecret, (try? StandardWebhookVerifier(secret: secret).sign(id: "", timestamp: "", body: .init())) != nil else {
+            throw ConfigurationError(key: Setting.notifySecret.environmentName, detail: "notifications need a whsec_ secret to sign them")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LedgerBackground
+import LedgerCore
+import LedgerHTTP
+import LedgerProviders
+import LedgerStore
+import Logging
+
+/// The ledger's configuration as one typed value, read once when a command
+/// starts: the environment wins over the configuration file, which wins over
+/// the defaults (``Setting``). Every value is checked here, whichever command
+/// runs, and a bad one stops it with one line naming the setting as it was given.
+struct LedgerConfiguration: Sendable {
+    /// Where the ledger is: a SQLite file or a `postgres://` URL.
+    var databaseLocation: String
+    var server: ServerSettings
+    var background: BackgroundSettings
+    /// `app:KEY,admin:KEY,auditor:KEY`; only `serve` needs them.
+    var keys: APIKeys?
+    var logLevel: Logger.Level
+    var lateCompletionPolicy: LateCompletionPolicy
+    var notifyEvents: NotifyEvents
+    /// The settings the environment or the file set: where one is not, a
+    /// command other than `serve` may choose otherwise (a quieter log level,
+    /// the policy `serve` recorded in the ledger).
+    var configured: Set<Setting>
+    /// Every provider the ledger knows (built in and from the file), with their secrets.
+    var providers: ProviderRegistry
+    /// Provider profiles the configuration file defines.
+    var customProfiles: [String: ProviderProfile]
+    /// The secrets as configured, by provider, for `ledger sign` and `ledger send`.
+    var providerSecrets: [String: String]
+    var providerSigningSecrets: [String: String]
+    /// `ledger checkpoint`'s Ed25519 seed, 32 bytes.
+    var checkpointKey: Data?
+    /// Where the configuration came from, for the start-up log line.
+    var origin: String
+
+    /// Reads and checks everything; `databaseFlag` (`--db`) wins over every source.
+    static func load(databaseFlag: String?, file path: String?,
+                     environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LedgerConfiguration {
+        var sources = ConfigurationSources(environment: environment, file: ConfigurationFile())
+        do {
+            sources.file = try ConfigurationFile.load(path)
+            return try LedgerConfiguration(sources, databaseFlag: databaseFlag)
+        } catch {
+            throw CommandFailure(.usage, sources.named(error).description)
+        }
+    }
+
+    init(_ sources: ConfigurationSources, databaseFlag: String?) throws(ConfigurationError) {
+        databaseLocation = databaseFlag ?? sources.text(.db) ?? ""
+        server = try ServerSettings(sources)
+        customProfiles = sources.file.profiles
+        let profiles = ProviderProfile.builtIn.merging(customProfiles) { builtIn, _ in builtIn }
+        background = try BackgroundSettings(sources, providers: profiles.keys)
+        keys = try sources.configured(.keys).map { text throws(ConfigurationError) in try APIKeys(parsing: text) }
+        logLevel = try sources.choice(.logLevel, Logger.Level.self,
+                                      allowed: "one of trace, debug, info, notice, warning, error, critical") ?? .info
+        lateCompletionPolicy = try sources.choice(.latePolicy, LateCompletionPolicy.self, allowed: "keep_refund or recharge") ?? .keepRefund
+        notifyEvents = try sources.choice(.notifyEvents, NotifyEvents.self, allowed: "terminal or all") ?? .terminal
+        background.notifyEvents = notifyEvents
+        configured = Set(Setting.all.filter { sources.configured($0) != nil })
+        providerSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "secret")) }
+        providerSigningSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "signing_secret")) }
+        providers = try ProviderRegistry(profiles: profiles, secrets: providerSecrets, signingSecrets: providerSigningSecrets)
+        checkpointKey = try Self.checkpointKey(sources)
+        origin = sources.file.path.map { "configuration from \($0) and the environment" } ?? "configuration from the environment"
+    }
+
+    private static func checkpointKey(_ sources: ConfigurationSources) throws(ConfigurationError) -> Data? {
+        guard let text = sources.configured(.checkpointKey) else { return nil }
+        guard let key = Data(base64Encoded: text), key.count == 32 else {
+            throw ConfigurationError(key: Setting.checkpointKey.environmentName,
+                                     detail: "must be the base64 of a 32-byte Ed25519 seed (ledger checkpoint --generate-key)")
+        }
+        return key
+    }
+
+    /// `serve` needs what the other commands do not: API keys, and a secret
+    /// for every provider configured by hand.
+    func requireServing() throws(ConfigurationError) -> APIKeys {
+        // A provider configured by hand but given no secret would refuse every
+        // webhook (401 per request): refuse the configuration instead.
+        for name in customProfiles.keys.sorted() where providerSecrets[name] == nil && providerSigningSecrets[name] == nil {
+            throw ConfigurationError(key: Setting.provider(name, "secret").key,
+                                     detail: "\(name) has a profile but no secret (\(Setting.provider(name, "secret").environmentName)): its webhooks would all be refused")
+        }
+        guard let keys else {
+            throw ConfigurationError(key: Setting.keys.environmentName,
+                                     detail: "not set: give app:KEY,admin:KEY,auditor:KEY in the environment or as keys in --config")
+        }
+        return keys
+    }
+}

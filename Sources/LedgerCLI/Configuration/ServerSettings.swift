@@ -1,0 +1,47 @@
+import LedgerHTTP
+import LedgerProviders
+import LedgerStore
+
+/// How `serve` listens and what it accepts.
+struct ServerSettings: Sendable {
+    var host: String
+    var port: Int
+    var durability: StoreOptions.Durability
+    var requestBodyBytesMax: Int
+    /// The request-body bytes held at once over every connection.
+    var bodyBytesHeldMax: Int
+    /// Connections kept open at once (default: under the descriptor limit).
+    var connectionsMax: Int
+    var idleTimeoutMilliseconds: Int64
+    var readTimeoutMilliseconds: Int64
+    /// How long SIGTERM waits for in-flight work before cancelling it.
+    var shutdownGraceMilliseconds: Int64
+    /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
+    var startupQuickCheckMilliseconds = 5_000
+
+    init(_ sources: ConfigurationSources) throws(ConfigurationError) {
+        host = sources.text(.host) ?? ""
+        let portText = sources.text(.port) ?? ""
+        guard let port = Int(portText), (1...65_535).contains(port) else {
+            throw ConfigurationError(key: Setting.port.environmentName, detail: "\(portText) is not a port (1-65535)")
+        }
+        self.port = port
+        durability = try sources.choice(.durability, StoreOptions.Durability.self, allowed: "full or normal") ?? .full
+        requestBodyBytesMax = try sources.bytes(.maxBody, max: 64 << 20)
+        bodyBytesHeldMax = try sources.bytes(.maxBodyBytesHeld, max: 4 << 30)
+        guard bodyBytesHeldMax >= requestBodyBytesMax else {
+            throw ConfigurationError(key: Setting.maxBodyBytesHeld.environmentName,
+                                     detail: "must be at least \(Setting.maxBody.environmentName) (\(requestBodyBytesMax) bytes)")
+        }
+        idleTimeoutMilliseconds = try sources.milliseconds(.idleTimeout, max: "1h", example: "500ms, 30s or 5m") ?? 0
+        readTimeoutMilliseconds = try sources.milliseconds(.readTimeout, max: "10m", example: "500ms, 30s or 5m") ?? 0
+        shutdownGraceMilliseconds = try sources.milliseconds(.shutdownGrace, max: "10m", example: "500ms, 10s or 1m") ?? 0
+        let derived = ConnectionLimit.derivedFromDescriptorLimit()
+        let connectionsText = sources.configured(.maxConnections) ?? String(derived)
+        guard let connections = Int(connectionsText), (1...derived).contains(connections) else {
+            throw ConfigurationError(key: Setting.maxConnections.environmentName,
+                                     detail: "\(connectionsText) is not 1 to \(derived) (the descriptor limit less what the ledger needs besides)")
+        }
+        connectionsMax = connections
+    }
+}
