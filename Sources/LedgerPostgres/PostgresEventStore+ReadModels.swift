@@ -45,10 +45,9 @@ extension PostgresEventStore: ReadModels {
         precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
         var conditions = ["job_id > $1"]
         var values: [SQLValue] = [.text(afterJobID ?? "")]
-        for (column, value) in [("status", filter.status?.rawValue), ("provider", filter.provider), ("account", filter.account)] {
-            guard let value else { continue }
-            values.append(.text(value))
-            conditions.append("\(column) = $\(values.count)")
+        for condition in filter.conditions {
+            values.append(.text(condition.value))
+            conditions.append(condition.sql.replacingOccurrences(of: "?", with: "$\(values.count)"))
         }
         values.append(.integer(Int64(limit)))
         return try await jobRows(where: conditions.joined(separator: " AND ") + " ORDER BY job_id LIMIT $\(values.count)", values)

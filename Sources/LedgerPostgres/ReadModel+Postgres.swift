@@ -44,9 +44,9 @@ extension ReadModel {
                 """
         case .outcomesBySourceByDay(let limit):
             return """
-                SELECT completion_source, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day, count(*) AS jobs
-                FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day
-                ORDER BY day DESC NULLS LAST, completion_source LIMIT \(limit)
+                SELECT provider, completion_source, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day, count(*) AS jobs
+                FROM jobs WHERE completion_source IS NOT NULL GROUP BY provider, completion_source, day
+                ORDER BY day DESC NULLS LAST, provider, completion_source LIMIT \(limit)
                 """
         case .webhookLateness:
             return Self.postgresWebhookLatenessSQL

@@ -28,8 +28,8 @@ public enum Fixtures {
     }
 
     public static func register(_ jobID: String, cost: Int64 = 10, externalID: String? = nil,
-                                provider: String = "replicate") -> LedgerRequest {
-        .job(jobID: jobID, command: .register(registration(jobID, provider: provider, cost: cost, externalID: externalID)),
+                                provider: String = "replicate", account: String = "acct_1") -> LedgerRequest {
+        .job(jobID: jobID, command: .register(registration(jobID, account: account, provider: provider, cost: cost, externalID: externalID)),
              metadata: app)
     }
 

@@ -62,6 +62,12 @@ extension StoreConformance {
             try expect(failed.map(\.jobID) == ["lost"] && failed.first?.refundedAmount == 7, "the failed job")
             let page = try await store.jobs(JobFilter(), after: "lost", limit: 10)
             try expect(page.map(\.jobID) == ["open", "queued"], "keyset paging: \(page.map(\.jobID))")
+            let all = try await store.jobs(JobFilter(), after: nil, limit: 10)
+            guard let lost = all.first(where: { $0.jobID == "lost" })?.registeredAt else { throw ConformanceFailure("lost has no registration time") }
+            let from = try await store.jobs(JobFilter(registeredFrom: lost), after: nil, limit: 10).map(\.jobID)
+            let before = try await store.jobs(JobFilter(registeredBefore: lost), after: nil, limit: 10).map(\.jobID)
+            try expect(from.contains("lost") && !before.contains("lost") && Set(from + before).count == all.count,
+                       "registered from / before split the jobs: \(from) \(before)")
             let balance = try await store.account("acct_1")
             try expect(balance?.charged == 16 && balance?.refunded == 7 && balance?.net == 9, "\(String(describing: balance))")
             let health = try await store.providerHealth()

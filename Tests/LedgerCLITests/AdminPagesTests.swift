@@ -4,11 +4,11 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// The admin pages on a real `ledger serve`, in a real browser
-/// (headless Chromium, which `.ci/run` installs): screenshots of the job
-/// timeline and provider health are saved as test artifacts
-/// (`artifacts/screenshots/`), and a re-drive submitted from the dead-letters
-/// page lands as an `operator.action` with its reason.
+/// The admin pages on a real `ledger serve`: the timeline and provider
+/// health show the facts, the pages need an admin or auditor key, and a
+/// re-drive submitted from the dead-letters page lands as an
+/// `operator.action` with its reason. (Every page in a real browser, over
+/// realistic data: ``AdminPagesBrowserTests``.)
 @Suite(.serialized) struct AdminPagesTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let admin = "admin-key-0123456789abcdef"
@@ -45,7 +45,7 @@ import Testing
         return (server, port)
     }
 
-    @Test func theTimelineAndHealthPagesRenderInARealBrowser() async throws {
+    @Test func theTimelineAndHealthPagesShowTheFacts() async throws {
         let path = try await Self.ledger()
         let (server, port) = try await Self.serve(path)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
@@ -55,27 +55,12 @@ import Testing
             #expect(timeline.contains(expected), "\(expected)")
         }
         let health = try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", base + "/admin/providers"]).output
-        #expect(health.contains("<svg") && health.contains("Detection latency") && health.contains("replicate"))
+        #expect(health.contains("<svg") && health.contains("Mean time from registration to the outcome") && health.contains("replicate"))
         #expect(health.contains("Webhook lateness") && health.contains("Poll share"))
         #expect(!health.contains("<script"), "no JavaScript on the pages")
         let css = try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code} %{content_type}", base + "/admin/assets/ledger.css"]).output
         #expect(css.hasPrefix("200 text/css"))
 
-        let folder = Self.root.appendingPathComponent("artifacts/screenshots")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let pages = [("/admin", "jobs"), ("/admin/jobs/j1", "job-timeline"), ("/admin/providers", "provider-health"),
-                     ("/admin/stuck", "stuck"), ("/admin/dead-letters", "dead-letters"), ("/admin/refunds", "refunds"),
-                     ("/admin/accounts", "accounts")]
-        for (page, stem) in pages {
-            for width in [1280, 390] {
-            let name = "\(stem)-\(width).png"
-            let shot = folder.appendingPathComponent(name)
-            try? FileManager.default.removeItem(at: shot)
-            try await Self.screenshot(base: base, page: page, width: width, to: shot.path)
-            let size = (try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
-            #expect(size > 5_000, "\(name) is a real screenshot (\(size) bytes)")
-            }
-        }
         kill(server.processIdentifier, SIGTERM)
         await server.exited()
     }

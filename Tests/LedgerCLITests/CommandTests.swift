@@ -163,12 +163,15 @@ import Testing
         }
     }
 
-    /// The cron commands read the same settings as `serve` and refuse what it refuses
-    /// (an invalid log level once quietly became `notice`).
-    @Test(arguments: [["poll", "--once"], ["watchdog", "--once"], ["notify", "--once"]])
-    func theCronCommandsRefuseAnInvalidSettingWithOneLineNamingIt(_ command: [String]) async throws {
+    /// Every command reads the same configuration as `serve` and refuses what it
+    /// refuses (an invalid log level once quietly became `notice` in cron runs).
+    @Test(arguments: [["poll", "--once"], ["watchdog", "--once"], ["notify", "--once"], ["verify"], ["replay", "job_1"],
+                      ["retain", "--bodies-older-than", "1d"], ["sign", "--provider", "replicate"],
+                      ["send", "--provider", "replicate", "--example", "completed", "--external-id", "p1"]])
+    func everyCommandRefusesAnInvalidSettingWithOneLineNamingIt(_ command: [String]) async throws {
+        let database = ["sign", "send"].contains(command[0]) ? [] : ["--db", Fixtures.temporaryDatabasePath()]
         for (variable, value) in [("LEDGER_LOG_LEVEL", "loud"), ("LEDGER_STUCK_AFTER", "soon"), ("LEDGER_NOTIFY_EVENTS", "some")] {
-            let output = try await LedgerBinary.run(command + ["--db", Fixtures.temporaryDatabasePath()], environment: [variable: value])
+            let output = try await LedgerBinary.run(command + database, environment: [variable: value])
             #expect(output.status == 2, "\(command) \(variable): \(output.stderr)")
             #expect(output.stderr.contains(variable) && output.stderr.split(separator: "\n").count == 1, "\(command): \(output.stderr)")
         }

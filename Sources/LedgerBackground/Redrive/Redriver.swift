@@ -67,15 +67,13 @@ public struct Redriver: Sendable {
         }
         var jobs: [JobState] = []
         var after: String?
-        let filter = JobFilter(status: selection.status, provider: selection.provider)
+        let filter = JobFilter(status: selection.status, provider: selection.provider,
+                               registeredFrom: selection.since, registeredBefore: selection.until)
         while true {
             let page = try await store.jobs(filter, after: after, limit: 1000)
             guard let last = page.last else { break }
             after = last.jobID
-            jobs += page.filter { job in
-                guard let registeredAt = job.registeredAt else { return false }
-                return selection.since.map { registeredAt >= $0 } ?? true && selection.until.map { registeredAt < $0 } ?? true
-            }
+            jobs += page
         }
         return jobs
     }

@@ -21,12 +21,15 @@ struct AdminRoutes: Sendable {
         router.get("admin/login") { request, _ in loginPage(error: nil, next: request.uri.queryParameters["next"].map(String.init)) }
         router.post("admin/login") { request, _ in try await login(request) }
         router.get("admin") { request, _ in try await authorized(request) { try await home() } }
-        router.get("admin/jobs") { request, _ in try await authorized(request) { try find(request) } }
+        router.get("admin/jobs") { request, _ in try await authorized(request) { try await jobs(request) } }
         router.get("admin/jobs/:job_id") { request, context in
             try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
         }
         router.get("admin/stuck") { request, _ in try await authorized(request) { try await report(.stuck, "Stuck jobs", link: 0) } }
-        router.get("admin/refunds") { request, _ in try await authorized(request) { try await report(.refunds, "Refunds and their evidence", link: 2) } }
+        router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds() } }
+        router.get("admin/orphans") { request, _ in
+            try await authorized(request) { try await report(.orphans, "Orphan webhooks (for no known job)", link: 6) }
+        }
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
         router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(message: nil) } }
@@ -103,21 +106,26 @@ struct AdminRoutes: Sendable {
     // MARK: Pages
 
     private func home() async throws -> Response {
-        let counts = try await table(.jobsByStatus)
-        let recent = try await table(.recentJobs(limit: 50))
-        return HTML.page("Jobs", """
-            <form method="get" action="/admin/jobs" role="search"><label>Job id <input name="job_id" required></label>
-            <button type="submit">Show timeline</button></form>
-            \(HTML.table(counts.columns, counts.rows, caption: "Jobs by status", empty: "no jobs registered yet."))
-            \(HTML.table(recent.columns, recent.rows, caption: "Recently changed", link: (0, "/admin/jobs/"), now: Timestamp(services.now()),
-                         empty: "no jobs registered yet."))
-            """)
+        let now = Timestamp(services.now())
+        var answers: [(check: DoctorChecks, table: ReadTable)] = []
+        for check in DoctorChecks.all(now: now) { answers.append((check, try await table(check.model))) }
+        let page = AttentionPage(now: now, answers: answers, jobsByStatus: try await table(.jobsByStatus))
+        return HTML.page("Needs attention", page.html)
     }
 
-    private func find(_ request: Request) throws -> Response {
-        let jobID = request.uri.queryParameters["job_id"].map(String.init) ?? ""
-        let target = jobID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
-        return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(target)"])
+    /// A job id asked for goes to its timeline; otherwise the filtered list.
+    private func jobs(_ request: Request) async throws -> Response {
+        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+        if let jobID = parameters["job_id"], !jobID.isEmpty {
+            let target = jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(target)"])
+        }
+        let list = JobListPage(parameters)
+        let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.store.jobs(list.filter, after: list.after, limit: JobListPage.pageSize)
+        } : []
+        return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())),
+                         status: list.problems.isEmpty ? .ok : .badRequest)
     }
 
     private func timeline(_ jobID: String) async throws -> Response {
@@ -191,6 +199,22 @@ struct AdminRoutes: Sendable {
         return changes
     }
 
+    /// Each refund, linked to its job's timeline and to the event that caused it there.
+    private func refunds() async throws -> Response {
+        let result = try await table(.audit(.refunds, from: nil, to: nil, limit: 500))
+        func event(_ column: Int) -> @Sendable ([String?]) -> String? {
+            { row in row[2].flatMap { job in row[column].map { "/admin/jobs/\(Self.pathSegment(job))#event-\($0)" } } }
+        }
+        return HTML.page("Refunds and their evidence", HTML.table(
+            result.columns, result.rows, caption: "\(HTML.count(result.rows.count, "refund")) (at most 500), each with the event that caused it",
+            link: (2, "/admin/jobs/"), links: [0: event(0), 5: event(5)], now: Timestamp(services.now()), empty: "no refund yet."))
+    }
+
+    /// A job id as one path segment.
+    static func pathSegment(_ jobID: String) -> String {
+        jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? ""
+    }
+
     private func report(_ report: AuditReport, _ title: String, link: Int) async throws -> Response {
         let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
         return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, "row")) (at most 500)",
@@ -205,29 +229,18 @@ struct AdminRoutes: Sendable {
 
     private func providers() async throws -> Response {
         let health = try await table(.providerHealth)
-        let latency = try await table(.detectionLatencyByDay(limit: 500))
-        let sources = try await table(.outcomesBySourceByDay(limit: 500))
+        let latency = try await table(.detectionLatencyByDay(limit: 5_000))
+        let outcomes = try await table(.outcomesBySourceByDay(limit: 20_000))
         let lateness = try await table(.webhookLateness)
         let unknown = try await table(.unknownStatuses(seenFrom: nil, seenTo: nil))
         return HTML.page("Provider health", """
-            \(HTML.table(health.columns, health.rows, caption: "Per provider: webhooks, duplicates, orphans, late webhooks, completions by source, detection latency (s), poll share, unknown statuses",
-                         now: Timestamp(services.now()), empty: "no provider has sent a webhook or been polled yet."))
-            \(HTML.table(unknown.columns, unknown.rows, caption: "Status words a provider sent that its profile does not know (recorded as unknown: map them in the provider's status_map)"))
-            \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook"))
-            \(Charts.bars(Self.series(latency, days: 14), title: "Detection latency by day (mean seconds from registration to the terminal fact)", unit: "s"))
-            \(Charts.bars(Self.series(sources, days: 14), title: "Terminal outcomes by source and day (a silent webhook outage shows as poll rising)", unit: "jobs"))
+            \(ProviderHealthTable(health: health, now: Timestamp(services.now())).html)
+            \(ProviderCharts(outcomes: outcomes, latency: latency).html)
+            <div id="unknown">\(HTML.table(unknown.columns, unknown.rows, caption: "Status words a provider sent that its profile does not know (recorded as unknown: map them in the provider's status_map)",
+                         now: Timestamp(services.now()), empty: "every status word a provider sent is known."))</div>
+            \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook",
+                         empty: "no webhook has arrived after its job ended."))
             """)
-    }
-
-    /// Rows of (series, day, value) as chart series over the last `days` days present.
-    static func series(_ result: ReadTable, days: Int) -> [Charts.Series] {
-        let labels = Array(Set(result.rows.compactMap { $0[1] })).sorted().suffix(days)
-        let names = Array(Set(result.rows.compactMap { $0[0] })).sorted()
-        return names.map { name in
-            Charts.Series(name: name, points: labels.map { day in
-                (String(day.suffix(5)), result.rows.first { $0[0] == name && $0[1] == day }.flatMap { $0[2] }.flatMap(Double.init) ?? 0)
-            })
-        }
     }
 
     private func deadLetters(message: String?) async throws -> Response {

@@ -31,8 +31,9 @@ enum HTML {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · Completion Ledger</title><link rel="stylesheet" href="/admin/assets/ledger.css"></head>
             <body><a class="skip" href="#main">Skip to content</a>
-            <nav aria-label="Admin"><a href="/admin">Jobs</a> <a href="/admin/stuck">Stuck</a> <a href="/admin/dead-letters">Dead letters</a>
-            <a href="/admin/providers">Providers</a> <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a></nav>
+            <nav aria-label="Admin"><a href="/admin">Attention</a> <a href="/admin/jobs">Jobs</a> <a href="/admin/stuck">Stuck</a>
+            <a href="/admin/dead-letters">Dead letters</a> <a href="/admin/orphans">Orphans</a> <a href="/admin/providers">Providers</a>
+            <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a></nav>
             <main id="main"><h1>\(escape(title))</h1>
             \(body)
             </main></body></html>
@@ -45,7 +46,7 @@ enum HTML {
     /// person (``TableCell``); `link` turns a column into links; `empty` says
     /// what would be there when there is nothing.
     static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil,
-                      now: Timestamp? = nil, empty: String? = nil) -> String {
+                      links: [Int: @Sendable ([String?]) -> String?] = [:], now: Timestamp? = nil, empty: String? = nil) -> String {
         guard !rows.isEmpty else {
             return "<p class=\"empty\"><strong>\(escape(caption))</strong>: \(escape(empty ?? "nothing yet."))</p>"
         }
@@ -55,14 +56,14 @@ enum HTML {
         let body = rows.map { row in
             "<tr>" + row.enumerated().map { index, cell in
                 let column = index < columns.count ? columns[index] : ""
-                let target = link.flatMap { link -> String? in
+                let target = links[index].flatMap { $0(row) }.map(escape) ?? link.flatMap { link -> String? in
                     guard index == link.column, let cell else { return nil }
                     return link.prefix + escape(cell.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? cell)
                 }
                 return TableCell.html(cell, column: column, now: now, link: target)
             }.joined() + "</tr>"
         }.joined(separator: "\n")
-        return "<div class=\"scroll\"><table><caption>\(escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
+        return "<table><caption>\(escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
     }
 
     /// "1 job", "3 jobs".

@@ -14,21 +14,31 @@ enum TableCell {
     private static let labels: [String: String] = [
         "job_id": "Job", "external_id": "Provider's id", "completion_source": "Completed by", "poll_share": "Poll share",
         "reported_status": "Provider said", "raw_status": "Provider's word", "evidence_position": "Evidence event",
-        "detection_latency_s": "Detection latency (s)", "mean_detection_latency_s": "Mean detection latency (s)",
+        "detection_latency_s": "Time to detect", "mean_detection_latency_s": "Mean time to detect",
         "net": "Net", "recharged": "Recharged", "last_event_at": "Last change",
+        "completions_webhook": "Ended by webhook", "completions_poll": "Ended by poll", "completions_watchdog": "Ended by the watchdog",
+        "completions_manual": "Resolved by an operator", "completions_app": "Ended by the app",
+        "detection_latency_p50_s": "Time to detect, median", "detection_latency_p95_s": "Time to detect, 95th percentile",
+        "late_webhooks": "Webhooks after the outcome", "last_webhook_at": "Last webhook", "unknown_statuses": "Unknown status reports",
+        "age_s": "Age", "oldest_age_s": "Oldest",
     ]
 
     /// Columns whose values are a status word, shown as a badge.
     static let statusColumns: Set<String> = ["status", "reported_status", "decision", "outcome"]
 
-    /// The cell's HTML: escaped, with its column's label for narrow screens.
-    static func html(_ value: String?, column: String, now: Timestamp?, link: String?) -> String {
-        let label = " data-label=\"\(HTML.escape(label(column)))\""
+    /// The cell's HTML: escaped, with its column's label (or `label`) for narrow screens.
+    static func html(_ value: String?, column: String, now: Timestamp?, link: String?, label given: String? = nil) -> String {
+        let label = " data-label=\"\(HTML.escape(given ?? label(column)))\""
         guard let value, !value.isEmpty else { return "<td\(label)><span class=\"none\">—</span></td>" }
         var content = HTML.escape(value)
         var classes: [String] = []
         if isNumber(value) {
             classes.append("num")
+            if column.hasSuffix("_s") || column == "seconds", let seconds = Double(value), seconds >= 90 {
+                content = "\(duration(seconds: seconds)) <small class=\"exact\">\(content) s</small>"
+            } else if column.hasSuffix("_share"), let share = Double(value) {
+                content = "\(Int((share * 100).rounded())) %"
+            }
         } else if statusColumns.contains(column) {
             content = "<span class=\"badge \(HTML.escape(badgeClass(value)))\">\(content)</span>"
         } else if let time = Timestamp(iso8601: value), value.count >= 20 {
@@ -37,11 +47,22 @@ enum TableCell {
         }
         if let link { content = "<a href=\"\(link)\">\(content)</a>" }
         let classAttribute = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
-        return "<td\(classAttribute)\(label)>\(content)</td>"
+        // One element after the label, so a stacked cell keeps its value in one grid column.
+        return "<td\(classAttribute)\(label)><span>\(content)</span></td>"
     }
 
     static func isNumber(_ text: String) -> Bool {
         Double(text) != nil && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" }
+    }
+
+    /// "6.3 min", "2.5 h", "66 days": a number of seconds a person reads at a glance.
+    static func duration(seconds: Double) -> String {
+        switch seconds {
+        case ..<90: return "\(Int(seconds.rounded())) s"
+        case ..<5_400: return String(format: "%.1f min", seconds / 60)
+        case ..<172_800: return String(format: "%.1f h", seconds / 3_600)
+        default: return "\(Int((seconds / 86_400).rounded())) days"
+        }
     }
 
     /// "just now", "4 min ago", "3 h ago", "2 days ago", or "in 5 min" for a time ahead.
@@ -58,7 +79,7 @@ enum TableCell {
         return seconds >= 0 ? "\(text) ago" : "in \(text)"
     }
 
-    private static func badgeClass(_ status: String) -> String {
+    static func badgeClass(_ status: String) -> String {
         switch status {
         case "completed", "delivered", "succeeded": "good"
         case "failed", "dead_lettered", "fail": "bad"

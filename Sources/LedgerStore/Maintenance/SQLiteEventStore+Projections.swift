@@ -54,11 +54,29 @@ public struct JobFilter: Sendable, Hashable {
     public var status: JobStatus?
     public var provider: String?
     public var account: String?
+    /// Registered at or after this instant.
+    public var registeredFrom: Timestamp?
+    /// Registered before this instant.
+    public var registeredBefore: Timestamp?
 
-    public init(status: JobStatus? = nil, provider: String? = nil, account: String? = nil) {
+    public init(status: JobStatus? = nil, provider: String? = nil, account: String? = nil,
+                registeredFrom: Timestamp? = nil, registeredBefore: Timestamp? = nil) {
         self.status = status
         self.provider = provider
         self.account = account
+        self.registeredFrom = registeredFrom
+        self.registeredBefore = registeredBefore
+    }
+
+    /// Each condition as (SQL with one placeholder `?`, value), for either engine.
+    public var conditions: [(sql: String, value: String)] {
+        var conditions: [(String, String)] = []
+        if let status { conditions.append(("status = ?", status.rawValue)) }
+        if let provider { conditions.append(("provider = ?", provider)) }
+        if let account { conditions.append(("account = ?", account)) }
+        if let registeredFrom { conditions.append(("registered_at >= ?", registeredFrom.iso8601)) }
+        if let registeredBefore { conditions.append(("registered_at < ?", registeredBefore.iso8601)) }
+        return conditions
     }
 }
 
@@ -70,9 +88,10 @@ extension SQLiteEventStore {
         return try await read { db in
             var conditions = ["job_id > ?"]
             var arguments: [any DatabaseValueConvertible] = [afterJobID ?? ""]
-            if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
-            if let provider = filter.provider { conditions.append("provider = ?"); arguments.append(provider) }
-            if let account = filter.account { conditions.append("account = ?"); arguments.append(account) }
+            for condition in filter.conditions {
+                conditions.append(condition.sql)
+                arguments.append(condition.value)
+            }
             let sql = "SELECT * FROM projection_jobs WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?"
             arguments.append(limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(JobState.init(row:))

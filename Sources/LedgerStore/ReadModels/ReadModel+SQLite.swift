@@ -26,8 +26,9 @@ extension ReadModel {
                 """
         case .outcomesBySourceByDay(let limit):
             return """
-                SELECT completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*) AS jobs
-                FROM jobs WHERE completion_source IS NOT NULL GROUP BY completion_source, day ORDER BY day DESC LIMIT \(limit)
+                SELECT provider, completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*) AS jobs
+                FROM jobs WHERE completion_source IS NOT NULL GROUP BY provider, completion_source, day
+                ORDER BY day DESC, provider, completion_source LIMIT \(limit)
                 """
         case .webhookLateness:
             return Self.webhookLatenessSQL

@@ -17,7 +17,9 @@ public enum ReadModel: Sendable, Hashable {
     case providerHealth
     /// Mean seconds from registration to the terminal fact, by provider and day: `provider`, `day`, `seconds`.
     case detectionLatencyByDay(limit: Int)
-    /// Terminal outcomes by the source that decided them and day: `completion_source`, `day`, `jobs`.
+    /// Terminal outcomes by provider, the source that decided them and day:
+    /// `provider`, `completion_source`, `day`, `jobs` (a silent webhook outage
+    /// shows as polls taking over a provider's completions).
     case outcomesBySourceByDay(limit: Int)
     /// Seconds from a job's terminal fact to each later webhook, p50/p95 by provider.
     case webhookLateness

@@ -1,0 +1,104 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+
+/// `/admin/jobs`: the jobs, filtered by status, provider, account and the
+/// day they were registered (UTC), 50 to a page in job-id order; the next
+/// page starts after the last job shown, so a page costs the same however deep.
+struct JobListPage {
+    static let pageSize = 50
+
+    var status: JobStatus?
+    var provider: String?
+    var account: String?
+    /// Registered on or after this day, and on or before `toDay` (`YYYY-MM-DD`, UTC).
+    var fromDay: String?
+    var toDay: String?
+    var after: String?
+    /// What was wrong with the query, shown above the form.
+    var problems: [String] = []
+
+    init(_ parameters: [String: String]) {
+        func given(_ name: String) -> String? {
+            parameters[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let text = given("status") {
+            status = JobStatus(rawValue: text)
+            if status == nil { problems.append("status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+        }
+        provider = given("provider")
+        account = given("account")
+        after = given("after")
+        for (name, day) in [("from", given("from")), ("to", given("to"))] {
+            guard let day else { continue }
+            guard Self.startOfDay(day) != nil else { problems.append("\(name) must be a day like 2026-11-23"); continue }
+            if name == "from" { fromDay = day } else { toDay = day }
+        }
+    }
+
+    var filter: JobFilter {
+        JobFilter(status: status, provider: provider, account: account,
+                  registeredFrom: fromDay.flatMap(Self.startOfDay),
+                  registeredBefore: toDay.flatMap(Self.startOfDay).map { $0.adding(milliseconds: 86_400_000) })
+    }
+
+    static func startOfDay(_ day: String) -> Timestamp? {
+        guard day.count == 10 else { return nil }
+        return Timestamp(iso8601: day + "T00:00:00.000Z")
+    }
+
+    func html(_ jobs: [JobState], providers: [String], now: Timestamp) -> String {
+        let columns = ["job_id", "account", "provider", "status", "completion_source", "cost", "refunded", "registered_at", "last_event_at"]
+        let rows: [[String?]] = jobs.map { job in
+            [job.jobID, job.account, job.provider, job.status.rawValue, job.completionSource?.rawValue, String(job.cost),
+             String(job.refundedAmount), job.registeredAt?.iso8601, job.lastEventAt?.iso8601]
+        }
+        let problemsHTML = problems.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" }.joined()
+        let caption = (after == nil ? "First page" : "A later page") + ": " + HTML.count(jobs.count, "job") + describedFilter
+        return """
+            \(problemsHTML)
+            \(form(providers: providers))
+            \(HTML.table(columns, rows, caption: caption, link: (0, "/admin/jobs/"), now: now, empty: "no job matches these filters."))
+            <p class="pager">\(after == nil ? "" : "<a href=\"/admin/jobs?\(query(after: nil))\">First page</a> ")\
+            \(jobs.count == Self.pageSize ? "<a href=\"/admin/jobs?\(query(after: jobs.last?.jobID))\" rel=\"next\">Next page</a>" : "")</p>
+            """
+    }
+
+    private var describedFilter: String {
+        var parts: [String] = []
+        if let status { parts.append("status \(status.rawValue)") }
+        if let provider { parts.append("provider \(provider)") }
+        if let account { parts.append("account \(account)") }
+        if let fromDay { parts.append("registered from \(fromDay)") }
+        if let toDay { parts.append("registered to \(toDay)") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
+    }
+
+    private func form(providers: [String]) -> String {
+        func option(_ value: String, _ label: String, selected: Bool) -> String {
+            "<option value=\"\(HTML.escape(value))\"\(selected ? " selected" : "")>\(HTML.escape(label))</option>"
+        }
+        let statuses = [option("", "any", selected: status == nil)]
+            + JobStatus.allCases.map { option($0.rawValue, $0.rawValue, selected: $0 == status) }
+        let providerOptions = [option("", "any", selected: provider == nil)]
+            + providers.map { option($0, $0, selected: $0 == provider) }
+        return """
+            <form method="get" action="/admin/jobs" role="search" aria-label="Filter jobs">
+            <label>Status <select name="status">\(statuses.joined())</select></label>
+            <label>Provider <select name="provider">\(providerOptions.joined())</select></label>
+            <label>Account <input name="account" value="\(HTML.escape(account ?? ""))"></label>
+            <label>Registered from (UTC day) <input type="date" name="from" value="\(HTML.escape(fromDay ?? ""))"></label>
+            <label>to (inclusive) <input type="date" name="to" value="\(HTML.escape(toDay ?? ""))"></label>
+            <button type="submit">Filter</button> <a href="/admin/jobs">Clear</a></form>
+            """
+    }
+
+    /// The query string of this filter, starting after `after`.
+    private func query(after: String?) -> String {
+        let pairs: [(String, String?)] = [("status", status?.rawValue), ("provider", provider), ("account", account),
+                                          ("from", fromDay), ("to", toDay), ("after", after)]
+        return pairs.compactMap { name, value in
+            value.map { "\(name)=\(HTML.escape($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))" }
+        }.joined(separator: "&amp;")
+    }
+}
