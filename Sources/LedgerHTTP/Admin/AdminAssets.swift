@@ -8,6 +8,7 @@ enum AdminAssets {
         a { color: #0b57d0; } a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f6b400; outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: .9rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+        thead th, td a { overflow-wrap: normal; }
         th, td { border: 1px solid #dde; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         tr.changed td { background: #fff7d6; } td.change { color: #8a4b00; font-weight: 600; }
         code, pre { font-size: .85rem; white-space: pre-wrap; word-break: break-all; }
@@ -45,7 +46,7 @@ enum AdminAssets {
           tr { border: 1px solid #dde; margin: .5rem 0; background: #fff; }
           td { border: 0; border-bottom: 1px solid #eef; display: grid; grid-template-columns: minmax(6rem, 42%) 1fr; gap: .5rem; }
           td::before { content: attr(data-label); font-weight: 600; color: #333; }
-          td.num { text-align: left; white-space: normal; }
+          td.num { text-align: left; white-space: normal; } td a { overflow-wrap: anywhere; }
         }
         """
 }

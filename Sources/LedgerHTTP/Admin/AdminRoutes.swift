@@ -25,10 +25,10 @@ struct AdminRoutes: Sendable {
         router.get("admin/jobs/:job_id") { request, context in
             try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
         }
-        router.get("admin/stuck") { request, _ in try await authorized(request) { try await report(.stuck, "Stuck jobs", link: 0) } }
+        router.get("admin/stuck") { request, _ in try await authorized(request) { try await report(.stuck, "Stuck jobs", "job", link: 0) } }
         router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds() } }
         router.get("admin/orphans") { request, _ in
-            try await authorized(request) { try await report(.orphans, "Orphan webhooks (for no known job)", link: 6) }
+            try await authorized(request) { try await report(.orphans, "Orphan webhooks (for no known job)", "webhook", link: 6) }
         }
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
@@ -117,8 +117,7 @@ struct AdminRoutes: Sendable {
     private func jobs(_ request: Request) async throws -> Response {
         let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
         if let jobID = parameters["job_id"], !jobID.isEmpty {
-            let target = jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(target)"])
+            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(Self.pathSegment(jobID))"])
         }
         let list = JobListPage(parameters)
         let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
@@ -135,78 +134,20 @@ struct AdminRoutes: Sendable {
         guard let timeline = found else {
             return HTML.page("No such job", "<p class=\"error\">No job \(HTML.escape(jobID)).</p>", status: .notFound)
         }
-        let now = Timestamp(services.now())
-        var previous = JobState(jobID: jobID)
-        var rows: [String] = []
-        for step in timeline.steps {
-            let state = step.state
-            let changes = Self.changes(from: previous, to: state)
-            previous = state
-            let position = step.stored.position
-            rows.append("""
-                <tr id="event-\(position)"\(changes.isEmpty ? "" : " class=\"changed\"")><td class="num" data-label="Position">\(position)</td>
-                \(TableCell.html(step.stored.recordedAt, column: "recorded_at", now: now, link: nil))
-                <td data-label="Event">\(HTML.escape(step.stored.type))</td><td data-label="Data">\(Self.folded(step.stored.data))</td>
-                <td class="change" data-label="Change">\(HTML.escape(changes.joined(separator: "; ")))</td>
-                \(TableCell.html(state.status.rawValue, column: "status", now: nil, link: nil))</tr>
-                """)
-        }
-        let final = timeline.state
-        return HTML.page("Job \(jobID)", """
-            <p>Provider <strong>\(HTML.escape(final.provider))</strong>, account <strong>\(HTML.escape(final.account))</strong>,
-            status <strong>\(HTML.escape(final.status.rawValue))</strong>\(final.completionSource.map { " (by \(HTML.escape($0.rawValue)))" } ?? ""),
-            cost \(final.cost), refunded \(final.refundedAmount), recharged \(final.rechargedAmount).</p>
-            <p>The same from a terminal:</p>
-            <pre class="command">ledger replay \(HTML.escape(Self.shellWord(jobID)))
-            ledger redrive \(HTML.escape(Self.shellWord(jobID))) --action poll --dry-run</pre>
-            <table><caption>Timeline: each event, and what it changed</caption>
-            <thead><tr><th scope="col">Position</th><th scope="col">Recorded at</th><th scope="col">Event</th><th scope="col">Data</th>
-            <th scope="col">Change</th><th scope="col">Status after</th></tr></thead><tbody>
-            \(rows.joined(separator: "\n"))
-            </tbody></table>
-            """)
-    }
-
-    /// An event's data pretty-printed and folded under its first line; an
-    /// `evidence_position` links to the event it names on this timeline.
-    static func folded(_ data: String) -> String {
-        let pretty = (try? JSONSerialization.jsonObject(with: Data(data.utf8), options: [.fragmentsAllowed]))
-            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) }
-            .map { String(decoding: $0, as: UTF8.self) } ?? data
-        var summary = HTML.escape(String(data.prefix(80))) + (data.count > 80 ? "…" : "")
-        if let evidence = JSONValue(jsonText: data)?["evidence_position"], case .int(let position) = evidence {
-            summary += " <a href=\"#event-\(position)\">evidence: event \(position)</a>"
-        }
-        return "<details><summary><code>\(summary)</code></summary><pre>\(HTML.escape(pretty))</pre></details>"
-    }
-
-    /// A job id as one shell word (quoted unless it is plain).
-    static func shellWord(_ text: String) -> String {
-        let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.:".unicodeScalars.contains($0) }
-        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// What changed between two states, in words.
-    static func changes(from before: JobState, to after: JobState) -> [String] {
-        var changes: [String] = []
-        if before.status != after.status { changes.append("status \(before.status.rawValue) → \(after.status.rawValue)") }
-        if before.refundedAmount != after.refundedAmount { changes.append("refunded \(after.refundedAmount - before.refundedAmount)") }
-        if before.rechargedAmount != after.rechargedAmount { changes.append("recharged \(after.rechargedAmount - before.rechargedAmount)") }
-        if before.externalID != after.externalID, let id = after.externalID { changes.append("external id \(id)") }
-        if before.lateCompletedAt == nil, after.lateCompletedAt != nil { changes.append("late completion") }
-        if after.duplicateCount > before.duplicateCount { changes.append("duplicate") }
-        if after.conflictCount > before.conflictCount { changes.append("conflict") }
-        return changes
+        return HTML.page("Job \(jobID)", TimelinePage(jobID: jobID, timeline: timeline, now: Timestamp(services.now())).html)
     }
 
     /// Each refund, linked to its job's timeline and to the event that caused it there.
     private func refunds() async throws -> Response {
-        let result = try await table(.audit(.refunds, from: nil, to: nil, limit: 500))
+        let report = try await table(.audit(.refunds, from: nil, to: nil, limit: 500))
+        // The evidence's type and time are on the timeline the link opens; the source says enough here.
+        let kept = report.columns.indices.filter { !["evidence_type", "evidence_recorded_at"].contains(report.columns[$0]) }
+        let columns = kept.map { report.columns[$0] }, rows = report.rows.map { row in kept.map { row[$0] } }
         func event(_ column: Int) -> @Sendable ([String?]) -> String? {
             { row in row[2].flatMap { job in row[column].map { "/admin/jobs/\(Self.pathSegment(job))#event-\($0)" } } }
         }
         return HTML.page("Refunds and their evidence", HTML.table(
-            result.columns, result.rows, caption: "\(HTML.count(result.rows.count, "refund")) (at most 500), each with the event that caused it",
+            columns, rows, caption: "\(HTML.count(rows.count, "refund")) (at most 500), each with the event that caused it",
             link: (2, "/admin/jobs/"), links: [0: event(0), 5: event(5)], now: Timestamp(services.now()), empty: "no refund yet."))
     }
 
@@ -215,9 +156,9 @@ struct AdminRoutes: Sendable {
         jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? ""
     }
 
-    private func report(_ report: AuditReport, _ title: String, link: Int) async throws -> Response {
+    private func report(_ report: AuditReport, _ title: String, _ noun: String, link: Int) async throws -> Response {
         let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
-        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, "row")) (at most 500)",
+        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, noun)) (at most 500)",
                                            link: (link, "/admin/jobs/"), now: Timestamp(services.now()), empty: "none, as of now."))
     }
 

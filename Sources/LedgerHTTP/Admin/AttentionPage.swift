@@ -49,7 +49,7 @@ struct AttentionPage {
                 + "<span class=\"badge \(TableCell.badgeClass(status))\">\(HTML.escape(status))</span></a></li>"
         }.joined(separator: "\n")
         return """
-            <p>As of <time datetime="\(now.iso8601)">\(now.iso8601)</time>: the questions <code>ledger doctor</code> asks, each count linked to its list.</p>
+            <p>As of <time datetime="\(now.iso8601)">\(TableCell.exactUTC(now.iso8601))</time>: the questions <code>ledger doctor</code> asks, each count linked to its list.</p>
             <ul class="tiles" aria-label="Needs attention">\(tileList)</ul>
             \(findingsHTML)
             <h2>Jobs</h2>

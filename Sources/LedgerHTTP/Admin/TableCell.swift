@@ -42,8 +42,8 @@ enum TableCell {
         } else if statusColumns.contains(column) {
             content = "<span class=\"badge \(HTML.escape(badgeClass(value)))\">\(content)</span>"
         } else if let time = Timestamp(iso8601: value), value.count >= 20 {
-            content = "<time datetime=\"\(content)\">\(now.map { relative(time, now: $0) } ?? content)</time>"
-                + (now == nil ? "" : " <small class=\"exact\">\(content)</small>")
+            content = "<time datetime=\"\(content)\" title=\"\(content)\">\(now.map { relative(time, now: $0) } ?? content)</time>"
+                + (now == nil ? "" : " <small class=\"exact\">\(exactUTC(value))</small>")
         }
         if let link { content = "<a href=\"\(link)\">\(content)</a>" }
         let classAttribute = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
@@ -53,6 +53,12 @@ enum TableCell {
 
     static func isNumber(_ text: String) -> Bool {
         Double(text) != nil && text.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" }
+    }
+
+    /// `2026-09-03T20:14:50.920Z` as `2026-09-03 20:14:50 UTC`: breaks at its
+    /// spaces, and the milliseconds stay in the `<time>` element's title.
+    static func exactUTC(_ iso8601: String) -> String {
+        String(iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
     /// "6.3 min", "2.5 h", "66 days": a number of seconds a person reads at a glance.
