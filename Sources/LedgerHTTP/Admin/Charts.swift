@@ -122,8 +122,10 @@ enum Charts {
         "<p class=\"empty\"><strong>\(HTML.escape(title))</strong>: no data yet.</p>"
     }
 
+    /// Whole numbers as such, small ones to three significant digits (0.0025), the rest to one decimal.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.1f", value)
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        return abs(value) < 10 ? String(format: "%.3g", value) : String(format: "%.1f", value)
     }
 
     /// A coordinate as a quoted attribute value.

@@ -42,22 +42,24 @@ struct ProviderCharts {
         }
     }
 
-    /// The share of each provider's outcomes a poll found, by day, or by
-    /// week past a month (a day has too few jobs to make a share).
+    /// The share of each provider's outcomes a poll found rather than a
+    /// webhook, by day, or by week past a month (a day has too few jobs to
+    /// make a share).
     private func pollShareChart(_ providers: [String], days: [String]) -> String {
         let size = days.count > 31 ? 7 : 1
         // Buckets end on the last day, so the latest week is a whole one.
         let buckets = stride(from: days.count, to: 0, by: -size).map { end in Array(days[max(0, end - size)..<end]) }.reversed()
         let series = providers.map { provider in
             Charts.Series(name: provider, values: buckets.map { bucket in
-                let rows = outcomes.rows.filter { $0[0] == provider && bucket.contains($0[2] ?? "") }
+                // As the provider_health view counts it: of the outcomes a webhook or a poll found.
+                let rows = outcomes.rows.filter { $0[0] == provider && bucket.contains($0[2] ?? "") && ["webhook", "poll"].contains($0[1] ?? "") }
                 let total = rows.reduce(0.0) { $0 + (Double($1[3] ?? "") ?? 0) }
                 let polled = rows.filter { $0[1] == "poll" }.reduce(0.0) { $0 + (Double($1[3] ?? "") ?? 0) }
                 return total > 0 ? (100 * polled / total).rounded() : nil
             })
         }
         return Charts.lines(series, labels: Self.short(buckets.map { $0[0] }),
-                            title: "Share of each provider's outcomes found by a poll, by \(size == 1 ? "day" : "week (starting)")",
+                            title: "Poll share: outcomes found by a poll rather than a webhook, by \(size == 1 ? "day" : "week (starting)")",
                             unit: "%", maximum: 100)
     }
 
