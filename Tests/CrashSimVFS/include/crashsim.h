@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-/// A test-only SQLite VFS that simulates power loss (issue 6).
+/// A test-only SQLite VFS that simulates power loss.
 ///
 /// It wraps the default VFS and, for files under a tracked directory, remembers
 /// every version of each 512-byte sector written since that file's last sync.
