@@ -12,10 +12,10 @@ extension BackgroundSettings {
             throw ConfigurationError(key: Setting.pollSchedule.environmentName, detail: "\(scheduleText) is not like first:5m,2m@15m,5m@60m,15m")
         }
         pollSchedule = schedule
-        watchdog = WatchdogPolicy(stuckAfter: try sources.milliseconds(.stuckAfter) ?? watchdog.stuckAfter,
-                                  deadline: try sources.milliseconds(.deadline) ?? watchdog.deadline,
-                                  submitDeadline: try sources.milliseconds(.submitDeadline) ?? watchdog.submitDeadline)
-        watchdogIntervalMilliseconds = try sources.milliseconds(.watchdogInterval) ?? watchdogIntervalMilliseconds
+        watchdog = WatchdogPolicy(stuckAfter: try sources.requiredMilliseconds(.stuckAfter),
+                                  deadline: try sources.requiredMilliseconds(.deadline),
+                                  submitDeadline: try sources.requiredMilliseconds(.submitDeadline))
+        watchdogIntervalMilliseconds = try sources.requiredMilliseconds(.watchdogInterval)
         retainBodiesMilliseconds = try sources.milliseconds(.retainBodies)
         let notifyScheduleText = sources.text(.notifySchedule) ?? ""
         guard let notifySchedule = RetrySchedule(parsing: notifyScheduleText) else {

@@ -42,6 +42,16 @@ struct ConfigurationSources: Sendable {
         return value
     }
 
+    /// The same, for a setting that has a default: there is always a value,
+    /// and no second default beside the one in ``Setting``.
+    func requiredMilliseconds(_ setting: Setting, max: String? = nil,
+                              example: String = "500ms, 30s, 5m, 2h or 90d") throws(ConfigurationError) -> Int64 {
+        guard let value = try milliseconds(setting, max: max, example: example) else {
+            preconditionFailure("\(setting.key) has no default")
+        }
+        return value
+    }
+
     /// A size like `512`, `64KiB`, `1MiB` or `1GiB`, in bytes, at most `max`.
     func bytes(_ setting: Setting, max: Int) throws(ConfigurationError) -> Int {
         let text = text(setting) ?? ""

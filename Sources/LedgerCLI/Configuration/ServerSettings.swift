@@ -33,9 +33,9 @@ struct ServerSettings: Sendable {
             throw ConfigurationError(key: Setting.maxBodyBytesHeld.environmentName,
                                      detail: "must be at least \(Setting.maxBody.environmentName) (\(requestBodyBytesMax) bytes)")
         }
-        idleTimeoutMilliseconds = try sources.milliseconds(.idleTimeout, max: "1h", example: "500ms, 30s or 5m") ?? 0
-        readTimeoutMilliseconds = try sources.milliseconds(.readTimeout, max: "10m", example: "500ms, 30s or 5m") ?? 0
-        shutdownGraceMilliseconds = try sources.milliseconds(.shutdownGrace, max: "10m", example: "500ms, 10s or 1m") ?? 0
+        idleTimeoutMilliseconds = try sources.requiredMilliseconds(.idleTimeout, max: "1h", example: "500ms, 30s or 5m")
+        readTimeoutMilliseconds = try sources.requiredMilliseconds(.readTimeout, max: "10m", example: "500ms, 30s or 5m")
+        shutdownGraceMilliseconds = try sources.requiredMilliseconds(.shutdownGrace, max: "10m", example: "500ms, 10s or 1m")
         let derived = ConnectionLimit.derivedFromDescriptorLimit()
         let connectionsText = sources.configured(.maxConnections) ?? String(derived)
         guard let connections = Int(connectionsText), (1...derived).contains(connections) else {
