@@ -62,6 +62,39 @@ import Testing
         #expect(verify.status == 4, "verify never says ok about a ledger it does not understand: \(verify.stdout)\(verify.stderr)")
     }
 
+    /// A process killed in its first milliseconds, while a new file is still
+    /// in rollback-journal mode (before it switches to WAL), leaves a hot
+    /// journal that a read-only look cannot roll back: the next start rolls
+    /// it back instead of refusing the file.
+    @Test func aHotJournalLeftByAKilledWriterIsRolledBackAtTheNextStart() async throws {
+        let folder = (Fixtures.temporaryDatabasePath() as NSString).deletingLastPathComponent
+        let writing = folder + "/writing.sqlite", path = folder + "/killed.sqlite"
+        // Copying the file and its journal in the middle of a transaction is the state a SIGKILL leaves.
+        let script = """
+            PRAGMA cache_size = 2;
+            BEGIN;
+            CREATE TABLE t (x);
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO t SELECT randomblob(2000) FROM n;
+            .shell cp \(writing) \(path) && cp \(writing)-journal \(path)-journal
+            ROLLBACK;
+            """
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [writing]
+        let input = Pipe()
+        sqlite.standardInput = input
+        try sqlite.run()
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        await sqlite.exited()
+        #expect(FileManager.default.fileExists(atPath: path + "-journal"), "the journal was left beside the file")
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 0 && verify.stdout.contains("checked 0 events"), "\(verify.stdout)\(verify.stderr)")
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
+        #expect(try await store.verify().isSound)
+    }
+
     @Test func aDamagedPageStopsServeAtStartUp() async throws {
         let path = try await CorruptionTests.ledger()
         try await Self.sqlite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")

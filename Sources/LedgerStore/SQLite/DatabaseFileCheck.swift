@@ -18,14 +18,9 @@ struct DatabaseFileCheck {
     /// too, stopped after that long on a large file (the result says so).
     func run(quickCheckMilliseconds: Int?) throws(StoreError) -> StartupIntegrity {
         guard try holdsADatabase() else { return .newDatabase }
-        var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db = handle else {
-            let detail = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(handle)
-            throw .cannotOpen(path: path, detail: detail)
-        }
+        try rollBackAnInterruptedWrite()
+        let db = try open(SQLITE_OPEN_READONLY)
         defer { sqlite3_close(db) }
-        sqlite3_busy_timeout(db, 5000)
         let tables = try strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", db)
         guard tables.contains("grdb_migrations") else {
             if tables.isEmpty { return .newDatabase }
@@ -60,6 +55,31 @@ struct DatabaseFileCheck {
         guard FileManager.default.isReadableFile(atPath: path) else { throw .cannotOpen(path: path, detail: "permission denied") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return size > 0
+    }
+
+    /// A writer killed inside a rollback-journal transaction leaves a hot
+    /// journal, which a read-only connection may not roll back ("attempt to
+    /// write a readonly database"). A new ledger file is in that mode until
+    /// it switches to WAL, so a process killed in its first milliseconds
+    /// leaves one. Any connection that can write rolls it back on its first
+    /// read, restoring the last committed state: this one reads the schema
+    /// and writes nothing else.
+    private func rollBackAnInterruptedWrite() throws(StoreError) {
+        guard FileManager.default.fileExists(atPath: path + "-journal") else { return }
+        let db = try open(SQLITE_OPEN_READWRITE)
+        defer { sqlite3_close(db) }
+        _ = try strings("SELECT count(*) FROM sqlite_master", db)
+    }
+
+    private func open(_ mode: Int32) throws(StoreError) -> OpaquePointer {
+        var handle: OpaquePointer?
+        guard sqlite3_open_v2(path, &handle, mode | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db = handle else {
+            let detail = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw .cannotOpen(path: path, detail: detail)
+        }
+        sqlite3_busy_timeout(db, 5000)
+        return db
     }
 
     private func strings(_ sql: String, _ db: OpaquePointer) throws(StoreError) -> [String] {
