@@ -11,13 +11,20 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Ready-made auditor reports: refunds, late completions, orphans, conflicts, stuck jobs.",
         discussion: """
-            refunds           every credit.refunded with the evidence event that caused it
-                              (position, type, source: webhook, poll, watchdog, manual or app)
-            late-completions  successes that arrived after a job failed or was cancelled, with the policy
-            orphans           webhooks that named no known job, and whether they were adopted
-            conflicts         terminal reports that contradicted a job's first terminal fact
-            stuck             jobs open past stuck_after, or never submitted past submit_deadline
-            --since/--until bound the report's own events (recorded_at; for stuck, registration).
+            refunds           every credit.refunded with the evidence event that caused
+                              it (position, type, source: webhook, poll, watchdog,
+                              manual or app)
+            late-completions  successes that arrived after a job failed or was
+                              cancelled, with the policy
+            orphans           webhooks that named no known job, and whether they were
+                              adopted
+            conflicts         terminal reports that contradicted a job's first
+                              terminal fact
+            stuck             jobs open past stuck_after, or never submitted past
+                              submit_deadline
+
+            --since/--until bound the report's own events (recorded_at; for stuck,
+            registration).
 
             Example:
               ledger audit refunds --since 2026-11-01T00:00:00Z --format csv > refunds.csv

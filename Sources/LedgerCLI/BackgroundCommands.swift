@@ -59,10 +59,11 @@ struct PollCommand: AsyncParsableCommand {
         commandName: "poll",
         abstract: "Poll every job whose next poll is due, once.",
         discussion: """
-            The same round `ledger serve` runs every 10 s: open jobs past their next poll instant
-            (LEDGER_POLL_SCHEDULE, default first:5m,2m@15m,5m@60m,15m) are polled through their
-            provider's status API (LEDGER_PROVIDER_<NAME>_BASE_URL, _API_KEY) or HEAD template
-            (_POLL_HEAD_URL); every result is a poll.result event.
+            The same round `ledger serve` runs every 10 s: open jobs past their next poll
+            instant (LEDGER_POLL_SCHEDULE, default first:5m,2m@15m,5m@60m,15m) are polled
+            through their provider's status API (LEDGER_PROVIDER_<NAME>_BASE_URL,
+            _API_KEY) or HEAD template (_POLL_HEAD_URL); every result is a poll.result
+            event.
 
             Example:
               ledger poll --once --db ./ledger.sqlite
@@ -90,10 +91,11 @@ struct WatchdogCommand: AsyncParsableCommand {
         commandName: "watchdog",
         abstract: "Look at every open job against the watchdog's thresholds, once.",
         discussion: """
-            Jobs open past LEDGER_STUCK_AFTER (2h) get a watchdog.decision and an immediate poll;
-            past LEDGER_DEADLINE (24h) they fail (source watchdog) and are refunded; jobs never
-            submitted past LEDGER_SUBMIT_DEADLINE (15m) are flagged. A verdict already recorded
-            for a job is not recorded again, so running this from cron is idempotent.
+            Jobs open past LEDGER_STUCK_AFTER (2h) get a watchdog.decision and an
+            immediate poll; past LEDGER_DEADLINE (24h) they fail (source watchdog) and are
+            refunded; jobs never submitted past LEDGER_SUBMIT_DEADLINE (15m) are flagged.
+            A verdict already recorded for a job is not recorded again, so running this
+            from cron is idempotent.
 
             Example:
               ledger watchdog --once
@@ -121,12 +123,14 @@ struct NotifyCommand: AsyncParsableCommand {
         commandName: "notify",
         abstract: "Queue and deliver due notifications to the app, once.",
         discussion: """
-            Needs LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET. Terminal changes are queued as
-            notifications, then delivered (Standard Webhooks signed, webhook-id stable across
-            retries), retried on LEDGER_NOTIFY_SCHEDULE and dead-lettered after the last retry.
+            Needs LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET. Terminal changes are queued
+            as notifications, then delivered (Standard Webhooks signed, webhook-id stable
+            across retries), retried on LEDGER_NOTIFY_SCHEDULE and dead-lettered after the
+            last retry.
 
             Example:
-              LEDGER_NOTIFY_URL=https://app.example/hooks LEDGER_NOTIFY_SECRET=whsec_... ledger notify --once
+              LEDGER_NOTIFY_URL=https://app.example/hooks LEDGER_NOTIFY_SECRET=whsec_... \\
+                  ledger notify --once
             """
     )
     @OptionGroup var database: DatabaseOption
@@ -153,17 +157,19 @@ struct RedriveCommand: AsyncParsableCommand {
         commandName: "redrive",
         abstract: "Re-drive one job or every job matching a filter: poll, notify again, or re-evaluate.",
         discussion: """
-            Each job acted on gets an operator.action (operator, action, reason), then the action:
-            poll (a poll now), notify (its dead-lettered notifications queued again; the notifier
-            delivers them), reevaluate (the watchdog's look now, waiting orphans adopted). A job whose
-            most recent operator action is this very one is left alone, so a second identical run
-            appends nothing. Bulk runs (a filter instead of job ids) need --operator and --reason;
-            --dry-run prints how many jobs match and what would be appended.
+            Each job acted on gets an operator.action (operator, action, reason), then the
+            action: poll (a poll now), notify (its dead-lettered notifications queued
+            again; the notifier delivers them), reevaluate (the watchdog's look now,
+            waiting orphans adopted). A job whose most recent operator action is this very
+            one is left alone, so a second identical run appends nothing. Bulk runs (a
+            filter instead of job ids) need --operator and --reason; --dry-run prints how
+            many jobs match and what would be appended.
 
             Examples:
               ledger redrive job_42 --action poll
-              ledger redrive --status processing --provider wavespeed --since 2026-11-23T00:00:00Z \\
-                  --action poll --operator alice --reason "webhook outage INC-7" --dry-run
+              ledger redrive --status processing --provider wavespeed \\
+                  --since 2026-11-23T00:00:00Z --action poll --dry-run \\
+                  --operator alice --reason "webhook outage INC-7"
             """
     )
     @OptionGroup var database: DatabaseOption

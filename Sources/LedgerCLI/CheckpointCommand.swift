@@ -12,12 +12,13 @@ struct CheckpointCommand: AsyncParsableCommand {
         abstract: "Write the chain head, position and count, signed with an Ed25519 key.",
         discussion: """
             The key is LEDGER_CHECKPOINT_KEY: the base64 of a 32-byte Ed25519 seed
-            (--generate-key prints a new one and its public key). The checkpoint is JSON on
-            stdout (or --out FILE); keep it, and the public key, away from the server.
+            (--generate-key prints a new one and its public key). The checkpoint is JSON
+            on stdout (or --out FILE); keep it, and the public key, away from the server.
 
             Example:
               ledger checkpoint --out /audit/ledger-$(date +%F).checkpoint.json
-              ledger verify --checkpoint /audit/ledger-2026-11-23.checkpoint.json --public-key BASE64
+              ledger verify --checkpoint /audit/ledger-2026-11-23.checkpoint.json \\
+                  --public-key BASE64
             """
     )
 

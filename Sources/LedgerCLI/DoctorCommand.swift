@@ -10,12 +10,13 @@ struct DoctorCommand: AsyncParsableCommand {
         commandName: "doctor",
         abstract: "Incident mode: what needs a look now, each finding with the command that addresses it.",
         discussion: """
-            Looks for: chain breaks and broken invariants (ledger verify), stuck jobs, orphans
-            waiting more than an hour, notifications overdue by more than 10 minutes, dead
-            letters, and a provider whose webhooks stopped while polls still find completions
-            (a silent webhook outage: no webhook for an hour, completions by poll in the last day),
-            and status words a provider sent in the last week that its profile does not know.
-            Exit 0: nothing found; 1: findings; 3: the database cannot be used.
+            Looks for: chain breaks and broken invariants (ledger verify), stuck jobs,
+            orphans waiting more than an hour, notifications overdue by more than 10
+            minutes, dead letters, and a provider whose webhooks stopped while polls still
+            find completions (a silent webhook outage: no webhook for an hour, completions
+            by poll in the last day), and status words a provider sent in the last week
+            that its profile does not know. Exit 0: nothing found; 1: findings; 3: the
+            database cannot be used.
 
             Example:
               ledger doctor --format json

@@ -8,8 +8,8 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write the log as JSON lines to stdout.",
         discussion: """
-            One event per line with every column; data and metadata stay the stored text, so
-            `ledger import` can verify the chain byte for byte.
+            One event per line with every column; data and metadata stay the stored text,
+            so `ledger import` can verify the chain byte for byte.
 
             Example:
               ledger export --after 1000 > tail.jsonl
@@ -39,13 +39,14 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Append exported JSON lines to a ledger, verifying the chain.",
         discussion: """
-            The lines must continue the target's chain (an empty ledger takes an export from
-            position 1). Every hash is recomputed; one bad line rejects the whole file and
-            exits 1. The projections are rebuilt afterwards.
+            The lines must continue the target's chain (an empty ledger takes an export
+            from position 1). Every hash is recomputed; one bad line rejects the whole
+            file and exits 1. The projections are rebuilt afterwards.
 
             Examples:
               ledger import --db copy.sqlite all.jsonl
-              ledger export --db ledger.sqlite | ledger import --db postgres://ledger@db.internal/ledger
+              ledger export --db ledger.sqlite \\
+                  | ledger import --db postgres://ledger@db.internal/ledger
             """
     )
 

@@ -8,12 +8,13 @@ public struct Ledger: AsyncParsableCommand {
         commandName: "ledger",
         abstract: "Completion Ledger: an append-only, hash-chained log of async job completion.",
         discussion: """
-            Exit codes: 0 ok; 1 a check failed (verify, rebuild --check, an import that does not
-            verify); 2 usage error (bad arguments or configuration, a command the ledger refuses);
-            3 the database cannot be used (damaged, locked, full disk, a path that cannot hold it);
-            4 the file is not this ledger's to open (another application's SQLite database, or one
-            migrated by a newer ledger: nothing is written to it); 5 serve cannot listen (the
-            address is in use or cannot be bound).
+            Exit codes: 0 ok; 1 a check failed (verify, rebuild --check, an import that
+            does not verify); 2 usage error (bad arguments or configuration, a command the
+            ledger refuses); 3 the database cannot be used (damaged, locked, full disk, a
+            path that cannot hold it); 4 the file is not this ledger's to open (another
+            application's SQLite database, or one migrated by a newer ledger: nothing is
+            written to it); 5 serve cannot listen (the address is in use or cannot be
+            bound).
 
             Example:
               ledger replay job_42 --format json

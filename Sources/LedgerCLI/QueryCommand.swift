@@ -9,12 +9,14 @@ struct QueryCommand: AsyncParsableCommand {
         commandName: "query",
         abstract: "Run read-only SQL over the projections and the log.",
         discussion: """
-            The connection is read-only, so SQLite itself refuses writes; ATTACH, DETACH and
-            PRAGMAs that set anything are denied; a query past its time budget is stopped.
-            Views: jobs, accounts, provider_health, stuck_jobs, orphans, and the events table.
+            The connection is read-only, so SQLite itself refuses writes; ATTACH, DETACH
+            and PRAGMAs that set anything are denied; a query past its time budget is
+            stopped. Views: jobs, accounts, provider_health, stuck_jobs, orphans, and the
+            events table.
 
             Example:
-              ledger query "SELECT status, count(*) FROM jobs GROUP BY status" --format csv
+              ledger query --format csv \\
+                  "SELECT status, count(*) FROM jobs GROUP BY status"
             """
     )
 

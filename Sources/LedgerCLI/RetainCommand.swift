@@ -9,13 +9,13 @@ struct RetainCommand: AsyncParsableCommand {
         commandName: "retain",
         abstract: "Redact the raw provider bodies of old webhooks, keeping every proof.",
         discussion: """
-            Replaces the raw `body` of each webhook.received event recorded more than D ago
-            with "[redacted]"; every other field (statuses, outputs, ids, body_sha256) stays.
-            Appends one retention.applied event first, whose digest lets `ledger verify` tell
-            the redacted events from damaged ones; the chain still verifies, and replay,
-            rebuild and the audit reports answer as before. Redacts in small steps, so a
-            running server keeps taking webhooks. Idempotent; an interrupted run is finished
-            by the next one.
+            Replaces the raw `body` of each webhook.received event recorded more than D
+            ago with "[redacted]"; every other field (statuses, outputs, ids, body_sha256)
+            stays. Appends one retention.applied event first, whose digest lets `ledger
+            verify` tell the redacted events from damaged ones; the chain still verifies,
+            and replay, rebuild and the audit reports answer as before. Redacts in small
+            steps, so a running server keeps taking webhooks. Idempotent; an interrupted
+            run is finished by the next one.
 
             Examples:
               ledger retain --bodies-older-than 90d --dry-run

@@ -12,14 +12,16 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Sign and post one test webhook to a running ledger, and print its answer.",
         discussion: """
-            The body is an example the provider would send for a job (--example with --external-id),
-            a file (--file), or stdin, sent byte for byte. It is signed like `ledger sign` signs it
-            (the secret from --secret, LEDGER_PROVIDER_<NAME>_SECRET, or the --config file) and posted
-            to the ledger at --url. Prints the answer's status and body; exits 1 when the ledger
-            refuses the webhook or cannot be reached.
+            The body is an example the provider would send for a job (--example with
+            --external-id), a file (--file), or stdin, sent byte for byte. It is signed
+            like `ledger sign` signs it (the secret from --secret,
+            LEDGER_PROVIDER_<NAME>_SECRET, or the --config file) and posted to the ledger
+            at --url. Prints the answer's status and body; exits 1 when the ledger refuses
+            the webhook or cannot be reached.
 
             Example (against `ledger serve` started with no configuration in this folder):
-              ledger send --provider replicate --example completed --external-id p_1 --config ledger-dev.json
+              ledger send --provider replicate --example completed --external-id p_1 \\
+                  --config ledger-dev.json
             """
     )
 

@@ -17,17 +17,19 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the ledger's HTTP service.",
         discussion: """
-            With no configuration it listens on 127.0.0.1:8080, uses ./ledger.sqlite, and creates
-            development API keys in a file only its owner can read (the path is printed).
-            Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS (app:KEY,admin:KEY,auditor:KEY),
-            LEDGER_DURABILITY (full|normal), LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_IDLE_TIMEOUT (default 30s),
+            With no configuration it listens on 127.0.0.1:8080, uses ./ledger.sqlite, and
+            creates development API keys in a file only its owner can read (the path is
+            printed). Environment: LEDGER_DB, LEDGER_HOST, LEDGER_PORT, LEDGER_KEYS
+            (app:KEY,admin:KEY,auditor:KEY), LEDGER_DURABILITY (full|normal),
+            LEDGER_MAX_BODY (e.g. 1MiB), LEDGER_IDLE_TIMEOUT (default 30s),
             LEDGER_READ_TIMEOUT (a body must arrive within it, default 30s),
             LEDGER_LOG_LEVEL (default info; logs are JSON lines on stderr),
-            LEDGER_PROVIDER_<NAME>_SECRET (whsec_ and/or whpk_ keys for Standard Webhooks providers; the
-            ?token= value for wavespeed and nca; several separated by spaces to rotate).
-            --config FILE: the same settings as JSON ({"port": 9000, "providers": {"acme": {...}}}),
-            with custom provider profiles; the environment wins over the file.
-            An invalid value stops start-up with one line naming the variable (exit 2).
+            LEDGER_PROVIDER_<NAME>_SECRET (whsec_ and/or whpk_ keys for Standard Webhooks
+            providers; the ?token= value for wavespeed and nca; several separated by
+            spaces to rotate). --config FILE: the same settings as JSON ({"port": 9000,
+            "providers": {"acme": {...}}}), with custom provider profiles; the environment
+            wins over the file. An invalid value stops start-up with one line naming the
+            variable (exit 2).
 
             Example:
               LEDGER_PORT=9000 ledger serve --db ./ledger.sqlite

@@ -9,16 +9,19 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Print the headers that sign a webhook body read from stdin.",
         discussion: """
-            For providers signing with Standard Webhooks (standard, replicate, custom ones): prints the
-            URL, webhook-id, webhook-timestamp and webhook-signature for the body on stdin (v1 with a
-            whsec_ secret, v1a with a whsk_ Ed25519 key). For query-token providers (wavespeed, nca):
-            prints the URL with its ?token=, and with a signing secret (WaveSpeed's own v3 signature)
-            the webhook-id, webhook-timestamp and webhook-signature too. To debug a 401 or to send a
-            test webhook with curl. The secret comes from --secret or LEDGER_PROVIDER_<NAME>_SECRET,
-            the signing secret from --signing-secret or LEDGER_PROVIDER_<NAME>_SIGNING_SECRET.
+            For providers signing with Standard Webhooks (standard, replicate, custom
+            ones): prints the URL, webhook-id, webhook-timestamp and webhook-signature for
+            the body on stdin (v1 with a whsec_ secret, v1a with a whsk_ Ed25519 key). For
+            query-token providers (wavespeed, nca): prints the URL with its ?token=, and
+            with a signing secret (WaveSpeed's own v3 signature) the webhook-id,
+            webhook-timestamp and webhook-signature too. To debug a 401 or to send a test
+            webhook with curl. The secret comes from --secret or
+            LEDGER_PROVIDER_<NAME>_SECRET, the signing secret from --signing-secret or
+            LEDGER_PROVIDER_<NAME>_SIGNING_SECRET.
 
             Example:
-              echo '{"id":"p1","status":"succeeded"}' | ledger sign --provider replicate --secret whsec_...
+              echo '{"id":"p1","status":"succeeded"}' \\
+                  | ledger sign --provider replicate --secret whsec_...
             """
     )
 

@@ -8,10 +8,10 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Verify the hash chain, the immutability triggers and the refund invariants.",
         discussion: """
-            Recomputes every hash from the rows, checks that positions have no gap, that the
-            triggers refusing UPDATE and DELETE are the shipped ones, and the ledger's rules
-            (one terminal outcome, refunds exactly once, balances). Names the first bad
-            position; exit 1 when anything is wrong.
+            Recomputes every hash from the rows, checks that positions have no gap, that
+            the triggers refusing UPDATE and DELETE are the shipped ones, and the ledger's
+            rules (one terminal outcome, refunds exactly once, balances). Names the first
+            bad position; exit 1 when anything is wrong.
 
             Example:
               ledger verify --db ./ledger.sqlite --format json

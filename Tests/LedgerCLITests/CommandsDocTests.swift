@@ -34,6 +34,24 @@ import Testing
         #expect(written == text, "docs/commands.md is not the binary's help: LEDGER_WRITE_DOCS=1 swift test --filter CommandsDocTests")
     }
 
+    /// On an 80-column terminal each command's explanation reads as written:
+    /// a line longer than the terminal would be re-wrapped into a ragged one
+    /// and a short one, and an example would break mid-command.
+    @Test func everyExplanationFitsAnEightyColumnTerminal() async throws {
+        let commands = [[]] + Ledger.configuration.subcommands.map { [$0.configuration.commandName ?? ""] }
+        for command in commands {
+            let narrow = try await LedgerBinary.run(["help"] + command, environment: ["COLUMNS": "80"]).stdout
+            let wide = try await LedgerBinary.run(["help"] + command, environment: ["COLUMNS": "200"]).stdout
+            #expect(Self.explanation(narrow) == Self.explanation(wide), "ledger help \(command.joined()) is re-wrapped at 80 columns")
+        }
+    }
+
+    /// The text between the overview and the usage line.
+    static func explanation(_ help: String) -> String {
+        let paragraphs = help.components(separatedBy: "\n\n")
+        return paragraphs.dropFirst().prefix { !$0.hasPrefix("USAGE:") }.joined(separator: "\n\n")
+    }
+
     static func help(_ command: [String]) async throws -> String {
         let output = try await LedgerBinary.run(["help"] + command, environment: ["COLUMNS": "100"])
         let body = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
