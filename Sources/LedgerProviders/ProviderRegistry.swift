@@ -60,12 +60,13 @@ public struct ProviderRegistry: Sendable {
     public func credentials(for name: String) -> WebhookCredentials? { credentials[name] }
 
     /// The environment variable holding a provider's secret.
-    public static func secretKey(_ name: String) -> String {
-        "LEDGER_PROVIDER_\(name.uppercased())_SECRET"
-    }
+    public static func secretKey(_ name: String) -> String { environmentName(provider: name, key: "secret") }
 
     /// The environment variable holding a query-token provider's signing secret.
-    public static func signingSecretKey(_ name: String) -> String {
-        "LEDGER_PROVIDER_\(name.uppercased())_SIGNING_SECRET"
+    public static func signingSecretKey(_ name: String) -> String { environmentName(provider: name, key: "signing_secret") }
+
+    /// The environment variable of one provider's setting (`providers.NAME.KEY` in a configuration file).
+    public static func environmentName(provider name: String, key: String) -> String {
+        "LEDGER_PROVIDER_\(name.uppercased())_\(key.uppercased())"
     }
 }

@@ -110,10 +110,13 @@ import Glibc
         defer { close(socket) }
         _ = head.withCString { send(socket, $0, strlen($0), 0) }
         var reply = answer(socket)
-        for _ in 0..<50 {
+        // Up to 10 s of trickling (a loaded machine answers late); closed is
+        // either the server's end of stream or a send refused after it.
+        for _ in 0..<100 {
             if send(socket, "x", 1, Int32(MSG_NOSIGNAL)) < 0 { return (reply, true) }
             var buffer = [UInt8](repeating: 0, count: 4096)
             let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { return (reply, true) }
             if count > 0 { reply += String(decoding: buffer.prefix(count), as: UTF8.self) }
             usleep(100_000)
         }

@@ -1,3 +1,5 @@
+import LedgerProviders
+
 /// One setting of the ledger, defined once: its key in the configuration file,
 /// its name in the environment (`LEDGER_` and the key in capitals) and its
 /// default as written. The configuration file accepts exactly these keys, the
@@ -19,7 +21,7 @@ struct Setting: Sendable, Hashable {
     /// One provider's setting: `providers.NAME.KEY` in the file,
     /// `LEDGER_PROVIDER_NAME_KEY` in the environment.
     static func provider(_ name: String, _ key: String) -> Setting {
-        Setting(key: "providers.\(name).\(key)", environmentName: "LEDGER_PROVIDER_\(name.uppercased())_\(key.uppercased())")
+        Setting(key: "providers.\(name).\(key)", environmentName: ProviderRegistry.environmentName(provider: name, key: key))
     }
 
     private init(key: String, environmentName: String) {
