@@ -68,6 +68,12 @@ extension StoreConformance {
             let before = try await store.jobs(JobFilter(registeredBefore: lost), after: nil, limit: 10).map(\.jobID)
             try expect(from.contains("lost") && !before.contains("lost") && Set(from + before).count == all.count,
                        "registered from / before split the jobs: \(from) \(before)")
+            if let lostJob = all.first(where: { $0.jobID == "lost" }), let externalID = lostJob.externalID {
+                let found = try await store.jobs(JobFilter(provider: lostJob.provider, externalID: externalID), after: nil, limit: 10)
+                try expect(found.map(\.jobID) == ["lost"], "found by the provider's id: \(found.map(\.jobID))")
+            } else {
+                throw ConformanceFailure("lost has no provider's id")
+            }
             let balance = try await store.account("acct_1")
             try expect(balance?.charged == 16 && balance?.refunded == 7 && balance?.net == 9, "\(String(describing: balance))")
             let health = try await store.providerHealth()

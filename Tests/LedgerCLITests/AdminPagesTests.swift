@@ -65,6 +65,32 @@ import Testing
         await server.exited()
     }
 
+    /// What a customer or a provider's dashboard quotes finds the job: its
+    /// id, or the provider's id for it (listed when two providers share it).
+    @Test func aJobIsFoundByItsIdOrByTheProvidersId() async throws {
+        let path = try await Self.ledger()
+        do {
+            let store = try SQLiteEventStore(path: path)
+            _ = try await store.execute(Fixtures.register("j4", externalID: "shared", provider: "replicate"))
+            _ = try await store.execute(Fixtures.register("j5", externalID: "shared", provider: "wavespeed"))
+        }
+        let (server, port) = try await Self.serve(path)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        func find(_ id: String) async throws -> String {
+            try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(Self.admin)", "-w", "\n%{http_code} %{redirect_url}",
+                                              "http://127.0.0.1:\(port)/admin/jobs?job_id=\(id)"]).output
+        }
+        #expect(try await find("j1").hasSuffix("303 http://127.0.0.1:\(port)/admin/jobs/j1"))
+        #expect(try await find("r3").hasSuffix("303 http://127.0.0.1:\(port)/admin/jobs/j3"), "the provider's id of one job")
+        let shared = try await find("shared")
+        #expect(shared.contains("2 jobs with the provider&#39;s id shared") || shared.contains("2 jobs with the provider's id shared"), "\(shared)")
+        #expect(shared.contains("/admin/jobs/j4") && shared.contains("/admin/jobs/j5") && shared.hasSuffix("200 "))
+        let none = try await find("%3Cb%3Enope")
+        #expect(none.contains("No job has the id or provider") && none.contains("&lt;b&gt;nope") && none.hasSuffix("404 "), "\(none)")
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+    }
+
     @Test func pagesNeedAnAdminOrAuditorKeyAndARedriveFromThePageIsRecorded() async throws {
         let path = try await Self.ledger()
         let (server, port) = try await Self.serve(path)

@@ -113,11 +113,11 @@ struct AdminRoutes: Sendable {
         return HTML.page("Needs attention", page.html)
     }
 
-    /// A job id asked for goes to its timeline; otherwise the filtered list.
+    /// A job asked for by id goes to its timeline (`find`); otherwise the filtered list.
     private func jobs(_ request: Request) async throws -> Response {
         let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
-        if let jobID = parameters["job_id"], !jobID.isEmpty {
-            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(Self.pathSegment(jobID))"])
+        if let id = parameters["job_id"]?.trimmingCharacters(in: .whitespaces), !id.isEmpty {
+            return try await find(id)
         }
         let list = JobListPage(parameters)
         let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
@@ -125,6 +125,33 @@ struct AdminRoutes: Sendable {
         } : []
         return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())),
                          status: list.problems.isEmpty ? .ok : .badRequest)
+    }
+
+    /// The job with this id, or else the jobs whose provider's id it is (one
+    /// index lookup per known provider): one goes straight to its timeline,
+    /// several are listed, none is a 404 saying what was looked for.
+    private func find(_ id: String) async throws -> Response {
+        let support = RequestSupport(services: services)
+        let job = try await support.call { () async throws(StoreError) in try await services.store.job(id) }
+        var matches = job.map { [$0] } ?? []
+        if matches.isEmpty {
+            for provider in services.providers.profiles.keys.sorted() {
+                matches += try await support.call { () async throws(StoreError) in
+                    try await services.store.jobs(JobFilter(provider: provider, externalID: id), after: nil, limit: 1)
+                }
+            }
+        }
+        guard matches.count != 1 else {
+            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(Self.pathSegment(matches[0].jobID))"])
+        }
+        guard !matches.isEmpty else {
+            return HTML.page("No such job", "<p class=\"error\">No job has the id or provider's id \(HTML.escape(id)).</p>\(JobListPage.findForm)",
+                             status: .notFound)
+        }
+        let rows: [[String?]] = matches.map { [$0.jobID, $0.provider, $0.status.rawValue, $0.registeredAt?.iso8601] }
+        return HTML.page("Jobs", HTML.table(["job_id", "provider", "status", "registered_at"], rows,
+                                            caption: "\(HTML.count(matches.count, "job")) with the provider's id \(id)",
+                                            link: (0, "/admin/jobs/"), now: Timestamp(services.now()), empty: ""))
     }
 
     private func timeline(_ jobID: String) async throws -> Response {

@@ -53,8 +53,7 @@ struct AttentionPage {
             <ul class="tiles" aria-label="Needs attention">\(tileList)</ul>
             \(findingsHTML)
             <h2>Jobs</h2>
-            <form method="get" action="/admin/jobs" role="search"><label>Job id <input name="job_id" required></label>
-            <button type="submit">Show timeline</button></form>
+            \(JobListPage.findForm)
             \(statusList.isEmpty ? "<p class=\"empty\">No jobs registered yet.</p>" : "<ul class=\"tiles\" aria-label=\"Jobs by status\">\(statusList)</ul>")
             """
     }

@@ -57,6 +57,7 @@ struct JobListPage {
         let caption = (after == nil ? "First page" : "A later page") + ": " + HTML.count(jobs.count, "job") + describedFilter
         return """
             \(problemsHTML)
+            \(Self.findForm)
             \(form(providers: providers))
             \(HTML.table(columns, rows, caption: caption, link: (0, "/admin/jobs/"), now: now, empty: "no job matches these filters."))
             <p class="pager">\(after == nil ? "" : "<a href=\"/admin/jobs?\(query(after: nil))\">First page</a> ")\
@@ -73,6 +74,14 @@ struct JobListPage {
         if let toDay { parts.append("registered to \(toDay)") }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
+
+    /// One job by its id or the provider's id for it (what a customer or the
+    /// provider's dashboard quotes): see `AdminRoutes.find`.
+    static let findForm = """
+        <form method="get" action="/admin/jobs" role="search" aria-label="Find a job">\
+        <label>Job id or provider's id <input name="job_id" required></label>
+        <button type="submit">Find</button></form>
+        """
 
     private func form(providers: [String]) -> String {
         func option(_ value: String, _ label: String, selected: Bool) -> String {
