@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerTesting", "CSQLite",
+                "LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerTesting", "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tools/ledger-bench"

@@ -58,15 +58,22 @@ struct RetentionBenchmark {
         var options = StoreOptions(clock: { clock.now })
         options.durability = .normal
         let store = try SQLiteEventStore(path: path, options: options)
-        let jobs = 1_000
-        for job in 0..<jobs { _ = try await store.execute(Fixtures.register("job_\(job)", cost: 10, externalID: "ext_\(job)")) }
+        for job in 0..<Self.jobs { _ = try await store.execute(Fixtures.register("job_\(job)", cost: 10, externalID: "ext_\(job)")) }
+        try await Self.deliverWebhooks(to: store, indices: 0..<events, bodyBytes: bodyBytes, clock: clock)
+        return (store, path)
+    }
+
+    static let jobs = 1_000
+
+    /// Webhook `index` for each index, to the jobs registered by the caller,
+    /// 0.1 s apart on `clock`, each with a body of about `bodyBytes`.
+    static func deliverWebhooks(to store: some EventStore, indices: Range<Int>, bodyBytes: Int, clock: ManualClock) async throws {
         let line = "frame 0042/0120 rendered in 0.83s; "
         let filler = String(repeating: line, count: max(1, bodyBytes / line.utf8.count))
-        let events = self.events
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
-                    for index in stride(from: worker, to: events, by: 8) {
+                    for index in stride(from: indices.lowerBound + worker, to: indices.upperBound, by: 8) {
                         clock.advance(milliseconds: 100)
                         var webhook = Fixtures.webhook("ext_\(index % jobs)", .processing, delivery: "d_\(index)")
                         webhook.body = #"{"id":"ext_\#(index % jobs)","status":"processing","logs":"\#(filler)","n":\#(index)}"#
@@ -77,7 +84,6 @@ struct RetentionBenchmark {
             }
             try await group.waitForAll()
         }
-        return (store, path)
     }
 
     /// One append's latency in seconds.

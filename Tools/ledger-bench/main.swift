@@ -7,6 +7,7 @@ import LedgerTesting
 //
 //   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
 //   swift run -c release ledger-bench --retention [events] [body bytes]   (bytes per event and the ingest pause of retention)
+//   swift run -c release ledger-bench --retention-postgres [events] [body bytes]   (the same log's space on PostgreSQL)
 //
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
 
@@ -50,6 +51,13 @@ func runBenchmarks() async throws {
         if let bytes = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) { benchmark.bodyBytes = bytes }
         try await benchmark.run()
         try? FileManager.default.removeItem(at: folder)
+        exit(0)
+    }
+    if CommandLine.arguments.dropFirst().first == "--retention-postgres" {
+        var benchmark = PostgresRetentionBenchmark()
+        if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
+        if let bytes = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) { benchmark.bodyBytes = bytes }
+        try await benchmark.run()
         exit(0)
     }
     if CommandLine.arguments.dropFirst().first == "--micro" {
