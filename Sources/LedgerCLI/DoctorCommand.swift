@@ -15,8 +15,9 @@ struct DoctorCommand: AsyncParsableCommand {
             minutes, dead letters, and a provider whose webhooks stopped while polls still
             find completions (a silent webhook outage: no webhook for an hour, completions
             by poll in the last day), and status words a provider sent in the last week
-            that its profile does not know. Exit 0: nothing found; 1: findings; 3: the
-            database cannot be used.
+            that its profile does not know; and a SQLite file that cannot give the space
+            retention frees back (made in no auto-vacuum mode). Exit 0: nothing found;
+            1: findings; 3: the database cannot be used.
 
             Example:
               ledger doctor --format json
@@ -47,6 +48,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
             findings += check.findings(result, " --db \(configuration.databaseLocation)")
         }
+        findings += try await storeCall { () async throws(StoreError) in try await store.storageFindings() }
         switch format {
         case .json:
             let encoder = JSONEncoder()

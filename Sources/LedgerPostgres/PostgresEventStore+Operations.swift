@@ -37,6 +37,10 @@ extension PostgresEventStore: EngineOperations {
         }
     }
 
+    /// Nothing engine-specific yet: autovacuum makes a redacted body's room
+    /// reusable on its own.
+    public func storageFindings() async throws(StoreError) -> [DoctorFinding] { [] }
+
     public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
         try await reading { [self] connection in
             let row = try await rows("SELECT position, hash, (SELECT count(*) FROM events) AS count FROM ledger_head WHERE id = 0",

@@ -42,6 +42,9 @@ public protocol EngineOperations: Sendable {
     func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport
     func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64
     func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck
+    /// What the engine's own storage needs from an operator (`ledger doctor`,
+    /// the admin front page): empty when nothing.
+    func storageFindings() async throws(StoreError) -> [DoctorFinding]
     /// The head and the number of events (a checkpoint's subject).
     func headAndCount() async throws(StoreError) -> (ChainHead, Int64)
     /// Why the log does not extend `checkpoint`, or nil when it does.

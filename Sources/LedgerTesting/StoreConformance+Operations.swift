@@ -10,6 +10,8 @@ extension StoreConformance {
             let settings = try await store.recordedSettings()
             try expect(settings["late_completion_policy"] == "recharge" && settings["notifications"] == "on", "\(settings)")
             try expect(try await store.head() == .genesis, "a probe is not an event")
+            let storage = try await store.storageFindings()
+            try expect(storage.isEmpty, "a new store's storage needs nothing: \(storage)")
         },
         Check(name: "a sound log verifies, and a rebuild equals the live projections") { store in
             try await busyLedger(store)

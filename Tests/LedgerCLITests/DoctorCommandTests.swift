@@ -40,6 +40,30 @@ import Testing
         #expect(findings.count == 5 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
     }
 
+    /// A file made in no auto-vacuum mode keeps what retention frees: the
+    /// doctor says so, and the command it gives, pasted into a shell, mends it.
+    @Test func aFileThatCannotGiveSpaceBackIsNamedWithItsMend() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1")))
+        try await StartupFaultTests.sqlite3(path, "PRAGMA auto_vacuum = NONE; VACUUM;")
+
+        let output = try await LedgerBinary.run(["doctor", "--db", path])
+        #expect(output.status == 1 && output.stdout.contains("[storage] the database file has no auto-vacuum mode"), "\(output.stdout)\(output.stderr)")
+        guard let command = output.stdout.split(separator: "\n").first(where: { $0.contains("PRAGMA auto_vacuum") })?
+            .replacingOccurrences(of: "    -> ", with: "") else { Issue.record("no command in \(output.stdout)"); return }
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", command]
+        try shell.run()
+        await shell.exited()
+        #expect(shell.terminationStatus == 0, "\(command)")
+
+        let mended = try await LedgerBinary.run(["doctor", "--db", path])
+        #expect(mended.status == 0 && mended.stdout.contains("nothing needs a look"), "\(mended.stdout)\(mended.stderr)")
+    }
+
     @Test func aHealthyLedgerHasNothingToSay() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

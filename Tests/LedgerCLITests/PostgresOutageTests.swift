@@ -27,7 +27,7 @@ import Testing
         // Off the cooperative pool: initdb takes seconds.
         let database = try await offPool { try ThrowawayPostgres.startPrivate() }
         let name = "outage"
-        try await offPool { try database.psql("CREATE DATABASE \(name)") }
+        _ = try await offPool { try database.psql("CREATE DATABASE \(name)") }
         let url = database.url(database: name)
         let setup = try await PostgresEventStore.open(url: url)
         for index in 0..<10 { _ = try await setup.execute(Fixtures.register("job_\(index)", cost: 10, externalID: "ext_\(index)")) }

@@ -7,8 +7,9 @@ import Synchronization
 
 /// `--retention [events]`: bytes per event before and after retention (and
 /// after a `VACUUM`), on a log of webhooks recorded months ago with
-/// Replicate-sized bodies; then, on a twin log, the longest append while a
-/// retention run goes, next to the longest of 2,000 appends before it.
+/// Replicate-sized bodies; then, on twin logs, the latencies of appends while
+/// a retention run goes (in steps of 500, the default, and of 100), next to
+/// those of 2,000 appends before it.
 struct RetentionBenchmark {
     var events = 1_000_000
     /// About 1.3 KB, a Replicate status body with its logs; bodies past about
@@ -30,25 +31,50 @@ struct RetentionBenchmark {
         print("  bytes per event: before \(before / count), after \(after / (count + 1)), "
               + "after VACUUM \(vacuumed / (count + 1)) (VACUUM \(String(format: "%.1f", vacuumSeconds)) s, write lock held)")
 
-        let (twin, _) = try await oldLedger("pause.sqlite")
-        var quiet = 0.0
-        for index in 0..<2_000 { quiet = max(quiet, try await Self.append(twin, index)) }
+        for stepCount in [run.stepCount, 100] {
+            var stepped = run
+            stepped.stepCount = stepCount
+            try await measurePauses(stepped)
+        }
+    }
+
+    /// On a twin log: appends one after another while `run` goes (first dry,
+    /// which only plans, then for real), and their latencies next to those
+    /// of 2,000 appends before it.
+    private func measurePauses(_ run: RetentionRun) async throws {
+        let (twin, _) = try await oldLedger("pause-\(run.stepCount).sqlite")
+        var quiet: [Double] = []
+        for index in 0..<2_000 { quiet.append(try await Self.append(twin, index)) }
+        print("  a twin log, redacted in steps of \(run.stepCount):")
+        print("    2,000 appends before: \(Self.summary(quiet))")
+        for dryRun in [true, false] {
+            let (seconds, latencies) = try await Self.appending(to: twin) { _ = try await twin.retainBodies(run, dryRun: dryRun) }
+            print("    appends during the \(dryRun ? "dry run (planning only)" : "run"), \(String(format: "%.1f", seconds)) s: "
+                  + Self.summary(latencies))
+        }
+    }
+
+    /// How long `work` took, and the latencies of appends made one after another meanwhile.
+    private static func appending(to store: SQLiteEventStore, while work: () async throws -> Void) async throws -> (Double, [Double]) {
         let stop = Mutex(false)
-        async let pauses: (Double, Int) = {
-            var longest = 0.0
-            var appends = 0
-            while !stop.withLock({ $0 }) {
-                longest = max(longest, try await Self.append(twin, appends))
-                appends += 1
-            }
-            return (longest, appends)
+        async let during: [Double] = {
+            var latencies: [Double] = []
+            while !stop.withLock({ $0 }) { latencies.append(try await append(store, latencies.count)) }
+            return latencies
         }()
-        let runSeconds = try await Measure.seconds { _ = try await twin.retainBodies(run, dryRun: false) }
+        let seconds = try await Measure.seconds { try await work() }
         stop.withLock { $0 = true }
-        let (longest, appends) = try await pauses
-        print("  the run on the twin: \(String(format: "%.1f", runSeconds)) s, \(appends) appends meanwhile; longest append "
-              + "\(String(format: "%.0f", longest * 1000)) ms vs \(String(format: "%.0f", quiet * 1000)) ms for the longest of 2,000 before "
-              + "(\(String(format: "%.1f", longest / max(quiet, 1e-6)))x)")
+        return (seconds, try await during)
+    }
+
+    private static func summary(_ latencies: [Double]) -> String {
+        func milliseconds(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+        let sorted = latencies.sorted()
+        let longest = latencies.indices.max { latencies[$0] < latencies[$1] }!
+        let startOfLongest = latencies[..<longest].reduce(0, +)
+        return "\(latencies.count) appends, p50 \(milliseconds(sorted[sorted.count / 2])), "
+            + "p99 \(milliseconds(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])), longest \(milliseconds(sorted.last!)) "
+            + "(\(String(format: "%.1f", startOfLongest)) s in), \(latencies.filter { $0 > 0.05 }.count) over 50 ms"
     }
 
     /// `events` webhooks for 1,000 jobs, recorded 0.1 s apart months ago, each with a body of about `bodyBytes`.

@@ -109,7 +109,8 @@ struct AdminRoutes: Sendable {
         let now = Timestamp(services.now())
         var answers: [(check: DoctorChecks, table: ReadTable)] = []
         for check in DoctorChecks.all(now: now) { answers.append((check, try await table(check.model))) }
-        let page = AttentionPage(now: now, answers: answers, jobsByStatus: try await table(.jobsByStatus))
+        let storage = try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.store.storageFindings() }
+        let page = AttentionPage(now: now, answers: answers, storageFindings: storage, jobsByStatus: try await table(.jobsByStatus))
         return HTML.page("Needs attention", page.html)
     }
 
@@ -142,7 +143,7 @@ struct AdminRoutes: Sendable {
             }
         }
         guard matches.count != 1 else {
-            return Response(status: .seeOther, headers: [.location: "/admin/jobs/\(Self.pathSegment(matches[0].jobID))"])
+            return Response(status: .seeOther, headers: [.location: HTML.jobPath(matches[0].jobID)])
         }
         guard !matches.isEmpty else {
             return HTML.page("No such job", "<p class=\"error\">No job has the id or provider's id \(HTML.escape(id)).</p>\(JobListPage.findForm)",
@@ -151,7 +152,7 @@ struct AdminRoutes: Sendable {
         let rows: [[String?]] = matches.map { [$0.jobID, $0.provider, $0.status.rawValue, $0.registeredAt?.iso8601] }
         return HTML.page("Jobs", HTML.table(["job_id", "provider", "status", "registered_at"], rows,
                                             caption: "\(HTML.count(matches.count, "job")) with the provider's id \(id)",
-                                            link: (0, "/admin/jobs/"), now: Timestamp(services.now()), empty: ""))
+                                            links: HTML.jobLinks(0), now: Timestamp(services.now()), empty: ""))
     }
 
     private func timeline(_ jobID: String) async throws -> Response {
@@ -171,22 +172,17 @@ struct AdminRoutes: Sendable {
         let kept = report.columns.indices.filter { !["evidence_type", "evidence_recorded_at"].contains(report.columns[$0]) }
         let columns = kept.map { report.columns[$0] }, rows = report.rows.map { row in kept.map { row[$0] } }
         func event(_ column: Int) -> @Sendable ([String?]) -> String? {
-            { row in row[2].flatMap { job in row[column].map { "/admin/jobs/\(Self.pathSegment(job))#event-\($0)" } } }
+            { row in row[2].flatMap { job in row[column].map { "\(HTML.jobPath(job))#event-\($0)" } } }
         }
         return HTML.page("Refunds and their evidence", HTML.table(
             columns, rows, caption: "\(HTML.count(rows.count, "refund")) (at most 500), each with the event that caused it",
-            link: (2, "/admin/jobs/"), links: [0: event(0), 5: event(5)], now: Timestamp(services.now()), empty: "no refund yet."))
-    }
-
-    /// A job id as one path segment.
-    static func pathSegment(_ jobID: String) -> String {
-        jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? ""
+            links: HTML.jobLinks(2).merging([0: event(0), 5: event(5)]) { first, _ in first }, now: Timestamp(services.now()), empty: "no refund yet."))
     }
 
     private func report(_ report: AuditReport, _ title: String, _ noun: String, link: Int) async throws -> Response {
         let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
         return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, noun)) (at most 500)",
-                                           link: (link, "/admin/jobs/"), now: Timestamp(services.now()), empty: "none, as of now."))
+                                           links: HTML.jobLinks(link), now: Timestamp(services.now()), empty: "none, as of now."))
     }
 
     private func accounts() async throws -> Response {
@@ -225,7 +221,7 @@ struct AdminRoutes: Sendable {
             \(message.map { "<p class=\"ok\" role=\"status\">\(HTML.escape($0))</p>" } ?? "")
             <p>\(HTML.count(jobs.count, "job")) \(jobs.count == 1 ? "has" : "have") notifications the app never accepted.</p>
             \(form)
-            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", link: (0, "/admin/jobs/"), now: Timestamp(services.now()),
+            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", links: HTML.jobLinks(0), now: Timestamp(services.now()),
                          empty: "none: the app accepted every notification or they are still being retried."))
             """)
     }

@@ -15,6 +15,8 @@ struct AttentionPage {
     let now: Timestamp
     /// Each doctor question with its answer.
     let answers: [(check: DoctorChecks, table: ReadTable)]
+    /// What the engine's storage needs (``EngineOperations/storageFindings()``).
+    let storageFindings: [DoctorFinding]
     let jobsByStatus: ReadTable
 
     var tiles: [Tile] {
@@ -22,7 +24,7 @@ struct AttentionPage {
     }
 
     var findings: [DoctorFinding] {
-        answers.flatMap { check, table in check.findings(table, "") }
+        answers.flatMap { check, table in check.findings(table, "") } + storageFindings
     }
 
     static func tile(_ model: ReadModel, _ table: ReadTable) -> Tile {

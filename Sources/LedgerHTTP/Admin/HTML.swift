@@ -45,7 +45,7 @@ enum HTML {
     /// A table of rows (already strings), every cell escaped and shown for a
     /// person (``TableCell``); `link` turns a column into links; `empty` says
     /// what would be there when there is nothing.
-    static func table(_ columns: [String], _ rows: [[String?]], caption: String, link: (column: Int, prefix: String)? = nil,
+    static func table(_ columns: [String], _ rows: [[String?]], caption: String,
                       links: [Int: @Sendable ([String?]) -> String?] = [:], now: Timestamp? = nil, empty: String? = nil) -> String {
         guard !rows.isEmpty else {
             return "<p class=\"empty\"><strong>\(escape(caption))</strong>: \(escape(empty ?? "nothing yet."))</p>"
@@ -56,14 +56,20 @@ enum HTML {
         let body = rows.map { row in
             "<tr>" + row.enumerated().map { index, cell in
                 let column = index < columns.count ? columns[index] : ""
-                let target = links[index].flatMap { $0(row) }.map(escape) ?? link.flatMap { link -> String? in
-                    guard index == link.column, let cell else { return nil }
-                    return link.prefix + escape(cell.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? cell)
-                }
-                return TableCell.html(cell, column: column, now: now, link: target)
+                return TableCell.html(cell, column: column, now: now, link: links[index].flatMap { $0(row) }.map(escape))
             }.joined() + "</tr>"
         }.joined(separator: "\n")
         return "<table><caption>\(escape(caption))</caption><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
+    }
+
+    /// A job's timeline (the id as one path segment, whatever it holds).
+    static func jobPath(_ jobID: String) -> String {
+        "/admin/jobs/" + (jobID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? "")
+    }
+
+    /// `links` for a table whose `column` holds job ids: each to its timeline.
+    static func jobLinks(_ column: Int) -> [Int: @Sendable ([String?]) -> String?] {
+        [column: { row in row[column].map(jobPath) }]
     }
 
     /// "1 job", "3 jobs".

@@ -59,7 +59,7 @@ struct JobListPage {
             \(problemsHTML)
             \(Self.findForm)
             \(form(providers: providers))
-            \(HTML.table(columns, rows, caption: caption, link: (0, "/admin/jobs/"), now: now, empty: "no job matches these filters."))
+            \(HTML.table(columns, rows, caption: caption, links: HTML.jobLinks(0), now: now, empty: "no job matches these filters."))
             <p class="pager">\(after == nil ? "" : "<a href=\"/admin/jobs?\(query(after: nil))\">First page</a> ")\
             \(jobs.count == Self.pageSize ? "<a href=\"/admin/jobs?\(query(after: jobs.last?.jobID))\" rel=\"next\">Next page</a>" : "")</p>
             """
