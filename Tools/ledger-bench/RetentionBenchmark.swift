@@ -31,21 +31,27 @@ struct RetentionBenchmark {
         print("  bytes per event: before \(before / count), after \(after / (count + 1)), "
               + "after VACUUM \(vacuumed / (count + 1)) (VACUUM \(String(format: "%.1f", vacuumSeconds)) s, write lock held)")
 
-        for stepCount in [run.stepCount, 100] {
+        // The default; smaller steps; and no checkpoint by the writer's
+        // commits (the WAL then holds every page the run rewrites).
+        for (stepCount, checkpoints) in [(run.stepCount, true), (100, true), (run.stepCount, false)] {
             var stepped = run
             stepped.stepCount = stepCount
-            try await measurePauses(stepped)
+            try await measurePauses(stepped, checkpoints: checkpoints)
         }
     }
 
     /// On a twin log: appends one after another while `run` goes (first dry,
     /// which only plans, then for real), and their latencies next to those
     /// of 2,000 appends before it.
-    private func measurePauses(_ run: RetentionRun) async throws {
-        let (twin, _) = try await oldLedger("pause-\(run.stepCount).sqlite")
+    private func measurePauses(_ run: RetentionRun, checkpoints: Bool) async throws {
+        let (created, path) = try await oldLedger("pause-\(run.stepCount)-\(checkpoints).sqlite")
+        var reopened = StoreOptions()
+        reopened.durability = .normal
+        reopened.walAutocheckpointPages = 0
+        let twin = checkpoints ? created : try SQLiteEventStore(path: path, options: reopened)
         var quiet: [Double] = []
         for index in 0..<2_000 { quiet.append(try await Self.append(twin, index)) }
-        print("  a twin log, redacted in steps of \(run.stepCount):")
+        print("  a twin log, redacted in steps of \(run.stepCount)\(checkpoints ? "" : ", commits never checkpoint the WAL"):")
         print("    2,000 appends before: \(Self.summary(quiet))")
         for dryRun in [true, false] {
             let (seconds, latencies) = try await Self.appending(to: twin) { _ = try await twin.retainBodies(run, dryRun: dryRun) }
