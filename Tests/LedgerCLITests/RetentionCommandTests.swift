@@ -41,6 +41,52 @@ import Testing
         }
     }
 
+    /// Ninety days of a realistic ledger on a manual clock (the admin pages'
+    /// 440 jobs from every built-in provider: refunds, late completions,
+    /// orphans, dead letters, stuck jobs), its bodies older than 30 days
+    /// retained: verify, rebuild --check, every audit report and the replay
+    /// of jobs on both sides of the cutoff answer as before, and the admin
+    /// timeline shows an old body as redacted and a recent one as it came.
+    @Test func retainingMonthsOfEventsKeepsEveryAnswer() async throws {
+        let path = try await AdminPagesBrowserTests.realisticLedger()
+        let old = "job_0041", recent = "job_0420"
+        let reports = [["replay", old], ["replay", recent], ["replay", old, "--format", "json"]]
+            + ["refunds", "late-completions", "orphans", "conflicts", "stuck"].map { ["audit", $0, "--format", "json"] }
+        var before: [String] = []
+        for command in reports { before.append(try await LedgerBinary.run(command + ["--db", path]).stdout) }
+        let webhooks = try await Self.count(path, "type = 'webhook.received'")
+
+        let retained = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "30d"])
+        #expect(retained.status == 0, "\(retained.stdout)\(retained.stderr)")
+        let redacted = try await Self.count(path, "json_extract(data, '$.body') = '[redacted]'")
+        #expect(redacted > 100 && redacted < webhooks, "the old bodies only: \(redacted) of \(webhooks)")
+
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let check = try await LedgerBinary.run(["rebuild", "--check", "--db", path])
+        #expect(check.status == 0 && check.stdout.contains("projections match"), "\(check.stdout)")
+        for (command, answer) in zip(reports, before) {
+            let after = try await LedgerBinary.run(command + ["--db", path]).stdout
+            // The JSON replay shows each event's data: an old body now reads
+            // as redacted. Ages in the stuck report count from now.
+            let expected = Self.replacing(#""body" : "(?:[^"\\]|\\.)*""#, with: #""body" : "[redacted]""#, in: answer)
+            #expect(Self.replacing(#""age_s":"\d+""#, with: "", in: after) == Self.replacing(#""age_s":"\d+""#, with: "", in: expected),
+                    "\(command) answers the same after retention")
+        }
+
+        let (server, port) = try await AdminPagesTests.serve(path)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        func timeline(_ job: String) async throws -> String {
+            try await ServeProcessTests.curl(["-H", "Authorization: Bearer \(AdminPagesTests.admin)",
+                                              "http://127.0.0.1:\(port)/admin/jobs/\(job)"]).output
+        }
+        let oldTimeline = try await timeline(old), recentTimeline = try await timeline(recent)
+        #expect(oldTimeline.contains("webhook.received") && oldTimeline.contains("[redacted]"), "the old job's bodies are shown redacted")
+        #expect(recentTimeline.contains("webhook.received") && !recentTimeline.contains("[redacted]"), "the recent job's bodies are kept")
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+    }
+
     /// The trigger allows exactly the redaction: from the raw shell, every
     /// other UPDATE and DELETE of the log is refused, also a redaction that
     /// changes anything else; a redaction no retention run covers is then
@@ -76,6 +122,15 @@ import Testing
     /// two threads here starves the in-process servers of other tests.
     static func sqlite(_ path: String, _ sql: String) async throws -> String {
         try await offPool { try sqliteBlocking(path, sql) }
+    }
+
+    static func replacing(_ pattern: String, with replacement: String, in text: String) -> String {
+        text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+    }
+
+    /// The events `condition` holds for.
+    static func count(_ path: String, _ condition: String) async throws -> Int {
+        Int(try await sqlite(path, "SELECT count(*) FROM events WHERE \(condition)").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     static func sqliteBlocking(_ path: String, _ sql: String) throws -> String {
@@ -160,15 +215,13 @@ import Testing
         // Killed as soon as its first steps are committed.
         let watchEnd = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < watchEnd {
-            let redacted = Int(try await Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
-                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let redacted = try await Self.count(path, "json_extract(data, '$.body') = '[redacted]'")
             if redacted > 0 { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(retain.processIdentifier, SIGKILL)
         await retain.exited()
-        let redactedAtKill = Int(try await Self.sqlite(path, "SELECT count(*) FROM events WHERE json_extract(data, '$.body') = '[redacted]'")
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let redactedAtKill = try await Self.count(path, "json_extract(data, '$.body') = '[redacted]'")
         #expect(redactedAtKill > 0 && redactedAtKill < old, "killed midway: \(redactedAtKill) of \(old) redacted")
         let midway = try await LedgerBinary.run(["verify", "--db", path])
         #expect(midway.status == 0, "a partly applied run verifies: \(midway.stdout)")
