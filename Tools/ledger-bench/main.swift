@@ -6,7 +6,7 @@ import LedgerTesting
 // ledger-bench: the kernel's figures in one run, each next to its baseline.
 //
 //   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
-//   swift run -c release ledger-bench --retention [events] [body bytes]   (bytes per event and the ingest pause of retention)
+//   swift run -c release ledger-bench --retention [events] [body bytes] [--default-step-only]   (bytes per event and the ingest pause of retention)
 //   swift run -c release ledger-bench --retention-postgres [events] [body bytes]   (the same log's space on PostgreSQL)
 //
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
@@ -49,6 +49,7 @@ func runBenchmarks() async throws {
         var benchmark = RetentionBenchmark(folder: folder)
         if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
         if let bytes = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) { benchmark.bodyBytes = bytes }
+        benchmark.defaultStepOnly = CommandLine.arguments.contains("--default-step-only")
         try await benchmark.run()
         try? FileManager.default.removeItem(at: folder)
         exit(0)

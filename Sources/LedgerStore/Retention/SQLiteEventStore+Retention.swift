@@ -22,8 +22,9 @@ extension SQLiteEventStore: RetentionStorage {
     /// commits; then the pages the step freed go back to the file system, a
     /// few at a time (bodies large enough for overflow pages free whole
     /// pages; smaller ones leave room inside their pages, docs/retention.md).
+    /// The writer's cached job states stay: no state holds a raw body.
     public func storeRedactions(_ redactions: [Redaction]) async throws(StoreError) {
-        try await write { db in
+        try await write(keepsWriterState: true) { db in
             let statement = try db.cachedStatement(sql: """
                 UPDATE events SET data = ? WHERE position = ? AND json_extract(data, '$.body') IS NOT '[redacted]'
                 """)
