@@ -132,7 +132,7 @@ extension ThrowawayPostgres {
     /// `Process` was seen waiting forever for a `runuser` that had exited),
     /// its output through a file, never a pipe: `pg_ctl start` leaves a server
     /// that inherits its output and would hold a pipe open.
-    static func run(_ executable: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
         let outputPath = capture ? FileManager.default.temporaryDirectory
             .appendingPathComponent("ledger-pg-output-\(UUID().uuidString)").path : "/dev/null"
         defer { if capture { try? FileManager.default.removeItem(atPath: outputPath) } }
@@ -142,6 +142,7 @@ extension ThrowawayPostgres {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        Self.closeInheritedDescriptors(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
@@ -152,6 +153,21 @@ extension ThrowawayPostgres {
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let output = capture ? (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" : ""
         return (exitStatus, output)
+    }
+}
+
+extension ThrowawayPostgres {
+    /// The spawned program keeps only its standard input, output and error.
+    /// A server started through it lives on, and anything else it inherited
+    /// stays open with it: a test on another thread that had just made a pipe
+    /// for a `curl` waited for that pipe's end for ever (seen in a full run).
+    /// glibc 2.34 has the action, but its header does not show it to Swift.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            preconditionFailure("posix_spawn_file_actions_addclosefrom_np needs glibc 2.34 or later")
+        }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
     }
 }
 
