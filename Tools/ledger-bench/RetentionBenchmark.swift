@@ -7,7 +7,7 @@ import Synchronization
 
 /// `--retention [events]`: bytes per event before and after retention (and
 /// after a `VACUUM`), on a log of webhooks recorded months ago with
-/// Replicate-sized bodies; then, on twin logs, the latencies of appends while
+/// Replicate-sized bodies; then, on twin logs, the latencies of webhooks while
 /// a retention run goes (in steps of 500, the default, and of 100), next to
 /// those of 2,000 appends before it.
 struct RetentionBenchmark {
@@ -122,12 +122,12 @@ struct RetentionBenchmark {
         }
     }
 
-    /// One append's latency in seconds.
+    /// One webhook's latency in seconds: a progress report for one of the
+    /// log's jobs, so it goes through ingest as a provider's would (the job's
+    /// state from the writer's cache, or folded again from its stream).
     private static func append(_ store: SQLiteEventStore, _ index: Int) async throws -> Double {
-        try await Measure.seconds {
-            _ = try await store.append(AppendRequest(stream: "probe", events: [NewEvent(
-                .operatorAction(OperatorAction(operatorName: "probe", action: "note", reason: "\(index)")), metadata: Fixtures.app)]))
-        }
+        let webhook = Fixtures.webhook("ext_\(index % jobs)", .processing, delivery: "probe_\(UUID().uuidString)")
+        return try await Measure.seconds { _ = try await store.execute(Fixtures.deliver(webhook)) }
     }
 
     /// The file and its WAL, after a checkpoint.
