@@ -2,9 +2,11 @@
 import PackageDescription
 
 // Targets by layer, dependencies pointing inward:
-//   LedgerCore (pure) <- LedgerStore (the seam, SQLite) <- LedgerHTTP (Hummingbird) <- LedgerCLI <- ledger
-//   LedgerStore <- LedgerPostgres (the second engine, postgres-nio) <- LedgerCLI
+//   LedgerCore (pure) <- LedgerStore (the engine seam and the engine written once; no database library)
+//   LedgerStore <- LedgerSQLite (the SQLite dialect, GRDB) and LedgerPostgres (the PostgreSQL dialect, postgres-nio)
+//   LedgerStore <- LedgerHTTP (Hummingbird), LedgerBackground: neither links a database library
 //   LedgerCore <- LedgerProviders (profiles, signatures) <- LedgerHTTP
+//   everything <- LedgerCLI (the composition root) <- ledger
 //   LedgerTesting (builders, fixtures, the store conformance suite) for tests and tools.
 let package = Package(
     name: "CompletionLedger",
@@ -39,6 +41,14 @@ let package = Package(
             name: "LedgerStore",
             dependencies: [
                 "LedgerCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "LedgerSQLite",
+            dependencies: [
+                "LedgerCore",
+                "LedgerStore",
                 "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,6 +99,7 @@ let package = Package(
             dependencies: [
                 "LedgerCore",
                 "LedgerStore",
+                "LedgerSQLite",
                 "LedgerHTTP",
                 "LedgerProviders",
                 "LedgerBackground",
@@ -110,26 +121,26 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerTesting", "CSQLite",
+                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerPostgres", "LedgerTesting", "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tools/ledger-bench"
         ),
         .testTarget(name: "LedgerPostgresTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerPostgres", "LedgerTesting"]),
-        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerTesting"]),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerTesting"]),
         // Test-only: an SQLite VFS shim that simulates power loss (Tests/CrashSimVFS/include/crashsim.h).
         .target(name: "CrashSimVFS", dependencies: ["CSQLite"], path: "Tests/CrashSimVFS"),
         .testTarget(
             name: "LedgerStoreTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerTesting", "CrashSimVFS",
+                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerTesting", "CrashSimVFS",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "LedgerHTTPTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerHTTP", "LedgerProviders", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerHTTP", "LedgerProviders", "LedgerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -137,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "LedgerBackgroundTests",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerProviders", "LedgerBackground", "LedgerHTTP", "LedgerFakes", "LedgerTesting",
+                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerProviders", "LedgerBackground", "LedgerHTTP", "LedgerFakes",
+                "LedgerTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -145,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "LedgerCLITests",
             dependencies: [
-                "ledger", "LedgerCLI", "LedgerCore", "LedgerStore", "LedgerTesting", "LedgerFakes", "LedgerProviders", "LedgerPostgres",
+                "ledger", "LedgerCLI", "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerTesting", "LedgerFakes", "LedgerProviders", "LedgerPostgres",
                 "LedgerBackground",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerPostgres
+import LedgerSQLite
 import LedgerStore
 
 /// `ledger query "<SQL>"`.

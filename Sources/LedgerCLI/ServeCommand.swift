@@ -5,6 +5,7 @@ import LedgerBackground
 import LedgerCore
 import LedgerProviders
 import LedgerHTTP
+import LedgerSQLite
 import LedgerStore
 import Logging
 import NIOCore

@@ -1,9 +1,10 @@
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 
 /// Renders query results as an aligned table, RFC 4180 CSV, or JSON objects.
 enum TableRenderer {
-    static func table(_ result: ReadOnlyQuery.Result) -> String {
+    static func table(_ result: ReadTable) -> String {
         let cells = result.rows.map { $0.map { $0 ?? "NULL" } }
         let widths = result.columns.indices.map { column in
             ([result.columns[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0
@@ -15,7 +16,7 @@ enum TableRenderer {
         return ([line(result.columns), line(rule)] + cells.map(line)).joined(separator: "\n")
     }
 
-    static func csv(_ result: ReadOnlyQuery.Result) -> String {
+    static func csv(_ result: ReadTable) -> String {
         func field(_ value: String?) -> String {
             guard let value else { return "" }
             let needsQuotes = value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
@@ -25,7 +26,7 @@ enum TableRenderer {
                 + result.rows.map { $0.map(field).joined(separator: ",") }).joined(separator: "\n")
     }
 
-    static func json(_ result: ReadOnlyQuery.Result) -> String {
+    static func json(_ result: ReadTable) -> String {
         let objects: [JSONValue] = result.rows.map { row in
             .object(Dictionary(uniqueKeysWithValues: zip(result.columns, row).map { ($0, $1.map(JSONValue.string) ?? .null) }))
         }

@@ -6,7 +6,7 @@ extension PostgresEventStore {
     /// protocol takes no more), in a read-only transaction, as the
     /// `ledger_reader` role (SELECT only) when this database has it, stopped
     /// by `statement_timeout` past its budget, at most `rowCountMax` rows.
-    public func query(_ sql: String, budgetMilliseconds: Int, rowCountMax: Int = 100_000) async throws(ReadOnlyQuery.Failure) -> ReadTable {
+    public func query(_ sql: String, budgetMilliseconds: Int, rowCountMax: Int = 100_000) async throws(QueryFailure) -> ReadTable {
         do {
             return try await client.withConnection { connection in
                 // A superuser can leave any role inside one statement
@@ -14,7 +14,7 @@ extension PostgresEventStore {
                 // the server's files: the auditor's SQL never runs as one.
                 if try await !rows("SELECT 1 FROM pg_roles WHERE rolname = session_user AND rolsuper", on: connection,
                                    logger: logger).isEmpty {
-                    throw ReadOnlyQuery.Failure.refused("ledger query does not run as a PostgreSQL superuser: "
+                    throw QueryFailure.refused("ledger query does not run as a PostgreSQL superuser: "
                                                         + "connect as a read-only role (docs/postgres.md)")
                 }
                 try await run("BEGIN READ ONLY", on: connection, logger: logger)
@@ -25,7 +25,7 @@ extension PostgresEventStore {
                         try await run("SET LOCAL ROLE \(PostgresReaderRole.name)", on: connection, logger: logger)
                     }
                     for try await row in try await connection.query(statement(sql), logger: logger) {
-                        guard found.count < rowCountMax else { throw ReadOnlyQuery.Failure.tooManyRows(rowCountMax) }
+                        guard found.count < rowCountMax else { throw QueryFailure.tooManyRows(rowCountMax) }
                         found.append(row.makeRandomAccess())
                     }
                 } catch {
@@ -37,7 +37,7 @@ extension PostgresEventStore {
                 return ReadTable(columns: found.first.map { $0.map(\.columnName) } ?? [],
                                  rows: found.map { row in row.map(Self.text(of:)) })
             }
-        } catch let failure as ReadOnlyQuery.Failure {
+        } catch let failure as QueryFailure {
             throw failure
         } catch let error as PSQLError {
             throw Self.queryFailure(error, budgetMilliseconds: budgetMilliseconds)
@@ -46,7 +46,7 @@ extension PostgresEventStore {
         }
     }
 
-    private static func queryFailure(_ error: PSQLError, budgetMilliseconds: Int) -> ReadOnlyQuery.Failure {
+    private static func queryFailure(_ error: PSQLError, budgetMilliseconds: Int) -> QueryFailure {
         let state = error.serverInfo?[.sqlState] ?? ""
         let message = error.serverInfo?[.message] ?? "\(error.code)"
         switch state {

@@ -68,14 +68,6 @@ public protocol EngineOperations: Sendable {
 /// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
 public protocol LedgerEngine: EventStore, ReadModels, EngineOperations {}
 
-extension SQLiteEventStore: LedgerEngine {
-    /// One file has one `ledger serve`: every claim is granted (a cron command
-    /// beside it is kept from deciding twice by the decider, under the write lock).
-    public func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease? {
-        Lease(name: name, holder: holder, epoch: 1, expiresAt: AuditReport.end)
-    }
-}
-
 extension ReadModels {
     /// Calls `body` with every job without a terminal status, a page of 500
     /// at a time in job-id order (keyset paging: memory stays one page).

@@ -9,7 +9,7 @@ public struct StoreOptions: Sendable {
     public enum Durability: String, Sendable, CaseIterable {
         case full, normal
 
-        var pragmaValue: Int { self == .full ? 2 : 1 }
+        package var pragmaValue: Int { self == .full ? 2 : 1 }
     }
 
     public var durability: Durability

@@ -6,6 +6,7 @@ import LedgerCore
 import LedgerFakes
 import LedgerHTTP
 import LedgerProviders
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

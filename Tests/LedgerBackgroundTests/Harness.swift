@@ -7,6 +7,7 @@ import LedgerCore
 import LedgerFakes
 import LedgerHTTP
 import LedgerProviders
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Logging

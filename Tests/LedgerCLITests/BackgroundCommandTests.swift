@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerCore
 import LedgerFakes
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -6,6 +6,7 @@ import Glibc
 import FoundationNetworking
 #endif
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

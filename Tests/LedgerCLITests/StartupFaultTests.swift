@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import LedgerCore
 import LedgerProviders
 import LedgerHTTP
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

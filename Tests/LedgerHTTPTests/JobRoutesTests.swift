@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerCore
 import LedgerHTTP
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

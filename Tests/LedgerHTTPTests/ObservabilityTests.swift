@@ -5,7 +5,8 @@ import HummingbirdTesting
 import LedgerCore
 import LedgerProviders
 import LedgerHTTP
-@testable import LedgerStore
+@testable import LedgerSQLite
+import LedgerStore
 import LedgerTesting
 import Logging
 import Synchronization

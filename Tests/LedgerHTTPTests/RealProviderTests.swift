@@ -5,6 +5,7 @@ import HummingbirdTesting
 import LedgerCore
 import LedgerHTTP
 import LedgerProviders
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

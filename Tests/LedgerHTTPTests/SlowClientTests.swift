@@ -7,6 +7,7 @@ import LedgerTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
+import LedgerSQLite
 #endif
 
 /// A client that trickles its body is answered 408 at the read timeout, on a

@@ -1,6 +1,7 @@
 import LedgerStore
 import LedgerTesting
 import Testing
+import LedgerSQLite
 
 /// The SQLite engine against the suite every engine must pass.
 @Suite struct SQLiteConformanceTests {

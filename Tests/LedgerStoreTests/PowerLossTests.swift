@@ -1,6 +1,7 @@
 import CrashSimVFS
 import Foundation
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Synchronization

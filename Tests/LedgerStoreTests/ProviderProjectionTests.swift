@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import LedgerCore
-@testable import LedgerStore
+@testable import LedgerSQLite
+import LedgerStore
 import LedgerTesting
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerSQLite
 import LedgerStore
 
 /// Store appends under durability `full`, at transaction sizes 1, 10 and 100,

@@ -3,6 +3,7 @@ import LedgerCore
 import LedgerStore
 import LedgerTesting
 import GRDB
+import LedgerSQLite
 
 /// Where the time of one event goes on the read paths (rebuild, replay):
 /// decoding its payload, its metadata, folding it. `ledger-bench --micro`.

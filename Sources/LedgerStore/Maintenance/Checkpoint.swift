@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import LedgerCore
 
 /// A signed statement of the log's head: "at position N the chain's hash was
@@ -46,33 +45,5 @@ public struct Checkpoint: Sendable, Hashable, Codable {
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
               let signatureBytes = Data(base64Encoded: signature) else { return false }
         return key.isValidSignature(signatureBytes, for: Data(signedText.utf8))
-    }
-}
-
-extension SQLiteEventStore {
-    /// The head and the number of events, read in one snapshot.
-    public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
-        try await read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-            let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-            return (row.map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis, count)
-        }
-    }
-
-    /// What the log says about a checkpoint now: nil when it still extends it.
-    public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
-        try await read { db in
-            guard let hash = try String.fetchOne(db, sql: "SELECT hash FROM events WHERE position = ?", arguments: [checkpoint.position]) else {
-                return "the log has no event at the checkpoint's position \(checkpoint.position) (truncated?)"
-            }
-            guard hash == checkpoint.hash else {
-                return "the hash at position \(checkpoint.position) is \(hash), the checkpoint says \(checkpoint.hash): history was rewritten"
-            }
-            let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events WHERE position <= ?", arguments: [checkpoint.position]) ?? 0
-            guard count == checkpoint.count else {
-                return "\(count) events up to position \(checkpoint.position), the checkpoint says \(checkpoint.count)"
-            }
-            return nil
-        }
     }
 }

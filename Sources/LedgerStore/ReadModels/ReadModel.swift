@@ -40,5 +40,3 @@ public enum ReadModel: Sendable, Hashable {
     case silentWebhooks(pollsSince: Timestamp, webhooksBefore: Timestamp)
 }
 
-/// A read model's answer: columns, and each value as text (`nil` for none).
-public typealias ReadTable = ReadOnlyQuery.Result

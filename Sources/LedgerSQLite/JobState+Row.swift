@@ -1,0 +1,29 @@
+import GRDB
+import LedgerCore
+import LedgerStore
+
+/// The `projection_jobs` row (``JobState/columns``) through GRDB.
+extension JobState {
+    var rowArguments: StatementArguments {
+        StatementArguments(rowValues.map(\.databaseValue))
+    }
+
+    init(row: Row) {
+        self.init(reading: row)
+    }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        }
+    }
+}
+
+extension Row: ColumnReader {
+    public func text(_ column: String) -> String? { self[column] }
+    public func integer(_ column: String) -> Int64? { self[column] }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import LedgerCore
+import LedgerStore
+
+/// Rebuilds the projections from the log alone (`ledger rebuild`).
+///
+/// Reads the log in (stream, version) order through the log's unique index
+/// and folds one stream at a time, so memory holds one job plus one chunk of
+/// results, not the whole log. Every total comes from ``Contribution``, the
+/// same function the live appends use, so a rebuild equals the live tables.
+///
+/// ``run(_:progress:)`` folds on the writer's own connection (import needs
+/// that: it reads rows it has not committed yet). ``runParallel(_:pool:progress:)``
+/// splits the streams in two ranges folded on two reader connections, while
+/// the writer applies their chunks; it must run alone in its transaction.
+struct Rebuilder {
+    let writer: ProjectionWriter
+    var chunkStreamCount = 2000
+    var parallelEventCountMin: Int64 = 10_000
+    var progressEvery: Int64 = 100_000
+
+    static let scanSQL = "SELECT position, stream, version, type, schema_version, recorded_at, data FROM events"
+
+    /// Folds the whole log on `db` into the emptied tables of `writer`.
+    func run(_ db: Database, progress: (Int64) -> Void) throws -> Int64 {
+        try clear(db)
+        var count: Int64 = 0
+        try RebuildScan(chunkStreamCount: chunkStreamCount).run(db, range: .all) { chunk in
+            try apply(chunk, db)
+            count += chunk.eventCount
+            if count / progressEvery != (count - chunk.eventCount) / progressEvery { progress(count) }
+        }
+        try finish(db)
+        progress(count)
+        return count
+    }
+
+    /// The same result, folded on two reader connections in parallel.
+    func runParallel(_ db: Database, pool: DatabasePool, progress: (Int64) -> Void) throws -> Int64 {
+        try clear(db)
+        let ranges = try StreamRange.halves(db, eventCountMin: parallelEventCountMin)
+        let channel = ChunkChannel(producers: ranges.count, capacity: 8)
+        let producers = DispatchGroup()
+        // However the rebuild ends, its readers are done before it returns.
+        defer { producers.wait() }
+        for range in ranges {
+            DispatchQueue.global().async(group: producers) {
+                do {
+                    try pool.read { reader in
+                        try RebuildScan(chunkStreamCount: chunkStreamCount).run(reader, range: range) { chunk in
+                            guard channel.send(chunk) else { throw StoreError.storageUnavailable("the rebuild stopped") }
+                        }
+                    }
+                    channel.finish(nil)
+                } catch {
+                    channel.finish(error)
+                }
+            }
+        }
+        var count: Int64 = 0
+        do {
+            while let chunk = channel.receive() {
+                try apply(chunk, db)
+                count += chunk.eventCount
+                if count / progressEvery != (count - chunk.eventCount) / progressEvery { progress(count) }
+            }
+        } catch {
+            channel.cancel(error)
+            throw error
+        }
+        if let failure = channel.failure { throw failure }
+        try finish(db)
+        progress(count)
+        return count
+    }
+
+    private func apply(_ chunk: RebuildChunk, _ db: Database) throws {
+        for job in chunk.jobs { try writer.upsertJob(job, db) }
+        for (recorded, webhook) in chunk.orphans { try writer.insertOrphan(webhook, at: recorded, db) }
+        for adoption in chunk.adoptions {
+            try writer.markAdopted(orphanPosition: adoption.orphan, jobID: adoption.jobID, at: adoption.position, db)
+        }
+        for account in chunk.accounts.values { try writer.add(Contribution(account: account), db) }
+        for provider in chunk.providers.values { try writer.add(Contribution(provider: provider), db) }
+    }
+
+    private func finish(_ db: Database) throws {
+        let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+        try writer.setCheckpoint(last, db)
+    }
+
+    private func clear(_ db: Database) throws {
+        for (table, _) in SQLiteEventStore.projectionTables where table != "projection_checkpoint" {
+            try db.execute(sql: "DELETE FROM \(writer.tablePrefix)\(table)")
+        }
+    }
+}
+
+/// A range of stream names: `[from, to)`, either end open.
+struct StreamRange: Sendable {
+    var from: String?
+    var to: String?
+
+    static let all = StreamRange(from: nil, to: nil)
+
+    /// Two ranges holding about half the events each, split at a stream boundary.
+    static func halves(_ db: Database, eventCountMin: Int64) throws -> [StreamRange] {
+        let count = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
+        guard count >= eventCountMin, count >= 2,
+              let middle = try String.fetchOne(db, sql: "SELECT stream FROM events ORDER BY stream, version LIMIT 1 OFFSET ?",
+                                               arguments: [count / 2])
+        else { return [.all] }
+        return [StreamRange(from: nil, to: middle), StreamRange(from: middle, to: nil)]
+    }
+
+    var sql: String {
+        var conditions: [String] = []
+        if from != nil { conditions.append("stream >= ?") }
+        if to != nil { conditions.append("stream < ?") }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return Rebuilder.scanSQL + filter + " ORDER BY stream, version"
+    }
+
+    var bounds: [String] { [from, to].compactMap { $0 } }
+}

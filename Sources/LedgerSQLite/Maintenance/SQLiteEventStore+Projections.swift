@@ -1,0 +1,52 @@
+import GRDB
+import LedgerCore
+import LedgerStore
+
+extension SQLiteEventStore {
+    public func account(_ account: String) async throws(StoreError) -> AccountBalance? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT charged, refunded, recharged, net FROM accounts WHERE account = ?",
+                             arguments: [account])
+                .map { AccountBalance(account: account, charged: $0[0], refunded: $0[1], recharged: $0[2], net: $0[3]) }
+        }
+    }
+
+    /// The rows of the `provider_health` view, column for column, by provider.
+    public func providerHealth() async throws(StoreError) -> [JSONValue] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM provider_health ORDER BY provider").map(Self.jsonObject)
+        }
+    }
+
+    static func jsonObject(_ row: Row) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        for (column, value) in row {
+            switch value.storage {
+            case .int64(let number): members[column] = .int(number)
+            case .double(let number): members[column] = .double(number)
+            case .string(let text): members[column] = .string(text)
+            case .null, .blob: members[column] = .null
+            }
+        }
+        return .object(members)
+    }
+}
+
+extension SQLiteEventStore {
+    /// Up to `limit` jobs after `afterJobID` in job-id order, matching `filter`:
+    /// keyset paging, so a page costs the same however deep it is.
+    public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
+        precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
+        return try await read { db in
+            var conditions = ["job_id > ?"]
+            var arguments: [any DatabaseValueConvertible] = [afterJobID ?? ""]
+            for condition in filter.conditions {
+                conditions.append(condition.sql)
+                arguments.append(condition.value)
+            }
+            let sql = "SELECT * FROM projection_jobs WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(JobState.init(row:))
+        }
+    }
+}

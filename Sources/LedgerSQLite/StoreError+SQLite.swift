@@ -1,0 +1,27 @@
+import GRDB
+import LedgerStore
+
+extension StoreError {
+    /// Maps any error from SQLite or the session to a ``StoreError``.
+    init(_ error: any Error) {
+        if let store = error as? StoreError {
+            self = store
+            return
+        }
+        guard let database = error as? DatabaseError else {
+            // Not the storage's doing: never reported as "retry later".
+            self = .unexpected(String(describing: error))
+            return
+        }
+        switch database.resultCode {
+        case .SQLITE_FULL: self = .storageUnavailable("disk full: free disk space")
+        case .SQLITE_IOERR: self = .storageUnavailable("I/O error: \(database.message ?? "")")
+        case .SQLITE_BUSY, .SQLITE_LOCKED: self = .storageUnavailable("another process holds the write lock")
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+            self = .storageUnavailable("cannot write the database file: \(database.message ?? "")")
+        case .SQLITE_CONSTRAINT: self = .invalidRequest("the database refused the write: \(database.message ?? "")")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .corrupt(database.message ?? "not a database")
+        default: self = .storageUnavailable("\(database.resultCode): \(database.message ?? "")")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import LedgerCore
+
+/// A job's history with its state after each event (`ledger replay`).
+public struct JobTimeline: Sendable {
+    public struct Step: Sendable {
+        public var stored: StoredEvent
+        public var state: JobState
+
+        package init(stored: StoredEvent, state: JobState) {
+            self.stored = stored
+            self.state = state
+        }
+    }
+
+    public var jobID: String
+    public var steps: [Step]
+
+    package init(jobID: String, steps: [Step]) {
+        self.jobID = jobID
+        self.steps = steps
+    }
+    /// The state after the last step (at `--as-of` / `--position` when given).
+    public var state: JobState { steps.last?.state ?? JobState(jobID: jobID) }
+}
+
+/// Where a replay stops.
+public enum ReplayLimit: Sendable, Hashable {
+    case none
+    /// Events recorded at or before this time.
+    case asOf(Timestamp)
+    /// Events at or before this global position.
+    case position(Int64)
+}

@@ -1,0 +1,31 @@
+/// A read model's or an auditor's query's answer: columns, and each value
+/// as text (`nil` for none).
+public struct ReadTable: Sendable, Hashable {
+    public var columns: [String]
+    /// Each value as text, or `nil` for SQL NULL.
+    public var rows: [[String?]]
+
+    public init(columns: [String], rows: [[String?]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// Why an auditor's query (`ledger query`) gave no answer.
+public enum QueryFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotOpen(String)
+    case refused(String)
+    case timedOut(milliseconds: Int)
+    case tooManyRows(Int)
+    case sqlError(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let detail): "cannot open the database read-only: \(detail)"
+        case .refused(let detail): "refused: \(detail) (ledger query is read-only)"
+        case .timedOut(let milliseconds): "stopped after its \(milliseconds) ms time budget; narrow the query"
+        case .tooManyRows(let count): "more than \(count) rows; add a LIMIT"
+        case .sqlError(let detail): detail
+        }
+    }
+}
