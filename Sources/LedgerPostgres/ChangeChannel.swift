@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// Long polls (`?wait=`) woken by any node's commit: each batch that changed
-/// jobs sends their ids on one `NOTIFY` channel (delivered at commit, never
+/// jobs sends their ids on one `NOTIFY` channel (from `ledger_append_batch`) (delivered at commit, never
 /// for a rolled-back batch), and every node listens on a connection of its
 /// own. Notifications sent while a node was not listening are lost, so after
 /// each reconnection every waiter is woken to read its job again. A node's
@@ -17,13 +17,13 @@ enum ChangeChannel {
     static let payloadBytesMax = 7_000
     static let everyJob = "*"
 
-    /// The payload: the sending node's id on the first line, then one job id per line.
-    static func notify(_ jobIDs: Set<String>, from node: String, on connection: PostgresConnection, logger: Logger) async throws {
-        guard !jobIDs.isEmpty else { return }
+    /// The payload: the sending node's id on the first line, then one job id
+    /// per line; nil when no job changed (nothing to notify).
+    static func payload(_ jobIDs: Set<String>, from node: String) -> String? {
+        guard !jobIDs.isEmpty else { return nil }
         var jobs = jobIDs.sorted().joined(separator: "\n")
         if jobs.utf8.count > payloadBytesMax { jobs = everyJob }
-        let payload = node + "\n" + jobs
-        try await run("SELECT pg_notify($1, $2)", [.text(name), .text(payload)], on: connection, logger: logger)
+        return node + "\n" + jobs
     }
 
     /// Listens until cancelled, reconnecting after a lost connection.

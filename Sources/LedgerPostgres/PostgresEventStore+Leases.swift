@@ -20,18 +20,3 @@ extension PostgresEventStore {
         }
     }
 }
-
-extension PostgresWriteSession {
-    /// Refuses the write unless `lease` is still held, by the same holder in
-    /// the same epoch, on the database's clock now (not the transaction's
-    /// start), and keeps the lease row share-locked until this commit, so a
-    /// takeover's claim waits for it (the fencing token's check, inside the
-    /// transaction that writes).
-    func requireLease(_ lease: Lease, _ connection: PostgresConnection) async throws {
-        let held = try await rows("""
-            SELECT 1 AS held FROM ledger_leases
-            WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at >= clock_timestamp() FOR SHARE
-            """, [.text(lease.name), .text(lease.holder), .integer(lease.epoch)], on: connection, logger: logger)
-        guard !held.isEmpty else { throw StoreError.leaseLost(name: lease.name, epoch: lease.epoch) }
-    }
-}

@@ -5,25 +5,24 @@ import PostgresNIO
 
 extension PostgresEventStore: EngineOperations {
     /// Proves the database takes a durable write now (`/readyz`): a commit
-    /// through this node's writer, so it also needs the chain lock.
+    /// between this node's group commits that also takes the chain lock.
     public func probeWritable() async throws(StoreError) {
-        try await writing { session, connection in
+        try await lockedTransaction(keepsWriterState: true) { [logger] connection, _ in
             try await run("""
                 INSERT INTO ledger_settings AS s (key, value) VALUES ('readiness_probes', '1')
                 ON CONFLICT (key) DO UPDATE SET value = (s.value::bigint + 1)::text
-                """, on: connection, logger: session.logger)
+                """, on: connection, logger: logger)
         }
     }
 
     /// Settings every process deciding for this ledger must share (`ledger
     /// serve` records its configuration; the cron commands read it).
     public func recordSettings(_ settings: [String: String]) async throws(StoreError) {
-        try await writing { session, connection in
-            for (key, value) in settings {
-                try await run("""
-                    INSERT INTO ledger_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                    """, [.text(key), .text(value)], on: connection, logger: session.logger)
-            }
+        try await reading { [logger] connection in
+            try await run("""
+                INSERT INTO ledger_settings (key, value) SELECT * FROM unnest($1::text[], $2::text[])
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """, [.texts(Array(settings.keys)), .texts(Array(settings.values))], on: connection, logger: logger)
         }
     }
 
@@ -127,27 +126,35 @@ extension PostgresEventStore: EngineOperations {
     /// Folds the whole log again into the projection tables, under the chain
     /// lock (no node appends meanwhile).
     public func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64 {
-        try await writing(within: .operation) { session, connection in
-            let folder = PostgresRebuild(projections: session.projections, codec: session.codec)
-            return try await folder.run(connection, progress: progress)
+        try await lockedTransaction(within: .operation, keepsWriterState: true) { [logger] connection, _ in
+            try await PostgresRebuild(logger: logger).run(connection, progress: progress)
         }
     }
 
-    /// Rebuilds into temporary tables in one snapshot and compares them with the live ones.
+    /// Rebuilds into temporary tables in one snapshot and compares them with
+    /// the live ones. The temporary tables have the live ones' names and come
+    /// first in `search_path`, so the rebuild writes through the very
+    /// functions live appends use.
     public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck {
         try await reading(within: .operation) { [self] connection in
             try await run("BEGIN ISOLATION LEVEL REPEATABLE READ", on: connection, logger: logger)
             do {
+                guard let schema = try await rows("SELECT current_schema() AS name", on: connection, logger: logger)
+                    .first?.text("name") else { throw StoreError.unexpected("no current schema") }
                 for table in PostgresRebuild.tables {
-                    try await run("CREATE TEMPORARY TABLE rebuild_\(table.name) (LIKE \(table.name) INCLUDING ALL) ON COMMIT DROP",
+                    try await run("CREATE TEMPORARY TABLE \(table.name) (LIKE \(quoted(schema)).\(table.name) INCLUDING ALL) ON COMMIT DROP",
                                   on: connection, logger: logger)
                 }
-                try await run("INSERT INTO rebuild_projection_checkpoint SELECT * FROM projection_checkpoint", on: connection, logger: logger)
-                let folder = PostgresRebuild(projections: PostgresProjections(logger: logger, tablePrefix: "rebuild_"), codec: EventCodec())
-                let count = try await folder.run(connection, progress: progress)
+                try await run("SET LOCAL search_path = pg_temp, \(quoted(schema))", on: connection, logger: logger)
+                try await run("INSERT INTO pg_temp.projection_checkpoint SELECT * FROM \(quoted(schema)).projection_checkpoint",
+                              on: connection, logger: logger)
+                let count = try await PostgresRebuild(logger: logger).run(connection, progress: progress)
                 var differences: [String: RebuildCheck.Difference] = [:]
                 for table in PostgresRebuild.tables where table.name != "projection_checkpoint" {
-                    if let difference = try await compare(table, connection) { differences[table.name] = difference }
+                    if let difference = try await compare(table, live: "\(quoted(schema)).\(table.name)",
+                                                          rebuilt: "pg_temp.\(table.name)", connection) {
+                        differences[table.name] = difference
+                    }
                 }
                 try await run("ROLLBACK", on: connection, logger: logger)
                 return RebuildCheck(eventsRead: count, differences: differences)
@@ -158,7 +165,10 @@ extension PostgresEventStore: EngineOperations {
         }
     }
 
-    private func compare(_ table: PostgresRebuild.Table, _ connection: PostgresConnection) async throws -> RebuildCheck.Difference? {
+    private func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    private func compare(_ table: PostgresRebuild.Table, live: String, rebuilt: String,
+                         _ connection: PostgresConnection) async throws -> RebuildCheck.Difference? {
         // json has no equality: rows are compared as their text.
         func count(_ left: String, _ right: String) async throws -> (Int, String?) {
             let found = try await rows("""
@@ -168,8 +178,8 @@ extension PostgresEventStore: EngineOperations {
                 """, on: connection, logger: logger).first
             return (Int(found?.integer("rows") ?? 0), found?.text("example"))
         }
-        let (onlyLive, liveExample) = try await count(table.name, "rebuild_\(table.name)")
-        let (onlyRebuilt, rebuiltExample) = try await count("rebuild_\(table.name)", table.name)
+        let (onlyLive, liveExample) = try await count(live, rebuilt)
+        let (onlyRebuilt, rebuiltExample) = try await count(rebuilt, live)
         guard onlyLive + onlyRebuilt > 0 else { return nil }
         return RebuildCheck.Difference(onlyLive: onlyLive, onlyRebuilt: onlyRebuilt, example: liveExample ?? rebuiltExample)
     }
@@ -179,26 +189,28 @@ extension PostgresEventStore: EngineOperations {
     /// rebuilds the projections and checks the invariants. Anything wrong
     /// rejects the whole import (one transaction).
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
-        try await writing(within: .operation) { session, connection in
-            let firstPosition = session.head.position + 1
+        try await lockedTransaction(within: .operation) { [logger] connection, head in
+            let firstPosition = head.position + 1
             let events = try StoredEvent.decodeExported(lines)
-            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: session.head)
-            var count: Int64 = 0
+            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: head)
             for (index, event) in events {
                 if let problem = chain.check(event) {
                     throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
                 }
-                try await session.insert(event, connection)
-                count += 1
             }
-            session.moveHead(to: chain.head)
-            _ = try await PostgresRebuild(projections: session.projections, codec: session.codec).run(connection, progress: { _ in })
+            var after = head
+            for chunk in stride(from: 0, to: events.count, by: 5_000) {
+                let rows = events[chunk..<min(chunk + 5_000, events.count)].map(\.event)
+                try await PostgresWriteDialect.insert(rows, after: after, connection, logger: logger)
+                after = ChainHead(position: rows[rows.count - 1].position, hash: rows[rows.count - 1].hash)
+            }
+            _ = try await PostgresRebuild(logger: logger).run(connection, progress: { _ in })
             for invariant in PostgresInvariants.invariants {
-                guard let row = try await rows(invariant.sql, on: connection, logger: session.logger).first else { continue }
+                guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
                 let line = row.integer("position").map { Int($0 - firstPosition) + 1 } ?? 0
                 throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(row.text("stream") ?? "?"): \(invariant.rule)")
             }
-            return count
+            return Int64(events.count)
         }
     }
 }

@@ -44,7 +44,7 @@ extension PostgresEventStore: ReadModels {
     public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
         precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
         var conditions = ["job_id > $1"]
-        var values: [SQLValue] = [.text(afterJobID ?? "")]
+        var values: [PostgresArgument] = [.text(afterJobID ?? "")]
         for condition in filter.conditions {
             values.append(.text(condition.value))
             conditions.append(condition.sql.replacingOccurrences(of: "?", with: "$\(values.count)"))
@@ -58,7 +58,7 @@ extension PostgresEventStore: ReadModels {
                           [.text(afterJobID ?? ""), .integer(Int64(limit))])
     }
 
-    func jobRows(where condition: String, _ values: [SQLValue]) async throws(StoreError) -> [JobState] {
+    func jobRows(where condition: String, _ values: [PostgresArgument]) async throws(StoreError) -> [JobState] {
         try await reading { [self] connection in
             try await rows("SELECT \(Self.jobSelectList) FROM projection_jobs WHERE \(condition)", values,
                            on: connection, logger: logger).map(JobState.init(reading:))

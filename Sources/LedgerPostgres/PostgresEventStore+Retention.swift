@@ -20,14 +20,17 @@ extension PostgresEventStore: RetentionStorage {
         }
     }
 
-    /// One short transaction per step, through this node's writer (so it
-    /// takes its turn with ingest).
+    /// One short statement per step, between this node's group commits (so
+    /// it takes its turn with ingest). The writer's cached job states stay:
+    /// no state holds a raw body.
     public func storeRedactions(_ redactions: [Redaction]) async throws(StoreError) {
-        try await writing { session, connection in
-            for redaction in redactions {
+        let logger = logger
+        try await writer.exclusive(keepsCache: true) { [self] in
+            try await reading { connection in
                 try await run("""
-                    UPDATE events SET data = $2::json WHERE position = $1 AND (data::jsonb ->> 'body') IS DISTINCT FROM '[redacted]'
-                    """, [.integer(redaction.position), .text(redaction.data)], on: connection, logger: session.logger)
+                    UPDATE events SET data = r.data::json FROM unnest($1::bigint[], $2::text[]) AS r(position, data)
+                    WHERE events.position = r.position AND (events.data::jsonb ->> 'body') IS DISTINCT FROM '[redacted]'
+                    """, [.integers(redactions.map(\.position)), .texts(redactions.map(\.data))], on: connection, logger: logger)
             }
         }
     }

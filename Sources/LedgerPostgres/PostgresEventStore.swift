@@ -21,7 +21,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// The client's connections, each use bounded in time.
     let connections: BoundedConnections
     let logger: Logger
-    private let writer: PostgresWriter
+    /// The write path (written once, over the PostgreSQL dialect).
+    let writer: GroupCommit<PostgresWriteDialect>
     private let running: Task<Void, Never>
     private let listening: Task<Void, Never>
     /// Wakes long polls when this node commits a change to their job.
@@ -43,9 +44,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         // Names this node in its change notifications (its listener skips its own).
         let node = UUID().uuidString
         listening = Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }
-        writer = PostgresWriter(connections: connections, node: node, options: options, logger: logger, onCommit: { [changes] jobs in
-            if let jobs { changes.changed(jobs) } else { changes.changedAll() }
-        })
+        writer = GroupCommit(dialect: PostgresWriteDialect(connections: connections, node: node, logger: logger),
+                             options: options, changes: changes)
     }
 
     /// Connects, migrates and checks that commits are durable before it
@@ -103,20 +103,43 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in this node's next group commit (under the chain lock);
-    /// a batch holding an `.operation` is bounded only in its wait.
-    func writing<T: Sendable>(within deadlines: ConnectionDeadlines = .request,
-                              _ body: @escaping @Sendable (PostgresWriteSession, PostgresConnection) async throws -> T)
+    /// Runs `body` between this node's group commits, in a transaction that
+    /// holds the chain lock (no node appends meanwhile), with the head as it
+    /// is. Unless `keepsWriterState`, the writer reads what it needs again
+    /// afterwards (an import moves the head).
+    func lockedTransaction<T: Sendable>(within deadlines: ConnectionDeadlines = .request, keepsWriterState: Bool = false,
+                                        _ body: @escaping @Sendable (PostgresConnection, ChainHead) async throws -> T)
         async throws(StoreError) -> T {
-        try await writer.submit(within: deadlines, body)
+        let logger = logger
+        return try await writer.exclusive(keepsCache: keepsWriterState) { [self] in
+            try await reading(within: deadlines) { connection in
+                try await run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection, logger: logger)
+                do {
+                    try await run("SET LOCAL lock_timeout = '\(Self.lockTimeoutMilliseconds)ms'", on: connection, logger: logger)
+                    let row = try await rows("SELECT position, hash FROM ledger_head WHERE id = 0 FOR UPDATE", on: connection, logger: logger)
+                    guard let row = row.first, let position = row.integer("position"), let hash = row.text("hash") else {
+                        throw StoreError.corrupt("ledger_head has no row: the schema was changed outside the ledger")
+                    }
+                    let value = try await body(connection, ChainHead(position: position, hash: hash))
+                    try await run("COMMIT", on: connection, logger: logger)
+                    return value
+                } catch {
+                    await rollBack(on: connection, logger: logger)
+                    throw error
+                }
+            }
+        }
     }
 
+    /// How long an operation waits for the chain lock before it fails as "retry later".
+    static let lockTimeoutMilliseconds = 5_000
+
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
-        try await writer.submit(within: .request) { session, connection in try await session.append(request, connection) }
+        try await writer.append(request)
     }
 
     public func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
-        try await writer.submit(within: .request) { session, connection in try await session.execute(request, connection) }
+        try await writer.execute(request)
     }
 
     public func events(inStream stream: String) async throws(StoreError) -> [StoredEvent] {

@@ -23,6 +23,7 @@ enum PostgresMigrations {
         ("v2-views", v2Views),
         ("v3-leases", v3Leases),
         ("v4-retention", v4Retention),
+        ("v5-batch-append", v5BatchAppend),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -352,5 +353,210 @@ enum PostgresMigrations {
             epoch      bigint      NOT NULL CHECK (epoch >= 1),
             expires_at timestamptz NOT NULL
         );
+        """#
+
+    /// The write path shaped per batch: a node decides a whole group commit
+    /// before any lock, then one autocommit statement, `ledger_append_batch`,
+    /// takes the chain lock, checks the head is the one the batch was decided
+    /// against, inserts the events from arrays, writes each projection row
+    /// once, moves the checkpoint, notifies and commits. No client round trip
+    /// happens while `ledger_head` is locked. When another node moved the head
+    /// first, nothing is written and the answer carries the head and the events
+    /// since (a node brings its cache forward with them). `ledger_lock_head`
+    /// answers the same inside a transaction that keeps the lock, for nodes
+    /// that keep colliding. `ledger_write_projections` is the one text of the
+    /// projection writes, used by appends and rebuilds alike (a rebuild check
+    /// points it at temporary tables of the same names through `search_path`).
+    static let v5BatchAppend = #"""
+        CREATE TYPE ledger_batch_answer AS (
+            outcome         text,
+            "position"      bigint,
+            stream          text,
+            version         bigint,
+            type            text,
+            schema_version  integer,
+            recorded_at     text,
+            data            text,
+            data_sha256     text,
+            metadata        text,
+            idempotency_key text,
+            prev_hash       text,
+            hash            text,
+            lock_waited_us  bigint,
+            lock_held_us    bigint
+        );
+
+        -- The head (outcome 'moved'), then up to 5001 events after the known position (outcome 'event').
+        CREATE FUNCTION ledger_moved_since(p_known_position bigint, p_head ledger_head) RETURNS SETOF ledger_batch_answer
+            LANGUAGE plpgsql STABLE AS $$
+        BEGIN
+            RETURN QUERY SELECT 'moved'::text, p_head.position, NULL::text, NULL::bigint, NULL::text, NULL::integer,
+                p_head.recorded_at, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, p_head.hash,
+                NULL::bigint, NULL::bigint;
+            RETURN QUERY SELECT 'event'::text, e.position, e.stream, e.version, e.type, e.schema_version, e.recorded_at,
+                e.data::text, e.data_sha256, e.metadata::text, e.idempotency_key, e.prev_hash, e.hash, NULL::bigint, NULL::bigint
+            FROM events e WHERE e.position > p_known_position ORDER BY e.position LIMIT 5001;
+        END $$;
+
+        -- Takes the chain lock for the calling transaction and answers the head ('head') when it is
+        -- the known one, or what moved it.
+        CREATE FUNCTION ledger_lock_head(p_known_position bigint, p_known_hash text) RETURNS SETOF ledger_batch_answer
+            LANGUAGE plpgsql SET lock_timeout = '5s' AS $$
+        DECLARE
+            head ledger_head%ROWTYPE;
+        BEGIN
+            SELECT * INTO head FROM ledger_head WHERE id = 0 FOR UPDATE;
+            IF head.position = p_known_position AND head.hash = p_known_hash THEN
+                RETURN QUERY SELECT 'head'::text, head.position, NULL::text, NULL::bigint, NULL::text, NULL::integer,
+                    head.recorded_at, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, head.hash,
+                    NULL::bigint, NULL::bigint;
+            ELSE
+                RETURN QUERY SELECT * FROM ledger_moved_since(p_known_position, head);
+            END IF;
+        END $$;
+
+        -- Job rows (each job once per call) and the summed projection changes, as JSON arrays of rows.
+        CREATE FUNCTION ledger_write_projections(p_jobs text, p_projections text) RETURNS void
+            LANGUAGE plpgsql AS $$
+        DECLARE
+            changes json := p_projections::json;
+        BEGIN
+            INSERT INTO projection_jobs (job_id, account, provider, operation, external_id, status, provider_status, outputs,
+                failure_reason, completion_source, cost, refunded_amount, recharged_amount, webhook_count, duplicate_count,
+                poll_count, conflict_count, registered_at, submitted_at, completed_at, failed_at, cancelled_at,
+                late_completed_at, late_outputs, last_event_at, version)
+            SELECT j.job_id, j.account, j.provider, j.operation, j.external_id, j.status, j.provider_status, j.outputs::json,
+                j.failure_reason, j.completion_source, j.cost, j.refunded_amount, j.recharged_amount, j.webhook_count,
+                j.duplicate_count, j.poll_count, j.conflict_count, j.registered_at, j.submitted_at, j.completed_at,
+                j.failed_at, j.cancelled_at, j.late_completed_at, j.late_outputs::json, j.last_event_at, j.version
+            FROM json_to_recordset(p_jobs::json) AS j(job_id text, account text, provider text, operation text,
+                external_id text, status text, provider_status text, outputs text, failure_reason text,
+                completion_source text, cost bigint, refunded_amount bigint, recharged_amount bigint, webhook_count bigint,
+                duplicate_count bigint, poll_count bigint, conflict_count bigint, registered_at text, submitted_at text,
+                completed_at text, failed_at text, cancelled_at text, late_completed_at text, late_outputs text,
+                last_event_at text, version bigint)
+            ON CONFLICT (job_id) DO UPDATE SET account = excluded.account, provider = excluded.provider,
+                operation = excluded.operation, external_id = excluded.external_id, status = excluded.status,
+                provider_status = excluded.provider_status, outputs = excluded.outputs,
+                failure_reason = excluded.failure_reason, completion_source = excluded.completion_source,
+                cost = excluded.cost, refunded_amount = excluded.refunded_amount,
+                recharged_amount = excluded.recharged_amount, webhook_count = excluded.webhook_count,
+                duplicate_count = excluded.duplicate_count, poll_count = excluded.poll_count,
+                conflict_count = excluded.conflict_count, registered_at = excluded.registered_at,
+                submitted_at = excluded.submitted_at, completed_at = excluded.completed_at, failed_at = excluded.failed_at,
+                cancelled_at = excluded.cancelled_at, late_completed_at = excluded.late_completed_at,
+                late_outputs = excluded.late_outputs, last_event_at = excluded.last_event_at, version = excluded.version;
+
+            IF json_array_length(changes -> 'accounts') > 0 THEN
+                INSERT INTO projection_accounts AS a (account, charged, refunded, recharged)
+                SELECT x.account, x.charged, x.refunded, x.recharged
+                FROM json_to_recordset(changes -> 'accounts') AS x(account text, charged bigint, refunded bigint, recharged bigint)
+                ON CONFLICT (account) DO UPDATE SET charged = a.charged + excluded.charged,
+                    refunded = a.refunded + excluded.refunded, recharged = a.recharged + excluded.recharged;
+            END IF;
+
+            IF json_array_length(changes -> 'providers') > 0 THEN
+                INSERT INTO projection_provider_health AS h (provider, webhooks, duplicates, orphans, late_webhooks, conflicts,
+                    terminal_webhook, terminal_poll, terminal_watchdog, terminal_manual, terminal_app, last_webhook_at)
+                SELECT x.provider, x.webhooks, x.duplicates, x.orphans, x.late_webhooks, x.conflicts, x.terminal_webhook,
+                    x.terminal_poll, x.terminal_watchdog, x.terminal_manual, x.terminal_app, x.last_webhook_at
+                FROM json_to_recordset(changes -> 'providers') AS x(provider text, webhooks bigint, duplicates bigint,
+                    orphans bigint, late_webhooks bigint, conflicts bigint, terminal_webhook bigint, terminal_poll bigint,
+                    terminal_watchdog bigint, terminal_manual bigint, terminal_app bigint, last_webhook_at text)
+                ON CONFLICT (provider) DO UPDATE SET webhooks = h.webhooks + excluded.webhooks,
+                    duplicates = h.duplicates + excluded.duplicates, orphans = h.orphans + excluded.orphans,
+                    late_webhooks = h.late_webhooks + excluded.late_webhooks, conflicts = h.conflicts + excluded.conflicts,
+                    terminal_webhook = h.terminal_webhook + excluded.terminal_webhook,
+                    terminal_poll = h.terminal_poll + excluded.terminal_poll,
+                    terminal_watchdog = h.terminal_watchdog + excluded.terminal_watchdog,
+                    terminal_manual = h.terminal_manual + excluded.terminal_manual,
+                    terminal_app = h.terminal_app + excluded.terminal_app,
+                    last_webhook_at = greatest(h.last_webhook_at, excluded.last_webhook_at);
+            END IF;
+
+            IF json_array_length(changes -> 'unknown_statuses') > 0 THEN
+                INSERT INTO projection_unknown_statuses AS u (provider, raw_status, reports, last_seen_at)
+                SELECT x.provider, x.raw_status, x.reports, x.last_seen_at
+                FROM json_to_recordset(changes -> 'unknown_statuses')
+                    AS x(provider text, raw_status text, reports bigint, last_seen_at text)
+                ON CONFLICT (provider, raw_status) DO UPDATE SET reports = u.reports + excluded.reports,
+                    last_seen_at = greatest(u.last_seen_at, excluded.last_seen_at);
+            END IF;
+
+            IF json_array_length(changes -> 'orphans') > 0 THEN
+                INSERT INTO projection_orphans (position, provider, external_id, delivery_id, body_sha256, duplicate, received_at)
+                SELECT x.position, x.provider, x.external_id, x.delivery_id, x.body_sha256, x.duplicate, x.received_at
+                FROM json_to_recordset(changes -> 'orphans') AS x("position" bigint, provider text, external_id text,
+                    delivery_id text, body_sha256 text, duplicate boolean, received_at text)
+                ON CONFLICT (position) DO UPDATE SET provider = excluded.provider, external_id = excluded.external_id,
+                    delivery_id = excluded.delivery_id, body_sha256 = excluded.body_sha256,
+                    duplicate = excluded.duplicate, received_at = excluded.received_at;
+            END IF;
+
+            -- A rebuild can meet a job stream before the orphan stream it adopted from: a
+            -- placeholder row that the orphan's own insert completes.
+            IF json_array_length(changes -> 'adoptions') > 0 THEN
+                INSERT INTO projection_orphans (position, provider, external_id, delivery_id, body_sha256, duplicate,
+                    received_at, adopted_job_id, adopted_position)
+                SELECT x.position, '', '', '', '', false, '', x.adopted_job_id, x.adopted_position
+                FROM json_to_recordset(changes -> 'adoptions')
+                    AS x("position" bigint, adopted_job_id text, adopted_position bigint)
+                ON CONFLICT (position) DO UPDATE SET adopted_job_id = excluded.adopted_job_id,
+                    adopted_position = excluded.adopted_position;
+            END IF;
+        END $$;
+
+        -- One group commit. Empty idempotency keys stand for none (a key is never empty);
+        -- an empty fence name for no background round.
+        CREATE FUNCTION ledger_append_batch(
+            p_expected_position bigint, p_expected_hash text,
+            p_fence_name text, p_fence_holder text, p_fence_epoch bigint,
+            e_position bigint[], e_stream text[], e_version bigint[], e_type text[], e_schema_version bigint[],
+            e_recorded_at text[], e_data text[], e_data_sha256 text[], e_metadata text[], e_idempotency_key text[],
+            e_prev_hash text[], e_hash text[],
+            p_jobs text, p_projections text, p_notify text)
+            RETURNS SETOF ledger_batch_answer LANGUAGE plpgsql SET lock_timeout = '5s' AS $$
+        DECLARE
+            head ledger_head%ROWTYPE;
+            entered timestamptz := clock_timestamp();
+            locked timestamptz;
+            last_position bigint := e_position[cardinality(e_position)];
+        BEGIN
+            SELECT * INTO head FROM ledger_head WHERE id = 0 FOR UPDATE;
+            locked := clock_timestamp();
+            IF head.position <> p_expected_position OR head.hash <> p_expected_hash THEN
+                RETURN QUERY SELECT * FROM ledger_moved_since(p_expected_position, head);
+                RETURN;
+            END IF;
+            IF p_fence_name <> '' THEN
+                PERFORM 1 FROM ledger_leases WHERE name = p_fence_name AND holder = p_fence_holder
+                    AND epoch = p_fence_epoch AND expires_at >= clock_timestamp() FOR SHARE;
+                IF NOT FOUND THEN
+                    RETURN QUERY SELECT 'fence_lost'::text, head.position, NULL::text, NULL::bigint, NULL::text,
+                        NULL::integer, head.recorded_at, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                        head.hash, NULL::bigint, NULL::bigint;
+                    RETURN;
+                END IF;
+            END IF;
+            INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, data_sha256, metadata,
+                                idempotency_key, prev_hash, hash)
+            SELECT t.p, t.s, t.v, t.ty, t.sv, t.at, t.d::json, t.ds, t.m::json, nullif(t.k, ''), t.ph, t.h
+            FROM unnest(e_position, e_stream, e_version, e_type, e_schema_version, e_recorded_at, e_data, e_data_sha256,
+                        e_metadata, e_idempotency_key, e_prev_hash, e_hash)
+                AS t(p, s, v, ty, sv, at, d, ds, m, k, ph, h)
+            ORDER BY t.p;
+            PERFORM ledger_write_projections(p_jobs, p_projections);
+            IF last_position IS NOT NULL THEN
+                UPDATE projection_checkpoint SET position = last_position WHERE id = 1;
+            END IF;
+            IF p_notify <> '' THEN
+                PERFORM pg_notify('ledger_changes', p_notify);
+            END IF;
+            RETURN QUERY SELECT 'committed'::text, coalesce(last_position, head.position), NULL::text, NULL::bigint,
+                NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                coalesce(e_hash[cardinality(e_hash)], head.hash),
+                (extract(epoch FROM locked - entered) * 1000000)::bigint,
+                (extract(epoch FROM clock_timestamp() - locked) * 1000000)::bigint;
+        END $$;
         """#
 }

@@ -1,10 +1,12 @@
 import LedgerCore
 import LedgerStore
+import Logging
 import PostgresNIO
 
-/// Folds the whole log into projection tables (live, or the temporary
-/// `rebuild_` ones): each event's ``ProjectionChange``s as the append wrote
-/// them, then each job's row once at the end.
+/// Folds the whole log into the projection tables that `search_path` finds
+/// first (the live ones, or a rebuild check's temporary ones of the same
+/// names), through `ledger_write_projections`, the function live appends
+/// write with: a page's summed changes per call, then every job's row.
 struct PostgresRebuild {
     struct Table {
         let name: String
@@ -19,15 +21,14 @@ struct PostgresRebuild {
         Table(name: "projection_orphans", key: "position"), Table(name: "projection_checkpoint", key: "id"),
     ]
 
-    let projections: PostgresProjections
-    let codec: EventCodec
+    let logger: Logger
+    let codec = EventCodec()
     var pageCount = 5_000
 
-    /// Empties the tables and folds every event; returns the count read.
+    /// Empties the tables and folds every event; returns the last position read.
     func run(_ connection: PostgresConnection, progress: (Int64) -> Void) async throws -> Int64 {
-        let logger = projections.logger
         for table in Self.tables where table.name != "projection_checkpoint" {
-            try await LedgerPostgres.run("DELETE FROM \(projections.tablePrefix)\(table.name)", on: connection, logger: logger)
+            try await LedgerPostgres.run("DELETE FROM \(table.name)", on: connection, logger: logger)
         }
         var jobs: [String: JobState] = [:]
         var last: Int64 = 0
@@ -36,24 +37,47 @@ struct PostgresRebuild {
                 SELECT \(StoredEvent.postgresSelectList) FROM events WHERE position > $1 ORDER BY position LIMIT $2
                 """, [.integer(last), .integer(Int64(pageCount))], on: connection, logger: logger).map(StoredEvent.init(postgres:))
             guard let end = page.last else { break }
-            for stored in page {
-                let recorded: RecordedEvent
-                do { recorded = try stored.decoded(with: codec) } catch {
-                    throw StoreError.corrupt("event at position \(stored.position): \(error)")
-                }
-                let jobID = StreamName.jobID(of: stored.stream)
-                let before = jobID.map { jobs[$0] ?? JobState(jobID: $0) }
-                try await projections.apply(ProjectionChange.of(recorded, jobBefore: before), on: connection)
-                if let jobID, var state = before {
-                    state.apply(recorded)
-                    jobs[jobID] = state
-                }
-            }
+            var delta = ProjectionDelta()
+            for stored in page { try fold(stored, into: &jobs, &delta) }
+            try await write(jobs: [], delta, connection)
             last = end.position
             progress(last)
         }
-        for state in jobs.values { try await projections.upsertJob(state, on: connection) }
-        try await projections.setCheckpoint(last, on: connection)
+        let rows = jobs.values.filter(\.isRegistered)
+        for start in stride(from: 0, to: rows.count, by: pageCount) {
+            try await write(jobs: Array(rows[start..<min(start + pageCount, rows.count)]), ProjectionDelta(), connection)
+        }
+        try await LedgerPostgres.run("UPDATE projection_checkpoint SET position = $1 WHERE id = 1", [.integer(last)],
+                                     on: connection, logger: logger)
         return last
+    }
+
+    private func fold(_ stored: StoredEvent, into jobs: inout [String: JobState], _ delta: inout ProjectionDelta) throws {
+        let recorded: RecordedEvent
+        do { recorded = try stored.decoded(with: codec) } catch {
+            throw StoreError.corrupt("event at position \(stored.position): \(error)")
+        }
+        guard let jobID = StreamName.jobID(of: stored.stream) else {
+            delta.add(recorded, jobBefore: nil)
+            return
+        }
+        var state = jobs.removeValue(forKey: jobID) ?? Self.rebuilding(jobID)
+        delta.add(recorded, jobBefore: state)
+        state.apply(recorded)
+        jobs[jobID] = state
+    }
+
+    /// A job folded for its row only: without the delivery sets only deciding needs.
+    private static func rebuilding(_ jobID: String) -> JobState {
+        var state = JobState(jobID: jobID)
+        state.tracksDeliveries = false
+        return state
+    }
+
+    private func write(jobs: [JobState], _ delta: ProjectionDelta, _ connection: PostgresConnection) async throws {
+        guard !jobs.isEmpty || !delta.isEmpty else { return }
+        try await LedgerPostgres.run("SELECT ledger_write_projections($1, $2)",
+                                     [.text(PostgresProjectionRows.jobs(jobs)), .text(PostgresProjectionRows.changes(delta))],
+                                     on: connection, logger: logger)
     }
 }

@@ -4,21 +4,40 @@ import Logging
 import PostgresNIO
 import Synchronization
 
+/// A value bound to a statement: a column's value, or a whole array (a batch's column).
+enum PostgresArgument: Sendable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case integers([Int64])
+    case texts([String])
+
+    init(_ value: SQLValue) {
+        switch value {
+        case .null: self = .null
+        case .integer(let integer): self = .integer(integer)
+        case .text(let text): self = .text(text)
+        }
+    }
+}
+
 /// A statement with its values bound as `$1, $2, ...` (never spliced into the text).
-func statement(_ sql: String, _ values: [SQLValue] = []) -> PostgresQuery {
+func statement(_ sql: String, _ values: [PostgresArgument] = []) -> PostgresQuery {
     var bindings = PostgresBindings(capacity: values.count)
     for value in values {
         switch value {
         case .null: bindings.appendNull()
         case .integer(let integer): bindings.append(integer)
         case .text(let text): bindings.append(text)
+        case .integers(let integers): bindings.append(integers)
+        case .texts(let texts): bindings.append(texts)
         }
     }
     return PostgresQuery(unsafeSQL: sql, binds: bindings)
 }
 
 /// The rows of `sql`, each read by column name.
-func rows(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConnection,
+func rows(_ sql: String, _ values: [PostgresArgument] = [], on connection: PostgresConnection,
           logger: Logger) async throws -> [PostgresRandomAccessRow] {
     var rows: [PostgresRandomAccessRow] = []
     for try await row in try await connection.query(statement(sql, values), logger: logger) {
@@ -28,7 +47,7 @@ func rows(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConne
 }
 
 /// Runs `sql` and discards any rows.
-func run(_ sql: String, _ values: [SQLValue] = [], on connection: PostgresConnection, logger: Logger) async throws {
+func run(_ sql: String, _ values: [PostgresArgument] = [], on connection: PostgresConnection, logger: Logger) async throws {
     try await connection.query(statement(sql, values), logger: logger)
 }
 

@@ -62,6 +62,27 @@ struct ProjectionWriter: Sendable {
         try db.cachedStatement(sql: sql.markAdopted).execute(arguments: [orphanPosition, jobID, position])
     }
 
+    /// Writes a batch's summed changes: one row per account, provider and
+    /// unknown status word, then the orphans and their adoptions in order.
+    func write(_ delta: ProjectionDelta, _ db: Database) throws {
+        for account in delta.accounts.values { try add(Contribution(account: account), db) }
+        for provider in delta.providers.values { try add(Contribution(provider: provider), db) }
+        for (key, tally) in delta.unknownStatuses {
+            try db.cachedStatement(sql: sql.addUnknownStatus).execute(arguments: [
+                key.provider, key.rawStatus, tally.count, tally.lastSeenAt.iso8601,
+            ])
+        }
+        for orphan in delta.orphans {
+            try db.cachedStatement(sql: sql.insertOrphan).execute(arguments: [
+                orphan.position, orphan.provider, orphan.externalID, orphan.deliveryID, orphan.bodySHA256,
+                orphan.duplicate ? 1 : 0, orphan.receivedAt.iso8601,
+            ])
+        }
+        for adoption in delta.adoptions {
+            try markAdopted(orphanPosition: adoption.orphanPosition, jobID: adoption.jobID, at: adoption.position, db)
+        }
+    }
+
     func setCheckpoint(_ position: Int64, _ db: Database) throws {
         try db.cachedStatement(sql: sql.setCheckpoint).execute(arguments: [position])
     }

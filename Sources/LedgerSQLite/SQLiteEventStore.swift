@@ -14,10 +14,11 @@ public final class SQLiteEventStore: EventStore {
     public let path: String
     public let options: StoreOptions
     let pool: DatabasePool
-    let writer: GroupCommitWriter
+    /// The write path (written once, over the SQLite dialect).
+    let writer: GroupCommit<SQLiteWriteDialect>
+    let reads: SQLiteReads
     /// What the look at the file before opening it found (``StoreOptions/startupQuickCheckMilliseconds``).
     public let startupIntegrity: StartupIntegrity
-    private let readPermits = ReadPermits(count: SQLiteEventStore.readerCountMax)
     static let readerCountMax = 4
 
     /// Opens (creating if needed) the ledger at `path` and migrates it.
@@ -44,8 +45,8 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             throw StoreError(error)
         }
-        writer = GroupCommitWriter(pool: pool, session: WriteSession(options: options),
-                                   batchCountMax: options.commitBatchCountMax)
+        reads = SQLiteReads(pool: pool, permits: ReadPermits(count: Self.readerCountMax))
+        writer = GroupCommit(dialect: SQLiteWriteDialect(pool: pool, reads: reads), options: options)
     }
 
     /// A new file gives freed pages back in small steps (`PRAGMA
@@ -94,7 +95,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// The `synchronous` level the writer connection uses (2 = FULL, 1 = NORMAL).
     public func writerSynchronousLevel() async throws(StoreError) -> Int {
-        try await writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try await write(keepsWriterState: true) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     public var batchStatistics: BatchStatistics { writer.statistics }
@@ -106,7 +107,7 @@ public final class SQLiteEventStore: EventStore {
     /// then checks that the database has ``StoreOptions/readinessReserveBytes``
     /// left to grow (see ``StorageHeadroom``).
     public func probeWritable() async throws(StoreError) {
-        try await writer.submit(exclusive: true) { _, db in
+        try await write(keepsWriterState: true) { db in
             try db.execute(sql: """
                 INSERT INTO readiness_probe (id, probes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1
                 """)
@@ -134,11 +135,11 @@ public final class SQLiteEventStore: EventStore {
     }
 
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult {
-        try await writer.submit { session, db in try session.append(request, db) }
+        try await writer.append(request)
     }
 
     public func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
-        try await writer.submit { session, db in try session.execute(request, db) }
+        try await writer.execute(request)
     }
 
     public func events(inStream stream: String) async throws(StoreError) -> [StoredEvent] {
@@ -169,40 +170,28 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// A read on one of the pool's reader connections (a consistent snapshot).
-    ///
-    /// The read runs synchronously on a Dispatch thread, never on the
-    /// cooperative pool, and resumes its caller through one continuation:
-    /// GRDB's own async read hops twice and measured ~55 µs slower per call,
-    /// more than a whole 50-event replay's decoding.
+    /// A read on one of the pool's reader connections (a consistent snapshot), off the cooperative pool.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        let pool = self.pool
-        await readPermits.acquire()
-        defer { readPermits.release() }
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result { try pool.read(body) })
-                }
-            }
-        } catch {
-            throw StoreError(error)
-        }
+        try await reads.read(body)
     }
 
-    /// Runs `body` on the writer, in its own transaction after the queued appends.
-    /// Afterwards the writer reads its head and job states again from the file,
-    /// unless `keepsWriterState`: a change that moves no head and no job state
-    /// (a redaction) keeps them, since dropping the cached states of every job
-    /// costs a pause that grows with the log (384 ms at a million events).
-    func write<T: Sendable>(exclusive: Bool = false, keepsWriterState: Bool = false,
+    /// Runs `body` on the writer connection in its own transaction, between
+    /// group commits. Afterwards the writer reads its head and job states
+    /// again from the file, unless `keepsWriterState`: a change that moves no
+    /// head and no job state (a redaction, a setting) keeps them, since
+    /// dropping the cached states of every job costs a pause that grows with
+    /// the log (384 ms at a million events).
+    func write<T: Sendable>(keepsWriterState: Bool = false,
                             _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        try await writer.submit(exclusive: exclusive) { session, db in
-            // Requests earlier in this batch may have appended: stamp the
-            // checkpoint first, so maintenance sees live tables at the head.
-            try session.beforeCommit(db)
-            defer { if !keepsWriterState { session.invalidate() } }
-            return try body(db)
+        let pool = self.pool
+        return try await writer.exclusive(keepsCache: keepsWriterState) {
+            do {
+                return try await withCheckedThrowingContinuation { continuation in
+                    pool.asyncWrite({ db in try body(db) }, completion: { _, result in continuation.resume(with: result) })
+                }
+            } catch {
+                throw StoreError(error)
+            }
         }
     }
 }

@@ -122,8 +122,8 @@ import Testing
         _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
         // SQLite's own cap on the file's pages stands in for a full disk: the
         // writer's next page allocation fails with SQLITE_FULL.
-        let pages = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
-        _ = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+        let pages = try await store.write(keepsWriterState: true) { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        _ = try await store.write(keepsWriterState: true) { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
         try await withApp(store: store) { client, store async throws in
             let body = #"{"id":"pred_1","status":"succeeded","output":""# + String(repeating: "x", count: 64_000) + #""}"#
             let headers = try WebhookRoutesTests.signed(body, id: "m1")
@@ -133,7 +133,7 @@ import Testing
             #expect(try await store.head().position == 1, "nothing of the refused webhook is stored")
             #expect(try await Self.metric(client, "ledger_ready") == 0)
             #expect(try await Self.metric(client, "ledger_storage_errors_total") == 1)
-            _ = try await store.writer.submit { _, db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+            _ = try await store.write(keepsWriterState: true) { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
             try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: body)) {
                 #expect($0.status == .ok, "the provider's retry is stored once space returns, without a restart")
             }

@@ -15,4 +15,13 @@ import Testing
     func engineConforms(_ check: StoreConformance.Check<any LedgerEngine>) async throws {
         try await check.run { try await PostgresEventStore.open(url: try ThrowawayPostgres.shared().newDatabase()) }
     }
+
+    /// Two nodes on one database.
+    @Test(arguments: StoreConformance.writerChecks)
+    func writersConform(_ check: StoreConformance.Check<WriterPair>) async throws {
+        try await check.run {
+            let url = try ThrowawayPostgres.shared().newDatabase()
+            return WriterPair(try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url))
+        }
+    }
 }

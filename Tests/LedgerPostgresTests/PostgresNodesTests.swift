@@ -46,6 +46,36 @@ import Testing
             let row = try await nodes[1].job("j\(index)")
             #expect(row?.status == .failed && row?.refundedAmount == 25)
         }
+        #expect(try await nodes[0].verify().isSound, "the chain and the invariants after the storm")
+        #expect(try await nodes[1].rebuildCheck().matches, "the projections equal a rebuild after the storm")
+    }
+
+    /// Two nodes under a random workload at once (orphans and their adoption,
+    /// refusals, repeats, contradictions), each deciding against its own cache:
+    /// they collide, decide again and still keep every invariant.
+    @Test func twoNodesUnderARandomWorkloadKeepEveryInvariant() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        var generator = SeededGenerator(seed: 31)
+        let requests = RandomWorkload(jobCount: 30, stepsPerJob: 10).requests(using: &generator)
+        for start in stride(from: 0, to: requests.count, by: 24) {
+            let chunk = Array(requests[start..<min(start + 24, requests.count)])
+            await withTaskGroup(of: Void.self) { group in
+                for (offset, request) in chunk.enumerated() {
+                    group.addTask { _ = try? await nodes[offset % 2].execute(request) }
+                }
+            }
+        }
+        #expect(try await nodes[0].verify().isSound)
+        #expect(try await nodes[1].rebuildCheck().matches)
+        let statistics = [nodes[0].batchStatistics, nodes[1].batchStatistics]
+        #expect(statistics.map(\.decidedAgain).reduce(0, +) > 0, "the nodes collided at least once")
+        for index in 0..<30 {
+            let stream = try await nodes[0].events(inStream: "job-job_\(index)").map { try $0.decoded() }
+            let live = try #require(try await nodes[1].job("job_\(index)"))
+            #expect(JobSnapshot(JobState.fold(jobID: "job_\(index)", stream)) == JobSnapshot(live), "job_\(index)")
+        }
     }
 
     /// One holder at a time; the lease passes on only once it lapses, with a new epoch.

@@ -5,13 +5,17 @@
 
 Also prints the server's peak resident memory (VmHWM) over the whole run.
 
-    Tools/ingest-bench/run.py --engines [--runs 3] [--seconds 8] [--connections 16,64]
+    Tools/ingest-bench/run.py --engines [--engine-list sqlite,pg1,pg2,pg1-proxy,pg2-proxy] [--runs 3] [--seconds 8]
+                                        [--connections 64]
 
 compares engines in one run: durable ingest on SQLite, on PostgreSQL with one
 node, and with two nodes on the same database (the load split between them),
-each as a ratio to the trivial route of one node measured alongside. PostgreSQL
-is a throwaway server in the temporary folder (unix socket, fsync and
-synchronous_commit on), installed from Debian's packages by .ci/run.
+then both again through Tools/fault-proxy delaying every chunk 1 ms each way (a
+database on another host), each as a ratio to the first engine and to the trivial
+route of one node measured alongside, with the SQL statements PostgreSQL ran per
+stored webhook (pg_stat_statements, created in another database than the
+ledger's). PostgreSQL is a throwaway server in the temporary folder (unix socket,
+fsync and synchronous_commit on), installed from Debian's packages by .ci/run.
 
 Builds `ledger` in release mode, starts `ledger serve` on a fresh database in
 a temporary folder (durability full), registers 1,000 jobs, then alternates
@@ -74,7 +78,9 @@ def parse_options():
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (the machine has 2 cores to share)")
     parser.add_argument("--log-level", default="info")
-    parser.add_argument("--engines", action="store_true", help="SQLite, PostgreSQL one node, two nodes")
+    parser.add_argument("--engines", action="store_true", help="durable ingest engine by engine (--engine-list)")
+    parser.add_argument("--engine-list", default="sqlite,pg1,pg2,pg1-proxy,pg2-proxy",
+                        help="of " + ", ".join(ENGINES) + " (-proxy: through Tools/fault-proxy, 1 ms each way)")
     return parser.parse_args()
 
 
@@ -184,7 +190,9 @@ def report(options, results, folder):
 
 
 def start_postgres(folder):
-    """A throwaway PostgreSQL in `folder` (unix socket only); returns its URL and a stop function."""
+    """A throwaway PostgreSQL in `folder` (unix socket only, fsync and synchronous_commit on, pg_stat_statements
+    loaded and created in the `postgres` database, not the ledger's); returns (its URL, a stop function, a
+    function counting the ledger database's statements since the last call)."""
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
     if not binaries:
         sys.exit("ingest-bench: PostgreSQL is not installed (apt-get install postgresql)")
@@ -195,29 +203,70 @@ def start_postgres(folder):
     subprocess.run(as_server + [f"{bin_dir}/initdb", "-D", data, "-U", "ledger", "--auth=trust", "-E", "UTF8",
                                 "--locale=C.UTF-8", "-N"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(as_server + [f"{bin_dir}/pg_ctl", "-D", data, "-l", os.path.join(folder, "pg.log"), "-w", "-o",
-                                f"-c listen_addresses='' -c unix_socket_directories={folder} -c port={port}", "start"],
+                                f"-c listen_addresses='' -c unix_socket_directories={folder} -c port={port} "
+                                "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all "
+                                "-c max_connections=200", "start"],
                    check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    subprocess.run(["psql", "-h", folder, "-p", str(port), "-U", "ledger", "-d", "postgres", "-qc", "CREATE DATABASE bench"],
-                   check=True)
+
+    def psql(sql, database="postgres"):
+        return subprocess.run(["psql", "-h", folder, "-p", str(port), "-U", "ledger", "-d", database, "-qAtc", sql],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    psql("CREATE DATABASE bench")
+    psql("CREATE EXTENSION pg_stat_statements")
+
+    def statements():
+        """Statements the ledger's database ran since the last call (top-level calls, each counted once)."""
+        count = psql("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                     "WHERE d.datname = 'bench' AND s.toplevel")
+        psql("SELECT pg_stat_statements_reset()")
+        return int(count)
 
     def stop():
         subprocess.run(as_server + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
-    return f"postgres://ledger@/bench?host={folder}&port={port}", stop
+    return (folder, port), stop, statements
+
+
+def start_proxy(folder, socket_folder, port, delay_ms):
+    """Tools/fault-proxy in front of the server's socket, delaying every chunk `delay_ms` each way; returns
+    the socket folder and port the ledger connects to, and the proxy's process."""
+    os.makedirs(folder, exist_ok=True)
+    os.chmod(folder, 0o777)
+    proxy_port = port + 1
+    process = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tools", "fault-proxy", "proxy.py"),
+                                "--listen", f"unix:{folder}/.s.PGSQL.{proxy_port}",
+                                "--target", f"unix:{socket_folder}/.s.PGSQL.{port}", "--delay-ms", str(delay_ms)],
+                               stdout=subprocess.PIPE, text=True)
+    process.stdout.readline()
+    return (folder, proxy_port), process
+
+
+ENGINES = {
+    "sqlite": ("SQLite", 1, None),
+    "pg1": ("PostgreSQL, 1 node", 1, None),
+    "pg2": ("PostgreSQL, 2 nodes", 2, None),
+    "pg1-proxy": ("PostgreSQL, 1 node, 1 ms each way", 1, 1.0),
+    "pg2-proxy": ("PostgreSQL, 2 nodes, 1 ms each way", 2, 1.0),
+}
 
 
 def compare_engines(options, quiet=False):
-    """Durable ingest on SQLite, PostgreSQL with one node and with two, each against one node's trivial route.
-    Prints the table, or with `quiet` returns its lines."""
+    """Durable ingest on each engine of --engine-list (SQLite; PostgreSQL with one node and with two; the same
+    through a proxy delaying each chunk 1 ms each way, standing for a database on another host), each against
+    one node's trivial route measured alongside; on PostgreSQL also the statements the database ran per stored
+    webhook (pg_stat_statements). Prints the table, or with `quiet` returns its lines."""
     subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     binary = os.path.join(ROOT, ".build", "release", "ledger")
     script = os.path.join(ROOT, "Tools", "ingest-bench", "signed-webhooks.lua")
     results = {}
-    for engine, nodes in [("SQLite", 1), ("PostgreSQL, 1 node", 1), ("PostgreSQL, 2 nodes", 2)]:
+    for key in options.engine_list.split(","):
+        engine, nodes, delay_ms = ENGINES[key]
         folder = tempfile.mkdtemp(prefix="ingest-engines-")
-        stop_postgres = None
-        db = None
-        if engine.startswith("PostgreSQL"):
-            db, stop_postgres = start_postgres(folder)
+        stop_postgres, proxy, db, count_statements = None, None, None, None
+        if key.startswith("pg"):
+            (socket_folder, port), stop_postgres, count_statements = start_postgres(folder)
+            if delay_ms is not None:
+                (socket_folder, port), proxy = start_proxy(os.path.join(folder, "proxy"), socket_folder, port, delay_ms)
+            db = f"postgres://ledger@/bench?host={socket_folder}&port={port}"
         ports = [18_000 + (os.getpid() + index) % 1000 for index in range(nodes)]
         servers = [start_server(binary, folder, port, options.log_level, db) for port in ports]
         try:
@@ -226,6 +275,8 @@ def compare_engines(options, quiet=False):
                 for run in range(options.runs):
                     trivial = wrk(options, ports[0], connections, "/healthz")
                     runs = []
+                    if count_statements:
+                        count_statements()
                     for index, port in enumerate(ports):
                         requests = os.path.join(folder, f"requests-{connections}-{run}-{index}.tsv")
                         write_requests(requests, 60_000 * options.seconds // 10 * 2, f"{connections}_{run}_{index}")
@@ -234,13 +285,21 @@ def compare_engines(options, quiet=False):
                     parts = [parse_wrk(process.communicate(timeout=options.seconds + 60)[0]) for process in runs]
                     ingest = {"rate": sum(p["rate"] for p in parts), "p99_ms": max(p["p99_ms"] for p in parts),
                               "non2xx": sum(p["non2xx"] for p in parts)}
+                    stored = ingest["rate"] * options.seconds
+                    if count_statements:
+                        ingest["statements"] = count_statements() / max(1.0, stored)
                     results.setdefault((engine, connections), []).append((trivial, ingest))
                     print(f"  {engine} c={connections} run {run + 1}: trivial {trivial['rate']:.0f} req/s; ingest "
-                          f"{ingest['rate']:.0f} req/s p99 {ingest['p99_ms']:.2f} ms (non-2xx {ingest['non2xx']})", file=sys.stderr)
+                          f"{ingest['rate']:.0f} req/s p99 {ingest['p99_ms']:.2f} ms (non-2xx {ingest['non2xx']})"
+                          + (f"; {ingest['statements']:.2f} statements per webhook" if "statements" in ingest else ""),
+                          file=sys.stderr)
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
+            if proxy:
+                proxy.terminate()
+                proxy.wait(timeout=10)
             if stop_postgres:
                 stop_postgres()
     if quiet:
@@ -250,17 +309,27 @@ def compare_engines(options, quiet=False):
 
 
 def engines_table(options, results):
-    """The engines' figures as a Markdown table with its note."""
-    lines = ["| engine | connections | durable ingest req/s | trivial GET /healthz req/s | ratio | ingest p99 ms | non-2xx |",
-             "|---|---|---|---|---|---|---|"]
+    """The engines' figures as a Markdown table with its note: each engine's rate also as a share of the first
+    engine's (SQLite when it ran)."""
+    lines = ["| engine | connections | durable ingest req/s | against the first engine | trivial GET /healthz req/s | "
+             "ratio to trivial | ingest p99 ms | SQL statements per webhook | non-2xx |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    first = {}
     for (engine, connections), runs in results.items():
-        lines.append(f"| {engine} | {connections} | {statistics.median(r[1]['rate'] for r in runs):,.0f} | "
-                     f"{statistics.median(r[0]['rate'] for r in runs):,.0f} | "
-                     f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f} | "
-                     f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f} | {sum(r[1]['non2xx'] for r in runs)} |")
+        rate = statistics.median(r[1]["rate"] for r in runs)
+        first.setdefault(connections, rate)
+        statements = [r[1]["statements"] for r in runs if "statements" in r[1]]
+        cells = [engine, str(connections), f"{rate:,.0f}", f"{rate / first[connections]:.2f}",
+                 f"{statistics.median(r[0]['rate'] for r in runs):,.0f}",
+                 f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f}",
+                 f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f}",
+                 f"{statistics.median(statements):.2f}" if statements else "-",
+                 str(sum(r[1]['non2xx'] for r in runs))]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"medians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
-              "connections are split between them and the rates summed; every server, PostgreSQL and wrk share this "
-              "machine's cores; the trivial route is one node's"]
+              "connections are split between them and the rates summed; every server, PostgreSQL, the proxy and wrk "
+              "share this machine's cores; the trivial route is one node's; statements are pg_stat_statements' calls "
+              "in the ledger's database over the webhooks stored in the run"]
     return lines
 
 

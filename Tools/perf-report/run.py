@@ -208,9 +208,10 @@ def main():
     print("3/5 HTTP", file=sys.stderr)
     bench = load_ingest_bench()
     web, web_peaks = http(options, bench)
-    print("4/5 engines: SQLite, PostgreSQL with one node and with two", file=sys.stderr)
+    print("4/5 engines: SQLite, PostgreSQL with one node and with two, direct and through a 1 ms proxy", file=sys.stderr)
     engines = bench.compare_engines(argparse.Namespace(runs=options.runs, seconds=options.seconds, threads=options.threads,
-                                                       connections=options.connections, log_level="info"), quiet=True)
+                                                       connections=options.connections, log_level="info",
+                                                       engine_list="sqlite,pg1,pg2,pg1-proxy,pg2-proxy"), quiet=True)
     scale = None
     if options.scale_events:
         print(f"5/5 scale: {options.scale_events:,} events", file=sys.stderr)

@@ -100,10 +100,23 @@ public final class LedgerMetrics: Sendable {
                [("", Int64(batches.requests))])
         family("ledger_commit_batch_requests_max", "gauge", "The largest group commit since start, in requests.",
                [("", Int64(batches.largest))])
-        text += "# HELP ledger_writer_cpu_seconds_total CPU time the single writer thread spent in group commits "
-            + "(divide by ledger_commit_requests_total for its share of each request).\n"
-            + "# TYPE ledger_writer_cpu_seconds_total counter\n"
-            + "ledger_writer_cpu_seconds_total \(Double(batches.writerCPUNanoseconds) / 1e9)\n"
+        func seconds(_ name: String, _ help: String, _ nanoseconds: Int64) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(Double(nanoseconds) / 1e9)\n"
+        }
+        seconds("ledger_writer_cpu_seconds_total", "CPU time the SQLite writer thread spent inserting prepared batches and "
+                + "committing (divide by ledger_commit_requests_total for its share of each request).", batches.writerCPUNanoseconds)
+        seconds("ledger_decide_cpu_seconds_total", "CPU time spent deciding, encoding and chaining batches before their commit.",
+                batches.decideCPUNanoseconds)
+        seconds("ledger_chain_lock_held_seconds_total", "Time this node held the chain lock for its commits "
+                + "(divide by ledger_commits_total for the hold per batch).", batches.lockHeldNanoseconds)
+        family("ledger_commit_round_trips_total", "counter", "Client round trips to the database for commits (0 on SQLite).",
+               [("", Int64(batches.commitRoundTrips))])
+        family("ledger_decide_reads_total", "counter", "Reads made to decide batches, one per kind per batch.",
+               [("", Int64(batches.decideReads))])
+        family("ledger_batches_decided_again_total", "counter",
+               "Batches decided again because another node moved the chain's head first.", [("", Int64(batches.decidedAgain))])
+        family("ledger_locked_commits_total", "counter",
+               "Commits decided while holding the chain lock (after conflicts between nodes).", [("", Int64(batches.lockedCommits))])
         family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
                totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
                    counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }

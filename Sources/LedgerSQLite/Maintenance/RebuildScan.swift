@@ -91,32 +91,6 @@ struct RebuildScan {
     }
 }
 
-extension Contribution.Account {
-    mutating func add(_ other: Contribution.Account) {
-        charged += other.charged
-        refunded += other.refunded
-        recharged += other.recharged
-    }
-}
-
-extension Contribution.Provider {
-    mutating func add(_ other: Contribution.Provider) {
-        webhooks += other.webhooks
-        duplicates += other.duplicates
-        orphans += other.orphans
-        lateWebhooks += other.lateWebhooks
-        conflicts += other.conflicts
-        for (source, count) in other.terminalBySource { terminalBySource[source, default: 0] += count }
-        if let at = other.lastWebhookAt, lastWebhookAt.map({ at > $0 }) ?? true { lastWebhookAt = at }
-        for (word, tally) in other.unknownStatuses {
-            var sum = unknownStatuses[word] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
-            sum.count += tally.count
-            sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
-            unknownStatuses[word] = sum
-        }
-    }
-}
-
 /// A bounded hand-over from the folding threads to the writer: senders wait
 /// when it is full, so memory stays at `capacity` chunks.
 final class ChunkChannel: @unchecked Sendable {

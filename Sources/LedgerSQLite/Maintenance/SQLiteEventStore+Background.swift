@@ -58,7 +58,7 @@ extension SQLiteEventStore {
     /// way (queues the same notifications, applies the same late-completion
     /// policy), and the `stuck_jobs` view uses the configured thresholds.
     public func recordSettings(_ settings: [String: String]) async throws(StoreError) {
-        try await writer.submit { _, db in
+        try await write(keepsWriterState: true) { db in
             for (key, value) in settings {
                 try db.execute(sql: "INSERT INTO ledger_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                                arguments: [key, value])

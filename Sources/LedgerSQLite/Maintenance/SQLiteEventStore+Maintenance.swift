@@ -14,14 +14,14 @@ extension SQLiteEventStore {
     public func rebuild(progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
         let pool = self.pool
         let rebuilder = Rebuilder(writer: .live, parallelEventCountMin: options.rebuildParallelEventCountMin)
-        return try await write(exclusive: true) { db in try rebuilder.runParallel(db, pool: pool, progress: progress) }
+        return try await write { db in try rebuilder.runParallel(db, pool: pool, progress: progress) }
     }
 
     /// Rebuilds into temporary tables and compares them with the live ones.
     public func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(StoreError) -> RebuildCheck {
         let pool = self.pool
         let rebuilder = Rebuilder(writer: .check, parallelEventCountMin: options.rebuildParallelEventCountMin)
-        return try await write(exclusive: true) { db in
+        return try await write { db in
             try Self.createCheckTables(db)
             defer { try? Self.dropCheckTables(db) }
             let count = try rebuilder.runParallel(db, pool: pool, progress: progress)

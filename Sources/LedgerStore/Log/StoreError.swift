@@ -88,3 +88,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension StoreError {
+    /// Any error as a ``StoreError``: a store's own passes through, anything
+    /// else is a defect to report (dialects map their database's errors first).
+    public static func from(_ error: any Error) -> StoreError {
+        (error as? StoreError) ?? .unexpected(String(describing: error))
+    }
+}

@@ -1,0 +1,28 @@
+/// Contributions add up: a group commit writes each account's and each
+/// provider's row once with the sum of its events, and a rebuild sums a
+/// chunk's before writing it. Every counter is a sum, times are the latest.
+extension Contribution.Account {
+    public mutating func add(_ other: Contribution.Account) {
+        charged += other.charged
+        refunded += other.refunded
+        recharged += other.recharged
+    }
+}
+
+extension Contribution.Provider {
+    public mutating func add(_ other: Contribution.Provider) {
+        webhooks += other.webhooks
+        duplicates += other.duplicates
+        orphans += other.orphans
+        lateWebhooks += other.lateWebhooks
+        conflicts += other.conflicts
+        for (source, count) in other.terminalBySource { terminalBySource[source, default: 0] += count }
+        if let at = other.lastWebhookAt, lastWebhookAt.map({ at > $0 }) ?? true { lastWebhookAt = at }
+        for (word, tally) in other.unknownStatuses {
+            var sum = unknownStatuses[word] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
+            sum.count += tally.count
+            sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
+            unknownStatuses[word] = sum
+        }
+    }
+}

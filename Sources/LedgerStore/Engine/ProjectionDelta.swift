@@ -1,0 +1,77 @@
+import LedgerCore
+
+/// What a batch of events changes in the projection tables besides the job
+/// rows, summed per key: each account, provider and unknown status word is
+/// written once per batch whatever the number of events, orphans are
+/// inserted and adoptions marked in position order. Live group commits and
+/// rebuilds both write projections through it, on every engine.
+public struct ProjectionDelta: Sendable {
+    public var accounts: [String: Contribution.Account] = [:]
+    /// Provider counters, without their unknown status words (``unknownStatuses``).
+    public var providers: [String: Contribution.Provider] = [:]
+    public var unknownStatuses: [UnknownStatusKey: Contribution.UnknownStatusTally] = [:]
+    public var orphans: [OrphanRow] = []
+    public var adoptions: [Adoption] = []
+
+    public struct UnknownStatusKey: Hashable, Sendable {
+        public var provider: String
+        public var rawStatus: String
+    }
+
+    /// A webhook kept in `orphans-<provider>`, as its `projection_orphans` row.
+    public struct OrphanRow: Sendable, Hashable {
+        public var position: Int64
+        public var provider: String
+        public var externalID: String
+        public var deliveryID: String
+        public var bodySHA256: String
+        public var duplicate: Bool
+        public var receivedAt: Timestamp
+    }
+
+    /// The orphan at `orphanPosition` adopted by `jobID` at `position`.
+    public struct Adoption: Sendable, Hashable {
+        public var orphanPosition: Int64
+        public var jobID: String
+        public var position: Int64
+    }
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        accounts.isEmpty && providers.isEmpty && unknownStatuses.isEmpty && orphans.isEmpty && adoptions.isEmpty
+    }
+
+    /// Adds what `recorded` changes (``ProjectionChange``); `before` is its job's state before it.
+    public mutating func add(_ recorded: RecordedEvent, jobBefore before: JobState?) {
+        for change in ProjectionChange.of(recorded, jobBefore: before) { add(change) }
+    }
+
+    public mutating func add(_ change: ProjectionChange) {
+        switch change {
+        case .add(let contribution): add(contribution)
+        case .insertOrphan(let webhook, let recorded):
+            orphans.append(OrphanRow(position: recorded.position, provider: webhook.provider, externalID: webhook.externalID,
+                                     deliveryID: webhook.deliveryID, bodySHA256: webhook.bodySHA256,
+                                     duplicate: webhook.duplicate, receivedAt: recorded.recordedAt))
+        case .markAdopted(let orphanPosition, let jobID, let position):
+            adoptions.append(Adoption(orphanPosition: orphanPosition, jobID: jobID, position: position))
+        }
+    }
+
+    public mutating func add(_ contribution: Contribution) {
+        if let account = contribution.account {
+            accounts[account.account, default: Contribution.Account(account: account.account)].add(account)
+        }
+        guard var provider = contribution.provider else { return }
+        for (word, tally) in provider.unknownStatuses {
+            let key = UnknownStatusKey(provider: provider.provider, rawStatus: word)
+            var sum = unknownStatuses[key] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
+            sum.count += tally.count
+            sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
+            unknownStatuses[key] = sum
+        }
+        provider.unknownStatuses = [:]
+        providers[provider.provider, default: Contribution.Provider(provider: provider.provider)].add(provider)
+    }
+}

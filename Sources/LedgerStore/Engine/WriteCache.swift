@@ -1,0 +1,98 @@
+import LedgerCore
+
+/// What a writer keeps in memory between group commits: the head it last
+/// committed or saw, its job states, the external ids it knows the owner of,
+/// and the last versions of other streams. Everything in it is as committed at
+/// ``head``; a batch decided against it commits only if the head has not moved
+/// (``WriteDialect``), and when it has, ``bringForward(_:)`` folds in the
+/// other writers' events instead of reading streams again.
+///
+/// Used by the writer's drain only, one batch at a time.
+final class WriteCache {
+    /// Nil until read, and after any failure (the head is read again first).
+    var head: HeadState?
+    /// Job states by job id, folded from their streams (an unregistered state for a job with none).
+    var jobs: [String: JobState] = [:]
+    /// Owners of external ids. An owner never changes once set (the decider
+    /// refuses another external id, and one already taken), so answers stay true.
+    var owners: [ExternalKey: String] = [:]
+    /// Last versions of streams other than job streams (orphans, the ledger's own).
+    var streamVersions: [String: Int64] = [:]
+    let jobCountMax: Int
+    let codec = EventCodec()
+
+    init(jobCountMax: Int) {
+        self.jobCountMax = jobCountMax
+    }
+
+    /// Forgets everything: the next batch reads the head and what it needs again.
+    func reset() {
+        head = nil
+        jobs.removeAll()
+        owners.removeAll()
+        streamVersions.removeAll()
+    }
+
+    /// Keeps memory bounded between batches (never during one: its states are in use).
+    func trim() {
+        if jobs.count > jobCountMax { jobs.removeAll(keepingCapacity: true) }
+        if owners.count > jobCountMax { owners.removeAll(keepingCapacity: true) }
+        if streamVersions.count > jobCountMax { streamVersions.removeAll(keepingCapacity: true) }
+    }
+
+    /// Folds other writers' events into what is held, so it is as committed at
+    /// `move.head`: a cached job whose next version arrived applies it, one
+    /// that missed a version is forgotten (read again when next needed);
+    /// owners and stream versions follow. Too many events: everything is forgotten.
+    func bringForward(_ move: HeadMove) {
+        guard let foreign = move.foreign else {
+            reset()
+            head = move.head
+            return
+        }
+        for stored in foreign {
+            if let jobID = StreamName.jobID(of: stored.stream) {
+                bringForward(jobID: jobID, stored)
+            } else if let known = streamVersions[stored.stream] {
+                streamVersions[stored.stream] = max(known, stored.version)
+            }
+        }
+        head = move.head
+    }
+
+    private func bringForward(jobID: String, _ stored: StoredEvent) {
+        let recorded = try? stored.decoded(with: codec)
+        if let recorded { noteOwner(of: recorded, jobID: jobID, provider: jobs[jobID]?.provider) }
+        guard let cachedVersion = jobs[jobID]?.version, stored.version > cachedVersion else { return }
+        guard stored.version == cachedVersion + 1, let recorded else {
+            jobs[jobID] = nil
+            return
+        }
+        var state = jobs.removeValue(forKey: jobID)
+        state?.apply(recorded)
+        jobs[jobID] = state
+    }
+
+    /// An event that makes a job the owner of an external id.
+    func noteOwner(of recorded: RecordedEvent, jobID: String, provider: String?) {
+        switch recorded.event {
+        case .jobRegistered(let registered):
+            if let externalID = registered.externalID {
+                owners[ExternalKey(provider: registered.provider, externalID: externalID)] = jobID
+            }
+        case .jobSubmitted(let submitted):
+            if let provider { owners[ExternalKey(provider: provider, externalID: submitted.externalID)] = jobID }
+        default:
+            break
+        }
+    }
+
+    /// Folds a job's stream read from the log into the cache.
+    func absorb(jobID: String, stream: [StoredEvent]) throws(StoreError) {
+        let state = try JobState(jobID: jobID, folding: stream, codec: codec)
+        if let externalID = state.externalID {
+            owners[ExternalKey(provider: state.provider, externalID: externalID)] = jobID
+        }
+        jobs[jobID] = state
+    }
+}
