@@ -395,7 +395,8 @@ enum PostgresMigrations {
                 NULL::bigint, NULL::bigint;
             RETURN QUERY SELECT 'event'::text, e.position, e.stream, e.version, e.type, e.schema_version, e.recorded_at,
                 e.data::text, e.data_sha256, e.metadata::text, e.idempotency_key, e.prev_hash, e.hash, NULL::bigint, NULL::bigint
-            FROM events e WHERE e.position > p_known_position ORDER BY e.position LIMIT 5001;
+            FROM events e WHERE e.position > p_known_position AND e.position <= p_head.position
+            ORDER BY e.position LIMIT 5001;
         END $$;
 
         -- Takes the chain lock for the calling transaction and answers the head ('head') when it is
@@ -506,27 +507,82 @@ enum PostgresMigrations {
             END IF;
         END $$;
 
+        -- A moved batch's times raised to `p_raised`: its jobs' last event, its providers' last
+        -- webhook and its unknown status words' last report, where earlier.
+        CREATE FUNCTION ledger_raise_times(p_raised text, p_jobs text, p_projections text) RETURNS void
+            LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE projection_jobs SET last_event_at = p_raised
+            WHERE job_id IN (SELECT j.job_id FROM json_to_recordset(p_jobs::json) AS j(job_id text))
+              AND last_event_at COLLATE "C" < p_raised;
+            UPDATE projection_provider_health SET last_webhook_at = p_raised
+            WHERE provider IN (SELECT x.provider FROM json_to_recordset(p_projections::json -> 'providers')
+                                   AS x(provider text, last_webhook_at text) WHERE x.last_webhook_at IS NOT NULL)
+              AND last_webhook_at COLLATE "C" < p_raised;
+            UPDATE projection_unknown_statuses u SET last_seen_at = p_raised
+            FROM json_to_recordset(p_projections::json -> 'unknown_statuses') AS x(provider text, raw_status text)
+            WHERE u.provider = x.provider AND u.raw_status = x.raw_status AND u.last_seen_at COLLATE "C" < p_raised;
+        END $$;
+
         -- One group commit. Empty idempotency keys stand for none (a key is never empty);
-        -- an empty fence name for no background round.
+        -- an empty fence name for no background round. When the head moved since the
+        -- batch was decided, the batch is placed after the events that moved it only if
+        -- the node allowed it (p_rebase: no event of it names a position) and none of those
+        -- events touched a stream it read, or, when it relied on something being absent,
+        -- registered, submitted or kept an orphan; its positions then move and its hashes
+        -- are recomputed here, as the node computes them (ChainHasher). Times earlier than
+        -- the head's are raised to it when the node allowed that (p_time_flexible: the only
+        -- times its projections keep are last-event and last-webhook times, raised with
+        -- them). Otherwise nothing is written and the answer is the head and the events since.
         CREATE FUNCTION ledger_append_batch(
             p_expected_position bigint, p_expected_hash text,
             p_fence_name text, p_fence_holder text, p_fence_epoch bigint,
+            p_rebase boolean, p_read_streams text[], p_reads_absent boolean, p_time_flexible boolean,
             e_position bigint[], e_stream text[], e_version bigint[], e_type text[], e_schema_version bigint[],
-            e_recorded_at text[], e_data text[], e_data_sha256 text[], e_metadata text[], e_idempotency_key text[],
-            e_prev_hash text[], e_hash text[],
+            e_recorded_at text[], e_data text[], e_data_sha256 text[], e_metadata text[], e_metadata_sha256 text[],
+            e_idempotency_key text[], e_prev_hash text[], e_hash text[],
             p_jobs text, p_projections text, p_notify text)
             RETURNS SETOF ledger_batch_answer LANGUAGE plpgsql SET lock_timeout = '5s' AS $$
         DECLARE
             head ledger_head%ROWTYPE;
             entered timestamptz := clock_timestamp();
             locked timestamptz;
-            last_position bigint := e_position[cardinality(e_position)];
+            shift bigint := 0;
+            raised text;
+            previous text;
+            last_position bigint;
+            i integer;
         BEGIN
             SELECT * INTO head FROM ledger_head WHERE id = 0 FOR UPDATE;
             locked := clock_timestamp();
             IF head.position <> p_expected_position OR head.hash <> p_expected_hash THEN
-                RETURN QUERY SELECT * FROM ledger_moved_since(p_expected_position, head);
-                RETURN;
+                IF EXISTS (SELECT 1 FROM unnest(e_recorded_at) AS r(at) WHERE r.at COLLATE "C" < head.recorded_at) THEN
+                    raised := head.recorded_at;
+                END IF;
+                IF NOT p_rebase OR head.position < p_expected_position
+                   OR (SELECT e.prev_hash FROM events e WHERE e.position = p_expected_position + 1) IS DISTINCT FROM p_expected_hash
+                   OR (raised IS NOT NULL AND NOT p_time_flexible)
+                   OR EXISTS (SELECT 1 FROM events e WHERE e.position > p_expected_position AND e.position <= head.position
+                              AND (e.stream = ANY(p_read_streams)
+                                   OR (p_reads_absent AND (e.type IN ('job.registered', 'job.submitted')
+                                                           OR e.stream LIKE 'orphans-%')))) THEN
+                    RETURN QUERY SELECT * FROM ledger_moved_since(p_expected_position, head);
+                    RETURN;
+                END IF;
+                shift := head.position - p_expected_position;
+                previous := head.hash;
+                FOR i IN 1 .. coalesce(cardinality(e_position), 0) LOOP
+                    e_position[i] := e_position[i] + shift;
+                    IF e_recorded_at[i] COLLATE "C" < raised THEN
+                        e_recorded_at[i] := raised;
+                    END IF;
+                    e_prev_hash[i] := previous;
+                    e_hash[i] := encode(sha256(convert_to(previous || E'\n' || e_position[i] || E'\n' || e_stream[i] || E'\n'
+                        || e_version[i] || E'\n' || e_type[i] || E'\n' || e_schema_version[i] || E'\n' || e_recorded_at[i]
+                        || E'\n' || e_data_sha256[i] || E'\n' || e_metadata_sha256[i] || E'\n' || e_idempotency_key[i] || E'\n',
+                        'UTF8')), 'hex');
+                    previous := e_hash[i];
+                END LOOP;
             END IF;
             IF p_fence_name <> '' THEN
                 PERFORM 1 FROM ledger_leases WHERE name = p_fence_name AND holder = p_fence_holder
@@ -546,17 +602,26 @@ enum PostgresMigrations {
                 AS t(p, s, v, ty, sv, at, d, ds, m, k, ph, h)
             ORDER BY t.p;
             PERFORM ledger_write_projections(p_jobs, p_projections);
+            IF raised IS NOT NULL THEN
+                PERFORM ledger_raise_times(raised, p_jobs, p_projections);
+            END IF;
+            last_position := e_position[cardinality(e_position)];
             IF last_position IS NOT NULL THEN
                 UPDATE projection_checkpoint SET position = last_position WHERE id = 1;
             END IF;
             IF p_notify <> '' THEN
                 PERFORM pg_notify('ledger_changes', p_notify);
             END IF;
-            RETURN QUERY SELECT 'committed'::text, coalesce(last_position, head.position), NULL::text, NULL::bigint,
-                NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+            RETURN QUERY SELECT CASE WHEN shift = 0 THEN 'committed' ELSE 'rebased' END::text,
+                coalesce(last_position, head.position), NULL::text, NULL::bigint,
+                NULL::text, NULL::integer, raised, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
                 coalesce(e_hash[cardinality(e_hash)], head.hash),
                 (extract(epoch FROM locked - entered) * 1000000)::bigint,
                 (extract(epoch FROM clock_timestamp() - locked) * 1000000)::bigint;
+            -- What the batch was placed after, for the node's cache.
+            IF shift <> 0 THEN
+                RETURN QUERY SELECT * FROM ledger_moved_since(p_expected_position, head);
+            END IF;
         END $$;
         """#
 }

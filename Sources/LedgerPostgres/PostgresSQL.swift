@@ -7,6 +7,7 @@ import Synchronization
 /// A value bound to a statement: a column's value, or a whole array (a batch's column).
 enum PostgresArgument: Sendable {
     case null
+    case bool(Bool)
     case integer(Int64)
     case text(String)
     case integers([Int64])
@@ -27,6 +28,7 @@ func statement(_ sql: String, _ values: [PostgresArgument] = []) -> PostgresQuer
     for value in values {
         switch value {
         case .null: bindings.appendNull()
+        case .bool(let flag): bindings.append(flag)
         case .integer(let integer): bindings.append(integer)
         case .text(let text): bindings.append(text)
         case .integers(let integers): bindings.append(integers)

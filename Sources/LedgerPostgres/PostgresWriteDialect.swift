@@ -116,7 +116,7 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
 
 extension PostgresWriteDialect {
     static let appendBatch = "SELECT * FROM ledger_append_batch("
-        + (1...20).map { "$\($0)" }.joined(separator: ", ") + ")"
+        + (1...25).map { "$\($0)" }.joined(separator: ", ") + ")"
 
     /// Inserts rows that extend `head` (an import, inside the transaction
     /// that holds the chain lock) through the same call as a group commit.
@@ -139,9 +139,13 @@ extension PostgresWriteDialect {
         return [
             .integer(batch.expected.position), .text(batch.expected.hash),
             .text(batch.fence?.name ?? ""), .text(batch.fence?.holder ?? ""), .integer(batch.fence?.epoch ?? 0),
+            .bool(batch.rebase != nil), .texts(batch.rebase?.readStreams ?? []), .bool(batch.rebase?.readsAbsentFacts ?? true),
+            .bool(batch.rebase?.timeFlexible ?? false),
             .integers(events.map(\.position)), .texts(events.map(\.stream)), .integers(events.map(\.version)),
             .texts(events.map(\.type)), .integers(events.map { Int64($0.schemaVersion) }), .texts(events.map(\.recordedAt)),
             .texts(events.map(\.data)), .texts(events.map(\.dataSHA256)), .texts(events.map(\.metadata)),
+            // Only a moved batch's hashes are recomputed by the database, which needs these.
+            .texts(batch.rebase == nil ? events.map { _ in "" } : events.map { ChainHasher.digest($0.metadata) }),
             .texts(events.map { $0.idempotencyKey ?? "" }), .texts(events.map(\.prevHash)), .texts(events.map(\.hash)),
             .text(PostgresProjectionRows.jobs(batch.jobs)), .text(PostgresProjectionRows.changes(batch.projections)),
             .text(ChangeChannel.payload(batch.changedJobs, from: node) ?? ""),
@@ -153,10 +157,18 @@ extension PostgresWriteDialect {
         guard let first = rows.first(where: { $0.text("outcome") != "event" }) else {
             throw StoreError.unexpected("ledger_append_batch answered nothing")
         }
+        let cost = CommitCost(roundTrips: 1, lockHeldNanoseconds: (first.integer("lock_held_us") ?? 0) * 1000)
         switch first.text("outcome") {
         case "committed":
-            let held = (first.integer("lock_held_us") ?? 0) * 1000
-            return .committed(CommitCost(roundTrips: 1, lockHeldNanoseconds: held))
+            return .committed(cost)
+        case "rebased":
+            guard let position = first.integer("position"), let hash = first.text("hash"),
+                  let before = rows.first(where: { $0.text("outcome") == "moved" }) else {
+                throw StoreError.unexpected("ledger_append_batch answered a move without its head")
+            }
+            let move = try Self.move(from: before, events: rows, known: known)
+            return .rebased(Rebased(shift: move.head.head.position - known.position, head: ChainHead(position: position, hash: hash),
+                                    move: move, raisedTo: first.text("recorded_at").flatMap(Timestamp.init(iso8601:))), cost)
         case "fence_lost":
             return .fenceLost
         default:
@@ -191,9 +203,16 @@ extension PostgresWriteDialect {
 
 extension CommitAnswer {
     fileprivate func withRoundTrips(_ count: Int) -> CommitAnswer {
-        guard case .committed(var cost) = self else { return self }
-        cost.roundTrips = count
-        return .committed(cost)
+        switch self {
+        case .committed(var cost):
+            cost.roundTrips = count
+            return .committed(cost)
+        case .rebased(let rebased, var cost):
+            cost.roundTrips = count
+            return .rebased(rebased, cost)
+        case .headMoved, .fenceLost:
+            return self
+        }
     }
 }
 

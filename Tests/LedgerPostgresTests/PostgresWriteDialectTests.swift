@@ -1,3 +1,5 @@
+import Foundation
+import LedgerCore
 @testable import LedgerPostgres
 import LedgerStore
 import LedgerTesting
@@ -10,5 +12,107 @@ import Testing
         let node = try await PostgresEventStore.open(url: url)
         let other = try await PostgresEventStore.open(url: url)
         try await StoreConformance.staleBatchWritesNothing(node.writer.dialect, store: other)
+    }
+
+    /// A movable batch is placed after another node's events when none of
+    /// them touched what it read: positions shift, and the hashes the
+    /// database recomputes are the ones the node's ChainHasher computes, for
+    /// every kind of text a row may hold.
+    @Test func aMovableBatchIsPlacedAfterEventsThatDidNotTouchItsReads() async throws {
+        let (node, other) = try await twoNodes()
+        _ = try await other.append(StoreConformance.plain("a", count: 2))
+        let stale = try await firstHead(of: other)
+        var generator = SeededGenerator(seed: 7)
+        let batch = Self.movableBatch(after: stale, reading: ["x"], count: 40, using: &generator)
+        guard case .rebased(let rebased, _) = try await node.writer.dialect.commit(batch) else {
+            throw ConformanceFailure("expected the batch to be placed after the other node's event")
+        }
+        #expect(rebased.shift == 1 && rebased.move.foreign?.map(\.position) == [2])
+        let stored = try await other.events(after: 0, limit: 100)
+        #expect(stored.map(\.position) == Array(1...42))
+        var previous = ChainHead.genesis.hash
+        for event in stored {
+            #expect(event.prevHash == previous && ChainHasher.hash(of: event) == event.hash, "chain at \(event.position)")
+            previous = event.hash
+        }
+        #expect(rebased.head == ChainHead(position: 42, hash: previous))
+        #expect(try await other.verify().findings.allSatisfy { $0.check == "invariant" }, "the chain verifies")
+    }
+
+    @Test func aBatchWhoseReadsTheOtherNodeTouchedIsDecidedAgain() async throws {
+        let (node, other) = try await twoNodes()
+        _ = try await other.append(StoreConformance.plain("a", count: 2))
+        let stale = try await firstHead(of: other)
+        var generator = SeededGenerator(seed: 8)
+        let touched = Self.movableBatch(after: stale, reading: ["a"], count: 1, using: &generator)
+        guard case .headMoved = try await node.writer.dialect.commit(touched) else {
+            throw ConformanceFailure("a batch that read a stream the other node appended to was moved")
+        }
+        var earlier = Self.movableBatch(after: stale, reading: ["x"], count: 1, using: &generator)
+        earlier.events = [Self.row(earlier.events[0], recordedAt: "1970-01-01T00:00:00.000Z", after: stale.hash)]
+        earlier.rebase?.timeFlexible = false
+        guard case .headMoved = try await node.writer.dialect.commit(earlier) else {
+            throw ConformanceFailure("a batch recorded before the head's time, with a registration, was moved after it")
+        }
+        #expect(try await other.head().position == 2, "nothing written")
+    }
+
+    /// A batch decided before the other node's events were recorded is
+    /// stored at their time: time order and position order still agree.
+    @Test func aMovedBatchDecidedEarlierIsStoredAtTheHeadsTime() async throws {
+        let (node, other) = try await twoNodes()
+        _ = try await other.append(StoreConformance.plain("a", count: 2))
+        let stored = try await other.events(after: 0, limit: 10)
+        let stale = ChainHead(position: stored[0].position, hash: stored[0].hash)
+        var generator = SeededGenerator(seed: 9)
+        var earlier = Self.movableBatch(after: stale, reading: ["x"], count: 1, using: &generator)
+        earlier.events = [Self.row(earlier.events[0], recordedAt: "1970-01-01T00:00:00.000Z", after: stale.hash)]
+        guard case .rebased(let rebased, _) = try await node.writer.dialect.commit(earlier) else {
+            throw ConformanceFailure("expected the batch to be moved after the other node's event, at its time")
+        }
+        #expect(rebased.raisedTo?.iso8601 == stored[1].recordedAt)
+        let all = try await other.events(after: 0, limit: 10)
+        #expect(all.map(\.recordedAt) == all.map(\.recordedAt).sorted() && all[2].recordedAt == stored[1].recordedAt)
+        #expect(ChainHasher.hash(of: all[2]) == all[2].hash && all[2].prevHash == all[1].hash)
+    }
+
+    private func twoNodes() async throws -> (PostgresEventStore, PostgresEventStore) {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        return (try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url))
+    }
+
+    private func firstHead(of store: PostgresEventStore) async throws -> ChainHead {
+        let first = try #require(try await store.events(after: 0, limit: 1).first)
+        return ChainHead(position: first.position, hash: first.hash)
+    }
+
+    /// `count` events on streams named with every printable character a
+    /// stream may hold, some with idempotency keys, chained after `head`.
+    static func movableBatch(after head: ChainHead, reading streams: [String], count: Int,
+                             using generator: inout SeededGenerator) -> PreparedBatch {
+        var batch = PreparedBatch(expected: head)
+        var previous = head
+        let printable = (0x21...0x7E).map { Character(UnicodeScalar(UInt8($0))) }
+        for index in 0..<count {
+            let stream = "s-" + String((0..<Int.random(in: 1...12, using: &generator)).map { _ in printable.randomElement(using: &generator)! })
+            let action = OperatorAction(operatorName: "öps ✓ \(index)", action: "note", reason: "reason \"\(index)\"\n\\")
+            let event = RecordedEvent(position: previous.position + 1, stream: stream + "-\(index)", version: 1,
+                                      event: .operatorAction(action), recordedAt: Timestamp(millisecondsSinceEpoch: 4_102_444_800_000),
+                                      metadata: Fixtures.app)
+            let key = index % 3 == 0 ? "key-\(index)-" + String(printable.shuffled(using: &generator).prefix(20)) : nil
+            let row = StoredEvent(chaining: event, after: previous.hash, idempotencyKey: key, codec: EventCodec())
+            batch.events.append(row)
+            previous = ChainHead(position: row.position, hash: row.hash)
+        }
+        batch.rebase = PreparedBatch.Rebase(readStreams: streams, readsAbsentFacts: false, timeFlexible: true)
+        return batch
+    }
+
+    static func row(_ event: StoredEvent, recordedAt: String, after previous: String) -> StoredEvent {
+        var row = event
+        row.recordedAt = recordedAt
+        row.prevHash = previous
+        row.hash = ChainHasher.hash(of: row)
+        return row
     }
 }

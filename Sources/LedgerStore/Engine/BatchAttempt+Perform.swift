@@ -12,6 +12,27 @@ public enum WriteRequest: Sendable {
 enum WriteOutcome: Sendable {
     case executed(LedgerOutcome)
     case appended(AppendResult)
+
+    /// The same outcome for a batch stored `shift` positions later than
+    /// decided, its earlier times raised to `raised`.
+    func shifted(by shift: Int64, raisingTimesTo raised: Timestamp?) -> WriteOutcome {
+        guard shift != 0 else { return self }
+        switch self {
+        case .executed(var outcome):
+            outcome.factPosition = outcome.factPosition.map { $0 + shift }
+            outcome.appended = outcome.appended.map { AppendedEvent(position: $0.position + shift, stream: $0.stream, type: $0.type) }
+            if let raised, !outcome.appended.isEmpty, let last = outcome.state?.lastEventAt, last < raised {
+                outcome.state?.lastEventAt = raised
+            }
+            return .executed(outcome)
+        case .appended(var result):
+            // A repeat names the original's positions (an immovable batch never moves).
+            guard !result.alreadyExisted else { return self }
+            result.firstPosition += shift
+            result.lastPosition += shift
+            return .appended(result)
+        }
+    }
 }
 
 /// A read the batch's prefetch did not foresee: loaded, then the request is decided again.
@@ -96,6 +117,7 @@ extension BatchAttempt {
             throw StoreError.invalidRequest("stream names are 1 to 300 bytes of printable ASCII without spaces")
         }
         if let key = request.idempotencyKey {
+            noteImmovable()
             guard case .some(let original) = original(forKey: key) else {
                 throw MissingRead(idempotencyKey: key, count: request.events.count)
             }
@@ -104,6 +126,7 @@ extension BatchAttempt {
         guard let version = knownVersion(of: request.stream) else {
             throw MissingRead(StreamName.jobID(of: request.stream).map { .jobState(jobID: $0) } ?? .streamVersion(request.stream))
         }
+        noteRead(stream: request.stream)
         guard request.expected.admits(version) else {
             throw StoreError.wrongExpectedVersion(stream: request.stream, expected: request.expected.description, actual: version)
         }
@@ -137,6 +160,7 @@ struct BatchReader: LedgerReader {
 
     func jobState(_ jobID: String) throws -> JobState {
         guard let state = attempt.knownJobState(jobID) else { throw MissingRead(.jobState(jobID: jobID)) }
+        attempt.noteRead(stream: StreamName.job(jobID))
         return state
     }
 
@@ -144,6 +168,7 @@ struct BatchReader: LedgerReader {
         guard case .some(let owner) = attempt.knownJobID(provider: provider, externalID: externalID) else {
             throw MissingRead(.jobID(provider: provider, externalID: externalID))
         }
+        if owner == nil { attempt.noteAbsentFactRead() }
         return owner
     }
 
@@ -151,6 +176,7 @@ struct BatchReader: LedgerReader {
         guard let orphans = attempt.waitingOrphans(ExternalKey(provider: provider, externalID: externalID)) else {
             throw MissingRead(.waitingOrphans(provider: provider, externalID: externalID))
         }
+        attempt.noteAbsentFactRead()
         return orphans
     }
 
@@ -161,11 +187,13 @@ struct BatchReader: LedgerReader {
             throw MissingRead(.orphanRecorded(provider: provider, externalID: externalID, deliveryID: deliveryID,
                                               bodySHA256: bodySHA256))
         }
+        attempt.noteAbsentFactRead()
         return recorded
     }
 
     func streamVersion(_ stream: String) throws -> Int64 {
         guard let version = attempt.knownVersion(of: stream) else { throw MissingRead(.streamVersion(stream)) }
+        attempt.noteRead(stream: stream)
         return version
     }
 }

@@ -28,6 +28,14 @@ final class BatchAttempt {
     private var keysAsked: Set<String> = []
     /// What this batch's own events change in those answers.
     private(set) var overlay = Overlay()
+    /// What the batch's decisions read (``PreparedBatch/Rebase``).
+    private var readStreams: Set<String> = []
+    private var readsAbsentFacts = false
+    /// False once the batch holds something that cannot move to other positions.
+    private var movable = true
+    /// False once the batch holds an event whose time a projection keeps
+    /// other than as the job's last event (a registration, a submission).
+    private var timeFlexible = true
 
     struct Overlay {
         var owners: [ExternalKey: String] = [:]
@@ -60,14 +68,28 @@ final class BatchAttempt {
         return clock > lastRecordedAt ? clock : lastRecordedAt
     }
 
-    /// Ends the attempt: the job rows it changed, without their delivery sets.
+    /// Ends the attempt: the job rows it changed, without their delivery
+    /// sets, and whether the batch may move to later positions.
     func finish() {
         prepared.jobs = dirty.compactMap { jobID in
             guard var row = cache.jobs[jobID], row.isRegistered else { return nil }
             row.forgetDeliveries()
             return row
         }
+        if movable {
+            prepared.rebase = PreparedBatch.Rebase(readStreams: readStreams.sorted(), readsAbsentFacts: readsAbsentFacts,
+                                                   timeFlexible: timeFlexible)
+        }
     }
+
+    /// A read a decision rests on: the stream's state or version.
+    func noteRead(stream: String) { readStreams.insert(stream) }
+
+    /// A decision rests on something being absent (no owner, no such orphan).
+    func noteAbsentFactRead() { readsAbsentFacts = true }
+
+    /// The batch holds something whose bytes depend on its positions.
+    func noteImmovable() { movable = false }
 }
 
 // MARK: - Reads
@@ -174,6 +196,8 @@ extension BatchAttempt {
     /// job state. The caller has checked the version and validated the events.
     func record(_ events: [NewEvent], stream: String, after version: Int64, idempotencyKey: String?) -> [RecordedEvent] {
         let jobID = StreamName.jobID(of: stream)
+        noteRead(stream: stream)
+        if jobID == nil || idempotencyKey != nil { noteImmovable() }
         // Out of the cache while it changes: the only reference, so folding changes it in place.
         var state = jobID.map { cache.jobs.removeValue(forKey: $0) ?? JobState(jobID: $0) }
         if let jobID, touched.insert(jobID).inserted { dirty.append(jobID) }
@@ -187,6 +211,11 @@ extension BatchAttempt {
                                   codec: cache.codec)
             prepared.events.append(row)
             head = ChainHead(position: row.position, hash: row.hash)
+            if new.event.mentionsPositions || new.metadata.causationPosition != nil { noteImmovable() }
+            switch new.event {
+            case .jobRegistered, .jobSubmitted: timeFlexible = false
+            default: break
+            }
             prepared.projections.add(event, jobBefore: state)
             note(event, jobID: jobID, provider: state?.provider)
             state?.apply(event)

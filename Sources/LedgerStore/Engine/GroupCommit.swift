@@ -42,8 +42,12 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
 
     /// Prefetch rounds before deciding (a webhook needs two: its owner, then the owner's state).
     static var prefetchRoundsMax: Int { 4 }
-    /// Batches decided under the chain lock after a conflict before trying without it again.
-    static var lockedBatchesAfterConflict: Int { 16 }
+    /// Conflicts one batch meets before it is decided under the chain lock
+    /// (a batch that only met other writers' unrelated events was moved after
+    /// them and committed: that is no conflict).
+    static var conflictsBeforeLocking: Int { 3 }
+    /// Batches decided under the chain lock after one needed it, before trying without it again.
+    static var lockedBatchesAfterConflicts: Int { 8 }
     /// Conflicts one batch may meet before its requests fail as "retry later".
     static var conflictsPerBatchMax: Int { 50 }
 
@@ -167,18 +171,26 @@ extension GroupCommit {
         var conflicts = 0
         while true {
             do {
-                let locked = dialect.holdsLockWhileDeciding && lockedBatchesLeft > 0
+                let locked = dialect.holdsLockWhileDeciding
+                    && (lockedBatchesLeft > 0 || conflicts >= Self.conflictsBeforeLocking)
                 let (decision, answer) = locked ? try await decideHoldingLock(writes) : try await decideThenCommit(writes)
                 switch answer {
                 case .committed(let cost):
+                    if locked { lockedBatchesLeft = max(0, lockedBatchesLeft - 1) }
                     settle(writes, decision, cost: cost, locked: locked)
+                    return
+                case .rebased(let rebased, let cost):
+                    // Placed after other writers' events it was not decided on, none of
+                    // which touched what it read: their events are folded in first.
+                    cache.bringForward(rebased.move)
+                    settle(writes, decision, cost: cost, locked: locked, rebased: rebased)
                     return
                 case .headMoved(let move):
                     forget(decision)
                     cache.bringForward(move)
                     lock.withLock { committed.recordConflict() }
-                    lockedBatchesLeft = Self.lockedBatchesAfterConflict
                     conflicts += 1
+                    if conflicts >= Self.conflictsBeforeLocking { lockedBatchesLeft = Self.lockedBatchesAfterConflicts }
                     guard conflicts < Self.conflictsPerBatchMax else {
                         for write in writes { write.fail(.storageUnavailable("other writers kept moving the chain's head")) }
                         return
@@ -229,22 +241,16 @@ extension GroupCommit {
         let box = DecisionBox()
         let answer = try await dialect.commitHoldingLock(known: known, fence: writes[0].fence,
                                                          queuedSince: Self.queuedSince(writes)) { [self] move, loader in
-            if let move {
-                box.quiet = false
-                cache.bringForward(move)
-            }
+            if let move { cache.bringForward(move) }
             let decided = try await decide(writes, loader: loader)
             box.decision = decided
             return decided.attempt.prepared.isEmpty ? nil : decided.attempt.prepared
         }
-        // Quiet batches (nobody else appended meanwhile) count down to optimistic again.
-        if box.quiet { lockedBatchesLeft -= 1 }
         return (box.decision, answer)
     }
 
     private final class DecisionBox: @unchecked Sendable {
         var decision: Decision?
-        var quiet = true
     }
 
     private static func queuedSince(_ writes: [PendingWrite]) -> ContinuousClock.Instant {
@@ -289,16 +295,28 @@ extension GroupCommit {
         return Decision(attempt: attempt, results: results)
     }
 
-    private func settle(_ writes: [PendingWrite], _ decision: Decision?, cost: CommitCost, locked: Bool) {
+    private func settle(_ writes: [PendingWrite], _ decision: Decision?, cost: CommitCost, locked: Bool,
+                        rebased: Rebased? = nil) {
         guard let decision else { preconditionFailure("a commit follows a decision") }
         let attempt = decision.attempt
         cache.owners.merge(attempt.overlay.owners) { _, new in new }
         cache.streamVersions.merge(attempt.overlay.streamVersions) { _, new in new }
         if !attempt.prepared.isEmpty {
-            cache.head = attempt.preparedHead
-            lock.withLock { committed.record(writes.count, cost: cost, locked: locked) }
+            let head = attempt.preparedHead
+            cache.head = rebased.map { HeadState(head: $0.head, recordedAt: max(head.recordedAt, $0.raisedTo ?? head.recordedAt)) } ?? head
+            lock.withLock { committed.record(writes.count, cost: cost, locked: locked, rebased: rebased != nil) }
         }
-        for (write, result) in zip(writes, decision.results) { write.settle(result) }
+        if let raised = rebased?.raisedTo {
+            // The batch's events were stored at the head's time: so is each of its jobs' last event.
+            for jobID in attempt.touched {
+                if let last = cache.jobs[jobID]?.lastEventAt, last < raised { cache.jobs[jobID]?.lastEventAt = raised }
+            }
+        }
+        let shift = rebased?.shift ?? 0
+        let raised = rebased?.raisedTo
+        for (write, result) in zip(writes, decision.results) {
+            write.settle(result.map { $0.shifted(by: shift, raisingTimesTo: raised) })
+        }
         changes.changed(attempt.prepared.changedJobs)
     }
 

@@ -17,6 +17,35 @@ public struct PreparedBatch: Sendable {
     /// When the batch's oldest request was queued: a dialect that bounds its
     /// waits counts the queueing against the request's deadline.
     public var queuedSince = ContinuousClock.now
+    /// Set when the batch may be moved to later positions if the head moved
+    /// (``Rebase``); nil when it must be decided again.
+    public var rebase: Rebase?
+
+    /// What lets a dialect place a batch after events it was not decided on:
+    /// none of them touched what the batch read. Only for batches whose
+    /// events name no position (``LedgerEvent/mentionsPositions``), write no
+    /// orphan and use no idempotency key: moved, their bytes stay the same
+    /// but for positions and hashes, which the dialect recomputes.
+    public struct Rebase: Sendable, Hashable {
+        /// Every stream whose state or version the batch's requests read or wrote.
+        public var readStreams: [String]
+        /// Whether a request relied on something being absent (no owner of an
+        /// external id, no such orphan): then a registration, a submission or
+        /// an orphan by another writer meanwhile also forbids the move.
+        public var readsAbsentFacts: Bool
+        /// Whether the batch's times may be raised to the head's when other
+        /// writers' events, placed before it, were recorded later than it was
+        /// decided: true when the only time a projection keeps of its events is
+        /// each job's last event time and a provider's last webhook time
+        /// (no registration, no submission), which the dialect raises with them.
+        public var timeFlexible: Bool
+
+        public init(readStreams: [String], readsAbsentFacts: Bool, timeFlexible: Bool) {
+            self.readStreams = readStreams
+            self.readsAbsentFacts = readsAbsentFacts
+            self.timeFlexible = timeFlexible
+        }
+    }
 
     public init(expected: ChainHead) {
         self.expected = expected
@@ -68,10 +97,32 @@ public struct HeadMove: Sendable {
 public enum CommitAnswer: Sendable {
     /// Written and durable.
     case committed(CommitCost)
+    /// Written and durable after the events of ``Rebased/move``: every
+    /// position of the batch `shift` later, its hashes recomputed.
+    case rebased(Rebased, CommitCost)
     /// Another writer appended first: nothing was written.
     case headMoved(HeadMove)
     /// The batch's fence is no longer the lease's holder and epoch: nothing was written.
     case fenceLost
+}
+
+/// A batch committed after other writers' events it was not decided on.
+public struct Rebased: Sendable {
+    /// How far the batch's positions moved.
+    public var shift: Int64
+    /// The head after the batch, with its recomputed hash.
+    public var head: ChainHead
+    /// What had moved the head before the batch (the other writers' events).
+    public var move: HeadMove
+    /// The time the batch's earlier times were raised to (the head's), if any were.
+    public var raisedTo: Timestamp?
+
+    public init(shift: Int64, head: ChainHead, move: HeadMove, raisedTo: Timestamp?) {
+        self.shift = shift
+        self.head = head
+        self.move = move
+        self.raisedTo = raisedTo
+    }
 }
 
 /// What a commit cost, as the dialect measured it (metrics and the benchmark).

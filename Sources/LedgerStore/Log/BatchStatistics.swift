@@ -22,11 +22,14 @@ public struct BatchStatistics: Sendable, Hashable {
     public private(set) var decidedAgain = 0
     /// Commits made holding the chain lock while deciding (after conflicts).
     public private(set) var lockedCommits = 0
+    /// Commits placed after other writers' events they were not decided on
+    /// (none of which touched what they read), instead of being decided again.
+    public private(set) var rebasedCommits = 0
 
     public init() {}
 
     /// Counts one commit of `size` requests and its cost.
-    public mutating func record(_ size: Int, cost: CommitCost, locked: Bool) {
+    public mutating func record(_ size: Int, cost: CommitCost, locked: Bool, rebased: Bool = false) {
         commits += 1
         requests += size
         largest = max(largest, size)
@@ -34,6 +37,7 @@ public struct BatchStatistics: Sendable, Hashable {
         lockHeldNanoseconds += cost.lockHeldNanoseconds
         writerCPUNanoseconds += cost.writerCPUNanoseconds
         if locked { lockedCommits += 1 }
+        if rebased { rebasedCommits += 1 }
     }
 
     public mutating func recordDecision(cpuNanoseconds: Int64, reads: Int, rereads: Int) {
