@@ -8,11 +8,12 @@
 ///   keyset paging sorts as SQLite's byte order does; times are the same
 ///   24-character UTC text the chain hashes.
 /// - Positions and the chain: `ledger_head` holds the last position and hash
-///   in one row. A writer locks it (`FOR UPDATE`) for its whole batch, so one
-///   batch appends at a time across every node, and a row trigger on `events`
-///   refuses any insert that is not the next position chained to the head,
-///   then moves the head. A sequence could not do this: `nextval` is never
-///   rolled back, so aborted transactions would leave gaps.
+///   in one row. A batch's one statement locks it (`FOR UPDATE`) until its
+///   commit, so one batch appends at a time across every node, and a trigger
+///   on `events` (per row in v1, per statement since v5) refuses any insert
+///   that is not the next positions chained to the head, then moves the head.
+///   A sequence could not do this: `nextval` is never rolled back, so aborted
+///   transactions would leave gaps.
 /// - Immutability: UPDATE, DELETE and TRUNCATE of `events` and any change of
 ///   `ledger_head` other than the chain trigger's are refused by triggers set
 ///   `ENABLE ALWAYS`, so `session_replication_role = replica` cannot skip them.
@@ -385,6 +386,39 @@ enum PostgresMigrations {
             lock_waited_us  bigint,
             lock_held_us    bigint
         );
+
+        -- The chain check once per statement instead of once per row: the inserted rows, in
+        -- position order, must take the next positions and chain to the head and to each other;
+        -- the head moves once, to the last. A batch's insert locks and moves the head one time,
+        -- where the row trigger wrote a new head row version per event.
+        CREATE FUNCTION events_chain_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            head ledger_head%ROWTYPE;
+            broken bigint;
+            last_row record;
+        BEGIN
+            SELECT * INTO head FROM ledger_head WHERE id = 0 FOR UPDATE;
+            SELECT min(r.position) INTO broken FROM (
+                SELECT a.position, a.prev_hash, lag(a.position) OVER w AS previous_position,
+                       lag(a.hash) OVER w AS previous_hash, row_number() OVER w AS n
+                FROM added a WINDOW w AS (ORDER BY a.position)) r
+            WHERE (r.n = 1 AND (r.position <> head.position + 1 OR r.prev_hash <> head.hash))
+               OR (r.n > 1 AND (r.position <> r.previous_position + 1 OR r.prev_hash <> r.previous_hash));
+            IF broken IS NOT NULL THEN
+                RAISE EXCEPTION 'events: an insert must take the next position (%) and chain to the last hash', head.position + 1
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            SELECT a.position, a.hash, a.recorded_at INTO last_row FROM added a ORDER BY a.position DESC LIMIT 1;
+            IF FOUND THEN
+                UPDATE ledger_head SET position = last_row.position, hash = last_row.hash, recorded_at = last_row.recorded_at
+                WHERE id = 0;
+            END IF;
+            RETURN NULL;
+        END $$;
+        DROP TRIGGER events_chain ON events;
+        CREATE TRIGGER events_chain AFTER INSERT ON events REFERENCING NEW TABLE AS added
+            FOR EACH STATEMENT EXECUTE FUNCTION events_chain_rows();
+        ALTER TABLE events ENABLE ALWAYS TRIGGER events_chain;
 
         -- The head (outcome 'moved'), then up to 5001 events after the known position (outcome 'event').
         CREATE FUNCTION ledger_moved_since(p_known_position bigint, p_head ledger_head) RETURNS SETOF ledger_batch_answer

@@ -5,12 +5,31 @@ import LedgerStore
 /// `ledger_write_projections` reads with `json_to_recordset` (nulls as JSON
 /// nulls, which PostgreSQL's arrays of a bound parameter cannot carry).
 enum PostgresProjectionRows {
-    /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``).
+    /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``),
+    /// written straight into bytes: a batch's rows are on the commit's path.
     static func jobs(_ jobs: [JobState]) -> String {
-        JSONValue.array(jobs.map { job in
-            .object(Dictionary(uniqueKeysWithValues: zip(JobState.columns, job.rowValues.map(json))))
-        }).jsonText
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(jobs.count * 640)
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            for (offset, (column, value)) in zip(columnKeys, job.rowValues).enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: column)
+                switch value {
+                case .null: out.append(contentsOf: "null".utf8)
+                case .integer(let integer): out.append(contentsOf: String(integer).utf8)
+                case .text(let text): JSONWriter.appendString(text, to: &out)
+                }
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
+
+    /// Each column's name as a JSON key followed by its colon.
+    private static let columnKeys: [[UInt8]] = JobState.columns.map { Array("\"\($0)\":".utf8) }
 
     static func changes(_ delta: ProjectionDelta) -> String {
         JSONValue.object([
@@ -45,13 +64,5 @@ enum PostgresProjectionRows {
             "terminal_watchdog": .int(bySource[.watchdog] ?? 0), "terminal_manual": .int(bySource[.manual] ?? 0),
             "terminal_app": .int(bySource[.app] ?? 0), "last_webhook_at": counts.lastWebhookAt.map { .string($0.iso8601) } ?? .null,
         ])
-    }
-
-    private static func json(_ value: SQLValue) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .integer(let integer): .int(integer)
-        case .text(let text): .string(text)
-        }
     }
 }

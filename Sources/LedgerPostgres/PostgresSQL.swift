@@ -24,6 +24,11 @@ enum PostgresArgument: Sendable {
 
 /// A statement with its values bound as `$1, $2, ...` (never spliced into the text).
 func statement(_ sql: String, _ values: [PostgresArgument] = []) -> PostgresQuery {
+    PostgresQuery(unsafeSQL: sql, binds: bindings(values))
+}
+
+/// The values bound in order as `$1, $2, ...`.
+func bindings(_ values: [PostgresArgument]) -> PostgresBindings {
     var bindings = PostgresBindings(capacity: values.count)
     for value in values {
         switch value {
@@ -35,7 +40,7 @@ func statement(_ sql: String, _ values: [PostgresArgument] = []) -> PostgresQuer
         case .texts(let texts): bindings.append(texts)
         }
     }
-    return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    return bindings
 }
 
 /// The rows of `sql`, each read by column name.

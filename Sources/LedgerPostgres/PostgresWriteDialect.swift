@@ -66,8 +66,10 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
     }
 
     func commit(_ batch: PreparedBatch) async throws -> CommitAnswer {
+        let statement = AppendBatchStatement(arguments: arguments(batch))
         let answer: CommitAnswer = try await using(Self.deadlines(batch.queuedSince)) { [self] connection in
-            let found = try await rows(Self.appendBatch, arguments(batch), on: connection, logger: logger)
+            var found: [PostgresRandomAccessRow] = []
+            for try await row in try await connection.execute(statement, logger: logger) { found.append(row) }
             return try self.answer(to: found, known: batch.expected)
         }
         return answer.withRoundTrips(1)
@@ -199,6 +201,17 @@ extension PostgresWriteDialect {
         let at = row.text("recorded_at").flatMap(Timestamp.init(iso8601:)) ?? Timestamp(millisecondsSinceEpoch: 0)
         return HeadState(head: ChainHead(position: position, hash: hash), recordedAt: at)
     }
+}
+
+/// `ledger_append_batch`'s call, prepared once per connection: a group
+/// commit's one statement is not parsed and planned again each time.
+struct AppendBatchStatement: PostgresPreparedStatement {
+    static let sql = PostgresWriteDialect.appendBatch
+    typealias Row = PostgresRandomAccessRow
+    let arguments: [PostgresArgument]
+
+    func makeBindings() throws -> PostgresBindings { bindings(arguments) }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
 }
 
 extension CommitAnswer {

@@ -107,6 +107,8 @@ public final class LedgerMetrics: Sendable {
                 + "committing (divide by ledger_commit_requests_total for its share of each request).", batches.writerCPUNanoseconds)
         seconds("ledger_decide_cpu_seconds_total", "CPU time spent deciding, encoding and chaining batches before their commit.",
                 batches.decideCPUNanoseconds)
+        seconds("ledger_commit_wait_seconds_total", "Wall time the writer waited for its commit calls (round trips included).",
+                batches.commitWaitNanoseconds)
         seconds("ledger_chain_lock_held_seconds_total", "Time this node held the chain lock for its commits "
                 + "(divide by ledger_commits_total for the hold per batch).", batches.lockHeldNanoseconds)
         family("ledger_commit_round_trips_total", "counter", "Client round trips to the database for commits (0 on SQLite).",

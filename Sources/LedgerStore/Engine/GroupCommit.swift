@@ -225,7 +225,13 @@ extension GroupCommit {
         if cache.head == nil { cache.head = try await dialect.head(queuedSince: queuedSince) }
         let decision = try await decide(writes, loader: dialect.loader(queuedSince: queuedSince))
         let prepared = decision.attempt.prepared
-        guard prepared.isEmpty else { return (decision, try await dialect.commit(prepared)) }
+        guard prepared.isEmpty else {
+            let started = ContinuousClock.now
+            let answer = try await dialect.commit(prepared)
+            let waited = ContinuousClock.now - started
+            lock.withLock { committed.recordCommitWait(nanoseconds: waited.nanosecondsCount) }
+            return (decision, answer)
+        }
         // Refusals and repeats are answers too: they stand only if nobody appended meanwhile.
         if let move = try await dialect.moved(since: prepared.expected, queuedSince: queuedSince) {
             return (decision, .headMoved(move))
@@ -361,6 +367,14 @@ private final class PendingOperation: Sendable {
     init(keepsCache: Bool, run: @escaping @Sendable () async -> Void) {
         self.keepsCache = keepsCache
         self.run = run
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    public var nanosecondsCount: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 

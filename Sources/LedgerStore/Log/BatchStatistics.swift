@@ -18,6 +18,8 @@ public struct BatchStatistics: Sendable, Hashable {
     public private(set) var rereads = 0
     /// Time the chain lock was held by this writer's commits.
     public private(set) var lockHeldNanoseconds: Int64 = 0
+    /// Wall time of the commit calls, as the writer waited for them (round trips included).
+    public private(set) var commitWaitNanoseconds: Int64 = 0
     /// Batches decided again because another writer moved the head first.
     public private(set) var decidedAgain = 0
     /// Commits made holding the chain lock while deciding (after conflicts).
@@ -47,6 +49,8 @@ public struct BatchStatistics: Sendable, Hashable {
     }
 
     public mutating func recordConflict() { decidedAgain += 1 }
+
+    public mutating func recordCommitWait(nanoseconds: Int64) { commitWaitNanoseconds += nanoseconds }
 
     /// The writer thread's CPU per request, in microseconds, since `earlier`.
     public func writerMicrosecondsPerRequest(since earlier: BatchStatistics) -> Double {
