@@ -39,14 +39,15 @@ struct DoctorCommand: AsyncParsableCommand {
         let store = try await configuration.openExisting()
         let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
         var findings: [DoctorFinding] = []
+        let database = DatabaseFlag(configuration.databaseLocation).text
         let report = try await storeCall { () async throws(StoreError) in try await store.verify() }
         for finding in report.findings.prefix(5) {
             findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
-                                    command: "ledger verify --db \(configuration.databaseLocation)   # then restore from a backup (docs/database.md)"))
+                                          command: finding.remedy ?? "ledger verify\(database)   # then restore from a backup (docs/database.md)"))
         }
         for check in DoctorChecks.all(now: now) {
             let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
-            findings += check.findings(result, " --db \(configuration.databaseLocation)")
+            findings += check.findings(result, database)
         }
         findings += try await storeCall { () async throws(StoreError) in try await store.storageFindings() }
         switch format {

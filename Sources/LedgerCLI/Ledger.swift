@@ -66,10 +66,11 @@ public enum ExitStatus: Int32, Sendable {
     /// The exit code a store error means: what the user must do differs.
     init(_ error: StoreError) {
         switch error {
-        case .notALedger, .newerLedger: self = .foreignDatabase
+        case .notALedger, .foreignObjects, .newerLedger: self = .foreignDatabase
         case .refused, .invalidRequest, .externalIDTaken, .idempotencyKeyReused, .wrongExpectedVersion: self = .usage
         case .importRejected, .leaseLost: self = .checkFailed
-        case .storageUnavailable, .corrupt, .durabilityNotApplied, .cannotOpen, .unexpected: self = .unusableDatabase
+        case .storageUnavailable, .storageRefused, .corrupt, .durabilityNotApplied, .cannotOpen, .cannotConnect, .unexpected:
+            self = .unusableDatabase
         }
     }
 }

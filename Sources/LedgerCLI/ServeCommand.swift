@@ -136,6 +136,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             store = try await openEngine(configuration.databaseLocation, options: options, logger: logger)
         } catch {
+            // Once, at error level, then exit 3: a database that refuses the login or
+            // is not there does not mend by itself (docs/decisions.md).
+            logger.error("the database cannot be used", metadata: [
+                "db": .string(databaseLabel(configuration.databaseLocation)), "error": .string(error.description),
+            ])
             throw CommandFailure(error)
         }
         if let sqlite = store as? SQLiteEventStore, case .quickCheckStopped(let milliseconds) = sqlite.startupIntegrity {

@@ -57,7 +57,9 @@ extension Problem {
         case .refused, .externalIDTaken, .idempotencyKeyReused: self = Problem(.conflict, "Conflict", detail: error.description)
         case .wrongExpectedVersion: self = Problem(.conflict, "Conflict", detail: error.description)
         case .invalidRequest: self = .badRequest(error.description)
-        case .storageUnavailable:
+        case .storageUnavailable, .storageRefused:
+            // The database's refusal of the ledger's own write is never the sender's
+            // fault: "retry later", so a provider keeps the webhook until an operator acts.
             self = Problem(.serviceUnavailable, "Cannot store right now",
                            detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
             logReason = error.description
@@ -65,7 +67,8 @@ extension Problem {
             self = Problem(.internalServerError, "Internal error",
                            detail: "the ledger failed unexpectedly; the request may be retried (nothing is answered 2xx unless stored)")
             logReason = error.description
-        case .corrupt, .durabilityNotApplied, .importRejected, .notALedger, .newerLedger, .cannotOpen:
+        case .corrupt, .durabilityNotApplied, .importRejected, .notALedger, .foreignObjects, .newerLedger, .cannotOpen,
+             .cannotConnect:
             self = Problem(.internalServerError, "Database unusable",
                            detail: "the ledger's database cannot be used until its operator acts; the server log says why")
             logReason = error.description

@@ -105,12 +105,15 @@ struct RequestSupport: Sendable {
     }
 
     private func noteStorageFailure(_ error: StoreError) {
-        guard case .storageUnavailable = error else {
+        switch error {
+        case .storageUnavailable, .storageRefused: break
+        default:
             guard error.needsOperator else { return }
             services.metrics.storageFailed()
             services.readiness.storageFailed(error.description, lasting: true)
             return
         }
+        // Not ready until a write or the readiness probe succeeds again (a grant restored).
         services.metrics.storageFailed()
         services.readiness.storageFailed(error.description)
     }

@@ -28,6 +28,9 @@ enum ChangeChannel {
 
     /// Listens until cancelled, reconnecting after a lost connection.
     static func listen(_ client: PostgresClient, as node: String, wake changes: ChangeSignals, logger: Logger) async {
+        // Started beside the client's `run()`: give it the moment to begin, or the
+        // client warns (in plain text) that a connection was asked for before it ran.
+        try? await Task.sleep(for: .milliseconds(50))
         // Waiters could have missed a commit only once a listening attempt failed.
         var attempts = 0
         while !Task.isCancelled {

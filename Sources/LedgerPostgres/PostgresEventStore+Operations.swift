@@ -4,10 +4,17 @@ import LedgerStore
 import PostgresNIO
 
 extension PostgresEventStore: EngineOperations {
-    /// Proves the database takes a durable write now (`/readyz`): a commit
-    /// between this node's group commits that also takes the chain lock.
+    /// Proves the database takes a durable write now (`/readyz`): the role
+    /// holds every privilege appending needs, and a commit between this
+    /// node's group commits that also takes the chain lock goes through.
     public func probeWritable() async throws(StoreError) {
-        try await lockedTransaction(keepsWriterState: true) { [logger] connection, _ in
+        try await lockedTransaction(keepsWriterState: true) { [self, logger] connection, _ in
+            let missing = try await missingPrivileges(PostgresPrivilege.append, connection)
+            if let first = missing.first {
+                let role = try await connectedRole(connection)
+                throw StoreError.storageRefused("the role \(role) lacks \(missing.count) privilege(s) appending needs, "
+                                                + "the first: \(first.grant(to: role))")
+            }
             try await run("""
                 INSERT INTO ledger_settings AS s (key, value) VALUES ('readiness_probes', '1')
                 ON CONFLICT (key) DO UPDATE SET value = (s.value::bigint + 1)::text
@@ -36,9 +43,24 @@ extension PostgresEventStore: EngineOperations {
         }
     }
 
-    /// Nothing engine-specific yet: autovacuum makes a redacted body's room
-    /// reusable on its own.
-    public func storageFindings() async throws(StoreError) -> [DoctorFinding] { [] }
+    /// Each privilege a part of the ledger needs and the connecting role
+    /// lacks, with the SQL that grants it (autovacuum makes a redacted body's
+    /// room reusable on its own: no space to give back here).
+    public func storageFindings() async throws(StoreError) -> [DoctorFinding] {
+        try await reading { [self] connection in
+            let missing = try await missingPrivileges(PostgresPrivilege.all, connection)
+            guard !missing.isEmpty else { return [] }
+            let role = try await connectedRole(connection)
+            return Dictionary(grouping: missing, by: \.part).sorted { $0.key < $1.key }.map { part, privileges in
+                DoctorFinding(check: "privileges",
+                              summary: "the role \(role) lacks what \(part) needs: "
+                                  + privileges.map { "\($0.privilege)\($0.column.map { " (\($0))" } ?? "") on \($0.table)" }
+                                      .joined(separator: ", "),
+                              command: "psql -c '" + privileges.map { $0.grant(to: role) }.joined(separator: "; ")
+                                  + "'   # as the tables' owner")
+            }
+        }
+    }
 
     public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
         try await reading { [self] connection in
@@ -93,9 +115,7 @@ extension PostgresEventStore: EngineOperations {
         if report.findings.isEmpty { report.head = chain.head }
         report.findings += try await reading(within: .operation) { [self] connection in
             var findings: [VerificationReport.Finding] = []
-            for missing in try await missingGuards(connection) {
-                findings.append(.init(check: "triggers", position: nil, detail: missing))
-            }
+            findings += try await missingGuards(connection)
             for invariant in PostgresInvariants.invariants {
                 guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
                 findings.append(.init(check: "invariant", position: row.integer("position"),
@@ -110,14 +130,30 @@ extension PostgresEventStore: EngineOperations {
         return report
     }
 
-    /// The immutability triggers that are not there, or not `ENABLE ALWAYS`.
-    private func missingGuards(_ connection: PostgresConnection) async throws -> [String] {
-        let present = try await rows("""
-            SELECT tgname::text AS name FROM pg_trigger
-            WHERE tgrelid IN ('events'::regclass, 'ledger_head'::regclass) AND NOT tgisinternal AND tgenabled = 'A'
-            """, on: connection, logger: logger).compactMap { $0.text("name") }
-        return Self.guardTriggers.filter { !present.contains($0) }
-            .map { "trigger \($0) is missing or not ENABLE ALWAYS: the log is not protected by the database" }
+    /// The immutability triggers that are not there, or not `ENABLE ALWAYS`,
+    /// each with what mends it: a disabled one is enabled again by the
+    /// tables' owner; a missing one means the log was left unguarded.
+    private func missingGuards(_ connection: PostgresConnection) async throws -> [VerificationReport.Finding] {
+        let found = try await rows("""
+            SELECT tgname::text AS name, tgrelid::regclass::text AS relation, tgenabled::text AS enabled FROM pg_trigger
+            WHERE tgrelid IN ('events'::regclass, 'ledger_head'::regclass) AND NOT tgisinternal
+            """, on: connection, logger: logger)
+        var present: [String: (relation: String, enabled: String)] = [:]
+        for row in found {
+            if let name = row.text("name") { present[name] = (row.text("relation") ?? "events", row.text("enabled") ?? "") }
+        }
+        return Self.guardTriggers.compactMap { name in
+            guard let trigger = present[name] else {
+                return .init(check: "triggers", position: nil,
+                             detail: "trigger \(name) is missing: the log is not protected by the database",
+                             remedy: "restore the database from a backup taken before the trigger was dropped (docs/database.md)")
+            }
+            guard trigger.enabled != "A" else { return nil }
+            return .init(check: "triggers", position: nil,
+                         detail: "trigger \(name) is not ENABLE ALWAYS: the log is not protected by the database",
+                         remedy: "psql -c 'ALTER TABLE \(trigger.relation) ENABLE ALWAYS TRIGGER \(name)'   # as the tables' owner; "
+                             + "then ledger verify")
+        }
     }
 
     static let guardTriggers = ["events_refuse_change", "events_refuse_truncate", "events_chain", "ledger_head_guard",

@@ -30,16 +30,7 @@ extension PostgresEventStore: ReadModels {
 
     /// A cell as the text the SQLite engine gives for the same value:
     /// integers and reals in decimal, booleans as 1 and 0.
-    static func text(of cell: PostgresCell) -> String? {
-        guard cell.bytes != nil else { return nil }
-        switch cell.dataType {
-        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(String.init)
-        case .float4, .float8: return (try? cell.decode(Double.self)).map { "\($0)" }
-        case .numeric: return (try? cell.decode(Decimal.self)).map { "\($0)" }
-        case .bool: return (try? cell.decode(Bool.self)).map { $0 ? "1" : "0" }
-        default: return try? cell.decode(String.self)
-        }
-    }
+    static func text(of cell: PostgresCell) -> String? { PostgresCellText.text(of: cell) }
 
     public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
         precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")

@@ -52,17 +52,20 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// returns: a server with `fsync` or `synchronous_commit` off is refused.
     public static func open(url: String, options: StoreOptions = StoreOptions(),
                             logger: Logger = PostgresEventStore.quietLogger) async throws(StoreError) -> PostgresEventStore {
-        let store = PostgresEventStore(location: try PostgresLocation(url: url), options: options, logger: logger)
+        let location = try PostgresLocation(url: url)
+        // One connection first, said within seconds in the server's words when it
+        // fails: the pool would retry a refused login for a minute, then only say it
+        // gave up. It checks durability and migrates before the pool exists.
+        let connection = try await PostgresConnectFailure.connect(location, logger: logger)
         do {
-            try await store.client.withConnection { connection in
-                try await store.checkDurability(connection)
-                try await PostgresMigrator(location: store.location, logger: logger).migrate(connection)
-            }
+            try await checkDurability(connection, logger: logger)
+            try await PostgresMigrator(location: location, logger: logger).migrate(connection)
+            try? await connection.close()
         } catch {
-            await store.close()
+            try? await connection.close()
             throw StoreError.fromPostgres(error)
         }
-        return store
+        return PostgresEventStore(location: location, options: options, logger: logger)
     }
 
     /// Warnings and errors only: the client's own reconnection attempts are
@@ -83,12 +86,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     /// `fsync` and `synchronous_commit` read back: anything less than on
     /// could lose acknowledged commits on a crash or power loss.
-    private func checkDurability(_ connection: PostgresConnection) async throws {
+    private static func checkDurability(_ connection: PostgresConnection, logger: Logger) async throws {
         for setting in ["fsync", "synchronous_commit"] {
             let value = try await rows("SELECT current_setting($1) AS value", [.text(setting)], on: connection, logger: logger)
                 .first?.text("value") ?? "unknown"
             guard ["on", "remote_write", "remote_apply"].contains(value) else {
-                throw StoreError.durabilityNotApplied(expected: "\(setting) = on", actual: "\(setting) = \(value)")
+                throw StoreError.durabilityNotApplied(expected: "PostgreSQL's \(setting) = on", actual: "\(setting) = \(value)")
             }
         }
     }

@@ -69,6 +69,17 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// One connection's configuration, the same as the pool's.
+    var connectionConfiguration: PostgresConnection.Configuration {
+        switch endpoint {
+        case .socket(let path):
+            PostgresConnection.Configuration(unixSocketPath: path, username: user, password: password, database: database)
+        case .tcp(let host, let port):
+            PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
+                                             tls: (try? NIOSSLContext(configuration: .makeClientConfiguration())).map { .prefer($0) } ?? .disable)
+        }
+    }
+
     /// The location without its password, for messages and logs.
     public var description: String {
         switch endpoint {

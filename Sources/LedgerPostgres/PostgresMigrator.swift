@@ -4,9 +4,9 @@ import Logging
 import PostgresNIO
 
 /// Brings a database to ``PostgresMigrations/all`` in one transaction, under
-/// an advisory lock so that nodes starting together migrate once. A database
-/// that holds other tables and no ledger, or one migrated by a newer ledger,
-/// is refused untouched.
+/// an advisory lock so that nodes starting together migrate once. A schema
+/// holding another application's tables of the ledger's names, or one
+/// migrated by a newer ledger, is refused untouched.
 struct PostgresMigrator {
     let location: PostgresLocation
     let logger: Logger
@@ -35,26 +35,42 @@ struct PostgresMigrator {
         }
     }
 
-    /// The migrations applied so far; creates their table in a database that is empty.
+    /// The migrations applied so far; creates their table in a schema that
+    /// has no ledger yet. A production database is not empty: other tables,
+    /// other schemas and the objects of extensions (`pg_stat_statements`'
+    /// views, `pgcrypto`'s functions) are no obstacle; only tables or views
+    /// of the ledger's own names that it did not make are another application's.
     private func appliedMigrations(_ connection: PostgresConnection) async throws -> [String] {
-        let tables = try await rows("""
-            SELECT table_name::text AS name FROM information_schema.tables
-            WHERE table_schema = current_schema() ORDER BY table_name
-            """, on: connection, logger: logger).compactMap { $0.text("name") }
-        if !tables.isEmpty, !tables.contains("ledger_migrations") {
-            throw StoreError.notALedger(path: location.description, tables: tables)
+        let relations = Set(try await rows("""
+            SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+            """, on: connection, logger: logger).compactMap { $0.text("name") })
+        if !relations.contains("ledger_migrations") {
+            let clashes = relations.intersection(Self.ownNames)
+            guard clashes.isEmpty else { throw StoreError.foreignObjects(location: location.description, names: clashes.sorted()) }
+            try await run("""
+                CREATE TABLE IF NOT EXISTS ledger_migrations (
+                    identifier text COLLATE "C" PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, on: connection, logger: logger)
         }
-        // Created only in an empty database: a read-only role opening a ledger
-        // (`ledger query`) may not create anything.
-        if tables.isEmpty { try await run("""
-            CREATE TABLE IF NOT EXISTS ledger_migrations (
-                identifier text COLLATE "C" PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """, on: connection, logger: logger) }
         return try await rows("SELECT identifier FROM ledger_migrations ORDER BY applied_at, identifier",
                               on: connection, logger: logger).compactMap { $0.text("identifier") }
     }
+
+    /// The tables and views the migrations create, read from their SQL.
+    static let ownNames: Set<String> = {
+        let pattern = try? NSRegularExpression(pattern: #"CREATE (?:TABLE|VIEW) (?:IF NOT EXISTS )?([a-z_]+)"#)
+        var names: Set<String> = ["ledger_migrations"]
+        for migration in PostgresMigrations.all {
+            let text = migration.sql as NSString
+            for match in pattern?.matches(in: migration.sql, range: NSRange(location: 0, length: text.length)) ?? [] {
+                names.insert(text.substring(with: match.range(at: 1)))
+            }
+        }
+        return names
+    }()
 
     /// A migration's statements: each ends with `;` at the end of a line,
     /// outside a `$$`-quoted function body (the extended protocol takes one

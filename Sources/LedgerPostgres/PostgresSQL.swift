@@ -94,22 +94,25 @@ extension StoredEvent {
 
 extension StoreError {
     /// Maps any error from PostgreSQL or the session to a ``StoreError``:
-    /// lost connections and lock timeouts are "retry later", a refusal by the
-    /// database's own guards is not, anything else is unexpected.
+    /// lost connections and lock timeouts are "retry later"; a refusal of the
+    /// ledger's own write by the database (a missing grant, a read-only
+    /// server, a constraint or guard) is a storage refusal, never the
+    /// request's fault; a server that cannot be reached or refuses the login
+    /// says why; anything else is unexpected.
     static func fromPostgres(_ error: any Error) -> StoreError {
         if let store = error as? StoreError { return store }
         guard let psql = error as? PSQLError else { return .unexpected(String(describing: error)) }
         let state = psql.serverInfo?[.sqlState] ?? ""
         let message = psql.serverInfo?[.message] ?? "\(psql.code)"
         switch state {
-        case "": return .storageUnavailable("PostgreSQL: \(psql.code)")
+        case "": return .storageUnavailable("PostgreSQL: \(PostgresConnectFailure.describe(psql))")
         case "53100": return .storageUnavailable("PostgreSQL: disk full: \(message)")
         case "55P03", "57014", "40001", "40P01", "25P03":
             return .storageUnavailable("PostgreSQL: \(message)")
         case let code where code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("53"):
             return .storageUnavailable("PostgreSQL: \(message)")
-        case let code where code.hasPrefix("23") || code == "42501":
-            return .invalidRequest("the database refused the write: \(message)")
+        case let code where code.hasPrefix("23") || code == "42501" || code == "25006" || code.hasPrefix("28") || code == "3D000":
+            return .storageRefused("PostgreSQL \(state): \(message)")
         case "XX001", "XX002": return .corrupt(message)
         default: return .unexpected("PostgreSQL \(state): \(message)")
         }

@@ -89,7 +89,8 @@ public final class SQLiteEventStore: EventStore {
             return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
         }
         guard actual == durability.pragmaValue else {
-            throw StoreError.durabilityNotApplied(expected: "\(durability.pragmaValue)", actual: "\(actual)")
+            throw StoreError.durabilityNotApplied(expected: "SQLite's PRAGMA synchronous = \(durability.pragmaValue)",
+                                                  actual: "PRAGMA synchronous = \(actual)")
         }
     }
 

@@ -38,9 +38,11 @@ public final class ThrowawayPostgres: Sendable {
         return try startOwnServer()
     }
 
-    /// A URL for the database `name` (the ledger's unix-socket form).
-    public func url(database name: String) -> String {
-        "postgres://\(user)@/\(name)?host=\(socketDirectory)&port=\(port)"
+    /// A URL for the database `name` (the ledger's unix-socket form), as
+    /// the superuser or as `role` with its password.
+    public func url(database name: String, role: String? = nil, password: String? = nil) -> String {
+        let login = (role ?? user) + (password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+        return "postgres://\(login)@/\(name)?host=\(socketDirectory)&port=\(port)"
     }
 
     /// Creates an empty database with a fresh name and returns its URL.
@@ -86,8 +88,11 @@ extension ThrowawayPostgres {
 
     /// A server of the caller's own (one that a test may stop and start),
     /// stopped and removed when the process exits. `port` only names the
-    /// socket file in the server's own folder.
-    public static func startPrivate(port: Int = 40_000 + Int.random(in: 0..<10_000)) throws -> ThrowawayPostgres {
+    /// socket file in the server's own folder. With `passwordAuthentication`
+    /// every role but the superuser logs in with its password (SCRAM), as on
+    /// an operator's server.
+    public static func startPrivate(port: Int = 40_000 + Int.random(in: 0..<10_000),
+                                    passwordAuthentication: Bool = false) throws -> ThrowawayPostgres {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // initdb and postgres refuse to run as root: as root, they run as the postgres user.
@@ -96,6 +101,11 @@ extension ThrowawayPostgres {
         let initdb = try server.asServerUser(try binary("initdb"), ["-D", "\(folder)/data", "-U", "ledger", "--auth=trust",
                                                                     "-E", "UTF8", "--locale=C.UTF-8", "-N"])
         guard initdb.status == 0 else { throw PostgresSetupFailure("initdb: \(initdb.output)") }
+        if passwordAuthentication {
+            let rules = "local all ledger trust\nlocal all all scram-sha-256\n"
+            try rules.write(toFile: "\(folder)/data/pg_hba.conf", atomically: false, encoding: .utf8)
+            if geteuid() == 0 { _ = try run("/usr/bin/chown", ["postgres:", "\(folder)/data/pg_hba.conf"]) }
+        }
         try server.start()
         stopAtExit.withLock { $0.append { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) } }
         _ = registerExitHandler

@@ -227,6 +227,12 @@ import Testing
         let midway = try await LedgerBinary.run(["verify", "--db", path])
         #expect(midway.status == 0, "a partly applied run verifies: \(midway.stdout)")
 
+        // A dry run counts what the interrupted run still has to redact, and changes nothing.
+        let dry = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "30d", "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("would first finish an interrupted run: \(old - redactedAtKill) bodies"),
+                "\(dry.stdout)\(dry.stderr)")
+        #expect(try await Self.count(path, "json_extract(data, '$.body') = '[redacted]'") == redactedAtKill, "nothing redacted by it")
+
         let resumed = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "30d"])
         #expect(resumed.status == 0 && resumed.stdout.contains("finished an interrupted run"), "\(resumed.stdout)\(resumed.stderr)")
         stormEnds.withLock { $0 = .now }

@@ -60,10 +60,7 @@ import Testing
         let owner = try await PostgresEventStore.open(url: server.url(database: database))
         await owner.close()
         let document = try String(contentsOfFile: Self.repository + "/docs/postgres.md", encoding: .utf8)
-        let start = try #require(document.range(of: "-- as the owner, after the first open created the tables\n"))
-        let grants = document[start.upperBound...].prefix { $0 != "`" }
-            .replacingOccurrences(of: "PASSWORD '…'", with: "")
-        for sql in grants.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !sql.isEmpty {
+        for sql in try #require(DocumentedSQL.statements(in: document, after: "-- 2. as the owner")) {
             // Roles belong to the whole server: another test may have made them.
             if sql.hasPrefix("CREATE ROLE") {
                 try server.psql("DO $$ BEGIN \(sql); EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",

@@ -60,22 +60,31 @@ final class WriteCache {
         head = move.head
     }
 
+    /// Decodes only what matters here: an event of a cached job, or one that
+    /// makes a job the owner of an external id (the other node's events are
+    /// as many as this node's own: their decoding is this writer's cost of sharing).
     private func bringForward(jobID: String, _ stored: StoredEvent) {
-        let recorded = try? stored.decoded(with: codec)
-        if let recorded { noteOwner(of: recorded, jobID: jobID, provider: jobs[jobID]?.provider) }
-        guard let cachedVersion = jobs[jobID]?.version, stored.version > cachedVersion else { return }
-        guard stored.version == cachedVersion + 1, let recorded else {
+        let cachedVersion = jobs[jobID]?.version
+        let claimsOwner = stored.type == EventType.jobRegistered.rawValue || stored.type == EventType.jobSubmitted.rawValue
+        guard cachedVersion != nil || claimsOwner else { return }
+        guard let (event, at) = try? stored.decodedForFold(with: codec) else {
+            jobs[jobID] = nil
+            return
+        }
+        noteOwner(of: event, jobID: jobID, provider: jobs[jobID]?.provider)
+        guard let cachedVersion, stored.version > cachedVersion else { return }
+        guard stored.version == cachedVersion + 1 else {
             jobs[jobID] = nil
             return
         }
         var state = jobs.removeValue(forKey: jobID)
-        state?.apply(recorded)
+        state?.apply(event, version: stored.version, at: at)
         jobs[jobID] = state
     }
 
     /// An event that makes a job the owner of an external id.
-    func noteOwner(of recorded: RecordedEvent, jobID: String, provider: String?) {
-        switch recorded.event {
+    func noteOwner(of event: LedgerEvent, jobID: String, provider: String?) {
+        switch event {
         case .jobRegistered(let registered):
             if let externalID = registered.externalID {
                 owners[ExternalKey(provider: registered.provider, externalID: externalID)] = jobID

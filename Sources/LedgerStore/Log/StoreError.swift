@@ -20,6 +20,18 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is a SQLite database of another application: the ledger
     /// writes nothing into it.
     case notALedger(path: String, tables: [String])
+    /// The PostgreSQL schema holds tables or views of the ledger's own names
+    /// that the ledger did not make (another application's): nothing is
+    /// written to it. Other tables, other schemas and extensions' objects
+    /// are no obstacle.
+    case foreignObjects(location: String, names: [String])
+    /// The database server could not be reached or refused the connection:
+    /// the reason as the server or the network gave it.
+    case cannotConnect(location: String, reason: String)
+    /// The database refused one of the ledger's own writes (a missing grant,
+    /// a read-only transaction, a constraint the ledger should never break):
+    /// not the sender's fault, answered "retry later" while an operator acts.
+    case storageRefused(String)
     /// The ledger was migrated by a newer version of the ledger (migrations
     /// this build does not know): it is not touched.
     case newerLedger(path: String, migrations: [String])
@@ -40,8 +52,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// restore, an upgrade, another path): readiness stays false until restart.
     public var needsOperator: Bool {
         switch self {
-        case .corrupt, .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen: true
-        case .storageUnavailable, .wrongExpectedVersion, .idempotencyKeyReused, .refused, .externalIDTaken,
+        case .corrupt, .durabilityNotApplied, .notALedger, .foreignObjects, .newerLedger, .cannotOpen, .cannotConnect: true
+        case .storageUnavailable, .storageRefused, .wrongExpectedVersion, .idempotencyKeyReused, .refused, .externalIDTaken,
              .invalidRequest, .importRejected, .unexpected, .leaseLost: false
         }
     }
@@ -51,7 +63,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
         case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
-             .durabilityNotApplied, .notALedger, .newerLedger, .cannotOpen, .unexpected, .leaseLost: false
+             .durabilityNotApplied, .notALedger, .foreignObjects, .newerLedger, .cannotOpen, .cannotConnect,
+             .storageRefused, .unexpected, .leaseLost: false
         }
     }
 
@@ -71,6 +84,15 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the database cannot store right now (\(detail)); retry later"
         case .corrupt(let detail):
             "the database is damaged (\(detail)); restore it from a backup (docs/runbooks.md) and run `ledger verify`"
+        case .foreignObjects(let location, let names):
+            "\(location) already holds \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", ..." : ""), "
+                + "named as the ledger's tables but made by something else: nothing was written to it; "
+                + "give the ledger a database (or a schema, through the role's search_path) of its own"
+        case .cannotConnect(let location, let reason):
+            "cannot connect to \(location): \(reason)"
+        case .storageRefused(let detail):
+            "the database refused the ledger's write (\(detail)); nothing was stored: an operator must act "
+                + "(`ledger doctor` names the grant or setting), then the sender's retry is stored"
         case .notALedger(let path, let tables):
             "\(path) is another application's SQLite database (tables \(tables.prefix(5).joined(separator: ", "))"
                 + "\(tables.count > 5 ? ", ..." : "")), not a ledger: nothing was written to it; give --db a new file or a ledger"
@@ -84,7 +106,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .importRejected(let line, let detail):
             "line \(line): \(detail); nothing was imported"
         case .durabilityNotApplied(let expected, let actual):
-            "PRAGMA synchronous reads back \(actual), not \(expected): refusing to acknowledge writes"
+            "the database's durability setting reads back \(actual), not \(expected): refusing to acknowledge writes"
         }
     }
 }

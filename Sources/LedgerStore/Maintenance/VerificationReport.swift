@@ -6,11 +6,14 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         public var check: String
         public var position: Int64?
         public var detail: String
+        /// What mends it when the engine knows (the SQL that re-enables a guard), else nil.
+        public var remedy: String?
 
-        public init(check: String, position: Int64?, detail: String) {
+        public init(check: String, position: Int64?, detail: String, remedy: String? = nil) {
             self.check = check
             self.position = position
             self.detail = detail
+            self.remedy = remedy
         }
     }
 

@@ -31,7 +31,8 @@ public struct RetentionReport: Sendable, Hashable {
     public var count: Int64 = 0
     /// The new run's `retention.applied` position (nil when dry or nothing new).
     public var runPosition: Int64?
-    /// Events an earlier, interrupted run had left and this one redacted.
+    /// Events an earlier, interrupted run had left and this one redacted
+    /// (dry: would redact first).
     public var resumed: Int64 = 0
 }
 
@@ -61,7 +62,7 @@ public struct RetentionRun: Sendable {
         // the run appends only if the stream is still where it was read.
         let runs = try await storage.events(inStream: Self.stream)
         let last = ChainCheck.runs(in: runs).last
-        if let last, !dryRun { report.resumed = try await redact(last.applied, on: storage) }
+        if let last { report.resumed = try await redact(last.applied, on: storage, dryRun: dryRun) }
         let from = (last?.applied.throughPosition ?? 0) + 1
         let through = try await storage.lastPosition(recordedBefore: cutoff)
         guard through >= from else { return report }
@@ -93,8 +94,10 @@ public struct RetentionRun: Sendable {
         return digest
     }
 
-    /// Redacts what `applied` covers and is not redacted yet; the count redacted.
-    private func redact(_ applied: RetentionApplied, on storage: some RetentionStorage) async throws(StoreError) -> Int64 {
+    /// Redacts what `applied` covers and is not redacted yet (dry: only
+    /// counts it); the count.
+    private func redact(_ applied: RetentionApplied, on storage: some RetentionStorage,
+                        dryRun: Bool = false) async throws(StoreError) -> Int64 {
         var pending: [Redaction] = []
         var count: Int64 = 0
         try await forEachPage(from: applied.fromPosition, through: applied.throughPosition, on: storage) { event throws(StoreError) in
@@ -103,7 +106,7 @@ public struct RetentionRun: Sendable {
             pending.append(Redaction(position: event.position, data: redacted))
         } afterPage: { () throws(StoreError) in
             guard !pending.isEmpty else { return }
-            try await storage.storeRedactions(pending)
+            if !dryRun { try await storage.storeRedactions(pending) }
             count += Int64(pending.count)
             pending.removeAll(keepingCapacity: true)
         }
