@@ -47,14 +47,15 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
-                                    to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
-        let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }
-        switch format {
-        case .text: writeOut(result.rows.isEmpty ? "(no rows)" : TableRenderer.table(result))
-        case .csv: writeOut(TableRenderer.csv(result))
-        case .json: writeOut(TableRenderer.json(result))
+        try await configuration.withExisting { store in
+            let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
+                                        to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
+            let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }
+            switch format {
+            case .text: writeOut(result.rows.isEmpty ? "(no rows)" : TableRenderer.table(result))
+            case .csv: writeOut(TableRenderer.csv(result))
+            case .json: writeOut(TableRenderer.json(result))
+            }
         }
     }
 }

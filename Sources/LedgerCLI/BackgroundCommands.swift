@@ -18,8 +18,9 @@ struct BackgroundOnce {
         // Decisions made here (a poll's completion, a watchdog's failure) are
         // made as the server makes them: what this process is not told, it
         // takes from the settings the server recorded in the ledger.
-        let existing = try await configuration.openExisting()
-        let recorded = try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
+        let recorded = try await configuration.withExisting { existing in
+            try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
+        }
         func configuredOrRecorded<Value: RawRepresentable<String>>(_ setting: Setting, _ value: Value, _ name: String) -> Value {
             configuration.configured.contains(setting) ? value : recorded[name].flatMap(Value.init(rawValue:)) ?? value
         }
@@ -37,10 +38,12 @@ struct BackgroundOnce {
         } catch {
             // The HTTP client must be shut down on every path before it is released.
             await composition.shutdown()
+            await store.close()
             if let storeError = error as? StoreError { throw CommandFailure(storeError) }
             throw error
         }
         await composition.shutdown()
+        await store.close()
         writeOut(summary)
     }
 }

@@ -38,15 +38,16 @@ struct CheckpointCommand: AsyncParsableCommand {
         guard let key = configuration.checkpointKey else {
             throw CommandFailure(.usage, "LEDGER_CHECKPOINT_KEY: not set; it signs checkpoints (ledger checkpoint --generate-key makes one)")
         }
-        let store = try await configuration.openExisting()
-        let (head, count) = try await storeCall { () async throws(StoreError) in try await store.headAndCount() }
-        let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
-        let json = encodePretty(checkpoint)
-        if let out {
-            try OutputFile.write(Data((json + "\n").utf8), to: out, force: force)
-            FileHandle.standardError.write(Data("checkpoint at position \(head.position) written to \(out)\n".utf8))
-        } else {
-            writeOut(json)
+        try await configuration.withExisting { store in
+            let (head, count) = try await storeCall { () async throws(StoreError) in try await store.headAndCount() }
+            let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
+            let json = encodePretty(checkpoint)
+            if let out {
+                try OutputFile.write(Data((json + "\n").utf8), to: out, force: force)
+                FileHandle.standardError.write(Data("checkpoint at position \(head.position) written to \(out)\n".utf8))
+            } else {
+                writeOut(json)
+            }
         }
     }
 }

@@ -31,6 +31,34 @@ extension LedgerConfiguration {
         return try await open(options: options)
     }
 
+    /// Runs `body` with the existing ledger opened, and closes it after,
+    /// whatever `body` did: a command closes what it opened.
+    func withExisting<T>(options: StoreOptions = StoreOptions(),
+                         _ body: (any LedgerEngine) async throws -> T) async throws -> T {
+        let engine = try await openExisting(options: options)
+        do {
+            let value = try await body(engine)
+            await engine.close()
+            return value
+        } catch {
+            await engine.close()
+            throw error
+        }
+    }
+
+    /// The same, creating the ledger when it is not there yet (import).
+    func withLedger<T>(options: StoreOptions = StoreOptions(), _ body: (any LedgerEngine) async throws -> T) async throws -> T {
+        let engine = try await open(options: options)
+        do {
+            let value = try await body(engine)
+            await engine.close()
+            return value
+        } catch {
+            await engine.close()
+            throw error
+        }
+    }
+
     func open(options: StoreOptions = StoreOptions()) async throws -> any LedgerEngine {
         do {
             return try await openEngine(databaseLocation, options: options)

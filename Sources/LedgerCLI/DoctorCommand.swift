@@ -36,29 +36,30 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
-        var findings: [DoctorFinding] = []
-        let database = DatabaseFlag(configuration.databaseLocation).text
-        let report = try await storeCall { () async throws(StoreError) in try await store.verify() }
-        for finding in report.findings.prefix(5) {
-            findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
-                                          command: finding.remedy ?? "ledger verify\(database)   # then restore from a backup (docs/database.md)"))
+        try await configuration.withExisting { store in
+            let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
+            var findings: [DoctorFinding] = []
+            let database = DatabaseFlag(configuration.databaseLocation).text
+            let report = try await storeCall { () async throws(StoreError) in try await store.verify() }
+            for finding in report.findings.prefix(5) {
+                findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
+                                              command: finding.remedy ?? "ledger verify\(database)   # then restore from a backup (docs/database.md)"))
+            }
+            for check in DoctorChecks.all(now: now) {
+                let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
+                findings += check.findings(result, database)
+            }
+            findings += try await storeCall { () async throws(StoreError) in try await store.storageFindings() }
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                writeOut(String(decoding: try encoder.encode(["findings": findings]), as: UTF8.self))
+            case .text:
+                if findings.isEmpty { writeOut("doctor: nothing needs a look (\(report.eventsChecked) events verified)") }
+                for finding in findings { writeOut("[\(finding.check)] \(finding.summary)\n    -> \(finding.command)") }
+            }
+            if !findings.isEmpty { throw ExitCode(ExitStatus.checkFailed.rawValue) }
         }
-        for check in DoctorChecks.all(now: now) {
-            let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
-            findings += check.findings(result, database)
-        }
-        findings += try await storeCall { () async throws(StoreError) in try await store.storageFindings() }
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            writeOut(String(decoding: try encoder.encode(["findings": findings]), as: UTF8.self))
-        case .text:
-            if findings.isEmpty { writeOut("doctor: nothing needs a look (\(report.eventsChecked) events verified)") }
-            for finding in findings { writeOut("[\(finding.check)] \(finding.summary)\n    -> \(finding.command)") }
-        }
-        if !findings.isEmpty { throw ExitCode(ExitStatus.checkFailed.rawValue) }
     }
 }

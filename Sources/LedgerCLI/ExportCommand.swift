@@ -25,9 +25,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        let count = try await storeCall { () async throws(StoreError) in
-            try await store.export(after: after, to: FileHandle.standardOutput)
+        let count = try await configuration.withExisting { store in
+            try await storeCall { () async throws(StoreError) in try await store.export(after: after, to: FileHandle.standardOutput) }
         }
         FileHandle.standardError.write(Data("exported \(count) events\n".utf8))
     }
@@ -59,14 +58,15 @@ struct ImportCommand: AsyncParsableCommand {
         guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
             throw CommandFailure(.usage, "cannot read \(file == "-" ? "standard input" : file) as UTF-8 text")
         }
-        let store = try await configuration.open()
-        do {
-            let count = try await store.importEvents(lines: text.split(separator: "\n").map(String.init))
-            writeOut("imported \(count) events")
-        } catch .importRejected(let line, let detail) {
-            throw CommandFailure(.checkFailed, StoreError.importRejected(line: line, detail: detail).description)
-        } catch {
-            throw CommandFailure(error)
+        try await configuration.withLedger { store in
+            do {
+                let count = try await store.importEvents(lines: text.split(separator: "\n").map(String.init))
+                writeOut("imported \(count) events")
+            } catch StoreError.importRejected(let line, let detail) {
+                throw CommandFailure(.checkFailed, StoreError.importRejected(line: line, detail: detail).description)
+            } catch let error as StoreError {
+                throw CommandFailure(error)
+            }
         }
     }
 }

@@ -35,14 +35,15 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try database.configuration()
         if PostgresLocation.isPostgresURL(configuration.databaseLocation) {
-            guard let store = try await configuration.openExisting() as? PostgresEventStore else { preconditionFailure("a URL opens PostgreSQL") }
-            let result: ReadOnlyQuery.Result
-            do {
-                result = try await store.query(sql, budgetMilliseconds: timeoutMilliseconds)
-            } catch .cannotOpen(let detail) {
-                throw CommandFailure(.unusableDatabase, "cannot query \(databaseLabel(configuration.databaseLocation)): \(detail)")
-            } catch {
-                throw CommandFailure(.usage, error.description)
+            let result = try await configuration.withExisting { engine in
+                guard let store = engine as? PostgresEventStore else { preconditionFailure("a URL opens PostgreSQL") }
+                do {
+                    return try await store.query(sql, budgetMilliseconds: timeoutMilliseconds)
+                } catch QueryFailure.cannotOpen(let detail) {
+                    throw CommandFailure(.unusableDatabase, "cannot query \(databaseLabel(configuration.databaseLocation)): \(detail)")
+                } catch {
+                    throw CommandFailure(.usage, "\(error)")
+                }
             }
             return print(result)
         }

@@ -22,21 +22,22 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        let progress = reportProgress(check ? "rebuild --check" : "rebuild")
-        if !check {
-            let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }
-            writeOut("rebuilt the projections from \(count) events")
-            return
-        }
-        let result = try await storeCall { () async throws(StoreError) in try await store.rebuildCheck(progress: progress) }
-        guard result.matches else {
-            for (table, difference) in result.differences.sorted(by: { $0.key < $1.key }) {
-                writeOut("\(table): \(difference.onlyLive) rows only live, \(difference.onlyRebuilt) only rebuilt"
-                         + (difference.example.map { " (first: \($0))" } ?? ""))
+        try await configuration.withExisting { store in
+            let progress = reportProgress(check ? "rebuild --check" : "rebuild")
+            if !check {
+                let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }
+                writeOut("rebuilt the projections from \(count) events")
+                return
             }
-            throw CommandFailure(.checkFailed, "the live projections differ from a rebuild; run `ledger rebuild`")
+            let result = try await storeCall { () async throws(StoreError) in try await store.rebuildCheck(progress: progress) }
+            guard result.matches else {
+                for (table, difference) in result.differences.sorted(by: { $0.key < $1.key }) {
+                    writeOut("\(table): \(difference.onlyLive) rows only live, \(difference.onlyRebuilt) only rebuilt"
+                             + (difference.example.map { " (first: \($0))" } ?? ""))
+                }
+                throw CommandFailure(.checkFailed, "the live projections differ from a rebuild; run `ledger rebuild`")
+            }
+            writeOut("projections match a rebuild from \(result.eventsRead) events")
         }
-        writeOut("projections match a rebuild from \(result.eventsRead) events")
     }
 }

@@ -34,16 +34,17 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        let limit: ReplayLimit = position.map { .position($0) } ?? asOf.flatMap(Timestamp.init(iso8601:)).map { .asOf($0) } ?? .none
-        guard let timeline = try await storeCall({ () async throws(StoreError) in
-            try await store.replay(jobID: jobID, until: limit)
-        }) else {
-            throw CommandFailure(.checkFailed, "no job \(jobID) in \(configuration.databaseLocation)")
-        }
-        switch format {
-        case .json: writeOut(Self.json(timeline))
-        case .text: writeOut(Self.text(timeline))
+        try await configuration.withExisting { store in
+            let limit: ReplayLimit = position.map { .position($0) } ?? asOf.flatMap(Timestamp.init(iso8601:)).map { .asOf($0) } ?? .none
+            guard let timeline = try await storeCall({ () async throws(StoreError) in
+                try await store.replay(jobID: jobID, until: limit)
+            }) else {
+                throw CommandFailure(.checkFailed, "no job \(jobID) in \(configuration.databaseLocation)")
+            }
+            switch format {
+            case .json: writeOut(Self.json(timeline))
+            case .text: writeOut(Self.text(timeline))
+            }
         }
     }
 

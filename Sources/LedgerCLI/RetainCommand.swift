@@ -36,20 +36,21 @@ struct RetainCommand: AsyncParsableCommand {
         }
         let now = Timestamp(Date())
         let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
-        let store = try await configuration.openExisting()
-        let report = try await storeCall { () async throws(StoreError) in
-            try await store.retainBodies(RetentionRun(cutoff: cutoff, operatorName: operatorName), dryRun: dryRun)
-        }
-        if report.resumed > 0 {
-            writeOut(dryRun ? "would first finish an interrupted run: \(report.resumed) bodies still to redact"
-                : "finished an interrupted run: \(report.resumed) bodies redacted")
-        }
-        switch (dryRun, report.count) {
-        case (_, 0) where report.resumed > 0: writeOut("no new body recorded before \(cutoff.iso8601)")
-        case (_, 0): writeOut("nothing to redact: no body recorded before \(cutoff.iso8601) is left")
-        case (true, let count): writeOut("would redact \(count) bodies recorded before \(cutoff.iso8601)")
-        case (false, let count):
-            writeOut("redacted \(count) bodies recorded before \(cutoff.iso8601); retention.applied at position \(report.runPosition ?? 0)")
+        try await configuration.withExisting { store in
+            let report = try await storeCall { () async throws(StoreError) in
+                try await store.retainBodies(RetentionRun(cutoff: cutoff, operatorName: operatorName), dryRun: dryRun)
+            }
+            if report.resumed > 0 {
+                writeOut(dryRun ? "would first finish an interrupted run: \(report.resumed) bodies still to redact"
+                    : "finished an interrupted run: \(report.resumed) bodies redacted")
+            }
+            switch (dryRun, report.count) {
+            case (_, 0) where report.resumed > 0: writeOut("no new body recorded before \(cutoff.iso8601)")
+            case (_, 0): writeOut("nothing to redact: no body recorded before \(cutoff.iso8601) is left")
+            case (true, let count): writeOut("would redact \(count) bodies recorded before \(cutoff.iso8601)")
+            case (false, let count):
+                writeOut("redacted \(count) bodies recorded before \(cutoff.iso8601); retention.applied at position \(report.runPosition ?? 0)")
+            }
         }
     }
 }

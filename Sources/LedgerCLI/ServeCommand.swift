@@ -83,10 +83,12 @@ struct ServeCommand: AsyncParsableCommand {
                               logger: logger)
         // Shut down in reverse order: readiness turns false and long polls are
         // answered first, then the background services finish their round, then
-        // the server stops accepting and lets in-flight requests finish; past the
+        // the server stops accepting and lets in-flight requests finish, and last
+        // the engine commits what is queued and closes its connections; past the
         // grace, whatever is left is cancelled.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app)] + Self.backgroundServices(background, logger: logger, listening: listening) + [
+            services: [.init(service: EngineService(engine: store), successTerminationBehavior: .ignore), .init(service: app)]
+                + Self.backgroundServices(background, logger: logger, listening: listening) + [
                 .init(service: ShutdownGate(readiness: readiness, store: store), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -201,6 +203,18 @@ struct ServeCommand: AsyncParsableCommand {
             })
         }
         return services.map { .init(service: $0, successTerminationBehavior: .ignore) }
+    }
+}
+
+/// The engine in serve's service group, first so it stops last: on graceful
+/// shutdown it commits the writes still queued and closes its connections,
+/// its change listener and its writer.
+struct EngineService: Service {
+    let engine: any LedgerEngine
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await engine.close()
     }
 }
 

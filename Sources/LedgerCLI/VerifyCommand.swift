@@ -26,26 +26,27 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        let store = try await configuration.openExisting()
-        var report = try await storeCall { () async throws(StoreError) in
-            try await store.verify(progress: reportProgress("verify"))
-        }
-        if let checkpoint {
-            report.findings += try await checkpointFindings(checkpoint, store)
-        }
-        switch format {
-        case .json: writeOut(encodePretty(report))
-        case .text:
-            writeOut("checked \(report.eventsChecked) events; head position \(report.head.position) hash \(report.head.hash)")
-            for finding in report.findings {
-                writeOut("FAIL \(finding.check)" + (finding.position.map { " at position \($0)" } ?? "") + ": \(finding.detail)")
+        try await configuration.withExisting { store in
+            var report = try await storeCall { () async throws(StoreError) in
+                try await store.verify(progress: reportProgress("verify"))
             }
+            if let checkpoint {
+                report.findings += try await checkpointFindings(checkpoint, store)
+            }
+            switch format {
+            case .json: writeOut(encodePretty(report))
+            case .text:
+                writeOut("checked \(report.eventsChecked) events; head position \(report.head.position) hash \(report.head.hash)")
+                for finding in report.findings {
+                    writeOut("FAIL \(finding.check)" + (finding.position.map { " at position \($0)" } ?? "") + ": \(finding.detail)")
+                }
+            }
+            guard report.isSound else {
+                let first = report.firstBadPosition.map { "; first bad position \($0)" } ?? ""
+                throw CommandFailure(.checkFailed, "verification failed\(first)")
+            }
+            if format == .text { writeOut("ok: chain, triggers and invariants hold") }
         }
-        guard report.isSound else {
-            let first = report.firstBadPosition.map { "; first bad position \($0)" } ?? ""
-            throw CommandFailure(.checkFailed, "verification failed\(first)")
-        }
-        if format == .text { writeOut("ok: chain, triggers and invariants hold") }
     }
 
     private func checkpointFindings(_ path: String, _ store: any LedgerEngine) async throws -> [VerificationReport.Finding] {

@@ -3,6 +3,7 @@ import LedgerCore
 import LedgerStore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The ledger's log on PostgreSQL, for several `ledger serve` nodes sharing
 /// one database: the same guarantees as the SQLite engine (one gap-free
@@ -23,8 +24,11 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let logger: Logger
     /// The write path (written once, over the PostgreSQL dialect).
     let writer: GroupCommit<PostgresWriteDialect>
-    private let running: Task<Void, Never>
-    private let listening: Task<Void, Never>
+    /// The client's `run()` and the change listener: started by ``open(url:options:logger:)``,
+    /// ended by ``close()``.
+    private let background = Mutex<[Task<Void, Never>]>([])
+    /// Names this node in its change notifications (its listener skips its own).
+    private let node = UUID().uuidString
     /// Wakes long polls when this node commits a change to their job.
     let changes: ChangeSignals
 
@@ -38,14 +42,19 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         let client = client
         let connections = BoundedConnections(client: client)
         self.connections = connections
-        running = Task { await client.run() }
         let changes = ChangeSignals()
         self.changes = changes
-        // Names this node in its change notifications (its listener skips its own).
-        let node = UUID().uuidString
-        listening = Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }
         writer = GroupCommit(dialect: PostgresWriteDialect(connections: connections, node: node, logger: logger),
                              options: options, changes: changes)
+    }
+
+    /// Starts the client's connections and the change listener, owned by the store until ``close()``.
+    private func start() {
+        let client = client, node = node, changes = changes, logger = logger
+        background.withLock { tasks in
+            tasks = [Task { await client.run() },
+                     Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }]
+        }
     }
 
     /// Connects, migrates and checks that commits are durable before it
@@ -65,7 +74,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             try? await connection.close()
             throw StoreError.fromPostgres(error)
         }
-        return PostgresEventStore(location: location, options: options, logger: logger)
+        let store = PostgresEventStore(location: location, options: options, logger: logger)
+        store.start()
+        return store
     }
 
     /// Warnings and errors only: the client's own reconnection attempts are
@@ -76,12 +87,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         return logger
     }
 
-    /// Closes the connections (in-flight requests fail).
+    /// Commits what is queued, then closes the change listener and the connections.
     public func close() async {
-        listening.cancel()
-        _ = await listening.value
-        running.cancel()
-        _ = await running.value
+        await writer.close()
+        // The listener before the client it listens through.
+        for task in background.withLock({ tasks in defer { tasks = [] }; return tasks }).reversed() {
+            task.cancel()
+            _ = await task.value
+        }
     }
 
     /// `fsync` and `synchronous_commit` read back: anything less than on

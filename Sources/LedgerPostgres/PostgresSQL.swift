@@ -101,7 +101,12 @@ extension StoreError {
     /// says why; anything else is unexpected.
     static func fromPostgres(_ error: any Error) -> StoreError {
         if let store = error as? StoreError { return store }
-        guard let psql = error as? PSQLError else { return .unexpected(String(describing: error)) }
+        guard let psql = error as? PSQLError else {
+            let text = String(describing: error)
+            // The client's pool, closed with the store: writes after close are "retry later".
+            if text.contains("poolShutdown") { return .storageUnavailable("the ledger is shutting down") }
+            return .unexpected(text)
+        }
         let state = psql.serverInfo?[.sqlState] ?? ""
         let message = psql.serverInfo?[.message] ?? "\(psql.code)"
         switch state {

@@ -7,3 +7,11 @@ extension SQLiteEventStore: LedgerEngine {
         Lease(name: name, holder: holder, epoch: 1, expiresAt: AuditReport.end)
     }
 }
+
+extension SQLiteEventStore: EngineLifecycle {
+    /// Commits what is queued; later writes fail as "retry later". The file
+    /// is closed when the store is released.
+    public func close() async {
+        await writer.close()
+    }
+}

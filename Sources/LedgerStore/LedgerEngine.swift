@@ -62,11 +62,20 @@ public protocol EngineOperations: Sendable {
     func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport
 }
 
+/// An engine's lifetime: what it started (connections, a change listener,
+/// its writer's drain) ends with ``close()``, after the writes already
+/// queued are committed; writes asked for after it fail as "retry later".
+/// `serve` closes its engine last, as its service group shuts down; every
+/// command closes what it opened.
+public protocol EngineLifecycle: Sendable {
+    func close() async
+}
+
 /// A storage engine of the ledger: the log (``EventStore``), its read models
 /// and its operations. HTTP, the background services, the admin pages and
 /// the commands hold `any LedgerEngine`; only the composition root knows
 /// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
-public protocol LedgerEngine: EventStore, ReadModels, EngineOperations {}
+public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle {}
 
 extension ReadModels {
     /// Calls `body` with every job without a terminal status, a page of 500

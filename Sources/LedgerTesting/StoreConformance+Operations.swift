@@ -4,6 +4,22 @@ import LedgerStore
 
 extension StoreConformance {
     static let operationChecks: [Check<any LedgerEngine>] = [
+        Check(name: "closing commits what is queued, then refuses writes as retry later") { store in
+            let positions = await withTaskGroup(of: Int64?.self) { group in
+                for index in 0..<40 { group.addTask { try? await store.append(plain("closing-\(index % 4)", count: 1)).firstPosition } }
+                group.addTask {
+                    await store.close()
+                    return nil
+                }
+                return await group.reduce(into: [Int64]()) { if let position = $1 { $0.append(position) } }
+            }
+            try expect(positions.isEmpty || positions.sorted() == Array(1...Int64(positions.count)),
+                       "each append answered before the close is stored, gap-free: \(positions.sorted())")
+            do {
+                _ = try await store.append(plain("after", count: 1))
+                throw ConformanceFailure("a write after close was taken")
+            } catch StoreError.storageUnavailable {}
+        },
         Check(name: "readiness takes a write, and recorded settings read back") { store in
             try await store.probeWritable()
             try await store.recordSettings(["late_completion_policy": "recharge", "notifications": "on"])

@@ -35,6 +35,9 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
     private let lock = NSLock()
     private var queue: [Queued] = []
     private var draining = false
+    /// The drain running now, awaited by ``close()``.
+    private var drainTask: Task<Void, Never>?
+    private var closed = false
     private var committed = BatchStatistics()
     /// The drain's own: only the one running drain touches these.
     private let cache: WriteCache
@@ -79,9 +82,9 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
                                        _ body: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
         do {
             return try await withCheckedThrowingContinuation { continuation in
-                enqueue(.operation(PendingOperation(keepsCache: keepsCache) {
+                enqueue(.operation(PendingOperation(keepsCache: keepsCache, run: {
                     do { continuation.resume(returning: try await body()) } catch { continuation.resume(throwing: error) }
-                }))
+                }, refuse: { error in continuation.resume(throwing: error) })))
             }
         } catch {
             throw StoreError.from(error)
@@ -104,13 +107,36 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
     }
 
     private func enqueue(_ item: Queued) {
-        let startDraining = lock.withLock {
+        let accepted: Bool = lock.withLock {
+            guard !closed else { return false }
             queue.append(item)
-            if draining { return false }
-            draining = true
+            if !draining {
+                draining = true
+                drainTask = Task { await self.drain() }
+            }
             return true
         }
-        if startDraining { Task { await self.drain() } }
+        if !accepted { Self.refuseClosed(item) }
+    }
+
+    /// Stops taking writes and waits until those queued are committed.
+    public func close() async {
+        let task = lock.withLock {
+            closed = true
+            return drainTask
+        }
+        await task?.value
+    }
+
+    private static func refuseClosed(_ item: Queued) {
+        let closing = StoreError.storageUnavailable("the ledger is shutting down")
+        switch item {
+        case .write(let write):
+            write.fail(closing)
+            write.resume()
+        case .operation(let operation):
+            Task { await operation.refuse(closing) }
+        }
     }
 
     private func drain() async {
@@ -363,10 +389,13 @@ private final class PendingWrite: @unchecked Sendable {
 private final class PendingOperation: Sendable {
     let keepsCache: Bool
     let run: @Sendable () async -> Void
+    /// Resumes the caller with an error instead (the writer is closed).
+    let refuse: @Sendable (StoreError) async -> Void
 
-    init(keepsCache: Bool, run: @escaping @Sendable () async -> Void) {
+    init(keepsCache: Bool, run: @escaping @Sendable () async -> Void, refuse: @escaping @Sendable (StoreError) async -> Void) {
         self.keepsCache = keepsCache
         self.run = run
+        self.refuse = refuse
     }
 }
 
