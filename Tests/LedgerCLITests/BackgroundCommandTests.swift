@@ -80,7 +80,8 @@ import Testing
                 "LEDGER_POLL_SCHEDULE": "first:1h,1h",
             ])
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-            let answer = try await ServeProcessTests.curl(["-X", "POST", "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
+            // A poll is a round trip to the provider: on a loaded machine it takes longer than curl's usual 5 s.
+            let answer = try await ServeProcessTests.curl(["--max-time", "30", "-X", "POST", "http://127.0.0.1:\(port)/v1/jobs/j1/actions",
                                                      "-H", "Authorization: Bearer admin-key-0123456789abcdef",
                                                      "-d", #"{"action":"poll","operator":"ops","reason":"webhook missing"}"#])
             let job = JSONValue(jsonText: answer.output)
