@@ -23,7 +23,7 @@ public struct Ledger: AsyncParsableCommand {
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
             QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self, SendCommand.self,
             PollCommand.self, WatchdogCommand.self, NotifyCommand.self, RedriveCommand.self, AuditCommand.self,
-            DoctorCommand.self, CheckpointCommand.self, RetainCommand.self,
+            DoctorCommand.self, CheckpointCommand.self, ProveCommand.self, CheckProofCommand.self, RetainCommand.self,
         ]
     )
 

@@ -21,7 +21,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Option(help: "text or json.") var format = OutputFormat.text
     @Option(help: "A checkpoint written by `ledger checkpoint`: the log must still extend it.") var checkpoint: String?
-    @Option(help: "The public key (base64) the checkpoint must be signed with; without it, the key inside the file.")
+    @Option(help: "The key the checkpoint must be signed with: a verifier key (name+id+key) for a note, the base64 public key for an older JSON checkpoint.")
     var publicKey: String?
 
     func run() async throws {
@@ -36,7 +36,12 @@ struct VerifyCommand: AsyncParsableCommand {
             switch format {
             case .json: writeOut(encodePretty(report))
             case .text:
-                writeOut("checked \(report.eventsChecked) events; head position \(report.head.position) hash \(report.head.hash)")
+                if let head = report.head {
+                    writeOut("checked \(report.eventsChecked) events; head position \(head.position) hash \(head.hash)")
+                } else {
+                    let broken = report.findings.first { $0.check == "chain" }?.position.map { " at position \($0)" } ?? ""
+                    writeOut("checked \(report.eventsChecked) events; the chain breaks\(broken)")
+                }
                 for finding in report.findings {
                     writeOut("FAIL \(finding.check)" + (finding.position.map { " at position \($0)" } ?? "") + ": \(finding.detail)")
                 }
@@ -50,8 +55,11 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func checkpointFindings(_ path: String, _ store: any LedgerEngine) async throws -> [VerificationReport.Finding] {
-        guard let data = FileManager.default.contents(atPath: path),
-              let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data) else {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(.usage, "\(path): cannot be read") }
+        if let note = String(data: data, encoding: .utf8), let tree = try? LogProofs.read(note) {
+            return try await noteFindings(note, tree, store)
+        }
+        guard let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data) else {
             throw CommandFailure(.usage, "\(path) is not a checkpoint written by ledger checkpoint")
         }
         guard checkpoint.isSigned(by: publicKey) else {
@@ -63,5 +71,20 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let contradiction = try await storeCall { () async throws(StoreError) in try await store.contradiction(of: checkpoint) }
         return contradiction.map { [.init(check: "checkpoint", position: checkpoint.position, detail: $0)] } ?? []
+    }
+
+    /// A checkpoint note: its signature by --public-key, then the log's root at its size.
+    private func noteFindings(_ note: String, _ tree: TreeCheckpoint, _ store: any LedgerEngine) async throws -> [VerificationReport.Finding] {
+        if let publicKey {
+            let verifier: NoteVerifier
+            do { verifier = try NoteVerifier(verifierKey: publicKey) } catch { throw CommandFailure(.usage, "--public-key: \(error)") }
+            do { _ = try SignedNote.open(note, verifier: verifier) } catch {
+                return [.init(check: "checkpoint", position: tree.size, detail: "the signature does not hold for --public-key: \(error)")]
+            }
+        } else {
+            FileHandle.standardError.write(Data("verify: the checkpoint's signature was not checked; pass --public-key VERIFIER_KEY to check it\n".utf8))
+        }
+        let contradiction = try await proofCall { try await LogProofs(store).contradiction(of: note) }
+        return contradiction.map { [.init(check: "checkpoint", position: tree.size, detail: $0)] } ?? []
     }
 }

@@ -42,6 +42,9 @@ struct PostgresPrivilege: Sendable, Hashable {
         PostgresPrivilege("recorded settings and readiness", "UPDATE", on: "ledger_settings"),
         PostgresPrivilege("retention's redaction", "UPDATE", on: "events", column: "data"),
     ] + projections.map { PostgresPrivilege("rebuilding the projections", "DELETE", on: $0) }
+        + ["merkle_nodes", "merkle_tree", "tree_checkpoints"].flatMap { table in
+            ["SELECT", "INSERT", "UPDATE"].map { PostgresPrivilege("the Merkle tree and checkpoints", $0, on: table) }
+        }
 
     /// The SQL an owner runs to give it.
     func grant(to role: String) -> String {

@@ -31,6 +31,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     private let node = UUID().uuidString
     /// Wakes long polls when this node commits a change to their job.
     let changes: ChangeSignals
+    /// Keeps the Merkle tree up with the log, after each of this node's commits.
+    let treeFollower: TreeFollower
+    private let treeStorage = WeakTreeStorage()
 
     private init(location: PostgresLocation, options: StoreOptions, logger: Logger) {
         self.location = location
@@ -46,11 +49,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         self.changes = changes
         writer = GroupCommit(dialect: PostgresWriteDialect(connections: connections, node: node, logger: logger),
                              options: options, changes: changes)
+        treeFollower = TreeFollower(tree: LogTree(storage: treeStorage))
     }
 
     /// Starts the client's connections and the change listener, owned by the store until ``close()``.
     private func start() {
-        let client = client, node = node, changes = changes, logger = logger
+        let client = client, node = node, changes = changes, logger = logger, treeFollower = treeFollower
+        treeStorage.attach(self)
+        writer.onHeadMoved { treeFollower.headMoved(to: $0) }
         background.withLock { tasks in
             tasks = [Task { await client.run() },
                      Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }]
@@ -89,6 +95,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
     /// Commits what is queued, then closes the change listener and the connections.
     public func close() async {
+        await treeFollower.close()
         await writer.close()
         // The listener before the client it listens through.
         for task in background.withLock({ tasks in defer { tasks = [] }; return tasks }).reversed() {

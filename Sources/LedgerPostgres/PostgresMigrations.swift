@@ -25,6 +25,7 @@ enum PostgresMigrations {
         ("v3-leases", v3Leases),
         ("v4-retention", v4Retention),
         ("v5-batch-append", v5BatchAppend),
+        ("v6-merkle-tree", v6MerkleTree),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -657,5 +658,28 @@ enum PostgresMigrations {
                 RETURN QUERY SELECT * FROM ledger_moved_since(p_expected_position, head);
             END IF;
         END $$;
+        """#
+
+    /// The log's Merkle tree (RFC 9162), as SQLite keeps it: the hashes of
+    /// its complete subtrees of 16 leaves and more, and the size they are
+    /// complete for. Derived data: the chain hashes are the leaves. And the
+    /// signed checkpoint notes written, one per tree size.
+    static let v6MerkleTree = #"""
+        CREATE TABLE merkle_nodes (
+            level integer NOT NULL CHECK (level BETWEEN 0 AND 62),
+            idx   bigint  NOT NULL CHECK (idx >= 0),
+            hash  bytea   NOT NULL CHECK (length(hash) = 32),
+            PRIMARY KEY (level, idx)
+        );
+        CREATE TABLE merkle_tree (
+            id   integer PRIMARY KEY CHECK (id = 1),
+            size bigint  NOT NULL CHECK (size >= 0)
+        );
+        INSERT INTO merkle_tree (id, size) VALUES (1, 0);
+        CREATE TABLE tree_checkpoints (
+            size       bigint      PRIMARY KEY CHECK (size > 0),
+            note       text        NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
         """#
 }

@@ -12,6 +12,7 @@ extension SQLiteEventStore: EngineLifecycle {
     /// Commits what is queued; later writes fail as "retry later". The file
     /// is closed when the store is released.
     public func close() async {
+        await treeFollower.close()
         await writer.close()
     }
 }

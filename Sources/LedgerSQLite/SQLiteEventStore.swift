@@ -17,6 +17,8 @@ public final class SQLiteEventStore: EventStore {
     /// The write path (written once, over the SQLite dialect).
     let writer: GroupCommit<SQLiteWriteDialect>
     let reads: SQLiteReads
+    /// Keeps the Merkle tree up with the log, after each commit.
+    let treeFollower: TreeFollower
     /// What the look at the file before opening it found (``StoreOptions/startupQuickCheckMilliseconds``).
     public let startupIntegrity: StartupIntegrity
     static let readerCountMax = 4
@@ -47,6 +49,11 @@ public final class SQLiteEventStore: EventStore {
         }
         reads = SQLiteReads(pool: pool, permits: ReadPermits(count: Self.readerCountMax))
         writer = GroupCommit(dialect: SQLiteWriteDialect(pool: pool, reads: reads), options: options)
+        let treeStorage = WeakTreeStorage()
+        let treeFollower = TreeFollower(tree: LogTree(storage: treeStorage))
+        self.treeFollower = treeFollower
+        treeStorage.attach(self)
+        writer.onHeadMoved { treeFollower.headMoved(to: $0) }
     }
 
     /// A new file gives freed pages back in small steps (`PRAGMA

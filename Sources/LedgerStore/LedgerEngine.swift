@@ -75,7 +75,9 @@ public protocol EngineLifecycle: Sendable {
 /// and its operations. HTTP, the background services, the admin pages and
 /// the commands hold `any LedgerEngine`; only the composition root knows
 /// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
-public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle {}
+/// Its Merkle tree and checkpoints (``TreeStorage``, ``CheckpointStorage``)
+/// are what ``LogProofs`` proves from.
+public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle, TreeStorage, CheckpointStorage {}
 
 extension ReadModels {
     /// Calls `body` with every job without a terminal status, a page of 500

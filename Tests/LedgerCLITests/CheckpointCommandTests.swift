@@ -5,51 +5,120 @@ import LedgerStore
 import LedgerTesting
 import Testing
 
-/// `ledger checkpoint` and `ledger verify --checkpoint`, as real processes.
+/// `ledger checkpoint`, `ledger prove`, `ledger check-proof` and `ledger
+/// verify --checkpoint`, as real processes.
 @Suite struct CheckpointCommandTests {
-    static func keyPair() async throws -> (seed: String, publicKey: String) {
-        let output = try await LedgerBinary.run(["checkpoint", "--generate-key"])
+    /// (LEDGER_CHECKPOINT_KEY, the verifier key), from --generate-key.
+    static func keyPair(name: String = "audit.example") async throws -> (privateKey: String, verifierKey: String) {
+        let output = try await LedgerBinary.run(["checkpoint", "--generate-key", "--key-name", name])
         let lines = output.stdout.split(separator: "\n")
-        let seed = String(lines[0].dropFirst("LEDGER_CHECKPOINT_KEY=".count))
-        let publicKey = String(lines[1].dropFirst("public key: ".count))
-        return (seed, publicKey)
+        #expect(lines.count == 2 && lines[0].hasPrefix("LEDGER_CHECKPOINT_KEY=PRIVATE+KEY+\(name)+"), "\(output.stdout)")
+        return (String(lines[0].dropFirst("LEDGER_CHECKPOINT_KEY=".count)), String(lines[1].dropFirst("verifier key: ".count)))
     }
 
-    @Test func aCheckpointIsSignedAndTheLogMustStillExtendIt() async throws {
+    /// A ledger with two jobs, one refunded.
+    static func ledger() async throws -> String {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)
         _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
-        let (seed, publicKey) = try await Self.keyPair()
-        let file = path + ".checkpoint.json"
-        let written = try await LedgerBinary.run(["checkpoint", "--db", path, "--out", file], environment: ["LEDGER_CHECKPOINT_KEY": seed])
-        #expect(written.status == 0, "\(written.stderr)")
-        // The log grows after the checkpoint: it still extends it.
-        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1")))
-        let verified = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", publicKey])
-        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        _ = try await store.execute(Fixtures.register("j2", cost: 9, externalID: "r2"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r2", .failed, delivery: "d2")))
+        await store.close()
+        return path
+    }
 
+    @Test func aCheckpointIsANoteTheLogMustStillExtend() async throws {
+        let path = try await Self.ledger()
+        let (privateKey, verifierKey) = try await Self.keyPair()
+        let file = path + ".checkpoint"
+        let written = try await LedgerBinary.run(["checkpoint", "--db", path, "--out", file], environment: ["LEDGER_CHECKPOINT_KEY": privateKey])
+        #expect(written.status == 0, "\(written.stderr)")
+        let note = try String(contentsOfFile: file, encoding: .utf8)
+        let lines = note.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0].hasPrefix("completion-ledger/") && lines[1] == "5" && lines[5].hasPrefix("\u{2014} audit.example "), "\(note)")
+        // The log grows after the checkpoint: it still extends it.
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1")))
+        await store.close()
+        let verified = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", verifierKey])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         let (_, otherKey) = try await Self.keyPair()
         let wrongSigner = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", otherKey])
-        #expect(wrongSigner.status == 1 && wrongSigner.stdout.contains("signature does not hold"))
-
-        var forged = try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-        forged.count += 1
-        try JSONEncoder().encode(forged).write(to: URL(fileURLWithPath: file + ".forged"))
-        #expect(try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file + ".forged"]).status == 1, "an edited checkpoint")
-    }
-
-    @Test func aRewrittenHistoryContradictsTheCheckpoint() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let store = try SQLiteEventStore(path: path)
-        _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
-        let (seed, publicKey) = try await Self.keyPair()
-        let file = path + ".checkpoint.json"
-        #expect(try await LedgerBinary.run(["checkpoint", "--db", path, "--out", file], environment: ["LEDGER_CHECKPOINT_KEY": seed]).status == 0)
+        #expect(wrongSigner.status == 1 && wrongSigner.stdout.contains("signature"), "\(wrongSigner.stdout)")
         // Another ledger whose history differs (a rewritten log, internally consistent).
         let other = Fixtures.temporaryDatabasePath()
-        _ = try await SQLiteEventStore(path: other).execute(Fixtures.register("j1", cost: 6, externalID: "r1"))
-        let output = try await LedgerBinary.run(["verify", "--db", other, "--checkpoint", file, "--public-key", publicKey])
-        #expect(output.status == 1 && output.stdout.contains("history was rewritten"), "\(output.stdout)")
-        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": "short"]).status == 2)
+        let rewritten = try SQLiteEventStore(path: other)
+        for cost: Int64 in [5, 9, 8, 7, 6] { _ = try await rewritten.execute(Fixtures.register("k\(cost)", cost: cost)) }
+        await rewritten.close()
+        let contradicted = try await LedgerBinary.run(["verify", "--db", other, "--checkpoint", file, "--public-key", verifierKey])
+        #expect(contradicted.status == 1 && contradicted.stdout.contains("history was rewritten"), "\(contradicted.stdout)")
+        let badKey = try await LedgerBinary.run(["checkpoint", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": "short"])
+        #expect(badKey.status == 2 && badKey.stderr.contains("LEDGER_CHECKPOINT_KEY"), "\(badKey.stderr)")
+    }
+
+    @Test func aJobsProofAndAConsistencyProofCheckWithTheVerifierKeyAlone() async throws {
+        let path = try await Self.ledger()
+        let (privateKey, verifierKey) = try await Self.keyPair()
+        let key = ["LEDGER_CHECKPOINT_KEY": privateKey]
+        let old = path + ".old.checkpoint"
+        #expect(try await LedgerBinary.run(["checkpoint", "--db", path, "--out", old], environment: key).status == 0)
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<40 { _ = try await store.execute(Fixtures.register("later-\(index)", cost: 1)) }
+        await store.close()
+        // The old checkpoint covers j2's events: its proof is made against it.
+        let job = try await LedgerBinary.run(["prove", "j2", "--db", path], environment: key)
+        #expect(job.status == 0, "\(job.stderr)")
+        let bundle = try JSONDecoder().decode(InclusionBundle.self, from: Data(job.stdout.utf8))
+        #expect(bundle.jobID == "j2" && bundle.proofs.map(\.event?.type) == ["job.registered", "webhook.received", "job.failed", "credit.refunded"],
+                "\(job.stdout)")
+        let oldNote = try String(contentsOfFile: old, encoding: .utf8)
+        #expect(bundle.proofs.allSatisfy { $0.treeSize == 5 } && bundle.checkpoint == oldNote)
+        let jobFile = path + ".j2.proof.json"
+        try Data(job.stdout.utf8).write(to: URL(fileURLWithPath: jobFile))
+        // Checked with nothing but the key: no database, no configuration, from another directory.
+        let checked = try await LedgerBinary.run(["check-proof", "--key", verifierKey, jobFile], environment: ["LEDGER_DB": "/nonexistent/x"])
+        #expect(checked.status == 0 && checked.stdout.contains("credit.refunded"), "\(checked.stdout)\(checked.stderr)")
+        // No checkpoint reaches the head: prove --consistency signs one first (the key is set).
+        let consistency = try await LedgerBinary.run(["prove", "--consistency", "--from", old, "--db", path], environment: key)
+        #expect(consistency.status == 0, "\(consistency.stderr)")
+        let extended = try JSONDecoder().decode(ConsistencyBundle.self, from: Data(consistency.stdout.utf8))
+        #expect(extended.firstSize == 5 && extended.secondSize == 45, "\(consistency.stdout)")
+        let consistencyFile = path + ".consistency.json"
+        try Data(consistency.stdout.utf8).write(to: URL(fileURLWithPath: consistencyFile))
+        #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, consistencyFile]).status == 0)
+        let position = try await LedgerBinary.run(["prove", "--position", "3", "--db", path])
+        #expect(position.status == 0 && position.stdout.contains("\"leaf_index\" : 2"), "\(position.stdout)\(position.stderr)")
+
+        // Refused: a changed audit path element, another key, a note signed by another key, a proof for another size.
+        let altered = job.stdout.replacingOccurrences(of: bundle.proofs[0].auditPath[0], with: String(repeating: "a", count: 64))
+        try await Self.expectRefused(altered, verifierKey, "a changed audit path element")
+        let (otherPrivate, otherVerifier) = try await Self.keyPair()
+        try await Self.expectRefused(job.stdout, otherVerifier, "another key")
+        let forgedNote = try await LedgerBinary.run(["checkpoint", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": otherPrivate])
+        var forged = bundle
+        forged.checkpoint = forgedNote.stdout
+        try await Self.expectRefused(String(decoding: try JSONEncoder.proofs.encode(forged), as: UTF8.self), verifierKey, "a note by another key")
+        var otherSize = bundle
+        otherSize.checkpoint = extended.checkpoint
+        try await Self.expectRefused(String(decoding: try JSONEncoder.proofs.encode(otherSize), as: UTF8.self), verifierKey,
+                                     "a proof for another tree size")
+        let signatureFlipped = bundle.checkpoint.replacingOccurrences(of: "\n5\n", with: "\n4\n")
+        var edited = bundle
+        edited.checkpoint = signatureFlipped
+        try await Self.expectRefused(String(decoding: try JSONEncoder.proofs.encode(edited), as: UTF8.self), verifierKey, "an edited note")
+
+        // Bad input: unreadable files and keys are usage errors.
+        #expect(try await LedgerBinary.run(["check-proof", "--key", "nonsense", jobFile]).status == 2)
+        #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, path + ".missing"]).status == 2)
+        #expect(try await LedgerBinary.run(["prove", "nobody", "--db", path]).status == 2)
+        #expect(try await LedgerBinary.run(["prove", "--position", "9999", "--db", path]).status == 2)
+        #expect(try await LedgerBinary.run(["prove", "--consistency", "--db", path]).status == 2)
+    }
+
+    static func expectRefused(_ json: String, _ verifierKey: String, _ what: String) async throws {
+        let file = Fixtures.temporaryDatabasePath() + ".proof.json"
+        try Data(json.utf8).write(to: URL(fileURLWithPath: file))
+        let output = try await LedgerBinary.run(["check-proof", "--key", verifierKey, file])
+        #expect(output.status == 1 && output.stdout.contains("FAIL"), "\(what): \(output.stdout)\(output.stderr)")
     }
 }

@@ -31,8 +31,12 @@ struct LedgerConfiguration: Sendable {
     /// The secrets as configured, by provider, for `ledger sign` and `ledger send`.
     var providerSecrets: [String: String]
     var providerSigningSecrets: [String: String]
-    /// `ledger checkpoint`'s Ed25519 seed, 32 bytes.
-    var checkpointKey: Data?
+    /// What signs checkpoints (`ledger checkpoint`, `serve`, `ledger prove`).
+    var checkpointSigner: NoteSigner?
+    /// How often `serve` writes a checkpoint when a key is configured.
+    var checkpointIntervalMilliseconds: Int64
+    /// The checkpoints' origin line; nil: derived from the log (``TreeCheckpoint/defaultOrigin(firstEventHash:)``).
+    var logOrigin: String?
     /// Where the configuration came from, for the start-up log line.
     var origin: String
 
@@ -64,17 +68,36 @@ struct LedgerConfiguration: Sendable {
         providerSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "secret")) }
         providerSigningSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "signing_secret")) }
         providers = try ProviderRegistry(profiles: profiles, secrets: providerSecrets, signingSecrets: providerSigningSecrets)
-        checkpointKey = try Self.checkpointKey(sources)
+        checkpointSigner = try Self.checkpointSigner(sources)
+        checkpointIntervalMilliseconds = try sources.requiredMilliseconds(.checkpointInterval)
+        logOrigin = try Self.logOrigin(sources)
         origin = sources.file.path.map { "configuration from \($0) and the environment" } ?? "configuration from the environment"
     }
 
-    private static func checkpointKey(_ sources: ConfigurationSources) throws(ConfigurationError) -> Data? {
+    /// `PRIVATE+KEY+name+id+key` (C2SP), or, as keys made before checkpoints
+    /// were notes, the base64 of a 32-byte seed (named `completion-ledger`).
+    private static func checkpointSigner(_ sources: ConfigurationSources) throws(ConfigurationError) -> NoteSigner? {
         guard let text = sources.configured(.checkpointKey) else { return nil }
-        guard let key = Data(base64Encoded: text), key.count == 32 else {
-            throw ConfigurationError(key: Setting.checkpointKey.environmentName,
-                                     detail: "must be the base64 of a 32-byte Ed25519 seed (ledger checkpoint --generate-key)")
+        do {
+            if text.hasPrefix("PRIVATE+KEY+") { return try NoteSigner(privateKey: text) }
+            guard let seed = Data(base64Encoded: text), seed.count == 32 else {
+                throw NoteError("must be PRIVATE+KEY+<name>+<id>+<key> as ledger checkpoint --generate-key prints it")
+            }
+            return try NoteSigner(name: NoteSigner.legacyName, seed: seed)
+        } catch {
+            throw ConfigurationError(key: Setting.checkpointKey.environmentName, detail: "\(error)")
         }
-        return key
+    }
+
+    /// A checkpoint's first line: printable, no spaces at its ends.
+    private static func logOrigin(_ sources: ConfigurationSources) throws(ConfigurationError) -> String? {
+        guard let text = sources.configured(.origin) else { return nil }
+        guard !text.isEmpty, text == text.trimmingCharacters(in: .whitespaces),
+              !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw ConfigurationError(key: Setting.origin.environmentName,
+                                     detail: "must be one printable line without leading or trailing spaces, e.g. ledger.example.com/completions")
+        }
+        return text
     }
 
     /// `serve` needs what the other commands do not: API keys, and a secret

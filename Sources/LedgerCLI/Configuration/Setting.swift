@@ -56,13 +56,16 @@ extension Setting {
     static let notifyEvents = Setting("notify_events", "terminal")
     static let allowPrivateTargets = Setting("allow_private_targets", "false")
     static let checkpointKey = Setting("checkpoint_key", nil)
+    static let checkpointInterval = Setting("checkpoint_interval", "10m")
+    static let origin = Setting("origin", nil)
     static let retainBodies = Setting("retain_bodies", nil)
 
     /// Every top-level setting; providers' settings are ``providerKeys``.
     static let all: [Setting] = [
         db, host, port, keys, durability, maxBody, maxBodyBytesHeld, maxConnections, idleTimeout, readTimeout,
         shutdownGrace, logLevel, latePolicy, pollSchedule, stuckAfter, deadline, submitDeadline, watchdogInterval,
-        notifyURL, notifySecret, notifySchedule, notifyEvents, allowPrivateTargets, checkpointKey, retainBodies,
+        notifyURL, notifySecret, notifySchedule, notifyEvents, allowPrivateTargets, checkpointKey, checkpointInterval,
+        origin, retainBodies,
     ]
 
     /// Each provider's settings, under `providers.NAME` in the file and

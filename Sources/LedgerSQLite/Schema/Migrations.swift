@@ -13,6 +13,7 @@ enum LedgerMigrations {
         ("v4-readiness-probe", v4ReadinessProbe),
         ("v5-unknown-statuses-output-urls", v5UnknownStatusesOutputURLs),
         ("v6-retention", v6Retention),
+        ("v7-merkle-tree", v7MerkleTree),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -371,5 +372,32 @@ extension LedgerMigrations {
             AND json_extract(OLD.data, '$.body') IS NOT '[redacted]'
             AND json_remove(NEW.data, '$.body') = json_remove(OLD.data, '$.body'), 0)
         BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE is refused (only the redaction of a webhook body by retention is allowed)'); END;
+        """
+}
+
+extension LedgerMigrations {
+    /// The log's Merkle tree (RFC 9162): the hashes of its complete subtrees
+    /// of 16 leaves and more (`level` 4 and up, subtree `idx` covering leaves
+    /// idx × 2^level onwards), and the tree size they are complete for.
+    /// Derived data, like the projections: the events' chain hashes are the
+    /// leaves, and `ledger verify` recomputes it. `tree_checkpoints` keeps
+    /// the signed notes `serve` and `ledger checkpoint` wrote, one per size.
+    static let v7MerkleTree = """
+        CREATE TABLE merkle_nodes (
+            level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 62),
+            idx   INTEGER NOT NULL CHECK (idx >= 0),
+            hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+            PRIMARY KEY (level, idx)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE merkle_tree (
+            id   INTEGER PRIMARY KEY CHECK (id = 1),
+            size INTEGER NOT NULL CHECK (size >= 0)
+        ) STRICT;
+        INSERT INTO merkle_tree (id, size) VALUES (1, 0);
+        CREATE TABLE tree_checkpoints (
+            size       INTEGER PRIMARY KEY CHECK (size > 0),
+            note       TEXT    NOT NULL,
+            created_at TEXT    NOT NULL
+        ) STRICT;
         """
 }

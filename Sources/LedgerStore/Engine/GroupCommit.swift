@@ -42,6 +42,8 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
     /// The drain's own: only the one running drain touches these.
     private let cache: WriteCache
     private var lockedBatchesLeft = 0
+    /// Told the head's position after each commit that appended (the Merkle tree's follower).
+    private var headMoved: (@Sendable (Int64) -> Void)?
 
     /// Prefetch rounds before deciding (a webhook needs two: its owner, then the owner's state).
     static var prefetchRoundsMax: Int { 4 }
@@ -59,6 +61,11 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
         self.options = options
         self.changes = changes
         cache = WriteCache(jobCountMax: options.jobCacheCountMax)
+    }
+
+    /// Calls `body` with the head's position after each commit that appends.
+    public func onHeadMoved(_ body: @escaping @Sendable (Int64) -> Void) {
+        lock.withLock { headMoved = body }
     }
 
     /// Decides `request` against the job's history and appends the fact with its decisions.
@@ -336,7 +343,11 @@ extension GroupCommit {
         if !attempt.prepared.isEmpty {
             let head = attempt.preparedHead
             cache.head = rebased.map { HeadState(head: $0.head, recordedAt: max(head.recordedAt, $0.raisedTo ?? head.recordedAt)) } ?? head
-            lock.withLock { committed.record(writes.count, cost: cost, locked: locked, rebased: rebased != nil) }
+            let hook = lock.withLock {
+                committed.record(writes.count, cost: cost, locked: locked, rebased: rebased != nil)
+                return headMoved
+            }
+            if let position = cache.head?.head.position { hook?(position) }
         }
         if let raised = rebased?.raisedTo {
             // The batch's events were stored at the head's time: so is each of its jobs' last event.

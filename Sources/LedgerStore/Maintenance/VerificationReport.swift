@@ -18,7 +18,9 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     }
 
     public var eventsChecked: Int64 = 0
-    public var head = ChainHead.genesis
+    /// The chain's head, once it verified to the end; nil when it breaks
+    /// (the finding names where), never a made-up zero head.
+    public var head: ChainHead?
     public var findings: [Finding] = []
 
     public var isSound: Bool { findings.isEmpty }

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerStore
+
+/// `ledger prove`: inclusion proofs of a job's events or of one position,
+/// and consistency proofs between checkpoints, as JSON that `ledger
+/// check-proof` (or any RFC 9162 and C2SP tool) checks with the verifier key.
+struct ProveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Prove a job's events, one position, or that the log extends an older checkpoint.",
+        discussion: """
+            Proofs are made against the newest checkpoint kept in the ledger (a new one is
+            signed first when LEDGER_CHECKPOINT_KEY is set and the newest does not cover
+            what is asked: the job's last event, the position, or for --consistency the
+            log's head), or against --checkpoint FILE's tree size.
+
+            Examples:
+              ledger prove job_42 > job_42.proof.json
+              ledger prove --position 1234
+              ledger prove --consistency --from /audit/ledger-2026-11-23.checkpoint
+              ledger check-proof --key "$VERIFIER_KEY" job_42.proof.json
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
+    @Argument(help: "The job whose every event to prove.") var jobID: String?
+    @Option(help: "Prove the one event at this position instead.") var position: Int64?
+    @Flag(help: "Prove that the log extends the checkpoint given with --from.") var consistency = false
+    @Option(help: "With --consistency: an older checkpoint (a note written by ledger checkpoint).") var from: String?
+    @Option(help: "Prove against this checkpoint file instead of the newest kept.") var checkpoint: String?
+
+    func validate() throws {
+        let modes = [jobID != nil, position != nil, consistency].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give one of JOB_ID, --position N or --consistency --from OLD") }
+        if consistency, from == nil { throw ValidationError("--consistency needs --from OLD_CHECKPOINT") }
+        if !consistency, from != nil { throw ValidationError("--from goes with --consistency") }
+    }
+
+    func run() async throws {
+        let configuration = try database.configuration(file: configurationOption.config)
+        let given = try checkpoint.map { try Self.readNote($0) }
+        let old = try from.map { try Self.readNote($0) }
+        try await configuration.withExisting { store in
+            let proofs = LogProofs(store)
+            let json: Data = try await proofCall {
+                var reaching = position ?? 0
+                if let jobID { reaching = try await store.events(inStream: StreamName.job(jobID)).last?.position ?? 0 }
+                if consistency { reaching = try await store.head().position }
+                var note = given ?? ""
+                if given == nil {
+                    note = try await proofs.newestCheckpoint(reaching: reaching, signer: configuration.checkpointSigner,
+                                                             origin: configuration.logOrigin)
+                }
+                if let jobID { return try JSONEncoder.proofs.encode(try await proofs.proveJob(jobID, against: note)) }
+                if let position { return try JSONEncoder.proofs.encode(try await proofs.provePosition(position, against: note)) }
+                guard let old else { throw ProofFailure.unreadable("--from is needed") }
+                let first = try LogProofs.read(old)
+                return try JSONEncoder.proofs.encode(try await proofs.proveConsistency(fromSize: first.size, root: first.root,
+                                                                                        firstNote: old, to: note))
+            }
+            FileHandle.standardOutput.write(json + Data("\n".utf8))
+        }
+    }
+
+    static func readNote(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure(.usage, "\(path): cannot be read")
+        }
+        guard (try? LogProofs.read(text)) != nil else {
+            throw CommandFailure(.usage, "\(path) is not a checkpoint note written by ledger checkpoint")
+        }
+        return text
+    }
+}
+
+/// `ledger check-proof`: checks a proof offline with only the verifier key.
+struct CheckProofCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-proof",
+        abstract: "Check a proof from ledger prove with only the verifier key.",
+        discussion: """
+            Exit 0 only when the checkpoint's signature, every audit path and every
+            consistency path verify; 1 when any does not; 2 when the file or the key
+            cannot be read.
+
+            Example:
+              ledger check-proof --key 'audit.example+4f1c2a9b+AXk…' j42.proof.json
+
+            It needs no database and no configuration.
+            """
+    )
+
+    @Option(help: "The verifier key: <name>+<key id>+<base64 key>, as ledger checkpoint --generate-key prints it.") var key: String
+    @Argument(help: "The proof's JSON file (- for stdin).") var file: String
+
+    func run() async throws {
+        let verifier: NoteVerifier
+        do { verifier = try NoteVerifier(verifierKey: key) } catch { throw CommandFailure(.usage, "--key: \(error)") }
+        let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+        guard let data else { throw CommandFailure(.usage, "\(file): cannot be read") }
+        let check = ProofCheck.run(data, verifier: verifier)
+        for line in check.checked { writeOut("ok   \(line)") }
+        for line in check.failures { writeOut("FAIL \(line)") }
+        guard check.holds else { throw CommandFailure(.checkFailed, "the proof does not hold") }
+        writeOut("ok: the proof holds")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import LedgerCore
+
+/// Why a proof could not be made, in words for the person who asked.
+public enum ProofFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No checkpoint has been written yet and no key is at hand to write one.
+    case noCheckpoint
+    case unknownJob(String)
+    case noEvent(position: Int64, headPosition: Int64)
+    /// A checkpoint given by the caller that this log does not extend (or that is not this log's).
+    case notExtended(String)
+    case unreadable(String)
+
+    public var description: String {
+        switch self {
+        case .noCheckpoint:
+            "no checkpoint has been written yet: set LEDGER_CHECKPOINT_KEY for serve, or run ledger checkpoint"
+        case .unknownJob(let jobID): "no job \(jobID.debugDescription) in the log"
+        case .noEvent(let position, let head): "no event at position \(position): the log ends at \(head)"
+        case .notExtended(let detail): detail
+        case .unreadable(let detail): detail
+        }
+    }
+}
+
+/// Proofs over the log's Merkle tree, written once for every engine: signed
+/// checkpoints (C2SP notes), inclusion proofs of a job's events or one
+/// position, and consistency proofs between two checkpoints.
+///
+/// ```swift
+/// let proofs = LogProofs(engine)
+/// let note = try await proofs.checkpoint(signer: signer, origin: nil)
+/// let bundle = try await proofs.proveJob("42", against: note)
+/// ```
+public struct LogProofs: Sendable {
+    public typealias Engine = EventStore & TreeStorage & CheckpointStorage
+    let engine: any Engine
+    let tree: LogTree
+
+    public init(_ engine: any Engine) {
+        self.engine = engine
+        tree = LogTree(storage: engine)
+    }
+
+    /// The log's origin line: `configured`, or a name from its first event.
+    public func origin(configured: String?) async throws -> String {
+        if let configured { return configured }
+        guard let first = try await engine.events(after: 0, limit: 1).first else {
+            throw ProofFailure.unreadable("the log is empty: there is nothing to checkpoint yet")
+        }
+        return TreeCheckpoint.defaultOrigin(firstEventHash: first.hash)
+    }
+
+    /// Signs a checkpoint of the log as it is now and keeps it.
+    public func checkpoint(signer: NoteSigner, origin configured: String?) async throws -> String {
+        let head = try await engine.head()
+        guard head.position > 0 else { throw ProofFailure.unreadable("the log is empty: there is nothing to checkpoint yet") }
+        let origin = try await origin(configured: configured)
+        let root = try await tree.root(size: head.position)
+        let note = try TreeCheckpoint(origin: origin, size: head.position, root: root, chainHead: head.hash).signed(by: signer)
+        try await engine.saveCheckpoint(note, size: head.position)
+        return note
+    }
+
+    /// The newest kept checkpoint; a new one first when `signer` is given
+    /// and the newest does not reach `position` (or there is none).
+    public func newestCheckpoint(reaching position: Int64 = 0, signer: NoteSigner?, origin: String?) async throws -> String {
+        if let note = try await engine.newestCheckpoint(), try Self.read(note).size >= position { return note }
+        guard let signer else {
+            if let note = try await engine.newestCheckpoint() { return note }
+            throw ProofFailure.noCheckpoint
+        }
+        return try await checkpoint(signer: signer, origin: origin)
+    }
+
+    /// Every event of the job proven against `note` (those after its size listed as not yet checkpointed).
+    public func proveJob(_ jobID: String, against note: String) async throws -> InclusionBundle {
+        let events = try await engine.events(inStream: StreamName.job(jobID))
+        guard !events.isEmpty else { throw ProofFailure.unknownJob(jobID) }
+        let checkpoint = try await matching(note)
+        var proofs: [InclusionProof] = []
+        for event in events where event.position <= checkpoint.size {
+            proofs.append(try await prove(event, size: checkpoint.size))
+        }
+        return InclusionBundle(jobID: jobID, checkpoint: note, proofs: proofs,
+                               notYetCheckpointed: events.map(\.position).filter { $0 > checkpoint.size })
+    }
+
+    /// The event at `position` proven against `note`.
+    public func provePosition(_ position: Int64, against note: String) async throws -> InclusionBundle {
+        let checkpoint = try await matching(note)
+        guard position >= 1, position <= checkpoint.size,
+              let event = try await engine.events(after: position - 1, limit: 1).first, event.position == position else {
+            throw ProofFailure.noEvent(position: position, headPosition: checkpoint.size)
+        }
+        return InclusionBundle(jobID: nil, checkpoint: note, proofs: [try await prove(event, size: checkpoint.size)],
+                               notYetCheckpointed: [])
+    }
+
+    /// The tree `note` signs extends the tree of `firstSize` leaves whose root
+    /// is `firstRoot` (from an older checkpoint); fails naming the size when not.
+    public func proveConsistency(fromSize firstSize: Int64, root firstRoot: MerkleHash?, firstNote: String?,
+                                 to note: String) async throws -> ConsistencyBundle {
+        let second = try await matching(note)
+        guard firstSize >= 1, firstSize <= second.size else {
+            throw ProofFailure.notExtended("the older checkpoint's tree size \(firstSize) is not within this log's checkpoint of size \(second.size)")
+        }
+        let ours = try await tree.root(size: firstSize)
+        if let firstRoot, firstRoot != ours {
+            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(firstRoot.base64) (history was rewritten, or it is another log)")
+        }
+        let path = try await tree.consistencyPath(from: firstSize, to: second.size)
+        return ConsistencyBundle(firstSize: firstSize, firstRoot: ours, secondSize: second.size, secondRoot: second.root,
+                                 path: path, checkpoint: note, firstCheckpoint: firstNote)
+    }
+
+    private func prove(_ event: StoredEvent, size: Int64) async throws -> InclusionProof {
+        let path = try await tree.inclusionPath(leaf: event.position - 1, size: size)
+        return InclusionProof(position: event.position, treeSize: size, eventHash: event.hash, auditPath: path, event: event)
+    }
+
+    /// Why the log does not extend the checkpoint `note` signs, or nil when it does (`ledger verify --checkpoint`).
+    public func contradiction(of note: String) async throws -> String? {
+        do {
+            _ = try await matching(note)
+            return nil
+        } catch let failure as ProofFailure {
+            return failure.description
+        }
+    }
+
+    /// The checkpoint a note carries, once its root is this log's at its size.
+    private func matching(_ note: String) async throws -> TreeCheckpoint {
+        let checkpoint = try Self.read(note)
+        let head = try await engine.head()
+        guard checkpoint.size <= head.position else {
+            throw ProofFailure.notExtended("the checkpoint's tree size \(checkpoint.size) is past this log's end (\(head.position)): it is another log's")
+        }
+        guard try await tree.root(size: checkpoint.size) == checkpoint.root else {
+            throw ProofFailure.notExtended("this log's root at tree size \(checkpoint.size) is not the checkpoint's: history was rewritten, or it is another log's")
+        }
+        return checkpoint
+    }
+
+    /// A note's checkpoint, its signature not checked (the engine trusts its own notes; check-proof checks).
+    public static func read(_ note: String) throws -> TreeCheckpoint {
+        do {
+            return try TreeCheckpoint(text: SignedNote.unverifiedText(note))
+        } catch {
+            throw ProofFailure.unreadable("not a checkpoint note: \(error)")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import LedgerCore
+
+/// What an engine stores of the log's Merkle tree (``LogTree``): the hashes
+/// of its complete subtrees of 2^``LogTree/storedLevelMin`` leaves and more,
+/// and the size they are complete for.
+public protocol TreeStorage: Sendable {
+    /// The tree size the stored subtrees are complete for (0 before any).
+    func storedTreeSize() async throws(StoreError) -> Int64
+    /// The chain hashes (leaf inputs) of leaves `first ..< first + count`:
+    /// the events at positions `first + 1` on, in order.
+    func chainHashes(fromLeaf first: Int64, count: Int64) async throws(StoreError) -> [String]
+    /// The stored hashes of `subtrees` (each of level ≥ ``LogTree/storedLevelMin``).
+    func storedSubtrees(_ subtrees: Set<MerkleTree.Subtree>) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash]
+    /// Stores subtree hashes and the tree size they complete, in one
+    /// transaction; the same again changes nothing, a smaller size never
+    /// lowers the stored one (several nodes may extend the tree at once).
+    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError)
+}
+
+/// The log's Merkle tree, kept by extending it when a proof or a checkpoint
+/// asks for a size it has not reached (and by `serve`'s checkpoint
+/// service): each extension hashes only the new leaves, about two hashes and
+/// an eighth of a stored row per event, never on the write path and never
+/// under the chain lock. Subtrees below 16 leaves are not stored: a proof
+/// reads the 16 chain hashes of its leaf's block instead, so the tree costs
+/// one row per eight events.
+public struct LogTree: Sendable {
+    public let storage: any TreeStorage
+    /// Subtrees of fewer leaves than 2^this are computed from the chain hashes when needed.
+    public static let storedLevelMin = 4
+    /// Leaves hashed per stored step while catching up (memory stays bounded).
+    public var stepLeaves: Int64 = 65_536
+
+    public init(storage: any TreeStorage) {
+        self.storage = storage
+    }
+
+    /// Extends the stored tree to `size` leaves (no more than the log holds).
+    public func extend(to size: Int64) async throws(StoreError) {
+        var stored = try await storage.storedTreeSize()
+        while stored < size {
+            let next = min(size, stored + stepLeaves)
+            _ = try await extend(from: stored, to: next, known: [:])
+            stored = next
+        }
+    }
+
+    /// The root of the tree of `size` leaves.
+    public func root(size: Int64) async throws(StoreError) -> MerkleHash {
+        let hashes = try await subtreeHashes(for: .root(size: size), size: size)
+        return MerkleTree.root(size: size) { hashes[$0] ?? .empty }
+    }
+
+    /// The inclusion proof of `leaf` in the tree of `size` leaves.
+    public func inclusionPath(leaf: Int64, size: Int64) async throws(StoreError) -> [MerkleHash] {
+        let hashes = try await subtreeHashes(for: .inclusion(leaf: leaf, size: size), size: size)
+        return MerkleTree.inclusionPath(leaf: leaf, size: size) { hashes[$0] ?? .empty }
+    }
+
+    /// The consistency proof from the tree of `from` leaves to the tree of `to`.
+    public func consistencyPath(from: Int64, to: Int64) async throws(StoreError) -> [MerkleHash] {
+        let hashes = try await subtreeHashes(for: .consistency(from: from, to: to), size: to)
+        return MerkleTree.consistencyPath(from: from, to: to) { hashes[$0] ?? .empty }
+    }
+
+    /// What answering `question` needs: stored subtrees read in one go, the
+    /// smaller ones hashed from their leaves' chain hashes.
+    private func subtreeHashes(for question: MerkleTree.Question,
+                               size: Int64) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+        try await extend(to: size)
+        let needed = MerkleTree.subtrees(for: question)
+        var hashes = try await storage.storedSubtrees(needed.filter { $0.level >= Self.storedLevelMin })
+        for small in needed where small.level < Self.storedLevelMin {
+            let leaves = try await leafHashes(from: small.first, count: small.count)
+            hashes[small] = Self.hash(of: leaves)
+        }
+        guard needed.allSatisfy({ hashes[$0] != nil }) else {
+            throw .corrupt("the stored Merkle tree lacks subtrees it should hold; rebuild it (ledger checkpoint --rebuild-tree)")
+        }
+        return hashes
+    }
+
+    private func leafHashes(from first: Int64, count: Int64) async throws(StoreError) -> [MerkleHash] {
+        let chain = try await storage.chainHashes(fromLeaf: first, count: count)
+        guard chain.count == count else { throw .corrupt("the log has \(chain.count) events from position \(first + 1), not \(count)") }
+        var leaves: [MerkleHash] = []
+        leaves.reserveCapacity(chain.count)
+        for (offset, hash) in chain.enumerated() {
+            guard let leaf = MerkleHash.leaf(chainHash: hash) else {
+                throw .corrupt("the event at position \(first + Int64(offset) + 1) has no 64-digit hash")
+            }
+            leaves.append(leaf)
+        }
+        return leaves
+    }
+
+    /// The root of a complete subtree from its leaves (a power of two of them).
+    static func hash(of leaves: [MerkleHash]) -> MerkleHash {
+        var level = leaves
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: 2).map { MerkleHash.node(level[$0], level[$0 + 1]) }
+        }
+        return level[0]
+    }
+
+    /// One step: stores the subtrees of level ≥ 4 completed between `stored`
+    /// and `size`, and returns them. `known` may hold subtrees stored
+    /// earlier (a follower's right edge): they are not read again.
+    func extend(from stored: Int64, to size: Int64,
+                known: [MerkleTree.Subtree: MerkleHash]) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+        let block = Int64(1) << Self.storedLevelMin
+        let firstBlock = stored / block, endBlock = size / block
+        var made: [MerkleTree.Subtree: MerkleHash] = [:]
+        if endBlock > firstBlock {
+            let leaves = try await leafHashes(from: firstBlock * block, count: (endBlock - firstBlock) * block)
+            for index in firstBlock..<endBlock {
+                let start = Int((index - firstBlock) * block)
+                made[MerkleTree.Subtree(level: Self.storedLevelMin, index: index)] = Self.hash(of: Array(leaves[start..<start + Int(block)]))
+            }
+        }
+        var level = Self.storedLevelMin + 1
+        while (size >> level) > (stored >> level) {
+            let newIndices = (stored >> level)..<(size >> level)
+            let children = Set(newIndices.flatMap { [MerkleTree.Subtree(level: level - 1, index: 2 * $0),
+                                                    MerkleTree.Subtree(level: level - 1, index: 2 * $0 + 1)] })
+            let missing = children.filter { made[$0] == nil && known[$0] == nil }
+            let old = missing.isEmpty ? known : try await storage.storedSubtrees(missing).merging(known) { stored, _ in stored }
+            for index in newIndices {
+                let left = MerkleTree.Subtree(level: level - 1, index: 2 * index)
+                let right = MerkleTree.Subtree(level: level - 1, index: 2 * index + 1)
+                guard let leftHash = made[left] ?? old[left], let rightHash = made[right] ?? old[right] else {
+                    throw .corrupt("the stored Merkle tree lacks the subtree at level \(level - 1)")
+                }
+                made[MerkleTree.Subtree(level: level, index: index)] = .node(leftHash, rightHash)
+            }
+            level += 1
+        }
+        try await storage.storeSubtrees(made, size: size)
+        return made
+    }
+}

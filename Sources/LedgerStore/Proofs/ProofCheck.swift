@@ -1,0 +1,106 @@
+import Foundation
+
+/// Checks a proof bundle with only a verifier key (`ledger check-proof`):
+/// the note's signature, then every audit path or the consistency path
+/// against the root it signs. No database, no configuration.
+public struct ProofCheck: Sendable {
+    /// What was checked, one line each, and what failed.
+    public var checked: [String] = []
+    public var failures: [String] = []
+    public var holds: Bool { failures.isEmpty && !checked.isEmpty }
+
+    /// Checks `json` (an inclusion or a consistency bundle) with `verifier`.
+    public static func run(_ json: Data, verifier: NoteVerifier) -> ProofCheck {
+        var check = ProofCheck()
+        let decoder = JSONDecoder()
+        if let bundle = try? decoder.decode(InclusionBundle.self, from: json) {
+            check.inclusion(bundle, verifier)
+        } else if let bundle = try? decoder.decode(ConsistencyBundle.self, from: json) {
+            check.consistency(bundle, verifier)
+        } else {
+            check.failures.append("not a proof: expected the JSON of ledger prove (\"checkpoint\" with \"proofs\", or \"path\")")
+        }
+        return check
+    }
+
+    private mutating func opened(_ note: String, _ verifier: NoteVerifier, _ what: String) -> TreeCheckpoint? {
+        do {
+            let checkpoint = try TreeCheckpoint.open(note, verifier: verifier)
+            checked.append("\(what) signed by \(verifier.name): \(checkpoint.origin), tree size \(checkpoint.size)")
+            return checkpoint
+        } catch {
+            failures.append("\(what): \(error)")
+            return nil
+        }
+    }
+
+    private mutating func inclusion(_ bundle: InclusionBundle, _ verifier: NoteVerifier) {
+        guard let checkpoint = opened(bundle.checkpoint, verifier, "checkpoint") else { return }
+        if bundle.proofs.isEmpty { failures.append("the bundle proves no event") }
+        for proof in bundle.proofs {
+            let what = "event at position \(proof.position)"
+            if let failure = Self.inclusionFailure(proof, checkpoint) {
+                failures.append("\(what): \(failure)")
+            } else {
+                checked.append("\(what)\(proof.event.map { " (\($0.type))" } ?? ""): in the tree of size \(checkpoint.size)")
+            }
+        }
+    }
+
+    static func inclusionFailure(_ proof: InclusionProof, _ checkpoint: TreeCheckpoint) -> String? {
+        guard proof.treeSize == checkpoint.size else {
+            return "proven for tree size \(proof.treeSize), but the checkpoint signs size \(checkpoint.size)"
+        }
+        guard proof.leafIndex == proof.position - 1, proof.leafIndex >= 0, proof.leafIndex < proof.treeSize else {
+            return "leaf \(proof.leafIndex) is not position \(proof.position) in a tree of \(proof.treeSize)"
+        }
+        guard let eventHash = MerkleHash(hex: proof.eventHash) else { return "event_hash is not 64 hex digits" }
+        let path = proof.auditPath.compactMap(MerkleHash.init(hex:))
+        guard path.count == proof.auditPath.count else { return "an audit path element is not 64 hex digits" }
+        guard MerkleTree.verifyInclusion(leaf: proof.leafIndex, size: proof.treeSize, leafHash: .leaf(eventHash.bytes),
+                                         path: path, root: checkpoint.root) else {
+            return "the audit path does not lead to the checkpoint's root"
+        }
+        if let event = proof.event {
+            guard event.position == proof.position, event.hash == proof.eventHash,
+                  ChainHasher.hash(of: event) == proof.eventHash else {
+                return "the event shown does not hash to event_hash"
+            }
+            guard event.dataSHA256 == ChainHasher.digest(event.data) || event.data.contains("\"redacted\"") else {
+                return "the event's data does not match its recorded digest"
+            }
+        }
+        return nil
+    }
+
+    private mutating func consistency(_ bundle: ConsistencyBundle, _ verifier: NoteVerifier) {
+        guard let second = opened(bundle.checkpoint, verifier, "checkpoint") else { return }
+        guard bundle.secondSize == second.size, MerkleHash(hex: bundle.secondRoot) == second.root else {
+            failures.append("the proof's second tree (size \(bundle.secondSize)) is not the one the checkpoint signs (size \(second.size))")
+            return
+        }
+        if let note = bundle.firstCheckpoint {
+            guard let first = opened(note, verifier, "first checkpoint") else { return }
+            guard first.origin == second.origin else {
+                failures.append("the checkpoints name different logs: \(first.origin) and \(second.origin)")
+                return
+            }
+            guard bundle.firstSize == first.size, MerkleHash(hex: bundle.firstRoot) == first.root else {
+                failures.append("the proof's first tree (size \(bundle.firstSize)) is not the one the first checkpoint signs (size \(first.size))")
+                return
+            }
+        }
+        let path = bundle.path.compactMap(MerkleHash.init(hex:))
+        guard let firstRoot = MerkleHash(hex: bundle.firstRoot), path.count == bundle.path.count else {
+            failures.append("a root or path element is not 64 hex digits")
+            return
+        }
+        guard bundle.firstSize <= bundle.secondSize,
+              MerkleTree.verifyConsistency(from: bundle.firstSize, to: bundle.secondSize, fromRoot: firstRoot,
+                                           toRoot: second.root, path: path) else {
+            failures.append("the tree of size \(bundle.secondSize) does not extend the tree of size \(bundle.firstSize): history was rewritten, or the path was altered")
+            return
+        }
+        checked.append("the tree of size \(bundle.secondSize) extends the tree of size \(bundle.firstSize)")
+    }
+}

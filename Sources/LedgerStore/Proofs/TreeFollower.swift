@@ -1,0 +1,116 @@
+import Foundation
+
+/// Keeps the stored Merkle tree (``LogTree``) up with the log: the writer
+/// tells it the head after each group commit, and one task extends the tree
+/// to it, off the write path and outside the chain lock. While it works,
+/// later commits only raise its target, so it never lags more than the
+/// commits made during one extension, and under load one extension covers
+/// several commits. It stores nothing until a block of 16 leaves completes
+/// (smaller subtrees are hashed from the chain when a proof needs them).
+///
+/// It keeps the right edge of what it stored (the newest subtree of each
+/// level), so an extension reads only its new leaves' chain hashes and
+/// writes once. A failed extension is counted and left: the next commit
+/// tries again, and a proof or a checkpoint extends the tree itself.
+public final class TreeFollower: @unchecked Sendable {
+    public struct Statistics: Sendable, Hashable {
+        public var extensions = 0
+        public var leaves: Int64 = 0
+        public var failures = 0
+        /// Wall time spent extending (hashing, reading leaves, storing).
+        public var nanoseconds: Int64 = 0
+    }
+
+    private let tree: LogTree
+    private let lock = NSLock()
+    private var target: Int64 = 0
+    /// The size the stored tree is complete for, as this follower knows it (nil before it read it).
+    private var stored: Int64?
+    private var rightEdge: [MerkleTree.Subtree: MerkleHash] = [:]
+    private var running: Task<Void, Never>?
+    private var closed = false
+    private var counts = Statistics()
+
+    public init(tree: LogTree) {
+        self.tree = tree
+    }
+
+    public var statistics: Statistics { lock.withLock { counts } }
+
+    /// The log's head is at `size` leaves (position `size`).
+    public func headMoved(to size: Int64) {
+        lock.withLock {
+            guard !closed, size > target else { return }
+            target = size
+            guard running == nil else { return }
+            running = Task { await self.follow() }
+        }
+    }
+
+    /// Stops following; waits for an extension under way.
+    public func close() async {
+        let task: Task<Void, Never>? = lock.withLock {
+            closed = true
+            return running
+        }
+        await task?.value
+    }
+
+    private func follow() async {
+        while true {
+            let started = ContinuousClock.now
+            do {
+                let known = try await storedSize()
+                guard let (from, to, edge) = lock.withLock({ plan(from: known) }) else { return }
+                let made = try await tree.extend(from: from, to: to, known: edge)
+                let elapsed = ContinuousClock.now - started
+                lock.withLock {
+                    stored = to
+                    rightEdge = Self.rightEdge(of: edge.merging(made) { _, new in new })
+                    counts.extensions += 1
+                    counts.leaves += to - from
+                    counts.nanoseconds += Self.nanoseconds(elapsed)
+                }
+            } catch {
+                lock.withLock {
+                    stored = nil
+                    rightEdge = [:]
+                    counts.failures += 1
+                    running = nil
+                }
+                return
+            }
+        }
+    }
+
+    private func storedSize() async throws(StoreError) -> Int64 {
+        if let known = lock.withLock({ stored }) { return known }
+        return try await tree.storage.storedTreeSize()
+    }
+
+    /// The next extension from `from`, or nil (and the task ends) when the
+    /// target completes no new block. Called holding the lock.
+    private func plan(from: Int64) -> (Int64, Int64, [MerkleTree.Subtree: MerkleHash])? {
+        let block = Int64(1) << LogTree.storedLevelMin
+        guard !closed, target / block > from / block else {
+            running = nil
+            return nil
+        }
+        if stored != from { rightEdge = [:] }
+        stored = from
+        return (from, min(target, from + tree.stepLeaves), rightEdge)
+    }
+
+    /// The newest subtree of each level: all a later extension needs of earlier ones.
+    static func rightEdge(of hashes: [MerkleTree.Subtree: MerkleHash]) -> [MerkleTree.Subtree: MerkleHash] {
+        var newest: [Int: MerkleTree.Subtree] = [:]
+        for subtree in hashes.keys where subtree.index >= newest[subtree.level]?.index ?? -1 {
+            newest[subtree.level] = subtree
+        }
+        return Dictionary(uniqueKeysWithValues: newest.values.map { ($0, hashes[$0]!) })
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+
+extension StoreConformance {
+    /// The Merkle tree over the log (RFC 9162), its follower, checkpoints as
+    /// signed notes and the proofs made from them, on every engine.
+    static let proofChecks: [Check<any LedgerEngine>] = [
+        Check(name: "the Merkle tree follows the log, and its roots and proofs hold at every size") { store in
+            try await appendConcurrently(store, count: 150)
+            let head = try await store.head().position
+            try await waitForFollower(store, toReach: head / 16 * 16)
+            let leaves = try await store.events(after: 0, limit: 1_000).map { event in
+                try leafHash(event.hash)
+            }
+            let tree = LogTree(storage: store)
+            for size in 1...head {
+                let root = try await tree.root(size: size)
+                try expect(root == ReferenceTree.root(Array(leaves[0..<Int(size)])), "the root of size \(size)")
+            }
+            for leaf in 0..<head {
+                let path = try await tree.inclusionPath(leaf: leaf, size: head)
+                try expect(MerkleTree.verifyInclusion(leaf: leaf, size: head, leafHash: leaves[Int(leaf)], path: path,
+                                                      root: ReferenceTree.root(leaves)), "leaf \(leaf) in \(head)")
+            }
+            for (from, to) in [(1, head), (16, 17), (31, 64), (64, 65), (100, head), (head - 1, head)] {
+                let path = try await tree.consistencyPath(from: from, to: to)
+                try expect(MerkleTree.verifyConsistency(from: from, to: to, fromRoot: ReferenceTree.root(Array(leaves[0..<Int(from)])),
+                                                        toRoot: ReferenceTree.root(Array(leaves[0..<Int(to)])), path: path),
+                           "\(from) -> \(to)")
+            }
+        },
+        Check(name: "checkpoints are signed notes; a job's proof and a consistency proof check with the verifier key alone") { store in
+            try await busyLedger(store)
+            let signer = try NoteSigner.generate(name: "conformance")
+            let proofs = LogProofs(store)
+            let old = try await proofs.checkpoint(signer: signer, origin: nil)
+            try expect(try await store.newestCheckpoint() == old, "the note is kept")
+            try await appendConcurrently(store, count: 40)
+            let note = try await proofs.newestCheckpoint(reaching: try await store.head().position, signer: signer, origin: nil)
+            try expect(note != old, "a newer checkpoint is signed when the newest does not reach the head")
+            let bundle = try await proofs.proveJob("lost", against: note)
+            try expect(bundle.proofs.map(\.position) == (try await store.events(inStream: "job-lost")).map(\.position),
+                       "every event of the job is proven")
+            let encoded = try JSONEncoder.proofs.encode(bundle)
+            try expect(ProofCheck.run(encoded, verifier: signer.verifier).holds, "the job's proof checks")
+            let other = try NoteSigner.generate(name: "conformance")
+            try expect(!ProofCheck.run(encoded, verifier: other.verifier).holds, "another key's verifier refuses it")
+            var altered = bundle
+            altered.proofs[0].auditPath[0] = String(repeating: "0", count: 64)
+            try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(altered), verifier: signer.verifier).holds,
+                       "a changed audit path element is refused")
+            let oldSize = try LogProofs.read(old)
+            let consistency = try await proofs.proveConsistency(fromSize: oldSize.size, root: oldSize.root, firstNote: old, to: note)
+            try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,
+                       "the newer checkpoint extends the older one")
+        },
+        Check(name: "a rewritten history cannot prove it extends an old checkpoint", engines: { make in
+            let source = try await make()
+            try await busyLedger(source)
+            let signer = try NoteSigner.generate(name: "conformance")
+            let old = try await LogProofs(source).checkpoint(signer: signer, origin: nil)
+            // The export edited at its first event (another external id) and every
+            // hash recomputed, as someone rewriting history would; same origin line.
+            var events = try await source.events(after: 0, limit: 1_000)
+            events[0].data = events[0].data.replacingOccurrences(of: "x-done", with: "x-d0ne")
+            events[0].dataSHA256 = ChainHasher.digest(events[0].data)
+            for index in events.indices {
+                events[index].prevHash = index == 0 ? ChainHead.genesis.hash : events[index - 1].hash
+                events[index].hash = ChainHasher.hash(of: events[index])
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let lines = try events.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            let target = try await make()
+            _ = try await target.importEvents(lines: lines)
+            let proofs = LogProofs(target)
+            let newer = try await proofs.checkpoint(signer: signer, origin: TreeCheckpoint(text: SignedNote.unverifiedText(old)).origin)
+            let first = try LogProofs.read(old)
+            do {
+                _ = try await proofs.proveConsistency(fromSize: first.size, root: first.root, firstNote: old, to: newer)
+                throw ConformanceFailure("the rewritten log proved it extends the old checkpoint")
+            } catch ProofFailure.notExtended(let detail) {
+                try expect(detail.contains("\(first.size)"), "the size is named: \(detail)")
+            }
+        }),
+    ]
+
+    /// `count` one-event appends on 4 streams, sent at once (group commits of several).
+    static func appendConcurrently(_ store: any LedgerEngine, count: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<count { group.addTask { _ = try await store.append(plain("tree-\(index % 4)", count: 1)) } }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Waits (up to 10 s) until the follower has stored the tree up to `size`.
+    static func waitForFollower(_ store: any LedgerEngine, toReach size: Int64) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await store.storedTreeSize() < size {
+            guard ContinuousClock.now < deadline else {
+                throw ConformanceFailure("the tree's follower stored \(try await store.storedTreeSize()) of \(size) leaves in 10 s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func leafHash(_ chainHash: String) throws -> MerkleHash {
+        guard let leaf = MerkleHash.leaf(chainHash: chainHash) else { throw ConformanceFailure("a chain hash is not hex: \(chainHash)") }
+        return leaf
+    }
+}
+
+/// RFC 9162 §2.1.1's MTH as the RFC writes it, over leaf hashes: the
+/// reference the engines' stored trees are compared with.
+enum ReferenceTree {
+    static func root(_ leaves: [MerkleHash]) -> MerkleHash {
+        switch leaves.count {
+        case 0: return .empty
+        case 1: return leaves[0]
+        default:
+            var split = 1
+            while split * 2 < leaves.count { split *= 2 }
+            return .node(root(Array(leaves[..<split])), root(Array(leaves[split...])))
+        }
+    }
+}
