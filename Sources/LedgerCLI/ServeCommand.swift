@@ -88,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
         // grace, whatever is left is cancelled.
         var group = ServiceGroupConfiguration(
             services: [.init(service: EngineService(engine: store), successTerminationBehavior: .ignore), .init(service: app)]
-                + Self.backgroundServices(background, logger: logger, listening: listening) + [
+                + Self.backgroundServices(background, logger: logger, listening: listening)
+                + Self.checkpointService(configuration, store: store, logger: logger, listening: listening) + [
                 .init(service: ShutdownGate(readiness: readiness, store: store), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -203,6 +204,25 @@ struct ServeCommand: AsyncParsableCommand {
             })
         }
         return services.map { .init(service: $0, successTerminationBehavior: .ignore) }
+    }
+
+    /// With a checkpoint key: a signed checkpoint once the server listens and
+    /// every LEDGER_CHECKPOINT_INTERVAL after, when the log has grown since
+    /// the newest. Every node may write one (the same key and origin sign the
+    /// same tree size identically), so none needs a lease.
+    static func checkpointService(_ configuration: LedgerConfiguration, store: any LedgerEngine, logger: Logger,
+                                  listening: ListeningFlag) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let signer = configuration.checkpointSigner else { return [] }
+        let origin = configuration.logOrigin
+        let service = PeriodicService(name: "checkpoint", interval: configuration.checkpointIntervalMilliseconds, clock: SystemClock(),
+                                      logger: logger, startWhen: { await listening.wait() }) {
+            let head = try await store.head().position
+            let newest = try await store.newestCheckpoint().map { try LogProofs.read($0).size } ?? 0
+            guard head > newest else { return }
+            let note = try await LogProofs(store).checkpoint(signer: signer, origin: origin)
+            logger.info("checkpoint", metadata: ["tree_size": "\((try? LogProofs.read(note).size) ?? head)"])
+        }
+        return [.init(service: service, successTerminationBehavior: .ignore)]
     }
 }
 

@@ -63,6 +63,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     JobRoutes(services: services).add(to: router)
     webhooks.add(to: router)
     ReadRoutes(services: services).add(to: router)
+    ProofRoutes(services: services).add(to: router)
     ActionRoutes(services: services).add(to: router)
     AdminRoutes(services: services, sessions: AdminSessions()).add(to: router)
     // Last: it stands only before the router's "not found".

@@ -115,6 +115,39 @@ import Testing
         #expect(try await LedgerBinary.run(["prove", "--consistency", "--db", path]).status == 2)
     }
 
+    /// serve with a key signs a checkpoint once it listens and again after the
+    /// log grows; the proof served over HTTP checks with the verifier key.
+    @Test func serveSignsCheckpointsAndServesProofs() async throws {
+        let path = try await Self.ledger()
+        let (privateKey, verifierKey) = try await Self.keyPair()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(
+            ["--db", path, "--port", String(port)], port: port,
+            environment: ["LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_CHECKPOINT_KEY": privateKey,
+                          "LEDGER_CHECKPOINT_INTERVAL": "1s", "LEDGER_ORIGIN": "ledger.example/proofs"])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let auditor = ["-H", "Authorization: Bearer auditor-key-0123456789abcd"]
+        let body = #"{"job_id":"j9","account":"a","provider":"replicate","operation":"o","cost":4}"#
+        _ = try await ServeProcessTests.curl(["-X", "POST", base + "/v1/jobs", "-H", "Authorization: Bearer app-key-0123456789abcdef",
+                                              "-H", "content-type: application/json", "-d", body])
+        var proof = ""
+        for _ in 0..<100 {
+            proof = try await ServeProcessTests.curl(auditor + [base + "/v1/jobs/j9/proof"]).output
+            if proof.contains("\"proofs\""), !proof.contains("not_yet_checkpointed") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let note = try await ServeProcessTests.curl(auditor + [base + "/v1/checkpoint"]).output
+        #expect(note.hasPrefix("ledger.example/proofs\n6\n"), "the checkpoint after the job's registration: \(note)")
+        let file = path + ".served.proof.json"
+        try Data(proof.utf8).write(to: URL(fileURLWithPath: file))
+        let checked = try await LedgerBinary.run(["check-proof", "--key", verifierKey, file])
+        #expect(checked.status == 0, "\(proof)\n\(checked.stdout)")
+        #expect(try await ServeProcessTests.curl(["-o", "/dev/null", "-w", "%{http_code}", base + "/v1/jobs/j9/proof"]).output == "401")
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+    }
+
     static func expectRefused(_ json: String, _ verifierKey: String, _ what: String) async throws {
         let file = Fixtures.temporaryDatabasePath() + ".proof.json"
         try Data(json.utf8).write(to: URL(fileURLWithPath: file))

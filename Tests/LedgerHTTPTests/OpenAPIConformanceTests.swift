@@ -50,7 +50,10 @@ import Testing
             return .array([.string(route.method.rawValue), .string("/" + path.joined(separator: "/"))])
         }
         let recorder = Recorder()
-        try await Application(router: router).test(.router) { client in try await Self.tour(client, recorder) }
+        let signer = try NoteSigner.generate(name: "openapi.example")
+        try await Application(router: router).test(.router) { client in
+            try await Self.tour(client, recorder) { _ = try await LogProofs(store).checkpoint(signer: signer, origin: nil) }
+        }
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-exchanges-\(UUID().uuidString).json")
         let document = JSONValue.object(["routes": .array(routes), "exchanges": .array(recorder.exchanges.withLock { $0 })])
@@ -62,7 +65,9 @@ import Testing
     }
 
     /// Every route, with the answers a client meets most.
-    static func tour(_ client: any TestClientProtocol, _ recorder: Recorder) async throws {
+    /// `checkpoint` signs and keeps a checkpoint (as serve's checkpoint service does).
+    static func tour(_ client: any TestClientProtocol, _ recorder: Recorder,
+                     checkpoint: @Sendable () async throws -> Void) async throws {
         let app = JobRoutesTests.app, admin = ReadAndActionRoutesTests.admin, auditor = JobRoutesTests.auditor
         func send(_ method: HTTPRequest.Method, _ uri: String, _ route: String, _ headers: HTTPFields = [:],
                   _ body: String? = nil, expect status: HTTPResponse.Status) async throws {
@@ -110,6 +115,15 @@ import Testing
         try await send(.get, "/v1/jobs/j1/state?position=1", "/v1/jobs/{job_id}/state", auditor, expect: .ok)
         try await send(.get, "/v1/jobs/j1/state?as_of=2100-01-01T00:00:00Z", "/v1/jobs/{job_id}/state", auditor, expect: .ok)
         try await send(.get, "/v1/jobs/j1/state?position=0", "/v1/jobs/{job_id}/state", auditor, expect: .badRequest)
+        try await send(.get, "/v1/checkpoint", "/v1/checkpoint", auditor, expect: .notFound)
+        try await send(.get, "/v1/jobs/j1/proof", "/v1/jobs/{job_id}/proof", auditor, expect: .notFound)
+        try await checkpoint()
+        try await send(.get, "/v1/checkpoint", "/v1/checkpoint", auditor, expect: .ok)
+        try await send(.get, "/v1/jobs/j1/proof", "/v1/jobs/{job_id}/proof", auditor, expect: .ok)
+        try await send(.get, "/v1/jobs/j1/proof", "/v1/jobs/{job_id}/proof", app, expect: .ok)
+        try await send(.get, "/v1/jobs/nope/proof", "/v1/jobs/{job_id}/proof", auditor, expect: .notFound)
+        try await send(.get, "/v1/jobs/j1/proof", "/v1/jobs/{job_id}/proof", [:], expect: .unauthorized)
+        try await send(.get, "/v1/checkpoint", "/v1/checkpoint", [:], expect: .unauthorized)
 
         try await send(.post, "/v1/jobs/j3/cancel", "/v1/jobs/{job_id}/cancel", app, #"{"reason":"user changed their mind"}"#, expect: .ok)
         try await send(.post, "/v1/jobs/j3/cancel", "/v1/jobs/{job_id}/cancel", app, #"{"reason":"again"}"#, expect: .conflict)
