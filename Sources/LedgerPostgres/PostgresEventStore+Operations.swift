@@ -103,6 +103,8 @@ extension PostgresEventStore: EngineOperations {
         walk: while true {
             let page = try await events(after: chain.head.position, limit: 10_000)
             if page.isEmpty { break }
+            let recorded = try await recordedRedactions(page[0].position...page[page.count - 1].position)
+            chain.recordedRedaction = { recorded[$0] }
             for event in page {
                 report.eventsChecked += 1
                 if let problem = chain.check(event) {
@@ -128,6 +130,18 @@ extension PostgresEventStore: EngineOperations {
             return findings
         }
         return report
+    }
+
+    /// What retention redacted the bodies in `positions` to (their digests).
+    private func recordedRedactions(_ positions: ClosedRange<Int64>) async throws(StoreError) -> [Int64: String] {
+        try await reading { [self] connection in
+            var found: [Int64: String] = [:]
+            for row in try await rows("SELECT position, data_sha256 FROM retention_redactions WHERE position BETWEEN $1 AND $2",
+                                      [.integer(positions.lowerBound), .integer(positions.upperBound)], on: connection, logger: logger) {
+                if let position = row.integer("position"), let digest = row.text("data_sha256") { found[position] = digest }
+            }
+            return found
+        }
     }
 
     /// The immutability triggers that are not there, or not `ENABLE ALWAYS`,

@@ -41,6 +41,8 @@ struct PostgresPrivilege: Sendable, Hashable {
         PostgresPrivilege("recorded settings and readiness", "INSERT", on: "ledger_settings"),
         PostgresPrivilege("recorded settings and readiness", "UPDATE", on: "ledger_settings"),
         PostgresPrivilege("retention's redaction", "UPDATE", on: "events", column: "data"),
+        PostgresPrivilege("retention's redaction", "SELECT", on: "retention_redactions"),
+        PostgresPrivilege("retention's redaction", "INSERT", on: "retention_redactions"),
     ] + projections.map { PostgresPrivilege("rebuilding the projections", "DELETE", on: $0) }
         + ["merkle_nodes", "merkle_tree", "tree_checkpoints"].flatMap { table in
             ["SELECT", "INSERT", "UPDATE"].map { PostgresPrivilege("the Merkle tree and checkpoints", $0, on: table) }

@@ -28,9 +28,13 @@ extension PostgresEventStore: RetentionStorage {
         try await writer.exclusive(keepsCache: true) { [self] in
             try await reading { connection in
                 try await run("""
-                    UPDATE events SET data = r.data::json FROM unnest($1::bigint[], $2::text[]) AS r(position, data)
-                    WHERE events.position = r.position AND (events.data::jsonb ->> 'body') IS DISTINCT FROM '[redacted]'
-                    """, [.integers(redactions.map(\.position)), .texts(redactions.map(\.data))], on: connection, logger: logger)
+                    WITH redacted AS (
+                        UPDATE events SET data = r.data::json FROM unnest($1::bigint[], $2::text[]) AS r(position, data)
+                        WHERE events.position = r.position AND (events.data::jsonb ->> 'body') IS DISTINCT FROM '[redacted]')
+                    INSERT INTO retention_redactions (position, data_sha256)
+                    SELECT * FROM unnest($1::bigint[], $3::text[]) ON CONFLICT DO NOTHING
+                    """, [.integers(redactions.map(\.position)), .texts(redactions.map(\.data)),
+                          .texts(redactions.map(\.dataSHA256))], on: connection, logger: logger)
             }
         }
     }

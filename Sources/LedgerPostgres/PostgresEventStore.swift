@@ -52,14 +52,23 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         treeFollower = TreeFollower(tree: LogTree(storage: treeStorage))
     }
 
-    /// Starts the client's connections and the change listener, owned by the store until ``close()``.
-    private func start() {
+    /// Starts the client's connections and the change listener, owned by the
+    /// store until ``close()``; returns once the client runs (a lease before
+    /// that makes the client log a warning on every command's first query).
+    private func start() async {
         let client = client, node = node, changes = changes, logger = logger, treeFollower = treeFollower
         treeStorage.attach(self)
-        writer.onHeadMoved { treeFollower.headMoved(to: $0) }
+        if options.followsTree { writer.onHeadMoved { treeFollower.headMoved(to: $0) } }
+        // run() sets the client's running flag before it first suspends: the
+        // stream ends just before it is called, and nothing leases until then.
+        let (started, starting) = AsyncStream<Void>.makeStream()
+        let run = Task {
+            starting.finish()
+            await client.run()
+        }
+        for await _ in started {}
         background.withLock { tasks in
-            tasks = [Task { await client.run() },
-                     Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }]
+            tasks = [run, Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }]
         }
     }
 
@@ -81,7 +90,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             throw StoreError.fromPostgres(error)
         }
         let store = PostgresEventStore(location: location, options: options, logger: logger)
-        store.start()
+        await store.start()
         return store
     }
 

@@ -663,7 +663,8 @@ enum PostgresMigrations {
     /// The log's Merkle tree (RFC 9162), as SQLite keeps it: the hashes of
     /// its complete subtrees of 16 leaves and more, and the size they are
     /// complete for. Derived data: the chain hashes are the leaves. And the
-    /// signed checkpoint notes written, one per tree size.
+    /// signed checkpoint notes written, one per tree size; the digest of each
+    /// body retention redacted (so verify names a later change at its position).
     static let v6MerkleTree = #"""
         CREATE TABLE merkle_nodes (
             level integer NOT NULL CHECK (level BETWEEN 0 AND 62),
@@ -680,6 +681,10 @@ enum PostgresMigrations {
             size       bigint      PRIMARY KEY CHECK (size > 0),
             note       text        NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE retention_redactions (
+            position    bigint PRIMARY KEY,
+            data_sha256 text   NOT NULL CHECK (length(data_sha256) = 64)
         );
         """#
 }

@@ -18,7 +18,7 @@ public final class SQLiteEventStore: EventStore {
     let writer: GroupCommit<SQLiteWriteDialect>
     let reads: SQLiteReads
     /// Keeps the Merkle tree up with the log, after each commit.
-    let treeFollower: TreeFollower
+    public let treeFollower: TreeFollower
     /// What the look at the file before opening it found (``StoreOptions/startupQuickCheckMilliseconds``).
     public let startupIntegrity: StartupIntegrity
     static let readerCountMax = 4
@@ -53,7 +53,7 @@ public final class SQLiteEventStore: EventStore {
         let treeFollower = TreeFollower(tree: LogTree(storage: treeStorage))
         self.treeFollower = treeFollower
         treeStorage.attach(self)
-        writer.onHeadMoved { treeFollower.headMoved(to: $0) }
+        if options.followsTree { writer.onHeadMoved { treeFollower.headMoved(to: $0) } }
     }
 
     /// A new file gives freed pages back in small steps (`PRAGMA

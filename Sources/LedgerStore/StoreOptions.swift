@@ -46,6 +46,9 @@ public struct StoreOptions: Sendable {
     public var notificationsEnabled = false
     /// With notifications on, whether starts and progress are queued too (`LEDGER_NOTIFY_EVENTS=all`).
     public var notifyEvents = NotifyEvents.terminal
+    /// Whether the Merkle tree's follower extends the stored tree after each
+    /// commit (off only to measure what it costs: proofs extend it themselves).
+    public var followsTree = true
 
     public init(durability: Durability = .full, lateCompletionPolicy: LateCompletionPolicy = .keepRefund,
                 busyTimeoutMilliseconds: Int = 5000, commitBatchCountMax: Int = 512, jobCacheCountMax: Int = 50_000,

@@ -7,9 +7,9 @@ extension StoreConformance {
     /// signed notes and the proofs made from them, on every engine.
     static let proofChecks: [Check<any LedgerEngine>] = [
         Check(name: "the Merkle tree follows the log, and its roots and proofs hold at every size") { store in
-            try await appendConcurrently(store, count: 150)
+            try await appendConcurrently(store, count: 300)
             let head = try await store.head().position
-            try await waitForFollower(store, toReach: head / 16 * 16)
+            try await waitForFollower(store, toReach: TreeFollower.leavesPerExtensionMin)
             let leaves = try await store.events(after: 0, limit: 1_000).map { event in
                 try leafHash(event.hash)
             }
@@ -23,7 +23,7 @@ extension StoreConformance {
                 try expect(MerkleTree.verifyInclusion(leaf: leaf, size: head, leafHash: leaves[Int(leaf)], path: path,
                                                       root: ReferenceTree.root(leaves)), "leaf \(leaf) in \(head)")
             }
-            for (from, to) in [(1, head), (16, 17), (31, 64), (64, 65), (100, head), (head - 1, head)] {
+            for (from, to) in [(1, head), (16, 17), (31, 64), (64, 65), (100, head), (255, 257), (head - 1, head)] {
                 let path = try await tree.consistencyPath(from: from, to: to)
                 try expect(MerkleTree.verifyConsistency(from: from, to: to, fromRoot: ReferenceTree.root(Array(leaves[0..<Int(from)])),
                                                         toRoot: ReferenceTree.root(Array(leaves[0..<Int(to)])), path: path),
@@ -54,6 +54,45 @@ extension StoreConformance {
             let consistency = try await proofs.proveConsistency(fromSize: oldSize.size, root: oldSize.root, firstNote: old, to: note)
             try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,
                        "the newer checkpoint extends the older one")
+        },
+        Check(name: "every proof checks with Go's sumdb/tlog and sumdb/note, and Go refuses altered ones") { store in
+            let checker = try await GoProofChecker.shared()
+            let signer = try NoteSigner.generate(name: "ledger.example/proofs")
+            let proofs = LogProofs(store)
+            var notes: [String] = []
+            for round in 0..<4 {
+                for index in 0..<(round * 9 + 3) {
+                    let job = "job-\(round)-\(index)"
+                    _ = try await store.execute(Fixtures.register(job, cost: 3, externalID: "x-\(job)"))
+                    if index % 3 == 0 { _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-\(job)", .failed, delivery: "d-\(job)"))) }
+                }
+                notes.append(try await proofs.checkpoint(signer: signer, origin: nil))
+            }
+            let last = notes[notes.count - 1]
+            for round in 0..<4 {
+                try await checker.expect(holds: true, try await proofs.proveJob("job-\(round)-0", against: last), signer.verifierKey, "job-\(round)-0")
+            }
+            for (first, second) in [(0, 3), (1, 2), (2, 3), (3, 3)] {
+                let older = try LogProofs.read(notes[first])
+                let bundle = try await proofs.proveConsistency(fromSize: older.size, root: older.root, firstNote: notes[first], to: notes[second])
+                try await checker.expect(holds: true, bundle, signer.verifierKey, "consistency from \(older.size)")
+            }
+            let head = try await store.head().position
+            for position in [1, 2, head / 2, head - 1, head] {
+                try await checker.expect(holds: true, try await proofs.provePosition(position, against: last), signer.verifierKey, "position \(position)")
+            }
+            let bundle = try await proofs.proveJob("job-2-1", against: last)
+            var altered = bundle
+            altered.proofs[0].auditPath[1] = String(repeating: "0", count: 64)
+            try await checker.expect(holds: false, altered, signer.verifierKey, "a changed audit path element")
+            try await checker.expect(holds: false, bundle, try NoteSigner.generate(name: "ledger.example/proofs").verifierKey, "another key")
+            var otherSize = bundle
+            otherSize.checkpoint = notes[2]
+            try await checker.expect(holds: false, otherSize, signer.verifierKey, "a proof for another tree size")
+            let older = try LogProofs.read(notes[1])
+            var consistency = try await proofs.proveConsistency(fromSize: older.size, root: older.root, firstNote: notes[1], to: last)
+            consistency.path[0] = String(repeating: "f", count: 64)
+            try await checker.expect(holds: false, consistency, signer.verifierKey, "a changed consistency path")
         },
         Check(name: "a rewritten history cannot prove it extends an old checkpoint", engines: { make in
             let source = try await make()

@@ -23,6 +23,7 @@ import Testing
         let owner = server.url(database: "ledger", role: "ledger_owner", password: "owner-secret")
         let first = try await LedgerBinary.run(["verify", "--db", owner])
         #expect(first.status == 0, "the first open as the owner creates the tables beside the extensions: \(first.stderr)")
+        #expect(!first.stderr.contains("hasn't been called"), "no stray client warning from a command: \(first.stderr)")
         for sql in try #require(DocumentedSQL.statements(in: document, after: "-- 2. as the owner")) {
             try server.psql("SET ROLE ledger_owner; " + sql, database: "ledger")
         }

@@ -119,6 +119,27 @@ import Testing
         #expect(verify.status == 1 && verify.stdout.contains("at position \(webhook)"), "no run covers it: \(verify.stdout)")
     }
 
+    /// A redacted body changed later, by someone who can drop the guard, is
+    /// named at its own position (retention recorded what it redacted it to),
+    /// and a broken chain is reported without a head.
+    @Test func aRedactedEventChangedLaterIsNamedAtItsOwnPosition() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        _ = try await LedgerBinary.run(["import", "--db", path, DemoLogTests.file.path])
+        let retained = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d"])
+        #expect(retained.status == 0, "\(retained.stderr)")
+        let webhook = try await Self.sqlite(path, "SELECT max(position) FROM events WHERE type = 'webhook.received'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await Self.sqlite(path, """
+            DROP TRIGGER events_refuse_update;
+            UPDATE events SET data = replace(data, '"duplicate":false', '"duplicate":true') WHERE position = \(webhook);
+            """)
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 1 && verify.stdout.contains("FAIL chain at position \(webhook): data is not what retention redacted it to"),
+                "\(verify.stdout)")
+        #expect(verify.stdout.contains("the chain breaks at position \(webhook)") && !verify.stdout.contains("head position 0"),
+                "\(verify.stdout)")
+    }
+
     /// Runs the `sqlite3` shell off the cooperative pool: blocking one of its
     /// two threads here starves the in-process servers of other tests.
     static func sqlite(_ path: String, _ sql: String) async throws -> String {

@@ -84,6 +84,13 @@ import Testing
             #expect(throws: PostgresSetupFailure.self, "\(sql)") { try server.psql(sql, database: database, user: "ledger_service") }
         }
         #expect(try await service.head().position == 5, "4 events and the retention run")
+        // Someone with the owner's rights changes the redacted webhook: verify names it, not the run at 5.
+        try server.psql("ALTER TABLE events DISABLE TRIGGER events_refuse_change", database: database)
+        try server.psql(#"UPDATE events SET data = replace(data::text, '"duplicate":false', '"duplicate":true')::json WHERE position = 2"#,
+                        database: database)
+        try server.psql("ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_change", database: database)
+        let report = try await service.verify()
+        #expect(report.findings.first { $0.check == "chain" }?.position == 2 && report.head == nil, "\(report.findings)")
     }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

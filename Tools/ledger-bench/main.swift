@@ -8,6 +8,7 @@ import LedgerTesting
 //   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
 //   swift run -c release ledger-bench --retention [events] [body bytes] [--default-step-only]   (bytes per event and the ingest pause of retention)
 //   swift run -c release ledger-bench --retention-postgres [events] [body bytes]   (the same log's space on PostgreSQL)
+//   swift run -c release ledger-bench --proofs [events] [--write-path-only]   (the Merkle tree's cost on the write path, its storage, proofs and checkpoints)
 //
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
 
@@ -59,6 +60,16 @@ func runBenchmarks() async throws {
         if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
         if let bytes = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) { benchmark.bodyBytes = bytes }
         try await benchmark.run()
+        exit(0)
+    }
+    if CommandLine.arguments.dropFirst().first == "--proofs" {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proof-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var benchmark = ProofBenchmark(folder: folder)
+        if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
+        benchmark.writePathOnly = CommandLine.arguments.contains("--write-path-only")
+        try await benchmark.run()
+        try? FileManager.default.removeItem(at: folder)
         exit(0)
     }
     if CommandLine.arguments.dropFirst().first == "--micro" {

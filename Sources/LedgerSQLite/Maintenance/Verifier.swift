@@ -42,6 +42,8 @@ struct Verifier {
         let runs = try Row.fetchAll(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events WHERE stream = ? ORDER BY version",
                                     arguments: [RetentionRun.stream]).map(StoredEvent.init(row:))
         var chain = ChainCheck(runs: ChainCheck.runs(in: runs))
+        let recorded = try db.cachedStatement(sql: "SELECT data_sha256 FROM retention_redactions WHERE position = ?")
+        chain.recordedRedaction = { position in try? String.fetchOne(recorded, arguments: [position]) }
         let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events ORDER BY position")
         while let row = try rows.next() {
             let event = StoredEvent(row: row)

@@ -29,7 +29,11 @@ extension SQLiteEventStore: RetentionStorage {
             let statement = try db.cachedStatement(sql: """
                 UPDATE events SET data = ? WHERE position = ? AND json_extract(data, '$.body') IS NOT '[redacted]'
                 """)
-            for redaction in redactions { try statement.execute(arguments: [redaction.data, redaction.position]) }
+            let recorded = try db.cachedStatement(sql: "INSERT OR IGNORE INTO retention_redactions (position, data_sha256) VALUES (?, ?)")
+            for redaction in redactions {
+                try statement.execute(arguments: [redaction.data, redaction.position])
+                try recorded.execute(arguments: [redaction.position, redaction.dataSHA256])
+            }
             try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.freedPagesPerStepMax))")
         }
     }

@@ -382,6 +382,9 @@ extension LedgerMigrations {
     /// Derived data, like the projections: the events' chain hashes are the
     /// leaves, and `ledger verify` recomputes it. `tree_checkpoints` keeps
     /// the signed notes `serve` and `ledger checkpoint` wrote, one per size.
+    /// `retention_redactions` keeps the digest of each body retention
+    /// redacted, so `verify` names a redacted event changed later at its own
+    /// position (the run's digest still covers them all).
     static let v7MerkleTree = """
         CREATE TABLE merkle_nodes (
             level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 62),
@@ -398,6 +401,10 @@ extension LedgerMigrations {
             size       INTEGER PRIMARY KEY CHECK (size > 0),
             note       TEXT    NOT NULL,
             created_at TEXT    NOT NULL
+        ) STRICT;
+        CREATE TABLE retention_redactions (
+            position    INTEGER PRIMARY KEY,
+            data_sha256 TEXT    NOT NULL CHECK (length(data_sha256) = 64)
         ) STRICT;
         """
 }

@@ -6,7 +6,9 @@ import LedgerCore
 /// run's range whose body reads as redacted, and each run's digest must
 /// equal what its covered events hold (checked at the run's own event, which
 /// comes after its range). A body changed in any other way is caught at its
-/// position, a redacted event changed afterwards at its run's.
+/// position. A redacted event changed afterwards is caught at its own
+/// position when the run recorded what it redacted it to (``recordedRedaction``,
+/// the `retention_redactions` rows), else at its run's (an imported log).
 public struct ChainCheck {
     /// A `retention.applied` event: where it is and what it covers.
     public struct Run: Sendable, Equatable {
@@ -19,6 +21,8 @@ public struct ChainCheck {
     private var digests: [Int64: RetentionDigest] = [:]
     /// Runs whose range starts at or before this were partly checked before.
     private let firstChecked: Int64
+    /// The digest a retention run recorded for the event it redacted at a position, if any.
+    public var recordedRedaction: (Int64) -> String? = { _ in nil }
 
     /// Checks the events after `head`. A run whose range starts at or before
     /// `head` (an import of the log's later part) still covers its events,
@@ -50,9 +54,13 @@ public struct ChainCheck {
         if event.prevHash != head.hash { return "prev_hash does not match the hash of position \(head.position)" }
         if ChainHasher.hash(of: event) != event.hash { return "hash does not match the row's content (the row was modified)" }
         let covering = runs.first { ($0.applied.fromPosition...$0.applied.throughPosition).contains(event.position) }
-        if ChainHasher.digest(event.data) != event.dataSHA256 {
+        let dataDigest = ChainHasher.digest(event.data)
+        if dataDigest != event.dataSHA256 {
             guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {
                 return "data does not match its recorded data_sha256 (the body was modified)"
+            }
+            if let recorded = recordedRedaction(event.position), recorded != dataDigest {
+                return "data is not what retention redacted it to (the redacted event was modified)"
             }
             digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: event.data)
         } else if let covering, let redacted = BodyRedaction.redacted(type: event.type, data: event.data) {

@@ -8,7 +8,8 @@ public protocol RetentionStorage: EventStore {
     /// Up to `limit` `webhook.received` events after `position`, through `through`, in position order.
     func webhookEvents(after position: Int64, through: Int64, limit: Int) async throws(StoreError) -> [StoredEvent]
     /// Replaces each event's data with its redacted text (unless it reads as
-    /// redacted already), in one transaction: the database refuses any other change.
+    /// redacted already) and records the redacted text's digest by position
+    /// (`retention_redactions`), in one transaction: the database refuses any other change.
     func storeRedactions(_ redactions: [Redaction]) async throws(StoreError)
 }
 
@@ -22,6 +23,9 @@ extension RetentionStorage {
 public struct Redaction: Sendable, Hashable {
     public var position: Int64
     public var data: String
+    /// The hex SHA-256 of `data`, kept in `retention_redactions` so `verify`
+    /// names a redacted event changed afterwards at its own position.
+    public var dataSHA256: String { ChainHasher.digest(data) }
 }
 
 /// What a retention run did (or, dry, would do).

@@ -1,0 +1,69 @@
+import Foundation
+import LedgerStore
+
+/// Tools/proof-checker (Go's `golang.org/x/mod/sumdb/tlog` and `sumdb/note`,
+/// which nobody here wrote), built once per test run, offline in GOPATH mode
+/// (`.ci/run` installs golang-go and golang-golang-x-mod-dev).
+public actor GoProofChecker {
+    static let instance = GoProofChecker()
+    private var built: String?
+
+    public static func shared() async throws -> GoProofChecker {
+        try await instance.build()
+        return instance
+    }
+
+    private func build() async throws {
+        guard built == nil else { return }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Tools/proof-checker/main.go").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proof-checker-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let binary = folder + "/proof-checker"
+        let environment = ["GOPATH": "/usr/share/gocode", "GO111MODULE": "off", "GOCACHE": folder + "/cache",
+                           "HOME": folder, "PATH": "/usr/lib/go/bin:/usr/bin:/bin"]
+        let (status, output) = try await Self.execute(["/usr/bin/env", "go", "build", "-o", binary, source], environment: environment)
+        guard status == 0 else {
+            throw ConformanceFailure("building Tools/proof-checker failed (install golang-go and golang-golang-x-mod-dev; .ci/run does): \(output)")
+        }
+        built = binary
+    }
+
+    public func run(_ arguments: [String], input: String? = nil) async throws -> String {
+        guard let built else { throw ConformanceFailure("not built") }
+        let (status, output) = try await Self.execute([built] + arguments, input: input)
+        guard status == 0 else { throw ConformanceFailure("proof-checker \(arguments.first ?? ""): \(output)") }
+        return output
+    }
+
+    /// Checks `bundle` with Go: `holds` says whether it must pass or be refused.
+    public func expect(holds: Bool, _ bundle: some Encodable & Sendable, _ verifierKey: String, _ what: String) async throws {
+        guard let built else { throw ConformanceFailure("not built") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("proof-\(UUID().uuidString).json").path
+        try JSONEncoder.proofs.encode(bundle).write(to: URL(fileURLWithPath: file))
+        let (status, output) = try await Self.execute([built, "check", verifierKey, file])
+        guard status == (holds ? 0 : 1) else {
+            throw ConformanceFailure("\(what): Go's checker \(holds ? "refused" : "accepted") it: \(output)")
+        }
+    }
+
+    static func execute(_ arguments: [String], input: String? = nil,
+                        environment: [String: String]? = nil) async throws -> (Int32, String) {
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: arguments[0])
+            process.arguments = Array(arguments.dropFirst())
+            if let environment { process.environment = environment }
+            let output = Pipe(), stdin = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            process.standardInput = stdin
+            try process.run()
+            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+            try stdin.fileHandleForWriting.close()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}
