@@ -50,6 +50,10 @@ extension StoreConformance {
             altered.proofs[0].auditPath[0] = String(repeating: "0", count: 64)
             try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(altered), verifier: signer.verifier).holds,
                        "a changed audit path element is refused")
+            var otherSize = bundle
+            otherSize.checkpoint = old
+            try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(otherSize), verifier: signer.verifier).holds,
+                       "a proof for another tree size is refused")
             let oldSize = try LogProofs.read(old)
             let consistency = try await proofs.proveConsistency(fromSize: oldSize.size, root: oldSize.root, firstNote: old, to: note)
             try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,

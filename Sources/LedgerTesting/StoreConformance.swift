@@ -38,7 +38,7 @@ public enum StoreConformance {
     }
 
     /// The read models' and the operations' checks (the log's are ``logChecks``).
-    public static var engineChecks: [Check<any LedgerEngine>] { readModelChecks + operationChecks + proofChecks }
+    public static var engineChecks: [Check<any LedgerEngine>] { readModelChecks + operationChecks + proofChecks + invariantChecks }
 
     /// The log's guarantees: append, decide-and-append, reads, the chain.
     public static let logChecks: [Check<any EventStore>] = [

@@ -131,6 +131,34 @@ import Testing
         #expect(second == [.webhookReceived(again)])
     }
 
+    /// Under keep_refund a second late completion records the webhook only:
+    /// one late completion per job, whatever the policy.
+    @Test func aSecondLateCompletionUnderKeepRefundIsRecordedOnlyAsItsWebhook() throws {
+        let late = Fixtures.webhook("x", .completed, delivery: "late")
+        let first = try decide(.webhook(late), after: failedAndRefunded)
+        #expect(first.map(\.type) == [.webhookReceived, .jobLateCompletion])
+        let again = Fixtures.webhook("x", .completed, delivery: "later")
+        #expect(try decide(.webhook(again), after: failedAndRefunded + first) == [.webhookReceived(again)])
+    }
+
+    /// Refunds exactly once: a second failure report, by any source, refunds nothing.
+    @Test func aFailedJobIsNeverRefundedTwice() throws {
+        let failure = Fixtures.webhook("x", .failed, delivery: "d2")
+        #expect(try decide(.webhook(failure), after: failedAndRefunded) == [.webhookReceived(failure)])
+        #expect(try decide(.poll(Fixtures.poll(.failed)), after: failedAndRefunded).map(\.type) == [.pollResult])
+        let look = WatchdogDecision(decision: .fail, reason: "past deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
+        #expect(try decide(.watchdog(look), after: failedAndRefunded).map(\.type).filter { $0 == .creditRefunded }.isEmpty)
+    }
+
+    /// The first terminal outcome wins: a failure after a completion is recorded, never applied.
+    @Test func theFirstTerminalOutcomeWins() throws {
+        let completed = try decide(.webhook(Fixtures.webhook("x", .completed, delivery: "d1")), after: registered)
+        let failure = Fixtures.webhook("x", .failed, delivery: "d2")
+        #expect(try decide(.webhook(failure), after: registered + completed) == [.webhookReceived(failure)])
+        #expect(try decide(.poll(Fixtures.poll(.failed)), after: registered + completed).map(\.type) == [.pollResult])
+        #expect(history(registered + completed).status == .completed)
+    }
+
     @Test func theWatchdogDeadlineFailsAndRefunds() throws {
         let look = WatchdogDecision(decision: .fail, reason: "past deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
         #expect(try decide(.watchdog(look), after: registered).map(\.type) == [.watchdogDecision, .jobFailed, .creditRefunded])

@@ -77,6 +77,20 @@ import Testing
         #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 25 * Self.hour))?.decision == .fail)
     }
 
+    /// Each threshold is "past": at exactly the threshold nothing changes, a millisecond later it does.
+    @Test func eachThresholdActsOnlyPastIt() {
+        let policy = WatchdogPolicy.standard
+        let submitted = job(submitted: true), unsubmitted = job(submitted: false)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfter)) == nil)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfter + 1))?.decision == .poll)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadline))?.decision == .poll)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadline + 1))?.decision == .fail)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadline)) == nil)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadline + 1))?.decision == .wait)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadline))?.decision == .wait)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadline + 1))?.decision == .fail)
+    }
+
     @Test func terminalJobsAreNotLookedAt() {
         var job = job(submitted: true)
         job.apply(.jobCompleted(JobCompleted(source: .webhook, outputs: .null, evidencePosition: 3)), version: 3, at: Self.start)

@@ -21,6 +21,10 @@ import Testing
         let goNote = try await checker.run(["sign", generated[0]], input: text)
         #expect(try SignedNote.open(goNote, verifier: NoteVerifier(verifierKey: generated[1])) == text)
         #expect(try fromGo.sign(text) == goNote, "Ed25519 is deterministic: the same note byte for byte")
+        // An altered note or signature is refused here as by Go.
+        let altered = goNote.replacingOccurrences(of: "\n42\n", with: "\n43\n")
+        #expect(throws: NoteError.self) { try SignedNote.open(altered, verifier: NoteVerifier(verifierKey: generated[1])) }
+        #expect(throws: NoteError.self) { try SignedNote.open(goNote, verifier: try NoteSigner.generate(name: "go.example/key").verifier) }
         // Keys whose base64 holds '+' and '/', in 50 random keys.
         for _ in 0..<50 {
             let signer = try NoteSigner.generate(name: "k")

@@ -47,6 +47,20 @@ import Testing
         #expect(try await store.execute(Fixtures.submit("j", "x")).appended.isEmpty)
     }
 
+    /// The same external id at two providers is two different jobs: a job of
+    /// one provider never adopts another provider's orphan.
+    @Test func anOrphanIsAdoptedOnlyByAJobOfItsOwnProvider() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "w1", provider: "wavespeed")))
+        _ = try await store.execute(Fixtures.register("j", cost: 20, provider: "replicate"))
+        let submitted = try await store.execute(Fixtures.submit("j", "x"))
+        #expect(submitted.appended.map(\.type) == [.jobSubmitted], "the wavespeed orphan stays an orphan")
+        #expect(try await store.job("j")?.status == .processing)
+        _ = try await store.execute(Fixtures.register("k", cost: 20, provider: "wavespeed"))
+        let own = try await store.execute(Fixtures.submit("k", "x"))
+        #expect(own.appended.map(\.type) == [.jobSubmitted, .webhookReceived, .jobFailed, .creditRefunded], "its own provider's job adopts it")
+    }
+
     @Test func anExternalIDBelongsToOneJob() async throws {
         let store = try makeStore()
         _ = try await store.execute(Fixtures.register("a", externalID: "x"))
