@@ -44,6 +44,7 @@ public final class FakeProvider: Sendable {
         var predictions: [String: Prediction] = [:]
         var statusCalls = 0
         var created = 0
+        var toolkitAnswers: [String: String] = [:]
     }
 
     /// Where `POST /v1/predictions` sends its webhooks (the ledger's
@@ -118,7 +119,23 @@ public final class FakeProvider: Sendable {
         }
     }
 
+    /// What the NCA toolkit's `POST /v1/toolkit/job/status` answers for the
+    /// job `externalID` (the body as the toolkit sends it); unset jobs get 404.
+    public func answerToolkitStatus(_ externalID: String, with body: String) {
+        state.withLock { $0.toolkitAnswers[externalID] = body }
+    }
+
     public func add(to router: Router<BasicRequestContext>) {
+        router.post("v1/toolkit/job/status") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let asked = (try? JSONParser.parse(String(buffer: body)))?["job_id"]?.stringValue ?? ""
+            let (answer, key) = self.state.withLock { state in
+                state.statusCalls += 1
+                return (state.toolkitAnswers[asked], request.headers.first { $0.name.canonicalName == "x-api-key" }?.value)
+            }
+            guard key != nil, let answer else { return Response(status: key == nil ? .unauthorized : .notFound) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
+        }
         router.get("v1/predictions/:id") { _, context in try await self.status(context.parameters.require("id")) }
         router.post("v1/predictions") { _, _ in try await self.create() }
         router.head("outputs/:id") { _, context -> Response in

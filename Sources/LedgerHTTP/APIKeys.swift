@@ -43,6 +43,36 @@ public struct APIKeys: Sendable {
         return found
     }
 
+    /// What an admin session made with one key is signed by: the key's public
+    /// id (no secret in it) and a secret derived from the key (never the key).
+    /// Every node with the same `LEDGER_KEYS` derives the same; a key removed
+    /// from it has none, which ends its sessions.
+    public struct SessionSigner: Sendable {
+        public let keyID: String
+        public let role: Role
+        let secret: [UInt8]
+    }
+
+    /// The signer of the sessions `key` opens, or `nil` for an unknown key.
+    public func sessionSigner(of key: String) -> SessionSigner? {
+        let presented = Self.digest(key)
+        var found: (digest: [UInt8], role: Role)?
+        for entry in entries where ConstantTime.equal(entry.digest, presented) { found = entry }
+        return found.map(Self.signer)
+    }
+
+    /// The signer whose public id is `keyID`, or `nil` (no longer configured).
+    public func sessionSigner(keyID: String) -> SessionSigner? {
+        entries.lazy.map(Self.signer).first { $0.keyID == keyID }
+    }
+
+    private static func signer(_ entry: (digest: [UInt8], role: Role)) -> SessionSigner {
+        let derived = SymmetricKey(data: entry.digest)
+        func label(_ text: String) -> [UInt8] { Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: derived)) }
+        let id = label("completion-ledger admin session key id").prefix(8).map { String(format: "%02x", $0) }.joined()
+        return SessionSigner(keyID: id, role: entry.role, secret: label("completion-ledger admin session secret v1"))
+    }
+
     /// Three new random keys, one per role, for development start-ups.
     public static func generateDevelopmentKeys() -> String {
         Role.allCases.map { role in

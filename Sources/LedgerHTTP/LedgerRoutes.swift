@@ -65,7 +65,7 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     ReadRoutes(services: services).add(to: router)
     ProofRoutes(services: services).add(to: router)
     ActionRoutes(services: services).add(to: router)
-    AdminRoutes(services: services, sessions: AdminSessions()).add(to: router)
+    AdminRoutes(services: services, sessions: AdminSessions(keys: services.keys)).add(to: router)
     // Last: it stands only before the router's "not found".
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

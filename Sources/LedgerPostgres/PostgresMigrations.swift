@@ -26,6 +26,7 @@ enum PostgresMigrations {
         ("v4-retention", v4Retention),
         ("v5-batch-append", v5BatchAppend),
         ("v6-merkle-tree", v6MerkleTree),
+        ("v7-attempted-notifications", v7AttemptedNotifications),
     ]
 
     /// Taken for the whole migration so nodes starting together migrate once.
@@ -665,6 +666,11 @@ enum PostgresMigrations {
     /// complete for. Derived data: the chain hashes are the leaves. And the
     /// signed checkpoint notes written, one per tree size; the digest of each
     /// body retention redacted (so verify names a later change at its position).
+    /// The deliveries page reads notification attempts newest first.
+    static let v7AttemptedNotifications = #"""
+        CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted';
+        """#
+
     static let v6MerkleTree = #"""
         CREATE TABLE merkle_nodes (
             level integer NOT NULL CHECK (level BETWEEN 0 AND 62),

@@ -58,6 +58,8 @@ extension ReadModel {
                 """
         case .deadLetters(let limit):
             return Self.postgresDeadLettersSQL + " LIMIT \(limit)"
+        case .page(let page):
+            return page.sql(wrapping: Self.postgresList(page.list))
         case .stuckJobs(let at):
             // The stuck_jobs view's rule, judged at `at` (the view uses the wall clock).
             return """
@@ -116,9 +118,35 @@ extension ReadModel {
         FROM ranked GROUP BY provider ORDER BY provider
         """
 
+    /// The whole of a paged list (``ListPage``): the page's SQL cuts it.
+    private static func postgresList(_ list: ListPage.List) -> String {
+        switch list {
+        case .refunds: AuditReport.refunds.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
+        case .orphans: AuditReport.orphans.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
+        case .stuck: AuditReport.stuck.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
+        case .deadLetters: postgresDeadLettersSQL
+        case .deliveries: postgresDeliveriesSQL
+        }
+    }
+
+    /// Each notification attempt; a dead-lettering attempt is followed at the
+    /// next position by its `notification.dead_lettered` (one decision).
+    private static let postgresDeliveriesSQL = """
+        SELECT a.position, a.recorded_at AS attempted_at, substr(a.stream, 5) AS job_id,
+               (a.data->>'notification_id') AS notification_id, (a.data->>'event') AS event,
+               (a.data->>'attempt')::bigint AS attempt,
+               CASE WHEN (a.data->>'http_status')::bigint BETWEEN 200 AND 299 THEN 'delivered'
+                    WHEN d.position IS NOT NULL THEN 'dead-lettered' ELSE 'failing' END AS outcome,
+               (a.data->>'http_status')::bigint AS http_status, (a.data->>'error') AS error,
+               (a.data->>'latency_ms')::bigint AS latency_ms
+        FROM events a LEFT JOIN events d ON d.position = a.position + 1 AND d.type = 'notification.dead_lettered'
+        WHERE a.type = 'notification.attempted'
+        """
+
     private static let postgresDeadLettersSQL = """
         SELECT substr(d.stream, 5) AS job_id, (d.data->>'notification_id') AS notification_id,
-               (d.data->>'event') AS event, d.recorded_at AS dead_lettered_at, j.status
+               (d.data->>'event') AS event, d.recorded_at AS dead_lettered_at, j.status,
+               d.position AS dead_lettered_position
         FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
         WHERE d.type = 'notification.dead_lettered'
           AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version

@@ -56,14 +56,15 @@ extension ProviderProfile {
     /// NCA's job-status answer: `{job_id, code, message, response: {job_status, response}}`,
     /// where the inner `response` is the job's own webhook envelope.
     ///
-    /// `done` is not read as a completion: the toolkit says `done` when a job
-    /// finished, failed or not (its envelope's `code` tells which), and a
-    /// completion read from a failed job would be the job's one terminal
-    /// outcome, unrefunded. `done` is recorded as an unknown word (counted,
-    /// shown by `doctor`); the job's webhook or the watchdog decides.
+    /// The toolkit says `done` when a job finished, failed or not: `done` is
+    /// decided by the envelope's `code` (200 a completion, any other a
+    /// failure, as its webhooks are read), and is left unknown when the
+    /// envelope is missing. The outer `code` and `message` are the status
+    /// call's own, not the job's.
     public static let ncaStatus = builtIn(
         "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/response/job_status",
-        outputs: "/response/response/response", error: "/message",
+        outputs: "/response/response/response", error: "/response/response/message",
         map: ["queued": .queued, "submitted": .queued, "running": .processing, "processing": .processing,
-              "failed": .failed, "error": .failed])
+              "failed": .failed, "error": .failed],
+        result: (words: ["done"], pointer: "/response/response/code", map: ["200": .completed], other: .failed))
 }

@@ -5,7 +5,7 @@ extension ProviderProfile {
     /// object (besides the settings every provider has: secret, base_url, api_key).
     public static let profileKeys: Set<String> = [
         "authentication", "token_parameter", "envelopes", "external_id", "status", "outputs", "error",
-        "status_map", "other_status", "job_id",
+        "status_map", "other_status", "job_id", "result", "result_for", "result_map", "other_result",
     ]
 
     /// A custom profile from the configuration file, e.g.
@@ -18,6 +18,11 @@ extension ProviderProfile {
     ///
     /// `job_id`, optional, points at the ledger's own job id when the provider
     /// echoes it back: a webhook is then matched by it first.
+    ///
+    /// `result`, optional, points at a second field that decides what the
+    /// status words listed in `result_for` mean, through `result_map` (and
+    /// `other_result` for values it does not list, default `unknown`):
+    /// `"result": "/response/code", "result_for": ["done"], "result_map": {"200": "completed"}, "other_result": "failed"`.
     ///
     /// Errors name the key at fault as `providers.acme.status_map`.
     public init(configuredAs name: String, _ object: [String: JSONValue]) throws(ConfigurationError) {
@@ -76,10 +81,36 @@ extension ProviderProfile {
         for (word, value) in words { statusMap[word] = try status(value, key: "status_map.\(word)") }
         self.init(
             name: name, authentication: authentication, envelopes: envelopes,
-            fields: Fields(externalID: try pointer("external_id", default: nil), status: try pointer("status", default: nil),
-                           outputs: try pointer("outputs", default: "/outputs"), error: try pointer("error", default: "/error"),
-                           jobID: object["job_id"] == nil ? nil : try pointer("job_id", default: nil)),
-            statusMap: statusMap, otherStatus: try object["other_status"].map { v throws(ConfigurationError) in try status(v, key: "other_status") } ?? .unknown)
+            fields: try Self.fields(object, pointer: pointer),
+            statusMap: statusMap, otherStatus: try object["other_status"].map { v throws(ConfigurationError) in try status(v, key: "other_status") } ?? .unknown,
+            result: try Self.resultField(object, pointer: pointer, status: status, fail: fail))
+    }
+
+    private static func fields(_ object: [String: JSONValue],
+                               pointer: (String, String?) throws(ConfigurationError) -> JSONPointer) throws(ConfigurationError) -> Fields {
+        Fields(externalID: try pointer("external_id", nil), status: try pointer("status", nil),
+               outputs: try pointer("outputs", "/outputs"), error: try pointer("error", "/error"),
+               jobID: object["job_id"] == nil ? nil : try pointer("job_id", nil))
+    }
+
+    /// `result` with `result_for` and `result_map` (all three or none).
+    private static func resultField(_ object: [String: JSONValue],
+                                    pointer: (String, String?) throws(ConfigurationError) -> JSONPointer,
+                                    status: (JSONValue, String) throws(ConfigurationError) -> ReportedStatus,
+                                    fail: (String, String) -> ConfigurationError) throws(ConfigurationError) -> ResultField? {
+        guard object["result"] != nil || object["result_for"] != nil || object["result_map"] != nil else { return nil }
+        guard object["result"] != nil else { throw fail("result", "is required with result_for and result_map (a JSON pointer)") }
+        guard case .array(let listed)? = object["result_for"], !listed.isEmpty,
+              case let words = listed.compactMap(\.stringValue), words.count == listed.count else {
+            throw fail("result_for", "is required with result: the status words the result decides, as a list of strings")
+        }
+        guard case .object(let values)? = object["result_map"], !values.isEmpty else {
+            throw fail("result_map", "is required with result: an object from the result's values to queued, processing, completed, failed, cancelled")
+        }
+        var map: [String: ReportedStatus] = [:]
+        for (value, mapped) in values { map[value] = try status(mapped, "result_map.\(value)") }
+        let other = try object["other_result"].map { v throws(ConfigurationError) in try status(v, "other_result") } ?? .unknown
+        return ResultField(forWords: Set(words), pointer: try pointer("result", nil), map: map, other: other)
     }
 
     static func isValidName(_ name: String) -> Bool {

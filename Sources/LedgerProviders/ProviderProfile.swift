@@ -45,6 +45,45 @@ public struct ProviderProfile: Sendable, Equatable {
     public var statusMap: [String: ReportedStatus]
     /// What a status word missing from the map means (NCA: any code but 200 is a failure).
     public var otherStatus: ReportedStatus
+    /// Where a second field decides what some status words mean (NCA's status
+    /// answer says `done` of failed and successful jobs alike; the job's own
+    /// result code tells which).
+    public var result: ResultField?
+
+    /// A second field read only for some status words: its value, mapped,
+    /// is the report's status. When it is missing the word stays unknown
+    /// (recorded and counted, never guessed).
+    public struct ResultField: Sendable, Equatable {
+        /// The status words the result decides (`done`).
+        public var forWords: Set<String>
+        public var pointer: JSONPointer
+        public var map: [String: ReportedStatus]
+        /// What a result value missing from the map means.
+        public var other: ReportedStatus
+
+        public init(forWords: Set<String>, pointer: JSONPointer, map: [String: ReportedStatus], other: ReportedStatus) {
+            self.forWords = forWords
+            self.pointer = pointer
+            self.map = map
+            self.other = other
+        }
+
+        func status(in envelope: JSONValue) -> ReportedStatus {
+            guard let value = ProviderProfile.text(pointer.resolve(in: envelope)) else { return .unknown }
+            return map[value] ?? other
+        }
+    }
+
+    public init(name: String, authentication: Authentication, envelopes: [JSONPointer], fields: Fields,
+                statusMap: [String: ReportedStatus], otherStatus: ReportedStatus, result: ResultField? = nil) {
+        self.name = name
+        self.authentication = authentication
+        self.envelopes = envelopes
+        self.fields = fields
+        self.statusMap = statusMap
+        self.otherStatus = otherStatus
+        self.result = result
+    }
 
     /// Reads the report out of a parsed body. The external id may be missing
     /// when the body names our job id instead (NCA's failure webhooks); an
@@ -62,7 +101,7 @@ public struct ProviderProfile: Sendable, Equatable {
         guard let raw = Self.text(fields.status.resolve(in: envelope)) else {
             throw .unparseable("missing \(fields.status) (the job's status)")
         }
-        let status = statusMap[raw] ?? otherStatus
+        let status = if let result, result.forWords.contains(raw) { result.status(in: envelope) } else { statusMap[raw] ?? otherStatus }
         let errorText: String? = switch fields.error.resolve(in: envelope) {
         case nil, .null: nil
         case _ where status == .completed: nil
@@ -75,7 +114,7 @@ public struct ProviderProfile: Sendable, Equatable {
     }
 
     /// Ids and status words may be strings or whole numbers (NCA's `code: 200`).
-    private static func text(_ value: JSONValue?) -> String? {
+    fileprivate static func text(_ value: JSONValue?) -> String? {
         switch value {
         case .string(let text)?: text
         case .int(let number)?: String(number)
@@ -88,7 +127,9 @@ extension ProviderProfile {
     /// Builds a profile from pointer texts that are known to be valid.
     static func builtIn(_ name: String, _ authentication: Authentication, envelopes: [String],
                         id: String, status: String, outputs: String, error: String, jobID: String? = nil,
-                        map: [String: ReportedStatus], other: ReportedStatus = .unknown) -> ProviderProfile {
+                        map: [String: ReportedStatus], other: ReportedStatus = .unknown,
+                        result: (words: Set<String>, pointer: String, map: [String: ReportedStatus], other: ReportedStatus)? = nil)
+        -> ProviderProfile {
         func pointer(_ text: String) -> JSONPointer {
             guard let pointer = JSONPointer(text) else { preconditionFailure("built-in pointer \(text) is invalid") }
             return pointer
@@ -97,7 +138,8 @@ extension ProviderProfile {
             name: name, authentication: authentication, envelopes: envelopes.map(pointer),
             fields: Fields(externalID: pointer(id), status: pointer(status), outputs: pointer(outputs), error: pointer(error),
                            jobID: jobID.map(pointer)),
-            statusMap: map, otherStatus: other)
+            statusMap: map, otherStatus: other,
+            result: result.map { ResultField(forWords: $0.words, pointer: pointer($0.pointer), map: $0.map, other: $0.other) })
     }
 
     /// `standard`: any provider signing with Standard Webhooks; body `{type, data: {external_id, status, outputs, error}}`.

@@ -54,6 +54,13 @@ extension StoreConformance {
             otherSize.checkpoint = old
             try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(otherSize), verifier: signer.verifier).holds,
                        "a proof for another tree size is refused")
+            // The first leaf's path reaches the same root for any size with as many levels:
+            // a bundle claiming one of those sizes is refused by its size, not by its path.
+            var claimed = try await proofs.provePosition(1, against: note)
+            let size = claimed.proofs[0].treeSize
+            claimed.proofs[0].treeSize = size & (size - 1) == 0 ? size - 1 : size + 1
+            try expect(size > 2 && !ProofCheck.run(try JSONEncoder.proofs.encode(claimed), verifier: signer.verifier).holds,
+                       "a proof claiming another tree size whose path still reaches the root is refused")
             let oldSize = try LogProofs.read(old)
             let consistency = try await proofs.proveConsistency(fromSize: oldSize.size, root: oldSize.root, firstNote: old, to: note)
             try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,

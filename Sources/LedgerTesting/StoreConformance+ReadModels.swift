@@ -118,6 +118,50 @@ extension StoreConformance {
             try expect(try await released?.status == .completed, "answered with the job as it is")
             try expect(ContinuousClock.now - started < .seconds(10), "at once, not after the timeout")
         },
+        Check(name: "every admin list pages through all its rows, none skipped or repeated") { store in
+            try await busyLedger(store)
+            for index in 0..<4 {
+                _ = try await store.execute(Fixtures.register("f\(index)", cost: 2, externalID: "x-f\(index)"))
+                _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-f\(index)", .failed, delivery: "f\(index)")))
+                _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-stray-\(index)", .completed, delivery: "s\(index)")))
+                let id = "ntf_f\(index)"
+                _ = try await store.execute(.job(jobID: "f\(index)", command: .notification(.queue(notificationID: id, event: "job.failed")),
+                                                 metadata: Fixtures.app))
+                _ = try await store.execute(.job(jobID: "f\(index)", command: .notification(.attempted(
+                    notificationID: id, httpStatus: index == 0 ? 204 : 503, error: index == 0 ? nil : "the app answered 503",
+                    lastAttempt: index > 1, latencyMilliseconds: 40 + index)), metadata: Fixtures.app))
+            }
+            let lists: [(ListPage.List, Int)] = [(.refunds, 5), (.orphans, 6), (.deadLetters, 3), (.deliveries(DeliveryFilter()), 6)]
+            for (list, count) in lists {
+                let whole = try await store.table(.page(ListPage(list, after: nil, limit: 1000)))
+                try expect(whole.rows.count == count, "\(list): \(count) rows, found \(whole.rows.count)")
+                var paged: [[String?]] = [], after: String? = nil, pages = 0
+                repeat {
+                    let page = ListPage(list, after: after, limit: 2)
+                    let rows = try await store.table(.page(page))
+                    paged += rows.rows
+                    after = page.next(after: rows)
+                    pages += 1
+                } while after != nil && pages < 10
+                try expect(paged == whole.rows, "\(list) in pages of 2: \(paged) against \(whole.rows)")
+            }
+            func deliveries(_ filter: DeliveryFilter) async throws -> ReadTable {
+                try await store.table(.page(ListPage(.deliveries(filter), after: nil, limit: 100)))
+            }
+            let all = try await deliveries(DeliveryFilter())
+            let column = { (name: String) in all.columns.firstIndex(of: name) ?? -1 }
+            try expect(all.rows.map { $0[column("job_id")] } == ["f3", "f2", "f1", "f0", "done", "done"], "newest first: \(all.rows)")
+            try expect(all.rows.map { $0[column("outcome")] } == ["dead-lettered", "dead-lettered", "failing", "delivered", "failing", "dead-lettered"],
+                       "each attempt's outcome: \(all.rows)")
+            try expect(all.rows[3][column("latency_ms")] == "40" && all.rows[3][column("http_status")] == "204", "the app's answer and its time")
+            try expect(try await deliveries(DeliveryFilter(outcome: .deadLettered)).rows.count == 3, "dead letters")
+            try expect(try await deliveries(DeliveryFilter(outcome: .failing, jobID: "f1")).rows.count == 1, "one job's failing attempts")
+            try expect(try await deliveries(DeliveryFilter(jobID: "it's; --")).rows.isEmpty, "a quote in a job id is only text")
+            let tomorrow = Timestamp(Date()).adding(milliseconds: 86_400_000)
+            let fromTomorrow = try await deliveries(DeliveryFilter(attemptedFrom: tomorrow))
+            let beforeTomorrow = try await deliveries(DeliveryFilter(attemptedBefore: tomorrow))
+            try expect(fromTomorrow.rows.isEmpty && beforeTomorrow.rows.count == 6, "by the time they were made")
+        },
     ]
 }
 

@@ -50,6 +50,7 @@ struct Harness: Sendable {
             var settings = BackgroundSettings()
             settings.allowPrivateTargets = true
             settings.endpoints["replicate"] = ProviderEndpoint(baseURL: "http://127.0.0.1:\(port)", apiKey: "r8_test")
+            settings.endpoints["nca"] = ProviderEndpoint(baseURL: "http://127.0.0.1:\(port)", apiKey: "nca_test")
             settings.notifyURL = "http://127.0.0.1:\(port)/hooks"
             settings.notifySecret = app.secret
             settings.notifySchedule = RetrySchedule(parsing: notifySchedule)!

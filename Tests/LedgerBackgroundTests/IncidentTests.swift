@@ -33,6 +33,39 @@ import Testing
         }
     }
 
+    /// NCA's status answer says `done` of failed and successful jobs alike:
+    /// the job's own result code decides, so a job whose webhook was lost
+    /// ends as the toolkit ran it (a failure refunded) instead of waiting for
+    /// the watchdog. Answers shaped as the toolkit's job_status.md documents them.
+    @Test func lostNCAWebhooksArePolledToTheOutcomeTheToolkitRecorded() async throws {
+        try await Harness.run { h in
+            for (jobID, externalID) in [("job_ok", "nca-ok"), ("job_bad", "nca-bad"), ("job_running", "nca-running")] {
+                _ = try await h.store.execute(Fixtures.register(jobID, cost: 10, externalID: externalID, provider: "nca"))
+            }
+            h.provider.answerToolkitStatus("nca-ok", with: Self.toolkitAnswer("done", job: "nca-ok", code: 200, message: "success",
+                                                                             response: #""https://cdn.example/ok.mp4""#))
+            h.provider.answerToolkitStatus("nca-bad", with: Self.toolkitAnswer("done", job: "nca-bad", code: 500,
+                                                                              message: "FFmpeg exited with 1", response: "null"))
+            h.provider.answerToolkitStatus("nca-running", with: Self.toolkitAnswer("running", job: "nca-running"))
+            h.advance(minutes: 6)
+            let round = try await h.poller.runOnce()
+            #expect(round.polled == 3 && round.endedJobs == 2)
+            let ok = try #require(try await h.store.job("job_ok"))
+            #expect(ok.status == .completed && ok.completionSource == .poll && ok.outputs == .string("https://cdn.example/ok.mp4"))
+            let bad = try #require(try await h.store.job("job_bad"))
+            #expect(bad.status == .failed && bad.completionSource == .poll && bad.refundedAmount == 10)
+            #expect(bad.failureReason == "FFmpeg exited with 1", "the job's message, not the status call's \"success\"")
+            #expect(try await h.store.job("job_running")?.status == .processing)
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+
+    /// `{endpoint, code, job_id, response: {job_status, job_id, response: <the job's webhook envelope>}, message, ...}`.
+    static func toolkitAnswer(_ status: String, job: String, code: Int? = nil, message: String = "", response: String = "null") -> String {
+        let envelope = code.map { #"{"endpoint":"/v1/media/transcribe","code":\#($0),"id":null,"job_id":"\#(job)","response":\#(response),"message":"\#(message)","build_number":"1.0.0"}"# } ?? "null"
+        return #"{"endpoint":"/v1/toolkit/job/status","code":200,"id":null,"job_id":"status-call-uuid","response":{"job_status":"\#(status)","job_id":"\#(job)","queue_id":1,"process_id":2,"response":\#(envelope)},"message":"success","build_number":"1.0.0"}"#
+    }
+
     @Test(arguments: [LateCompletionPolicy.keepRefund, .recharge])
     func anOutageEndsInOneRefundEachAndLateSuccessesAreRecordedUnderThePolicy(_ policy: LateCompletionPolicy) async throws {
         try await Harness.run(policy: policy, pollConcurrency: 1) { h in

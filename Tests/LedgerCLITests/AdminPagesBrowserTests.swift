@@ -73,7 +73,8 @@ import Testing
             _ = try await store.execute(Fixtures.deliver(paused))
             _ = try await store.execute(Fixtures.deliver(Fixtures.webhook(externalID, .completed, delivery: "\(jobID)_c", provider: provider)))
             if let queued = try await store.foldedJob(jobID)?.notifications.keys.first {
-                let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", lastAttempt: true)
+                let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", lastAttempt: true,
+                                                            latencyMilliseconds: 830)
                 _ = try await store.execute(.job(jobID: jobID, command: .notification(attempt), metadata: Fixtures.app))
             }
         default:
@@ -86,7 +87,7 @@ import Testing
         ("/admin", "attention"), ("/admin/jobs", "jobs"), ("/admin/jobs?status=failed&provider=replicate", "jobs-filtered"),
         ("/admin/jobs/job_0006", "job-timeline"), ("/admin/providers", "provider-health"), ("/admin/stuck", "stuck"),
         ("/admin/dead-letters", "dead-letters"), ("/admin/orphans", "orphans"), ("/admin/refunds", "refunds"),
-        ("/admin/accounts", "accounts"),
+        ("/admin/accounts", "accounts"), ("/admin/deliveries", "deliveries"),
     ]
 
     @Test func everyPageFitsBothWidthsIsReadableAndIsPhotographed() async throws {

@@ -155,6 +155,29 @@ import Testing
     }
 
     /// `count` `ledger serve` processes on the ledger at `url`, with the storm's keys and secret.
+    /// Behind a load balancer the next page may come from the other node:
+    /// a person signed in on one is signed in on both, and signing out on
+    /// either ends it there.
+    @Test func anAdminSignedInOnOneNodeIsSignedInOnTheOther() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        await (try await PostgresEventStore.open(url: url)).close()
+        let nodes = try await Self.startNodes(2, url: url)
+        defer { for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) } }
+        let (a, b) = ("http://127.0.0.1:\(nodes[0].port)", "http://127.0.0.1:\(nodes[1].port)")
+        let jar = Fixtures.temporaryDatabasePath("cookies.txt")
+        let login = try await ServeProcessTests.curl(["-c", jar, "-o", "/dev/null", "-w", "%{http_code}", "-d", "key=\(AdminPagesTests.admin)",
+                                                      a + "/admin/login"]).output
+        #expect(login == "303")
+        let page = try await ServeProcessTests.curl(["-b", jar, b + "/admin/refunds"]).output
+        #expect(page.contains("Refunds and their evidence"), "node B honours node A's session: \(page.prefix(200))")
+        let out = try await ServeProcessTests.curl(["-b", jar, "-c", jar, "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", b + "/admin/logout"]).output
+        #expect(out == "303")
+        let after = try await ServeProcessTests.curl(["-b", jar, "-o", "/dev/null", "-w", "%{http_code}", a + "/admin/refunds"]).output
+        #expect(after == "303", "the browser dropped the cookie")
+        for node in nodes { kill(node.process.processIdentifier, SIGTERM) }
+        for node in nodes { await node.process.exited() }
+    }
+
     static func startNodes(_ count: Int, url: String,
                            environment: [String: String] = [:]) async throws -> [(process: Process, port: Int)] {
         var nodes: [(process: Process, port: Int)] = []

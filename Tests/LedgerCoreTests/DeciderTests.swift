@@ -150,6 +150,38 @@ import Testing
         #expect(try decide(.watchdog(look), after: failedAndRefunded).map(\.type).filter { $0 == .creditRefunded }.isEmpty)
     }
 
+    /// A log that already holds the job's refund, though not its outcome (one
+    /// imported or written before the decider kept every rule): its failure
+    /// is recorded, and refunds nothing more.
+    @Test func aJobWhoseLogHoldsItsRefundIsNotRefundedAgainWhenItFails() throws {
+        let refundedEarly = registered + [.creditRefunded(CreditRefunded(account: "acct_1", amount: 30, evidencePosition: 2))]
+        #expect(!history(refundedEarly).status.isTerminal)
+        let failure = Fixtures.webhook("x", .failed, delivery: "d9")
+        #expect(try decide(.webhook(failure), after: refundedEarly).map(\.type) == [.webhookReceived, .jobFailed])
+    }
+
+    /// Under recharge a late completion takes back what was refunded and not
+    /// taken back yet, not the cost (a log whose refund was partial).
+    @Test func aRechargeTakesBackWhatWasRefundedNotTheCost() throws {
+        let partlyRefunded = registered + [
+            .jobFailed(JobFailed(source: .watchdog, reason: "deadline", evidencePosition: 3)),
+            .creditRefunded(CreditRefunded(account: "acct_1", amount: 20, evidencePosition: 3)),
+        ]
+        let late = try decide(.webhook(Fixtures.webhook("x", .completed, delivery: "late")), after: partlyRefunded, policy: .recharge)
+        let recharged = late.compactMap { if case .creditRecharged(let recharge) = $0 { recharge.amount } else { nil } }
+        #expect(recharged == [20])
+    }
+
+    /// The fold shows what the log holds: a second refund appended around the
+    /// decider (verify names it) counts, so the job's page shows the overpayment.
+    @Test func theFoldAddsEveryRefundTheLogHolds() throws {
+        let twice = failedAndRefunded + [.creditRefunded(CreditRefunded(account: "acct_1", amount: 30, evidencePosition: 3))]
+        #expect(history(twice).refundedAmount == 60)
+        let recharged = twice + [.creditRecharged(CreditRecharged(account: "acct_1", amount: 30, evidencePosition: 5)),
+                                 .creditRecharged(CreditRecharged(account: "acct_1", amount: 30, evidencePosition: 5))]
+        #expect(history(recharged).rechargedAmount == 60)
+    }
+
     /// The first terminal outcome wins: a failure after a completion is recorded, never applied.
     @Test func theFirstTerminalOutcomeWins() throws {
         let completed = try decide(.webhook(Fixtures.webhook("x", .completed, delivery: "d1")), after: registered)

@@ -160,11 +160,31 @@ import Testing
         ("status_map", .object(["ok": .string("success")]), "providers.acme.status_map.ok"),
         ("envelopes", .array([.string("data")]), "providers.acme.envelopes"),
         ("other_status", .string("maybe"), "providers.acme.other_status"),
+        ("result", .string("/outcome"), "providers.acme.result_for"),
+        ("result_for", .array([.string("done")]), "providers.acme.result"),
     ])
     func aBadCustomProfileNamesTheKeyAtFault(_ key: String, _ value: JSONValue, _ named: String) {
         var object = Self.acme
         object[key] = value
         #expect { _ = try ProviderProfile(configuredAs: "acme", object) } throws: { ($0 as? ConfigurationError)?.key == named }
+    }
+
+    /// A second field decides the words listed for it; other words keep their map.
+    @Test func aCustomProfilesResultDecidesTheWordsListedForIt() throws {
+        var object = Self.acme
+        object["result"] = .string("/outcome/code")
+        object["result_for"] = .array([.string("finished")])
+        object["result_map"] = .object(["0": .string("completed")])
+        object["other_result"] = .string("failed")
+        let profile = try ProviderProfile(configuredAs: "acme", object)
+        func status(_ body: String) throws -> ReportedStatus { try profile.report(from: #require(JSONValue(jsonText: body))).reportedStatus }
+        #expect(try status(#"{"payload": {"ref": "r1", "state": "finished", "outcome": {"code": 0}}}"#) == .completed)
+        #expect(try status(#"{"payload": {"ref": "r1", "state": "finished", "outcome": {"code": 137}}}"#) == .failed)
+        #expect(try status(#"{"payload": {"ref": "r1", "state": "finished"}}"#) == .unknown, "no result: never guessed")
+        #expect(try status(#"{"payload": {"ref": "r1", "state": "done", "outcome": {"code": 137}}}"#) == .completed,
+                "a word the result is not listed for keeps its map")
+        object["result_map"] = .object(["0": .string("fine")])
+        #expect { _ = try ProviderProfile(configuredAs: "acme", object) } throws: { ($0 as? ConfigurationError)?.key == "providers.acme.result_map.0" }
     }
 
     @Test(arguments: ["replicate", "Acme", "a-b", ""])

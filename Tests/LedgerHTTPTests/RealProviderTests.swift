@@ -246,12 +246,28 @@ import Testing
     // MARK: NCA
 
     /// The toolkit's job-status answer says `done` whether the job succeeded
-    /// or failed: never read as a completion (it would be the job's one outcome).
-    @Test func ncaJobStatusDoneIsNotReadAsACompletion() throws {
-        let answer = try #require(JSONValue(jsonText: RealProviderBodies.NCA.jobStatusDone))
-        let report = try ProviderProfile.ncaStatus.report(from: answer)
-        #expect(report.reportedStatus == .unknown && report.rawStatus == "done")
-        #expect(report.outputs == .string("Transcription completed successfully."), "the job's own response, not its envelope")
+    /// or failed: the job's own envelope (`response.response.code`) decides.
+    @Test func ncaJobStatusDoneIsDecidedByTheJobsOwnCode() throws {
+        let done = try #require(JSONValue(jsonText: RealProviderBodies.NCA.jobStatusDone))
+        let succeeded = try ProviderProfile.ncaStatus.report(from: done)
+        #expect(succeeded.reportedStatus == .completed && succeeded.rawStatus == "done" && succeeded.error == nil)
+        #expect(succeeded.outputs == .string("Transcription completed successfully."), "the job's own response, not its envelope")
+
+        // The same answer for a job that failed: the toolkit keeps the job's webhook envelope (its error 500 as documented).
+        let failedEnvelope = try #require(JSONValue(jsonText: RealProviderBodies.NCA.webhookError500))
+        let failed = try ProviderProfile.ncaStatus.report(from: Self.replacingJobEnvelope(of: done, with: failedEnvelope))
+        #expect(failed.reportedStatus == .failed && failed.rawStatus == "done" && failed.error == "Error message details")
+
+        // `done` with no envelope to decide by stays unknown: counted, never guessed.
+        let bare = try ProviderProfile.ncaStatus.report(from: Self.replacingJobEnvelope(of: done, with: .null))
+        #expect(bare.reportedStatus == .unknown && bare.rawStatus == "done")
+    }
+
+    private static func replacingJobEnvelope(of answer: JSONValue, with envelope: JSONValue) -> JSONValue {
+        guard case .object(var outer) = answer, case .object(var file)? = outer["response"] else { return answer }
+        file["response"] = envelope
+        outer["response"] = .object(file)
+        return .object(outer)
     }
 
     /// Run as Cloud Run jobs, the toolkit draws a `job_id` of its own for the

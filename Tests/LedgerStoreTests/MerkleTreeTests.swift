@@ -38,6 +38,40 @@ import Testing
         }
     }
 
+    /// The product's own leaf and node hashes against published values: the
+    /// eight leaf inputs of Certificate Transparency's reference test data
+    /// and their roots at every size (the same values Go's sumdb/tlog gives).
+    @Test func leafAndNodeHashesGiveThePublishedRoots() {
+        let inputs: [[UInt8]] = [[], [0x00], [0x10], [0x20, 0x21], [0x30, 0x31], [0x40, 0x41, 0x42, 0x43],
+                                 Array(0x50...0x57), Array(0x60...0x6f)]
+        let roots = ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                     "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+                     "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+                     "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                     "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+                     "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+                     "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+                     "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"]
+        func hex(_ hash: MerkleHash) -> String { hash.bytes.map { String(format: "%02x", $0) }.joined() }
+        /// MTH with the product's hashes.
+        func mth(_ leaves: ArraySlice<[UInt8]>) -> MerkleHash {
+            guard leaves.count > 1 else { return MerkleHash.leaf(leaves.first!) }
+            let k = RFC9162.largestPowerOfTwoBelow(leaves.count)
+            return MerkleHash.node(mth(leaves.prefix(k)), mth(leaves.dropFirst(k)))
+        }
+        for size in 1...inputs.count {
+            #expect(hex(mth(inputs.prefix(size))) == roots[size - 1], "root of \(size)")
+        }
+    }
+
+    /// A path that ends below the claimed size's root level proves nothing,
+    /// even when it ends at a root (the tree of 4 claimed as the tree of 5).
+    @Test func aPathShortOfTheClaimedSizesLevelsIsRefused() {
+        let rfc = RFC9162(inputs: Self.inputs)
+        #expect(MerkleTree.verifyInclusion(leaf: 0, size: 4, leafHash: rfc.leaf(0), path: rfc.path(0, 0, 4), root: rfc.mth(0, 4)))
+        #expect(!MerkleTree.verifyInclusion(leaf: 0, size: 5, leafHash: rfc.leaf(0), path: rfc.path(0, 0, 4), root: rfc.mth(0, 4)))
+    }
+
     /// Refused: a changed path element, another leaf, another size, another root.
     @Test func alteredProofsAreRefused() {
         let rfc = RFC9162(inputs: Self.inputs)

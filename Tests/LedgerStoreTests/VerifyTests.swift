@@ -42,6 +42,55 @@ import Testing
         #expect(report.findings.first?.check == "chain")
     }
 
+    /// The row rewritten with its own hash recomputed: only the next row's
+    /// `prev_hash` still remembers it.
+    @Test func aRowRewrittenWithItsHashRecomputedIsCaughtAtTheNextPosition() async throws {
+        let copy = try await copyOfLedger()
+        var webhook = try #require(try await SQLiteEventStore(path: copy).events(inStream: "job-j").first { $0.position == 2 })
+        webhook.data = webhook.data.replacingOccurrences(of: "failed", with: "succeeded")
+        webhook.dataSHA256 = ChainHasher.digest(webhook.data)
+        webhook.hash = ChainHasher.hash(of: webhook)
+        try tamper(copy, "UPDATE events SET data = '\(webhook.data.replacingOccurrences(of: "'", with: "''"))', data_sha256 = '\(webhook.dataSHA256)', hash = '\(webhook.hash)' WHERE position = 2")
+        let report = try await SQLiteEventStore(path: copy).verify()
+        #expect(report.findings.contains { $0.check == "chain" && $0.position == 3 && $0.detail.contains("prev_hash") }, "\(report.findings)")
+    }
+
+    /// The last row moved one position on, its hash recomputed for its new
+    /// position: its `prev_hash` still matches, only the gap shows.
+    @Test func aRowMovedOnWithItsHashRecomputedIsCaughtAsAGap() async throws {
+        let copy = try await copyOfLedger()
+        var last = try #require(try await SQLiteEventStore(path: copy).events(inStream: "job-k").last)
+        last.position += 1
+        last.hash = ChainHasher.hash(of: last)
+        try tamper(copy, "UPDATE events SET position = \(last.position), hash = '\(last.hash)' WHERE position = \(last.position - 1)")
+        let report = try await SQLiteEventStore(path: copy).verify()
+        #expect(report.findings.contains { $0.check == "chain" && $0.position == last.position && $0.detail.contains("expected position") },
+                "\(report.findings)")
+    }
+
+    /// In a log imported elsewhere (no record of what retention redacted each
+    /// body to), a body in a retention run's range changed to anything but the
+    /// redaction is still named at its own position, not only at the run's.
+    @Test func aBodyInARetainedRangeChangedToAnythingButTheRedactionIsNamedAtItsPosition() async throws {
+        let source = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await source.execute(Fixtures.register("j", cost: 10, externalID: "x"))
+        _ = try await source.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+        let cutoff = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch + 60_000)
+        #expect(try await source.retainBodies(RetentionRun(cutoff: cutoff, operatorName: "test"), dryRun: false).count == 1)
+        let file = Fixtures.temporaryDatabasePath("export.jsonl")
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        _ = try await source.export(after: 0, to: handle)
+        try handle.close()
+        let path = Fixtures.temporaryDatabasePath("imported.sqlite")
+        _ = try await SQLiteEventStore(path: path).importEvents(lines: try String(contentsOfFile: file, encoding: .utf8)
+            .split(separator: "\n").map(String.init))
+        #expect(try await SQLiteEventStore(path: path).verify().isSound)
+        try tamper(path, "UPDATE events SET data = json_set(data, '$.body', 'forged') WHERE position = 2")
+        let report = try await SQLiteEventStore(path: path).verify()
+        #expect(report.findings.contains { $0.position == 2 && $0.detail.contains("the body was modified") }, "\(report.findings)")
+    }
+
     @Test func aRemovedTriggerIsReported() async throws {
         let copy = try await copyOfLedger()
         try await DatabaseQueue(path: copy).write { try $0.execute(sql: "DROP TRIGGER events_refuse_delete") }

@@ -17,9 +17,9 @@ MUTANTS = [
      "if event.prevHash != head.hash {", "if false {", "VerifyTests|ReviewRegression|SQLiteConformance"),
     ("verify skips a position gap", "Sources/LedgerStore/Retention/ChainCheck.swift",
      "if event.position != head.position + 1 {", "if false {", "VerifyTests|ReviewRegression|SQLiteConformance"),
-    ("verify skips a body changed outside retention", "Sources/LedgerStore/Retention/ChainCheck.swift",
+    ("verify takes any change to a body in a retention run's range for a redaction", "Sources/LedgerStore/Retention/ChainCheck.swift",
      "guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {",
-     "guard true else {", "VerifyTests|SQLiteConformance"),
+     "guard let covering, event.type == EventType.webhookReceived.rawValue else {", "VerifyTests|SQLiteConformance|Retention"),
 
     # Verify's invariants (SQLite's SQL; PostgreSQL's are the same rules, run by the full suite).
     ("verify misses a second terminal outcome", "Sources/LedgerSQLite/Maintenance/Verifier.swift",
@@ -66,6 +66,10 @@ MUTANTS = [
     ("the fold counts a refund once only", "Sources/LedgerCore/State/JobState+Fold.swift",
      "case .creditRefunded(let refund): refundedAmount += refund.amount",
      "case .creditRefunded(let refund): refundedAmount = refund.amount", "DeciderTests|DeciderProperty|SQLiteConformance"),
+
+    ("the fold counts a recharge once only", "Sources/LedgerCore/State/JobState+Fold.swift",
+     "case .creditRecharged(let recharge): rechargedAmount += recharge.amount",
+     "case .creditRecharged(let recharge): rechargedAmount = recharge.amount", "DeciderTests|DeciderProperty|SQLiteConformance"),
 
     # Policies.
     ("the watchdog fails a job at the deadline, not past it", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",

@@ -144,9 +144,11 @@ public final class Notifier: Sendable {
         ], body: body)
         var httpStatus: Int?
         var error: String?
+        var latency: Int?
         do {
             let response = try await outbound.send(request)
             httpStatus = response.status
+            latency = Int(response.latencyMilliseconds)
             if !(200..<300).contains(response.status) {
                 error = "the app answered \(response.status)"
                 if let seconds = response.headers["retry-after"].flatMap(Int64.init) {
@@ -162,7 +164,7 @@ public final class Notifier: Sendable {
         }
         let lastAttempt = progress.attempts + 1 >= schedule.attemptsMax
         let command = NotificationCommand.attempted(notificationID: progress.notificationID, httpStatus: httpStatus,
-                                                    error: error, lastAttempt: lastAttempt)
+                                                    error: error, lastAttempt: lastAttempt, latencyMilliseconds: latency)
         let outcome = try await store.execute(.job(jobID: job.jobID, command: .notification(command),
                                                    metadata: EventMetadata(actor: "notifier", source: "notifier")))
         round.attempted += 1

@@ -52,14 +52,16 @@ extension Decider {
         case .queue(let id, let event):
             if let existing = state.notifications[id], existing.stage != .deadLettered { return [] }
             return [.notificationQueued(NotificationStep(notificationID: id, event: event, attempt: 0))]
-        case .attempted(let id, let httpStatus, let error, let lastAttempt):
+        case .attempted(let id, let httpStatus, let error, let lastAttempt, let latency):
             guard let progress = state.notifications[id], progress.stage == .open else { return [] }
             let step = NotificationStep(notificationID: id, event: progress.event, attempt: progress.attempts + 1,
                                         httpStatus: httpStatus, error: error)
+            var attempt = step
+            attempt.latencyMilliseconds = latency
             if let httpStatus, (200..<300).contains(httpStatus) {
-                return [.notificationAttempted(step), .notificationDelivered(step)]
+                return [.notificationAttempted(attempt), .notificationDelivered(step)]
             }
-            return [.notificationAttempted(step)] + (lastAttempt ? [.notificationDeadLettered(step)] : [])
+            return [.notificationAttempted(attempt)] + (lastAttempt ? [.notificationDeadLettered(step)] : [])
         }
     }
 }

@@ -26,9 +26,11 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
         switch self {
         // webhook.received 2: `matched_by` added (optional); version 1 data reads as version 2.
         case .webhookReceived: 2
+        // notification.attempted 2: `latency_ms` added (optional); version 1 data reads as version 2.
+        case .notificationAttempted: 2
         case .jobRegistered, .jobSubmitted, .pollResult, .watchdogDecision,
              .jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion,
-             .creditRecharged, .notificationQueued, .notificationAttempted,
+             .creditRecharged, .notificationQueued,
              .notificationDelivered, .notificationDeadLettered, .operatorAction, .retentionApplied:
             1
         }

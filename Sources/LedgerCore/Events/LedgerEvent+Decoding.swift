@@ -240,7 +240,7 @@ extension CreditRecharged {
 
 extension NotificationStep {
     init(_ reader: inout JSONReader) throws(JSONParser.Failure) {
-        var notificationID: String?, event: String?, attempt: Int64?, httpStatus: Int64?, error: String?
+        var notificationID: String?, event: String?, attempt: Int64?, httpStatus: Int64?, error: String?, latency: Int64?
         try reader.object { key, reader throws(JSONParser.Failure) in
             switch key {
             case "notification_id": notificationID = try reader.readString(key)
@@ -248,11 +248,13 @@ extension NotificationStep {
             case "attempt": attempt = try reader.readInt64(key)
             case "http_status": httpStatus = try reader.readOptionalInt64(key)
             case "error": error = try reader.readOptionalString(key)
+            case "latency_ms": latency = try reader.readOptionalInt64(key)
             default: try reader.skipValue()
             }
         }
         self.init(notificationID: try required(notificationID, "notification_id", reader), event: try required(event, "event", reader),
-                  attempt: Int(try required(attempt, "attempt", reader)), httpStatus: httpStatus.map { Int($0) }, error: error)
+                  attempt: Int(try required(attempt, "attempt", reader)), httpStatus: httpStatus.map { Int($0) }, error: error,
+                  latencyMilliseconds: latency.map { Int($0) })
     }
 }
 

@@ -43,7 +43,8 @@ extension LedgerEvent {
         case .notificationQueued(let p), .notificationAttempted(let p), .notificationDelivered(let p),
              .notificationDeadLettered(let p):
             out.int("attempt", Int64(p.attempt)); out.string("error", p.error); out.string("event", p.event)
-            out.int("http_status", p.httpStatus.map { Int64($0) }); out.string("notification_id", p.notificationID)
+            out.int("http_status", p.httpStatus.map { Int64($0) }); out.int("latency_ms", p.latencyMilliseconds.map { Int64($0) })
+            out.string("notification_id", p.notificationID)
         case .operatorAction(let p):
             out.string("action", p.action); out.string("operator", p.operatorName); out.string("reason", p.reason)
         case .retentionApplied(let p):

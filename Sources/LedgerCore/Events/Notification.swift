@@ -8,16 +8,21 @@ public struct NotificationStep: Sendable, Hashable, Codable {
     public var attempt: Int
     public var httpStatus: Int?
     public var error: String?
+    /// How long the app took to answer the attempt (`notification.attempted`
+    /// from schema version 2 only; absent on the other steps).
+    public var latencyMilliseconds: Int?
 
-    public init(notificationID: String, event: String, attempt: Int, httpStatus: Int? = nil, error: String? = nil) {
+    public init(notificationID: String, event: String, attempt: Int, httpStatus: Int? = nil, error: String? = nil,
+                latencyMilliseconds: Int? = nil) {
         self.notificationID = notificationID
         self.event = event
         self.attempt = attempt
         self.httpStatus = httpStatus
         self.error = error
+        self.latencyMilliseconds = latencyMilliseconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case notificationID = "notification_id", event, attempt, httpStatus = "http_status", error
+        case notificationID = "notification_id", event, attempt, httpStatus = "http_status", error, latencyMilliseconds = "latency_ms"
     }
 }

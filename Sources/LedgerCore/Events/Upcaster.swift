@@ -53,8 +53,10 @@ public struct Upcaster: Sendable {
         max(type.currentSchemaVersion, latestVersions[type] ?? 1)
     }
 
-    /// Today's steps: `webhook.received` 1 → 2 added the optional `matched_by`.
-    public static let standard = Upcaster(steps: [.additive(.webhookReceived, fromVersion: 1)])
+    /// Today's steps: `webhook.received` 1 → 2 added the optional `matched_by`,
+    /// `notification.attempted` 1 → 2 the optional `latency_ms`.
+    public static let standard = Upcaster(steps: [.additive(.webhookReceived, fromVersion: 1),
+                                                  .additive(.notificationAttempted, fromVersion: 1)])
 
     /// True when data stored at `version` reads as today's version unchanged
     /// (every step since is additive), so readers can skip the upcast.

@@ -4,7 +4,8 @@ enum AdminAssets {
         :root { font-family: system-ui, sans-serif; color: #1b1f24; background: #fafafa; }
         body { margin: 0 auto; max-width: 72rem; padding: 0 1rem 2rem; }
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
-        nav { display: flex; gap: 1rem; padding: .75rem 0; border-bottom: 1px solid #ccd; }
+        nav { display: flex; gap: 1rem; padding: .75rem 0; border-bottom: 1px solid #ccd; align-items: baseline; }
+        nav form.signout { margin: 0 0 0 auto; } nav form.signout button { padding: .15rem .5rem; font-size: .85rem; }
         a { color: #0b57d0; } a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f6b400; outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: .9rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }

@@ -20,19 +20,25 @@ struct AdminRoutes: Sendable {
         }
         router.get("admin/login") { request, _ in loginPage(error: nil, next: request.uri.queryParameters["next"].map(String.init)) }
         router.post("admin/login") { request, _ in try await login(request) }
+        router.post("admin/logout") { request, _ in logout(request) }
         router.get("admin") { request, _ in try await authorized(request) { try await home() } }
         router.get("admin/jobs") { request, _ in try await authorized(request) { try await jobs(request) } }
         router.get("admin/jobs/:job_id") { request, context in
             try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
         }
-        router.get("admin/stuck") { request, _ in try await authorized(request) { try await report(.stuck, "Stuck jobs", "job", link: 0) } }
-        router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds() } }
-        router.get("admin/orphans") { request, _ in
-            try await authorized(request) { try await report(.orphans, "Orphan webhooks (for no known job)", "webhook", link: 6) }
+        router.get("admin/stuck") { request, _ in
+            try await authorized(request) { try await report(request, .stuck, "Stuck jobs", "job", path: "stuck", jobColumn: "job_id") }
         }
+        router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds(request) } }
+        router.get("admin/orphans") { request, _ in
+            try await authorized(request) {
+                try await report(request, .orphans, "Orphan webhooks (for no known job)", "webhook", path: "orphans", jobColumn: "adopted_job_id")
+            }
+        }
+        router.get("admin/deliveries") { request, _ in try await authorized(request) { try await deliveries(request, message: nil) } }
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
-        router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(message: nil) } }
+        router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(request, message: nil) } }
         router.post("admin/redrive") { request, _ in try await authorized(request, roles: [.admin]) { try await redrive(request) } }
     }
 
@@ -42,10 +48,14 @@ struct AdminRoutes: Sendable {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             return services.keys.role(of: String(header.dropFirst(7)))
         }
+        return Self.sessionCookie(request).flatMap { sessions.role(of: $0, now: services.now()) }
+    }
+
+    private static func sessionCookie(_ request: Request) -> String? {
         guard let cookies = request.headers[.cookie] else { return nil }
         for pair in cookies.split(separator: ";") {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == Self.cookie { return sessions.role(of: String(parts[1]), now: services.now()) }
+            if parts.count == 2, parts[0] == Self.cookie { return String(parts[1]) }
         }
         return nil
     }
@@ -75,13 +85,20 @@ struct AdminRoutes: Sendable {
 
     private func login(_ request: Request) async throws -> Response {
         let form = try await Self.form(request, support: RequestSupport(services: services))
-        guard let key = form["key"], let role = services.keys.role(of: key), role != .app else {
+        guard let key = form["key"], let session = sessions.create(for: key, now: services.now()), session.role != .app else {
             return loginPage(error: "That key is not an admin or auditor key from LEDGER_KEYS.", next: form["next"])
         }
-        let session = sessions.create(role, now: services.now())
         return Response(status: .seeOther, headers: [
             .location: Self.safeNext(form["next"]),
-            .setCookie: "\(Self.cookie)=\(session); Path=/admin; HttpOnly; SameSite=Lax; Max-Age=\(Int(AdminSessions.lifetime))",
+            .setCookie: "\(Self.cookie)=\(session.cookie); Path=/admin; HttpOnly; SameSite=Lax; Max-Age=\(Int(AdminSessions.lifetime))",
+        ])
+    }
+
+    /// Ends the session: the browser drops the cookie, and this node refuses it until it would have expired.
+    private func logout(_ request: Request) -> Response {
+        if let cookie = Self.sessionCookie(request) { sessions.end(cookie, now: services.now()) }
+        return Response(status: .seeOther, headers: [
+            .location: "/admin/login", .setCookie: "\(Self.cookie)=; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=0",
         ])
     }
 
@@ -166,23 +183,48 @@ struct AdminRoutes: Sendable {
     }
 
     /// Each refund, linked to its job's timeline and to the event that caused it there.
-    private func refunds() async throws -> Response {
-        let report = try await table(.audit(.refunds, from: nil, to: nil, limit: 500))
+    private func refunds(_ request: Request) async throws -> Response {
+        let page = ListPage(.refunds, after: Self.after(request), limit: JobListPage.pageSize)
+        let report = try await table(.page(page))
         // The evidence's type and time are on the timeline the link opens; the source says enough here.
         let kept = report.columns.indices.filter { !["evidence_type", "evidence_recorded_at"].contains(report.columns[$0]) }
         let columns = kept.map { report.columns[$0] }, rows = report.rows.map { row in kept.map { row[$0] } }
-        func event(_ column: Int) -> @Sendable ([String?]) -> String? {
-            { row in row[2].flatMap { job in row[column].map { "\(HTML.jobPath(job))#event-\($0)" } } }
+        let job = columns.firstIndex(of: "job_id") ?? 0
+        func event(_ name: String) -> [Int: @Sendable ([String?]) -> String?] {
+            guard let column = columns.firstIndex(of: name) else { return [:] }
+            return [column: { row in row[job].flatMap { id in row[column].map { "\(HTML.jobPath(id))#event-\($0)" } } }]
         }
+        let links = HTML.jobLinks(job).merging(event("refund_position")) { first, _ in first }.merging(event("evidence_position")) { first, _ in first }
         return HTML.page("Refunds and their evidence", HTML.table(
-            columns, rows, caption: "\(HTML.count(rows.count, "refund")) (at most 500), each with the event that caused it",
-            links: HTML.jobLinks(2).merging([0: event(0), 5: event(5)]) { first, _ in first }, now: Timestamp(services.now()), empty: "no refund yet."))
+            columns, rows, caption: "\(Pager.caption(after: page.after)): \(HTML.count(rows.count, "refund")), each with the event that caused it",
+            links: links, now: Timestamp(services.now()), empty: "no refund yet.")
+            + Pager.html(path: "/admin/refunds", filters: [], after: page.after, next: page.next(after: report)))
     }
 
-    private func report(_ report: AuditReport, _ title: String, _ noun: String, link: Int) async throws -> Response {
-        let result = try await table(.audit(report, from: nil, to: nil, limit: 500))
-        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(HTML.count(result.rows.count, noun)) (at most 500)",
-                                           links: HTML.jobLinks(link), now: Timestamp(services.now()), empty: "none, as of now."))
+    private func report(_ request: Request, _ list: ListPage.List, _ title: String, _ noun: String, path: String,
+                        jobColumn: String) async throws -> Response {
+        let page = ListPage(list, after: Self.after(request), limit: JobListPage.pageSize)
+        let result = try await table(.page(page))
+        let links = result.columns.firstIndex(of: jobColumn).map(HTML.jobLinks) ?? [:]
+        return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(Pager.caption(after: page.after)): \(HTML.count(result.rows.count, noun))",
+                                           links: links, now: Timestamp(services.now()), empty: "none, as of now.")
+                         + Pager.html(path: "/admin/\(path)", filters: [], after: page.after, next: page.next(after: result)))
+    }
+
+    private func deliveries(_ request: Request, message: String?) async throws -> Response {
+        let page = DeliveriesPage(Self.parameters(request))
+        let found = page.problems.isEmpty ? try await table(.page(page.list)) : ReadTable(columns: [], rows: [])
+        return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now())),
+                         status: page.problems.isEmpty ? .ok : .badRequest)
+    }
+
+    private static func parameters(_ request: Request) -> [String: String] {
+        Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+    }
+
+    /// The `after` of a paged list: the key of the last row of the page before.
+    private static func after(_ request: Request) -> String? {
+        request.uri.queryParameters["after"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private func accounts() async throws -> Response {
@@ -207,9 +249,13 @@ struct AdminRoutes: Sendable {
             """)
     }
 
-    private func deadLetters(message: String?) async throws -> Response {
-        let result = try await table(.deadLetters(limit: 500))
-        let jobs = Set(result.rows.compactMap { $0[0] })
+    /// Every job with a dead letter counts, not only the page shown (bounded).
+    static let deadLetterJobsMax = 100_000
+
+    private func deadLetters(_ request: Request?, message: String?) async throws -> Response {
+        let page = ListPage(.deadLetters, after: request.flatMap(Self.after), limit: JobListPage.pageSize)
+        let result = try await table(.page(page))
+        let jobs = try await deadLetteredJobs()
         let form = jobs.isEmpty ? "" : """
             <form method="post" action="/admin/redrive"><input type="hidden" name="action" value="notify">
             <input type="hidden" name="scope" value="dead-letters"><input type="hidden" name="expected" value="\(jobs.count)">
@@ -221,34 +267,64 @@ struct AdminRoutes: Sendable {
             \(message.map { "<p class=\"ok\" role=\"status\">\(HTML.escape($0))</p>" } ?? "")
             <p>\(HTML.count(jobs.count, "job")) \(jobs.count == 1 ? "has" : "have") notifications the app never accepted.</p>
             \(form)
-            \(HTML.table(result.columns, result.rows, caption: "Dead-lettered notifications", links: HTML.jobLinks(0), now: Timestamp(services.now()),
+            \(HTML.table(result.columns, result.rows, caption: "\(Pager.caption(after: page.after)): dead-lettered notifications",
+                         links: HTML.jobLinks(result.columns.firstIndex(of: "job_id") ?? 0), now: Timestamp(services.now()),
                          empty: "none: the app accepted every notification or they are still being retried."))
+            \(Pager.html(path: "/admin/dead-letters", filters: [], after: page.after, next: page.next(after: result)))
             """)
     }
 
-    /// The re-drive form: the count first (it must still match), a reason required.
+    private func deadLetteredJobs() async throws -> [String] {
+        let all = try await table(.deadLetters(limit: Self.deadLetterJobsMax))
+        let job = all.columns.firstIndex(of: "job_id") ?? 0
+        return Array(Set(all.rows.compactMap { $0[job] })).sorted()
+    }
+
+    /// The re-drive forms: every dead letter (the count first: it must still
+    /// match), or one job's from the deliveries page; a name and a reason required.
     private func redrive(_ request: Request) async throws -> Response {
         let form = try await Self.form(request, support: RequestSupport(services: services))
         guard let background = services.background else {
             return HTML.page("Re-drive", "<p class=\"error\">This server runs without background services.</p>", status: .conflict)
         }
         guard let operatorName = form["operator"], !operatorName.trimmingCharacters(in: .whitespaces).isEmpty,
-              let reason = form["reason"], reason.trimmingCharacters(in: .whitespaces).count >= 3,
-              form["action"] == "notify", form["scope"] == "dead-letters" else {
+              let reason = form["reason"], reason.trimmingCharacters(in: .whitespaces).count >= 3, form["action"] == "notify" else {
             return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason.</p>", status: .badRequest)
         }
-        let jobs = Array(Set(try await table(.deadLetters(limit: 500)).rows.compactMap { $0[0] })).sorted()
-        guard String(jobs.count) == form["expected"] else {
-            return try await deadLetters(message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.")
-        }
-        var acted = 0
-        for jobID in jobs {
-            let answer = try await RequestSupport(services: services).write { () async throws(StoreError) in
+        func send(_ jobID: String) async throws -> RedriveAnswer {
+            try await RequestSupport(services: services).write { () async throws(StoreError) in
                 try await background.redrive(jobID: jobID, action: "notify", operatorName: operatorName, reason: reason)
             }
-            if answer == .acted { acted += 1 }
         }
-        return try await deadLetters(message: "Queued again for \(HTML.count(acted, "job")); the notifier sends them on its next rounds.")
+        switch form["scope"] {
+        case "job"?:
+            guard let jobID = form["job_id"], !jobID.isEmpty, SQLText.literal(jobID) != nil else {
+                return HTML.page("Re-drive", "<p class=\"error\">Which job? The form names none.</p>", status: .badRequest)
+            }
+            let message = switch try await send(jobID) {
+            case .acted: "Queued again for job \(jobID); the notifier sends it on its next rounds."
+            case .repeated: "Job \(jobID) was queued again already."
+            case .notApplicable(let why): "Nothing sent again for job \(jobID): \(why)"
+            }
+            return try await deliveries(request, message: message, jobID: jobID)
+        case "dead-letters"?:
+            let jobs = try await deadLetteredJobs()
+            guard String(jobs.count) == form["expected"] else {
+                return try await deadLetters(nil, message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.")
+            }
+            var acted = 0
+            for jobID in jobs {
+                if try await send(jobID) == .acted { acted += 1 }
+            }
+            return try await deadLetters(nil, message: "Queued again for \(HTML.count(acted, "job")); the notifier sends them on its next rounds.")
+        default:
+            return HTML.page("Re-drive", "<p class=\"error\">A re-drive form names its scope: dead-letters or job.</p>", status: .badRequest)
+        }
+    }
+
+    private func deliveries(_ request: Request, message: String, jobID: String) async throws -> Response {
+        let page = DeliveriesPage(["job_id": jobID])
+        return HTML.page("Deliveries to the app", page.html(try await table(.page(page.list)), message: message, now: Timestamp(services.now())))
     }
 
     /// A read model of the store, as the page's table.

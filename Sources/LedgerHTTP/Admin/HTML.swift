@@ -32,8 +32,10 @@ enum HTML {
             <title>\(escape(title)) · Completion Ledger</title><link rel="stylesheet" href="/admin/assets/ledger.css"></head>
             <body><a class="skip" href="#main">Skip to content</a>
             <nav aria-label="Admin"><a href="/admin">Attention</a> <a href="/admin/jobs">Jobs</a> <a href="/admin/stuck">Stuck</a>
-            <a href="/admin/dead-letters">Dead letters</a> <a href="/admin/orphans">Orphans</a> <a href="/admin/providers">Providers</a>
-            <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a></nav>
+            <a href="/admin/dead-letters">Dead letters</a> <a href="/admin/deliveries">Deliveries</a> <a href="/admin/orphans">Orphans</a>
+            <a href="/admin/providers">Providers</a>
+            <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a>
+            <form method="post" action="/admin/logout" class="signout"><button type="submit">Sign out</button></form></nav>
             <main id="main"><h1>\(escape(title))</h1>
             \(body)
             </main></body></html>

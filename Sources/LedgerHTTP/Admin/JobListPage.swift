@@ -54,14 +54,13 @@ struct JobListPage {
              String(job.refundedAmount), job.registeredAt?.iso8601, job.lastEventAt?.iso8601]
         }
         let problemsHTML = problems.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" }.joined()
-        let caption = (after == nil ? "First page" : "A later page") + ": " + HTML.count(jobs.count, "job") + describedFilter
+        let caption = Pager.caption(after: after) + ": " + HTML.count(jobs.count, "job") + describedFilter
         return """
             \(problemsHTML)
             \(Self.findForm)
             \(form(providers: providers))
             \(HTML.table(columns, rows, caption: caption, links: HTML.jobLinks(0), now: now, empty: "no job matches these filters."))
-            <p class="pager">\(after == nil ? "" : "<a href=\"/admin/jobs?\(query(after: nil))\">First page</a> ")\
-            \(jobs.count == Self.pageSize ? "<a href=\"/admin/jobs?\(query(after: jobs.last?.jobID))\" rel=\"next\">Next page</a>" : "")</p>
+            \(Pager.html(path: "/admin/jobs", filters: filters, after: after, next: jobs.count == Self.pageSize ? jobs.last?.jobID : nil))
             """
     }
 
@@ -102,12 +101,8 @@ struct JobListPage {
             """
     }
 
-    /// The query string of this filter, starting after `after`.
-    private func query(after: String?) -> String {
-        let pairs: [(String, String?)] = [("status", status?.rawValue), ("provider", provider), ("account", account),
-                                          ("from", fromDay), ("to", toDay), ("after", after)]
-        return pairs.compactMap { name, value in
-            value.map { "\(name)=\(HTML.escape($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))" }
-        }.joined(separator: "&amp;")
+    /// This filter's query parameters.
+    private var filters: [(String, String?)] {
+        [("status", status?.rawValue), ("provider", provider), ("account", account), ("from", fromDay), ("to", toDay)]
     }
 }

@@ -21,6 +21,9 @@ enum TableCell {
         "detection_latency_p50_s": "Time to detect, median", "detection_latency_p95_s": "Time to detect, 95th percentile",
         "late_webhooks": "Webhooks after the outcome", "last_webhook_at": "Last webhook", "unknown_statuses": "Unknown status reports",
         "age_s": "Age", "oldest_age_s": "Oldest",
+        "attempted_at": "Attempted", "notification_id": "Notification", "http_status": "App answered",
+        "latency_ms": "App took (ms)", "error": "What went wrong", "dead_lettered_position": "Dead-letter event",
+        "refund_position": "Refund event",
     ]
 
     /// Columns whose values are a status word, shown as a badge.
@@ -88,7 +91,7 @@ enum TableCell {
     static func badgeClass(_ status: String) -> String {
         switch status {
         case "completed", "delivered", "succeeded": "good"
-        case "failed", "dead_lettered", "fail": "bad"
+        case "failed", "dead_lettered", "dead-lettered", "fail": "bad"
         case "cancelled", "unknown": "quiet"
         default: "open"
         }

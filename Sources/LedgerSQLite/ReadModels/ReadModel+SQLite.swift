@@ -41,6 +41,8 @@ extension ReadModel {
                 """
         case .deadLetters(let limit):
             return Self.deadLettersSQL + " LIMIT \(limit)"
+        case .page(let page):
+            return page.sql(wrapping: Self.sqliteList(page.list))
         case .stuckJobs(let at):
             // The stuck_jobs view's rule, judged at `at` (the view uses the wall clock).
             return """
@@ -95,9 +97,35 @@ extension ReadModel {
         FROM ranked GROUP BY provider ORDER BY provider
         """
 
+    /// The whole of a paged list (``ListPage``): the page's SQL cuts it.
+    private static func sqliteList(_ list: ListPage.List) -> String {
+        switch list {
+        case .refunds: AuditReport.refunds.sql(from: AuditReport.beginning, to: AuditReport.end)
+        case .orphans: AuditReport.orphans.sql(from: AuditReport.beginning, to: AuditReport.end)
+        case .stuck: AuditReport.stuck.sql(from: AuditReport.beginning, to: AuditReport.end)
+        case .deadLetters: deadLettersSQL
+        case .deliveries: deliveriesSQL
+        }
+    }
+
+    /// Each notification attempt; a dead-lettering attempt is followed at the
+    /// next position by its `notification.dead_lettered` (one decision).
+    private static let deliveriesSQL = """
+        SELECT a.position, a.recorded_at AS attempted_at, substr(a.stream, 5) AS job_id,
+               json_extract(a.data, '$.notification_id') AS notification_id, json_extract(a.data, '$.event') AS event,
+               json_extract(a.data, '$.attempt') AS attempt,
+               CASE WHEN json_extract(a.data, '$.http_status') BETWEEN 200 AND 299 THEN 'delivered'
+                    WHEN d.position IS NOT NULL THEN 'dead-lettered' ELSE 'failing' END AS outcome,
+               json_extract(a.data, '$.http_status') AS http_status, json_extract(a.data, '$.error') AS error,
+               json_extract(a.data, '$.latency_ms') AS latency_ms
+        FROM events a LEFT JOIN events d ON d.position = a.position + 1 AND d.type = 'notification.dead_lettered'
+        WHERE a.type = 'notification.attempted'
+        """
+
     private static let deadLettersSQL = """
         SELECT substr(d.stream, 5) AS job_id, json_extract(d.data, '$.notification_id') AS notification_id,
-               json_extract(d.data, '$.event') AS event, d.recorded_at AS dead_lettered_at, j.status
+               json_extract(d.data, '$.event') AS event, d.recorded_at AS dead_lettered_at, j.status,
+               d.position AS dead_lettered_position
         FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
         WHERE d.type = 'notification.dead_lettered'
           AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version

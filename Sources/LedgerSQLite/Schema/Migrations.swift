@@ -14,6 +14,7 @@ enum LedgerMigrations {
         ("v5-unknown-statuses-output-urls", v5UnknownStatusesOutputURLs),
         ("v6-retention", v6Retention),
         ("v7-merkle-tree", v7MerkleTree),
+        ("v8-attempted-notifications", v8AttemptedNotifications),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -385,6 +386,11 @@ extension LedgerMigrations {
     /// `retention_redactions` keeps the digest of each body retention
     /// redacted, so `verify` names a redacted event changed later at its own
     /// position (the run's digest still covers them all).
+    /// The deliveries page reads notification attempts newest first.
+    static let v8AttemptedNotifications = """
+        CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted';
+        """
+
     static let v7MerkleTree = """
         CREATE TABLE merkle_nodes (
             level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 62),

@@ -26,7 +26,8 @@ public enum ReadModel: Sendable, Hashable {
     /// Status words a provider's profile does not know, by provider and word,
     /// last seen within the window when one is given.
     case unknownStatuses(seenFrom: Timestamp?, seenTo: Timestamp?)
-    /// Notifications dead-lettered and not queued again: `job_id`, `notification_id`, `event`, `dead_lettered_at`, `status`.
+    /// Notifications dead-lettered and not queued again: `job_id`, `notification_id`, `event`, `dead_lettered_at`, `status`,
+    /// `dead_lettered_position`.
     case deadLetters(limit: Int)
     /// Open jobs past the watchdog's thresholds as of `at`, by status: `status`, `jobs`, `oldest_age_s`.
     case stuckJobs(at: Timestamp)
@@ -38,5 +39,7 @@ public enum ReadModel: Sendable, Hashable {
     /// webhook is older than `webhooksBefore` (a silent webhook outage):
     /// `provider`, `completed_by_poll`, `last_webhook_at`.
     case silentWebhooks(pollsSince: Timestamp, webhooksBefore: Timestamp)
+    /// One page of a list (``ListPage``).
+    case page(ListPage)
 }
 
