@@ -58,8 +58,18 @@ struct ServeCommand: AsyncParsableCommand {
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()
         let metrics = LedgerMetrics()
+        var providerRegistry = configuration.providers
+        for (name, source) in configuration.providerKeySets {
+            let keyring = switch source {
+            case .file(let path): JWKSKeyring.file(path)
+            case .url(let url): JWKSKeyring.fetched(from: url, with: background.outbound)
+            }
+            providerRegistry.use(keyring, for: name)
+            // Fetched before the first webhook needs it (a failure is retried when one does).
+            Task { _ = await keyring.current() }
+        }
         let router = buildRouter(LedgerServices(store: store, keys: keys, requestBodyBytesMax: settings.requestBodyBytesMax,
-                                                providers: configuration.providers, metrics: metrics, readiness: readiness,
+                                                providers: providerRegistry, metrics: metrics, readiness: readiness,
                                                 bodyReadTimeout: .milliseconds(settings.readTimeoutMilliseconds),
                                                 background: background, bodyBudget: BodyBudget(bytesMax: settings.bodyBytesHeldMax)))
         let listening = ListeningFlag()

@@ -47,6 +47,8 @@ struct SignedWebhook {
                 let signature = try signV3(signing, id: id, timestamp: timestamp, body: body())
                 webhook.headers = standardHeaders(id: id, timestamp: timestamp, signature: "v3," + signature)
             }
+        case .falSignature:
+            throw CommandFailure(.usage, "\(provider) webhooks are signed with fal's own private key: the ledger cannot sign them")
         case .standardWebhooks:
             guard let secret = secrets.secret else { throw CommandFailure(.usage, "give --secret or set \(key)") }
             let signature = try signV1(secret, id: id, timestamp: timestamp, body: body())

@@ -57,11 +57,12 @@ extension ProviderProfile {
         let authentication: Authentication
         switch object["authentication"]?.stringValue {
         case "standard_webhooks"?: authentication = .standardWebhooks
+        case "fal_signature"?: authentication = .falSignature
         case "query_token"?:
             let parameter = object["token_parameter"]?.stringValue ?? "token"
             guard !parameter.isEmpty else { throw fail("token_parameter", "must not be empty") }
             authentication = .queryToken(parameter: parameter)
-        default: throw fail("authentication", "must be standard_webhooks or query_token")
+        default: throw fail("authentication", "must be standard_webhooks, query_token or fal_signature")
         }
         var envelopes: [JSONPointer] = [JSONPointer("")!]
         if let listed = object["envelopes"] {

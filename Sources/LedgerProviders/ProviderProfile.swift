@@ -24,6 +24,9 @@ public struct ProviderProfile: Sendable, Equatable {
         /// A shared token in the query string (`?token=`); no replay protection
         /// beyond duplicate detection, so prefer signatures where offered.
         case queryToken(parameter: String)
+        /// fal.ai's Ed25519 signatures (``FalSignature``), keys from a JWKS;
+        /// the provider's secret lists the fal user ids accepted.
+        case falSignature
     }
 
     /// Where each field is, relative to the envelope the body is found in.

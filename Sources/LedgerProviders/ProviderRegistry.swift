@@ -6,6 +6,7 @@ import Foundation
 public struct ProviderRegistry: Sendable {
     public private(set) var profiles: [String: ProviderProfile]
     private var credentials: [String: WebhookCredentials] = [:]
+    private var keyrings: [String: JWKSKeyring] = [:]
 
     /// `secrets` by provider name, as in `LEDGER_PROVIDER_<NAME>_SECRET`;
     /// `signingSecrets` as in `LEDGER_PROVIDER_<NAME>_SIGNING_SECRET`, for a
@@ -58,6 +59,16 @@ public struct ProviderRegistry: Sendable {
     public func profile(named name: String) -> ProviderProfile? { profiles[name] }
 
     public func credentials(for name: String) -> WebhookCredentials? { credentials[name] }
+
+    /// Where a signing provider's public keys come from (``JWKSKeyring``).
+    public func keyring(for name: String) -> JWKSKeyring? { keyrings[name] }
+
+    /// Gives `name`'s webhooks the keys of `keyring` (the composition root
+    /// builds it: fetching a URL is outbound I/O).
+    public mutating func use(_ keyring: JWKSKeyring, for name: String) { keyrings[name] = keyring }
+
+    /// fal's published keys, for a `fal_signature` provider with no `jwks_url` or `jwks_file`.
+    public static let falJWKSURL = "https://rest.alpha.fal.ai/.well-known/jwks.json"
 
     /// The environment variable holding a provider's secret.
     public static func secretKey(_ name: String) -> String { environmentName(provider: name, key: "secret") }

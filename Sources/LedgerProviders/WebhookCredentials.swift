@@ -18,6 +18,8 @@ public struct WebhookCredentials: Sendable {
     /// WaveSpeed `v3` keys: the UTF-8 bytes of the secret after `whsec_`,
     /// used as they are (WaveSpeed's documentation: "do not base64 decode it").
     public private(set) var v3Keys: [Data] = []
+    /// fal user ids whose webhooks are accepted (``FalSignature``).
+    public private(set) var falUserIDs: [String] = []
 
     /// No credentials yet: every check fails until some are added.
     init() {}
@@ -31,6 +33,11 @@ public struct WebhookCredentials: Sendable {
             case .queryToken:
                 guard value.utf8.count >= 16 else { throw .misconfigured("a query token must be at least 16 characters") }
                 tokens.append(Data(value.utf8))
+            case .falSignature:
+                guard value.utf8.count <= 200, value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                    throw .misconfigured("a fal user id is printable text without spaces (the X-Fal-Webhook-User-Id of your account)")
+                }
+                falUserIDs.append(value)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
@@ -331,11 +332,11 @@ import Testing
         }
     }
 
-    // MARK: fal.ai, a custom profile from the documentation
+    // MARK: fal.ai, a custom profile from the documentation, signed as fal signs
 
     /// The profile is read from `docs/configuration.md` itself, so the
     /// documented example cannot stop working unnoticed.
-    static func falProfileFromTheDocs() throws -> (profile: ProviderProfile, token: String) {
+    static func falProfileFromTheDocs() throws -> (profile: ProviderProfile, userID: String) {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/configuration.md")
         let text = try String(contentsOf: docs.standardized, encoding: .utf8)
         let section = try #require(text.range(of: "### Example: fal.ai"))
@@ -343,34 +344,37 @@ import Testing
         let end = try #require(text.range(of: "```", range: fence.upperBound..<text.endIndex))
         let document = try #require(JSONValue(jsonText: String(text[fence.upperBound..<end.lowerBound])))
         guard case .object(let members)? = document["providers"]?["fal"] else { throw CancellationError() }
-        let token = try #require(members["secret"]?.stringValue)
-        return (try ProviderProfile(configuredAs: "fal", members), token)
+        let userID = try #require(members["secret"]?.stringValue)
+        return (try ProviderProfile(configuredAs: "fal", members), userID)
     }
 
     @Test func falThroughTheDocumentedCustomProfile() async throws {
         typealias Body = RealProviderBodies.Fal
-        let (profile, token) = try Self.falProfileFromTheDocs()
-        let registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": token])
+        let (profile, userID) = try Self.falProfileFromTheDocs()
+        try await FalSigner.serving { fal in
+        var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
+        registry.use(fal.keyring, for: "fal")
         try await Self.withLedger(registry) { ledger in
-            let query = "?token=\(token)"
+            func post(_ body: String) async throws -> HTTPResponse.Status {
+                try await ledger.post("fal", body, headers: fal.headers(body, userID: userID, at: Self.now)).status
+            }
             try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
-            #expect(try await ledger.post("fal", Body.webhookOK, query: query).status == .ok)
+            #expect(try await post(Body.webhookOK) == .ok)
             let f1 = try await ledger.job("f1")
             #expect(f1.status == .completed && f1.outputURLs == ["https://url.to/image.png"])
             #expect(f1.outputs["seed"] == .int(196_619_188_014_358_660), "a seed past 2^53 is kept exactly")
             // The error body again for the same request: a contradiction, recorded and counted, never applied.
-            #expect(try await ledger.post("fal", Body.webhookError, query: query).status == .ok)
+            #expect(try await post(Body.webhookError) == .ok)
             let after = try await ledger.job("f1")
             #expect(after.status == .completed && after.conflictCount == 1 && after.refundedAmount == 0)
 
             try await ledger.register("f2", provider: "fal", externalID: "024ca5b1-45d3-4afd-883e-ad3abe2a1c4d", cost: 6)
             let failed = Body.webhookError.replacingOccurrences(of: "123e4567-e89b-12d3-a456-426614174000",
                                                                 with: "024ca5b1-45d3-4afd-883e-ad3abe2a1c4d")
-            #expect(try await ledger.post("fal", failed, query: query).status == .ok)
+            #expect(try await post(failed) == .ok)
             let f2 = try await ledger.job("f2")
             #expect(f2.status == .failed && f2.refundedAmount == 6 && f2.failureReason == "Invalid status code: 422")
-            #expect(try await ledger.post("fal", Body.webhookOKLegacy, query: query).status == .ok,
-                    "a late success after the failure: a late completion")
+            #expect(try await post(Body.webhookOKLegacy) == .ok, "a late success after the failure: a late completion")
             #expect(try await ledger.job("f2").lateCompletedAt != nil)
             #expect(try await ledger.job("f2").outputURLs == ["https://url.to/image.png"], "late outputs count too")
 
@@ -378,9 +382,68 @@ import Testing
             let unserialisable = Body.webhookPayloadError.replacingOccurrences(of: "123e4567-e89b-12d3-a456-426614174000",
                                                                               with: "fal-payload-error-1")
             try await ledger.register("f3", provider: "fal", externalID: "fal-payload-error-1")
-            #expect(try await ledger.post("fal", unserialisable, query: query).status == .ok)
+            #expect(try await post(unserialisable) == .ok)
             let f3 = try await ledger.job("f3")
             #expect(f3.status == .completed && f3.outputs == .null && f3.outputURLs.isEmpty)
+            #expect(fal.fetches() == 1, "the key set fetched once, kept")
+        }
+        }
+    }
+
+    /// Forged, altered, stale, another account's, unsigned, or signed by a key
+    /// fal does not publish: refused 401, nothing stored. A key fal adds
+    /// later (rotation) is fetched when a webhook needs it, at most once a minute.
+    @Test func falWebhooksNotSignedAsFalSignsAreRefusedAndChangeNothing() async throws {
+        typealias Body = RealProviderBodies.Fal
+        let (profile, userID) = try Self.falProfileFromTheDocs()
+        try await FalSigner.serving { fal in
+        var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
+        registry.use(fal.keyring, for: "fal")
+        try await Self.withLedger(registry) { ledger in
+            try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
+            let head = try await ledger.store.head()
+            let good = fal.headers(Body.webhookOK, userID: userID, at: Self.now)
+            var altered = good
+            altered[HTTPField.Name("x-fal-webhook-request-id")!] = "another-request"
+            let forger = Curve25519.Signing.PrivateKey()
+            let cases: [(String, String, HTTPFields)] = [
+                ("the body changed after signing", Body.webhookOK.replacingOccurrences(of: "image.png", with: "evil.png"), good),
+                ("a signed header changed", Body.webhookOK, altered),
+                ("stale (6 minutes old)", Body.webhookOK, fal.headers(Body.webhookOK, userID: userID, at: Self.now.addingTimeInterval(-360))),
+                ("another fal account's", Body.webhookOK, fal.headers(Body.webhookOK, userID: "someone-else", at: Self.now)),
+                ("unsigned", Body.webhookOK, [:]),
+                ("signed by a key fal does not publish", Body.webhookOK,
+                 fal.headers(Body.webhookOK, userID: userID, at: Self.now, key: forger)),
+                ("a signature that is not hex", Body.webhookOK, { var h = good; h[HTTPField.Name("x-fal-webhook-signature")!] = "zz"; return h }()),
+            ]
+            for (what, body, headers) in cases {
+                let answer = try await ledger.post("fal", body, headers: headers)
+                #expect(answer.status == .unauthorized, "\(what): \(String(describing: answer.answer))")
+            }
+            #expect(try await ledger.store.head() == head, "nothing stored")
+            #expect(fal.fetches() == 1, "fetched once: forgeries within a minute of it fetch nothing more: \(fal.fetches())")
+
+        }
+        }
+    }
+
+    /// fal rotates its key: the new one is published, and the first webhook
+    /// it signs fetches the set again (here with no minute between fetches).
+    @Test func aKeyFalRotatedToIsFetchedWhenAWebhookNeedsIt() async throws {
+        typealias Body = RealProviderBodies.Fal
+        let (profile, userID) = try Self.falProfileFromTheDocs()
+        try await FalSigner.serving(refetchEvery: .zero) { fal in
+            var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
+            registry.use(fal.keyring, for: "fal")
+            try await Self.withLedger(registry) { ledger in
+                try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
+                _ = await fal.keyring.current()
+                let rotated = Curve25519.Signing.PrivateKey()
+                fal.publish([rotated.publicKey])
+                let answer = try await ledger.post("fal", Body.webhookOK, headers: fal.headers(Body.webhookOK, userID: userID, at: Self.now, key: rotated))
+                #expect(answer.status == .ok && fal.fetches() == 2, "\(String(describing: answer.answer))")
+                #expect(try await ledger.job("f1").status == .completed)
+            }
         }
     }
 

@@ -31,6 +31,8 @@ struct LedgerConfiguration: Sendable {
     /// The secrets as configured, by provider, for `ledger sign` and `ledger send`.
     var providerSecrets: [String: String]
     var providerSigningSecrets: [String: String]
+    /// Where each `fal_signature` provider's public keys come from.
+    var providerKeySets: [String: KeySetSource]
     /// What signs checkpoints (`ledger checkpoint`, `serve`, `ledger prove`).
     var checkpointSigner: NoteSigner?
     /// How often `serve` writes a checkpoint when a key is configured.
@@ -68,10 +70,50 @@ struct LedgerConfiguration: Sendable {
         providerSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "secret")) }
         providerSigningSecrets = profiles.keys.reduce(into: [:]) { $0[$1] = sources.configured(.provider($1, "signing_secret")) }
         providers = try ProviderRegistry(profiles: profiles, secrets: providerSecrets, signingSecrets: providerSigningSecrets)
+        providerKeySets = try Self.keySets(sources, profiles: profiles)
         checkpointSigner = try Self.checkpointSigner(sources)
         checkpointIntervalMilliseconds = try sources.requiredMilliseconds(.checkpointInterval)
         logOrigin = try Self.logOrigin(sources)
         origin = sources.file.path.map { "configuration from \($0) and the environment" } ?? "configuration from the environment"
+    }
+
+    /// A JWKS by URL (fetched by `serve` under the outbound rules) or in a file.
+    enum KeySetSource: Equatable {
+        case url(String)
+        case file(String)
+    }
+
+    /// `jwks_file`, else `jwks_url`, else fal's published keys, for each
+    /// `fal_signature` provider; one of the two at most.
+    private static func keySets(_ sources: ConfigurationSources,
+                                profiles: [String: ProviderProfile]) throws(ConfigurationError) -> [String: KeySetSource] {
+        var sets: [String: KeySetSource] = [:]
+        for (name, profile) in profiles {
+            let url = sources.configured(.provider(name, "jwks_url")), file = sources.configured(.provider(name, "jwks_file"))
+            guard case .falSignature = profile.authentication else {
+                if url != nil || file != nil {
+                    throw ConfigurationError(key: Setting.provider(name, url != nil ? "jwks_url" : "jwks_file").key,
+                                             detail: "\(name) does not sign with fal_signature: it has no use for a JWKS")
+                }
+                continue
+            }
+            switch (url, file) {
+            case (_?, _?):
+                throw ConfigurationError(key: Setting.provider(name, "jwks_file").key, detail: "give jwks_url or jwks_file, not both")
+            case (nil, let path?):
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw ConfigurationError(key: Setting.provider(name, "jwks_file").key, detail: "\(path) cannot be read")
+                }
+                sets[name] = .file(path)
+            case (let address, nil):
+                let address = address ?? ProviderRegistry.falJWKSURL
+                guard address.hasPrefix("https://") || address.hasPrefix("http://") else {
+                    throw ConfigurationError(key: Setting.provider(name, "jwks_url").key, detail: "must be an https:// URL")
+                }
+                sets[name] = .url(address)
+            }
+        }
+        return sets
     }
 
     /// `PRIVATE+KEY+name+id+key` (C2SP), or, as keys made before checkpoints

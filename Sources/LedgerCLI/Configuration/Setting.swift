@@ -70,5 +70,5 @@ extension Setting {
 
     /// Each provider's settings, under `providers.NAME` in the file and
     /// `LEDGER_PROVIDER_NAME_*` in the environment.
-    static let providerKeys: Set<String> = ["secret", "signing_secret", "base_url", "api_key", "poll_head_url"]
+    static let providerKeys: Set<String> = ["secret", "signing_secret", "base_url", "api_key", "poll_head_url", "jwks_url", "jwks_file"]
 }

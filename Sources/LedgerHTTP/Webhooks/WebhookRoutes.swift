@@ -57,7 +57,7 @@ struct WebhookRoutes: Sendable {
                           detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks are refused")
         }
         let body = try await support.body(request)
-        let (webhook, claimedJobID) = try verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
+        let (webhook, claimedJobID) = try await verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
         let metadata = EventMetadata(actor: "provider:\(profile.name)", source: "http", correlationID: webhook.deliveryID)
         let outcome = try await support.write { () async throws(StoreError) in
             try await services.store.execute(.webhook(webhook, claimedJobID: claimedJobID, metadata: metadata))
@@ -85,9 +85,13 @@ struct WebhookRoutes: Sendable {
     }
 
     private func verifiedWebhook(_ request: Request, body: Data, profile: ProviderProfile,
-                                 credentials: WebhookCredentials) throws -> (WebhookReceived, claimedJobID: String?) {
+                                 credentials: WebhookCredentials) async throws -> (WebhookReceived, claimedJobID: String?) {
         do {
-            let deliveryID = try authenticate(request, body: body, profile: profile, credentials: credentials)
+            let deliveryID = if case .falSignature = profile.authentication {
+                try await authenticateFal(request, body: body, profile: profile, credentials: credentials)
+            } else {
+                try authenticate(request, body: body, profile: profile, credentials: credentials)
+            }
             guard let text = String(data: body, encoding: .utf8) else { throw WebhookRejection.unparseable("the body is not UTF-8") }
             guard let parsed = try? JSONParser.parse(text) else { throw WebhookRejection.unparseable("the body is not JSON") }
             let report = try profile.report(from: parsed)
@@ -134,7 +138,34 @@ struct WebhookRoutes: Sendable {
             // Without a signature there is no delivery id: the body's digest
             // stands in, so a re-sent identical body is recorded as a duplicate.
             return deliveryID ?? "body-sha256:" + ChainHasher.digest(bytes: body).prefix(32)
+        case .falSignature:
+            preconditionFailure("fal signatures are checked by authenticateFal")
         }
+    }
+
+    /// fal's signature with its published keys: the keys held first, fetched
+    /// again when none verifies (fal rotated them), at most once a minute. The
+    /// delivery id is fal's request id with the body's digest: fal's retries
+    /// send both again (a duplicate), another body for the same request is a
+    /// delivery of its own (a contradiction is recorded, not dropped).
+    private func authenticateFal(_ request: Request, body: Data, profile: ProviderProfile,
+                                 credentials: WebhookCredentials) async throws(WebhookRejection) -> String {
+        let headers = request.headers
+        let falHeaders = FalSignature.Headers(requestID: headers[.falRequestID], userID: headers[.falUserID],
+                                              timestamp: headers[.falTimestamp], signature: headers[.falSignature])
+        let (message, signature) = try FalSignature.signed(falHeaders, body: body, userIDs: credentials.falUserIDs,
+                                                           now: Int64(services.now().timeIntervalSince1970))
+        guard let keyring = services.providers.keyring(for: profile.name) else {
+            throw .misconfigured("no JWKS for \(profile.name): serve gives fal_signature providers their keys")
+        }
+        let deliveryID = (falHeaders.requestID ?? "") + ":" + ChainHasher.digest(bytes: body).prefix(16)
+        if FalSignature.verifies(signature, of: message, withOneOf: await keyring.current()) { return deliveryID }
+        let keys = await keyring.afterUnknownKey()
+        guard FalSignature.verifies(signature, of: message, withOneOf: keys) else {
+            let reason = await keyring.failure.map { " (fetching \(keyring.source) failed: \($0))" } ?? ""
+            throw .unauthenticated("X-Fal-Webhook-Signature verifies with none of the \(keys.count) keys of \(keyring.source)\(reason)")
+        }
+        return deliveryID
     }
 }
 
@@ -143,4 +174,9 @@ extension HTTPField.Name {
     public static let webhookID = HTTPField.Name("webhook-id")!
     public static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
     public static let webhookSignature = HTTPField.Name("webhook-signature")!
+    /// fal.ai's signature headers.
+    public static let falRequestID = HTTPField.Name("x-fal-webhook-request-id")!
+    public static let falUserID = HTTPField.Name("x-fal-webhook-user-id")!
+    public static let falTimestamp = HTTPField.Name("x-fal-webhook-timestamp")!
+    public static let falSignature = HTTPField.Name("x-fal-webhook-signature")!
 }
