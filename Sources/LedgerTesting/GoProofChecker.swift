@@ -50,20 +50,9 @@ public actor GoProofChecker {
     static func execute(_ arguments: [String], input: String? = nil,
                         environment: [String: String]? = nil) async throws -> (Int32, String) {
         try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: arguments[0])
-            process.arguments = Array(arguments.dropFirst())
-            if let environment { process.environment = environment }
-            let output = Pipe(), stdin = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = stdin
-            try process.run()
-            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-            try stdin.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let result = try Spawn.run(arguments[0], Array(arguments.dropFirst()), environment: environment,
+                                       input: input.map { Data($0.utf8) } ?? Data())
+            return (result.status, result.output + result.errorOutput)
         }
     }
 }

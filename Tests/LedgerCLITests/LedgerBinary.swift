@@ -23,28 +23,11 @@ enum LedgerBinary {
     }
 
     static func runBlocking(_ arguments: [String], input: Data?, environment extra: [String: String]) throws -> Output {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "LEDGER_DB")
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        // A command that should have exited but serves instead must not hang the suite.
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { kill(pid, SIGKILL) } }
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        // A command that should have exited but serves instead must not hang the suite (killed after 120 s).
+        let result = try Spawn.run(url.path, arguments, environment: environment, input: input ?? Data(), timeoutSeconds: 120)
+        return Output(status: result.status, stdout: result.output, stderr: result.errorOutput)
     }
 }

@@ -156,19 +156,8 @@ import Testing
     }
 
     static func sqliteBlocking(_ path: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite3-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? FileManager.default.removeItem(at: output) }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return try String(contentsOf: output, encoding: .utf8)
+        let result = try Spawn.run("/usr/bin/sqlite3", [path, sql])
+        return result.output + result.errorOutput
     }
 
     /// `ledger retain` killed with SIGKILL in the middle of its run, while a

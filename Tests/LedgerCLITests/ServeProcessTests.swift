@@ -21,16 +21,8 @@ import Testing
     }
 
     static func curlBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "--max-time", "5"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try Spawn.run("/usr/bin/curl", ["-s", "--max-time", "5"] + arguments, timeoutSeconds: 60)
+        return (result.status, result.output)
     }
 
     /// A port nothing listens on now, from the kernel (bind to port 0): a random
