@@ -27,7 +27,7 @@ checker reads the database directly (never the ledger's read models) and holds:
       that was sent again is recorded as a duplicate, never a second decision (the first two rules).
 
 A failing schedule prints the command that replays it (the same seed draws the same schedule; timing on a
-loaded machine still varies). Bounded: every schedule lasts --seconds plus a settle of at most 60 s.
+loaded machine still varies). Bounded: every schedule lasts --seconds plus a settle of at most 90 s.
 
     swift build --product ledger
     python3 Tools/fault-campaign/campaign.py --schedules 4 --seconds 15            # CI's short set
@@ -78,6 +78,7 @@ class Peers:
         self.truth = {}            # external id -> "succeeded" | "failed" | "processing"
         self.provider_down = False
         self.app_down = False
+        self.flaky = True          # one status answer in ten is a 500 while faults run
         self.seen = {}             # webhook-id -> set of sha256(body)
         self.lock = threading.Lock()
         peers = self
@@ -90,7 +91,7 @@ class Peers:
                 external_id = self.path.rsplit("/", 1)[-1]
                 with peers.lock:
                     down, status = peers.provider_down, peers.truth.get(external_id)
-                if down or status is None or random.random() < 0.1:
+                if down or status is None or (peers.flaky and random.random() < 0.1):
                     self.answer(500 if down or status is not None else 404, b'{"detail":"flaky"}', retry_after=True)
                     return
                 output = ["https://cdn.example/%s.mp4" % external_id] if status == "succeeded" else None
@@ -265,6 +266,7 @@ class Schedule:
         self.acknowledged = []     # (job, delivery id) answered 2xx
         self.faults = []
         self.lock = threading.Lock()
+        self.sabotage = False
 
     def run(self):
         peers = Peers()
@@ -298,7 +300,7 @@ class Schedule:
             for worker in workers:
                 worker.join()
         # Settle: every fault healed, every node up, the background work finishes.
-        peers.app_down = peers.provider_down = False
+        peers.app_down = peers.provider_down = peers.flaky = False
         if self.postgres:
             self.postgres.fault("delay 0")
         for node in nodes:
@@ -307,6 +309,8 @@ class Schedule:
         settled = self.settle(database)
         for node in nodes:
             node.stop()
+        if self.sabotage:
+            self.break_the_ledger(database)
         violations = self.check(database, peers, settled)
         peers.stop()
         return violations
@@ -385,6 +389,21 @@ class Schedule:
             elif kind == "provider-down":
                 peers.provider_down = not peers.provider_down
 
+    def break_the_ledger(self, database):
+        """--self-test: what the checker must catch, done to the file as an attacker with it would
+        (SQLite): a refund paid twice, and an acknowledged delivery removed."""
+        with sqlite3.connect(database) as connection:
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").fetchall():
+                connection.execute('DROP TRIGGER "%s"' % name)
+            position, stream = connection.execute(
+                "SELECT position, stream FROM events WHERE type = 'credit.refunded' ORDER BY position LIMIT 1").fetchone()
+            connection.execute("""INSERT INTO events SELECT (SELECT max(position) + 1 FROM events), stream,
+                (SELECT max(version) + 1 FROM events WHERE stream = ?), type, schema_version, recorded_at, data, data_sha256,
+                metadata, NULL, prev_hash, hash FROM events WHERE position = ?""", (stream, position))
+            job, delivery = self.acknowledged[0]
+            connection.execute("DELETE FROM events WHERE stream = ? AND json_extract(data, '$.delivery_id') = ?",
+                               ("job-" + job, delivery))
+
     # ------------------------------------------------------------- reading the database directly
 
     def rows(self, database, sqlite_sql, postgres_sql):
@@ -410,7 +429,8 @@ class Schedule:
                              "SELECT count(*) FROM projection_jobs WHERE status IN ('registered', 'processing')")[0][0])
 
     def settle(self, database):
-        deadline = time.time() + 60
+        # A 5xx ends a poll round for its provider and rounds are 10 s apart: a backlog needs a few rounds.
+        deadline = time.time() + 90
         while time.time() < deadline:
             try:
                 if self.open_jobs(database) == 0 and self.open_notifications(database) == 0:
@@ -463,7 +483,7 @@ class Schedule:
         if strays:
             violations.append("the app saw webhook-ids the log never queued: %s" % strays[:3])
         if not settled:
-            violations.append("did not settle in 60 s: %d open jobs, %d open notifications"
+            violations.append("did not settle in 90 s: %d open jobs, %d open notifications"
                               % (self.open_jobs(database), self.open_notifications(database)))
         for command in (["verify"], ["rebuild", "--check"]):
             result = subprocess.run([self.ledger] + command + ["--db", database], capture_output=True, text=True,
@@ -482,7 +502,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=15, help="faults and traffic per schedule")
     parser.add_argument("--ledger", default=os.path.join(ROOT, ".build/debug/ledger"))
     parser.add_argument("--keep", action="store_true", help="keep the logs and databases")
+    parser.add_argument("--self-test", action="store_true",
+                        help="one SQLite schedule whose database is then broken: the checker must name each break")
     options = parser.parse_args()
+    if options.self_test:
+        options.engine, options.schedules = "sqlite", 1
     first = options.seed if options.seed is not None else (options.first_seed if options.first_seed is not None
                                                             else random.randrange(1, 10**6))
     seeds = [first] if options.seed is not None else list(range(first, first + options.schedules))
@@ -496,8 +520,13 @@ def main():
         for seed in seeds:
             engine = options.engine if options.engine != "both" else ("postgres" if seed % 2 else "sqlite")
             schedule = Schedule(seed, engine, options.seconds, options.ledger, folder, postgres if engine == "postgres" else None)
+            schedule.sabotage = options.self_test
             began = time.time()
             violations = schedule.run()
+            if options.self_test:
+                caught = [any(word in v for v in violations) for word in ("refunded 2 times", "not stored", "gaps", "ledger verify")]
+                print("self-test: the checker named %d of 4 breaks: %s" % (sum(caught), violations))
+                sys.exit(0 if all(caught) else 1)
             faults = " ".join("%s×%d" % (k, schedule.faults.count(k)) for k in sorted(set(schedule.faults)))
             print("seed %d %-8s %3.0f s  %4d deliveries acknowledged  faults: %s  %s" % (
                 seed, engine, time.time() - began, len(schedule.acknowledged), faults or "none",
