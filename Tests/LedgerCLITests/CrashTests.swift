@@ -41,7 +41,13 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await Task.sleep(for: .milliseconds(Int.random(in: 20...300, using: &generator)))
+        // The clock starts once the import has created its file: behind a full suite on two
+        // cores, starting the binary alone took longer than every kill delay (all 8 "not started").
+        let started = ContinuousClock.now
+        while !FileManager.default.fileExists(atPath: target), process.isRunning, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &generator)))
         kill(process.processIdentifier, SIGKILL)
         await process.exited()
         guard FileManager.default.fileExists(atPath: target) else { return .notStarted }
