@@ -20,16 +20,17 @@ import Testing
                                                                               delivery: "d\(index)")))
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
         var copies: [String] = []
         for round in 0..<2 {
+            // Each backup after more commits landed (a loaded machine starts the writes late).
+            let wanted = Int64(20 + 40 * round)
+            for _ in 0..<400 where try await store.head().position < wanted { try await Task.sleep(for: .milliseconds(25)) }
             let copy = Fixtures.temporaryDatabasePath("backup-\(round).sqlite")
             try await DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
             copies.append(copy)
             let online = Fixtures.temporaryDatabasePath("online-\(round).sqlite")
             try DatabaseQueue(path: path).backup(to: DatabaseQueue(path: online))
             copies.append(online)
-            try await Task.sleep(for: .milliseconds(200))
         }
         try await writing.value
         let live = try await store.events(after: 0, limit: 10_000)
