@@ -47,9 +47,9 @@ def traffic(node, peers, rate, stop, counters):
     """`rate` jobs a second, each registered, then processing and its outcome, one in ten redelivered."""
     index, started = 0, time.time()
     while not stop.is_set():
-        due = started + index / rate
-        if due > time.time():
-            time.sleep(due - time.time())
+        wait = started + index / rate - time.time()
+        if wait > 0:
+            time.sleep(wait)
         job, external = "s%d" % index, "sx%d" % index
         outcome = "failed" if index % 4 == 0 else "succeeded"
         with peers.lock:
