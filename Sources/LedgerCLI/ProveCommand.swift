@@ -56,10 +56,8 @@ struct ProveCommand: AsyncParsableCommand {
                 }
                 if let jobID { return try JSONEncoder.proofs.encode(try await proofs.proveJob(jobID, against: note)) }
                 if let position { return try JSONEncoder.proofs.encode(try await proofs.provePosition(position, against: note)) }
-                guard let old else { throw ProofFailure.unreadable("--from is needed") }
-                let first = try LogProofs.read(old)
-                return try JSONEncoder.proofs.encode(try await proofs.proveConsistency(fromSize: first.size, root: first.root,
-                                                                                        firstNote: old, to: note))
+                // validate() made --from required with --consistency.
+                return try JSONEncoder.proofs.encode(try await proofs.proveConsistency(from: old ?? "", to: note))
             }
             FileHandle.standardOutput.write(json + Data("\n".utf8))
         }

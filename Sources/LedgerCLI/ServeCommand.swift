@@ -226,11 +226,8 @@ struct ServeCommand: AsyncParsableCommand {
         let origin = configuration.logOrigin
         let service = PeriodicService(name: "checkpoint", interval: configuration.checkpointIntervalMilliseconds, clock: SystemClock(),
                                       logger: logger, startWhen: { await listening.wait() }) {
-            let head = try await store.head().position
-            let newest = try await store.newestCheckpoint().map { try LogProofs.read($0).size } ?? 0
-            guard head > newest else { return }
-            let note = try await LogProofs(store).checkpoint(signer: signer, origin: origin)
-            logger.info("checkpoint", metadata: ["tree_size": "\((try? LogProofs.read(note).size) ?? head)"])
+            guard let note = try await LogProofs(store).checkpointIfGrown(signer: signer, origin: origin) else { return }
+            logger.info("checkpoint", metadata: ["tree_size": "\((try? LogProofs.read(note).size) ?? 0)"])
         }
         return [.init(service: service, successTerminationBehavior: .ignore)]
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 import LedgerProviders
 
 /// What a bearer key may do.
@@ -15,11 +16,14 @@ public enum Role: String, Sendable, CaseIterable {
 /// The API keys and their roles, from `LEDGER_KEYS` (`app:KEY,admin:KEY,auditor:KEY`,
 /// several per role allowed). Keys are compared in constant time.
 public struct APIKeys: Sendable {
-    private let entries: [(digest: [UInt8], role: Role)]
+    /// Each key as its digest and what signs its admin sessions (its role
+    /// with it; derived once here, not per request).
+    private typealias Entry = (digest: [UInt8], signer: SessionSigner)
+    private let entries: [Entry]
 
     /// Parses `app:KEY,admin:KEY`; throws a message naming the bad entry.
     public init(parsing text: String) throws(ConfigurationError) {
-        var entries: [(digest: [UInt8], role: Role)] = []
+        var entries: [Entry] = []
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let role = Role(rawValue: parts[0]) else {
@@ -28,7 +32,8 @@ public struct APIKeys: Sendable {
             guard parts[1].utf8.count >= 16 else {
                 throw ConfigurationError(key: "LEDGER_KEYS", detail: "the \(role.rawValue) key is shorter than 16 characters")
             }
-            entries.append((Self.digest(parts[1]), role))
+            let digest = Self.digest(parts[1])
+            entries.append((digest, Self.signer(digest: digest, role: role)))
         }
         guard !entries.isEmpty else { throw ConfigurationError(key: "LEDGER_KEYS", detail: "no keys") }
         self.entries = entries
@@ -36,10 +41,13 @@ public struct APIKeys: Sendable {
 
     /// The role of `key`, or `nil`. Every stored key is compared (as SHA-256
     /// digests, byte by byte without early exit), so timing reveals nothing.
-    public func role(of key: String) -> Role? {
+    public func role(of key: String) -> Role? { entry(of: key)?.signer.role }
+
+    /// The entry of `key`: every stored key is compared, without early exit.
+    private func entry(of key: String) -> Entry? {
         let presented = Self.digest(key)
-        var found: Role?
-        for entry in entries where ConstantTime.equal(entry.digest, presented) { found = entry.role }
+        var found: Entry?
+        for entry in entries where ConstantTime.equal(entry.digest, presented) { found = entry }
         return found
     }
 
@@ -54,23 +62,18 @@ public struct APIKeys: Sendable {
     }
 
     /// The signer of the sessions `key` opens, or `nil` for an unknown key.
-    public func sessionSigner(of key: String) -> SessionSigner? {
-        let presented = Self.digest(key)
-        var found: (digest: [UInt8], role: Role)?
-        for entry in entries where ConstantTime.equal(entry.digest, presented) { found = entry }
-        return found.map(Self.signer)
-    }
+    public func sessionSigner(of key: String) -> SessionSigner? { entry(of: key)?.signer }
 
     /// The signer whose public id is `keyID`, or `nil` (no longer configured).
     public func sessionSigner(keyID: String) -> SessionSigner? {
-        entries.lazy.map(Self.signer).first { $0.keyID == keyID }
+        entries.first { $0.signer.keyID == keyID }?.signer
     }
 
-    private static func signer(_ entry: (digest: [UInt8], role: Role)) -> SessionSigner {
-        let derived = SymmetricKey(data: entry.digest)
+    private static func signer(digest: [UInt8], role: Role) -> SessionSigner {
+        let derived = SymmetricKey(data: digest)
         func label(_ text: String) -> [UInt8] { Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: derived)) }
-        let id = label("completion-ledger admin session key id").prefix(8).map { String(format: "%02x", $0) }.joined()
-        return SessionSigner(keyID: id, role: entry.role, secret: label("completion-ledger admin session secret v1"))
+        let id = Hex.string(label("completion-ledger admin session key id").prefix(8))
+        return SessionSigner(keyID: id, role: role, secret: label("completion-ledger admin session secret v1"))
     }
 
     /// Three new random keys, one per role, for development start-ups.

@@ -78,10 +78,7 @@ struct JobRoutes: Sendable {
     /// The longest a `?wait=` holds a request.
     static let waitMillisecondsMax: Int64 = 60_000
 
-    static func encodeCursor(_ jobID: String) -> String {
-        Data(jobID.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func encodeCursor(_ jobID: String) -> String { Base64URL.encode(Data(jobID.utf8)) }
 
     /// The job id a cursor holds. Any base64url text up to 400 characters is a
     /// cursor (the page starts after that id, whatever it is), so a client can
@@ -90,12 +87,10 @@ struct JobRoutes: Sendable {
         guard cursor.utf8.count <= 400, cursor.utf8.allSatisfy(Self.isBase64URL) else {
             throw Problem.badRequest("cursor is not one this API returned; start again without it")
         }
-        // Cursors written before they dropped their `=` padding still work.
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            .replacingOccurrences(of: "=", with: "")
-        if base64.count % 4 == 1 { base64.removeLast() }  // a lone trailing character holds no whole byte
-        let padded = base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return String(decoding: Data(base64Encoded: padded) ?? Data(), as: UTF8.self)
+        // Cursors written before they dropped their `=` padding still work (decode ignores it).
+        var text = cursor.replacingOccurrences(of: "=", with: "")
+        if text.count % 4 == 1 { text.removeLast() }  // a lone trailing character holds no whole byte
+        return String(decoding: Base64URL.decode(text) ?? Data(), as: UTF8.self)
     }
 
     private static func isBase64URL(_ byte: UInt8) -> Bool {

@@ -19,7 +19,7 @@ struct ProofRoutes: Sendable {
     private func checkpoint(_ request: Request) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let note = try await support.call { () async throws(StoreError) in try await services.store.newestCheckpoint() }
-        guard let note else { throw Self.noCheckpoint }
+        guard let note else { throw Problem(ProofFailure.noCheckpoint) }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: note)))
     }
@@ -29,15 +29,12 @@ struct ProofRoutes: Sendable {
     private func proof(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
-        let store = services.store
-        guard let note = try await support.call({ () async throws(StoreError) in try await store.newestCheckpoint() }) else {
-            throw Self.noCheckpoint
-        }
         let bundle: InclusionBundle
         do {
-            bundle = try await LogProofs(store).proveJob(jobID, against: note)
-        } catch ProofFailure.unknownJob {
-            throw Problem.notFound("no job \(jobID)")
+            let proofs = LogProofs(services.store)
+            bundle = try await proofs.proveJob(jobID, against: try await proofs.newestCheckpoint(signer: nil, origin: nil))
+        } catch let failure as ProofFailure {
+            throw Problem(failure)
         } catch let error as StoreError {
             throw Problem(error)
         }
@@ -45,6 +42,19 @@ struct ProofRoutes: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    static let noCheckpoint = Problem.notFound(
-        "no checkpoint has been written yet: serve writes one every LEDGER_CHECKPOINT_INTERVAL when LEDGER_CHECKPOINT_KEY is set")
+}
+
+extension Problem {
+    /// What a proof could not be made for, as the API answers it: what is not
+    /// there is a 404; a kept checkpoint this log no longer extends (a restore
+    /// from an older backup, another log's file) needs its operator: 500.
+    init(_ failure: ProofFailure) {
+        switch failure {
+        case .noCheckpoint:
+            self = .notFound("no checkpoint has been written yet: serve writes one every LEDGER_CHECKPOINT_INTERVAL when LEDGER_CHECKPOINT_KEY is set")
+        case .unknownJob(let jobID): self = .notFound("no job \(jobID)")
+        case .noEvent: self = .notFound(failure.description)
+        case .notExtended, .unreadable: self = Problem(.internalServerError, "Checkpoint does not match the log", detail: failure.description)
+        }
+    }
 }

@@ -62,15 +62,6 @@ extension PostgresEventStore: EngineOperations {
         }
     }
 
-    public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
-        try await reading { [self] connection in
-            let row = try await rows("SELECT position, hash, (SELECT count(*) FROM events) AS count FROM ledger_head WHERE id = 0",
-                                     on: connection, logger: logger).first
-            return (ChainHead(position: row?.integer("position") ?? 0, hash: row?.text("hash") ?? ChainHead.genesis.hash),
-                    row?.integer("count") ?? 0)
-        }
-    }
-
     public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
         try await reading { [self] connection in
             let row = try await rows("""

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// The Ed25519 keys of a JSON Web Key Set (RFC 7517; OKP keys, RFC 8037),
 /// fetched when first needed, kept for a day, fetched again sooner when a
@@ -62,13 +63,7 @@ public actor JWKSKeyring {
         let set = try JSONDecoder().decode(KeySet.self, from: json)
         return set.keys.compactMap { key in
             guard key.kty == "OKP", key.crv == "Ed25519", key.use == nil || key.use == "sig", let x = key.x else { return nil }
-            return base64URL(x).flatMap { $0.count == 32 ? $0 : nil }
+            return Base64URL.decode(x).flatMap { $0.count == 32 ? $0 : nil }
         }
-    }
-
-    static func base64URL(_ text: String) -> Data? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
-        return Data(base64Encoded: standard)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 
 /// Standard Webhooks signatures (`webhook-id`, `webhook-timestamp`,
 /// `webhook-signature`) over `id.timestamp.body`, checked on the raw body
@@ -51,7 +52,7 @@ public struct StandardWebhookVerifier: Sendable {
             }
         }
         for entry in signatures.split(separator: " ") where entry.hasPrefix("v3,") {
-            guard let signature = Self.hexBytes(entry.dropFirst(3)) else { continue }
+            guard let signature = Hex.bytes(entry.dropFirst(3)).map({ Data($0) }) else { continue }
             for key in credentials.v3Keys where ConstantTime.equal(signature, Self.hmac(content, key: key)) { matched = true }
         }
         guard matched else {
@@ -86,31 +87,7 @@ public struct StandardWebhookVerifier: Sendable {
     /// first WaveSpeed-style signing secret; nil without one.
     public func signV3(id: String, timestamp: String, body: Data) -> String? {
         credentials.v3Keys.first.map { key in
-            Self.hmac(Self.signedContent(id: id, timestamp: timestamp, body: body), key: key)
-                .map { String(format: "%02x", $0) }.joined()
-        }
-    }
-
-    /// Lowercase or uppercase hex to bytes; nil when it is not whole hex.
-    private static func hexBytes(_ text: Substring) -> Data? {
-        let digits = Array(text.utf8)
-        guard !digits.isEmpty, digits.count % 2 == 0 else { return nil }
-        var bytes = Data(capacity: digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 0x30...0x39: digit - 0x30
-        case 0x61...0x66: digit - 0x61 + 10
-        case 0x41...0x46: digit - 0x41 + 10
-        default: nil
+            Hex.string(Self.hmac(Self.signedContent(id: id, timestamp: timestamp, body: body), key: key))
         }
     }
 

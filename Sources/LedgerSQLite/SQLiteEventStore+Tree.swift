@@ -34,31 +34,10 @@ extension SQLiteEventStore: TreeStorage {
     /// power cut is extended again from the chain, and with durability full a
     /// sync per extension would cost more than the hashing.
     public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
-        let pool = pool, durable = options.durability.pragmaValue
-        try await writer.exclusive(keepsCache: true) {
-            do {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    pool.asyncWriteWithoutTransaction { db in
-                        let stored = Result {
-                            try db.execute(sql: "PRAGMA synchronous = OFF")
-                            try db.inTransaction {
-                                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-                                for (subtree, hash) in hashes { try insert.execute(arguments: [subtree.level, subtree.index, Data(hash.bytes)]) }
-                                try db.execute(sql: "UPDATE merkle_tree SET size = max(size, ?) WHERE id = 1", arguments: [size])
-                                return .commit
-                            }
-                        }
-                        // The log's commits must sync again: a writer that cannot is stopped, not left lax.
-                        try? db.execute(sql: "PRAGMA synchronous = \(durable)")
-                        guard (try? Int.fetchOne(db, sql: "PRAGMA synchronous")) == durable else {
-                            preconditionFailure("the writer's PRAGMA synchronous could not be set back to \(durable)")
-                        }
-                        continuation.resume(with: stored)
-                    }
-                }
-            } catch {
-                throw StoreError(error)
-            }
+        try await write(keepsWriterState: true, syncs: false) { db in
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+            for (subtree, hash) in hashes { try insert.execute(arguments: [subtree.level, subtree.index, Data(hash.bytes)]) }
+            try db.execute(sql: "UPDATE merkle_tree SET size = max(size, ?) WHERE id = 1", arguments: [size])
         }
     }
 }

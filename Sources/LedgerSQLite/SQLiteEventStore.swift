@@ -91,13 +91,15 @@ public final class SQLiteEventStore: EventStore {
     /// GRDB sets WAL databases to `synchronous=NORMAL` after our own set-up
     /// runs: set the configured level again on the writer and read it back.
     private static func applyDurability(_ durability: StoreOptions.Durability, _ pool: DatabasePool) throws {
-        let actual = try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability.pragmaValue)")
-            return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
-        }
-        guard actual == durability.pragmaValue else {
-            throw StoreError.durabilityNotApplied(expected: "SQLite's PRAGMA synchronous = \(durability.pragmaValue)",
-                                                  actual: "PRAGMA synchronous = \(actual)")
+        try pool.writeWithoutTransaction { db in try setSynchronous(durability.pragmaValue, db) }
+    }
+
+    /// Sets the connection's `synchronous` level and reads it back.
+    static func setSynchronous(_ level: Int, _ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = \(level)")
+        let actual = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        guard actual == level else {
+            throw StoreError.durabilityNotApplied(expected: "SQLite's PRAGMA synchronous = \(level)", actual: "PRAGMA synchronous = \(actual)")
         }
     }
 
@@ -188,14 +190,36 @@ public final class SQLiteEventStore: EventStore {
     /// again from the file, unless `keepsWriterState`: a change that moves no
     /// head and no job state (a redaction, a setting) keeps them, since
     /// dropping the cached states of every job costs a pause that grows with
-    /// the log (384 ms at a million events).
-    func write<T: Sendable>(keepsWriterState: Bool = false,
+    /// the log (384 ms at a million events). Without `syncs`, the transaction
+    /// commits without a sync of its own (derived data only: the next synced
+    /// commit carries it), and the writer's level is set back before the next
+    /// commit of the log, or the process stops rather than write laxly.
+    func write<T: Sendable>(keepsWriterState: Bool = false, syncs: Bool = true,
                             _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        let pool = self.pool
+        let pool = self.pool, durable = options.durability.pragmaValue
         return try await writer.exclusive(keepsCache: keepsWriterState) {
             do {
                 return try await withCheckedThrowingContinuation { continuation in
-                    pool.asyncWrite({ db in try body(db) }, completion: { _, result in continuation.resume(with: result) })
+                    guard !syncs else {
+                        pool.asyncWrite({ db in try body(db) }, completion: { _, result in continuation.resume(with: result) })
+                        return
+                    }
+                    pool.asyncWriteWithoutTransaction { db in
+                        let result = Result { () throws -> T in
+                            try db.execute(sql: "PRAGMA synchronous = OFF")
+                            var value: T?
+                            try db.inTransaction {
+                                value = try body(db)
+                                return .commit
+                            }
+                            guard let value else { preconditionFailure("a committed transaction ran its body") }
+                            return value
+                        }
+                        do { try Self.setSynchronous(durable, db) } catch {
+                            preconditionFailure("the writer's PRAGMA synchronous could not be set back: \(error)")
+                        }
+                        continuation.resume(with: result)
+                    }
                 }
             } catch {
                 throw StoreError(error)

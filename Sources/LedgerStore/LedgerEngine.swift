@@ -45,8 +45,6 @@ public protocol EngineOperations: Sendable {
     /// What the engine's own storage needs from an operator (`ledger doctor`,
     /// the admin front page): empty when nothing.
     func storageFindings() async throws(StoreError) -> [DoctorFinding]
-    /// The head and the number of events (a checkpoint's subject).
-    func headAndCount() async throws(StoreError) -> (ChainHead, Int64)
     /// Why the log does not extend `checkpoint`, or nil when it does.
     func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String?
     /// The log after `position` as JSON lines; returns the count written.

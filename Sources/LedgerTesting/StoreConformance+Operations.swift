@@ -43,10 +43,14 @@ extension StoreConformance {
         },
         Check(name: "a checkpoint of the head holds, and one the log does not extend is named") { store in
             try await busyLedger(store)
-            let (head, count) = try await store.headAndCount()
+            let head = try await store.head()
+            let count = Int64(try await store.events(after: 0, limit: 100_000).count)
             try expect(head.position == count && count > 0, "head \(head.position), count \(count)")
-            let key = Data(base64Encoded: Checkpoint.generateKey().seed) ?? Data()
-            let checkpoint = try Checkpoint.sign(head: head, count: count, at: Timestamp(Date()), key: key)
+            // A checkpoint as ledger checkpoint wrote them before they were signed notes (verify still reads them).
+            let checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data("""
+                {"position": \(head.position), "hash": "\(head.hash)", "count": \(count), "created_at": "\(Timestamp(Date()).iso8601)",
+                 "public_key": "", "signature": ""}
+                """.utf8))
             try expect(try await store.contradiction(of: checkpoint) == nil, "the log extends its own checkpoint")
             var forged = checkpoint
             forged.hash = String(repeating: "0", count: 64)

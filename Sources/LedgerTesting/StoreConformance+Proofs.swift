@@ -61,8 +61,7 @@ extension StoreConformance {
             claimed.proofs[0].treeSize = size & (size - 1) == 0 ? size - 1 : size + 1
             try expect(size > 2 && !ProofCheck.run(try JSONEncoder.proofs.encode(claimed), verifier: signer.verifier).holds,
                        "a proof claiming another tree size whose path still reaches the root is refused")
-            let oldSize = try LogProofs.read(old)
-            let consistency = try await proofs.proveConsistency(fromSize: oldSize.size, root: oldSize.root, firstNote: old, to: note)
+            let consistency = try await proofs.proveConsistency(from: old, to: note)
             try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,
                        "the newer checkpoint extends the older one")
         },
@@ -85,7 +84,7 @@ extension StoreConformance {
             }
             for (first, second) in [(0, 3), (1, 2), (2, 3), (3, 3)] {
                 let older = try LogProofs.read(notes[first])
-                let bundle = try await proofs.proveConsistency(fromSize: older.size, root: older.root, firstNote: notes[first], to: notes[second])
+                let bundle = try await proofs.proveConsistency(from: notes[first], to: notes[second])
                 try await checker.expect(holds: true, bundle, signer.verifierKey, "consistency from \(older.size)")
             }
             let head = try await store.head().position
@@ -100,8 +99,7 @@ extension StoreConformance {
             var otherSize = bundle
             otherSize.checkpoint = notes[2]
             try await checker.expect(holds: false, otherSize, signer.verifierKey, "a proof for another tree size")
-            let older = try LogProofs.read(notes[1])
-            var consistency = try await proofs.proveConsistency(fromSize: older.size, root: older.root, firstNote: notes[1], to: last)
+            var consistency = try await proofs.proveConsistency(from: notes[1], to: last)
             consistency.path[0] = String(repeating: "f", count: 64)
             try await checker.expect(holds: false, consistency, signer.verifierKey, "a changed consistency path")
         },
@@ -128,7 +126,7 @@ extension StoreConformance {
             let newer = try await proofs.checkpoint(signer: signer, origin: TreeCheckpoint(text: SignedNote.unverifiedText(old)).origin)
             let first = try LogProofs.read(old)
             do {
-                _ = try await proofs.proveConsistency(fromSize: first.size, root: first.root, firstNote: old, to: newer)
+                _ = try await proofs.proveConsistency(from: old, to: newer)
                 throw ConformanceFailure("the rewritten log proved it extends the old checkpoint")
             } catch ProofFailure.notExtended(let detail) {
                 try expect(detail.contains("\(first.size)"), "the size is named: \(detail)")

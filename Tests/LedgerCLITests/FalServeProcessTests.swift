@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import LedgerCore
 import HummingbirdTesting
 import LedgerProviders
 import LedgerTesting
@@ -15,8 +16,7 @@ import Testing
     static let body = #"{"request_id":"123e4567-e89b-12d3-a456-426614174000","status":"OK","payload":{"images":[{"url":"https://url.to/image.png"}]}}"#
 
     static func keySet(_ key: Curve25519.Signing.PrivateKey) -> String {
-        let x = key.publicKey.rawRepresentation.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let x = Base64URL.encode(key.publicKey.rawRepresentation)
         return #"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"\#(x)"}]}"#
     }
 
@@ -33,7 +33,7 @@ import Testing
     static func signedPost(_ base: String, key: Curve25519.Signing.PrivateKey) throws -> [String] {
         let timestamp = String(Int64(Date().timeIntervalSince1970))
         let message = FalSignature.message(requestID: requestID, userID: userID, timestamp: timestamp, body: Data(body.utf8))
-        let signature = try key.signature(for: message).map { String(format: "%02x", $0) }.joined()
+        let signature = Hex.string(try key.signature(for: message))
         return ["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/webhooks/fal", "-H", "content-type: application/json",
                 "-H", "X-Fal-Webhook-Request-Id: \(requestID)", "-H", "X-Fal-Webhook-User-Id: \(userID)",
                 "-H", "X-Fal-Webhook-Timestamp: \(timestamp)", "-H", "X-Fal-Webhook-Signature: \(signature)", "-d", body]

@@ -90,7 +90,7 @@ import Testing
         }
     }
 
-    @Test func aResendNeedsANameAReasonAndBackgroundServices() async throws {
+    @Test func aResendOnAServerWithoutBackgroundServicesIsRefused() async throws {
         try await withPages { client in
             func post(_ form: String) async throws -> HTTPResponse.Status {
                 var headers = Self.admin

@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import HTTPTypes
 import Hummingbird
+import LedgerCore
 import HummingbirdTesting
 import LedgerProviders
 import Synchronization
@@ -50,8 +51,7 @@ final class FalSigner: Sendable {
     private func keySet() -> String {
         fetchCount.withLock { $0 += 1 }
         let keys = published.withLock { $0 }.enumerated().map { index, key in
-            let x = key.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
+            let x = Base64URL.encode(key)
             return #"{"kty":"OKP","crv":"Ed25519","use":"sig","kid":"fal-\#(index)","x":"\#(x)"}"#
         }
         return #"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"not-ed25519"},\#(keys.joined(separator: ","))]}"#
@@ -67,7 +67,7 @@ final class FalSigner: Sendable {
         let timestamp = String(Int64(time.timeIntervalSince1970))
         let message = FalSignature.message(requestID: requestID, userID: userID, timestamp: timestamp, body: Data(body.utf8))
         let signer = key ?? (try! Curve25519.Signing.PrivateKey(rawRepresentation: signingKey))
-        let signature = (try! signer.signature(for: message)).map { String(format: "%02x", $0) }.joined()
+        let signature = Hex.string(try! signer.signature(for: message))
         return [HTTPField.Name("x-fal-webhook-request-id")!: requestID, HTTPField.Name("x-fal-webhook-user-id")!: userID,
                 HTTPField.Name("x-fal-webhook-timestamp")!: timestamp, HTTPField.Name("x-fal-webhook-signature")!: signature,
                 .contentType: "application/json"]

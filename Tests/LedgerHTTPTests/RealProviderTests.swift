@@ -348,13 +348,21 @@ import Testing
         return (try ProviderProfile(configuredAs: "fal", members), userID)
     }
 
+    /// A ledger with the documented fal profile whose keys fal serves on loopback;
+    /// `test` gets fal's signer, the ledger and the configured fal user id.
+    static func withFalLedger(refetchEvery: Duration = JWKSKeyring.refetchedAtMostEvery,
+                              _ test: @escaping @Sendable (FalSigner, Ledger, String) async throws -> Void) async throws {
+        let (profile, userID) = try falProfileFromTheDocs()
+        try await FalSigner.serving(refetchEvery: refetchEvery) { fal in
+            var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
+            registry.use(fal.keyring, for: "fal")
+            try await Self.withLedger(registry) { ledger in try await test(fal, ledger, userID) }
+        }
+    }
+
     @Test func falThroughTheDocumentedCustomProfile() async throws {
         typealias Body = RealProviderBodies.Fal
-        let (profile, userID) = try Self.falProfileFromTheDocs()
-        try await FalSigner.serving { fal in
-        var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
-        registry.use(fal.keyring, for: "fal")
-        try await Self.withLedger(registry) { ledger in
+        try await Self.withFalLedger { fal, ledger, userID in
             func post(_ body: String) async throws -> HTTPResponse.Status {
                 try await ledger.post("fal", body, headers: fal.headers(body, userID: userID, at: Self.now)).status
             }
@@ -387,7 +395,6 @@ import Testing
             #expect(f3.status == .completed && f3.outputs == .null && f3.outputURLs.isEmpty)
             #expect(fal.fetches() == 1, "the key set fetched once, kept")
         }
-        }
     }
 
     /// Forged, altered, stale, another account's, unsigned, or signed by a key
@@ -395,11 +402,7 @@ import Testing
     /// later (rotation) is fetched when a webhook needs it, at most once a minute.
     @Test func falWebhooksNotSignedAsFalSignsAreRefusedAndChangeNothing() async throws {
         typealias Body = RealProviderBodies.Fal
-        let (profile, userID) = try Self.falProfileFromTheDocs()
-        try await FalSigner.serving { fal in
-        var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
-        registry.use(fal.keyring, for: "fal")
-        try await Self.withLedger(registry) { ledger in
+        try await Self.withFalLedger { fal, ledger, userID in
             try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
             let head = try await ledger.store.head()
             let good = fal.headers(Body.webhookOK, userID: userID, at: Self.now)
@@ -422,8 +425,6 @@ import Testing
             }
             #expect(try await ledger.store.head() == head, "nothing stored")
             #expect(fal.fetches() == 1, "fetched once: forgeries within a minute of it fetch nothing more: \(fal.fetches())")
-
-        }
         }
     }
 
@@ -431,19 +432,14 @@ import Testing
     /// it signs fetches the set again (here with no minute between fetches).
     @Test func aKeyFalRotatedToIsFetchedWhenAWebhookNeedsIt() async throws {
         typealias Body = RealProviderBodies.Fal
-        let (profile, userID) = try Self.falProfileFromTheDocs()
-        try await FalSigner.serving(refetchEvery: .zero) { fal in
-            var registry = try Self.registry(extra: ["fal": profile], extraSecrets: ["fal": userID])
-            registry.use(fal.keyring, for: "fal")
-            try await Self.withLedger(registry) { ledger in
-                try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
-                _ = await fal.keyring.current()
-                let rotated = Curve25519.Signing.PrivateKey()
-                fal.publish([rotated.publicKey])
-                let answer = try await ledger.post("fal", Body.webhookOK, headers: fal.headers(Body.webhookOK, userID: userID, at: Self.now, key: rotated))
-                #expect(answer.status == .ok && fal.fetches() == 2, "\(String(describing: answer.answer))")
-                #expect(try await ledger.job("f1").status == .completed)
-            }
+        try await Self.withFalLedger(refetchEvery: .zero) { fal, ledger, userID in
+            try await ledger.register("f1", provider: "fal", externalID: "123e4567-e89b-12d3-a456-426614174000", cost: 6)
+            _ = await fal.keyring.current()
+            let rotated = Curve25519.Signing.PrivateKey()
+            fal.publish([rotated.publicKey])
+            let answer = try await ledger.post("fal", Body.webhookOK, headers: fal.headers(Body.webhookOK, userID: userID, at: Self.now, key: rotated))
+            #expect(answer.status == .ok && fal.fetches() == 2, "\(String(describing: answer.answer))")
+            #expect(try await ledger.job("f1").status == .completed)
         }
     }
 

@@ -62,6 +62,11 @@ SECRET = "whsec_" + base64.b64encode(SECRET_BYTES).decode()
 NOTIFY_SECRET = "whsec_" + base64.b64encode(b"fault-campaign-notify-secret!!!!").decode()
 
 
+def clean_environment():
+    """This process's environment without LEDGER_ settings (each run says its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -206,9 +211,8 @@ class Node:
         self.process = None
 
     def start(self):
-        log = open(self.log, "ab")
-        self.process = subprocess.Popen([self.ledger, "serve", "--db", self.database, "--port", str(self.port)],
-                                        env=self.environment, stdout=log, stderr=log)
+        """Starts serve and waits for /healthz; a start that exits (the database restarting) is tried again."""
+        self.spawn()
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -217,10 +221,14 @@ class Node:
             except (urllib.error.URLError, ConnectionError, OSError):
                 if self.process.poll() is not None:
                     time.sleep(0.5)
-                    self.process = subprocess.Popen([self.ledger, "serve", "--db", self.database, "--port", str(self.port)],
-                                                    env=self.environment, stdout=log, stderr=log)
+                    self.spawn()
                 time.sleep(0.1)
         raise RuntimeError("node on port %d did not start (see %s)" % (self.port, self.log))
+
+    def spawn(self):
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen([self.ledger, "serve", "--db", self.database, "--port", str(self.port)],
+                                            env=self.environment, stdout=log, stderr=log)
 
     def kill(self):
         if self.process and self.process.poll() is None:
@@ -274,7 +282,7 @@ class Schedule:
             database = self.postgres.new_database("c%d" % self.seed)
         else:
             database = os.path.join(self.folder, "ledger-%d.sqlite" % self.seed)
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+        environment = clean_environment()
         environment.update({
             "LEDGER_KEYS": KEYS, "LEDGER_PROVIDER_REPLICATE_SECRET": SECRET,
             "LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:%d" % peers.port,
@@ -487,7 +495,7 @@ class Schedule:
                               % (self.open_jobs(database), self.open_notifications(database)))
         for command in (["verify"], ["rebuild", "--check"]):
             result = subprocess.run([self.ledger] + command + ["--db", database], capture_output=True, text=True,
-                                    env={k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")})
+                                    env=clean_environment())
             if result.returncode != 0:
                 violations.append("ledger %s: %s" % (" ".join(command), (result.stdout + result.stderr).strip()[-400:]))
         return violations

@@ -26,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from campaign import APP_KEY, KEYS, NOTIFY_SECRET, SECRET, Node, Peers, post, signed  # noqa: E402
+from campaign import APP_KEY, KEYS, NOTIFY_SECRET, SECRET, Node, Peers, clean_environment, post, signed  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -108,7 +108,7 @@ def main():
     database = os.path.join(folder, "soak.sqlite")
     peers = Peers()
     peers.flaky = False
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    environment = clean_environment()
     environment.update({
         "LEDGER_KEYS": KEYS, "LEDGER_PROVIDER_REPLICATE_SECRET": SECRET,
         "LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:%d" % peers.port, "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8",

@@ -91,7 +91,7 @@ MUTANTS = [
     ("a leaf is hashed without its 0x00 prefix", "Sources/LedgerStore/Proofs/MerkleHash.swift",
      "hasher.update(data: [0x00])", "hasher.update(data: [0x02])", "MerkleTree"),
     ("an inclusion proof is accepted before it reaches the root's level", "Sources/LedgerStore/Proofs/MerkleTree.swift",
-     "return last == 0 && hash == root", "return hash == root", "MerkleTree"),
+     "return top == 0 && hash == root", "return hash == root", "MerkleTree"),
     ("a note is accepted without its signature", "Sources/LedgerStore/Proofs/SignedNote.swift",
      "if verifier.verifies(Array(bytes.dropFirst(4)), of: text) { return text }", "return text",
      "IndependentProofChecker|SQLiteConformance"),

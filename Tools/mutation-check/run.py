@@ -96,7 +96,6 @@ def main():
         print(f"[{index}/{len(mutants)}] {verdict:22} {name}  ({tests}, {time.time() - started:.0f} s)")
         if not killed:
             survivors.append(name)
-    run(["swift", "build", "--build-tests"], scratch, 3600)
     if not options.keep:
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"{len(mutants) - len(survivors)} of {len(mutants)} mutants killed")

@@ -35,7 +35,7 @@ struct AdminRoutes: Sendable {
                 try await report(request, .orphans, "Orphan webhooks (for no known job)", "webhook", path: "orphans", jobColumn: "adopted_job_id")
             }
         }
-        router.get("admin/deliveries") { request, _ in try await authorized(request) { try await deliveries(request, message: nil) } }
+        router.get("admin/deliveries") { request, _ in try await authorized(request) { try await deliveries(Self.parameters(request), message: nil) } }
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
         router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(request, message: nil) } }
@@ -133,7 +133,7 @@ struct AdminRoutes: Sendable {
 
     /// A job asked for by id goes to its timeline (`find`); otherwise the filtered list.
     private func jobs(_ request: Request) async throws -> Response {
-        let parameters = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+        let parameters = Self.parameters(request)
         if let id = parameters["job_id"]?.trimmingCharacters(in: .whitespaces), !id.isEmpty {
             return try await find(id)
         }
@@ -211,8 +211,8 @@ struct AdminRoutes: Sendable {
                          + Pager.html(path: "/admin/\(path)", filters: [], after: page.after, next: page.next(after: result)))
     }
 
-    private func deliveries(_ request: Request, message: String?) async throws -> Response {
-        let page = DeliveriesPage(Self.parameters(request))
+    private func deliveries(_ parameters: [String: String], message: String?) async throws -> Response {
+        let page = DeliveriesPage(parameters)
         let found = page.problems.isEmpty ? try await table(.page(page.list)) : ReadTable(columns: [], rows: [])
         return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now())),
                          status: page.problems.isEmpty ? .ok : .badRequest)
@@ -306,7 +306,7 @@ struct AdminRoutes: Sendable {
             case .repeated: "Job \(jobID) was queued again already."
             case .notApplicable(let why): "Nothing sent again for job \(jobID): \(why)"
             }
-            return try await deliveries(request, message: message, jobID: jobID)
+            return try await deliveries(["job_id": jobID], message: message)
         case "dead-letters"?:
             let jobs = try await deadLetteredJobs()
             guard String(jobs.count) == form["expected"] else {
@@ -320,11 +320,6 @@ struct AdminRoutes: Sendable {
         default:
             return HTML.page("Re-drive", "<p class=\"error\">A re-drive form names its scope: dead-letters or job.</p>", status: .badRequest)
         }
-    }
-
-    private func deliveries(_ request: Request, message: String, jobID: String) async throws -> Response {
-        let page = DeliveriesPage(["job_id": jobID])
-        return HTML.page("Deliveries to the app", page.html(try await table(.page(page.list)), message: message, now: Timestamp(services.now())))
     }
 
     /// A read model of the store, as the page's table.

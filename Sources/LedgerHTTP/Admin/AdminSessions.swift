@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 import LedgerProviders
 import Synchronization
 
@@ -31,7 +32,7 @@ final class AdminSessions: Sendable {
         var nonce = [UInt8](repeating: 0, count: 12)
         for index in nonce.indices { nonce[index] = UInt8.random(in: 0...255) }
         let expires = Int64(now.addingTimeInterval(Self.lifetime).timeIntervalSince1970)
-        let claims = "v1.\(signer.keyID).\(expires).\(Self.hex(nonce))"
+        let claims = "v1.\(signer.keyID).\(expires).\(Hex.string(nonce))"
         return ("\(claims).\(Self.signature(claims, signer))", signer.role)
     }
 
@@ -63,8 +64,6 @@ final class AdminSessions: Sendable {
     }
 
     private static func signature(_ claims: String, _ signer: APIKeys.SessionSigner) -> String {
-        hex(Array(HMAC<SHA256>.authenticationCode(for: Data(claims.utf8), using: SymmetricKey(data: signer.secret))))
+        Hex.string(HMAC<SHA256>.authenticationCode(for: Data(claims.utf8), using: SymmetricKey(data: signer.secret)))
     }
-
-    private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

@@ -136,7 +136,7 @@ enum Charts {
     /// Every day from the first to the last of `days` (`YYYY-MM-DD`), at most the last `limit` of them.
     static func dayRange(_ days: some Sequence<String>, limit: Int = 90) -> [String] {
         let sorted = Set(days).sorted()
-        guard let first = sorted.first.flatMap(JobListPage.startOfDay), let last = sorted.last.flatMap(JobListPage.startOfDay) else { return [] }
+        guard let first = sorted.first.flatMap(ListQuery.startOfDay), let last = sorted.last.flatMap(ListQuery.startOfDay) else { return [] }
         let count = Int((last.millisecondsSinceEpoch - first.millisecondsSinceEpoch) / 86_400_000) + 1
         return (max(0, count - limit)..<count).map { String(first.adding(milliseconds: Int64($0) * 86_400_000).iso8601.prefix(10)) }
     }

@@ -16,31 +16,26 @@ struct DeliveriesPage {
     var problems: [String] = []
 
     init(_ parameters: [String: String]) {
-        func given(_ name: String) -> String? {
-            parameters[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        if let text = given("outcome") {
+        var query = ListQuery(parameters)
+        if let text = query.given("outcome") {
             outcome = DeliveryFilter.Outcome(rawValue: text)
             if outcome == nil {
-                problems.append("outcome must be one of \(DeliveryFilter.Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
+                query.problems.append("outcome must be one of \(DeliveryFilter.Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        if let job = given("job_id") {
-            if SQLText.literal(job) == nil { problems.append("job_id must be at most 300 bytes of printable text without a backslash") }
+        if let job = query.given("job_id") {
+            if SQLText.literal(job) == nil { query.problems.append("job_id must be at most 300 bytes of printable text without a backslash") }
             jobID = job
         }
-        after = given("after")
-        for (name, day) in [("from", given("from")), ("to", given("to"))] {
-            guard let day else { continue }
-            guard JobListPage.startOfDay(day) != nil else { problems.append("\(name) must be a day like 2026-11-23"); continue }
-            if name == "from" { fromDay = day } else { toDay = day }
-        }
+        after = query.given("after")
+        (fromDay, toDay) = query.days()
+        problems = query.problems
     }
 
     var list: ListPage {
-        ListPage(.deliveries(DeliveryFilter(outcome: outcome, jobID: jobID, attemptedFrom: fromDay.flatMap(JobListPage.startOfDay),
-                                            attemptedBefore: toDay.flatMap(JobListPage.startOfDay).map { $0.adding(milliseconds: 86_400_000) })),
-                 after: after, limit: JobListPage.pageSize)
+        let window = ListQuery.window(from: fromDay, to: toDay)
+        return ListPage(.deliveries(DeliveryFilter(outcome: outcome, jobID: jobID, attemptedFrom: window.from, attemptedBefore: window.before)),
+                        after: after, limit: JobListPage.pageSize)
     }
 
     func html(_ table: ReadTable, message: String?, now: Timestamp) -> String {

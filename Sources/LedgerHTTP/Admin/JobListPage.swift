@@ -19,32 +19,21 @@ struct JobListPage {
     var problems: [String] = []
 
     init(_ parameters: [String: String]) {
-        func given(_ name: String) -> String? {
-            parameters[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        if let text = given("status") {
+        var query = ListQuery(parameters)
+        if let text = query.given("status") {
             status = JobStatus(rawValue: text)
-            if status == nil { problems.append("status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if status == nil { query.problems.append("status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
         }
-        provider = given("provider")
-        account = given("account")
-        after = given("after")
-        for (name, day) in [("from", given("from")), ("to", given("to"))] {
-            guard let day else { continue }
-            guard Self.startOfDay(day) != nil else { problems.append("\(name) must be a day like 2026-11-23"); continue }
-            if name == "from" { fromDay = day } else { toDay = day }
-        }
+        provider = query.given("provider")
+        account = query.given("account")
+        after = query.given("after")
+        (fromDay, toDay) = query.days()
+        problems = query.problems
     }
 
     var filter: JobFilter {
-        JobFilter(status: status, provider: provider, account: account,
-                  registeredFrom: fromDay.flatMap(Self.startOfDay),
-                  registeredBefore: toDay.flatMap(Self.startOfDay).map { $0.adding(milliseconds: 86_400_000) })
-    }
-
-    static func startOfDay(_ day: String) -> Timestamp? {
-        guard day.count == 10 else { return nil }
-        return Timestamp(iso8601: day + "T00:00:00.000Z")
+        let window = ListQuery.window(from: fromDay, to: toDay)
+        return JobFilter(status: status, provider: provider, account: account, registeredFrom: window.from, registeredBefore: window.before)
     }
 
     func html(_ jobs: [JobState], providers: [String], now: Timestamp) -> String {

@@ -87,18 +87,16 @@ struct WebhookRoutes: Sendable {
     private func verifiedWebhook(_ request: Request, body: Data, profile: ProviderProfile,
                                  credentials: WebhookCredentials) async throws -> (WebhookReceived, claimedJobID: String?) {
         do {
-            let deliveryID = if case .falSignature = profile.authentication {
-                try await authenticateFal(request, body: body, profile: profile, credentials: credentials)
-            } else {
-                try authenticate(request, body: body, profile: profile, credentials: credentials)
-            }
+            // Hashed once: the stored digest, a token provider's delivery id and fal's signed message.
+            let bodyDigest = ChainHasher.digest(bytes: body)
+            let deliveryID = try await authenticate(request, body: body, bodyDigest: bodyDigest, profile: profile, credentials: credentials)
             guard let text = String(data: body, encoding: .utf8) else { throw WebhookRejection.unparseable("the body is not UTF-8") }
             guard let parsed = try? JSONParser.parse(text) else { throw WebhookRejection.unparseable("the body is not JSON") }
             let report = try profile.report(from: parsed)
             let webhook = WebhookReceived(
                 deliveryID: deliveryID, provider: profile.name,
                 externalID: report.externalID, reportedStatus: report.reportedStatus, rawStatus: report.rawStatus,
-                outputs: report.outputs, error: report.error, bodySHA256: ChainHasher.digest(bytes: body), body: text)
+                outputs: report.outputs, error: report.error, bodySHA256: bodyDigest, body: text)
             return (webhook, report.claimedJobID)
         } catch let rejection as WebhookRejection {
             switch rejection {
@@ -110,8 +108,8 @@ struct WebhookRoutes: Sendable {
     }
 
     /// Checks the request's credentials on the raw body; returns its delivery id.
-    private func authenticate(_ request: Request, body: Data, profile: ProviderProfile,
-                              credentials: WebhookCredentials) throws(WebhookRejection) -> String {
+    private func authenticate(_ request: Request, body: Data, bodyDigest: String, profile: ProviderProfile,
+                              credentials: WebhookCredentials) async throws(WebhookRejection) -> String {
         switch profile.authentication {
         case .standardWebhooks:
             let headers = request.headers
@@ -137,9 +135,9 @@ struct WebhookRoutes: Sendable {
             }
             // Without a signature there is no delivery id: the body's digest
             // stands in, so a re-sent identical body is recorded as a duplicate.
-            return deliveryID ?? "body-sha256:" + ChainHasher.digest(bytes: body).prefix(32)
+            return deliveryID ?? "body-sha256:" + bodyDigest.prefix(32)
         case .falSignature:
-            preconditionFailure("fal signatures are checked by authenticateFal")
+            return try await authenticateFal(request, bodyDigest: bodyDigest, profile: profile, credentials: credentials)
         }
     }
 
@@ -148,17 +146,17 @@ struct WebhookRoutes: Sendable {
     /// delivery id is fal's request id with the body's digest: fal's retries
     /// send both again (a duplicate), another body for the same request is a
     /// delivery of its own (a contradiction is recorded, not dropped).
-    private func authenticateFal(_ request: Request, body: Data, profile: ProviderProfile,
+    private func authenticateFal(_ request: Request, bodyDigest: String, profile: ProviderProfile,
                                  credentials: WebhookCredentials) async throws(WebhookRejection) -> String {
         let headers = request.headers
         let falHeaders = FalSignature.Headers(requestID: headers[.falRequestID], userID: headers[.falUserID],
                                               timestamp: headers[.falTimestamp], signature: headers[.falSignature])
-        let (message, signature) = try FalSignature.signed(falHeaders, body: body, userIDs: credentials.falUserIDs,
+        let (message, signature) = try FalSignature.signed(falHeaders, bodyDigest: bodyDigest, userIDs: credentials.falUserIDs,
                                                            now: Int64(services.now().timeIntervalSince1970))
         guard let keyring = services.providers.keyring(for: profile.name) else {
             throw .misconfigured("no JWKS for \(profile.name): serve gives fal_signature providers their keys")
         }
-        let deliveryID = (falHeaders.requestID ?? "") + ":" + ChainHasher.digest(bytes: body).prefix(16)
+        let deliveryID = (falHeaders.requestID ?? "") + ":" + bodyDigest.prefix(16)
         if FalSignature.verifies(signature, of: message, withOneOf: await keyring.current()) { return deliveryID }
         let keys = await keyring.afterUnknownKey()
         guard FalSignature.verifies(signature, of: message, withOneOf: keys) else {

@@ -5,15 +5,6 @@ import LedgerCore
 import LedgerStore
 
 extension SQLiteEventStore {
-    /// The head and the number of events, read in one snapshot.
-    public func headAndCount() async throws(StoreError) -> (ChainHead, Int64) {
-        try await read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-            let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-            return (row.map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis, count)
-        }
-    }
-
     /// What the log says about a checkpoint now: nil when it still extends it.
     public func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String? {
         try await read { db in

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 
 /// The hash chain: `hash = SHA-256(prev_hash || canonical row)`.
 ///
@@ -46,15 +47,5 @@ public enum ChainHasher {
         hex(SHA256.hash(data: bytes))
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func hex(_ digest: SHA256.Digest) -> String { Hex.string(digest) }
 }

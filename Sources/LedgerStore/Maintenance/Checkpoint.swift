@@ -2,8 +2,10 @@ import Crypto
 import Foundation
 import LedgerCore
 
-/// A signed statement of the log's head: "at position N the chain's hash was
-/// H, with N events". An auditor keeps it outside the server; later,
+/// A signed statement of the log's head as `ledger checkpoint` wrote it
+/// before checkpoints were signed notes (``TreeCheckpoint``): "at position N
+/// the chain's hash was H, with N events"; `ledger verify --checkpoint` still
+/// reads them. An auditor keeps it outside the server; later,
 /// `ledger verify --checkpoint` proves the log still extends it (the same
 /// hash at N, a sound chain after it), so history before N cannot have been
 /// rewritten, even by someone who can recompute every hash.
@@ -23,21 +25,6 @@ public struct Checkpoint: Sendable, Hashable, Codable {
 
     /// What is signed: a fixed, versioned text, so no JSON canonicalisation is needed.
     public var signedText: String { "completion-ledger-checkpoint-v1\n\(position)\n\(hash)\n\(count)\n\(createdAt)\n" }
-
-    /// Signs the head with the 32-byte Ed25519 seed `key`.
-    public static func sign(head: ChainHead, count: Int64, at time: Timestamp, key: Data) throws -> Checkpoint {
-        let signer = try Curve25519.Signing.PrivateKey(rawRepresentation: key)
-        var checkpoint = Checkpoint(position: head.position, hash: head.hash, count: count, createdAt: time.iso8601,
-                                    publicKey: signer.publicKey.rawRepresentation.base64EncodedString(), signature: "")
-        checkpoint.signature = try signer.signature(for: Data(checkpoint.signedText.utf8)).base64EncodedString()
-        return checkpoint
-    }
-
-    /// A new signing key: (the base64 seed for `LEDGER_CHECKPOINT_KEY`, the base64 public key).
-    public static func generateKey() -> (seed: String, publicKey: String) {
-        let key = Curve25519.Signing.PrivateKey()
-        return (key.rawRepresentation.base64EncodedString(), key.publicKey.rawRepresentation.base64EncodedString())
-    }
 
     /// Whether the signature holds for `publicKey` (base64; the checkpoint's own key when nil).
     public func isSigned(by publicKey: String? = nil) -> Bool {

@@ -65,11 +65,17 @@ public struct LogProofs: Sendable {
     /// The newest kept checkpoint; a new one first when `signer` is given
     /// and the newest does not reach `position` (or there is none).
     public func newestCheckpoint(reaching position: Int64 = 0, signer: NoteSigner?, origin: String?) async throws -> String {
-        if let note = try await engine.newestCheckpoint(), try Self.read(note).size >= position { return note }
-        guard let signer else {
-            if let note = try await engine.newestCheckpoint() { return note }
-            throw ProofFailure.noCheckpoint
-        }
+        let newest = try await engine.newestCheckpoint()
+        if let newest, try signer == nil || Self.read(newest).size >= position { return newest }
+        guard let signer else { throw ProofFailure.noCheckpoint }
+        return try await checkpoint(signer: signer, origin: origin)
+    }
+
+    /// A new checkpoint when the log has grown past the newest kept one
+    /// (serve's interval); nil when it has not.
+    public func checkpointIfGrown(signer: NoteSigner, origin: String?) async throws -> String? {
+        let head = try await engine.head().position
+        if let newest = try await engine.newestCheckpoint(), try Self.read(newest).size >= head { return nil }
         return try await checkpoint(signer: signer, origin: origin)
     }
 
@@ -97,17 +103,18 @@ public struct LogProofs: Sendable {
                                notYetCheckpointed: [])
     }
 
-    /// The tree `note` signs extends the tree of `firstSize` leaves whose root
-    /// is `firstRoot` (from an older checkpoint); fails naming the size when not.
-    public func proveConsistency(fromSize firstSize: Int64, root firstRoot: MerkleHash?, firstNote: String?,
-                                 to note: String) async throws -> ConsistencyBundle {
+    /// The tree `note` signs extends the tree the older checkpoint `firstNote`
+    /// signs; fails naming the older size when it does not.
+    public func proveConsistency(from firstNote: String, to note: String) async throws -> ConsistencyBundle {
+        let first = try Self.read(firstNote)
+        let firstSize = first.size
         let second = try await matching(note)
         guard firstSize >= 1, firstSize <= second.size else {
             throw ProofFailure.notExtended("the older checkpoint's tree size \(firstSize) is not within this log's checkpoint of size \(second.size)")
         }
         let ours = try await tree.root(size: firstSize)
-        if let firstRoot, firstRoot != ours {
-            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(firstRoot.base64) (history was rewritten, or it is another log)")
+        guard first.root == ours else {
+            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(first.root.base64) (history was rewritten, or it is another log)")
         }
         let path = try await tree.consistencyPath(from: firstSize, to: second.size)
         return ConsistencyBundle(firstSize: firstSize, firstRoot: ours, secondSize: second.size, secondRoot: second.root,

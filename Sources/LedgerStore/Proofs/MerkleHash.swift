@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 
 /// A node of the log's Merkle tree (RFC 9162 §2.1.1): a leaf's hash is
 /// SHA-256(0x00 || input), an inner node's SHA-256(0x01 || left || right).
@@ -16,14 +17,7 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
 
     /// From 64 lowercase or uppercase hex digits; nil otherwise.
     public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
+        guard let bytes = Hex.bytes(hex), bytes.count == 32 else { return nil }
         self.init(bytes)
     }
 
@@ -33,7 +27,7 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
         self.init(Array(data))
     }
 
-    public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { Hex.string(bytes) }
     public var base64: String { Data(bytes).base64EncodedString() }
     public var description: String { hex }
 
@@ -60,14 +54,5 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
         hasher.update(data: left.bytes)
         hasher.update(data: right.bytes)
         return MerkleHash(Array(hasher.finalize()))
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -108,24 +108,11 @@ extension MerkleTree {
     public static func verifyInclusion(leaf: Int64, size: Int64, leafHash: MerkleHash, path: [MerkleHash],
                                        root: MerkleHash) -> Bool {
         guard leaf >= 0, leaf < size else { return false }
-        var index = leaf, last = size - 1, hash = leafHash
-        for sibling in path {
-            guard last > 0 else { return false }
-            if index & 1 == 1 || index == last {
-                hash = .node(sibling, hash)
-                if index & 1 == 0 {
-                    repeat {
-                        index >>= 1
-                        last >>= 1
-                    } while index & 1 == 0 && index != 0
-                }
-            } else {
-                hash = .node(hash, sibling)
-            }
-            index >>= 1
-            last >>= 1
+        var hash = leafHash
+        let top = climb(from: leaf, last: size - 1, path) { sibling, isLeft in
+            hash = isLeft ? .node(sibling, hash) : .node(hash, sibling)
         }
-        return last == 0 && hash == root
+        return top == 0 && hash == root
     }
 
     /// RFC 9162 §2.1.4.2: whether `path` proves that the tree of `from`
@@ -145,11 +132,25 @@ extension MerkleTree {
             last >>= 1
         }
         var fromHash = first, toHash = first
-        for sibling in proof.dropFirst() {
-            guard last > 0 else { return false }
+        let top = climb(from: index, last: last, proof.dropFirst()) { sibling, isLeft in
+            if isLeft { fromHash = .node(sibling, fromHash) }
+            toHash = isLeft ? .node(sibling, toHash) : .node(toHash, sibling)
+        }
+        return fromHash == fromRoot && toHash == toRoot && top == 0
+    }
+
+    /// The walk both checks share (RFC 9162 §2.1.3.2 and §2.1.4.2): up from
+    /// node `index` of a level whose last node is `last`, one path element
+    /// per step, telling `combine` whether the sibling is on the left. The
+    /// `last` reached at the top (0: the path ended at the root's level), or
+    /// nil when the path is longer than the tree is high.
+    private static func climb(from start: Int64, last end: Int64, _ path: some Sequence<MerkleHash>,
+                              _ combine: (_ sibling: MerkleHash, _ isLeft: Bool) -> Void) -> Int64? {
+        var index = start, last = end
+        for sibling in path {
+            guard last > 0 else { return nil }
             if index & 1 == 1 || index == last {
-                fromHash = .node(sibling, fromHash)
-                toHash = .node(sibling, toHash)
+                combine(sibling, true)
                 if index & 1 == 0 {
                     repeat {
                         index >>= 1
@@ -157,11 +158,11 @@ extension MerkleTree {
                     } while index & 1 == 0 && index != 0
                 }
             } else {
-                toHash = .node(toHash, sibling)
+                combine(sibling, false)
             }
             index >>= 1
             last >>= 1
         }
-        return fromHash == fromRoot && toHash == toRoot && last == 0
+        return last
     }
 }

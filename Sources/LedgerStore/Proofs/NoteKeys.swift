@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerCore
 
 /// Why a signed note, a key or a checkpoint was refused, in words for the person holding it.
 public struct NoteError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -19,12 +20,31 @@ enum NoteKeyName {
     static func keyID(name: String, publicKey: [UInt8]) -> UInt32 {
         var hasher = SHA256()
         hasher.update(data: Array(name.utf8) + [0x0A, Ed25519Note.algorithm] + publicKey)
-        return Array(hasher.finalize()).prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
+        return id(Array(hasher.finalize()).prefix(4))
     }
 
-    static func hex(_ id: UInt32) -> String {
-        let digits = String(id, radix: 16)
-        return String(repeating: "0", count: 8 - digits.count) + digits
+    /// 4 big-endian bytes as an id.
+    static func id(_ bytes: some Collection<UInt8>) -> UInt32 { bytes.prefix(4).reduce(0) { $0 << 8 | UInt32($1) } }
+
+    /// The id as 4 big-endian bytes (how a signature line carries it).
+    static func bytes(_ id: UInt32) -> [UInt8] { withUnsafeBytes(of: id.bigEndian) { Array($0) } }
+
+    /// The id as 8 hex digits (how a key's text carries it).
+    static func hex(_ id: UInt32) -> String { Hex.string(bytes(id)) }
+
+    /// The key bytes of a key's text, `<name>+<id hex>+<base64(0x01 || key)>`:
+    /// the name checked, the id checked against the name and the key's public half.
+    static func key(name: String, id: String, base64: String, kind: String, expected: String,
+                    publicKey: ([UInt8]) -> [UInt8]?) throws(NoteError) -> [UInt8] {
+        guard let data = Data(base64Encoded: base64), data.count == 33, data.first == Ed25519Note.algorithm,
+              case let key = Array(data.dropFirst()), let derived = publicKey(key) else {
+            throw NoteError("not a \(kind): \(expected)")
+        }
+        try check(name)
+        guard id.lowercased() == hex(keyID(name: name, publicKey: derived)) else {
+            throw NoteError("the \(kind)'s id \(id) does not match its name and key: it was altered")
+        }
+        return key
     }
 }
 
@@ -65,14 +85,12 @@ public struct NoteSigner: Sendable {
     public init(privateKey text: String) throws(NoteError) {
         // The key's base64 may hold '+' itself: it is everything after the fourth.
         let parts = text.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY",
-              let data = Data(base64Encoded: parts[4]), data.count == 33, data.first == Ed25519Note.algorithm else {
-            throw NoteError("not a signing key: expected PRIVATE+KEY+<name>+<key id>+<base64 Ed25519 key> (ledger checkpoint --generate-key makes one)")
+        let expected = "expected PRIVATE+KEY+<name>+<key id>+<base64 Ed25519 key> (ledger checkpoint --generate-key makes one)"
+        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else { throw NoteError("not a signing key: \(expected)") }
+        let seed = try NoteKeyName.key(name: parts[2], id: parts[3], base64: parts[4], kind: "signing key", expected: expected) { seed in
+            (try? Curve25519.Signing.PrivateKey(rawRepresentation: seed)).map { Array($0.publicKey.rawRepresentation) }
         }
-        try self.init(name: parts[2], seed: data.dropFirst())
-        guard parts[3].lowercased() == NoteKeyName.hex(keyID) else {
-            throw NoteError("the signing key's id \(parts[3]) does not match its name and key: it was altered")
-        }
+        try self.init(name: parts[2], seed: Data(seed))
     }
 
     /// A new key named `name`.
@@ -99,8 +117,7 @@ public struct NoteSigner: Sendable {
     public func sign(_ text: String) throws(NoteError) -> String {
         try SignedNote.checkText(text)
         guard let signature = try? key.signature(for: Data(text.utf8)) else { throw NoteError("signing failed") }
-        let id = withUnsafeBytes(of: keyID.bigEndian) { Array($0) }
-        return text + "\n" + "\u{2014} \(name) \(Data(id + signature).base64EncodedString())\n"
+        return text + "\n" + "\u{2014} \(name) \(Data(NoteKeyName.bytes(keyID) + signature).base64EncodedString())\n"
     }
 }
 
@@ -120,16 +137,12 @@ public struct NoteVerifier: Sendable {
     public init(verifierKey text: String) throws(NoteError) {
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines)
             .split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let data = Data(base64Encoded: parts[2]), data.count == 33, data.first == Ed25519Note.algorithm,
-              (try? Curve25519.Signing.PublicKey(rawRepresentation: data.dropFirst())) != nil else {
-            throw NoteError("not a verifier key: expected <name>+<key id>+<base64 Ed25519 public key>, as ledger checkpoint --generate-key prints it")
+        let expected = "expected <name>+<key id>+<base64 Ed25519 public key>, as ledger checkpoint --generate-key prints it"
+        guard parts.count == 3 else { throw NoteError("not a verifier key: \(expected)") }
+        let key = try NoteKeyName.key(name: parts[0], id: parts[1], base64: parts[2], kind: "verifier key", expected: expected) { key in
+            (try? Curve25519.Signing.PublicKey(rawRepresentation: key)) != nil ? key : nil
         }
-        try NoteKeyName.check(parts[0])
-        let id = NoteKeyName.keyID(name: parts[0], publicKey: Array(data.dropFirst()))
-        guard parts[1].lowercased() == NoteKeyName.hex(id) else {
-            throw NoteError("the verifier key's id \(parts[1]) does not match its name and key: it was altered")
-        }
-        self.init(name: parts[0], keyID: id, publicKey: Array(data.dropFirst()))
+        self.init(name: parts[0], keyID: NoteKeyName.keyID(name: parts[0], publicKey: key), publicKey: key)
     }
 
     func verifies(_ signature: [UInt8], of text: String) -> Bool {

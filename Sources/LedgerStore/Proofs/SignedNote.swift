@@ -15,7 +15,7 @@ public enum SignedNote {
             guard fields.count == 2, let bytes = Data(base64Encoded: String(fields[1])), bytes.count > 4 else {
                 throw NoteError("a signature line must be \"— <key name> <base64 signature>\": \(line.debugDescription)")
             }
-            let id = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let id = NoteKeyName.id(bytes)
             guard fields[0] == verifier.name, id == verifier.keyID else { continue }
             named = true
             if verifier.verifies(Array(bytes.dropFirst(4)), of: text) { return text }

@@ -31,11 +31,6 @@ public struct TreeCheckpoint: Sendable, Hashable {
         ([origin, String(size), root.base64] + extensions).map { $0 + "\n" }.joined()
     }
 
-    /// The chain hash the `chain-head` extension names, if any.
-    public var chainHead: String? {
-        extensions.lazy.compactMap { line in line.hasPrefix("chain-head ") ? String(line.dropFirst(11)) : nil }.first
-    }
-
     /// Reads a checkpoint's text (a note's, already opened).
     public init(text: String) throws(NoteError) {
         guard text.hasSuffix("\n") else { throw NoteError("not a checkpoint: its text does not end with a newline") }

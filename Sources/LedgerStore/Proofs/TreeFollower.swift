@@ -88,9 +88,11 @@ public final class TreeFollower: @unchecked Sendable {
         }
     }
 
+    /// Read each round (one row): another node's follower, or a proof or
+    /// checkpoint that extended the tree itself, may have stored further, and
+    /// those leaves must not be hashed again (`plan` then forgets the edge).
     private func storedSize() async throws(StoreError) -> Int64 {
-        if let known = lock.withLock({ stored }) { return known }
-        return try await tree.storage.storedTreeSize()
+        try await tree.storage.storedTreeSize()
     }
 
     /// The next extension from `from`, or nil (and the task ends) when too

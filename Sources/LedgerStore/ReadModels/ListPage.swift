@@ -34,41 +34,68 @@ public struct ListPage: Sendable, Hashable {
         self.limit = limit
     }
 
-    /// What pages are ordered and cut by: a column of the list, or an
-    /// expression over its columns (stuck jobs: since when, then job id).
-    private var key: (expression: String, numeric: Bool, descending: Bool) {
+    /// What pages are ordered and cut by, one per list.
+    private var key: Key {
         switch list {
-        case .refunds: ("refund_position", true, false)
-        case .orphans: ("position", true, false)
-        case .deadLetters: ("dead_lettered_position", true, false)
-        case .deliveries: ("position", true, true)
-        case .stuck: ("coalesce(submitted_at, registered_at) || ' ' || job_id", false, false)
+        case .refunds: .position("refund_position", descending: false)
+        case .orphans: .position("position", descending: false)
+        case .deadLetters: .position("dead_lettered_position", descending: false)
+        case .deliveries: .position("position", descending: true)
+        case .stuck: .sinceThenJob
+        }
+    }
+
+    private enum Key {
+        /// A whole-number column of the list (a position).
+        case position(String, descending: Bool)
+        /// Since when a stuck job has been open, then its job id (oldest first).
+        case sinceThenJob
+
+        var expression: String {
+            switch self {
+            case .position(let column, _): column
+            case .sinceThenJob: "coalesce(submitted_at, registered_at) || ' ' || job_id"
+            }
+        }
+
+        var descending: Bool {
+            if case .position(_, let descending) = self { descending } else { false }
+        }
+
+        /// `after` as an SQL literal; nil when it cannot be one (then the first page).
+        func literal(_ after: String) -> String? {
+            switch self {
+            case .position: Int64(after).map(String.init)
+            case .sinceThenJob: SQLText.literal(after)
+            }
+        }
+
+        /// The key of `row`, for the next page's `after`.
+        func value(of row: [String?], columns: [String]) -> String? {
+            func cell(_ column: String) -> String? { columns.firstIndex(of: column).flatMap { row[$0] } }
+            switch self {
+            case .position(let column, _): return cell(column)
+            case .sinceThenJob:
+                guard let since = cell("submitted_at") ?? cell("registered_at"), let job = cell("job_id") else { return nil }
+                return since + " " + job
+            }
         }
     }
 
     /// The page of `listSQL`, the whole list as one dialect asks for it.
     public func sql(wrapping listSQL: String) -> String {
-        let (expression, numeric, descending) = key
         var conditions = filterConditions
-        if let after, let literal = numeric ? Int64(after).map(String.init) : SQLText.literal(after) {
-            conditions.append("\(expression) \(descending ? "<" : ">") \(literal)")
+        if let after, let literal = key.literal(after) {
+            conditions.append("\(key.expression) \(key.descending ? "<" : ">") \(literal)")
         }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return "SELECT * FROM (\(listSQL)) AS listed\(filter) ORDER BY \(expression)\(descending ? " DESC" : "") LIMIT \(limit)"
+        return "SELECT * FROM (\(listSQL)) AS listed\(filter) ORDER BY \(key.expression)\(key.descending ? " DESC" : "") LIMIT \(limit)"
     }
 
     /// The `after` of the next page, or `nil` when `page` was the last.
     public func next(after page: ReadTable) -> String? {
         guard page.rows.count == limit, let last = page.rows.last else { return nil }
-        func value(_ column: String) -> String? { page.columns.firstIndex(of: column).flatMap { last[$0] } }
-        switch list {
-        case .refunds: return value("refund_position")
-        case .orphans, .deliveries: return value("position")
-        case .deadLetters: return value("dead_lettered_position")
-        case .stuck:
-            guard let since = value("submitted_at") ?? value("registered_at"), let job = value("job_id") else { return nil }
-            return since + " " + job
-        }
+        return key.value(of: last, columns: page.columns)
     }
 
     private var filterConditions: [String] {
