@@ -89,49 +89,17 @@ extension PostgresEventStore: EngineOperations {
     /// The chain position by position, the database's guards, and the
     /// invariants straight from the log (not from the projections).
     public func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport {
-        var report = VerificationReport()
-        var chain = ChainCheck(runs: ChainCheck.runs(in: try await events(inStream: RetentionRun.stream)))
-        walk: while true {
-            let page = try await events(after: chain.head.position, limit: 10_000)
-            if page.isEmpty { break }
-            let recorded = try await recordedRedactions(page[0].position...page[page.count - 1].position)
-            chain.recordedRedaction = { recorded[$0] }
-            for event in page {
-                report.eventsChecked += 1
-                if let problem = chain.check(event) {
-                    report.findings.append(.init(check: "chain", position: event.position, detail: problem))
-                    break walk
-                }
+        try await reading(within: .operation) { [self, logger] connection in
+            try await run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", on: connection, logger: logger)
+            do {
+                var report = try await PostgresLogWalk(connection: connection, logger: logger).report(progress: progress)
+                report.findings += try await missingGuards(connection)
+                try await run("COMMIT", on: connection, logger: logger)
+                return report
+            } catch {
+                await rollBack(on: connection, logger: logger)
+                throw error
             }
-            progress(report.eventsChecked)
-        }
-        if report.findings.isEmpty { report.head = chain.head }
-        report.findings += try await reading(within: .operation) { [self] connection in
-            var findings: [VerificationReport.Finding] = []
-            findings += try await missingGuards(connection)
-            for invariant in PostgresInvariants.invariants {
-                guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
-                findings.append(.init(check: "invariant", position: row.integer("position"),
-                                      detail: "\(row.text("stream") ?? "?"): \(invariant.rule)"))
-            }
-            if let account = try await rows(PostgresInvariants.balanceMismatch, on: connection, logger: logger).first?.text("account") {
-                findings.append(.init(check: "invariant", position: nil,
-                                      detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
-            }
-            return findings
-        }
-        return report
-    }
-
-    /// What retention redacted the bodies in `positions` to (their digests).
-    private func recordedRedactions(_ positions: ClosedRange<Int64>) async throws(StoreError) -> [Int64: String] {
-        try await reading { [self] connection in
-            var found: [Int64: String] = [:]
-            for row in try await rows("SELECT position, data_sha256 FROM retention_redactions WHERE position BETWEEN $1 AND $2",
-                                      [.integer(positions.lowerBound), .integer(positions.upperBound)], on: connection, logger: logger) {
-                if let position = row.integer("position"), let digest = row.text("data_sha256") { found[position] = digest }
-            }
-            return found
         }
     }
 
@@ -246,10 +214,12 @@ extension PostgresEventStore: EngineOperations {
                 after = ChainHead(position: rows[rows.count - 1].position, hash: rows[rows.count - 1].hash)
             }
             _ = try await PostgresRebuild(logger: logger).run(connection, progress: { _ in })
-            for invariant in PostgresInvariants.invariants {
-                guard let row = try await rows(invariant.sql, on: connection, logger: logger).first else { continue }
-                let line = row.integer("position").map { Int($0 - firstPosition) + 1 } ?? 0
-                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(row.text("stream") ?? "?"): \(invariant.rule)")
+            // A re-hashed file can chain perfectly and still pay a refund twice:
+            // the invariants must hold too, or nothing is imported.
+            let report = try await PostgresLogWalk(connection: connection, logger: logger).report(progress: { _ in })
+            if let finding = report.findings.first {
+                let line = finding.position.map { Int($0 - firstPosition) + 1 } ?? 0
+                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(finding.detail)")
             }
             return Int64(events.count)
         }
