@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs one background round every `interval` (by the given clock) inside
+/// Runs one background round every `intervalMilliseconds` (by the given clock) inside
 /// `ledger serve`'s service group. On graceful shutdown the round under way
 /// finishes (cancelling it would record cut-off polls and deliveries as
 /// failures) and no new one starts; only the sleep between rounds is cut
@@ -11,7 +11,7 @@ import Synchronization
 /// background work must not take the server down with it.
 public struct PeriodicService: Service {
     let name: String
-    let interval: Int64
+    let intervalMilliseconds: Int64
     let clock: any LedgerClock
     let logger: Logger
     let round: @Sendable () async throws -> Void
@@ -19,13 +19,13 @@ public struct PeriodicService: Service {
     /// process that cannot listen never writes a background decision).
     let startWhen: @Sendable () async -> Void
 
-    public init(name: String, interval: Int64, clock: any LedgerClock, logger: Logger,
+    public init(name: String, intervalMilliseconds: Int64, clock: any LedgerClock, logger: Logger,
                 startWhen: @escaping @Sendable () async -> Void = {},
                 round: @escaping @Sendable () async throws -> Void) {
-        precondition(interval > 0, "a periodic service needs a positive interval")
+        precondition(intervalMilliseconds > 0, "a periodic service needs a positive interval")
         self.startWhen = startWhen
         self.name = name
-        self.interval = interval
+        self.intervalMilliseconds = intervalMilliseconds
         self.clock = clock
         self.logger = logger
         self.round = round
@@ -42,7 +42,7 @@ public struct PeriodicService: Service {
                 } catch {
                     logger.error("background round failed", metadata: ["service": .string(name), "error": .string("\(error)")])
                 }
-                let deadline = started.adding(milliseconds: interval)
+                let deadline = started.adding(milliseconds: intervalMilliseconds)
                 let sleeper = Task { [clock] in try await clock.sleep(until: deadline) }
                 stop.wait(on: sleeper)
                 // The sleeper is a task of its own: cancelling this one (the group

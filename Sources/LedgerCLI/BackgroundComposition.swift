@@ -109,8 +109,8 @@ enum RecordedSettings {
             notifications: options.notificationsEnabled ? "on" : "off",
             lateCompletionPolicy: options.lateCompletionPolicy.rawValue,
             notifyEvents: options.notifyEvents.rawValue,
-            "stuck_after_s": String(background.watchdog.stuckAfter / 1000),
-            "submit_deadline_s": String(background.watchdog.submitDeadline / 1000),
+            "stuck_after_s": String(background.watchdog.stuckAfterMilliseconds / 1000),
+            "submit_deadline_s": String(background.watchdog.submitDeadlineMilliseconds / 1000),
         ]
     }
 }

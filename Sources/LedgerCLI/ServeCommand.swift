@@ -186,23 +186,23 @@ struct ServeCommand: AsyncParsableCommand {
         let clock = SystemClock()
         let startWhen: @Sendable () async -> Void = { await listening.wait() }
         var services: [any Service] = [
-            PeriodicService(name: "poller", interval: background.settings.pollTickMilliseconds, clock: clock, logger: logger,
+            PeriodicService(name: "poller", intervalMilliseconds: background.settings.pollTickMilliseconds, clock: clock, logger: logger,
                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.poller) { _ = try await background.poller.runOnce() }
             },
-            PeriodicService(name: "watchdog", interval: background.settings.watchdogIntervalMilliseconds, clock: clock, logger: logger,
+            PeriodicService(name: "watchdog", intervalMilliseconds: background.settings.watchdogIntervalMilliseconds, clock: clock, logger: logger,
                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.watchdog) { _ = try await background.watchdog.runOnce() }
             },
         ]
         if let notifier = background.notifier {
-            services.append(PeriodicService(name: "notifier", interval: background.settings.notifyTickMilliseconds, clock: clock, logger: logger,
+            services.append(PeriodicService(name: "notifier", intervalMilliseconds: background.settings.notifyTickMilliseconds, clock: clock, logger: logger,
                                             startWhen: startWhen) {
                 _ = try await background.whileLeased(.notifier) { _ = try await notifier.runOnce() }
             })
         }
         if let age = background.settings.retainBodiesMilliseconds {
-            services.append(PeriodicService(name: "retention", interval: background.settings.retentionIntervalMilliseconds,
+            services.append(PeriodicService(name: "retention", intervalMilliseconds: background.settings.retentionIntervalMilliseconds,
                                             clock: clock, logger: logger, startWhen: startWhen) {
                 _ = try await background.whileLeased(.retention) {
                     let cutoff = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch - age)
@@ -224,7 +224,7 @@ struct ServeCommand: AsyncParsableCommand {
                                   listening: ListeningFlag) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         guard let signer = configuration.checkpointSigner else { return [] }
         let origin = configuration.logOrigin
-        let service = PeriodicService(name: "checkpoint", interval: configuration.checkpointIntervalMilliseconds, clock: SystemClock(),
+        let service = PeriodicService(name: "checkpoint", intervalMilliseconds: configuration.checkpointIntervalMilliseconds, clock: SystemClock(),
                                       logger: logger, startWhen: { await listening.wait() }) {
             guard let note = try await LogProofs(store).checkpointIfGrown(signer: signer, origin: origin) else { return }
             logger.info("checkpoint", metadata: ["tree_size": "\((try? LogProofs.read(note).size) ?? 0)"])

@@ -6,6 +6,8 @@ import LedgerStore
 /// (`.ci/run` installs golang-go and golang-golang-x-mod-dev).
 public actor GoProofChecker {
     static let instance = GoProofChecker()
+    /// One build for the whole run, however many tests ask at once.
+    private var building: Task<String, Error>?
     private var built: String?
 
     public static func shared() async throws -> GoProofChecker {
@@ -14,19 +16,26 @@ public actor GoProofChecker {
     }
 
     private func build() async throws {
-        guard built == nil else { return }
+        let task = building ?? Task { try await Self.compile() }
+        building = task
+        built = try await task.value
+    }
+
+    private static func compile() async throws -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Tools/proof-checker/main.go").path
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proof-checker-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let binary = folder + "/proof-checker"
+        // The caller's PATH first: Go may live elsewhere than Debian puts it.
+        let path = (ProcessInfo.processInfo.environment["PATH"].map { $0 + ":" } ?? "") + "/usr/lib/go/bin:/usr/bin:/bin"
         let environment = ["GOPATH": "/usr/share/gocode", "GO111MODULE": "off", "GOCACHE": folder + "/cache",
-                           "HOME": folder, "PATH": "/usr/lib/go/bin:/usr/bin:/bin"]
-        let (status, output) = try await Self.execute(["/usr/bin/env", "go", "build", "-o", binary, source], environment: environment)
+                           "HOME": folder, "PATH": path]
+        let (status, output) = try await execute(["/usr/bin/env", "go", "build", "-o", binary, source], environment: environment)
         guard status == 0 else {
             throw ConformanceFailure("building Tools/proof-checker failed (install golang-go and golang-golang-x-mod-dev; .ci/run does): \(output)")
         }
-        built = binary
+        return binary
     }
 
     public func run(_ arguments: [String], input: String? = nil) async throws -> String {

@@ -249,4 +249,12 @@ import Testing
         #expect(try decide(.webhook(late), after: failedAndRefunded) == [.webhookReceived(late)])
         #expect(history(failedAndRefunded + [.webhookReceived(late)]).status == .failed)
     }
+
+    /// The notifier orders a job's notifications by the position their id names.
+    @Test func aNotificationIDNamesItsSourcePositionAndNothingElseParses() {
+        #expect(Decider.sourcePosition(ofNotification: Decider.notificationID(sourcePosition: 4_321)) == 4_321)
+        for foreign in ["ntf_", "ntf_x", "msg_12", "12", "ntf_12a", ""] {
+            #expect(Decider.sourcePosition(ofNotification: foreign) == nil, "\(foreign)")
+        }
+    }
 }

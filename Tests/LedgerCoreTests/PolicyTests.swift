@@ -31,7 +31,7 @@ import Testing
         for index in 0..<40 {
             let jittered = schedule.jitteredOffset(ofPoll: index, jobID: "job_7")
             let plain = schedule.offset(ofPoll: index)
-            #expect(jittered >= plain && jittered < plain + max(1, min(schedule.interval(at: plain) / 10, 30_000)))
+            #expect(jittered >= plain && jittered < plain + max(1, min(schedule.intervalMilliseconds(atAge: plain) / 10, 30_000)))
             #expect(jittered == schedule.jitteredOffset(ofPoll: index, jobID: "job_7"))
         }
         let spread = Set((0..<50).map { schedule.jitteredOffset(ofPoll: 3, jobID: "job_\($0)") })
@@ -81,14 +81,14 @@ import Testing
     @Test func eachThresholdActsOnlyPastIt() {
         let policy = WatchdogPolicy.standard
         let submitted = job(submitted: true), unsubmitted = job(submitted: false)
-        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfter)) == nil)
-        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfter + 1))?.decision == .poll)
-        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadline))?.decision == .poll)
-        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadline + 1))?.decision == .fail)
-        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadline)) == nil)
-        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadline + 1))?.decision == .wait)
-        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadline))?.decision == .wait)
-        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadline + 1))?.decision == .fail)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfterMilliseconds)) == nil)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.stuckAfterMilliseconds + 1))?.decision == .poll)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadlineMilliseconds))?.decision == .poll)
+        #expect(policy.look(at: submitted, now: Self.start.adding(milliseconds: policy.deadlineMilliseconds + 1))?.decision == .fail)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadlineMilliseconds)) == nil)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.submitDeadlineMilliseconds + 1))?.decision == .wait)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadlineMilliseconds))?.decision == .wait)
+        #expect(policy.look(at: unsubmitted, now: Self.start.adding(milliseconds: policy.deadlineMilliseconds + 1))?.decision == .fail)
     }
 
     @Test func terminalJobsAreNotLookedAt() {

@@ -80,11 +80,11 @@ MUTANTS = [
 
     # Policies.
     ("the watchdog fails a job at the deadline, not past it", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
-     "if age > deadline {", "if age >= deadline {", "PolicyTests"),
+     "if age > deadlineMilliseconds {", "if age >= deadlineMilliseconds {", "PolicyTests"),
     ("the watchdog polls at stuck_after, not past it", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
-     "return age > stuckAfter ?", "return age >= stuckAfter ?", "PolicyTests"),
+     "return age > stuckAfterMilliseconds ?", "return age >= stuckAfterMilliseconds ?", "PolicyTests"),
     ("the watchdog flags an unsubmitted job at submit_deadline", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
-     "return age > submitDeadline ?", "return age >= submitDeadline ?", "PolicyTests"),
+     "return age > submitDeadlineMilliseconds ?", "return age >= submitDeadlineMilliseconds ?", "PolicyTests"),
     ("notifications retry once more than the schedule", "Sources/LedgerCore/Policies/RetrySchedule.swift",
      "attempt >= 1 && attempt <= delays.count ? delays[attempt - 1] : nil",
      "attempt >= 1 && attempt <= delays.count ? delays[attempt - 1] : (attempt == delays.count + 1 ? 1 : nil)", "PolicyTests|Notification"),

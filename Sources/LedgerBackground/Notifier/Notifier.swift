@@ -113,7 +113,7 @@ public final class Notifier: Sendable {
     }
 
     static func position(_ progress: NotificationProgress) -> Int64 {
-        Int64(progress.notificationID.dropFirst(4)) ?? 0
+        Decider.sourcePosition(ofNotification: progress.notificationID) ?? 0
     }
 
     private func isDue(_ progress: NotificationProgress) -> Bool {

@@ -96,7 +96,7 @@ public final class Poller: Sendable {
         guard age >= settings.pollSchedule.jitteredOffset(ofPoll: Int(job.pollCount), jobID: job.jobID) else { return false }
         let polled = state.withLock { $0.lastPolled[job.jobID] }
         guard let last = [polled, job.lastEventAt].compactMap({ $0 }).max(), last != submittedAt else { return true }
-        return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.interval(at: age) / 2
+        return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.intervalMilliseconds(atAge: age) / 2
     }
 
     private func backingOff(_ provider: String, now: Timestamp) -> Bool {

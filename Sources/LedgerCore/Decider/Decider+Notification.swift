@@ -10,7 +10,14 @@ extension Decider {
 
     /// The notification about the event stored at `position`: stable, so a
     /// retry, a restart or a re-drive sends the same `webhook-id`.
-    public static func notificationID(sourcePosition: Int64) -> String { "ntf_\(sourcePosition)" }
+    public static func notificationID(sourcePosition: Int64) -> String { notificationIDPrefix + String(sourcePosition) }
+
+    /// The position a notification id names (``notificationID(sourcePosition:)``'s inverse), or nil.
+    public static func sourcePosition(ofNotification id: String) -> Int64? {
+        id.hasPrefix(notificationIDPrefix) ? Int64(id.dropFirst(notificationIDPrefix.count)) : nil
+    }
+
+    private static let notificationIDPrefix = "ntf_"
 
     /// `events` and, after them, a `notification.queued` for each that the app
     /// is told about: the outbox written in the same transaction as the

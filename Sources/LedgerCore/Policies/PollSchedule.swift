@@ -7,17 +7,18 @@ import Foundation
 /// every 15 min for as long as the job is open.
 public struct PollSchedule: Sendable, Hashable {
     public struct Step: Sendable, Hashable {
-        /// Milliseconds between polls while this step applies.
-        public var interval: Int64
-        /// The age (ms) until which it applies; nil for the last step.
-        public var until: Int64?
+        /// Between polls while this step applies.
+        public var intervalMilliseconds: Int64
+        /// The age until which it applies; nil for the last step.
+        public var untilAgeMilliseconds: Int64?
     }
 
-    public var first: Int64
+    /// The age at which the first poll is due.
+    public var firstMilliseconds: Int64
     public var steps: [Step]
 
     /// The shortest interval accepted, so a schedule cannot spin.
-    public static let intervalMin: Int64 = 100
+    public static let shortestIntervalMilliseconds: Int64 = 100
 
     public static let standard = PollSchedule(parsing: "first:5m,2m@15m,5m@60m,15m")!
 
@@ -31,30 +32,30 @@ public struct PollSchedule: Sendable, Hashable {
         for (offset, item) in items.dropFirst().enumerated() {
             let isLast = offset == items.count - 2
             let parts = item.split(separator: "@", omittingEmptySubsequences: false).map(String.init)
-            guard let interval = DurationText.milliseconds(parts[0]), interval >= Self.intervalMin else { return nil }
+            guard let interval = DurationText.milliseconds(parts[0]), interval >= Self.shortestIntervalMilliseconds else { return nil }
             if isLast {
                 guard parts.count == 1 else { return nil }
-                steps.append(Step(interval: interval, until: nil))
+                steps.append(Step(intervalMilliseconds: interval, untilAgeMilliseconds: nil))
             } else {
                 guard parts.count == 2, let until = DurationText.milliseconds(parts[1]),
-                      until > (steps.last?.until ?? 0) else { return nil }
-                steps.append(Step(interval: interval, until: until))
+                      until > (steps.last?.untilAgeMilliseconds ?? 0) else { return nil }
+                steps.append(Step(intervalMilliseconds: interval, untilAgeMilliseconds: until))
             }
         }
-        self.first = first
+        firstMilliseconds = first
         self.steps = steps
     }
 
     /// The age (ms since submission) at which poll number `index` (0-based) is due.
     public func offset(ofPoll index: Int) -> Int64 {
-        var offset = first
-        for _ in 0..<max(0, index) { offset += interval(at: offset) }
+        var offset = firstMilliseconds
+        for _ in 0..<max(0, index) { offset += intervalMilliseconds(atAge: offset) }
         return offset
     }
 
-    /// The interval that applies at `age`.
-    public func interval(at age: Int64) -> Int64 {
-        (steps.first { step in step.until.map { age < $0 } ?? true } ?? steps[steps.count - 1]).interval
+    /// The interval that applies at `ageMilliseconds`.
+    public func intervalMilliseconds(atAge ageMilliseconds: Int64) -> Int64 {
+        (steps.first { step in step.untilAgeMilliseconds.map { ageMilliseconds < $0 } ?? true } ?? steps[steps.count - 1]).intervalMilliseconds
     }
 
     /// `offset(ofPoll:)` plus a jitter of up to a tenth of the interval (at most
@@ -62,7 +63,7 @@ public struct PollSchedule: Sendable, Hashable {
     /// not poll the provider in one burst, and a rerun agrees with the first.
     public func jitteredOffset(ofPoll index: Int, jobID: String) -> Int64 {
         let offset = offset(ofPoll: index)
-        let spread = min(interval(at: offset) / 10, 30_000)
+        let spread = min(intervalMilliseconds(atAge: offset) / 10, 30_000)
         guard spread > 0 else { return offset }
         return offset + Int64(StableHash.of(jobID, index) % UInt64(spread))
     }

@@ -1,20 +1,22 @@
-/// The watchdog's rules: a job still open past `stuckAfter` is
-/// looked at and polled at once; past `deadline` it fails (source watchdog)
-/// and is refunded; a job never submitted past `submitDeadline` is flagged,
-/// and fails at the deadline too. Pure: the time comes in as an argument.
+/// The watchdog's rules: a job still open past `stuckAfterMilliseconds` is
+/// looked at and polled at once; past `deadlineMilliseconds` it fails (source
+/// watchdog) and is refunded; a job never submitted past
+/// `submitDeadlineMilliseconds` is flagged, and fails at the deadline too.
+/// Pure: the time comes in as an argument.
 public struct WatchdogPolicy: Sendable, Hashable {
-    public var stuckAfter: Int64
-    public var deadline: Int64
-    public var submitDeadline: Int64
+    public var stuckAfterMilliseconds: Int64
+    public var deadlineMilliseconds: Int64
+    public var submitDeadlineMilliseconds: Int64
 
-    public static let standard = WatchdogPolicy(stuckAfter: 2 * 3_600_000, deadline: 24 * 3_600_000,
-                                                submitDeadline: 15 * 60_000)
+    public static let standard = WatchdogPolicy(stuckAfterMilliseconds: 2 * 3_600_000, deadlineMilliseconds: 24 * 3_600_000,
+                                                submitDeadlineMilliseconds: 15 * 60_000)
 
-    public init(stuckAfter: Int64, deadline: Int64, submitDeadline: Int64) {
-        precondition(stuckAfter > 0 && deadline > 0 && submitDeadline > 0, "watchdog thresholds must be positive")
-        self.stuckAfter = stuckAfter
-        self.deadline = deadline
-        self.submitDeadline = submitDeadline
+    public init(stuckAfterMilliseconds: Int64, deadlineMilliseconds: Int64, submitDeadlineMilliseconds: Int64) {
+        precondition(stuckAfterMilliseconds > 0 && deadlineMilliseconds > 0 && submitDeadlineMilliseconds > 0,
+                     "watchdog thresholds must be positive")
+        self.stuckAfterMilliseconds = stuckAfterMilliseconds
+        self.deadlineMilliseconds = deadlineMilliseconds
+        self.submitDeadlineMilliseconds = submitDeadlineMilliseconds
     }
 
     /// What the watchdog decides about `job` at `now`, or nil when it has nothing to say.
@@ -23,16 +25,16 @@ public struct WatchdogPolicy: Sendable, Hashable {
         guard !job.status.isTerminal, let registeredAt = job.registeredAt else { return nil }
         let since = job.externalID == nil ? registeredAt : (job.submittedAt ?? registeredAt)
         let age = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
-        func decision(_ verdict: WatchdogVerdict, _ reason: String, _ threshold: Int64) -> WatchdogDecision {
-            WatchdogDecision(decision: verdict, reason: reason, ageSeconds: age / 1000, thresholdSeconds: threshold / 1000)
+        func decision(_ verdict: WatchdogVerdict, _ reason: String, _ thresholdMilliseconds: Int64) -> WatchdogDecision {
+            WatchdogDecision(decision: verdict, reason: reason, ageSeconds: age / 1000, thresholdSeconds: thresholdMilliseconds / 1000)
         }
-        if age > deadline {
+        if age > deadlineMilliseconds {
             return decision(.fail, job.externalID == nil ? "never submitted before the deadline" : "no terminal status before the deadline",
-                            deadline)
+                            deadlineMilliseconds)
         }
         if job.externalID == nil {
-            return age > submitDeadline ? decision(.wait, "never submitted (past submit_deadline)", submitDeadline) : nil
+            return age > submitDeadlineMilliseconds ? decision(.wait, "never submitted (past submit_deadline)", submitDeadlineMilliseconds) : nil
         }
-        return age > stuckAfter ? decision(.poll, "stuck: no terminal status past stuck_after", stuckAfter) : nil
+        return age > stuckAfterMilliseconds ? decision(.poll, "stuck: no terminal status past stuck_after", stuckAfterMilliseconds) : nil
     }
 }

@@ -28,12 +28,12 @@ struct AttentionPage {
     }
 
     static func tile(_ model: ReadModel, _ table: ReadTable) -> Tile {
-        func sum(_ column: Int) -> Int { table.rows.reduce(0) { $0 + (Int($1[column] ?? "") ?? 0) } }
+        func sum(_ column: String) -> Int { table.records.reduce(0) { $0 + $1.count(column) } }
         switch model {
-        case .stuckJobs: return Tile(count: sum(1), noun: "stuck job", link: "/admin/stuck")
-        case .waitingOrphans: return Tile(count: sum(1), noun: "orphan webhook waiting over an hour", link: "/admin/orphans")
-        case .overdueNotifications: return Tile(count: sum(0), noun: "notification overdue by 10 min", link: "/admin/dead-letters")
-        case .deadLetters: return Tile(count: Set(table.rows.compactMap { $0[0] }).count, noun: "job with dead letters", link: "/admin/dead-letters")
+        case .stuckJobs: return Tile(count: sum("jobs"), noun: "stuck job", link: "/admin/stuck")
+        case .waitingOrphans: return Tile(count: sum("orphans"), noun: "orphan webhook waiting over an hour", link: "/admin/orphans")
+        case .overdueNotifications: return Tile(count: sum("notifications"), noun: "notification overdue by 10 min", link: "/admin/dead-letters")
+        case .deadLetters: return Tile(count: Set(table.records.compactMap { $0["job_id"] }).count, noun: "job with dead letters", link: "/admin/dead-letters")
         case .silentWebhooks: return Tile(count: table.rows.count, noun: "provider gone quiet", link: "/admin/providers")
         case .unknownStatuses: return Tile(count: table.rows.count, noun: "unknown status word", link: "/admin/providers#unknown")
         default: return Tile(count: table.rows.count, noun: "row", link: "/admin")
@@ -45,8 +45,8 @@ struct AttentionPage {
             "<li class=\"tile\(tile.count > 0 ? " alert" : "")\"><a href=\"\(tile.link)\"><strong class=\"count\">\(tile.count)</strong> "
                 + "\(HTML.escape(Self.plural(tile.noun, tile.count)))</a></li>"
         }.joined(separator: "\n")
-        let statusList = jobsByStatus.rows.map { row -> String in
-            let status = row[0] ?? "", count = row[1] ?? "0"
+        let statusList = jobsByStatus.records.map { row -> String in
+            let status = row["status"] ?? "", count = String(row.count("jobs"))
             return "<li class=\"tile\"><a href=\"/admin/jobs?status=\(HTML.escape(status))\"><strong class=\"count\">\(HTML.escape(count))</strong> "
                 + "<span class=\"badge \(TableCell.badgeClass(status))\">\(HTML.escape(status))</span></a></li>"
         }.joined(separator: "\n")

@@ -11,8 +11,8 @@ struct ProviderCharts {
     let latency: ReadTable
 
     var html: String {
-        let days = Charts.dayRange(outcomes.rows.compactMap { $0[2] } + latency.rows.compactMap { $0[1] })
-        let providers = Set(outcomes.rows.compactMap { $0[0] }).sorted()
+        let days = Charts.dayRange(outcomes.records.compactMap { $0["day"] } + latency.records.compactMap { $0["day"] })
+        let providers = Set(outcomes.records.compactMap { $0["provider"] }).sorted()
         let span = days.count == 1 ? "one day" : "the last \(days.count) days"
         var parts = [
             Charts.stackedBars(sourceSeries(providers: nil, days: days), labels: Self.short(days),
@@ -27,17 +27,20 @@ struct ProviderCharts {
         return parts.joined(separator: "\n")
     }
 
+    /// The jobs the outcome rows count.
+    private static func jobs(_ rows: [ReadTable.Record]) -> Double { rows.reduce(0.0) { $0 + Double($1.count("jobs")) } }
+
     /// `2026-11-23` → `11-23`.
     static func short(_ days: [String]) -> [String] { days.map { String($0.suffix(5)) } }
 
     /// Jobs per day for each completion source, over `providers` (nil: all).
     private func sourceSeries(providers: Set<String>?, days: [String]) -> [Charts.Series] {
-        let rows = outcomes.rows.filter { providers?.contains($0[0] ?? "") ?? true }
+        let rows = outcomes.records.filter { providers?.contains($0["provider"] ?? "") ?? true }
         // Every source any provider has, in every chart, so a colour means one source throughout.
-        let sources = Set(outcomes.rows.compactMap { $0[1] }).sorted { Self.sourceOrder($0) < Self.sourceOrder($1) }
+        let sources = Set(outcomes.records.compactMap { $0["completion_source"] }).sorted { Self.sourceOrder($0) < Self.sourceOrder($1) }
         return sources.map { source in
             Charts.Series(name: "by \(source)", values: days.map { day in
-                rows.filter { $0[1] == source && $0[2] == day }.reduce(0.0) { $0 + (Double($1[3] ?? "") ?? 0) }
+                Self.jobs(rows.filter { $0["completion_source"] == source && $0["day"] == day })
             })
         }
     }
@@ -52,9 +55,11 @@ struct ProviderCharts {
         let series = providers.map { provider in
             Charts.Series(name: provider, values: buckets.map { bucket in
                 // As the provider_health view counts it: of the outcomes a webhook or a poll found.
-                let rows = outcomes.rows.filter { $0[0] == provider && bucket.contains($0[2] ?? "") && ["webhook", "poll"].contains($0[1] ?? "") }
-                let total = rows.reduce(0.0) { $0 + (Double($1[3] ?? "") ?? 0) }
-                let polled = rows.filter { $0[1] == "poll" }.reduce(0.0) { $0 + (Double($1[3] ?? "") ?? 0) }
+                let rows = outcomes.records.filter {
+                    $0["provider"] == provider && bucket.contains($0["day"] ?? "") && ["webhook", "poll"].contains($0["completion_source"] ?? "")
+                }
+                let total = Self.jobs(rows)
+                let polled = Self.jobs(rows.filter { $0["completion_source"] == "poll" })
                 return total > 0 ? (100 * polled / total).rounded() : nil
             })
         }
@@ -67,7 +72,7 @@ struct ProviderCharts {
     private func latencyChart(_ providers: [String], days: [String]) -> String {
         var series = providers.map { provider in
             Charts.Series(name: provider, values: days.map { day in
-                latency.rows.first { $0[0] == provider && $0[1] == day }.flatMap { $0[2] }.flatMap(Double.init)
+                latency.records.first { $0["provider"] == provider && $0["day"] == day }.flatMap { $0["seconds"] }.flatMap(Double.init)
             })
         }
         let largest = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0

@@ -14,7 +14,7 @@ struct ProviderHealthTable {
         guard !health.rows.isEmpty else {
             return "<p class=\"empty\"><strong>Per provider</strong>: no provider has sent a webhook or been polled yet.</p>"
         }
-        let providers = health.rows.map { $0[0] ?? "" }
+        let providers = health.records.map { $0["provider"] ?? "" }
         let head = "<th scope=\"col\">Measure</th>" + providers.map { provider -> String in "<th scope=\"col\">\(HTML.escape(provider))</th>" }.joined()
         let body = health.columns.indices.dropFirst().map { column -> String in
             let measure = health.columns[column]

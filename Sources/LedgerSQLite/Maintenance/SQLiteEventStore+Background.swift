@@ -38,8 +38,8 @@ extension SQLiteEventStore {
                       AND json_extract(d.data, '$.notification_id') = json_extract(q.data, '$.notification_id'))
                 ORDER BY q.position LIMIT ?
                 """, arguments: [position, limit]).map { row in
-                EventLocation(position: row[0], stream: row[1], type: row[2],
-                              recordedAt: Timestamp(iso8601: row[3]) ?? Timestamp(millisecondsSinceEpoch: 0))
+                EventLocation(position: row["position"], stream: row["stream"], type: row["type"],
+                              recordedAt: Timestamp(iso8601: row["recorded_at"]) ?? Timestamp(millisecondsSinceEpoch: 0))
             }
         }
     }

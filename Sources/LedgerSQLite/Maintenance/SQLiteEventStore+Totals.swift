@@ -7,18 +7,18 @@ extension SQLiteEventStore {
     public func totals() async throws(StoreError) -> LedgerTotals {
         try await read { db in
             var totals = LedgerTotals()
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM projection_jobs GROUP BY status") {
-                guard let status = JobStatus(rawValue: row[0]) else { continue }
-                totals.jobsByStatus[status] = row[1]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS jobs FROM projection_jobs GROUP BY status") {
+                guard let status = JobStatus(rawValue: row["status"]) else { continue }
+                totals.jobsByStatus[status] = row["jobs"]
             }
             let sums = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE refunded_amount > 0), coalesce(sum(refunded_amount), 0),
-                       coalesce(sum(conflict_count), 0)
+                SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds, coalesce(sum(refunded_amount), 0) AS refunded,
+                       coalesce(sum(conflict_count), 0) AS conflicts
                 FROM projection_jobs
                 """)
-            totals.refunds = sums?[0] ?? 0
-            totals.refundedCredits = sums?[1] ?? 0
-            totals.conflicts = sums?[2] ?? 0
+            totals.refunds = sums?["refunds"] ?? 0
+            totals.refundedCredits = sums?["refunded"] ?? 0
+            totals.conflicts = sums?["conflicts"] ?? 0
             totals.orphansUnadopted = try Int64.fetchOne(
                 db, sql: "SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND duplicate = 0") ?? 0
             totals.position = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events") ?? 0
@@ -26,13 +26,14 @@ extension SQLiteEventStore {
                 SELECT provider, terminal_webhook, terminal_poll, terminal_watchdog, terminal_manual, terminal_app
                 FROM projection_provider_health
                 """) {
-                let provider: String = row[0]
-                let counts: [Int64] = (1...5).map { row[$0] }
-                totals.outcomesByProvider[provider] = Dictionary(uniqueKeysWithValues: zip(["webhook", "poll", "watchdog", "manual", "app"], counts))
+                let provider: String = row["provider"]
+                let sources = ["webhook", "poll", "watchdog", "manual", "app"]
+                let counts: [Int64] = sources.map { row["terminal_" + $0] }
+                totals.outcomesByProvider[provider] = Dictionary(uniqueKeysWithValues: zip(sources, counts))
                 if counts[0] + counts[1] > 0 { totals.pollShare[provider] = Double(counts[1]) / Double(counts[0] + counts[1]) }
             }
-            for row in try Row.fetchAll(db, sql: "SELECT provider, sum(reports) FROM projection_unknown_statuses GROUP BY provider") {
-                totals.unknownStatusesByProvider[row[0]] = row[1]
+            for row in try Row.fetchAll(db, sql: "SELECT provider, sum(reports) AS reports FROM projection_unknown_statuses GROUP BY provider") {
+                totals.unknownStatusesByProvider[row["provider"]] = row["reports"]
             }
             (totals.databaseBytes, totals.walBytes) = self.fileSizes()
             return totals

@@ -9,6 +9,26 @@ public struct ReadTable: Sendable, Hashable {
         self.columns = columns
         self.rows = rows
     }
+
+    /// One row read by column name: reordering a SELECT cannot move a value
+    /// into another's place; a column the answer lacks reads as `nil`.
+    public struct Record: Sendable {
+        let indexes: [String: Int]
+        let values: [String?]
+
+        public subscript(_ column: String) -> String? {
+            indexes[column].flatMap { values[$0] }
+        }
+
+        /// The column as an integer, 0 when absent or not a number (counts).
+        public func count(_ column: String) -> Int { Int(self[column] ?? "") ?? 0 }
+    }
+
+    /// The rows, each read by column name.
+    public var records: [Record] {
+        let indexes = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return rows.map { Record(indexes: indexes, values: $0) }
+    }
 }
 
 /// Why an auditor's query (`ledger query`) gave no answer.
