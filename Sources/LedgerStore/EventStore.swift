@@ -3,14 +3,10 @@ import LedgerCore
 /// The log's interface, the same on every engine (SQLite in `LedgerStore`,
 /// PostgreSQL in `LedgerPostgres`); `LedgerTesting.StoreConformance` is the
 /// suite each passes.
-public protocol EventStore: Sendable {
+public protocol EventStore: JobCommands {
     /// Appends events to one stream atomically, checking the expected version
     /// and the idempotency key. Returns once the events are durable.
     func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult
-
-    /// Decides `request` against the job's history and appends the fact with
-    /// its decisions in one transaction. Returns once they are durable.
-    func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome
 
     /// The events of one stream, in version order.
     func events(inStream stream: String) async throws(StoreError) -> [StoredEvent]

@@ -4,7 +4,7 @@ import LedgerCore
 /// The named read models every engine answers: what the HTTP routes, the
 /// admin pages, the background services and the commands read, never SQL of
 /// their own.
-public protocol ReadModels: Sendable {
+public protocol ReadModels: OpenJobQueries, NotificationOutbox {
     /// A named question answered as a table (``ReadModel``).
     func table(_ model: ReadModel) async throws(StoreError) -> ReadTable
     /// Jobs matching `filter`, in job-id order after `afterJobID` (keyset paging).
@@ -14,14 +14,6 @@ public protocol ReadModels: Sendable {
     func providerHealth() async throws(StoreError) -> [JSONValue]
     /// The totals behind `/metrics`.
     func totals() async throws(StoreError) -> LedgerTotals
-    /// Jobs without a terminal status, after `afterJobID` (the poller's and the watchdog's work).
-    func openJobs(after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState]
-    /// The job folded from its whole stream (with what only the decider keeps).
-    func foldedJob(_ jobID: String) async throws(StoreError) -> JobState?
-    /// Notifications still open, queued after `position` (the notifier's outbox).
-    func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation]
-    /// The newest `notification.queued` position (0 for none).
-    func lastQueuedNotificationPosition() async throws(StoreError) -> Int64
     /// A job's timeline: each event with the state after it.
     func replay(jobID: String, until limit: ReplayLimit) async throws(StoreError) -> JobTimeline?
     /// The job after it next changes (on any writer), or as it is after `timeout`.
@@ -76,20 +68,6 @@ public protocol EngineLifecycle: Sendable {
 /// Its Merkle tree and checkpoints (``TreeStorage``, ``CheckpointStorage``)
 /// are what ``LogProofs`` proves from.
 public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle, TreeStorage, CheckpointStorage {}
-
-extension ReadModels {
-    /// Calls `body` with every job without a terminal status, a page of 500
-    /// at a time in job-id order (keyset paging: memory stays one page).
-    public func forEachOpenJob(_ body: (JobState) async throws(StoreError) -> Void) async throws(StoreError) {
-        var after: String?
-        while true {
-            let page = try await openJobs(after: after, limit: 500)
-            guard let last = page.last else { return }
-            after = last.jobID
-            for job in page { try await body(job) }
-        }
-    }
-}
 
 extension EngineOperations {
     /// ``verify(progress:)`` without progress reports.

@@ -22,7 +22,8 @@ public struct NotifyRound: Sendable, Hashable {
 /// change; nothing waits in memory that a crash could lose. Only a 2xx is a
 /// delivery; a `Retry-After` is honoured up to a cap.
 public final class Notifier: Sendable {
-    let store: any LedgerEngine
+    /// Only what it uses of the engine.
+    let store: any JobCommands & NotificationOutbox
     let outbound: OutboundClient
     let url: String
     let signer: StandardWebhookVerifier
@@ -45,7 +46,7 @@ public final class Notifier: Sendable {
     }
     private let state = Mutex(State())
 
-    public init?(store: any LedgerEngine, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
+    public init?(store: any JobCommands & NotificationOutbox, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
                  logger: Logger) {
         guard let url = settings.notifyURL, let secret = settings.notifySecret,
               let signer = try? StandardWebhookVerifier(secret: secret) else { return nil }

@@ -21,7 +21,8 @@ public struct PollRound: Sendable, Hashable {
 /// cap on polls started per second, and a pause after a 429 or 5xx that
 /// honours `Retry-After` up to a cap (exponential from 30 s without one).
 public final class Poller: Sendable {
-    let store: any LedgerEngine
+    /// Only what it uses of the engine.
+    let store: any JobCommands & OpenJobQueries
     let clients: [String: PollClient]
     let outbound: OutboundClient
     let settings: BackgroundSettings
@@ -34,7 +35,7 @@ public final class Poller: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(store: any LedgerEngine, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
+    public init(store: any JobCommands & OpenJobQueries, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
                 providers: some Sequence<String>, logger: Logger) {
         self.store = store
         self.settings = settings

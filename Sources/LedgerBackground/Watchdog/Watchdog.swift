@@ -18,13 +18,14 @@ public struct WatchdogRound: Sendable, Hashable {
 /// only when its verdict or reason is new for the job, so rounds (and
 /// `ledger watchdog --once` run by cron) are idempotent.
 public struct Watchdog: Sendable {
-    let store: any LedgerEngine
+    /// Only what it uses of the engine.
+    let store: any JobCommands & OpenJobQueries
     let policy: WatchdogPolicy
     let poller: Poller?
     let clock: any LedgerClock
     let logger: Logger
 
-    public init(store: any LedgerEngine, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
+    public init(store: any JobCommands & OpenJobQueries, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
         self.store = store
         self.policy = policy
         self.poller = poller

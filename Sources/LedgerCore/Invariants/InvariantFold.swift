@@ -5,8 +5,8 @@
 /// what a stream lacks (a refund, a late completion) when the walk ends.
 ///
 /// Memory: one small record per stream and four bytes per position (which
-/// stream holds it, for evidence checks); a million-event log with a
-/// hundred thousand jobs holds about 20 MB.
+/// stream holds it, for evidence checks): `ledger verify` of a log of 1.01 M
+/// events in 88 k streams peaked at 23 MB of anonymous memory, all told.
 public struct InvariantFold: Sendable {
     /// A rule broken at `position` in `stream`.
     public struct Violation: Sendable, Hashable {
