@@ -74,9 +74,16 @@ struct JobRoutes: Sendable {
         return Response.json(Page(plural: "jobs", items: page.map(JobSnapshot.init), nextCursor: next))
     }
 
-    /// The cursor is opaque to clients: base64url of the last job id seen.
-    /// The longest a `?wait=` holds a request.
+    /// The longest a `?wait=` holds a request: proxies close idle requests
+    /// after about a minute, so a longer wait is cut, not refused.
     static let waitMillisecondsMax: Int64 = 60_000
+
+    /// How long `?wait=text` holds the request, or nil when `text` is no duration.
+    static func waitMilliseconds(_ text: String) -> Int64? {
+        DurationText.milliseconds(text).map { min($0, waitMillisecondsMax) }
+    }
+
+    /// The cursor is opaque to clients: base64url of the last job id seen.
 
     static func encodeCursor(_ jobID: String) -> String { Base64URL.encode(Data(jobID.utf8)) }
 
@@ -111,11 +118,11 @@ struct JobRoutes: Sendable {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
         }
         if let wait = request.uri.queryParameters.get("wait") {
-            guard let milliseconds = DurationText.milliseconds(wait) else {
+            guard let milliseconds = Self.waitMilliseconds(wait) else {
                 throw Problem.badRequest("wait must be a duration like 500ms or 30s (at most 60s is waited)")
             }
             state = try await support.call { () async throws(StoreError) in
-                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(min(milliseconds, Self.waitMillisecondsMax)))
+                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
             } ?? state
         }
         return Response.json(JobSnapshot(state))

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
-import LedgerHTTP
+@testable import LedgerHTTP
 import LedgerSQLite
 import LedgerStore
 import LedgerTesting
@@ -143,5 +143,14 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A wait past a minute is cut to 60 s rather than refused (docs/decisions.md).
+    @Test func aWaitLongerThanAMinuteIsCutTo60Seconds() {
+        #expect(JobRoutes.waitMilliseconds("300ms") == 300)
+        #expect(JobRoutes.waitMilliseconds("60s") == 60_000)
+        #expect(JobRoutes.waitMilliseconds("61s") == 60_000)
+        #expect(JobRoutes.waitMilliseconds("10m") == 60_000)
+        #expect(JobRoutes.waitMilliseconds("forever") == nil)
     }
 }
