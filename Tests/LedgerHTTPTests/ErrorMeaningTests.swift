@@ -1,6 +1,9 @@
 import Hummingbird
+import HummingbirdTesting
 @testable import LedgerHTTP
+import LedgerSQLite
 import LedgerStore
+import LedgerTesting
 import Testing
 
 /// Whether an error can pass decides the answer: 503 with Retry-After for
@@ -33,5 +36,25 @@ import Testing
         readiness.storageFailed("database disk image is malformed", lasting: true)
         readiness.storageSucceeded()
         #expect(!readiness.isReady && readiness.storageFailure == "database disk image is malformed")
+    }
+
+    /// Once shutdown begins (serve's ShutdownGate calls this on SIGTERM), the
+    /// load balancer is told at once: /readyz 503 "shutting down", ledger_ready 0,
+    /// while the database itself is fine.
+    @Test func readinessIsWithdrawnWhenShutdownBegins() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys))
+        try await Application(router: buildRouter(services)).test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            services.readiness.shutdownBegan()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable && response.headers[.retryAfter] == "5")
+                #expect(String(buffer: response.body).contains("shutting down"))
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains("\nledger_ready 0"))
+            }
+        }
+        await store.close()
     }
 }
