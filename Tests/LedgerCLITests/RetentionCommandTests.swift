@@ -42,6 +42,35 @@ import Testing
         }
     }
 
+    /// `LEDGER_RETAIN_BODIES` inside `serve`: its retention service redacts
+    /// what `ledger retain` would (as operator `serve`), once, and the log still verifies.
+    @Test func serveRetainsBodiesOnItsOwnWithLedgerRetainBodies() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let imported = try await LedgerBinary.run(["import", "--db", path, DemoLogTests.file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_RETAIN_BODIES": "1d",
+        ])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let store = try SQLiteEventStore(path: path)
+        var runs: [StoredEvent] = []
+        // Bounded: 30 s for the first round, which starts with the server.
+        for _ in 0..<300 where runs.isEmpty {
+            runs = try await store.events(inStream: RetentionRun.stream)
+            if runs.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+        let run = runs.first.flatMap { JSONValue(jsonText: $0.data) }
+        #expect(runs.count == 1 && run?["count"] == .int(7) && run?["operator"] == .string("serve"), "\(runs.map(\.data))")
+        #expect(try await store.events(inStream: RetentionRun.stream).count == 1, "one run: the next round had nothing to redact")
+        let retain = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d", "--dry-run"])
+        #expect(retain.stdout.contains("nothing to redact"), "serve redacted what retain would: \(retain.stdout)")
+        #expect(try await store.verify().isSound)
+        await store.close()
+    }
+
     /// Ninety days of a realistic ledger on a manual clock (the admin pages'
     /// 440 jobs from every built-in provider: refunds, late completions,
     /// orphans, dead letters, stuck jobs), its bodies older than 30 days
