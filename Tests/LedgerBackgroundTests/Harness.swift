@@ -24,6 +24,8 @@ struct Harness: Sendable {
     let notifier: Notifier
     let redriver: Redriver
     let outbound: OutboundClient
+    /// What the background services were configured with.
+    let settings: BackgroundSettings
     /// Sends a request to the ledger's own HTTP API.
     let ledger: any TestClientProtocol
     /// Where the fake app listens.
@@ -62,6 +64,7 @@ struct Harness: Sendable {
                                 providers: ProviderProfile.builtIn.keys, logger: logger)
             let watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
             let notifier = Notifier(store: store, settings: settings, outbound: outbound, clock: clock, logger: logger)!
+            let configured = settings
             let services = LedgerServices(store: store, keys: try APIKeys(parsing: Self.keys),
                                           providers: try ProviderRegistry(secrets: ["replicate": provider.secret]),
                                           now: { clock.now.date })
@@ -70,7 +73,7 @@ struct Harness: Sendable {
                     try await body(Harness(clock: clock, store: store, provider: provider, app: app, poller: poller,
                                            watchdog: watchdog, notifier: notifier,
                                            redriver: Redriver(store: store, poller: poller, watchdog: watchdog),
-                                           outbound: outbound, ledger: ledger, notifierURL: "http://127.0.0.1:\(port)/hooks"))
+                                           outbound: outbound, settings: configured, ledger: ledger, notifierURL: "http://127.0.0.1:\(port)/hooks"))
                 }
             } catch {
                 await outbound.shutdown()
