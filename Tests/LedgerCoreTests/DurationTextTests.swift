@@ -11,4 +11,11 @@ import Testing
     func anythingElseIsRefused(_ text: String) {
         #expect(DurationText.milliseconds(text) == nil)
     }
+
+    /// The defaults are written from the policies' own values, in the largest whole unit.
+    @Test(arguments: [(Int64(7_200_000), "2h"), (86_400_000, "1d"), (900_000, "15m"), (1500, "1500ms"), (90_000, "90s")])
+    func durationsWrittenBack(_ milliseconds: Int64, _ text: String) {
+        #expect(DurationText.text(milliseconds: milliseconds) == text)
+        #expect(DurationText.milliseconds(text) == milliseconds)
+    }
 }

@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerProviders
 
 /// One setting of the ledger, defined once: its key in the configuration file,
@@ -45,14 +46,14 @@ extension Setting {
     static let shutdownGrace = Setting("shutdown_grace", "10s")
     static let logLevel = Setting("log_level", "info")
     static let latePolicy = Setting("late_completion_policy", "keep_refund")
-    static let pollSchedule = Setting("poll_schedule", "first:5m,2m@15m,5m@60m,15m")
-    static let stuckAfter = Setting("stuck_after", "2h")
-    static let deadline = Setting("deadline", "24h")
-    static let submitDeadline = Setting("submit_deadline", "15m")
+    static let pollSchedule = Setting("poll_schedule", PollSchedule.standardText)
+    static let stuckAfter = Setting("stuck_after", DurationText.text(milliseconds: WatchdogPolicy.standard.stuckAfterMilliseconds))
+    static let deadline = Setting("deadline", DurationText.text(milliseconds: WatchdogPolicy.standard.deadlineMilliseconds))
+    static let submitDeadline = Setting("submit_deadline", DurationText.text(milliseconds: WatchdogPolicy.standard.submitDeadlineMilliseconds))
     static let watchdogInterval = Setting("watchdog_interval", "1m")
     static let notifyURL = Setting("notify_url", nil)
     static let notifySecret = Setting("notify_secret", nil)
-    static let notifySchedule = Setting("notify_schedule", "5s,5m,30m,2h,5h,10h,10h")
+    static let notifySchedule = Setting("notify_schedule", RetrySchedule.standardText)
     static let notifyEvents = Setting("notify_events", "terminal")
     static let allowPrivateTargets = Setting("allow_private_targets", "false")
     static let checkpointKey = Setting("checkpoint_key", nil)

@@ -20,7 +20,9 @@ public struct PollSchedule: Sendable, Hashable {
     /// The shortest interval accepted, so a schedule cannot spin.
     public static let shortestIntervalMilliseconds: Int64 = 100
 
-    public static let standard = PollSchedule(parsing: "first:5m,2m@15m,5m@60m,15m")!
+    /// The default, as the configuration writes it.
+    public static let standardText = "first:5m,2m@15m,5m@60m,15m"
+    public static let standard = PollSchedule(parsing: standardText)!
 
     /// Nil when `text` is not a schedule: `first:<duration>` then intervals,
     /// each but the last with `@<age>` (strictly increasing ages).

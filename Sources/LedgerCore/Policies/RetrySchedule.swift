@@ -7,7 +7,9 @@ import Foundation
 public struct RetrySchedule: Sendable, Hashable {
     public var delays: [Int64]
 
-    public static let standard = RetrySchedule(parsing: "5s,5m,30m,2h,5h,10h,10h")!
+    /// The default, as the configuration writes it.
+    public static let standardText = "5s,5m,30m,2h,5h,10h,10h"
+    public static let standard = RetrySchedule(parsing: standardText)!
 
     public init?(parsing text: String) {
         var delays: [Int64] = []
