@@ -84,7 +84,6 @@ struct JobRoutes: Sendable {
     }
 
     /// The cursor is opaque to clients: base64url of the last job id seen.
-
     static func encodeCursor(_ jobID: String) -> String { Base64URL.encode(Data(jobID.utf8)) }
 
     /// The job id a cursor holds. Any base64url text up to 400 characters is a

@@ -217,10 +217,7 @@ extension PostgresEventStore: EngineOperations {
             // A re-hashed file can chain perfectly and still pay a refund twice:
             // the invariants must hold too, or nothing is imported.
             let report = try await PostgresLogWalk(connection: connection, logger: logger).report(progress: { _ in })
-            if let finding = report.findings.first {
-                let line = finding.position.map { Int($0 - firstPosition) + 1 } ?? 0
-                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(finding.detail)")
-            }
+            if let finding = report.findings.first { throw finding.importRejection(firstImportedPosition: firstPosition) }
             return Int64(events.count)
         }
     }

@@ -38,12 +38,12 @@ struct PostgresLogWalk {
     }
 
     /// Every account's balance as the projection holds it.
-    private func projectedBalances() async throws -> [String: CreditMoves] {
+    private func projectedBalances() async throws -> [(account: String, moves: CreditMoves)] {
         let found = try await rows("SELECT account, charged, refunded, recharged FROM projection_accounts", on: connection, logger: logger)
-        return found.reduce(into: [:]) { balances, row in
-            guard let account = row.text("account") else { return }
-            balances[account] = CreditMoves(charged: row.integer("charged") ?? 0, refunded: row.integer("refunded") ?? 0,
-                                            recharged: row.integer("recharged") ?? 0)
+        return found.compactMap { row in
+            guard let account = row.text("account") else { return nil }
+            return (account, CreditMoves(charged: row.integer("charged") ?? 0, refunded: row.integer("refunded") ?? 0,
+                                         recharged: row.integer("recharged") ?? 0))
         }
     }
 }

@@ -52,10 +52,12 @@ import Testing
                           ("job-a", 3, .creditRefunded(CreditRefunded(account: "acct", amount: 10, evidencePosition: 2))),
                           ("orphans-x", 1, registered("o", account: "elsewhere"))])
         let right = CreditMoves(charged: 10, refunded: 10)
-        #expect(moved.firstBalanceMismatch(projected: ["acct": right]) == nil)
-        #expect(moved.firstBalanceMismatch(projected: ["acct": CreditMoves(charged: 10, refunded: 9)]) == "acct")
-        #expect(moved.firstBalanceMismatch(projected: [:]) == "acct")
-        #expect(moved.firstBalanceMismatch(projected: ["acct": right, "ghost": CreditMoves()]) == "ghost")
+        #expect(moved.firstBalanceMismatch(projected: [("acct", right)]) == nil)
+        #expect(moved.firstBalanceMismatch(projected: [("acct", CreditMoves(charged: 10, refunded: 9))]) == "acct")
+        #expect(moved.firstBalanceMismatch(projected: []) == "acct")
+        #expect(moved.firstBalanceMismatch(projected: [("acct", right), ("ghost", CreditMoves())]) == "ghost")
+        // Byte for byte, as the database keys accounts: a decomposed "é" is another account.
+        #expect(moved.firstBalanceMismatch(projected: [("acct", right), ("e\u{301}", CreditMoves())]) == "e\u{301}")
     }
 
     /// After the chain breaks every later hash is suspect, but the rules are
@@ -74,10 +76,38 @@ import Testing
                                   idempotencyKey: nil, prevHash: events[events.count - 1].hash, hash: ""))
         var walk = VerifyWalk(retentionRuns: [])
         for event in events { walk.visit(event, progress: { _ in }) }
-        let report = walk.finish(projectedBalances: ["acct_1": CreditMoves(charged: 10, refunded: 20)])
+        let report = walk.finish(projectedBalances: [("acct_1", CreditMoves(charged: 10, refunded: 20))])
         #expect(report.findings.map(\.check) == ["chain", "invariant"], "\(report.findings)")
         #expect(report.findings.first?.position == 2)
         #expect(report.findings.last?.detail.hasSuffix(LedgerInvariant.refundedOnce.text) == true)
         #expect(report.head == nil)
+    }
+
+    /// A log the service wrote registers a job once; a re-hashed file may not,
+    /// and each rule about the registration holds against every one of them.
+    @Test func everyRegistrationOfAStreamIsHeldToTheRules() {
+        let free = registered("a", cost: 0), charged = registered("a", cost: 10)
+        let failed = LedgerEvent.jobFailed(JobFailed(source: .webhook, reason: "x", evidencePosition: 3))
+        let unrefunded = fold([("job-a", 1, free), ("job-a", 2, charged), ("job-a", 3, failed)]).violations()
+        #expect(unrefunded.map(\.rule) == [.failedChargedJobRefunded])
+        let refund = LedgerEvent.creditRefunded(CreditRefunded(account: "a", amount: 10, evidencePosition: 3))
+        let twoCosts = fold([("job-a", 1, charged), ("job-a", 2, registered("a", cost: 20)), ("job-a", 3, failed), ("job-a", 4, refund)])
+        #expect(twoCosts.violations().map(\.rule) == [.refundIsTheCost])
+        let twoAccounts = fold([("job-a", 1, charged), ("job-a", 2, registered("a", account: "b")), ("job-a", 3, failed), ("job-a", 4, refund)])
+        #expect(twoAccounts.violations().map(\.rule) == [.creditsToTheJobsAccount])
+    }
+
+    /// An event this build cannot read is named, never silently passed.
+    @Test func anEventThatDoesNotDecodeIsNamed() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j", cost: 10))
+        var events = try await store.events(after: 0, limit: 10)
+        events[0].schemaVersion = 99
+        var walk = VerifyWalk(retentionRuns: [])
+        for event in events { walk.visit(event, progress: { _ in }) }
+        let report = walk.finish(projectedBalances: [("acct_1", CreditMoves(charged: 10))])
+        let decode = report.findings.first { $0.check == "decode" }
+        #expect(decode?.position == 1 && decode?.detail.hasPrefix("job-j: the event does not decode") == true, "\(report.findings)")
+        await store.close()
     }
 }

@@ -21,7 +21,7 @@ public struct InvariantFold: Sendable {
         }
     }
 
-    private var streamIDs: [String: Int32] = [:]
+    private var streamIDs: [ExactText: Int32] = [:]
     private var streams: [StreamFacts] = []
     /// The stream of position `p` at index `p - 1`, while positions come one
     /// after another from 1 (a verified log); any other position in `scattered`.
@@ -32,7 +32,7 @@ public struct InvariantFold: Sendable {
     private var laterEvidence: [(position: Int64, evidence: Int64, stream: Int32)] = []
     private var earliest: [LedgerInvariant: Violation] = [:]
     /// What the job streams charged, refunded and recharged, by account.
-    public private(set) var moves: [String: CreditMoves] = [:]
+    private var moves: [ExactText: CreditMoves] = [:]
 
     public init() {}
 
@@ -49,8 +49,8 @@ public struct InvariantFold: Sendable {
         if let evidence = event.decisionEvidence { judge(decision: position, citing: evidence, id) }
         switch event {
         case .jobRegistered(let registered):
-            if streams[Int(id)].registration == nil { streams[Int(id)].registration = (registered.cost, registered.account) }
-            move(registered.account, id) { $0.charged += registered.cost }
+            streams[Int(id)].registrations.append((registered.cost, registered.account))
+            move(registered.account, id) { $0.charged &+= registered.cost }
         case .jobCompleted:
             terminal(at: position, id)
             streams[Int(id)].completed = true
@@ -62,12 +62,12 @@ public struct InvariantFold: Sendable {
         case .creditRefunded(let refund):
             if streams[Int(id)].firstFailure == nil { note(.refundAfterAFailure, at: position, id) }
             streams[Int(id)].refunds.append(.init(position: position, amount: refund.amount, account: refund.account))
-            move(refund.account, id) { $0.refunded += refund.amount }
+            move(refund.account, id) { $0.refunded &+= refund.amount }
         case .creditRecharged(let recharge):
-            let refundedBefore = streams[Int(id)].refunds.reduce(0) { $0 + $1.amount }
+            let refundedBefore = streams[Int(id)].refunds.reduce(Int64(0)) { $0 &+ $1.amount }
             if recharge.amount != refundedBefore { note(.rechargeIsWhatWasRefunded, at: position, id) }
             streams[Int(id)].recharges.append(.init(position: position, amount: recharge.amount, account: recharge.account))
-            move(recharge.account, id) { $0.recharged += recharge.amount }
+            move(recharge.account, id) { $0.recharged &+= recharge.amount }
         case .webhookReceived(let webhook):
             if webhook.duplicate { duplicateWebhooks.insert(position) }
         default:
@@ -92,14 +92,18 @@ public struct InvariantFold: Sendable {
     /// The first account (in name order) whose projected balance is not what
     /// the job streams moved, on either side: an account the events move but
     /// the projection lacks, or a projected account no event moves.
-    public func firstBalanceMismatch(projected: [String: CreditMoves]) -> String? {
-        Set(moves.keys).union(projected.keys).sorted().first { moves[$0] != projected[$0] }
+    /// Accounts are compared byte for byte, as the database keys them.
+    public func firstBalanceMismatch(projected: [(account: String, moves: CreditMoves)]) -> String? {
+        var held: [ExactText: CreditMoves] = [:]
+        for row in projected { held[ExactText(row.account)] = row.moves }
+        return Set(moves.keys).union(held.keys).sorted().first { moves[$0] != held[$0] }?.text
     }
 
     private mutating func streamID(_ stream: String, firstPosition: Int64) -> Int32 {
-        if let id = streamIDs[stream] { return id }
+        let key = ExactText(stream)
+        if let id = streamIDs[key] { return id }
         let id = Int32(streams.count)
-        streamIDs[stream] = id
+        streamIDs[key] = id
         streams.append(StreamFacts(name: stream, firstPosition: firstPosition))
         return id
     }
@@ -131,9 +135,11 @@ public struct InvariantFold: Sendable {
     }
 
     /// Credit moves count for job streams only (what the accounts projection folds).
+    /// Sums wrap rather than trap: a tampered amount must not crash `verify`;
+    /// a wrapped sum differs from the projection's and the balance check names it.
     private mutating func move(_ account: String, _ id: Int32, _ change: (inout CreditMoves) -> Void) {
         guard streams[Int(id)].isJob else { return }
-        change(&moves[account, default: CreditMoves()])
+        change(&moves[ExactText(account), default: CreditMoves()])
     }
 
     private mutating func note(_ rule: LedgerInvariant, at position: Int64, _ id: Int32) {

@@ -13,8 +13,9 @@ struct StreamFacts: Sendable {
     let firstPosition: Int64
     var events: Int64 = 0
     var highestVersion: Int64 = 0
-    /// The first `job.registered`'s cost and account.
-    var registration: (cost: Int64, account: String)?
+    /// Every `job.registered`'s cost and account (one, in a log the service
+    /// wrote; each rule about the registration holds against all of them).
+    var registrations: [(cost: Int64, account: String)] = []
     var terminals = 0
     var completed = false
     var firstFailure: Int64?
@@ -24,7 +25,8 @@ struct StreamFacts: Sendable {
 
     init(name: String, firstPosition: Int64) {
         self.name = name
-        isJob = StreamName.jobID(of: name) != nil
+        // By bytes, as the database compares: "job-" then a combining mark is still a job stream there.
+        isJob = name.utf8.starts(with: "job-".utf8)
         self.firstPosition = firstPosition
     }
 
@@ -39,18 +41,17 @@ struct StreamFacts: Sendable {
         if highestVersion != events { broken.append((.versionsWithoutAGap, firstPosition)) }
         if refunds.count > 1 { broken.append((.refundedOnce, refunds[1].position)) }
         if completed, let refund = refunds.first { broken.append((.noRefundOfACompletedJob, refund.position)) }
-        if let registration, registration.cost > 0, let failure = firstFailure, refunds.isEmpty {
+        if registrations.contains(where: { $0.cost > 0 }), let failure = firstFailure, refunds.isEmpty {
             broken.append((.failedChargedJobRefunded, failure))
         }
         if let first = recharges.first, recharges.count > 1 || !lateCompletion {
             broken.append((.rechargedOnceAfterALateCompletion, first.position))
         }
-        guard let registration else { return broken }
-        if let refund = refunds.first(where: { $0.amount != registration.cost }) {
+        if let refund = refunds.first(where: { refund in registrations.contains { $0.cost != refund.amount } }) {
             broken.append((.refundIsTheCost, refund.position))
         }
         let credits = (refunds + recharges).sorted { $0.position < $1.position }
-        if let credit = credits.first(where: { $0.account != registration.account }) {
+        if let credit = credits.first(where: { credit in registrations.contains { !ExactText.equal($0.account, credit.account) } }) {
             broken.append((.creditsToTheJobsAccount, credit.position))
         }
         return broken

@@ -19,7 +19,6 @@ extension SQLiteEventStore {
                 INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             var count: Int64 = 0
-            let firstPosition = head.position + 1 as Int64?
             let events = try StoredEvent.decodeExported(lines)
             var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: head)
             for (index, event) in events {
@@ -36,10 +35,7 @@ extension SQLiteEventStore {
             // A re-hashed file can chain perfectly and still pay a refund twice:
             // the invariants must hold too, or nothing is imported.
             let report = try Verifier().run(db, progress: { _ in })
-            if let finding = report.findings.first {
-                let line = finding.position.map { Int($0 - (firstPosition ?? 1)) + 1 } ?? 0
-                throw StoreError.importRejected(line: line, detail: "breaks an invariant: \(finding.detail)")
-            }
+            if let finding = report.findings.first { throw finding.importRejection(firstImportedPosition: head.position + 1) }
             return count
         }
     }

@@ -60,10 +60,9 @@ struct Verifier {
     }
 
     /// Every account's balance as the projection holds it.
-    private func projectedBalances(_ db: Database) throws -> [String: CreditMoves] {
-        let rows = try Row.fetchAll(db, sql: "SELECT account, charged, refunded, recharged FROM projection_accounts")
-        return rows.reduce(into: [:]) { balances, row in
-            balances[row["account"]] = CreditMoves(charged: row["charged"], refunded: row["refunded"], recharged: row["recharged"])
+    private func projectedBalances(_ db: Database) throws -> [(account: String, moves: CreditMoves)] {
+        try Row.fetchAll(db, sql: "SELECT account, charged, refunded, recharged FROM projection_accounts").map { row in
+            (row["account"], CreditMoves(charged: row["charged"], refunded: row["refunded"], recharged: row["recharged"]))
         }
     }
 }

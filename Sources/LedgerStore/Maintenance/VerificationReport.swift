@@ -30,3 +30,13 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     /// The first bad position named by any finding.
     public var firstBadPosition: Int64? { findings.compactMap(\.position).min() }
 }
+
+extension VerificationReport.Finding {
+    /// What an import that would leave the log with this finding is refused
+    /// with: the imported line it names, 0 when it is no line of the file.
+    public func importRejection(firstImportedPosition: Int64) -> StoreError {
+        let line = position.flatMap { $0 >= firstImportedPosition ? Int($0 - firstImportedPosition) + 1 : nil } ?? 0
+        let what = check == "invariant" ? "breaks an invariant" : "fails verify's \(check) check"
+        return .importRejected(line: line, detail: "\(what): \(detail)")
+    }
+}

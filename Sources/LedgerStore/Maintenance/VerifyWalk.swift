@@ -10,6 +10,8 @@ public struct VerifyWalk {
     private var chain: ChainCheck
     private var chainBroken = false
     private var invariants = InvariantFold()
+    /// Events this build cannot read (changed, or written by a newer ledger): named, never silently passed.
+    private var undecodable: [(position: Int64, stream: String, reason: String)] = []
     private let codec = EventCodec()
     private let progressEvery: Int64
 
@@ -38,12 +40,16 @@ public struct VerifyWalk {
     /// The report, once every event was visited: the chain's head if it held,
     /// each broken invariant, and the first account whose projected balance
     /// is not what its credit events moved.
-    public func finish(projectedBalances: [String: CreditMoves]) -> VerificationReport {
+    public func finish(projectedBalances: [(account: String, moves: CreditMoves)]) -> VerificationReport {
         var report = report
         if !chainBroken { report.head = chain.head }
         for violation in invariants.violations() {
             report.findings.append(.init(check: "invariant", position: violation.position,
                                          detail: "\(violation.stream): \(violation.rule.text)"))
+        }
+        for undecoded in undecodable {
+            report.findings.append(.init(check: "decode", position: undecoded.position,
+                                         detail: "\(undecoded.stream): the event does not decode (\(undecoded.reason)); no rule was judged on it"))
         }
         if let account = invariants.firstBalanceMismatch(projected: projectedBalances) {
             report.findings.append(.init(check: "invariant", position: nil,
@@ -52,10 +58,15 @@ public struct VerifyWalk {
         return report
     }
 
-    /// An event that no longer decodes only takes its place in its stream:
-    /// the chain check names a changed row.
+    /// An event that does not decode takes its place in its stream and is
+    /// named (the first hundred): a rule cannot be judged on what cannot be read.
     private mutating func fold(_ stored: StoredEvent) {
-        let event = try? codec.decode(type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data)
+        var event: LedgerEvent?
+        do {
+            event = try codec.decode(type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data)
+        } catch {
+            if undecodable.count < 100 { undecodable.append((stored.position, stored.stream, "\(error)")) }
+        }
         invariants.observe(position: stored.position, stream: stored.stream, version: stored.version, event: event)
     }
 }
