@@ -63,10 +63,24 @@ public struct VerifyWalk {
     private mutating func fold(_ stored: StoredEvent) {
         var event: LedgerEvent?
         do {
-            event = try codec.decode(type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data)
+            event = try decodeForFold(stored)
         } catch {
             if undecodable.count < 100 { undecodable.append((stored.position, stored.stream, "\(error)")) }
         }
         invariants.observe(position: stored.position, stream: stored.stream, version: stored.version, event: event)
+    }
+
+    /// Through the codec's byte path with `foldOnly`, as rebuild reads: the
+    /// rules never read a webhook's body, so it is validated, not copied.
+    private func decodeForFold(_ stored: StoredEvent) throws(EventDecodingError) -> LedgerEvent {
+        guard let type = EventType(rawValue: stored.type) else {
+            return try codec.decode(type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data)
+        }
+        var data = stored.data
+        return try data.withUTF8 { bytes in
+            Result { () throws(EventDecodingError) in
+                try codec.decode(type: type, schemaVersion: stored.schemaVersion, utf8: bytes, foldOnly: true)
+            }
+        }.get()
     }
 }
