@@ -20,6 +20,12 @@ public final class FakeApp: Sendable {
         case slow
         /// 302 elsewhere (must not be followed).
         case redirect
+        /// 410 Gone.
+        case gone
+        /// 429 with `Retry-After: 3600` (longer than the ledger honours).
+        case throttle
+        /// Takes the delivery, then answers 200 with a 2 MiB body.
+        case huge
     }
 
     public struct Delivery: Sendable, Equatable {
@@ -81,13 +87,20 @@ public final class FakeApp: Sendable {
         case .redirect:
             state.withLock { $0.refused += 1 }
             return Response(status: .found, headers: [.location: "http://127.0.0.1:9/hooks"])
+        case .gone:
+            state.withLock { $0.refused += 1 }
+            return Response(status: .gone)
+        case .throttle:
+            state.withLock { $0.refused += 1 }
+            return Response(status: .tooManyRequests, headers: [.retryAfter: "3600"])
         case .slow:
             try await Task.sleep(for: .seconds(2))
-        case .up:
+        case .up, .huge:
             break
         }
         let delivery = Delivery(webhookID: headers[.init("webhook-id")!] ?? "", body: String(decoding: body, as: UTF8.self))
         state.withLock { $0.accepted.append(delivery) }
-        return Response(status: .noContent)
+        guard mode == .huge else { return Response(status: .noContent) }
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: 2 << 20)))
     }
 }

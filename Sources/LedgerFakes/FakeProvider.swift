@@ -32,6 +32,12 @@ public final class FakeProvider: Sendable {
         case redirect
         /// Sends webhooks late (after `webhookDelay`).
         case delay
+        /// The status API answers 429 with `Retry-After: 120` (rate limited).
+        case throttle
+        /// The status API answers 200 with an HTML page (a proxy's error page).
+        case html
+        /// The status API answers 200 with JSON cut off mid-object.
+        case truncated
     }
 
     private struct Prediction: Sendable {
@@ -159,6 +165,14 @@ public final class FakeProvider: Sendable {
             try await Task.sleep(for: .seconds(2))
         case .redirect:
             return Response(status: .found, headers: [.location: "http://127.0.0.1:9/v1/predictions/\(id)"])
+        case .throttle:
+            return Response(status: .tooManyRequests, headers: [.retryAfter: "120"])
+        case .html:
+            return Response(status: .ok, headers: [.contentType: "text/html"],
+                            body: .init(byteBuffer: ByteBuffer(string: "<html><body><h1>502 Bad Gateway</h1></body></html>")))
+        case .truncated:
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"id":"\#(id)","status":"succeeded","output":["https://cdn"#)))
         default:
             break
         }

@@ -131,6 +131,41 @@ public enum StoreConformance {
             let row = try await store.job("j")
             try expect(row?.status == .failed && row?.refundedAmount == 30, "projection row \(String(describing: row))")
         },
+        Check(name: "a poll and a webhook racing on one job make one decision; the other is evidence") { store in
+            // FAULTS 24: 40 jobs, each raced by a webhook and a poll at once, in seeded
+            // agreement or contradiction, all 80 facts in flight together.
+            var generator = SeededGenerator(seed: 24)
+            var races: [(jobID: String, webhook: ReportedStatus, poll: ReportedStatus)] = []
+            for index in 0..<40 {
+                let webhook: ReportedStatus = Bool.random(using: &generator) ? .completed : .failed
+                let poll: ReportedStatus = Bool.random(using: &generator) ? webhook : (webhook == .completed ? .failed : .completed)
+                races.append(("r\(index)", webhook, poll))
+                _ = try await store.execute(Fixtures.register("r\(index)", cost: 10, externalID: "x\(index)"))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, race) in races.enumerated() {
+                    group.addTask { _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x\(index)", race.webhook, delivery: "w\(index)"))) }
+                    group.addTask {
+                        _ = try await store.execute(.job(jobID: race.jobID, command: .poll(Fixtures.poll(race.poll)), metadata: Fixtures.app))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for race in races {
+                let events = try await store.events(inStream: StreamName.job(race.jobID))
+                let types = events.map(\.type)
+                let facts = events.filter { [EventType.webhookReceived.rawValue, EventType.pollResult.rawValue].contains($0.type) }
+                let terminal = events.filter { [EventType.jobCompleted.rawValue, EventType.jobFailed.rawValue].contains($0.type) }
+                try expect(facts.count == 2, "\(race.jobID): both facts stored: \(types)")
+                try expect(terminal.count == 1, "\(race.jobID): one decision: \(types)")
+                let evidence = JSONValue(jsonText: terminal[0].data)?["evidence_position"]
+                try expect(evidence == .int(facts[0].position), "\(race.jobID): the first fact stored decides: \(types)")
+                let refunds = types.filter { $0 == EventType.creditRefunded.rawValue }.count
+                try expect(refunds == (terminal[0].type == EventType.jobFailed.rawValue ? 1 : 0), "\(race.jobID): refunds \(types)")
+                let late = race.webhook != race.poll && terminal[0].type == EventType.jobFailed.rawValue
+                try expect(types.contains(EventType.jobLateCompletion.rawValue) == late, "\(race.jobID): late completion \(types)")
+            }
+        },
     ]
 
     public static func plain(_ stream: String, count: Int) -> AppendRequest {

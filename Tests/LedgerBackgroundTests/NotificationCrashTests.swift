@@ -55,4 +55,32 @@ import Testing
             #expect(h.app.accepted.count == 2, "and not a third time")
         }
     }
+
+    /// FAULTS 2: the failure, its refund and its queued notification commit
+    /// together; a process killed before its notifier ran leaves them queued,
+    /// and the next process (a fresh notifier with nothing in memory) sends
+    /// the notification once. Nothing refunds twice.
+    @Test func aDecisionCommittedBeforeTheProcessDiedIsNotifiedOnceAfterTheRestart() async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(1)
+            h.provider.finish("pred_0", succeeded: false)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            let committed = try await h.events("job_0")
+            #expect(committed.contains("job.failed") && committed.contains("credit.refunded") && committed.contains("notification.queued"))
+            #expect(h.app.accepted.isEmpty, "the process died before sending")
+            let queued = committed.filter { $0 == "notification.queued" }.count  // the failure's and the refund's
+
+            let restarted = try #require(Notifier(store: h.store, settings: h.settings, outbound: h.outbound,
+                                                  clock: h.clock, logger: Harness.logger))
+            #expect(try await restarted.runOnce().delivered == queued)
+            h.advance(minutes: 60)
+            _ = try await restarted.runOnce()
+            _ = try await h.notifier.runOnce()
+            #expect(h.app.accepted.count == queued && Set(h.app.accepted.map(\.webhookID)).count == queued,
+                    "each sent once after the restart, by either notifier")
+            let after = try await h.events("job_0")
+            #expect(after.filter { $0 == "credit.refunded" }.count == 1 && after.filter { $0 == "notification.delivered" }.count == queued)
+            #expect(try await h.store.verify().isSound)
+        }
+    }
 }

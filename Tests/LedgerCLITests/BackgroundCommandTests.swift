@@ -116,4 +116,48 @@ import Testing
         let settings = try await store.recordedSettings()
         #expect(settings["notifications"] == "on" && settings["late_completion_policy"] == "recharge")
     }
+
+    /// Answers 500 to every request and counts them: a peer no read of the past may call.
+    struct CountEveryRequest: RouterMiddleware {
+        let calls: Shared<[String]>
+        func handle(_ request: Request, context: BasicRequestContext,
+                    next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+            calls.withLock { $0.append("\(request.method) \(request.uri.path)") }
+            return Response(status: .internalServerError)
+        }
+    }
+
+    /// FAULTS 40: replaying, rebuilding and verifying a log read the past and
+    /// act on nothing. With a provider and an app configured (one loopback
+    /// sink that fails every call), open jobs and open notifications in the
+    /// log, these commands call nobody; `notify --once` on the same log does.
+    @Test func replayRebuildAndVerifyCallNoPeer() async throws {
+        let path = try await Self.prepareLedger()
+        var options = StoreOptions()
+        options.notificationsEnabled = true
+        let store = try SQLiteEventStore(path: path, options: options)
+        _ = try await store.execute(Fixtures.register("j3", cost: 7, externalID: "pred_3"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("pred_3", .failed, delivery: "d3")))
+        let calls = Shared<[String]>([])
+        let router = Router()
+        router.add(middleware: CountEveryRequest(calls: calls))
+        router.get("**") { _, _ in Response(status: .internalServerError) }
+        router.post("**") { _, _ in Response(status: .internalServerError) }
+        try await Application(router: router).test(.live) { client in
+            let sink = "http://127.0.0.1:\(client.port!)"
+            let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": sink, "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test",
+                               "LEDGER_NOTIFY_URL": sink + "/hooks", "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
+                               "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString()]
+            for command in [["replay", "j3"], ["replay", "j1", "--format", "json"], ["rebuild"], ["rebuild", "--check"], ["verify"],
+                            ["export"]] {
+                let output = try await LedgerBinary.run(command + ["--db", path], environment: environment)
+                #expect(output.status == 0, "\(command): \(output.stderr)")
+                #expect(calls.withLock { $0 }.isEmpty, "\(command) called a peer: \(calls.withLock { $0 })")
+            }
+            // The sink does count: the notifier on the same log calls it.
+            let notify = try await LedgerBinary.run(["notify", "--once", "--db", path], environment: environment)
+            #expect(notify.status == 0, "\(notify.stderr)")
+            #expect(calls.withLock { $0 }.contains("POST /hooks"), "the notifier's call is counted: \(calls.withLock { $0 })")
+        }
+    }
 }

@@ -52,6 +52,39 @@ import Testing
         #expect(verify.stderr.contains("damaged") || verify.stdout.contains("FAIL pages"), "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// FAULTS 9, under a running `serve`: a page damaged on disk after start-up
+    /// (and read once another process's commit has emptied serve's page
+    /// caches) answers 500, never "retry later", and leaves `/readyz` at 503
+    /// and `ledger_ready` at 0: a damaged ledger is not repaired or trusted.
+    @Test func aPageDamagedUnderARunningServeAnswers500AndStaysNotReady() async throws {
+        let path = try await Self.ledger()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port,
+                                                             environment: ["LEDGER_KEYS": ServeProcessTests.keys])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        func register(_ jobID: String) async throws -> String {
+            try await ServeProcessTests.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", base + "/v1/jobs",
+                                              "-H", "Authorization: Bearer app-key-0123456789abcdef", "-H", "content-type: application/json",
+                                              "-d", #"{"job_id":"\#(jobID)","account":"a","provider":"replicate","operation":"o","cost":1}"#]).output
+        }
+        func ready() async throws -> String {
+            try await ServeProcessTests.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/readyz"]).output
+        }
+        #expect(try await register("before") == "201")
+        #expect(try await ready() == "200")
+        try await checkpointWAL(path)
+        try Self.damage(path, at: try await Self.streamIndexOffset(path), bytes: 64)
+        // Another process's commit: serve's connections drop their page caches and read the file again.
+        _ = try await RetentionCommandTests.sqlite(path, "PRAGMA user_version = 7")
+        #expect(try await register("after") == "500", "damage is no reason to retry")
+        #expect(try await ready() == "503")
+        #expect(try await register("again") == "500")
+        #expect(try await ready() == "503", "still not ready: only a restart after a restore clears it")
+        let metrics = try await ServeProcessTests.curl(["-s", base + "/metrics"]).output
+        #expect(metrics.split(separator: "\n").contains("ledger_ready 0"), "\(metrics.prefix(400))")
+    }
+
     /// Copies the WAL's pages into the main file (sqlite3's own checkpoint), so
     /// the damage hits the pages the ledger will read.
     func checkpointWAL(_ path: String) async throws {

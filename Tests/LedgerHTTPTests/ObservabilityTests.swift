@@ -90,19 +90,32 @@ import Testing
         }
     }
 
+    /// Secrets (a provider's token, an API key, a bearer) never reach the
+    /// logs, an answer's problem details, or the events stored.
     @Test func logsAreJSONLinesWithTheRequestsFactsAndNeverBodiesTokensOrKeys() async throws {
         let logs = CapturedLogs()
+        let answers = Mutex<[String]>([])
         try await withApp(logs: logs) { client, store async throws in
+            func send(_ uri: String, _ method: HTTPRequest.Method, headers: HTTPFields = [:], body: String = "") async throws -> HTTPResponse.Status {
+                try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body)) { response in
+                    answers.withLock { $0.append(String(buffer: response.body)) }
+                    return response.status
+                }
+            }
             _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "ws_1", provider: "wavespeed"))
             let body = #"{"id":"ws_1","status":"completed","outputs":["https://cdn.example/secret-output.png"]}"#
             let token = Self.tokens["wavespeed"]!
-            #expect(try await client.execute(uri: "/v1/webhooks/wavespeed?token=\(token)", method: .post,
-                                             body: ByteBuffer(string: body)) { $0.status } == .ok)
-            #expect(try await client.execute(uri: "/v1/webhooks/wavespeed?token=wrong-token-0123456789", method: .post,
-                                             body: ByteBuffer(string: body)) { $0.status } == .unauthorized)
+            #expect(try await send("/v1/webhooks/wavespeed?token=\(token)", .post, body: body) == .ok)
+            #expect(try await send("/v1/webhooks/wavespeed?token=wrong-token-0123456789", .post, body: body) == .unauthorized)
             var headers: HTTPFields = [.authorization: "Bearer app-key-0123456789abcdef"]
             headers[.contentType] = "application/json"
-            _ = try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: headers) { $0.status }
+            _ = try await send("/v1/jobs/j1", .get, headers: headers)
+            // A wrong key, a key of the wrong role, and a token where the ledger expects a signature.
+            #expect(try await send("/v1/jobs/j1", .get, headers: [.authorization: "Bearer wrong-key-0123456789abcdef"]) == .unauthorized)
+            #expect(try await send("/v1/jobs/j1/actions", .post, headers: headers, body: "{}") == .forbidden)
+            #expect(try await send("/v1/webhooks/replicate?token=\(token)", .post, body: body) == .unauthorized)
+            let stored = try await store.events(after: 0, limit: 1000).map { $0.data + $0.metadata + ($0.idempotencyKey ?? "") }
+            answers.withLock { $0.append(contentsOf: stored) }
         }
         let lines = logs.lines.withLock { $0 }
         let objects = lines.compactMap { JSONValue(jsonText: $0) }
@@ -114,6 +127,12 @@ import Testing
         let everything = lines.joined()
         for secret in ["wavespeed-token-0123456789", "wrong-token", "app-key-0123456789abcdef", "secret-output", "token=w"] {
             #expect(!everything.contains(secret), "\(secret) leaked into the logs")
+        }
+        let answered = answers.withLock { $0 }
+        #expect(answered.count > 6 && answered.contains { $0.contains("problem") || $0.contains("title") })
+        // (A 401's detail names the header to send, "Authorization: Bearer <key>": words, not a secret.)
+        for secret in ["wavespeed-token-0123456789", "wrong-token", "wrong-key", "app-key-0123456789abcdef", "token=w"] {
+            #expect(!answered.contains { $0.contains(secret) }, "\(secret) leaked into an answer or a stored event")
         }
     }
 

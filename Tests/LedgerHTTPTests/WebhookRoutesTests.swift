@@ -102,6 +102,36 @@ import Testing
         }
     }
 
+    /// The same JSON as ``succeeded``, as a proxy might re-serialise it.
+    static let reEncodings = [
+        ("other spacing", #"{"id": "pred_1", "status": "succeeded", "output": ["https://cdn.example/1.mp4"], "error": null}"#),
+        ("other key order", #"{"status":"succeeded","id":"pred_1","output":["https://cdn.example/1.mp4"],"error":null}"#),
+        ("escaped characters", #"{"id":"pred_1","status":"succ\u0065eded","output":["https:\/\/cdn.example\/1.mp4"],"error":null}"#),
+        ("a trailing newline", succeeded + "\n"),
+    ]
+
+    /// The signature covers the bytes as sent: a body that means the same
+    /// JSON in other bytes is refused, and nothing is stored or decided.
+    @Test(arguments: 0..<reEncodings.count)
+    func aSignedBodyReSerialisedByAProxyIsRefused(_ index: Int) async throws {
+        let (name, reEncoded) = Self.reEncodings[index]
+        #expect(JSONValue(jsonText: reEncoded) == JSONValue(jsonText: Self.succeeded), "\(name): the same JSON")
+        let headers = try Self.signed(Self.succeeded, id: "msg_1")
+        try await withApp { client, store in
+            _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
+            let before = try await store.head()
+            let status = try await store.job("j1")?.status
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: reEncoded)) {
+                #expect($0.status == .unauthorized, "\(name)")
+            }
+            #expect(try await store.head() == before, "\(name): nothing stored")
+            #expect(try await store.job("j1")?.status == status)
+            try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers, body: ByteBuffer(string: Self.succeeded)) {
+                #expect($0.status == .ok, "the bytes that were signed still pass")
+            }
+        }
+    }
+
     static let badDeliveries: [(String, String, String, @Sendable (String) throws -> HTTPFields, HTTPResponse.Status)] = [
         ("forged signature", "replicate", succeeded, { body in try signed(body, id: "m", secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString()) }, .unauthorized),
         ("stale timestamp", "replicate", succeeded, { body in try signed(body, id: "m", at: now.addingTimeInterval(-600)) }, .unauthorized),

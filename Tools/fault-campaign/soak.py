@@ -4,9 +4,11 @@
 Starts serve on a fresh SQLite file with notifications to a fake app and polls against a
 fake provider (both from campaign.py), sends registrations and their signed webhooks at a
 fixed rate (a redelivery now and then), and every --every seconds records the server's
-resident memory (VmRSS), open descriptors, the WAL's and the database's size and the
-events stored. Writes the samples as CSV and an SVG chart of each series against time,
-then stops the server and checks the ledger (verify, rebuild --check).
+resident memory (VmRSS), open descriptors, the WAL's and the database's size, the
+events stored, the database's bytes per event and the series `/metrics` serves (a label
+carrying a job or an account would grow it). Writes the samples as CSV and an SVG chart
+of each series against time, then stops the server and checks the ledger (verify,
+rebuild --check).
 
     swift build -c release --product ledger
     python3 Tools/fault-campaign/soak.py --minutes 30 --rate 40 --ledger .build/release/ledger \\
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from campaign import APP_KEY, KEYS, NOTIFY_SECRET, SECRET, Node, Peers, clean_environment, post, signed  # noqa: E402
@@ -31,16 +35,27 @@ from campaign import APP_KEY, KEYS, NOTIFY_SECRET, SECRET, Node, Peers, clean_en
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def resident_mib(pid):
+def resident_mib(pid, field="VmRSS"):
+    """VmRSS, or its parts: RssAnon (the heap: what a leak grows) and RssFile
+    (the database's pages mapped by SQLite's mmap, which the kernel may drop)."""
     with open("/proc/%d/status" % pid) as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
 
 def size_mib(path):
     return os.path.getsize(path) / 2**20 if os.path.exists(path) else 0.0
+
+
+def metric_series(port):
+    """How many series `/metrics` serves (lines that are not comments): a label per job would grow it."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as answer:
+            return sum(1 for line in answer.read().decode().splitlines() if line and not line.startswith("#"))
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return 0
 
 
 def traffic(node, peers, rate, stop, counters):
@@ -128,18 +143,23 @@ def main():
             events = subprocess.run(["sqlite3", "file:%s?mode=ro" % database, "SELECT max(position) FROM events"],
                                     capture_output=True, text=True).stdout.strip() or "0"
             samples.append({"seconds": time.time() - began, "rss_mib": resident_mib(pid),
+                            "anon_mib": resident_mib(pid, "RssAnon"), "file_mib": resident_mib(pid, "RssFile"),
                             "descriptors": len(os.listdir("/proc/%d/fd" % pid)), "wal_mib": size_mib(database + "-wal"),
-                            "database_mib": size_mib(database), "events": int(events), "acknowledged": counters["acknowledged"]})
-            print("%6.0f s  rss %6.1f MiB  fds %4d  wal %6.1f MiB  db %7.1f MiB  events %8d" % (
-                samples[-1]["seconds"], samples[-1]["rss_mib"], samples[-1]["descriptors"], samples[-1]["wal_mib"],
-                samples[-1]["database_mib"], samples[-1]["events"]), flush=True)
+                            "database_mib": size_mib(database), "events": int(events), "acknowledged": counters["acknowledged"],
+                            "series": metric_series(node.port)})
+            samples[-1]["bytes_per_event"] = samples[-1]["database_mib"] * 2**20 / max(samples[-1]["events"], 1)
+            print("%6.0f s  rss %6.1f MiB (anon %6.1f, file %6.1f)  fds %4d  wal %6.1f MiB  db %7.1f MiB  events %8d  %5.0f B/event  %4d series" % (
+                samples[-1]["seconds"], samples[-1]["rss_mib"], samples[-1]["anon_mib"], samples[-1]["file_mib"], samples[-1]["descriptors"], samples[-1]["wal_mib"],
+                samples[-1]["database_mib"], samples[-1]["events"], samples[-1]["bytes_per_event"], samples[-1]["series"]), flush=True)
     finally:
         stop.set()
         sender.join()
         node.stop()
         peers.stop()
-    columns = [("rss_mib", "resident memory (MiB)"), ("descriptors", "open descriptors"), ("wal_mib", "WAL (MiB)"),
-               ("database_mib", "database file (MiB)"), ("events", "events stored")]
+    columns = [("rss_mib", "resident memory (MiB)"), ("anon_mib", "of which anonymous: the heap (MiB)"),
+               ("file_mib", "of which file pages: the database mapped (MiB)"), ("descriptors", "open descriptors"), ("wal_mib", "WAL (MiB)"),
+               ("database_mib", "database file (MiB)"), ("events", "events stored"),
+               ("bytes_per_event", "database bytes per event"), ("series", "metric series served")]
     with open(options.csv, "w") as out:
         out.write(",".join(["seconds"] + [key for key, _ in columns]) + "\n")
         for sample in samples:

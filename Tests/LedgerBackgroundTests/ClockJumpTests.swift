@@ -1,0 +1,45 @@
+import LedgerBackground
+import LedgerCore
+import LedgerTesting
+import Testing
+
+/// The wall clock steps backwards and forwards between watchdog rounds
+/// (FAULTS 17): recorded times never go backwards, and no job fails or is
+/// refunded before its deadline, measured from its submission.
+@Suite struct ClockJumpTests {
+    @Test func aClockThatStepsBackAndForthFailsNothingEarlyAndRecordsNoTimeBackwards() async throws {
+        try await Harness.run { h in
+            let jobs = try await h.submitJobs(3)
+            h.advance(minutes: 60)
+            #expect(try await h.watchdog.runOnce().recorded == 0, "1 h: not stuck yet")
+
+            // Three days back, as a bad NTP step would do.
+            h.advance(minutes: -3 * 24 * 60)
+            let behind = try await h.watchdog.runOnce()
+            #expect(behind.recorded == 0 && behind.failed == 0, "a clock behind the submission decides nothing")
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            let times = try await h.store.events(after: 0, limit: 100).map(\.recordedAt)
+            #expect(times == times.sorted(), "recorded times never go backwards: \(times)")
+
+            // The clock comes back: 1 h 30 min after the submission.
+            h.advance(minutes: 3 * 24 * 60 + 30)
+            #expect(try await h.watchdog.runOnce().recorded == 0, "1 h 30: still not stuck")
+            h.advance(minutes: 31)
+            let stuck = try await h.watchdog.runOnce()
+            #expect(stuck.recorded == 2 && stuck.failed == 0, "2 h 01: the two open jobs are stuck, and polled")
+
+            // The deadline is 24 h after the submission, not a minute sooner.
+            h.advance(minutes: 24 * 60 - 2 * 60 - 2)
+            #expect(try await h.watchdog.runOnce().failed == 0, "23 h 59")
+            h.advance(minutes: 2)
+            #expect(try await h.watchdog.runOnce().failed == 2, "24 h 01")
+            for jobID in jobs.dropFirst() {
+                let job = try #require(try await h.store.job(jobID))
+                #expect(job.status == .failed && job.refundedAmount == 10 && job.completionSource == .watchdog)
+            }
+            #expect(try await h.store.job(jobs[0])?.status == .completed)
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import LedgerBackground
+import LedgerCore
+import LedgerFakes
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// A provider's status API and an app's notification endpoint that answer
+/// badly: each answer is recorded as evidence, decides nothing, and is
+/// retried on the schedule (docs/guarantees.md, "Outbound requests").
+@Suite struct MisbehavingPeersTests {
+    /// 429 with a `Retry-After`, an HTML error page, JSON cut short: every
+    /// poll is a `poll.result` with its error; the job stays open; a 429
+    /// pauses the provider for its `Retry-After`.
+    @Test(arguments: [FakeProvider.Mode.throttle, .html, .truncated])
+    func aStatusAPIThatAnswersBadlyIsRecordedAndDecidesNothing(_ mode: FakeProvider.Mode) async throws {
+        try await Harness.run(pollConcurrency: 1) { h in
+            let jobs = try await h.submitJobs(2)
+            for index in 0..<2 { h.provider.finish("pred_\(index)", succeeded: true) }
+            h.provider.mode = mode
+            h.advance(minutes: 6)
+            let round = try await h.poller.runOnce()
+            #expect(round.polled == (mode == .throttle ? 1 : 2), "a 429 pauses the rest of the round")
+            for jobID in jobs {
+                #expect(try await h.store.job(jobID)?.status == .processing, "a bad answer decides nothing")
+            }
+            let polls = try await h.store.events(inStream: "job-job_0").filter { $0.type == EventType.pollResult.rawValue }
+            let poll = try #require(polls.first.flatMap { JSONValue(jsonText: $0.data) })
+            #expect(poll["reported_status"]?.stringValue == "unknown")
+            let expectedError = mode == .throttle ? "the status API answered 429" : "the status API's answer is not JSON"
+            #expect(poll["error"]?.stringValue == expectedError)
+
+            if mode == .throttle {
+                let calls = h.provider.statusCalls
+                h.advance(minutes: 1)
+                #expect(try await h.poller.runOnce().backingOff == ["replicate"], "Retry-After: 120 is honoured")
+                #expect(h.provider.statusCalls == calls)
+                h.advance(minutes: 2)
+            } else {
+                h.advance(minutes: 3)
+            }
+            h.provider.mode = .normal
+            #expect(try await h.poller.runOnce().endedJobs == 2, "a good answer on the schedule decides")
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+
+    /// 302, 410, 429 with an hour's `Retry-After`, an app that hangs past the
+    /// read timeout, a 2xx with a body over the cap: none is a delivery. The
+    /// notification stays open under one `webhook-id`, a 429 waits (capped at
+    /// `retryAfterMaxMilliseconds`), and once the app answers well it is
+    /// recorded delivered once.
+    @Test(arguments: [FakeApp.Mode.redirect, .gone, .throttle, .slow, .huge])
+    func anAppThatAnswersBadlyGetsTheSameNotificationUntilItTakesIt(_ mode: FakeApp.Mode) async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(1)
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            h.app.mode = mode
+            // A short read timeout for the hanging app (it answers after 2 s).
+            let impatient = OutboundClient(allowPrivateTargets: true, readTimeout: .milliseconds(500))
+            do {
+                let notifier = try #require(Notifier(store: h.store, settings: h.settings, outbound: impatient,
+                                                     clock: h.clock, logger: Harness.logger))
+                #expect(try await notifier.runOnce().attempted == 1)
+                let attempts = try await h.store.events(inStream: "job-job_0")
+                    .filter { $0.type == EventType.notificationAttempted.rawValue }
+                    .map { try JSONDecoder().decode(NotificationStep.self, from: Data($0.data.utf8)) }
+                let attempt = try #require(attempts.first)
+                let expectedStatus: Int? = switch mode {
+                case .redirect: 302
+                case .gone: 410
+                case .throttle: 429
+                default: nil
+                }
+                #expect(attempt.httpStatus == expectedStatus)
+                #expect(attempt.error != nil, "the failure is named")
+                #expect(try await h.events("job_0").contains(EventType.notificationDelivered.rawValue) == false)
+
+                h.advance(minutes: 6)  // past the schedule's 5 s and 5 min
+                if mode == .throttle {
+                    #expect(try await notifier.runOnce().attempted == 0, "Retry-After is honoured past the schedule")
+                    h.advance(minutes: 5)  // 11 min: past the 10 min cap on Retry-After
+                }
+                h.app.mode = .up
+                #expect(try await notifier.runOnce().attempted == 1)
+                #expect(try await h.events("job_0").filter { $0 == EventType.notificationDelivered.rawValue }.count == 1)
+                h.advance(minutes: 60)
+                #expect(try await notifier.runOnce().attempted == 0, "delivered: never sent again")
+                let ids = Set(h.app.accepted.map(\.webhookID))
+                #expect(ids.count == 1, "one webhook-id whatever the app answered: \(ids)")
+                #expect(h.app.forged == 0)
+            } catch {
+                await impatient.shutdown()
+                throw error
+            }
+            await impatient.shutdown()
+        }
+    }
+}
