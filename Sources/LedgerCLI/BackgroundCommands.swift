@@ -187,6 +187,10 @@ struct RedriveCommand: AsyncParsableCommand {
     @Option(help: "Why (recorded; required for bulk runs).") var reason: String?
     @Flag(help: "Print how many jobs match and what would be appended; append nothing.") var dryRun = false
 
+    /// Who runs it: the one named, else the login name (one job at a time only).
+    var who: String { operatorName ?? ProcessInfo.processInfo.environment["USER"] ?? "operator" }
+    var why: String { reason ?? "re-drive from the command line" }
+
     func validate() throws {
         guard !jobIDs.isEmpty || status != nil || provider != nil || since != nil || until != nil else {
             throw ValidationError("name jobs or give a filter (--status, --provider, --since, --until)")
@@ -194,8 +198,11 @@ struct RedriveCommand: AsyncParsableCommand {
         guard jobIDs.isEmpty || (status == nil && provider == nil && since == nil && until == nil) else {
             throw ValidationError("give either job ids or a filter, not both")
         }
-        if jobIDs.isEmpty, operatorName?.isEmpty ?? true || reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true {
+        if jobIDs.isEmpty, operatorName == nil || reason == nil {
             throw ValidationError("a bulk re-drive needs --operator and --reason (they are recorded in operator.action)")
+        }
+        if let problem = OperatorAccountability.problem(operatorName: who, reason: why) {
+            throw ValidationError("--" + problem)
         }
         for (name, text) in [("--since", since), ("--until", until)] where text != nil && Timestamp(iso8601: text!) == nil {
             throw ValidationError("\(name) must be an ISO 8601 time like 2026-11-23T10:00:00Z")
@@ -205,8 +212,6 @@ struct RedriveCommand: AsyncParsableCommand {
     func run() async throws {
         let selection = RedriveSelection(jobIDs: jobIDs, status: status, provider: provider,
                                          since: since.flatMap(Timestamp.init(iso8601:)), until: until.flatMap(Timestamp.init(iso8601:)))
-        let who = operatorName ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
-        let why = reason ?? "re-drive from the command line"
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
             if action == .notify && composition.notifier == nil {
                 throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")

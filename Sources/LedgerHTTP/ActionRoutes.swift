@@ -27,8 +27,8 @@ struct ActionRoutes: Sendable {
         let role = try support.authorize(request, [.admin])
         let jobID = try context.parameters.require("job_id")
         let body = try await support.decode(ActionBody.self, from: request)
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, !body.operatorName.isEmpty else {
-            throw Problem.badRequest("operator and reason are required: they are recorded in operator.action")
+        if let problem = OperatorAccountability.problem(operatorName: body.operatorName, reason: body.reason) {
+            throw Problem.badRequest(problem)
         }
         let action = OperatorAction(operatorName: body.operatorName, action: body.action, reason: body.reason)
         let command: JobCommand

@@ -33,6 +33,19 @@ import Testing
         #expect(try decide(.register(Fixtures.registration("j", cost: 30)), after: registered).isEmpty)
     }
 
+    /// Who and why are recorded with every operator action, whichever edge
+    /// sent it: blank or oversized ones are refused here, not only there.
+    @Test(arguments: [("", "app back"), ("alice", ""), ("alice", " \n\t"), ("  ", "why"),
+                      ("alice", String(repeating: "x", count: OperatorAccountability.textBytesMax + 1))])
+    func anOperatorActionWithoutAWhoOrAWhyIsRefused(_ operatorName: String, _ reason: String) throws {
+        let action = OperatorAction(operatorName: operatorName, action: "reevaluate", reason: reason)
+        for command in [JobCommand.reevaluate(action), .resolveFailed(action), .resolveCompleted(action, outputs: .null)] {
+            #expect(throws: DecisionError.self, "\(command)") { try decide(command, after: registered) }
+        }
+        let accountable = OperatorAction(operatorName: "al", action: "reevaluate", reason: "ok")
+        #expect(try decide(.reevaluate(accountable), after: registered).count == 1, "two characters are enough")
+    }
+
     @Test func anotherRegistrationForTheSameJobNamesTheDifferences() {
         #expect(throws: DecisionError.registeredWithDifferentPayload(jobID: "j", fields: ["account", "cost"])) {
             try decide(.register(Fixtures.registration("j", account: "other", cost: 31)), after: registered)

@@ -59,8 +59,11 @@ extension JobCommand {
         case .submit(let externalID): try Identifier.check(externalID, field: "external_id")
         case .webhook(let webhook): try webhook.validate()
         case .poll(let poll): try Identifier.checkDepth(poll.outputs, field: "outputs")
-        case .resolveCompleted(_, let outputs): try Identifier.checkDepth(outputs, field: "outputs")
-        case .watchdog, .cancel, .resolveFailed, .reevaluate, .notification: break
+        case .resolveCompleted(let action, let outputs):
+            try action.validate()
+            try Identifier.checkDepth(outputs, field: "outputs")
+        case .resolveFailed(let action), .reevaluate(let action): try action.validate()
+        case .watchdog, .cancel, .notification: break
         }
     }
 }

@@ -287,8 +287,8 @@ struct AdminRoutes: Sendable {
         guard let background = services.background else {
             return HTML.page("Re-drive", "<p class=\"error\">This server runs without background services.</p>", status: .conflict)
         }
-        guard let operatorName = form["operator"], !operatorName.trimmingCharacters(in: .whitespaces).isEmpty,
-              let reason = form["reason"], reason.trimmingCharacters(in: .whitespaces).count >= 3, form["action"] == "notify" else {
+        guard let operatorName = form["operator"], let reason = form["reason"], form["action"] == "notify",
+              OperatorAccountability.problem(operatorName: operatorName, reason: reason) == nil else {
             return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason.</p>", status: .badRequest)
         }
         func send(_ jobID: String) async throws -> RedriveAnswer {

@@ -1,0 +1,23 @@
+/// Who acted and why, the one rule for every way an operator acts (the API's
+/// actions, the admin pages' re-drive, `ledger redrive`): a name and a reason,
+/// each more than blanks and at most ``textBytesMax`` bytes. The decider
+/// refuses an action that breaks it, so nothing unaccountable is recorded
+/// whichever edge let it through.
+public enum OperatorAccountability {
+    public static let textBytesMax = 1000
+
+    /// Why `operatorName` and `reason` cannot be recorded, or nil when they can.
+    public static func problem(operatorName: String, reason: String) -> String? {
+        for (field, text) in [("operator", operatorName), ("reason", reason)] {
+            if text.allSatisfy(\.isWhitespace) { return "\(field) is required: it is recorded in operator.action" }
+            if text.utf8.count > textBytesMax { return "\(field) must be at most \(textBytesMax) bytes" }
+        }
+        return nil
+    }
+}
+
+extension OperatorAction {
+    func validate() throws(DecisionError) {
+        if let problem = OperatorAccountability.problem(operatorName: operatorName, reason: reason) { throw .invalid(problem) }
+    }
+}
