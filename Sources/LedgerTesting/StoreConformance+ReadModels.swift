@@ -26,7 +26,7 @@ extension StoreConformance {
             _ = try await store.execute(.job(jobID: "done", command: .notification(.queue(notificationID: id, event: "job.completed")),
                                              metadata: app))
             _ = try await store.execute(.job(jobID: "done", command: .notification(.attempted(notificationID: id, httpStatus: 500,
-                                                                                              error: "down", lastAttempt: last)),
+                                                                                              error: "down", attemptsMax: last ? 1 : 8)),
                                              metadata: app))
         }
     }
@@ -129,7 +129,7 @@ extension StoreConformance {
                                                  metadata: Fixtures.app))
                 _ = try await store.execute(.job(jobID: "f\(index)", command: .notification(.attempted(
                     notificationID: id, httpStatus: index == 0 ? 204 : 503, error: index == 0 ? nil : "the app answered 503",
-                    lastAttempt: index > 1, latencyMilliseconds: 40 + index)), metadata: Fixtures.app))
+                    attemptsMax: index > 1 ? 1 : 8, latencyMilliseconds: 40 + index)), metadata: Fixtures.app))
             }
             let lists: [(ListPage.List, Int)] = [(.refunds, 5), (.orphans, 6), (.deadLetters, 3), (.deliveries(DeliveryFilter()), 6)]
             for (list, count) in lists {

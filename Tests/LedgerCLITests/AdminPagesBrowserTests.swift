@@ -73,7 +73,7 @@ import Testing
             _ = try await store.execute(Fixtures.deliver(paused))
             _ = try await store.execute(Fixtures.deliver(Fixtures.webhook(externalID, .completed, delivery: "\(jobID)_c", provider: provider)))
             if let queued = try await store.foldedJob(jobID)?.notifications.keys.first {
-                let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", lastAttempt: true,
+                let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", attemptsMax: 1,
                                                             latencyMilliseconds: 830)
                 _ = try await store.execute(.job(jobID: jobID, command: .notification(attempt), metadata: Fixtures.app))
             }

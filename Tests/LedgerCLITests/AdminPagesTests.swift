@@ -26,7 +26,7 @@ import Testing
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("r1", .completed, delivery: "d1",
                                                                       outputs: .array([.string("https://cdn.example/1.mp4")]))))
         let queued = try #require(try await store.foldedJob("j1")?.notifications.keys.first)
-        let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", lastAttempt: true)
+        let attempt = NotificationCommand.attempted(notificationID: queued, httpStatus: 503, error: "the app answered 503", attemptsMax: 1)
         _ = try await store.execute(.job(jobID: "j1", command: .notification(attempt), metadata: Fixtures.app))
         _ = try await store.execute(Fixtures.register("j2", cost: 25, externalID: "r2"))
         let look = WatchdogDecision(decision: .fail, reason: "no terminal status before the deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)

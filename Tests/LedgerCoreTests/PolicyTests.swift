@@ -121,10 +121,10 @@ import Testing
         let queue = NotificationCommand.queue(notificationID: "ntf_3", event: "job.completed")
         let queued = after(completed, try decide(queue, completed))
         #expect(try decide(queue, queued).isEmpty, "queued once")
-        let failure = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 503, error: nil, lastAttempt: false)
+        let failure = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 503, error: nil, attemptsMax: 8)
         let once = after(queued, try decide(failure, queued))
         #expect(once.notifications["ntf_3"]?.attempts == 1 && once.notifications["ntf_3"]?.stage == .open)
-        let success = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 204, error: nil, lastAttempt: false)
+        let success = NotificationCommand.attempted(notificationID: "ntf_3", httpStatus: 204, error: nil, attemptsMax: 8)
         let events = try decide(success, once)
         #expect(events.map(\.type) == [.notificationAttempted, .notificationDelivered])
         let delivered = after(once, events)
@@ -133,9 +133,23 @@ import Testing
         #expect(try decide(queue, delivered).isEmpty, "no queueing after delivery")
     }
 
+    /// The decider, not the notifier, counts the attempts against the schedule:
+    /// a failure dead-letters only when it was the schedule's last attempt.
+    @Test func onlyTheSchedulesLastFailedAttemptDeadLetters() throws {
+        var state = after(completed, try decide(.queue(notificationID: "n", event: "job.completed"), completed))
+        let failure = NotificationCommand.attempted(notificationID: "n", httpStatus: 503, error: "down", attemptsMax: 3)
+        for attempt in 1...3 {
+            let events = try decide(failure, state)
+            #expect(events.map(\.type) == (attempt < 3 ? [.notificationAttempted] : [.notificationAttempted, .notificationDeadLettered]),
+                    "attempt \(attempt) of 3")
+            state = after(state, events)
+        }
+        #expect(state.notifications["n"]?.stage == .deadLettered && state.notifications["n"]?.attempts == 3)
+    }
+
     @Test func aFailedLastAttemptDeadLettersAndOnlyADeadLetterIsQueuedAgain() throws {
         let queued = after(completed, try decide(.queue(notificationID: "n", event: "job.completed"), completed))
-        let last = NotificationCommand.attempted(notificationID: "n", httpStatus: nil, error: "connection refused", lastAttempt: true)
+        let last = NotificationCommand.attempted(notificationID: "n", httpStatus: nil, error: "connection refused", attemptsMax: 1)
         let dead = after(queued, try decide(last, queued))
         #expect(dead.notifications["n"]?.stage == .deadLettered)
         #expect(try decide(last, dead).isEmpty, "no attempts on a dead letter")

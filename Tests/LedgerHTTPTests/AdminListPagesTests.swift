@@ -33,7 +33,7 @@ import Testing
             for id in queued.prefix(1) {
                 let answer = index == 0 ? 204 : 503
                 _ = try await store.execute(.job(jobID: job, command: .notification(.attempted(
-                    notificationID: id, httpStatus: answer, error: answer == 204 ? nil : "the app answered 503", lastAttempt: true,
+                    notificationID: id, httpStatus: answer, error: answer == 204 ? nil : "the app answered 503", attemptsMax: 1,
                     latencyMilliseconds: 120)), metadata: Fixtures.app))
             }
         }

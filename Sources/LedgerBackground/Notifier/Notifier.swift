@@ -163,9 +163,8 @@ public final class Notifier: Sendable {
             if Task.isCancelled { return }
             error = failure.description
         }
-        let lastAttempt = progress.attempts + 1 >= schedule.attemptsMax
         let command = NotificationCommand.attempted(notificationID: progress.notificationID, httpStatus: httpStatus,
-                                                    error: error, lastAttempt: lastAttempt, latencyMilliseconds: latency)
+                                                    error: error, attemptsMax: schedule.attemptsMax, latencyMilliseconds: latency)
         let outcome = try await store.execute(.job(jobID: job.jobID, command: .notification(command),
                                                    metadata: EventMetadata(actor: "notifier", source: "notifier")))
         round.attempted += 1

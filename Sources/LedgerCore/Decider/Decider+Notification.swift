@@ -53,13 +53,13 @@ extension Decider {
 
     /// The outbox's rules: a notification is queued once (again only after a
     /// dead letter, by a re-drive); attempts are recorded only while it is
-    /// open; a 2xx delivers it, a failure on the last attempt dead-letters it.
+    /// open; a 2xx delivers it, a failure on the schedule's last attempt dead-letters it.
     static func notification(_ command: NotificationCommand, state: JobState) -> [LedgerEvent] {
         switch command {
         case .queue(let id, let event):
             if let existing = state.notifications[id], existing.stage != .deadLettered { return [] }
             return [.notificationQueued(NotificationStep(notificationID: id, event: event, attempt: 0))]
-        case .attempted(let id, let httpStatus, let error, let lastAttempt, let latency):
+        case .attempted(let id, let httpStatus, let error, let attemptsMax, let latency):
             guard let progress = state.notifications[id], progress.stage == .open else { return [] }
             let step = NotificationStep(notificationID: id, event: progress.event, attempt: progress.attempts + 1,
                                         httpStatus: httpStatus, error: error)
@@ -68,7 +68,8 @@ extension Decider {
             if let httpStatus, (200..<300).contains(httpStatus) {
                 return [.notificationAttempted(attempt), .notificationDelivered(step)]
             }
-            return [.notificationAttempted(attempt)] + (lastAttempt ? [.notificationDeadLettered(step)] : [])
+            let wasTheLast = step.attempt >= attemptsMax
+            return [.notificationAttempted(attempt)] + (wasTheLast ? [.notificationDeadLettered(step)] : [])
         }
     }
 }

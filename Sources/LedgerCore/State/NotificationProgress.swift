@@ -40,7 +40,8 @@ public enum NotificationCommand: Sendable, Hashable {
     /// Put a notification about the event at the job's `event` type in the outbox
     /// (again, when a re-drive revives a dead letter).
     case queue(notificationID: String, event: String)
-    /// The outcome of one delivery attempt; `lastAttempt` dead-letters a
-    /// failure. `latencyMilliseconds`: how long the app took to answer.
-    case attempted(notificationID: String, httpStatus: Int?, error: String?, lastAttempt: Bool, latencyMilliseconds: Int? = nil)
+    /// The outcome of one delivery attempt under a schedule of `attemptsMax`
+    /// attempts (``RetrySchedule/attemptsMax``): the decider dead-letters a
+    /// failure that was the last. `latencyMilliseconds`: how long the app took to answer.
+    case attempted(notificationID: String, httpStatus: Int?, error: String?, attemptsMax: Int, latencyMilliseconds: Int? = nil)
 }
