@@ -5,7 +5,8 @@ import LedgerStore
 
 /// `ledger audit refunds|late-completions|orphans|conflicts|stuck`: the
 /// auditor's ready-made reports, run as read-only SQL over the log
-/// and the projections, so they can be re-run by hand with `ledger query`.
+/// and the projections, so they can be re-run by hand with `ledger query`
+/// (conflicts: the SQL selects the candidates, the core's rule keeps the contradictions).
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",

@@ -46,6 +46,8 @@ extension AuditReport {
                 FROM orphans WHERE received_at \(window) ORDER BY position
                 """
         case .conflicts:
+            // The candidates: every later report of a job with conflicts. Which of them
+            // contradict its outcome the core judges (`ReadModel.judged`), as the fold does.
             return """
                 SELECT w.position, w.recorded_at, j.job_id, j.provider, w.type AS report_type,
                        (w.data->>'reported_status') AS reported, j.status AS first_outcome,
@@ -56,9 +58,6 @@ extension AuditReport {
                   AND coalesce((w.data->>'duplicate')::boolean, false) = false
                   AND w.position > (SELECT min(t.position) FROM events t WHERE t.stream = w.stream
                                     AND t.type IN ('job.completed', 'job.failed', 'job.cancelled'))
-                  AND ((j.status = 'completed' AND (w.data->>'reported_status') IN ('failed', 'cancelled'))
-                    OR (j.status = 'failed' AND (w.data->>'reported_status') = 'cancelled')
-                    OR (j.status = 'cancelled' AND (w.data->>'reported_status') = 'failed'))
                   AND w.recorded_at \(window)
                 ORDER BY w.position
                 """

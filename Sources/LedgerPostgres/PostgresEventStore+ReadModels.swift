@@ -7,7 +7,7 @@ extension PostgresEventStore: ReadModels {
     /// A read model's SQL (``ReadModel/postgresSQL``) in a read-only
     /// transaction within a time budget, every value rendered as text.
     public func table(_ model: ReadModel) async throws(StoreError) -> ReadTable {
-        try await readOnlyTable(model.postgresSQL, budgetMilliseconds: 60_000)
+        model.judged(try await readOnlyTable(model.postgresSQL, budgetMilliseconds: 60_000))
     }
 
     func readOnlyTable(_ sql: String, budgetMilliseconds: Int) async throws(StoreError) -> ReadTable {

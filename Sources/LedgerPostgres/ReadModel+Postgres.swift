@@ -16,7 +16,7 @@ extension ReadModel {
         switch self {
         case .audit(let report, let from, let to, let limit):
             let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { "SELECT * FROM (\(sql)) AS report LIMIT \($0)" } ?? sql
+            return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) AS report LIMIT \($0)" : sql } ?? sql
         case .jobsByStatus:
             return "SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status"
         case .recentJobs(let limit):

@@ -73,7 +73,10 @@ public struct JobState: Sendable, Hashable {
     /// Whether a report of `reported` contradicts the job's terminal outcome:
     /// a different terminal word that is not completion after a failure
     /// (that one is a late completion).
-    public func isContradicted(by reported: ReportedStatus) -> Bool {
+    public func isContradicted(by reported: ReportedStatus) -> Bool { Self.contradicts(status, reported) }
+
+    /// The rule itself, for a status and a report read back (the conflicts report).
+    public static func contradicts(_ status: JobStatus, _ reported: ReportedStatus) -> Bool {
         guard status.isTerminal, reported.isTerminal else { return false }
         switch (status, reported) {
         case (.completed, .completed), (.failed, .failed), (.cancelled, .cancelled): return false

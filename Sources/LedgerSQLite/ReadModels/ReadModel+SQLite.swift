@@ -9,7 +9,7 @@ extension ReadModel {
         switch self {
         case .audit(let report, let from, let to, let limit):
             let sql = report.sql(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { "SELECT * FROM (\(sql)) LIMIT \($0)" } ?? sql
+            return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) LIMIT \($0)" : sql } ?? sql
         case .jobsByStatus:
             return "SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status"
         case .recentJobs(let limit):
@@ -139,7 +139,7 @@ extension SQLiteEventStore {
     /// Answers a read model on a read-only connection, off the cooperative
     /// pool, within a time budget.
     public func table(_ model: ReadModel) async throws(StoreError) -> ReadTable {
-        try await runReadOnly(model.sqliteSQL, budgetMilliseconds: 60_000)
+        model.judged(try await runReadOnly(model.sqliteSQL, budgetMilliseconds: 60_000))
     }
 
     /// The auditor's own SQL (`ledger query`): read-only, one statement, within its budget.

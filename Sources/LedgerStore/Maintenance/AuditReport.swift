@@ -2,7 +2,8 @@ import LedgerCore
 
 /// The auditor's ready-made reports (`ledger audit`, the admin pages), as
 /// read-only SQL over the log and the projections: anyone can re-run them
-/// with `ledger query`. `from` and `to` must be canonical timestamps
+/// with `ledger query` (the conflicts report's SQL gives the candidates, which
+/// ``ReadModel/judged(_:)`` cuts to the contradictions by the core's rule). `from` and `to` must be canonical timestamps
 /// (`Timestamp.iso8601`): they are placed in the SQL text.
 public enum AuditReport: String, Sendable, CaseIterable {
     case refunds, lateCompletions = "late-completions", orphans, conflicts, stuck
