@@ -79,6 +79,32 @@ import Testing
         }
     }
 
+    /// FAULTS 39: the series `/metrics` serves do not grow with the jobs,
+    /// accounts or deliveries seen: 5 jobs or 60, over many accounts, the same
+    /// series (a label carrying an id would add one per id).
+    @Test func theMetricSeriesDoNotGrowWithJobsOrAccounts() async throws {
+        try await withApp { client, store async throws in
+            func run(_ range: Range<Int>) async throws -> Set<String> {
+                for index in range {
+                    _ = try await store.execute(Fixtures.register("j\(index)", cost: 3, externalID: "pred_\(index)", account: "acct_\(index)"))
+                    for status in index % 3 == 0 ? ["failed"] : ["processing", "succeeded"] {
+                        let body = #"{"id":"pred_\#(index)","status":"\#(status)"}"#
+                        let headers = try WebhookRoutesTests.signed(body, id: "m\(index)\(status)")
+                        _ = try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: headers,
+                                                     body: ByteBuffer(string: body)) { $0.status }
+                    }
+                }
+                let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                // A series is a line's name and labels, without its value.
+                return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.split(separator: " ")[0]) })
+            }
+            let few = try await run(0..<5)
+            let many = try await run(5..<60)
+            #expect(few == many, "series added by more jobs: \(many.subtracting(few).sorted())")
+            #expect(few.count > 20, "the metrics are served: \(few.count) series")
+        }
+    }
+
     @Test func aRefusedFailureIsCountedAsARefund() async throws {
         try await withApp { client, store async throws in
             _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
