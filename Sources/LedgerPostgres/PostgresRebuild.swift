@@ -61,17 +61,10 @@ struct PostgresRebuild {
             delta.add(recorded, jobBefore: nil)
             return
         }
-        var state = jobs.removeValue(forKey: jobID) ?? Self.rebuilding(jobID)
+        var state = jobs.removeValue(forKey: jobID) ?? JobState(jobID: jobID)
         delta.add(recorded, jobBefore: state)
-        state.apply(recorded)
+        state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
         jobs[jobID] = state
-    }
-
-    /// A job folded for its row only: without the delivery sets only deciding needs.
-    private static func rebuilding(_ jobID: String) -> JobState {
-        var state = JobState(jobID: jobID)
-        state.tracksDeliveries = false
-        return state
     }
 
     private func write(jobs: [JobState], _ delta: ProjectionDelta, _ connection: PostgresConnection) async throws {

@@ -13,7 +13,9 @@ extension JobState {
     }
 
     /// The same, for callers that fold without decoding metadata (replay, rebuild).
-    public mutating func apply(_ event: LedgerEvent, version: Int64, at: Timestamp) {
+    /// `forRowOnly`: skip `seenDeliveryIDs` and `seenBodyHashes`, which only
+    /// deciding needs (a rebuild writes rows and decides nothing).
+    public mutating func apply(_ event: LedgerEvent, version: Int64, at: Timestamp, forRowOnly: Bool = false) {
         self.version = version
         lastEventAt = at
         if case .operatorAction(let action) = event { lastOperatorAction = action }
@@ -23,7 +25,7 @@ extension JobState {
             externalID = submitted.externalID
             submittedAt = submittedAt ?? at
             if status == .registered { status = .processing }
-        case .webhookReceived(let webhook): applyWebhook(webhook)
+        case .webhookReceived(let webhook): applyWebhook(webhook, keepingDeliveries: !forRowOnly)
         case .pollResult(let poll): applyPoll(poll)
         case .watchdogDecision(let look): lastWatchdogLook = look
         case .jobCompleted(let completed):
@@ -68,9 +70,9 @@ extension JobState {
         if registered.externalID != nil, status == .registered { status = .processing }
     }
 
-    private mutating func applyWebhook(_ webhook: WebhookReceived) {
+    private mutating func applyWebhook(_ webhook: WebhookReceived, keepingDeliveries: Bool) {
         webhookCount += 1
-        if tracksDeliveries {
+        if keepingDeliveries {
             seenDeliveryIDs.insert(webhook.deliveryID)
             seenBodyHashes.insert(webhook.bodySHA256)
         }

@@ -49,9 +49,6 @@ public struct JobState: Sendable, Hashable {
     public var startReported = false
     /// The job's notifications to the app, by notification id.
     public var notifications: [String: NotificationProgress] = [:]
-    /// Whether folding keeps `seenDeliveryIDs` and `seenBodyHashes`. The
-    /// decider needs them; a rebuild, which only writes rows, turns them off.
-    public var tracksDeliveries = true
 
     public init(jobID: String) {
         self.jobID = jobID

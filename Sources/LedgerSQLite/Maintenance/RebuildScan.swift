@@ -44,7 +44,6 @@ struct RebuildScan {
                 stream = String(decoding: streamBytes, as: UTF8.self)
                 inJobStream = StreamName.jobID(of: stream) != nil
                 job = JobState(jobID: StreamName.jobID(of: stream) ?? "")
-                job.tracksDeliveries = false
             }
             // Job streams are only folded; orphan rows keep delivery ids and body hashes.
             let (event, at) = try rows.foldInput(codec, position: position, typeColumn: 3, schemaVersionColumn: 4,
@@ -73,7 +72,7 @@ struct RebuildScan {
         if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
             chunk.adoptions.append((orphan, state.jobID, recorded.position))
         }
-        state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt)
+        state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
     }
 
     private func foldOrphan(_ recorded: RecordedEvent, provider: String, _ chunk: inout RebuildChunk) {
