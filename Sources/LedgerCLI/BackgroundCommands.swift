@@ -188,7 +188,9 @@ struct RedriveCommand: AsyncParsableCommand {
     @Flag(help: "Print how many jobs match and what would be appended; append nothing.") var dryRun = false
 
     /// Who runs it: the one named, else the login name (one job at a time only).
-    var who: String { operatorName ?? ProcessInfo.processInfo.environment["USER"] ?? "operator" }
+    var who: String {
+        operatorName ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 } ?? "operator"
+    }
     var why: String { reason ?? "re-drive from the command line" }
 
     func validate() throws {

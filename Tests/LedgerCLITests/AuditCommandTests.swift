@@ -48,6 +48,23 @@ import Testing
         #expect(try await LedgerBinary.run(["audit", "stuck", "--db", path]).stdout.contains("(no rows)"))
     }
 
+    /// The conflicts report's limit counts contradictions, not the candidates
+    /// the SQL selected before the core judged them.
+    @Test func theConflictsLimitCountsContradictions() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        for (job, external) in [("j_a", "xa"), ("j_b", "xb")] {
+            _ = try await store.execute(Fixtures.register(job, cost: 10, externalID: external))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook(external, .completed, delivery: "\(job)_1")))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook(external, .completed, delivery: "\(job)_2")))  // agrees
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook(external, .failed, delivery: "\(job)_3")))  // contradicts
+        }
+        for (limit, jobs) in [(1, ["j_a"]), (2, ["j_a", "j_b"]), (9, ["j_a", "j_b"])] {
+            let table = try await store.table(.audit(.conflicts, from: nil, to: nil, limit: limit))
+            #expect(table.records.map { $0["job_id"] } == jobs, "limit \(limit)")
+            #expect(table.records.allSatisfy { $0["reported"] == "failed" })
+        }
+    }
+
     @Test func theTimeWindowBoundsTheReportAndBadInputIsRefused() async throws {
         let path = try await Self.ledger()
         let future = try await LedgerBinary.run(["audit", "refunds", "--db", path, "--since", "2999-01-01T00:00:00Z"])

@@ -154,10 +154,42 @@ import Testing
                 #expect(output.status == 0, "\(command): \(output.stderr)")
                 #expect(calls.withLock { $0 }.isEmpty, "\(command) called a peer: \(calls.withLock { $0 })")
             }
-            // The sink does count: the notifier on the same log calls it.
+            // The sink does count: the notifier and the poller on the same log call it.
             let notify = try await LedgerBinary.run(["notify", "--once", "--db", path], environment: environment)
             #expect(notify.status == 0, "\(notify.stderr)")
             #expect(calls.withLock { $0 }.contains("POST /hooks"), "the notifier's call is counted: \(calls.withLock { $0 })")
+            _ = try await LedgerBinary.run(["poll", "--once", "--db", path], environment: environment)
+            #expect(calls.withLock { $0 }.contains { $0.hasPrefix("GET /v1/predictions/") }, "the poller's too: \(calls.withLock { $0 })")
         }
+    }
+
+    /// FAULTS 2: a process killed between the commit of a failure (its refund
+    /// and its two queued notifications in the same transaction) and the send
+    /// leaves exactly this file: committed, nothing sent. The next process
+    /// (`ledger notify --once`, run twice) sends each notification once.
+    @Test func aDecisionCommittedBeforeAKillIsSentOnceByTheNextProcess() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        var options = StoreOptions()
+        options.notificationsEnabled = true
+        let store = try SQLiteEventStore(path: path, options: options)
+        _ = try await store.execute(Fixtures.register("j", cost: 7, externalID: "pred_9"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("pred_9", .failed, delivery: "d9")))
+        let queued = try await store.events(inStream: "job-j").filter { $0.type == "notification.queued" }.count
+        #expect(queued == 2, "the failure's and the refund's")
+        let app = FakeApp()
+        let router = Router()
+        app.add(to: router)
+        try await Application(router: router).test(.live) { client in
+            let environment = ["LEDGER_NOTIFY_URL": "http://127.0.0.1:\(client.port!)/hooks", "LEDGER_NOTIFY_SECRET": app.secret,
+                               "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
+            for run in 1...2 {
+                let notify = try await LedgerBinary.run(["notify", "--once", "--db", path], environment: environment)
+                #expect(notify.status == 0, "run \(run): \(notify.stdout)\(notify.stderr)")
+            }
+            #expect(app.accepted.count == queued && Set(app.accepted.map(\.webhookID)).count == queued && app.forged == 0,
+                    "each sent once: \(app.accepted.map(\.webhookID))")
+        }
+        let types = try await SQLiteEventStore(path: path).events(inStream: "job-j").map(\.type)
+        #expect(types.filter { $0 == "notification.delivered" }.count == queued && types.filter { $0 == "credit.refunded" }.count == 1)
     }
 }

@@ -90,6 +90,7 @@ import Testing
         #expect(endings.count == 1, "\(endings.count) different endings; one per order shown: \(endings)")
         let ending = endings.keys.first
         #expect(ending?.status == (firstSucceeded ? .completed : .failed) && ending?.terminalEvents == 1)
+        #expect(ending?.webhooks == 4 && ending?.duplicates == 1 && ending?.polls == 2, "every fact was taken: \(String(describing: ending))")
         #expect(ending?.refunded == (firstSucceeded ? 0 : 10))
         #expect(ending?.recharged == (!firstSucceeded && policy == .recharge ? 10 : 0))
         #expect(ending?.lateOutputs == (firstSucceeded ? nil : Self.output), "a success after a failure is a late completion")

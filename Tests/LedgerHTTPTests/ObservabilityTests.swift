@@ -151,7 +151,8 @@ import Testing
         #expect(recorded["position"] == .int(2) && recorded["request_id"]?.stringValue?.isEmpty == false)
         #expect(objects.contains { $0["message"] == .string("webhook refused") && $0["status"] == .int(401) })
         let everything = lines.joined()
-        for secret in ["wavespeed-token-0123456789", "wrong-token", "app-key-0123456789abcdef", "secret-output", "token=w"] {
+        for secret in ["wavespeed-token-0123456789", "wrong-token", "wrong-key", "app-key-0123456789abcdef", "secret-output", "token=w",
+                       "Bearer"] {
             #expect(!everything.contains(secret), "\(secret) leaked into the logs")
         }
         let answered = answers.withLock { $0 }

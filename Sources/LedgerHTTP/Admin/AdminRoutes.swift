@@ -260,7 +260,7 @@ struct AdminRoutes: Sendable {
             <form method="post" action="/admin/redrive"><input type="hidden" name="action" value="notify">
             <input type="hidden" name="scope" value="dead-letters"><input type="hidden" name="expected" value="\(jobs.count)">
             <label>Your name <input name="operator" required></label>
-            <label>Reason (recorded in operator.action) <input name="reason" required minlength="3"></label>
+            <label>Reason (recorded in operator.action) <input name="reason" required></label>
             <button type="submit">Send again to the app: \(HTML.count(jobs.count, "job"))</button></form>
             """
         return HTML.page("Dead letters", """
@@ -287,9 +287,13 @@ struct AdminRoutes: Sendable {
         guard let background = services.background else {
             return HTML.page("Re-drive", "<p class=\"error\">This server runs without background services.</p>", status: .conflict)
         }
-        guard let operatorName = form["operator"], let reason = form["reason"], form["action"] == "notify",
-              OperatorAccountability.problem(operatorName: operatorName, reason: reason) == nil else {
-            return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason.</p>", status: .badRequest)
+        let operatorName = form["operator"] ?? "", reason = form["reason"] ?? ""
+        if let problem = OperatorAccountability.problem(operatorName: operatorName, reason: reason) {
+            return HTML.page("Re-drive", "<p class=\"error\">A re-drive needs your name and a reason: \(HTML.escape(problem)).</p>",
+                             status: .badRequest)
+        }
+        guard form["action"] == "notify" else {
+            return HTML.page("Re-drive", "<p class=\"error\">The admin pages re-drive notifications only.</p>", status: .badRequest)
         }
         func send(_ jobID: String) async throws -> RedriveAnswer {
             try await RequestSupport(services: services).write { () async throws(StoreError) in

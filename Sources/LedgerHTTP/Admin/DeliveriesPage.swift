@@ -95,7 +95,7 @@ struct DeliveriesPage {
             <form method="post" action="/admin/redrive" id="resend"><input type="hidden" name="action" value="notify">
             <input type="hidden" name="scope" value="job"><input type="hidden" name="job_id" value="\(HTML.escape(jobID))">
             <label>Your name <input name="operator" required></label>
-            <label>Reason (recorded in operator.action) <input name="reason" required minlength="3"></label>
+            <label>Reason (recorded in operator.action) <input name="reason" required></label>
             <button type="submit">Send this job's dead letters again</button></form>
             """
     }
