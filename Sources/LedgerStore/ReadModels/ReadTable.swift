@@ -11,13 +11,16 @@ public struct ReadTable: Sendable, Hashable {
     }
 
     /// One row read by column name: reordering a SELECT cannot move a value
-    /// into another's place; a column the answer lacks reads as `nil`.
+    /// into another's place. A column the answer lacks is a mistake in the
+    /// reader (a misspelt name): it stops a debug build, and reads as `nil`
+    /// (a count as 0) in a release one.
     public struct Record: Sendable {
         let indexes: [String: Int]
         let values: [String?]
 
         public subscript(_ column: String) -> String? {
-            indexes[column].flatMap { values[$0] }
+            assert(indexes[column] != nil, "no column \(column) in \(indexes.keys.sorted())")
+            return indexes[column].flatMap { values[$0] }
         }
 
         /// The column as an integer, 0 when absent or not a number (counts).
