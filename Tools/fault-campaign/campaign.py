@@ -13,6 +13,10 @@ webhooks that are lost (the poller must find those outcomes). Meanwhile it draws
     stall       the proxy forwards nothing for 0.2-2 s (PostgreSQL only)
     drop, reset every connection to the database closed or reset, mid-commit or not (PostgreSQL only)
     app-down    the app answers 503 for a while; provider-down: the status API answers 500
+    disk-full   a file-size limit on a node's process for 0.3-1.5 s: writes fail as on a full disk (SQLite)
+    eio         every fsync and fdatasync of a node fails with EIO for 0.3-1.5 s (strace; SQLite)
+    slow-fsync  every fsync and fdatasync of a node takes 20-200 ms longer for 0.3-1.5 s (strace; SQLite)
+                (the three storage faults need root, strace and prlimit; without them they are not drawn)
 
 Then the faults stop, the nodes settle (polls, the watchdog and the notifier finish their work), and a
 checker reads the database directly (never the ledger's read models) and holds:
@@ -255,6 +259,15 @@ def post(port, path, body, headers, timeout=5):
         return None, b""
 
 
+def prlimit(pid, fsize):
+    """Sets a running process's file-size limit (nothing when it has exited)."""
+    subprocess.run(["prlimit", "--pid", str(pid), "--fsize=" + fsize], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# Storage faults need ptrace and prlimit on another process: root, strace and util-linux.
+STORAGE_FAULTS = os.geteuid() == 0 and shutil.which("strace") is not None and shutil.which("prlimit") is not None
+
+
 def signed(delivery_id, body):
     timestamp = str(int(time.time()))
     mac = hmac.new(SECRET_BYTES, ("%s.%s." % (delivery_id, timestamp)).encode() + body, hashlib.sha256).digest()
@@ -374,6 +387,8 @@ class Schedule:
         kinds = ["kill", "app-down", "provider-down"]
         if self.engine == "postgres":
             kinds += ["pg-restart", "delay", "stall", "drop", "reset"]
+        elif STORAGE_FAULTS:
+            kinds += ["disk-full", "eio", "slow-fsync"]
         deadline = time.time() + self.seconds
         while time.time() < deadline:
             time.sleep(self.random.uniform(0.5, 2.5))
@@ -392,10 +407,33 @@ class Schedule:
                 self.postgres.fault("stall %d" % self.random.randint(200, 2000))
             elif kind in ("drop", "reset"):
                 self.postgres.fault(kind)
+            elif kind in ("disk-full", "eio", "slow-fsync"):
+                self.storage_fault(self.random.choice(nodes), kind)
             elif kind == "app-down":
                 peers.app_down = not peers.app_down
             elif kind == "provider-down":
                 peers.provider_down = not peers.provider_down
+
+    def storage_fault(self, node, kind):
+        """SQLite's storage failing under the node for 0.3-1.5 s: the disk full (a file-size
+        limit on the process: writes past it fail with EFBIG, answered as a full disk), every
+        fsync failing with EIO, or every fsync slowed by 20-200 ms (strace on the process)."""
+        pid = node.process.pid
+        hold = self.random.uniform(0.3, 1.5)
+        if kind == "disk-full":
+            largest = max(os.path.getsize(path) for path in (node.database, node.database + "-wal") if os.path.exists(path))
+            prlimit(pid, "%d:unlimited" % (largest + 64 * 1024))
+            time.sleep(hold)
+            prlimit(pid, "unlimited:unlimited")
+            return
+        inject = "error=EIO" if kind == "eio" else "delay_enter=%d" % self.random.randint(20000, 200000)
+        tracer = subprocess.Popen(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync,fdatasync",
+                                   "-e", "inject=fsync,fdatasync:" + inject, "-p", str(pid)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(hold)
+        # strace killed: the kernel detaches every traced thread and syncs work again.
+        tracer.kill()
+        tracer.wait()
 
     def break_the_ledger(self, database):
         """--self-test: what the checker must catch, done to the file as an attacker with it would

@@ -108,6 +108,20 @@ MUTANTS = [
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(leftHash, rightHash)",
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(rightHash, leftHash)", "SQLiteConformance"),
 
+    # Rules moved into the core (2026-12-06).
+    ("the decider records an operator action with a blank reason", "Sources/LedgerCore/Policies/OperatorAccountability.swift",
+     'if text.allSatisfy(\\.isWhitespace) { return "\\(field) is required: it is recorded in operator.action" }',
+     'if text.isEmpty { return "\\(field) is required: it is recorded in operator.action" }', "DeciderTests"),
+    ("a notification is dead-lettered one attempt early", "Sources/LedgerCore/Decider/Decider+Notification.swift",
+     "let wasTheLast = step.attempt >= attemptsMax", "let wasTheLast = step.attempt + 1 >= attemptsMax", "NotificationDecision"),
+    ("a failure after a completion is no conflict", "Sources/LedgerCore/State/JobState.swift",
+     "case (.failed, .completed), (.cancelled, .completed): return false",
+     "case (.failed, .completed), (.cancelled, .completed), (.completed, .failed): return false", "DeciderTests|StateFold|SQLiteConformance"),
+    ("a late progress report reopens a failed job", "Sources/LedgerCore/State/JobState+Fold.swift",
+     "if status == .registered, reported == .queued || reported == .processing { status = .processing }",
+     "if status == .registered || status == .failed, reported == .queued || reported == .processing { status = .processing }",
+     "OrderIndependence"),
+
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
      "if moved != nil { return .rollback }", "if moved != nil, false { return .rollback }", "SQLiteConformance"),

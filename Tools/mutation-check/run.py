@@ -7,7 +7,7 @@ minutes), builds it once, then for each mutant in mutants.py changes one
 line, runs the tests that should notice, and puts the line back. A mutant
 the tests do not kill is a rule no test holds.
 
-    python3 Tools/mutation-check/run.py [--only SUBSTRING] [--keep]
+    python3 Tools/mutation-check/run.py [--only SUBSTRING[|SUBSTRING...]] [--keep]
 
 Run before a release, not in CI (about 20-40 minutes on two cores); the last
 result is recorded in docs/fault-harness.md. Exit 0 when every mutant is killed.
@@ -60,7 +60,7 @@ def run(args, cwd, timeout):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", help="run the mutants whose name contains this")
+    parser.add_argument("--only", help="run the mutants whose name contains this (several: separated by |)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch package")
     options = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="ledger-mutants-")
@@ -73,7 +73,7 @@ def main():
     if status != 0:
         print(output[-3000:])
         sys.exit("the unmutated package does not build")
-    mutants = [m for m in MUTANTS if not options.only or options.only in m[0]]
+    mutants = [m for m in MUTANTS if not options.only or any(part in m[0] for part in options.only.split("|"))]
     survivors = []
     for index, (name, path, find, replace, tests) in enumerate(mutants, 1):
         file = os.path.join(scratch, path)
