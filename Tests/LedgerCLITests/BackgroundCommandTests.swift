@@ -192,4 +192,36 @@ import Testing
         let types = try await SQLiteEventStore(path: path).events(inStream: "job-j").map(\.type)
         #expect(types.filter { $0 == "notification.delivered" }.count == queued && types.filter { $0 == "credit.refunded" }.count == 1)
     }
+
+    /// Money decided by cron under the policy `serve` recorded: `serve` ran with
+    /// `recharge`; later a cron watchdog fails j1, and an operator's `ledger redrive
+    /// j1 --action poll`, given no policy of its own, finds the provider succeeded:
+    /// the late completion is decided under `recharge` and the refund taken back once.
+    @Test func aCronRunDecidesALateCompletionUnderThePolicyServeRecorded() async throws {
+        let path = try await Self.prepareLedger()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_LATE_COMPLETION_POLICY": "recharge",
+        ])
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+        let watchdog = try await LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_DEADLINE": "5m"])
+        #expect(watchdog.stdout.contains("2 failed and refunded"), "\(watchdog.stdout)\(watchdog.stderr)")
+        try await Self.withProvider { provider, providerPort in
+            provider.start("pred_1")
+            provider.finish("pred_1", succeeded: true)
+            let environment = ["LEDGER_PROVIDER_REPLICATE_BASE_URL": "http://127.0.0.1:\(providerPort)",
+                               "LEDGER_PROVIDER_REPLICATE_API_KEY": "r8_test", "LEDGER_ALLOW_PRIVATE_TARGETS": "true"]
+            let redrive = try await LedgerBinary.run(["redrive", "j1", "--action", "poll", "--operator", "ops", "--reason", "provider says done",
+                                                      "--db", path], environment: environment)
+            #expect(redrive.status == 0, "\(redrive.stdout)\(redrive.stderr)")
+        }
+        let store = try SQLiteEventStore(path: path)
+        let events = try await store.events(inStream: "job-j1")
+        let late = try #require(events.first { $0.type == "job.late_completion" }, "\(events.map(\.type))")
+        #expect(JSONValue(jsonText: late.data)?["policy"] == .string("recharge"), "\(late.data)")
+        #expect(events.filter { $0.type == "credit.recharged" }.count == 1 && events.filter { $0.type == "credit.refunded" }.count == 1)
+        let job = try #require(try await store.job("j1"))
+        #expect(job.refundedAmount == 10 && job.rechargedAmount == 10)
+    }
 }
