@@ -29,6 +29,10 @@ struct RetainCommand: AsyncParsableCommand {
     @Flag(help: "Count what would be redacted; change nothing.") var dryRun = false
     @Option(name: .customLong("operator"), help: "Who runs it, recorded in retention.applied.") var operatorName = "cli"
 
+    func validate() throws {
+        if let problem = OperatorAccountability.problem("operator", operatorName) { throw ValidationError("--" + problem) }
+    }
+
     func run() async throws {
         let configuration = try database.configuration()
         guard let milliseconds = DurationText.milliseconds(age) else {

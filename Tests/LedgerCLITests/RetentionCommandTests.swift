@@ -40,6 +40,9 @@ import Testing
             let refused = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", bad])
             #expect(refused.status == 2 && refused.stderr.contains("--bodies-older-than"), "\(bad): \(refused.stderr)")
         }
+        // Who ran it is recorded: a blank operator is refused as the API refuses one.
+        let anonymous = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d", "--operator", "  "])
+        #expect(anonymous.status == 2 && anonymous.stderr.contains("--operator is required"), "\(anonymous.stderr)")
     }
 
     /// `LEDGER_RETAIN_BODIES` inside `serve`: its retention service redacts

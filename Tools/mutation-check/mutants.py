@@ -110,8 +110,8 @@ MUTANTS = [
 
     # Rules moved into the core (2026-12-06).
     ("the decider records an operator action with a blank reason", "Sources/LedgerCore/Policies/OperatorAccountability.swift",
-     'if text.allSatisfy(\\.isWhitespace) { return "\\(field) is required: it is recorded in operator.action" }',
-     'if text.isEmpty { return "\\(field) is required: it is recorded in operator.action" }', "DeciderTests"),
+     'if text.allSatisfy(\\.isWhitespace) { return "\\(field) is required: it is recorded with what it did" }',
+     'if text.isEmpty { return "\\(field) is required: it is recorded with what it did" }', "DeciderTests"),
     ("a notification is dead-lettered one attempt early", "Sources/LedgerCore/Decider/Decider+Notification.swift",
      "let wasTheLast = step.attempt >= attemptsMax", "let wasTheLast = step.attempt + 1 >= attemptsMax", "NotificationDecision"),
     ("a failure after a completion is no conflict", "Sources/LedgerCore/State/JobState.swift",

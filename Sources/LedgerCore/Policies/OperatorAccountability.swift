@@ -8,10 +8,13 @@ public enum OperatorAccountability {
 
     /// Why `operatorName` and `reason` cannot be recorded, or nil when they can.
     public static func problem(operatorName: String, reason: String) -> String? {
-        for (field, text) in [("operator", operatorName), ("reason", reason)] {
-            if text.allSatisfy(\.isWhitespace) { return "\(field) is required: it is recorded in operator.action" }
-            if text.utf8.count > textBytesMax { return "\(field) must be at most \(textBytesMax) bytes" }
-        }
+        problem("operator", operatorName) ?? problem("reason", reason)
+    }
+
+    /// Why `text` cannot be recorded as `field` (also a retention run's operator), or nil.
+    public static func problem(_ field: String, _ text: String) -> String? {
+        if text.allSatisfy(\.isWhitespace) { return "\(field) is required: it is recorded with what it did" }
+        if text.utf8.count > textBytesMax { return "\(field) must be at most \(textBytesMax) bytes" }
         return nil
     }
 }
