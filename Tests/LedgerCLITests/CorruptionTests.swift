@@ -21,8 +21,13 @@ import Testing
     /// Where the (stream, version) index starts in the file: the page its
     /// root is on (the layout differs with the file's auto-vacuum mode).
     static func streamIndexOffset(_ path: String) async throws -> UInt64 {
-        let page = try await RetentionCommandTests.sqlite(path, "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1'")
-        let number = try #require(UInt64(page.trimmingCharacters(in: .whitespacesAndNewlines)), "root page: \(page)")
+        // A busy timeout: another connection to the file (a test's own store, a running serve)
+        // may hold a lock for a moment on a loaded machine ("database is locked" in CI once).
+        let page = try await RetentionCommandTests.sqlite(path, """
+            PRAGMA busy_timeout = 10000; SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1';
+            """)
+        let last = page.split(separator: "\n").last.map(String.init) ?? ""
+        let number = try #require(UInt64(last.trimmingCharacters(in: .whitespaces)), "root page: \(page)")
         return (number - 1) * 4096
     }
 
@@ -96,7 +101,7 @@ import Testing
     func checkpointWAL(_ path: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "PRAGMA wal_checkpoint(TRUNCATE);"]
+        process.arguments = [path, "PRAGMA busy_timeout = 10000; PRAGMA wal_checkpoint(TRUNCATE);"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         await process.exited()
