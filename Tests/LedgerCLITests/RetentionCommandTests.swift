@@ -265,9 +265,18 @@ import Testing
         kill(retain.processIdentifier, SIGKILL)
         await retain.exited()
         let redactedAtKill = try await Self.count(path, "json_extract(data, '$.body') = '[redacted]'")
-        #expect(redactedAtKill > 0 && redactedAtKill < old, "killed midway: \(redactedAtKill) of \(old) redacted")
+        #expect(redactedAtKill > 0, "the run started: \(redactedAtKill) of \(old) redacted")
         let midway = try await LedgerBinary.run(["verify", "--db", path])
         #expect(midway.status == 0, "a partly applied run verifies: \(midway.stdout)")
+        // On a loaded machine the whole run can end between two of the watcher's sqlite3
+        // reads (CI saw it once): then there is nothing to resume, and the rest is not checked.
+        guard redactedAtKill < old else {
+            stormEnds.withLock { $0 = .now }
+            try await storm
+            server.terminate()
+            await server.exited()
+            return
+        }
 
         // A dry run counts what the interrupted run still has to redact, and changes nothing.
         let dry = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "30d", "--dry-run"])
