@@ -65,6 +65,18 @@ public final class FakeApp: Sendable {
         router.post("hooks") { request, _ in try await self.receive(request) }
     }
 
+    /// The answer a refusing mode gives instead of taking the delivery; nil for the modes that take it.
+    private static func refusal(in mode: Mode) -> Response? {
+        switch mode {
+        case .down: Response(status: .serviceUnavailable, headers: [.retryAfter: "1"])
+        case .fail: Response(status: .internalServerError)
+        case .redirect: Response(status: .found, headers: [.location: "http://127.0.0.1:9/hooks"])
+        case .gone: Response(status: .gone)
+        case .throttle: Response(status: .tooManyRequests, headers: [.retryAfter: "3600"])
+        case .up, .slow, .huge: nil
+        }
+    }
+
     private func receive(_ request: Request) async throws -> Response {
         var request = request
         let body = Data(try await request.collectBody(upTo: 1 << 20).readableBytesView)
@@ -77,27 +89,12 @@ public final class FakeApp: Sendable {
             state.withLock { $0.forged += 1 }
             return Response(status: .unauthorized)
         }
-        switch mode {
-        case .down:
+        let mode = self.mode
+        if let refusal = Self.refusal(in: mode) {
             state.withLock { $0.refused += 1 }
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"])
-        case .fail:
-            state.withLock { $0.refused += 1 }
-            return Response(status: .internalServerError)
-        case .redirect:
-            state.withLock { $0.refused += 1 }
-            return Response(status: .found, headers: [.location: "http://127.0.0.1:9/hooks"])
-        case .gone:
-            state.withLock { $0.refused += 1 }
-            return Response(status: .gone)
-        case .throttle:
-            state.withLock { $0.refused += 1 }
-            return Response(status: .tooManyRequests, headers: [.retryAfter: "3600"])
-        case .slow:
-            try await Task.sleep(for: .seconds(2))
-        case .up, .huge:
-            break
+            return refusal
         }
+        if mode == .slow { try await Task.sleep(for: .seconds(2)) }
         let delivery = Delivery(webhookID: headers[.init("webhook-id")!] ?? "", body: String(decoding: body, as: UTF8.self))
         state.withLock { $0.accepted.append(delivery) }
         guard mode == .huge else { return Response(status: .noContent) }

@@ -65,7 +65,6 @@ import Testing
                 let first = mode == .slow
                     ? try #require(Notifier(store: h.store, settings: h.settings, outbound: impatient, clock: h.clock, logger: Harness.logger))
                     : h.notifier
-                let notifier = h.notifier
                 #expect(try await first.runOnce().attempted == 1)
                 let attempts = try await h.store.events(inStream: "job-job_0")
                     .filter { $0.type == EventType.notificationAttempted.rawValue }
@@ -83,14 +82,14 @@ import Testing
 
                 h.advance(minutes: 6)  // past the schedule's 5 s and 5 min
                 if mode == .throttle {
-                    #expect(try await notifier.runOnce().attempted == 0, "Retry-After is honoured past the schedule")
+                    #expect(try await h.notifier.runOnce().attempted == 0, "Retry-After is honoured past the schedule")
                     h.advance(minutes: 5)  // 11 min: past the 10 min cap on Retry-After
                 }
                 h.app.mode = .up
-                #expect(try await notifier.runOnce().attempted == 1)
+                #expect(try await h.notifier.runOnce().attempted == 1)
                 #expect(try await h.events("job_0").filter { $0 == EventType.notificationDelivered.rawValue }.count == 1)
                 h.advance(minutes: 60)
-                #expect(try await notifier.runOnce().attempted == 0, "delivered: never sent again")
+                #expect(try await h.notifier.runOnce().attempted == 0, "delivered: never sent again")
                 let ids = Set(h.app.accepted.map(\.webhookID))
                 #expect(ids.count == 1, "one webhook-id whatever the app answered: \(ids)")
                 #expect(h.app.forged == 0)
