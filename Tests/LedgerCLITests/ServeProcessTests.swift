@@ -132,7 +132,8 @@ import Testing
 
     @Test func aConfigurationFileConfiguresAndTheEnvironmentWins() async throws {
         let path = Fixtures.temporaryDatabasePath()
-        let filePort = Int.random(in: 20_000...30_000), environmentPort = Int.random(in: 30_001...40_000)
+        // Free ports from the kernel: random picks met a listener in CI (the serve exited at once).
+        let filePort = Self.freePort(), environmentPort = Self.freePort()
         let file = path + ".config.json"
         try #"{"port": \#(filePort), "keys": "\#(Self.keys)", "log_level": "warning", "providers": {"acme": {"authentication": "query_token", "secret": "acme-token-0123456789abcdef", "external_id": "/ref", "status": "/state", "status_map": {"ok": "completed"}}}}"#
             .write(toFile: file, atomically: true, encoding: .utf8)
