@@ -29,6 +29,7 @@ struct BackgroundOnce {
         options.notificationsEnabled = settings.notifyURL != nil || recorded[RecordedSettings.notifications] == "on"
         options.notifyEvents = configuredOrRecorded(.notifyEvents, configuration.notifyEvents, RecordedSettings.notifyEvents)
         settings.notifyEvents = options.notifyEvents
+        settings.watchdog = watchdogThresholds(settings.watchdog, recorded, set: configuration.configured)
         let store = try await configuration.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
                                                 logger: logger)
@@ -46,6 +47,17 @@ struct BackgroundOnce {
         await store.close()
         writeOut(summary)
     }
+}
+
+/// The watchdog's thresholds: each one configured for this process, else
+/// the one the server recorded.
+private func watchdogThresholds(_ configured: WatchdogPolicy, _ recorded: [String: String],
+                                  set: Set<Setting>) -> WatchdogPolicy {
+    let ledger = configured.recorded(recorded)
+    return WatchdogPolicy(
+        stuckAfterMilliseconds: set.contains(.stuckAfter) ? configured.stuckAfterMilliseconds : ledger.stuckAfterMilliseconds,
+        deadlineMilliseconds: set.contains(.deadline) ? configured.deadlineMilliseconds : ledger.deadlineMilliseconds,
+        submitDeadlineMilliseconds: set.contains(.submitDeadline) ? configured.submitDeadlineMilliseconds : ledger.submitDeadlineMilliseconds)
 }
 
 /// `--once`, required by the cron-style commands: the continuous services run inside `serve`.

@@ -105,12 +105,10 @@ enum RecordedSettings {
     static let notifyEvents = "notify_events"
 
     static func of(options: StoreOptions, background: BackgroundSettings) -> [String: String] {
-        [
+        background.watchdog.recordedSettings.merging([
             notifications: options.notificationsEnabled ? "on" : "off",
             lateCompletionPolicy: options.lateCompletionPolicy.rawValue,
             notifyEvents: options.notifyEvents.rawValue,
-            "stuck_after_s": String(background.watchdog.stuckAfterMilliseconds / 1000),
-            "submit_deadline_s": String(background.watchdog.submitDeadlineMilliseconds / 1000),
-        ]
+        ]) { _, own in own }
     }
 }

@@ -19,8 +19,7 @@ struct PostgresPrivilege: Sendable, Hashable {
         self.column = column
     }
 
-    static let projections = ["projection_jobs", "projection_accounts", "projection_provider_health",
-                              "projection_unknown_statuses", "projection_orphans"]
+    static let projections = PostgresRebuild.tables.map(\.name).filter { $0 != "projection_checkpoint" }
 
     /// What appending (ingest, every decision) needs.
     static let append: [PostgresPrivilege] = [

@@ -120,32 +120,18 @@ extension PostgresEventStore: ReadModels {
         try await replay(jobID: jobID, until: .none).map(\.state)
     }
 
-    /// `notification.queued` events after `position` whose notification is
-    /// still open (no later delivered, dead-lettered or re-queued event for its
-    /// id in its stream), in log order: the notifier's outbox.
+    /// The open notifications queued after `position`, in the order they
+    /// were queued (``NotificationReads``): the notifier's outbox.
     public func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
         try await reading { [self] connection in
-            try await rows("""
-                SELECT q.position, q.stream, q.type, q.recorded_at FROM events q
-                WHERE q.type = 'notification.queued' AND q.position > $1
-                  AND NOT EXISTS (
-                    SELECT 1 FROM events d
-                    WHERE d.stream = q.stream AND d.version > q.version
-                      AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
-                      AND d.data->>'notification_id' = q.data->>'notification_id')
-                ORDER BY q.position LIMIT $2
-                """, [.integer(position), .integer(Int64(limit))], on: connection, logger: logger).map { row in
-                EventLocation(position: row.integer("position") ?? 0, stream: row.text("stream") ?? "",
-                              type: row.text("type") ?? "",
-                              recordedAt: row.text("recorded_at").flatMap(Timestamp.init(iso8601:)) ?? Timestamp(millisecondsSinceEpoch: 0))
-            }
+            try await rows(NotificationReads.openSQL(after: position, limit: limit), on: connection, logger: logger)
+                .map { NotificationReads.location($0) }
         }
     }
 
     public func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 {
         try await reading { [self] connection in
-            try await rows("SELECT coalesce(max(position), 0) AS position FROM events WHERE type = 'notification.queued'",
-                           on: connection, logger: logger).first?.integer("position") ?? 0
+            try await rows(NotificationReads.lastQueuedSQL, on: connection, logger: logger).first?.integer("position") ?? 0
         }
     }
 

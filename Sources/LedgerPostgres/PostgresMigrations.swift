@@ -27,7 +27,13 @@ enum PostgresMigrations {
         ("v5-batch-append", v5BatchAppend),
         ("v6-merkle-tree", v6MerkleTree),
         ("v7-attempted-notifications", v7AttemptedNotifications),
+        ("v8-notifications", v8Notifications),
     ]
+
+    /// Migrations that add a projection an existing log must fill: after
+    /// them the migrator rebuilds every projection from the log, in the same
+    /// transaction (``PostgresMigrator``).
+    static let rebuildingProjections: Set<String> = ["v8-notifications"]
 
     /// Taken for the whole migration so nodes starting together migrate once.
     static let advisoryLockKey: Int64 = 0x4C45_4447_4552 // "LEDGER"
@@ -669,6 +675,52 @@ enum PostgresMigrations {
     /// The deliveries page reads notification attempts newest first.
     static let v7AttemptedNotifications = #"""
         CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted';
+        """#
+
+    /// Each notification's progress as the fold keeps it, as SQLite's
+    /// `projection_notifications` (its v9): the outbox, the overdue count and
+    /// the dead letters read these rows. Live appends write them through
+    /// `ledger_write_projections`, which now does what v5's did (kept under
+    /// its old name) and then upserts the batch's notification rows.
+    static let v8Notifications = #"""
+        CREATE TABLE projection_notifications (
+            notification_id  text    COLLATE "C" PRIMARY KEY,
+            job_id           text    COLLATE "C" NOT NULL,
+            event            text    NOT NULL,
+            stage            text    NOT NULL CHECK (stage IN ('open', 'delivered', 'dead_lettered')),
+            attempts         bigint  NOT NULL CHECK (attempts >= 0),
+            queued_at        text    COLLATE "C" NOT NULL,
+            queued_position  bigint,
+            last_attempt_at  text    COLLATE "C",
+            settled_at       text    COLLATE "C",
+            settled_position bigint
+        );
+        CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
+        CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
+        CREATE INDEX projection_notifications_dead ON projection_notifications (settled_position) WHERE stage = 'dead_lettered';
+        DROP INDEX events_queued_notifications;
+        ALTER FUNCTION ledger_write_projections(text, text) RENAME TO ledger_write_projections_v5;
+        CREATE FUNCTION ledger_write_projections(p_jobs text, p_projections text) RETURNS void
+            LANGUAGE plpgsql AS $$
+        DECLARE
+            rows json := p_projections::json -> 'notifications';
+        BEGIN
+            PERFORM ledger_write_projections_v5(p_jobs, p_projections);
+            IF rows IS NOT NULL AND json_array_length(rows) > 0 THEN
+                INSERT INTO projection_notifications AS n (notification_id, job_id, event, stage, attempts, queued_at,
+                    queued_position, last_attempt_at, settled_at, settled_position)
+                SELECT x.notification_id, x.job_id, x.event, x.stage, x.attempts, x.queued_at, x.queued_position,
+                    x.last_attempt_at, x.settled_at, x.settled_position
+                FROM json_to_recordset(rows) AS x(notification_id text, job_id text, event text, stage text,
+                    attempts bigint, queued_at text, queued_position bigint, last_attempt_at text, settled_at text,
+                    settled_position bigint)
+                ON CONFLICT (notification_id) DO UPDATE SET job_id = excluded.job_id, event = excluded.event,
+                    stage = excluded.stage, attempts = excluded.attempts, queued_at = excluded.queued_at,
+                    queued_position = coalesce(excluded.queued_position, n.queued_position),
+                    last_attempt_at = excluded.last_attempt_at, settled_at = excluded.settled_at,
+                    settled_position = coalesce(excluded.settled_position, n.settled_position);
+            END IF;
+        END $$;
         """#
 
     static let v6MerkleTree = #"""

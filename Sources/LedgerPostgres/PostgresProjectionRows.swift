@@ -48,6 +48,9 @@ enum PostgresProjectionRows {
                          "body_sha256": .string(orphan.bodySHA256), "duplicate": .bool(orphan.duplicate),
                          "received_at": .string(orphan.receivedAt.iso8601)])
             }),
+            "notifications": .array(delta.notifications.values.map { row in
+                .object(Dictionary(uniqueKeysWithValues: zip(NotificationRow.columns, row.rowValues.map(\.jsonValue))))
+            }),
             "adoptions": .array(delta.adoptions.map { adoption in
                 .object(["position": .int(adoption.orphanPosition), "adopted_job_id": .string(adoption.jobID),
                          "adopted_position": .int(adoption.position)])
@@ -64,5 +67,15 @@ enum PostgresProjectionRows {
             "terminal_watchdog": .int(bySource[.watchdog] ?? 0), "terminal_manual": .int(bySource[.manual] ?? 0),
             "terminal_app": .int(bySource[.app] ?? 0), "last_webhook_at": counts.lastWebhookAt.map { .string($0.iso8601) } ?? .null,
         ])
+    }
+}
+
+private extension SQLValue {
+    var jsonValue: JSONValue {
+        switch self {
+        case .null: .null
+        case .integer(let integer): .int(integer)
+        case .text(let text): .string(text)
+        }
     }
 }

@@ -13,12 +13,13 @@ extension ReadModel {
     /// computes them (`ledger_julianday`, see ``PostgresMigrations/v2Views``)
     /// and rounded numbers are `double precision`, read as SQLite's REAL is.
     var postgresSQL: String {
+        if let portable = portableSQL { return portable }
         switch self {
+        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs:
+            preconditionFailure("answered by portableSQL")
         case .audit(let report, let from, let to, let limit):
             let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
             return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) AS report LIMIT \($0)" : sql } ?? sql
-        case .jobsByStatus:
-            return "SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status"
         case .recentJobs(let limit):
             // Ties in SQLite's order: the jobs' rows as inserted, that is as the
             // jobs were registered. Only the rows that can make the page are looked up.
@@ -30,10 +31,6 @@ extension ReadModel {
                          (SELECT position FROM events WHERE stream = 'job-' || recent.job_id AND version = 1)
                 LIMIT \(limit)
                 """
-        case .balances(let limit):
-            return "SELECT account, charged, refunded, recharged, net FROM accounts ORDER BY account LIMIT \(limit)"
-        case .providerHealth:
-            return "SELECT * FROM provider_health ORDER BY provider"
         case .detectionLatencyByDay(let limit):
             return """
                 SELECT provider, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day,
@@ -56,35 +53,13 @@ extension ReadModel {
                 WHERE last_seen_at >= '\(from?.iso8601 ?? AuditReport.beginning)' AND last_seen_at <= '\(to?.iso8601 ?? AuditReport.end)'
                 ORDER BY provider, last_seen_at DESC, raw_status LIMIT 500
                 """
-        case .deadLetters(let limit):
-            return Self.postgresDeadLettersSQL + " LIMIT \(limit)"
         case .page(let page):
             return page.sql(wrapping: Self.postgresList(page.list))
-        case .stuckJobs(let at):
-            // The stuck_jobs view's rule, judged at `at` (the view uses the wall clock).
-            return """
-                SELECT status, count(*) AS jobs, max(age_s) AS oldest_age_s FROM (
-                    SELECT status, trunc((ledger_julianday('\(at.iso8601)') - ledger_julianday(coalesce(submitted_at, registered_at)::timestamptz))
-                                         * 86400)::bigint AS age_s
-                    FROM projection_jobs WHERE status IN ('registered', 'processing')) AS open_jobs
-                WHERE (status = 'processing' AND age_s > (SELECT value::bigint FROM ledger_settings WHERE key = 'stuck_after_s'))
-                   OR (status = 'registered' AND age_s > (SELECT value::bigint FROM ledger_settings WHERE key = 'submit_deadline_s'))
-                GROUP BY status ORDER BY status
-                """
         case .waitingOrphans(let before):
             return """
                 SELECT provider, count(*) AS orphans FROM orphans
                 WHERE adopted_job_id IS NULL AND duplicate = 0 AND received_at < '\(before.iso8601)' GROUP BY provider
                 ORDER BY provider
-                """
-        case .overdueNotifications(let before):
-            return """
-                SELECT count(*) AS notifications FROM events q
-                WHERE q.type = 'notification.queued' AND q.recorded_at < '\(before.iso8601)'
-                  AND NOT EXISTS (SELECT 1 FROM events d WHERE d.stream = q.stream AND d.version > q.version
-                                  AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
-                                  AND (d.data->>'notification_id') = (q.data->>'notification_id'))
-                HAVING count(*) > 0
                 """
         case .silentWebhooks(let pollsSince, let webhooksBefore):
             // One health row per provider: grouping by its time as well changes no group.
@@ -124,7 +99,7 @@ extension ReadModel {
         case .refunds: AuditReport.refunds.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
         case .orphans: AuditReport.orphans.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
         case .stuck: AuditReport.stuck.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters: postgresDeadLettersSQL
+        case .deadLetters: preconditionFailure("answered by portableSQL")
         case .deliveries: postgresDeliveriesSQL
         }
     }
@@ -143,15 +118,4 @@ extension ReadModel {
         WHERE a.type = 'notification.attempted'
         """
 
-    private static let postgresDeadLettersSQL = """
-        SELECT substr(d.stream, 5) AS job_id, (d.data->>'notification_id') AS notification_id,
-               (d.data->>'event') AS event, d.recorded_at AS dead_lettered_at, j.status,
-               d.position AS dead_lettered_position
-        FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
-        WHERE d.type = 'notification.dead_lettered'
-          AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version
-                          AND q.type = 'notification.queued'
-                          AND (q.data->>'notification_id') = (d.data->>'notification_id'))
-        ORDER BY d.position
-        """
 }

@@ -81,6 +81,12 @@ struct ProjectionWriter: Sendable {
         for adoption in delta.adoptions {
             try markAdopted(orphanPosition: adoption.orphanPosition, jobID: adoption.jobID, at: adoption.position, db)
         }
+        for row in delta.notifications.values { try upsertNotification(row, db) }
+    }
+
+    /// Writes a notification's row; a position the row does not carry keeps the stored one.
+    func upsertNotification(_ row: NotificationRow, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.upsertNotification).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {
@@ -94,6 +100,7 @@ struct ProjectionWriter: Sendable {
             case .add(let contribution): try add(contribution, db)
             case .insertOrphan(let webhook, let recorded): try insertOrphan(webhook, at: recorded, db)
             case .markAdopted(let orphan, let jobID, let position): try markAdopted(orphanPosition: orphan, jobID: jobID, at: position, db)
+            case .notification(let row): try upsertNotification(row, db)
             }
         }
     }
@@ -107,6 +114,7 @@ private struct ProjectionStatements: Sendable {
     let addUnknownStatus: String
     let insertOrphan: String
     let markAdopted: String
+    let upsertNotification: String
     let setCheckpoint: String
 
     init(prefix: String) {
@@ -154,6 +162,10 @@ private struct ProjectionStatements: Sendable {
             ON CONFLICT (position) DO UPDATE SET adopted_job_id = excluded.adopted_job_id,
                 adopted_position = excluded.adopted_position
             """
+        let table = "\(prefix)projection_notifications"
+        upsertNotification = "INSERT INTO \(table) AS n (\(NotificationRow.columns.joined(separator: ", "))) VALUES ("
+            + Array(repeating: "?", count: NotificationRow.columns.count).joined(separator: ", ")
+            + ") ON CONFLICT (notification_id) DO UPDATE SET \(NotificationRow.conflictAssignments(table: "n"))"
         setCheckpoint = "UPDATE \(prefix)projection_checkpoint SET position = ? WHERE id = 1"
     }
 }

@@ -39,7 +39,7 @@ public final class SQLiteEventStore: EventStore {
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration(options))
             try Self.allowIncrementalVacuum(pool)
-            try LedgerMigrations.migrator().migrate(pool)
+            try Self.migrate(pool, options: options)
             try Self.applyDurability(options.durability, pool)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_PERM
                     || error.resultCode == .SQLITE_READONLY {
@@ -54,6 +54,21 @@ public final class SQLiteEventStore: EventStore {
         self.treeFollower = treeFollower
         treeStorage.attach(self)
         if options.followsTree { writer.onHeadMoved { treeFollower.headMoved(to: $0) } }
+    }
+
+    /// Brings the file to ``LedgerMigrations/all``; when one of them added a
+    /// projection and the log holds events, rebuilds the projections from it
+    /// before anything reads them.
+    private static func migrate(_ pool: DatabasePool, options: StoreOptions) throws {
+        let migrator = LedgerMigrations.migrator()
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        try migrator.migrate(pool)
+        guard !LedgerMigrations.rebuildingProjections.isSubset(of: applied) else { return }
+        let rebuilder = Rebuilder(writer: .live, parallelEventCountMin: options.rebuildParallelEventCountMin)
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)") == 1 else { return }
+            _ = try rebuilder.runParallel(db, pool: pool, progress: { _ in })
+        }
     }
 
     /// A new file gives freed pages back in small steps (`PRAGMA

@@ -31,6 +31,43 @@ extension StoreConformance {
         }
     }
 
+    /// Job `j1`, completed, with a delivered, a dead-lettered, a revived
+    /// (dead-lettered, then queued again) and an open notification.
+    public static func notificationsOfEveryStage(_ store: any LedgerEngine) async throws {
+        _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "x1"))
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d1")))
+        func step(_ command: NotificationCommand) async throws {
+            _ = try await store.execute(.job(jobID: "j1", command: .notification(command), metadata: Fixtures.app))
+        }
+        for id in ["ntf_ok", "ntf_dead", "ntf_revived", "ntf_open"] {
+            try await step(.queue(notificationID: id, event: "job.completed"))
+        }
+        try await step(.attempted(notificationID: "ntf_ok", httpStatus: 200, error: nil, attemptsMax: 3))
+        try await step(.attempted(notificationID: "ntf_dead", httpStatus: 500, error: "down", attemptsMax: 1))
+        try await step(.attempted(notificationID: "ntf_revived", httpStatus: 500, error: "down", attemptsMax: 1))
+        try await step(.queue(notificationID: "ntf_revived", event: "job.completed"))
+        try await step(.attempted(notificationID: "ntf_open", httpStatus: 503, error: "busy", attemptsMax: 8))
+    }
+
+    /// Open jobs at every point of the watchdog's rule, a few milliseconds
+    /// apart: never submitted; submitted at registration; submitted later;
+    /// reported on by its provider without an external id (a provider that
+    /// matches by our job id); and one finished.
+    static func stuckCandidates(_ store: any LedgerEngine) async throws {
+        let requests: [LedgerRequest] = [
+            Fixtures.register("waiting", cost: 1), Fixtures.register("sent", cost: 1, externalID: "x-sent"),
+            Fixtures.register("sent-later", cost: 1), Fixtures.submit("sent-later", "x-later"),
+            Fixtures.register("by-job-id", cost: 1),
+            .job(jobID: "by-job-id", command: .poll(Fixtures.poll(.processing)), metadata: Fixtures.app),
+            Fixtures.register("finished", cost: 1, externalID: "x-finished"),
+            Fixtures.deliver(Fixtures.webhook("x-finished", .completed, delivery: "d-finished")),
+        ]
+        for request in requests {
+            _ = try await store.execute(request)
+            try await Task.sleep(for: .milliseconds(3))
+        }
+    }
+
     static let readModelChecks: [Check<any LedgerEngine>] = [
         Check(name: "every read model answers, with the facts it is about") { store in
             try await busyLedger(store)
@@ -38,7 +75,7 @@ extension StoreConformance {
             let models: [ReadModel] = AuditReport.allCases.map { .audit($0, from: nil, to: nil, limit: 500) } + [
                 .jobsByStatus, .recentJobs(limit: 10), .balances(limit: 10), .providerHealth,
                 .detectionLatencyByDay(limit: 10), .outcomesBySourceByDay(limit: 10), .webhookLateness,
-                .unknownStatuses(seenFrom: nil, seenTo: nil), .deadLetters(limit: 10), .stuckJobs(at: later),
+                .unknownStatuses(seenFrom: nil, seenTo: nil), .deadLetters(limit: 10), .stuckJobs(at: later, policy: .standard),
                 .waitingOrphans(receivedBefore: later), .overdueNotifications(queuedBefore: later),
                 .silentWebhooks(pollsSince: Timestamp(millisecondsSinceEpoch: 0), webhooksBefore: later),
             ]
@@ -53,8 +90,28 @@ extension StoreConformance {
             try expect(rows(.deadLetters(limit: 10)).map { $0[1] } == ["ntf_dead"], "the dead letter")
             try expect(rows(.overdueNotifications(queuedBefore: later)).first?.first == "1", "one open notification")
             try expect(rows(.waitingOrphans(receivedBefore: later)).first?.last == "1", "one waiting orphan")
-            try expect(Set(rows(.stuckJobs(at: later)).compactMap { $0.first ?? nil }) == ["processing", "registered"], "stuck jobs")
+            try expect(Set(rows(.stuckJobs(at: later, policy: .standard)).compactMap { $0.first ?? nil }) == ["processing", "registered"], "stuck jobs")
             try expect(rows(.balances(limit: 10)).count == 1 && rows(.recentJobs(limit: 10)).count == 4, "balances and recent jobs")
+        },
+        Check(name: "the stuck read model judges as the watchdog's policy does") { store in
+            try await stuckCandidates(store)
+            let jobs = try await store.jobs(JobFilter(), after: nil, limit: 100)
+            let times = jobs.flatMap { [$0.registeredAt, $0.submittedAt] }.compactMap { $0 }
+            guard let first = times.min(), let last = times.max() else { throw ConformanceFailure("no registration times") }
+            var random = SeededGenerator(seed: 28)
+            let span = last.millisecondsSinceEpoch - first.millisecondsSinceEpoch
+            for _ in 0..<60 {
+                let policy = WatchdogPolicy(stuckAfterMilliseconds: .random(in: 1...40, using: &random), deadlineMilliseconds: 86_400_000,
+                                            submitDeadlineMilliseconds: .random(in: 1...40, using: &random))
+                let at = first.adding(milliseconds: .random(in: -5...(span + 60), using: &random))
+                var expected: [String: Int] = [:]
+                for job in jobs where policy.look(at: job, now: at) != nil { expected[job.status.rawValue, default: 0] += 1 }
+                var answered: [String: Int] = [:]
+                for record in try await store.table(.stuckJobs(at: at, policy: policy)).records {
+                    answered[record["status"] ?? "", default: 0] += record.count("jobs")
+                }
+                try expect(answered == expected, "at \(at.iso8601) under \(policy): the read model says \(answered), the policy \(expected)")
+            }
         },
         Check(name: "jobs, accounts, provider health and totals agree with the facts") { store in
             try await busyLedger(store)

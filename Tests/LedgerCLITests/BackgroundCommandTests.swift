@@ -67,6 +67,21 @@ import Testing
         #expect(try await store.verify().isSound)
     }
 
+    /// A cron watchdog started without the server's configuration judges by
+    /// the thresholds the server recorded in the ledger; one configured for
+    /// the cron process itself wins.
+    @Test func aCronWatchdogJudgesByTheThresholdsTheServerRecorded() async throws {
+        let path = try await Self.prepareLedger()
+        let store = try SQLiteEventStore(path: path)
+        try await store.recordSettings(WatchdogPolicy(stuckAfterMilliseconds: 3_600_000, deadlineMilliseconds: 86_400_000,
+                                                      submitDeadlineMilliseconds: 3_600_000).recordedSettings)
+        await store.close()
+        let recorded = try await LedgerBinary.run(["watchdog", "--once", "--db", path])
+        #expect(recorded.status == 0 && recorded.stdout.contains("0 new decisions"), "j2 waits 20 min of its hour: \(recorded.stdout)\(recorded.stderr)")
+        let configured = try await LedgerBinary.run(["watchdog", "--once", "--db", path], environment: ["LEDGER_SUBMIT_DEADLINE": "5m"])
+        #expect(configured.status == 0 && configured.stdout.contains("1 new decisions"), "\(configured.stdout)\(configured.stderr)")
+    }
+
     @Test func theAdminPollActionPollsThroughTheServer() async throws {
         let path = try await Self.prepareLedger()
         try await Self.withProvider { provider, providerPort in

@@ -77,6 +77,34 @@ import Testing
         #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 25 * Self.hour))?.decision == .fail)
     }
 
+    /// A provider that matches webhooks by our job id gives no external id:
+    /// once it reports the job processing, the job was submitted, and the
+    /// watchdog waits for its completion, not its submission.
+    @Test func aJobItsProviderReportedOnAwaitsCompletionWithoutAnExternalID() throws {
+        let policy = WatchdogPolicy.standard
+        var job = job(submitted: false)
+        job.apply(.pollResult(Fixtures.poll(.processing)), version: 2, at: Self.start.adding(milliseconds: 60_000))
+        #expect(job.status == .processing && job.externalID == nil)
+        let awaited = try #require(WatchdogPolicy.awaited(job))
+        #expect(awaited.awaited == .completion && awaited.since == Self.start)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 16 * 60_000)) == nil, "not 'never submitted'")
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 3 * Self.hour))?.decision == .poll)
+        #expect(policy.look(at: job, now: Self.start.adding(milliseconds: 25 * Self.hour))?.reason == "no terminal status before the deadline")
+    }
+
+    /// The thresholds `ledger serve` records are the ones read back, and a
+    /// recorded value that is not a positive number of seconds is ignored.
+    @Test func recordedThresholdsReadBack() {
+        let policy = WatchdogPolicy(stuckAfterMilliseconds: 60_000, deadlineMilliseconds: 3_600_000, submitDeadlineMilliseconds: 5_000)
+        #expect(WatchdogPolicy.standard.recorded(policy.recordedSettings) == policy)
+        var settings = policy.recordedSettings
+        settings[WatchdogPolicy.RecordedKey.stuckAfter] = "-5"
+        settings[WatchdogPolicy.RecordedKey.deadline] = "an hour"
+        #expect(WatchdogPolicy.standard.recorded(settings).stuckAfterMilliseconds == WatchdogPolicy.standard.stuckAfterMilliseconds)
+        #expect(WatchdogPolicy.standard.recorded(settings).deadlineMilliseconds == WatchdogPolicy.standard.deadlineMilliseconds)
+        #expect(WatchdogPolicy.standard.recorded(settings).submitDeadlineMilliseconds == 5_000)
+    }
+
     /// Each threshold is "past": at exactly the threshold nothing changes, a millisecond later it does.
     @Test func eachThresholdActsOnlyPastIt() {
         let policy = WatchdogPolicy.standard

@@ -19,22 +19,50 @@ public struct WatchdogPolicy: Sendable, Hashable {
         self.submitDeadlineMilliseconds = submitDeadlineMilliseconds
     }
 
-    /// What the watchdog decides about `job` at `now`, or nil when it has nothing to say.
-    public func look(at job: JobState, now: Timestamp) -> WatchdogDecision? {
+    /// What the watchdog waits for of an open job.
+    public enum Awaited: String, Sendable, Hashable, CaseIterable {
+        /// Registered and nothing heard of it since: no external id, no report.
+        case submission
+        /// Submitted, or reported on by its provider (a provider that matches
+        /// webhooks by our job id gives no external id).
+        case completion
+    }
+
+    /// What the watchdog waits for of `job`, and since when; nil for a job
+    /// that is terminal or whose registration is not known. The one
+    /// definition of where a job's watchdog clock starts: the `stuck_jobs`
+    /// view and the stuck read models select by the same facts (`status`,
+    /// `coalesce(submitted_at, registered_at)`).
+    public static func awaited(_ job: JobState) -> (awaited: Awaited, since: Timestamp)? {
         // Rows read from the jobs projection carry `registeredAt`, not the registration itself.
         guard !job.status.isTerminal, let registeredAt = job.registeredAt else { return nil }
-        let since = job.externalID == nil ? registeredAt : (job.submittedAt ?? registeredAt)
+        return (job.status == .registered ? .submission : .completion, job.submittedAt ?? registeredAt)
+    }
+
+    /// How long a job may wait for `awaited` before it is stuck.
+    public func stuckAfterMilliseconds(awaiting awaited: Awaited) -> Int64 {
+        awaited == .submission ? submitDeadlineMilliseconds : stuckAfterMilliseconds
+    }
+
+    /// A job awaiting `awaited` since before this instant is stuck at `now`.
+    public func stuckCutoff(awaiting awaited: Awaited, at now: Timestamp) -> Timestamp {
+        now.adding(milliseconds: -stuckAfterMilliseconds(awaiting: awaited))
+    }
+
+    /// What the watchdog decides about `job` at `now`, or nil when it has nothing to say.
+    public func look(at job: JobState, now: Timestamp) -> WatchdogDecision? {
+        guard let (awaited, since) = Self.awaited(job) else { return nil }
         let age = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
         func decision(_ verdict: WatchdogVerdict, _ reason: String, _ thresholdMilliseconds: Int64) -> WatchdogDecision {
             WatchdogDecision(decision: verdict, reason: reason, ageSeconds: age / 1000, thresholdSeconds: thresholdMilliseconds / 1000)
         }
         if age > deadlineMilliseconds {
-            return decision(.fail, job.externalID == nil ? "never submitted before the deadline" : "no terminal status before the deadline",
+            return decision(.fail, awaited == .submission ? "never submitted before the deadline" : "no terminal status before the deadline",
                             deadlineMilliseconds)
         }
-        if job.externalID == nil {
-            return age > submitDeadlineMilliseconds ? decision(.wait, "never submitted (past submit_deadline)", submitDeadlineMilliseconds) : nil
-        }
-        return age > stuckAfterMilliseconds ? decision(.poll, "stuck: no terminal status past stuck_after", stuckAfterMilliseconds) : nil
+        guard age > stuckAfterMilliseconds(awaiting: awaited) else { return nil }
+        return awaited == .submission
+            ? decision(.wait, "never submitted (past submit_deadline)", submitDeadlineMilliseconds)
+            : decision(.poll, "stuck: no terminal status past stuck_after", stuckAfterMilliseconds)
     }
 }

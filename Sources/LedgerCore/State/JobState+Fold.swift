@@ -50,10 +50,7 @@ extension JobState {
         case .creditRecharged(let recharge): rechargedAmount += recharge.amount
         case .notificationQueued(let step), .notificationAttempted(let step), .notificationDelivered(let step),
              .notificationDeadLettered(let step):
-            var progress = notifications[step.notificationID]
-                ?? NotificationProgress(notificationID: step.notificationID, event: step.event, stage: .open, attempts: 0, queuedAt: at)
-            progress.apply(event, at: at)
-            notifications[step.notificationID] = progress
+            notifications[step.notificationID] = NotificationProgress.after(event, at: at, before: notifications[step.notificationID])
         case .operatorAction, .retentionApplied:
             break
         }

@@ -16,8 +16,22 @@ public struct NotificationProgress: Sendable, Hashable {
     public var attempts: Int
     public var queuedAt: Timestamp
     public var lastAttemptAt: Timestamp?
+    /// When it was delivered or dead-lettered (nil while open).
+    public var settledAt: Timestamp?
 
-    mutating func apply(_ event: LedgerEvent, at: Timestamp) {
+    /// The progress after `event`, recorded at `at`, of the notification whose
+    /// progress was `before` (nil: none yet); nil for an event about no
+    /// notification. The one fold of a notification: the job's state and the
+    /// `projection_notifications` rows both take it.
+    public static func after(_ event: LedgerEvent, at: Timestamp, before: NotificationProgress?) -> NotificationProgress? {
+        guard let step = event.notificationStep else { return nil }
+        var progress = before ?? NotificationProgress(notificationID: step.notificationID, event: step.event, stage: .open,
+                                                      attempts: 0, queuedAt: at)
+        progress.apply(event, at: at)
+        return progress
+    }
+
+    private mutating func apply(_ event: LedgerEvent, at: Timestamp) {
         switch event {
         case .notificationQueued:
             // A re-drive queues a dead letter again: a new round of attempts.
@@ -25,12 +39,28 @@ public struct NotificationProgress: Sendable, Hashable {
             attempts = 0
             queuedAt = at
             lastAttemptAt = nil
+            settledAt = nil
         case .notificationAttempted(let step):
             attempts = max(attempts, step.attempt)
             lastAttemptAt = at
-        case .notificationDelivered: stage = .delivered
-        case .notificationDeadLettered: stage = .deadLettered
+        case .notificationDelivered:
+            stage = .delivered
+            settledAt = at
+        case .notificationDeadLettered:
+            stage = .deadLettered
+            settledAt = at
         default: break
+        }
+    }
+}
+
+extension LedgerEvent {
+    /// The notification step of a `notification.*` event, nil for any other.
+    public var notificationStep: NotificationStep? {
+        switch self {
+        case .notificationQueued(let step), .notificationAttempted(let step), .notificationDelivered(let step),
+             .notificationDeadLettered(let step): step
+        default: nil
         }
     }
 }

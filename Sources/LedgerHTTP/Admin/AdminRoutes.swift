@@ -125,7 +125,12 @@ struct AdminRoutes: Sendable {
     private func home() async throws -> Response {
         let now = Timestamp(services.now())
         var answers: [(check: DoctorChecks, table: ReadTable)] = []
-        for check in DoctorChecks.all(now: now) { answers.append((check, try await table(check.model))) }
+        let recorded = try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.store.recordedSettings()
+        }
+        for check in DoctorChecks.all(now: now, watchdog: WatchdogPolicy.standard.recorded(recorded)) {
+            answers.append((check, try await table(check.model)))
+        }
         let storage = try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.store.storageFindings() }
         let page = AttentionPage(now: now, answers: answers, storageFindings: storage, jobsByStatus: try await table(.jobsByStatus))
         return HTML.page("Needs attention", page.html)

@@ -10,6 +10,7 @@ struct RebuildChunk: @unchecked Sendable {
     var adoptions: [(orphan: Int64, jobID: String, position: Int64)] = []
     var accounts: [String: Contribution.Account] = [:]
     var providers: [String: Contribution.Provider] = [:]
+    var notifications: [String: NotificationRow] = [:]
     var eventCount: Int64 = 0
     var streamCount = 0
 }
@@ -71,6 +72,10 @@ struct RebuildScan {
         add(Contribution.of(recorded, jobBefore: state), to: &chunk)
         if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
             chunk.adoptions.append((orphan, state.jobID, recorded.position))
+        }
+        if let step = recorded.event.notificationStep,
+           let row = NotificationRow.after(recorded, jobID: state.jobID, before: state.notifications[step.notificationID]) {
+            chunk.notifications[step.notificationID] = chunk.notifications[step.notificationID].map { $0.followed(by: row) } ?? row
         }
         state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
     }

@@ -83,6 +83,7 @@ struct Rebuilder {
         }
         for account in chunk.accounts.values { try writer.add(Contribution(account: account), db) }
         for provider in chunk.providers.values { try writer.add(Contribution(provider: provider), db) }
+        for row in chunk.notifications.values { try writer.upsertNotification(row, db) }
     }
 
     private func finish(_ db: Database) throws {

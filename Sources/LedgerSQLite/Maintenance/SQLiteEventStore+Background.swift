@@ -21,35 +21,18 @@ extension SQLiteEventStore {
         try await replay(jobID: jobID).map(\.state)
     }
 
-    /// `notification.queued` events after `position` whose notification is
-    /// still open (no later delivered or dead-lettered event for its id in its
-    /// stream), in log order: the outbox, read from the log. Each probe walks
-    /// one job's stream, so a round costs one index probe per queued event
-    /// after `position`.
+    /// The open notifications queued after `position`, in the order they
+    /// were queued (``NotificationReads``): the notifier's outbox.
     public func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT q.position, q.stream, q.type, q.recorded_at FROM events q
-                WHERE q.type = 'notification.queued' AND q.position > ?
-                  AND NOT EXISTS (
-                    SELECT 1 FROM events d
-                    WHERE d.stream = q.stream AND d.version > q.version
-                      AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
-                      AND json_extract(d.data, '$.notification_id') = json_extract(q.data, '$.notification_id'))
-                ORDER BY q.position LIMIT ?
-                """, arguments: [position, limit]).map { row in
-                EventLocation(position: row["position"], stream: row["stream"], type: row["type"],
-                              recordedAt: Timestamp(iso8601: row["recorded_at"]) ?? Timestamp(millisecondsSinceEpoch: 0))
-            }
+            try Row.fetchAll(db, sql: NotificationReads.openSQL(after: position, limit: limit)).map { NotificationReads.location($0) }
         }
     }
 
     /// The position of the newest `notification.queued` (0 for none): a cheap
-    /// look (partial index) that tells the notifier whether anything was queued.
+    /// look (an index) that tells the notifier whether anything was queued.
     public func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM events WHERE type = 'notification.queued'") ?? 0
-        }
+        try await read { db in try Int64.fetchOne(db, sql: NotificationReads.lastQueuedSQL) ?? 0 }
     }
 
     /// Records the settings every process writing to this ledger must decide

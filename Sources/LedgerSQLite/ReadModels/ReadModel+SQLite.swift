@@ -6,18 +6,15 @@ extension ReadModel {
     /// The read model as SQLite SQL over the log and the projections. Times
     /// enter the text only as rendered timestamps (digits and separators).
     var sqliteSQL: String {
+        if let portable = portableSQL { return portable }
         switch self {
+        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs:
+            preconditionFailure("answered by portableSQL")
         case .audit(let report, let from, let to, let limit):
             let sql = report.sql(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
             return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) LIMIT \($0)" : sql } ?? sql
-        case .jobsByStatus:
-            return "SELECT status, count(*) AS jobs FROM jobs GROUP BY status ORDER BY status"
         case .recentJobs(let limit):
             return "SELECT job_id, provider, status, completion_source, last_event_at FROM jobs ORDER BY last_event_at DESC LIMIT \(limit)"
-        case .balances(let limit):
-            return "SELECT account, charged, refunded, recharged, net FROM accounts ORDER BY account LIMIT \(limit)"
-        case .providerHealth:
-            return "SELECT * FROM provider_health ORDER BY provider"
         case .detectionLatencyByDay(let limit):
             return """
                 SELECT provider, date(coalesce(completed_at, failed_at, cancelled_at)) AS day,
@@ -39,33 +36,12 @@ extension ReadModel {
                 WHERE last_seen_at >= '\(from?.iso8601 ?? AuditReport.beginning)' AND last_seen_at <= '\(to?.iso8601 ?? AuditReport.end)'
                 ORDER BY provider, last_seen_at DESC LIMIT 500
                 """
-        case .deadLetters(let limit):
-            return Self.deadLettersSQL + " LIMIT \(limit)"
         case .page(let page):
             return page.sql(wrapping: Self.sqliteList(page.list))
-        case .stuckJobs(let at):
-            // The stuck_jobs view's rule, judged at `at` (the view uses the wall clock).
-            return """
-                SELECT status, count(*) AS jobs, max(age_s) AS oldest_age_s FROM (
-                    SELECT status, CAST((julianday('\(at.iso8601)') - julianday(coalesce(submitted_at, registered_at))) * 86400 AS INTEGER) AS age_s
-                    FROM projection_jobs WHERE status IN ('registered', 'processing'))
-                WHERE (status = 'processing' AND age_s > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'stuck_after_s'))
-                   OR (status = 'registered' AND age_s > (SELECT CAST(value AS INTEGER) FROM ledger_settings WHERE key = 'submit_deadline_s'))
-                GROUP BY status ORDER BY status
-                """
         case .waitingOrphans(let before):
             return """
                 SELECT provider, count(*) AS orphans FROM orphans
                 WHERE adopted_job_id IS NULL AND duplicate = 0 AND received_at < '\(before.iso8601)' GROUP BY provider
-                """
-        case .overdueNotifications(let before):
-            return """
-                SELECT count(*) AS notifications FROM events q
-                WHERE q.type = 'notification.queued' AND q.recorded_at < '\(before.iso8601)'
-                  AND NOT EXISTS (SELECT 1 FROM events d WHERE d.stream = q.stream AND d.version > q.version
-                                  AND d.type IN ('notification.delivered', 'notification.dead_lettered', 'notification.queued')
-                                  AND json_extract(d.data, '$.notification_id') = json_extract(q.data, '$.notification_id'))
-                HAVING count(*) > 0
                 """
         case .silentWebhooks(let pollsSince, let webhooksBefore):
             return """
@@ -103,7 +79,7 @@ extension ReadModel {
         case .refunds: AuditReport.refunds.sql(from: AuditReport.beginning, to: AuditReport.end)
         case .orphans: AuditReport.orphans.sql(from: AuditReport.beginning, to: AuditReport.end)
         case .stuck: AuditReport.stuck.sql(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters: deadLettersSQL
+        case .deadLetters: preconditionFailure("answered by portableSQL")
         case .deliveries: deliveriesSQL
         }
     }
@@ -122,17 +98,6 @@ extension ReadModel {
         WHERE a.type = 'notification.attempted'
         """
 
-    private static let deadLettersSQL = """
-        SELECT substr(d.stream, 5) AS job_id, json_extract(d.data, '$.notification_id') AS notification_id,
-               json_extract(d.data, '$.event') AS event, d.recorded_at AS dead_lettered_at, j.status,
-               d.position AS dead_lettered_position
-        FROM events d JOIN projection_jobs j ON d.stream = 'job-' || j.job_id
-        WHERE d.type = 'notification.dead_lettered'
-          AND NOT EXISTS (SELECT 1 FROM events q WHERE q.stream = d.stream AND q.version > d.version
-                          AND q.type = 'notification.queued'
-                          AND json_extract(q.data, '$.notification_id') = json_extract(d.data, '$.notification_id'))
-        ORDER BY d.position
-        """
 }
 
 extension SQLiteEventStore {

@@ -15,7 +15,13 @@ enum LedgerMigrations {
         ("v6-retention", v6Retention),
         ("v7-merkle-tree", v7MerkleTree),
         ("v8-attempted-notifications", v8AttemptedNotifications),
+        ("v9-notifications", v9Notifications),
     ]
+
+    /// Migrations that add a projection an existing log must fill: after
+    /// them the store rebuilds every projection from the log, in the same
+    /// open (``SQLiteEventStore/init(path:options:)``).
+    static let rebuildingProjections: Set<String> = ["v9-notifications"]
 
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -389,6 +395,32 @@ extension LedgerMigrations {
     /// The deliveries page reads notification attempts newest first.
     static let v8AttemptedNotifications = """
         CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted';
+        """
+
+    /// Each notification's progress as the fold keeps it
+    /// (``NotificationRow``): the notifier's outbox, the overdue count and
+    /// the dead letters read these rows instead of searching the log for
+    /// later events of the same notification. `queued_position` and
+    /// `settled_position` are the positions of the events that queued it last
+    /// and that delivered or dead-lettered it. Filled from the log by the
+    /// rebuild that follows this migration.
+    static let v9Notifications = """
+        CREATE TABLE projection_notifications (
+            notification_id  TEXT    PRIMARY KEY,
+            job_id           TEXT    NOT NULL,
+            event            TEXT    NOT NULL,
+            stage            TEXT    NOT NULL CHECK (stage IN ('open', 'delivered', 'dead_lettered')),
+            attempts         INTEGER NOT NULL CHECK (attempts >= 0),
+            queued_at        TEXT    NOT NULL,
+            queued_position  INTEGER,
+            last_attempt_at  TEXT,
+            settled_at       TEXT,
+            settled_position INTEGER
+        ) STRICT;
+        CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
+        CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
+        CREATE INDEX projection_notifications_dead ON projection_notifications (settled_position) WHERE stage = 'dead_lettered';
+        DROP INDEX events_queued_notifications;
         """
 
     static let v7MerkleTree = """

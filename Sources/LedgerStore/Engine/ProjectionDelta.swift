@@ -1,8 +1,8 @@
 import LedgerCore
 
 /// What a batch of events changes in the projection tables besides the job
-/// rows, summed per key: each account, provider and unknown status word is
-/// written once per batch whatever the number of events, orphans are
+/// rows, summed per key: each account, provider, unknown status word and
+/// notification is written once per batch whatever the number of events, orphans are
 /// inserted and adoptions marked in position order. Live group commits and
 /// rebuilds both write projections through it, on every engine.
 public struct ProjectionDelta: Sendable {
@@ -12,6 +12,8 @@ public struct ProjectionDelta: Sendable {
     public var unknownStatuses: [UnknownStatusKey: Contribution.UnknownStatusTally] = [:]
     public var orphans: [OrphanRow] = []
     public var adoptions: [Adoption] = []
+    /// Each notification's row after the batch, by notification id.
+    public var notifications: [String: NotificationRow] = [:]
 
     public struct UnknownStatusKey: Hashable, Sendable {
         public var provider: String
@@ -39,7 +41,7 @@ public struct ProjectionDelta: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        accounts.isEmpty && providers.isEmpty && unknownStatuses.isEmpty && orphans.isEmpty && adoptions.isEmpty
+        accounts.isEmpty && providers.isEmpty && unknownStatuses.isEmpty && orphans.isEmpty && adoptions.isEmpty && notifications.isEmpty
     }
 
     /// Adds what `recorded` changes (``ProjectionChange``); `before` is its job's state before it.
@@ -56,6 +58,9 @@ public struct ProjectionDelta: Sendable {
                                      duplicate: webhook.duplicate, receivedAt: recorded.recordedAt))
         case .markAdopted(let orphanPosition, let jobID, let position):
             adoptions.append(Adoption(orphanPosition: orphanPosition, jobID: jobID, position: position))
+        case .notification(let row):
+            let id = row.progress.notificationID
+            notifications[id] = notifications[id].map { $0.followed(by: row) } ?? row
         }
     }
 

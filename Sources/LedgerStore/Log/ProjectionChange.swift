@@ -9,6 +9,8 @@ public enum ProjectionChange: Sendable, Hashable {
     case insertOrphan(WebhookReceived, RecordedEvent)
     /// The orphan at `orphanPosition` adopted by `jobID` at `position`.
     case markAdopted(orphanPosition: Int64, jobID: String, position: Int64)
+    /// A notification's row after the event (``NotificationRow``).
+    case notification(NotificationRow)
 
     /// The changes `recorded` makes; `jobBefore` is its job's state before it
     /// (nil for an event outside a job stream).
@@ -17,6 +19,10 @@ public enum ProjectionChange: Sendable, Hashable {
             var changes: [ProjectionChange] = [.add(Contribution.of(recorded, jobBefore: before))]
             if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
                 changes.append(.markAdopted(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
+            }
+            if let step = recorded.event.notificationStep,
+               let row = NotificationRow.after(recorded, jobID: before.jobID, before: before.notifications[step.notificationID]) {
+                changes.append(.notification(row))
             }
             return changes
         }

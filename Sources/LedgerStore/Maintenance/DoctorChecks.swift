@@ -33,12 +33,14 @@ public struct DoctorChecks: Sendable {
         self.findings = findings
     }
 
-    public static func all(now: Timestamp) -> [DoctorChecks] {
+    /// The checks as of `now`; `watchdog`: the thresholds the ledger records
+    /// (``WatchdogPolicy/recorded(_:)``).
+    public static func all(now: Timestamp, watchdog: WatchdogPolicy) -> [DoctorChecks] {
         let hourAgo = now.adding(milliseconds: -3_600_000)
         let dayAgo = now.adding(milliseconds: -86_400_000)
         let weekAgo = now.adding(milliseconds: -7 * 86_400_000)
         return [
-            DoctorChecks(model: .stuckJobs(at: now)) { row, db in
+            DoctorChecks(model: .stuckJobs(at: now, policy: watchdog)) { row, db in
                 let status = row["status"] ?? "", ageSeconds = row.count("oldest_age_s")
                 return .init(check: "stuck", summary: "\(row.count("jobs")) \(status) jobs stuck (oldest \(ageSeconds / 3600) h)",
                              command: status == "registered"

@@ -6,6 +6,7 @@ extension ReadModel {
     /// contradict their job's outcome (``JobState/contradicts(_:_:)``, the rule
     /// the fold counts `conflict_count` by), then cuts to its limit.
     public func judged(_ table: ReadTable) -> ReadTable {
+        if case .stuckJobs(let at, _) = self { return StuckJobs.withAges(table, at: at) }
         guard case .audit(.conflicts, _, _, let limit) = self else { return table }
         var kept = zip(table.rows, table.records).filter { _, record in
             guard let status = record["first_outcome"].flatMap(JobStatus.init(rawValue:)),

@@ -29,8 +29,9 @@ public enum ReadModel: Sendable, Hashable {
     /// Notifications dead-lettered and not queued again: `job_id`, `notification_id`, `event`, `dead_lettered_at`, `status`,
     /// `dead_lettered_position`.
     case deadLetters(limit: Int)
-    /// Open jobs past the watchdog's thresholds as of `at`, by status: `status`, `jobs`, `oldest_age_s`.
-    case stuckJobs(at: Timestamp)
+    /// Open jobs stuck at `at` by the watchdog's rule (``WatchdogPolicy/awaited(_:)``
+    /// and the thresholds of `policy`), by status: `status`, `jobs`, `oldest_since`, `oldest_age_s`.
+    case stuckJobs(at: Timestamp, policy: WatchdogPolicy)
     /// Orphans not adopted, received before `before`, by provider: `provider`, `orphans`.
     case waitingOrphans(receivedBefore: Timestamp)
     /// Notifications queued before `before` and still open: `notifications` (no row for none).

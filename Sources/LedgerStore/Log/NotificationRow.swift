@@ -1,0 +1,61 @@
+import LedgerCore
+
+/// A notification's `projection_notifications` row: its progress as the
+/// fold keeps it (``NotificationProgress``), with the positions of the events
+/// that queued and settled it. The notifier's outbox, the overdue count and
+/// the dead letters are read from these rows, on every engine.
+public struct NotificationRow: Sendable, Hashable {
+    public var jobID: String
+    public var progress: NotificationProgress
+    /// The position of its latest `notification.queued`; nil when the event
+    /// that produced the row was not one (the stored value stands).
+    public var queuedPosition: Int64?
+    /// The position of its `notification.delivered` or `.dead_lettered`; nil
+    /// when the event that produced the row was not one (the stored value stands).
+    public var settledPosition: Int64?
+
+    public static let columns = [
+        "notification_id", "job_id", "event", "stage", "attempts", "queued_at", "queued_position", "last_attempt_at",
+        "settled_at", "settled_position",
+    ]
+
+    /// The row after `recorded` (an event of job `jobID`'s stream), given the
+    /// notification's progress before it; nil for an event about no notification.
+    public static func after(_ recorded: RecordedEvent, jobID: String, before: NotificationProgress?) -> NotificationRow? {
+        guard let progress = NotificationProgress.after(recorded.event, at: recorded.recordedAt, before: before) else { return nil }
+        var row = NotificationRow(jobID: jobID, progress: progress)
+        switch recorded.event {
+        case .notificationQueued: row.queuedPosition = recorded.position
+        case .notificationDelivered, .notificationDeadLettered: row.settledPosition = recorded.position
+        default: break
+        }
+        return row
+    }
+
+    /// This row followed by `later`, a row of the same notification: the
+    /// later progress, and each position the later one does not set kept.
+    public func followed(by later: NotificationRow) -> NotificationRow {
+        var row = later
+        row.queuedPosition = later.queuedPosition ?? queuedPosition
+        row.settledPosition = later.settledPosition ?? settledPosition
+        return row
+    }
+
+    /// The row's values in ``columns`` order.
+    public var rowValues: [SQLValue] {
+        [.text(progress.notificationID), .text(jobID), .text(progress.event), .text(progress.stage.rawValue),
+         .integer(Int64(progress.attempts)), .text(progress.queuedAt.iso8601), queuedPosition.map(SQLValue.integer) ?? .null,
+         SQLValue(progress.lastAttemptAt?.iso8601), SQLValue(progress.settledAt?.iso8601),
+         settledPosition.map(SQLValue.integer) ?? .null]
+    }
+
+    /// The upsert's assignments on a conflict, the same in both dialects'
+    /// SQL: a position the new row does not carry keeps the stored one.
+    public static func conflictAssignments(table: String) -> String {
+        columns.dropFirst().map { column in
+            column.hasSuffix("_position")
+                ? "\(column) = coalesce(excluded.\(column), \(table).\(column))"
+                : "\(column) = excluded.\(column)"
+        }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import LedgerCore
+@testable import LedgerSQLite
+import LedgerStore
+import LedgerTesting
+import Testing
+
+/// `projection_notifications`: kept by every append as the fold keeps a
+/// notification's progress, and filled from the log when a ledger from
+/// before it is first opened.
+@Suite struct NotificationProjectionTests {
+    static func rows(_ path: String) throws -> [[String?]] {
+        try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run("SELECT * FROM projection_notifications ORDER BY notification_id").rows
+    }
+
+    @Test func eachNotificationsRowIsItsFoldedProgress() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        try await StoreConformance.notificationsOfEveryStage(store)
+        let folded = try #require(try await store.foldedJob("j1")).notifications
+        let table = try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000)
+            .run("SELECT notification_id, stage, attempts, queued_at, last_attempt_at, settled_at FROM projection_notifications")
+        #expect(table.rows.count == folded.count && folded.count == 4)
+        for record in table.records {
+            let progress = try #require(folded[record["notification_id"] ?? ""])
+            #expect(record["stage"] == progress.stage.rawValue && record.count("attempts") == progress.attempts)
+            #expect(record["queued_at"] == progress.queuedAt.iso8601 && record["last_attempt_at"] == progress.lastAttemptAt?.iso8601)
+            #expect(record["settled_at"] == progress.settledAt?.iso8601)
+        }
+        let open = try await store.openNotifications(after: 0, limit: 10)
+        #expect(Set(open.map(\.stream)) == ["job-j1"] && open.count == 2, "the revived and the open one: \(open)")
+        let dead = try await store.table(.deadLetters(limit: 10))
+        #expect(dead.records.map { $0["notification_id"] } == ["ntf_dead"])
+        #expect(try await store.rebuildCheck().matches)
+        await store.close()
+    }
+
+    @Test func aLedgerFromBeforeTheProjectionIsFilledFromItsLogWhenFirstOpened() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        var store = try SQLiteEventStore(path: path)
+        try await StoreConformance.notificationsOfEveryStage(store)
+        let kept = try Self.rows(path)
+        await store.close()
+        // The file as the release before the projection left it.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TABLE projection_notifications")
+            try db.execute(sql: "CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-notifications'")
+        }
+        try queue.close()
+
+        store = try SQLiteEventStore(path: path)
+        #expect(try Self.rows(path) == kept && kept.count == 4, "the rows the appends kept, from the log alone")
+        #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
+        #expect(try await store.rebuildCheck().matches)
+        await store.close()
+    }
+}
