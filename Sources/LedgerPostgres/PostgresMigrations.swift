@@ -677,9 +677,12 @@ enum PostgresMigrations {
         CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted';
         """#
 
-    /// Each notification's progress as the fold keeps it, as SQLite's
-    /// `projection_notifications` (its v9): the outbox, the overdue count and
-    /// the dead letters read these rows. Live appends write them through
+    /// Each notification's progress as the fold keeps it, and each delivery
+    /// attempt with its outcome, as SQLite's `projection_notifications` and
+    /// `projection_notification_attempts` (its v9): the outbox, the overdue
+    /// count, the dead letters and the deliveries page read these rows; and
+    /// `projection_refunds`, `projection_late_completions` and
+    /// `projection_conflicts`, their reports'. Live appends write them through
     /// `ledger_write_projections`, which now does what v5's did (kept under
     /// its old name) and then upserts the batch's notification rows.
     static let v8Notifications = #"""
@@ -698,14 +701,107 @@ enum PostgresMigrations {
         CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
         CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
         CREATE INDEX projection_notifications_dead ON projection_notifications (settled_position) WHERE stage = 'dead_lettered';
+        CREATE TABLE projection_notification_attempts (
+            position        bigint  PRIMARY KEY,
+            attempted_at    text    COLLATE "C" NOT NULL,
+            job_id          text    COLLATE "C" NOT NULL,
+            notification_id text    COLLATE "C" NOT NULL,
+            event           text    NOT NULL,
+            attempt         bigint  NOT NULL,
+            outcome         text    NOT NULL CHECK (outcome IN ('delivered', 'failing', 'dead-lettered')),
+            http_status     bigint,
+            error           text,
+            latency_ms      bigint
+        );
+        CREATE TABLE projection_refunds (
+            refund_position   bigint  PRIMARY KEY,
+            recorded_at       text    COLLATE "C" NOT NULL,
+            job_id            text    COLLATE "C" NOT NULL,
+            account           text    COLLATE "C" NOT NULL,
+            amount            bigint  NOT NULL,
+            evidence_position bigint  NOT NULL,
+            evidence_source   text
+        );
+        CREATE INDEX projection_refunds_by_time ON projection_refunds (recorded_at);
+        CREATE TABLE projection_late_completions (
+            late_position     bigint  PRIMARY KEY,
+            recorded_at       text    COLLATE "C" NOT NULL,
+            job_id            text    COLLATE "C" NOT NULL,
+            policy            text    NOT NULL,
+            evidence_position bigint  NOT NULL,
+            evidence_source   text    NOT NULL
+        );
+        CREATE TABLE projection_conflicts (
+            position          bigint  PRIMARY KEY,
+            recorded_at       text    COLLATE "C" NOT NULL,
+            job_id            text    COLLATE "C" NOT NULL,
+            provider          text    COLLATE "C" NOT NULL,
+            report_type       text    NOT NULL,
+            reported          text    NOT NULL,
+            first_outcome     text    NOT NULL,
+            completion_source text
+        );
         DROP INDEX events_queued_notifications;
+        DROP INDEX events_attempted_notifications;
         ALTER FUNCTION ledger_write_projections(text, text) RENAME TO ledger_write_projections_v5;
         CREATE FUNCTION ledger_write_projections(p_jobs text, p_projections text) RETURNS void
             LANGUAGE plpgsql AS $$
         DECLARE
             rows json := p_projections::json -> 'notifications';
+            attempts json := p_projections::json -> 'attempts';
+            settlements json := p_projections::json -> 'settlements';
+            refunds json := p_projections::json -> 'refunds';
+            late json := p_projections::json -> 'late_completions';
+            conflicts json := p_projections::json -> 'conflicts';
         BEGIN
             PERFORM ledger_write_projections_v5(p_jobs, p_projections);
+            IF attempts IS NOT NULL AND json_array_length(attempts) > 0 THEN
+                INSERT INTO projection_notification_attempts AS a (position, attempted_at, job_id, notification_id, event,
+                    attempt, outcome, http_status, error, latency_ms)
+                SELECT x.position, x.attempted_at, x.job_id, x.notification_id, x.event, x.attempt, x.outcome, x.http_status,
+                    x.error, x.latency_ms
+                FROM json_to_recordset(attempts) AS x("position" bigint, attempted_at text, job_id text, notification_id text,
+                    event text, attempt bigint, outcome text, http_status bigint, error text, latency_ms bigint)
+                ON CONFLICT (position) DO UPDATE SET attempted_at = excluded.attempted_at, job_id = excluded.job_id,
+                    notification_id = excluded.notification_id, event = excluded.event, attempt = excluded.attempt,
+                    outcome = excluded.outcome, http_status = excluded.http_status, error = excluded.error,
+                    latency_ms = excluded.latency_ms;
+            END IF;
+            IF settlements IS NOT NULL AND json_array_length(settlements) > 0 THEN
+                UPDATE projection_notification_attempts a SET outcome = x.outcome
+                FROM json_to_recordset(settlements) AS x("position" bigint, outcome text) WHERE a.position = x.position;
+            END IF;
+            IF refunds IS NOT NULL AND json_array_length(refunds) > 0 THEN
+                INSERT INTO projection_refunds (refund_position, recorded_at, job_id, account, amount, evidence_position,
+                    evidence_source)
+                SELECT x.refund_position, x.recorded_at, x.job_id, x.account, x.amount, x.evidence_position, x.evidence_source
+                FROM json_to_recordset(refunds) AS x(refund_position bigint, recorded_at text, job_id text, account text,
+                    amount bigint, evidence_position bigint, evidence_source text)
+                ON CONFLICT (refund_position) DO UPDATE SET recorded_at = excluded.recorded_at, job_id = excluded.job_id,
+                    account = excluded.account, amount = excluded.amount, evidence_position = excluded.evidence_position,
+                    evidence_source = excluded.evidence_source;
+            END IF;
+            IF late IS NOT NULL AND json_array_length(late) > 0 THEN
+                INSERT INTO projection_late_completions (late_position, recorded_at, job_id, policy, evidence_position,
+                    evidence_source)
+                SELECT x.late_position, x.recorded_at, x.job_id, x.policy, x.evidence_position, x.evidence_source
+                FROM json_to_recordset(late) AS x(late_position bigint, recorded_at text, job_id text, policy text,
+                    evidence_position bigint, evidence_source text)
+                ON CONFLICT (late_position) DO UPDATE SET recorded_at = excluded.recorded_at, job_id = excluded.job_id,
+                    policy = excluded.policy, evidence_position = excluded.evidence_position,
+                    evidence_source = excluded.evidence_source;
+            END IF;
+            IF conflicts IS NOT NULL AND json_array_length(conflicts) > 0 THEN
+                INSERT INTO projection_conflicts (position, recorded_at, job_id, provider, report_type, reported, first_outcome,
+                    completion_source)
+                SELECT x.position, x.recorded_at, x.job_id, x.provider, x.report_type, x.reported, x.first_outcome,
+                    x.completion_source
+                FROM json_to_recordset(conflicts) AS x("position" bigint, recorded_at text, job_id text, provider text,
+                    report_type text, reported text, first_outcome text, completion_source text)
+                ON CONFLICT (position) DO UPDATE SET recorded_at = excluded.recorded_at, job_id = excluded.job_id,
+                    provider = excluded.provider, report_type = excluded.report_type, reported = excluded.reported,
+                    first_outcome = excluded.first_outcome, completion_source = excluded.completion_source;
+            END IF;
             IF rows IS NOT NULL AND json_array_length(rows) > 0 THEN
                 INSERT INTO projection_notifications AS n (notification_id, job_id, event, stage, attempts, queued_at,
                     queued_position, last_attempt_at, settled_at, settled_position)

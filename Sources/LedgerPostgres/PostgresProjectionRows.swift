@@ -48,14 +48,24 @@ enum PostgresProjectionRows {
                          "body_sha256": .string(orphan.bodySHA256), "duplicate": .bool(orphan.duplicate),
                          "received_at": .string(orphan.receivedAt.iso8601)])
             }),
-            "notifications": .array(delta.notifications.values.map { row in
-                .object(Dictionary(uniqueKeysWithValues: zip(NotificationRow.columns, row.rowValues.map(\.jsonValue))))
+            "notifications": .array(delta.notifications.values.map { row(NotificationRow.columns, $0.rowValues) }),
+            "attempts": .array(delta.attempts.values.map { row(AttemptRow.columns, $0.rowValues) }),
+            "settlements": .array(delta.settlements.map { position, outcome in
+                .object(["position": .int(position), "outcome": .string(outcome.rawValue)])
             }),
+            "refunds": .array(delta.refunds.map { row(RefundRow.columns, $0.rowValues) }),
+            "late_completions": .array(delta.lateCompletions.map { row(LateCompletionRow.columns, $0.rowValues) }),
+            "conflicts": .array(delta.conflicts.map { row(ConflictRow.columns, $0.rowValues) }),
             "adoptions": .array(delta.adoptions.map { adoption in
                 .object(["position": .int(adoption.orphanPosition), "adopted_job_id": .string(adoption.jobID),
                          "adopted_position": .int(adoption.position)])
             }),
         ]).jsonText
+    }
+
+    /// A row as a JSON object of its columns.
+    private static func row(_ columns: [String], _ values: [SQLValue]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: zip(columns, values.map(\.jsonValue))))
     }
 
     private static func provider(_ counts: Contribution.Provider) -> JSONValue {

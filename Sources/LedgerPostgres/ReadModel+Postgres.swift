@@ -19,7 +19,7 @@ extension ReadModel {
             preconditionFailure("answered by portableSQL")
         case .audit(let report, let from, let to, let limit):
             let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) AS report LIMIT \($0)" : sql } ?? sql
+            return limit.map { "SELECT * FROM (\(sql)) AS report LIMIT \($0)" } ?? sql
         case .recentJobs(let limit):
             // Ties in SQLite's order: the jobs' rows as inserted, that is as the
             // jobs were registered. Only the rows that can make the page are looked up.
@@ -99,23 +99,9 @@ extension ReadModel {
         case .refunds: AuditReport.refunds.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
         case .orphans: AuditReport.orphans.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
         case .stuck: AuditReport.stuck.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters: preconditionFailure("answered by portableSQL")
-        case .deliveries: postgresDeliveriesSQL
+        case .deadLetters, .deliveries: preconditionFailure("answered by portableSQL")
         }
     }
 
-    /// Each notification attempt; a dead-lettering attempt is followed at the
-    /// next position by its `notification.dead_lettered` (one decision).
-    private static let postgresDeliveriesSQL = """
-        SELECT a.position, a.recorded_at AS attempted_at, substr(a.stream, 5) AS job_id,
-               (a.data->>'notification_id') AS notification_id, (a.data->>'event') AS event,
-               (a.data->>'attempt')::bigint AS attempt,
-               CASE WHEN (a.data->>'http_status')::bigint BETWEEN 200 AND 299 THEN 'delivered'
-                    WHEN d.position IS NOT NULL THEN 'dead-lettered' ELSE 'failing' END AS outcome,
-               (a.data->>'http_status')::bigint AS http_status, (a.data->>'error') AS error,
-               (a.data->>'latency_ms')::bigint AS latency_ms
-        FROM events a LEFT JOIN events d ON d.position = a.position + 1 AND d.type = 'notification.dead_lettered'
-        WHERE a.type = 'notification.attempted'
-        """
 
 }

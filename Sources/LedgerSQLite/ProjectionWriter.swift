@@ -82,11 +82,38 @@ struct ProjectionWriter: Sendable {
             try markAdopted(orphanPosition: adoption.orphanPosition, jobID: adoption.jobID, at: adoption.position, db)
         }
         for row in delta.notifications.values { try upsertNotification(row, db) }
+        for row in delta.attempts.values { try upsertAttempt(row, db) }
+        for (position, outcome) in delta.settlements { try settleAttempt(position: position, outcome: outcome, db) }
+        for row in delta.refunds { try upsertRefund(row, db) }
+        for row in delta.lateCompletions { try upsertLateCompletion(row, db) }
+        for row in delta.conflicts { try upsertConflict(row, db) }
     }
 
     /// Writes a notification's row; a position the row does not carry keeps the stored one.
     func upsertNotification(_ row: NotificationRow, _ db: Database) throws {
         try db.cachedStatement(sql: sql.upsertNotification).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+    }
+
+    /// Writes a delivery attempt's row.
+    func upsertAttempt(_ row: AttemptRow, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.upsertAttempt).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+    }
+
+    func upsertRefund(_ row: RefundRow, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.upsertRefund).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+    }
+
+    func upsertLateCompletion(_ row: LateCompletionRow, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.upsertLateCompletion).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+    }
+
+    func upsertConflict(_ row: ConflictRow, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.upsertConflict).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
+    }
+
+    /// Sets the outcome of the attempt at `position`, written earlier.
+    func settleAttempt(position: Int64, outcome: DeliveryFilter.Outcome, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.settleAttempt).execute(arguments: [outcome.rawValue, position])
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {
@@ -101,6 +128,11 @@ struct ProjectionWriter: Sendable {
             case .insertOrphan(let webhook, let recorded): try insertOrphan(webhook, at: recorded, db)
             case .markAdopted(let orphan, let jobID, let position): try markAdopted(orphanPosition: orphan, jobID: jobID, at: position, db)
             case .notification(let row): try upsertNotification(row, db)
+            case .attempt(let row): try upsertAttempt(row, db)
+            case .settleAttempt(let position, let outcome): try settleAttempt(position: position, outcome: outcome, db)
+            case .refund(let row): try upsertRefund(row, db)
+            case .lateCompletion(let row): try upsertLateCompletion(row, db)
+            case .conflict(let row): try upsertConflict(row, db)
             }
         }
     }
@@ -115,6 +147,11 @@ private struct ProjectionStatements: Sendable {
     let insertOrphan: String
     let markAdopted: String
     let upsertNotification: String
+    let upsertAttempt: String
+    let settleAttempt: String
+    let upsertRefund: String
+    let upsertLateCompletion: String
+    let upsertConflict: String
     let setCheckpoint: String
 
     init(prefix: String) {
@@ -166,6 +203,15 @@ private struct ProjectionStatements: Sendable {
         upsertNotification = "INSERT INTO \(table) AS n (\(NotificationRow.columns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: NotificationRow.columns.count).joined(separator: ", ")
             + ") ON CONFLICT (notification_id) DO UPDATE SET \(NotificationRow.conflictAssignments(table: "n"))"
+        let attempts = "\(prefix)projection_notification_attempts"
+        func upsert(_ table: String, _ columns: [String]) -> String {
+            RowUpsert.sql(table: prefix + table, columns: columns, placeholders: columns.map { _ in "?" })
+        }
+        upsertAttempt = upsert("projection_notification_attempts", AttemptRow.columns)
+        upsertRefund = upsert("projection_refunds", RefundRow.columns)
+        upsertLateCompletion = upsert("projection_late_completions", LateCompletionRow.columns)
+        upsertConflict = upsert("projection_conflicts", ConflictRow.columns)
+        settleAttempt = "UPDATE \(attempts) SET outcome = ? WHERE position = ?"
         setCheckpoint = "UPDATE \(prefix)projection_checkpoint SET position = ? WHERE id = 1"
     }
 }

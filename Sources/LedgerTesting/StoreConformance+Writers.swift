@@ -55,6 +55,18 @@ extension StoreConformance {
             let next = try await pair.first.append(AppendRequest(stream: "s", expected: .exactly(3), events: plainEvents(1)))
             try expect(next.firstPosition == 4, "the stream's version and the head caught up")
         },
+        Check(name: "a report in conflict decided before the other writer appended is listed at its own position") { pair in
+            _ = try await pair.first.execute(Fixtures.register("j", cost: 5, externalID: "x"))
+            _ = try await pair.first.execute(Fixtures.deliver(Fixtures.webhook("x", .completed, delivery: "c1")))
+            _ = try await pair.second.execute(Fixtures.register("k", cost: 1))
+            // Decided on a head that moved, reading a stream the other writer did not touch.
+            let report = try await pair.first.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "f1")))
+            let stored = try await pair.first.events(inStream: "job-j").last
+            let conflicts = try await pair.first.table(.audit(.conflicts, from: nil, to: nil, limit: 10))
+            try expect(conflicts.records.map { $0["position"] } == [stored.map { String($0.position) }],
+                       "the conflict at \(stored?.position ?? 0): \(conflicts.rows); \(report.appended)")
+            try expect(try await pair.second.rebuildCheck().matches, "the projections equal a rebuild")
+        },
         Check(name: "writers appending in turn keep one gap-free chain") { pair in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<60 {

@@ -11,7 +11,9 @@ import Testing
 /// before it is first opened.
 @Suite struct NotificationProjectionTests {
     static func rows(_ path: String) throws -> [[String?]] {
-        try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run("SELECT * FROM projection_notifications ORDER BY notification_id").rows
+        let query = ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000)
+        return try query.run("SELECT * FROM projection_notifications ORDER BY notification_id").rows
+            + query.run("SELECT * FROM projection_notification_attempts ORDER BY position").rows
     }
 
     @Test func eachNotificationsRowIsItsFoldedProgress() async throws {
@@ -30,6 +32,10 @@ import Testing
         }
         let open = try await store.openNotifications(after: 0, limit: 10)
         #expect(Set(open.map(\.stream)) == ["job-j1"] && open.count == 2, "the revived and the open one: \(open)")
+        let deliveries = try await store.table(.page(ListPage(.deliveries(DeliveryFilter()), after: nil, limit: 10)))
+        let outcomes = deliveries.records.map { "\($0["notification_id"] ?? "") \($0["outcome"] ?? "")" }
+        #expect(outcomes == ["ntf_open failing", "ntf_revived dead-lettered", "ntf_dead dead-lettered", "ntf_ok delivered"],
+                "each attempt with the outcome its decision gave it, newest first: \(outcomes)")
         let dead = try await store.table(.deadLetters(limit: 10))
         #expect(dead.records.map { $0["notification_id"] } == ["ntf_dead"])
         #expect(try await store.rebuildCheck().matches)
@@ -46,13 +52,17 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: "DROP TABLE projection_notifications")
+            for table in ["projection_notification_attempts", "projection_refunds", "projection_late_completions", "projection_conflicts"] {
+                try db.execute(sql: "DROP TABLE \(table)")
+            }
             try db.execute(sql: "CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued'")
+            try db.execute(sql: "CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted'")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-notifications'")
         }
         try queue.close()
 
         store = try SQLiteEventStore(path: path)
-        #expect(try Self.rows(path) == kept && kept.count == 4, "the rows the appends kept, from the log alone")
+        #expect(try Self.rows(path) == kept && kept.count == 8, "the rows the appends kept, from the log alone")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
         #expect(try await store.rebuildCheck().matches)
         await store.close()

@@ -84,6 +84,10 @@ struct Rebuilder {
         for account in chunk.accounts.values { try writer.add(Contribution(account: account), db) }
         for provider in chunk.providers.values { try writer.add(Contribution(provider: provider), db) }
         for row in chunk.notifications.values { try writer.upsertNotification(row, db) }
+        for row in chunk.attempts.values { try writer.upsertAttempt(row, db) }
+        for row in chunk.refunds { try writer.upsertRefund(row, db) }
+        for row in chunk.lateCompletions { try writer.upsertLateCompletion(row, db) }
+        for row in chunk.conflicts { try writer.upsertConflict(row, db) }
     }
 
     private func finish(_ db: Database) throws {

@@ -12,7 +12,7 @@ extension ReadModel {
             preconditionFailure("answered by portableSQL")
         case .audit(let report, let from, let to, let limit):
             let sql = report.sql(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { limitsInSQL ? "SELECT * FROM (\(sql)) LIMIT \($0)" : sql } ?? sql
+            return limit.map { "SELECT * FROM (\(sql)) LIMIT \($0)" } ?? sql
         case .recentJobs(let limit):
             return "SELECT job_id, provider, status, completion_source, last_event_at FROM jobs ORDER BY last_event_at DESC LIMIT \(limit)"
         case .detectionLatencyByDay(let limit):
@@ -79,24 +79,10 @@ extension ReadModel {
         case .refunds: AuditReport.refunds.sql(from: AuditReport.beginning, to: AuditReport.end)
         case .orphans: AuditReport.orphans.sql(from: AuditReport.beginning, to: AuditReport.end)
         case .stuck: AuditReport.stuck.sql(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters: preconditionFailure("answered by portableSQL")
-        case .deliveries: deliveriesSQL
+        case .deadLetters, .deliveries: preconditionFailure("answered by portableSQL")
         }
     }
 
-    /// Each notification attempt; a dead-lettering attempt is followed at the
-    /// next position by its `notification.dead_lettered` (one decision).
-    private static let deliveriesSQL = """
-        SELECT a.position, a.recorded_at AS attempted_at, substr(a.stream, 5) AS job_id,
-               json_extract(a.data, '$.notification_id') AS notification_id, json_extract(a.data, '$.event') AS event,
-               json_extract(a.data, '$.attempt') AS attempt,
-               CASE WHEN json_extract(a.data, '$.http_status') BETWEEN 200 AND 299 THEN 'delivered'
-                    WHEN d.position IS NOT NULL THEN 'dead-lettered' ELSE 'failing' END AS outcome,
-               json_extract(a.data, '$.http_status') AS http_status, json_extract(a.data, '$.error') AS error,
-               json_extract(a.data, '$.latency_ms') AS latency_ms
-        FROM events a LEFT JOIN events d ON d.position = a.position + 1 AND d.type = 'notification.dead_lettered'
-        WHERE a.type = 'notification.attempted'
-        """
 
 }
 

@@ -402,8 +402,13 @@ extension LedgerMigrations {
     /// the dead letters read these rows instead of searching the log for
     /// later events of the same notification. `queued_position` and
     /// `settled_position` are the positions of the events that queued it last
-    /// and that delivered or dead-lettered it. Filled from the log by the
-    /// rebuild that follows this migration.
+    /// and that delivered or dead-lettered it. And each delivery attempt with
+    /// its outcome (``AttemptRow``), which the deliveries page lists; each
+    /// refund and late completion with the source of its evidence
+    /// (``RefundRow``, ``LateCompletionRow``) and each report contradicting
+    /// its job's outcome (``ConflictRow``), which their reports list.
+    /// Filled from the log by the rebuild that follows this migration; the
+    /// two partial indexes on `events` they replace are dropped.
     static let v9Notifications = """
         CREATE TABLE projection_notifications (
             notification_id  TEXT    PRIMARY KEY,
@@ -420,7 +425,48 @@ extension LedgerMigrations {
         CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
         CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
         CREATE INDEX projection_notifications_dead ON projection_notifications (settled_position) WHERE stage = 'dead_lettered';
+        CREATE TABLE projection_notification_attempts (
+            position        INTEGER PRIMARY KEY,
+            attempted_at    TEXT    NOT NULL,
+            job_id          TEXT    NOT NULL,
+            notification_id TEXT    NOT NULL,
+            event           TEXT    NOT NULL,
+            attempt         INTEGER NOT NULL,
+            outcome         TEXT    NOT NULL CHECK (outcome IN ('delivered', 'failing', 'dead-lettered')),
+            http_status     INTEGER,
+            error           TEXT,
+            latency_ms      INTEGER
+        ) STRICT;
+        CREATE TABLE projection_refunds (
+            refund_position   INTEGER PRIMARY KEY,
+            recorded_at       TEXT    NOT NULL,
+            job_id            TEXT    NOT NULL,
+            account           TEXT    NOT NULL,
+            amount            INTEGER NOT NULL,
+            evidence_position INTEGER NOT NULL,
+            evidence_source   TEXT
+        ) STRICT;
+        CREATE INDEX projection_refunds_by_time ON projection_refunds (recorded_at);
+        CREATE TABLE projection_late_completions (
+            late_position     INTEGER PRIMARY KEY,
+            recorded_at       TEXT    NOT NULL,
+            job_id            TEXT    NOT NULL,
+            policy            TEXT    NOT NULL,
+            evidence_position INTEGER NOT NULL,
+            evidence_source   TEXT    NOT NULL
+        ) STRICT;
+        CREATE TABLE projection_conflicts (
+            position          INTEGER PRIMARY KEY,
+            recorded_at       TEXT    NOT NULL,
+            job_id            TEXT    NOT NULL,
+            provider          TEXT    NOT NULL,
+            report_type       TEXT    NOT NULL,
+            reported          TEXT    NOT NULL,
+            first_outcome     TEXT    NOT NULL,
+            completion_source TEXT
+        ) STRICT;
         DROP INDEX events_queued_notifications;
+        DROP INDEX events_attempted_notifications;
         """
 
     static let v7MerkleTree = """

@@ -76,7 +76,7 @@ final class BatchAttempt {
             row.forgetDeliveries()
             return row
         }
-        if movable {
+        if movable, !prepared.projections.namesPositions {
             prepared.rebase = PreparedBatch.Rebase(readStreams: readStreams.sorted(), readsAbsentFacts: readsAbsentFacts,
                                                    timeFlexible: timeFlexible)
         }

@@ -14,6 +14,14 @@ public struct ProjectionDelta: Sendable {
     public var adoptions: [Adoption] = []
     /// Each notification's row after the batch, by notification id.
     public var notifications: [String: NotificationRow] = [:]
+    /// The batch's delivery attempts, by position, with their outcomes.
+    public var attempts: [Int64: AttemptRow] = [:]
+    /// Outcomes of attempts written before the batch (an import's batch can
+    /// end between an attempt and the event that settles it), by position.
+    public var settlements: [Int64: DeliveryFilter.Outcome] = [:]
+    public var refunds: [RefundRow] = []
+    public var lateCompletions: [LateCompletionRow] = []
+    public var conflicts: [ConflictRow] = []
 
     public struct UnknownStatusKey: Hashable, Sendable {
         public var provider: String
@@ -40,8 +48,19 @@ public struct ProjectionDelta: Sendable {
 
     public init() {}
 
+    /// Whether a row names a position or time of the batch's own events (an
+    /// orphan, an attempt, a refund, a report in conflict...): such a batch
+    /// cannot be moved to later positions after it was decided
+    /// (``PreparedBatch/Rebase``), since the rows would keep the old ones.
+    public var namesPositions: Bool {
+        !(orphans.isEmpty && adoptions.isEmpty && notifications.isEmpty && attempts.isEmpty && settlements.isEmpty
+          && refunds.isEmpty && lateCompletions.isEmpty && conflicts.isEmpty)
+    }
+
     public var isEmpty: Bool {
         accounts.isEmpty && providers.isEmpty && unknownStatuses.isEmpty && orphans.isEmpty && adoptions.isEmpty && notifications.isEmpty
+            && attempts.isEmpty && settlements.isEmpty && refunds.isEmpty && lateCompletions.isEmpty
+            && conflicts.isEmpty
     }
 
     /// Adds what `recorded` changes (``ProjectionChange``); `before` is its job's state before it.
@@ -61,6 +80,12 @@ public struct ProjectionDelta: Sendable {
         case .notification(let row):
             let id = row.progress.notificationID
             notifications[id] = notifications[id].map { $0.followed(by: row) } ?? row
+        case .attempt(let row): attempts[row.position] = row
+        case .settleAttempt(let position, let outcome):
+            if attempts[position] != nil { attempts[position]?.outcome = outcome } else { settlements[position] = outcome }
+        case .refund(let row): refunds.append(row)
+        case .lateCompletion(let row): lateCompletions.append(row)
+        case .conflict(let row): conflicts.append(row)
         }
     }
 

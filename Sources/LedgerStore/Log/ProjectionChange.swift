@@ -11,12 +11,24 @@ public enum ProjectionChange: Sendable, Hashable {
     case markAdopted(orphanPosition: Int64, jobID: String, position: Int64)
     /// A notification's row after the event (``NotificationRow``).
     case notification(NotificationRow)
+    /// A delivery attempt (``AttemptRow``).
+    case attempt(AttemptRow)
+    /// The outcome of the attempt at `position`, settled by the event after it.
+    case settleAttempt(position: Int64, outcome: DeliveryFilter.Outcome)
+    /// A refund (``RefundRow``).
+    case refund(RefundRow)
+    /// A late completion (``LateCompletionRow``).
+    case lateCompletion(LateCompletionRow)
+    /// A report contradicting its job's outcome (``ConflictRow``).
+    case conflict(ConflictRow)
 
     /// The changes `recorded` makes; `jobBefore` is its job's state before it
     /// (nil for an event outside a job stream).
     public static func of(_ recorded: RecordedEvent, jobBefore before: JobState?) -> [ProjectionChange] {
         if let before {
-            var changes: [ProjectionChange] = [.add(Contribution.of(recorded, jobBefore: before))]
+            let contribution = Contribution.of(recorded, jobBefore: before)
+            var changes: [ProjectionChange] = [.add(contribution)]
+            if let conflict = ConflictRow.of(recorded, jobBefore: before, contribution: contribution) { changes.append(.conflict(conflict)) }
             if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
                 changes.append(.markAdopted(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
             }
@@ -24,6 +36,12 @@ public enum ProjectionChange: Sendable, Hashable {
                let row = NotificationRow.after(recorded, jobID: before.jobID, before: before.notifications[step.notificationID]) {
                 changes.append(.notification(row))
             }
+            if let attempt = AttemptRow.of(recorded, jobID: before.jobID) { changes.append(.attempt(attempt)) }
+            if let settled = AttemptRow.settlement(by: recorded) {
+                changes.append(.settleAttempt(position: settled.position, outcome: settled.outcome))
+            }
+            if let refund = RefundRow.of(recorded, jobBefore: before) { changes.append(.refund(refund)) }
+            if let late = LateCompletionRow.of(recorded, jobID: before.jobID) { changes.append(.lateCompletion(late)) }
             return changes
         }
         guard let provider = StreamName.orphanProvider(of: recorded.stream) else { return [] }

@@ -34,6 +34,9 @@ public enum NotificationReads {
         """
     }
 
+    /// Each delivery attempt with its outcome (``AttemptRow``).
+    static let deliveriesSQL = "SELECT \(AttemptRow.columns.joined(separator: ", ")) FROM projection_notification_attempts"
+
     /// Dead letters not queued again, in the order they were dead-lettered.
     static let deadLettersSQL = """
         SELECT n.job_id, n.notification_id, n.event, n.settled_at AS dead_lettered_at, j.status,
@@ -56,6 +59,8 @@ extension ReadModel {
         case .overdueNotifications(let before): NotificationReads.overdueSQL(queuedBefore: before)
         case .stuckJobs(let at, let policy): StuckJobs.countsSQL(at: at, policy: policy)
         case .page(let page) where page.list == .deadLetters: page.sql(wrapping: NotificationReads.deadLettersSQL)
+        case .page(let page):
+            if case .deliveries = page.list { page.sql(wrapping: NotificationReads.deliveriesSQL) } else { nil }
         default: nil
         }
     }
