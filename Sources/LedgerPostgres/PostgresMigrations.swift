@@ -687,8 +687,8 @@ enum PostgresMigrations {
     /// its old name) and then upserts the batch's notification rows.
     static let v8Notifications = #"""
         CREATE TABLE projection_notifications (
-            notification_id  text    COLLATE "C" PRIMARY KEY,
             job_id           text    COLLATE "C" NOT NULL,
+            notification_id  text    COLLATE "C" NOT NULL,
             event            text    NOT NULL,
             stage            text    NOT NULL CHECK (stage IN ('open', 'delivered', 'dead_lettered')),
             attempts         bigint  NOT NULL CHECK (attempts >= 0),
@@ -696,7 +696,8 @@ enum PostgresMigrations {
             queued_position  bigint,
             last_attempt_at  text    COLLATE "C",
             settled_at       text    COLLATE "C",
-            settled_position bigint
+            settled_position bigint,
+            PRIMARY KEY (job_id, notification_id)
         );
         CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
         CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
@@ -769,7 +770,8 @@ enum PostgresMigrations {
             END IF;
             IF settlements IS NOT NULL AND json_array_length(settlements) > 0 THEN
                 UPDATE projection_notification_attempts a SET outcome = x.outcome
-                FROM json_to_recordset(settlements) AS x("position" bigint, outcome text) WHERE a.position = x.position;
+                FROM json_to_recordset(settlements) AS x("position" bigint, notification_id text, outcome text)
+                WHERE a.position = x.position AND a.notification_id = x.notification_id;
             END IF;
             IF refunds IS NOT NULL AND json_array_length(refunds) > 0 THEN
                 INSERT INTO projection_refunds (refund_position, recorded_at, job_id, account, amount, evidence_position,
@@ -803,18 +805,19 @@ enum PostgresMigrations {
                     first_outcome = excluded.first_outcome, completion_source = excluded.completion_source;
             END IF;
             IF rows IS NOT NULL AND json_array_length(rows) > 0 THEN
-                INSERT INTO projection_notifications AS n (notification_id, job_id, event, stage, attempts, queued_at,
+                INSERT INTO projection_notifications AS n (job_id, notification_id, event, stage, attempts, queued_at,
                     queued_position, last_attempt_at, settled_at, settled_position)
-                SELECT x.notification_id, x.job_id, x.event, x.stage, x.attempts, x.queued_at, x.queued_position,
+                SELECT x.job_id, x.notification_id, x.event, x.stage, x.attempts, x.queued_at, x.queued_position,
                     x.last_attempt_at, x.settled_at, x.settled_position
-                FROM json_to_recordset(rows) AS x(notification_id text, job_id text, event text, stage text,
+                FROM json_to_recordset(rows) AS x(job_id text, notification_id text, event text, stage text,
                     attempts bigint, queued_at text, queued_position bigint, last_attempt_at text, settled_at text,
                     settled_position bigint)
-                ON CONFLICT (notification_id) DO UPDATE SET job_id = excluded.job_id, event = excluded.event,
+                ON CONFLICT (job_id, notification_id) DO UPDATE SET event = excluded.event,
                     stage = excluded.stage, attempts = excluded.attempts, queued_at = excluded.queued_at,
                     queued_position = coalesce(excluded.queued_position, n.queued_position),
                     last_attempt_at = excluded.last_attempt_at, settled_at = excluded.settled_at,
-                    settled_position = coalesce(excluded.settled_position, n.settled_position);
+                    settled_position = CASE WHEN excluded.stage = 'open' THEN NULL
+                                            ELSE coalesce(excluded.settled_position, n.settled_position) END;
             END IF;
         END $$;
         """#

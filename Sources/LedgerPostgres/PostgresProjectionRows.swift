@@ -50,8 +50,9 @@ enum PostgresProjectionRows {
             }),
             "notifications": .array(delta.notifications.values.map { row(NotificationRow.columns, $0.rowValues) }),
             "attempts": .array(delta.attempts.values.map { row(AttemptRow.columns, $0.rowValues) }),
-            "settlements": .array(delta.settlements.map { position, outcome in
-                .object(["position": .int(position), "outcome": .string(outcome.rawValue)])
+            "settlements": .array(delta.settlements.map { settlement in
+                .object(["position": .int(settlement.position), "notification_id": .string(settlement.notificationID),
+                         "outcome": .string(settlement.outcome.rawValue)])
             }),
             "refunds": .array(delta.refunds.map { row(RefundRow.columns, $0.rowValues) }),
             "late_completions": .array(delta.lateCompletions.map { row(LateCompletionRow.columns, $0.rowValues) }),

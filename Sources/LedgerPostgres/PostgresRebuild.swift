@@ -18,7 +18,7 @@ struct PostgresRebuild {
         Table(name: "projection_jobs", key: "job_id"), Table(name: "projection_accounts", key: "account"),
         Table(name: "projection_provider_health", key: "provider"),
         Table(name: "projection_unknown_statuses", key: "provider || ' ' || raw_status"),
-        Table(name: "projection_orphans", key: "position"), Table(name: "projection_notifications", key: "notification_id"),
+        Table(name: "projection_orphans", key: "position"), Table(name: "projection_notifications", key: "job_id || ' ' || notification_id"),
         Table(name: "projection_notification_attempts", key: "position"), Table(name: "projection_refunds", key: "refund_position"),
         Table(name: "projection_late_completions", key: "late_position"), Table(name: "projection_conflicts", key: "position"),
         Table(name: "projection_checkpoint", key: "id"),

@@ -83,7 +83,7 @@ struct ProjectionWriter: Sendable {
         }
         for row in delta.notifications.values { try upsertNotification(row, db) }
         for row in delta.attempts.values { try upsertAttempt(row, db) }
-        for (position, outcome) in delta.settlements { try settleAttempt(position: position, outcome: outcome, db) }
+        for settlement in delta.settlements { try settleAttempt(settlement, db) }
         for row in delta.refunds { try upsertRefund(row, db) }
         for row in delta.lateCompletions { try upsertLateCompletion(row, db) }
         for row in delta.conflicts { try upsertConflict(row, db) }
@@ -111,9 +111,10 @@ struct ProjectionWriter: Sendable {
         try db.cachedStatement(sql: sql.upsertConflict).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
     }
 
-    /// Sets the outcome of the attempt at `position`, written earlier.
-    func settleAttempt(position: Int64, outcome: DeliveryFilter.Outcome, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.settleAttempt).execute(arguments: [outcome.rawValue, position])
+    /// Sets the outcome of an attempt written earlier.
+    func settleAttempt(_ settlement: AttemptRow.Settlement, _ db: Database) throws {
+        try db.cachedStatement(sql: sql.settleAttempt).execute(arguments: [settlement.outcome.rawValue, settlement.position,
+                                                                            settlement.notificationID])
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {
@@ -129,7 +130,7 @@ struct ProjectionWriter: Sendable {
             case .markAdopted(let orphan, let jobID, let position): try markAdopted(orphanPosition: orphan, jobID: jobID, at: position, db)
             case .notification(let row): try upsertNotification(row, db)
             case .attempt(let row): try upsertAttempt(row, db)
-            case .settleAttempt(let position, let outcome): try settleAttempt(position: position, outcome: outcome, db)
+            case .settleAttempt(let settlement): try settleAttempt(settlement, db)
             case .refund(let row): try upsertRefund(row, db)
             case .lateCompletion(let row): try upsertLateCompletion(row, db)
             case .conflict(let row): try upsertConflict(row, db)
@@ -202,7 +203,7 @@ private struct ProjectionStatements: Sendable {
         let table = "\(prefix)projection_notifications"
         upsertNotification = "INSERT INTO \(table) AS n (\(NotificationRow.columns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: NotificationRow.columns.count).joined(separator: ", ")
-            + ") ON CONFLICT (notification_id) DO UPDATE SET \(NotificationRow.conflictAssignments(table: "n"))"
+            + ") ON CONFLICT (job_id, notification_id) DO UPDATE SET \(NotificationRow.conflictAssignments(table: "n"))"
         let attempts = "\(prefix)projection_notification_attempts"
         func upsert(_ table: String, _ columns: [String]) -> String {
             RowUpsert.sql(table: prefix + table, columns: columns, placeholders: columns.map { _ in "?" })
@@ -211,7 +212,7 @@ private struct ProjectionStatements: Sendable {
         upsertRefund = upsert("projection_refunds", RefundRow.columns)
         upsertLateCompletion = upsert("projection_late_completions", LateCompletionRow.columns)
         upsertConflict = upsert("projection_conflicts", ConflictRow.columns)
-        settleAttempt = "UPDATE \(attempts) SET outcome = ? WHERE position = ?"
+        settleAttempt = "UPDATE \(attempts) SET outcome = ? WHERE position = ? AND notification_id = ?"
         setCheckpoint = "UPDATE \(prefix)projection_checkpoint SET position = ? WHERE id = 1"
     }
 }

@@ -56,18 +56,20 @@ public final class SQLiteEventStore: EventStore {
         if options.followsTree { writer.onHeadMoved { treeFollower.headMoved(to: $0) } }
     }
 
-    /// Brings the file to ``LedgerMigrations/all``; when one of them added a
-    /// projection and the log holds events, rebuilds the projections from it
-    /// before anything reads them.
+    /// Brings the file to ``LedgerMigrations/all``, then rebuilds the
+    /// projections if a migration that added one asked for it
+    /// (`projection_rebuild_pending`), before anything reads them: the
+    /// request is deleted in the rebuild's own transaction.
     private static func migrate(_ pool: DatabasePool, options: StoreOptions) throws {
-        let migrator = LedgerMigrations.migrator()
-        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
-        try migrator.migrate(pool)
-        guard !LedgerMigrations.rebuildingProjections.isSubset(of: applied) else { return }
+        try LedgerMigrations.migrator().migrate(pool)
         let rebuilder = Rebuilder(writer: .live, parallelEventCountMin: options.rebuildParallelEventCountMin)
+        let pending = "SELECT count(*) FROM projection_rebuild_pending"
+        // Read first: an open that has nothing to rebuild takes no write lock.
+        guard try pool.read({ db in try Int.fetchOne(db, sql: pending) ?? 0 }) > 0 else { return }
         try pool.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)") == 1 else { return }
+            guard try Int.fetchOne(db, sql: pending) ?? 0 > 0 else { return }
             _ = try rebuilder.runParallel(db, pool: pool, progress: { _ in })
+            try db.execute(sql: "DELETE FROM projection_rebuild_pending")
         }
     }
 
@@ -184,7 +186,7 @@ public final class SQLiteEventStore: EventStore {
     public func head() async throws(StoreError) -> ChainHead {
         try await read { db in
             let row = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-            return row.map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
+            return row.map { ChainHead(position: $0["position"], hash: $0["hash"]) } ?? .genesis
         }
     }
 

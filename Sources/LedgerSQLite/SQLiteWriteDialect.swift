@@ -32,8 +32,8 @@ final class SQLiteWriteDialect: WriteDialect, ReadLoader, @unchecked Sendable {
     static func head(_ db: Database) throws -> HeadState {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"))
         else { return .genesis }
-        return HeadState(head: ChainHead(position: row[0], hash: row[1]),
-                         recordedAt: Timestamp(iso8601: row[2]) ?? Timestamp(millisecondsSinceEpoch: 0))
+        return HeadState(head: ChainHead(position: row["position"], hash: row["hash"]),
+                         recordedAt: Timestamp(iso8601: row["recorded_at"]) ?? Timestamp(millisecondsSinceEpoch: 0))
     }
 
     func moved(since known: ChainHead, queuedSince: ContinuousClock.Instant) async throws -> HeadMove? {

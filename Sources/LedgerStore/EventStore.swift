@@ -3,7 +3,7 @@ import LedgerCore
 /// The log's interface, the same on every engine (SQLite in `LedgerStore`,
 /// PostgreSQL in `LedgerPostgres`); `LedgerTesting.StoreConformance` is the
 /// suite each passes.
-public protocol EventStore: JobCommands {
+public protocol EventStore: JobCommands, JobLookup {
     /// Appends events to one stream atomically, checking the expected version
     /// and the idempotency key. Returns once the events are durable.
     func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult
@@ -16,9 +16,6 @@ public protocol EventStore: JobCommands {
 
     /// The last position and hash.
     func head() async throws(StoreError) -> ChainHead
-
-    /// The job's row of the `jobs` projection.
-    func job(_ jobID: String) async throws(StoreError) -> JobState?
 }
 
 /// What a request led to.

@@ -4,11 +4,9 @@ import LedgerCore
 /// The named read models every engine answers: what the HTTP routes, the
 /// admin pages, the background services and the commands read, never SQL of
 /// their own.
-public protocol ReadModels: OpenJobQueries, NotificationOutbox {
+public protocol ReadModels: JobQueries, OpenJobQueries, NotificationOutbox {
     /// A named question answered as a table (``ReadModel``).
     func table(_ model: ReadModel) async throws(StoreError) -> ReadTable
-    /// Jobs matching `filter`, in job-id order after `afterJobID` (keyset paging).
-    func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState]
     func account(_ account: String) async throws(StoreError) -> AccountBalance?
     /// The `provider_health` rows, by provider.
     func providerHealth() async throws(StoreError) -> [JSONValue]
@@ -62,9 +60,10 @@ public protocol EngineLifecycle: Sendable {
 }
 
 /// A storage engine of the ledger: the log (``EventStore``), its read models
-/// and its operations. HTTP, the background services, the admin pages and
-/// the commands hold `any LedgerEngine`; only the composition root knows
-/// which engine it is. `LedgerTesting.StoreConformance` exercises it all.
+/// and its operations. Each background service holds only the roles it uses
+/// (``JobCommands``, ``JobQueries``, ``OpenJobQueries``, ``NotificationOutbox``);
+/// HTTP, the admin pages and the commands hold `any LedgerEngine`; only the
+/// composition root knows which engine it is. `LedgerTesting.StoreConformance` exercises it all.
 /// Its Merkle tree and checkpoints (``TreeStorage``, ``CheckpointStorage``)
 /// are what ``LogProofs`` proves from.
 public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle, TreeStorage, CheckpointStorage {}

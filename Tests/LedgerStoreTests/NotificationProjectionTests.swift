@@ -52,7 +52,8 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
             try db.execute(sql: "DROP TABLE projection_notifications")
-            for table in ["projection_notification_attempts", "projection_refunds", "projection_late_completions", "projection_conflicts"] {
+            for table in ["projection_notification_attempts", "projection_refunds", "projection_late_completions", "projection_conflicts",
+                          "projection_rebuild_pending"] {
                 try db.execute(sql: "DROP TABLE \(table)")
             }
             try db.execute(sql: "CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued'")
@@ -65,6 +66,27 @@ import Testing
         #expect(try Self.rows(path) == kept && kept.count == 8, "the rows the appends kept, from the log alone")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
         #expect(try await store.rebuildCheck().matches)
+        let pending = try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run("SELECT * FROM projection_rebuild_pending").rows
+        #expect(pending.isEmpty, "the rebuild's request is gone with it")
+        await store.close()
+    }
+
+    /// A rebuild the migration asked for that did not commit (a kill, a full
+    /// disk) is asked for still: the next open does it.
+    @Test func aRequestedRebuildThatDidNotHappenIsDoneByTheNextOpen() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        var store = try SQLiteEventStore(path: path)
+        try await StoreConformance.notificationsOfEveryStage(store)
+        let kept = try Self.rows(path)
+        await store.close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DELETE FROM projection_notifications")
+            try db.execute(sql: "INSERT INTO projection_rebuild_pending (migration) VALUES ('v9-notifications')")
+        }
+        try queue.close()
+        store = try SQLiteEventStore(path: path)
+        #expect(try Self.rows(path) == kept)
         await store.close()
     }
 }

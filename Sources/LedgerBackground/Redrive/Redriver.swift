@@ -48,11 +48,11 @@ public struct RedriveReport: Sendable, Hashable {
 /// crash between the two leaves a recorded re-drive whose effect a new
 /// reason must bring about.
 public struct Redriver: Sendable {
-    let store: any LedgerEngine
+    let store: any JobCommands & JobQueries & NotificationOutbox
     let poller: Poller?
     let watchdog: Watchdog?
 
-    public init(store: any LedgerEngine, poller: Poller?, watchdog: Watchdog?) {
+    public init(store: any JobCommands & JobQueries & NotificationOutbox, poller: Poller?, watchdog: Watchdog?) {
         self.store = store
         self.poller = poller
         self.watchdog = watchdog

@@ -26,7 +26,7 @@ extension JobState {
             submittedAt = submittedAt ?? at
             if status == .registered { status = .processing }
         case .webhookReceived(let webhook): applyWebhook(webhook, keepingDeliveries: !forRowOnly)
-        case .pollResult(let poll): applyPoll(poll)
+        case .pollResult: pollCount += 1
         case .watchdogDecision(let look): lastWatchdogLook = look
         case .jobCompleted(let completed):
             status = .completed
@@ -54,6 +54,7 @@ extension JobState {
         case .operatorAction, .retentionApplied:
             break
         }
+        if let report = event.providerReport { applyReport(report.reported, rawStatus: report.rawStatus) }
     }
 
     private mutating func applyRegistration(_ registered: JobRegistered, at: Timestamp) {
@@ -73,17 +74,7 @@ extension JobState {
             seenDeliveryIDs.insert(webhook.deliveryID)
             seenBodyHashes.insert(webhook.bodySHA256)
         }
-        guard !webhook.duplicate else {
-            duplicateCount += 1
-            return
-        }
-        applyReport(webhook.reportedStatus, rawStatus: webhook.rawStatus)
-    }
-
-    private mutating func applyPoll(_ poll: PollResult) {
-        pollCount += 1
-        guard poll.transportError == nil else { return }
-        applyReport(poll.reportedStatus, rawStatus: poll.rawStatus)
+        if webhook.duplicate { duplicateCount += 1 }
     }
 
     private mutating func applyReport(_ reported: ReportedStatus, rawStatus: String) {
@@ -91,5 +82,18 @@ extension JobState {
         if isContradicted(by: reported) { conflictCount += 1 }
         if status == .registered, reported == .queued || reported == .processing { status = .processing }
         if reported == .processing { startReported = true }
+    }
+}
+
+extension LedgerEvent {
+    /// What a provider reported, for an event the fold takes as its report:
+    /// a webhook that is not a duplicate, a poll that was answered. The
+    /// fold's conflicts are counted on these (``JobState/isContradicted(by:)``).
+    public var providerReport: (reported: ReportedStatus, rawStatus: String)? {
+        switch self {
+        case .webhookReceived(let webhook) where !webhook.duplicate: (webhook.reportedStatus, webhook.rawStatus)
+        case .pollResult(let poll) where poll.transportError == nil: (poll.reportedStatus, poll.rawStatus)
+        default: nil
+        }
     }
 }

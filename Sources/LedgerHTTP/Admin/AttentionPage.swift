@@ -28,12 +28,18 @@ struct AttentionPage {
     }
 
     static func tile(_ model: ReadModel, _ table: ReadTable) -> Tile {
-        func sum(_ column: String) -> Int { table.records.reduce(0) { $0 + $1.count(column) } }
         switch model {
-        case .stuckJobs: return Tile(count: sum("jobs"), noun: "stuck job", link: "/admin/stuck")
-        case .waitingOrphans: return Tile(count: sum("orphans"), noun: "orphan webhook waiting over an hour", link: "/admin/orphans")
-        case .overdueNotifications: return Tile(count: sum("notifications"), noun: "notification overdue by 10 min", link: "/admin/dead-letters")
-        case .deadLetters: return Tile(count: Set(table.records.compactMap { $0["job_id"] }).count, noun: "job with dead letters", link: "/admin/dead-letters")
+        case .stuckJobs:
+            return Tile(count: table.decoded(as: StuckCount.self).reduce(0) { $0 + $1.jobs }, noun: "stuck job", link: "/admin/stuck")
+        case .waitingOrphans:
+            return Tile(count: table.decoded(as: WaitingOrphans.self).reduce(0) { $0 + $1.orphans },
+                        noun: "orphan webhook waiting over an hour", link: "/admin/orphans")
+        case .overdueNotifications:
+            return Tile(count: table.decoded(as: OverdueNotifications.self).reduce(0) { $0 + $1.notifications },
+                        noun: "notification overdue by 10 min", link: "/admin/dead-letters")
+        case .deadLetters:
+            return Tile(count: Set(table.decoded(as: DeadLetter.self).map(\.jobID)).count, noun: "job with dead letters",
+                        link: "/admin/dead-letters")
         case .silentWebhooks: return Tile(count: table.rows.count, noun: "provider gone quiet", link: "/admin/providers")
         case .unknownStatuses: return Tile(count: table.rows.count, noun: "unknown status word", link: "/admin/providers#unknown")
         default: return Tile(count: table.rows.count, noun: "row", link: "/admin")
@@ -45,8 +51,8 @@ struct AttentionPage {
             "<li class=\"tile\(tile.count > 0 ? " alert" : "")\"><a href=\"\(tile.link)\"><strong class=\"count\">\(tile.count)</strong> "
                 + "\(HTML.escape(Self.plural(tile.noun, tile.count)))</a></li>"
         }.joined(separator: "\n")
-        let statusList = jobsByStatus.records.map { row -> String in
-            let status = row["status"] ?? "", count = String(row.count("jobs"))
+        let statusList = jobsByStatus.decoded(as: StatusCount.self).map { row -> String in
+            let status = row.status, count = String(row.jobs)
             return "<li class=\"tile\"><a href=\"/admin/jobs?status=\(HTML.escape(status))\"><strong class=\"count\">\(HTML.escape(count))</strong> "
                 + "<span class=\"badge \(TableCell.badgeClass(status))\">\(HTML.escape(status))</span></a></li>"
         }.joined(separator: "\n")

@@ -10,7 +10,7 @@ struct RebuildChunk: @unchecked Sendable {
     var adoptions: [(orphan: Int64, jobID: String, position: Int64)] = []
     var accounts: [String: Contribution.Account] = [:]
     var providers: [String: Contribution.Provider] = [:]
-    var notifications: [String: NotificationRow] = [:]
+    var notifications: [NotificationRow.Key: NotificationRow] = [:]
     var attempts: [Int64: AttemptRow] = [:]
     var refunds: [RefundRow] = []
     var lateCompletions: [LateCompletionRow] = []
@@ -73,19 +73,20 @@ struct RebuildScan {
     }
 
     private func fold(_ recorded: RecordedEvent, into state: inout JobState, _ chunk: inout RebuildChunk) {
-        let contribution = Contribution.of(recorded, jobBefore: state)
-        add(contribution, to: &chunk)
-        if let conflict = ConflictRow.of(recorded, jobBefore: state, contribution: contribution) { chunk.conflicts.append(conflict) }
+        add(Contribution.of(recorded, jobBefore: state), to: &chunk)
+        if let conflict = ConflictRow.of(recorded, jobBefore: state) { chunk.conflicts.append(conflict) }
         if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
             chunk.adoptions.append((orphan, state.jobID, recorded.position))
         }
         if let step = recorded.event.notificationStep,
            let row = NotificationRow.after(recorded, jobID: state.jobID, before: state.notifications[step.notificationID]) {
-            chunk.notifications[step.notificationID] = chunk.notifications[step.notificationID].map { $0.followed(by: row) } ?? row
+            chunk.notifications[row.key] = chunk.notifications[row.key].map { $0.followed(by: row) } ?? row
         }
         if let attempt = AttemptRow.of(recorded, jobID: state.jobID) { chunk.attempts[attempt.position] = attempt }
         // A whole stream is in one chunk: the attempt an event settles is in it.
-        if let settled = AttemptRow.settlement(by: recorded) { chunk.attempts[settled.position]?.outcome = settled.outcome }
+        if let settlement = AttemptRow.settlement(by: recorded), let attempt = chunk.attempts[settlement.position] {
+            chunk.attempts[settlement.position] = attempt.settled(by: settlement)
+        }
         if let refund = RefundRow.of(recorded, jobBefore: state) { chunk.refunds.append(refund) }
         if let late = LateCompletionRow.of(recorded, jobID: state.jobID) { chunk.lateCompletions.append(late) }
         state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)

@@ -51,7 +51,7 @@ extension SQLiteEventStore {
 
     public func recordedSettings() async throws(StoreError) -> [String: String] {
         try await read { db in
-            Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM ledger_settings").map { ($0[0] as String, $0[1] as String) },
+            Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM ledger_settings").map { ($0["key"] as String, $0["value"] as String) },
                        uniquingKeysWith: { _, last in last })
         }
     }

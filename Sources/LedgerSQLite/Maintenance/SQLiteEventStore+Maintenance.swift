@@ -6,7 +6,7 @@ extension SQLiteEventStore {
     static let projectionTables = [
         ("projection_jobs", "job_id"), ("projection_accounts", "account"),
         ("projection_provider_health", "provider"), ("projection_orphans", "position"),
-        ("projection_unknown_statuses", "provider"), ("projection_notifications", "notification_id"),
+        ("projection_unknown_statuses", "provider"), ("projection_notifications", "job_id || ' ' || notification_id"),
         ("projection_notification_attempts", "position"), ("projection_refunds", "refund_position"),
         ("projection_late_completions", "late_position"), ("projection_conflicts", "position"),
         ("projection_checkpoint", "id"),

@@ -7,7 +7,7 @@ extension SQLiteEventStore {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT charged, refunded, recharged, net FROM accounts WHERE account = ?",
                              arguments: [account])
-                .map { AccountBalance(account: account, charged: $0[0], refunded: $0[1], recharged: $0[2], net: $0[3]) }
+                .map { AccountBalance(account: account, charged: $0["charged"], refunded: $0["refunded"], recharged: $0["recharged"], net: $0["net"]) }
         }
     }
 

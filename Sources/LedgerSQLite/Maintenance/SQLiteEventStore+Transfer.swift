@@ -14,7 +14,7 @@ extension SQLiteEventStore {
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
         try await write { db in
             let head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-                .map { ChainHead(position: $0[0], hash: $0[1]) } ?? .genesis
+                .map { ChainHead(position: $0["position"], hash: $0["hash"]) } ?? .genesis
             let sql = """
                 INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """

@@ -18,11 +18,6 @@ enum LedgerMigrations {
         ("v9-notifications", v9Notifications),
     ]
 
-    /// Migrations that add a projection an existing log must fill: after
-    /// them the store rebuilds every projection from the log, in the same
-    /// open (``SQLiteEventStore/init(path:options:)``).
-    static let rebuildingProjections: Set<String> = ["v9-notifications"]
-
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in all {
@@ -407,12 +402,15 @@ extension LedgerMigrations {
     /// refund and late completion with the source of its evidence
     /// (``RefundRow``, ``LateCompletionRow``) and each report contradicting
     /// its job's outcome (``ConflictRow``), which their reports list.
-    /// Filled from the log by the rebuild that follows this migration; the
-    /// two partial indexes on `events` they replace are dropped.
+    /// Filled from the log by a rebuild: the migration leaves a row in
+    /// `projection_rebuild_pending`, and each open rebuilds every projection
+    /// while one is there, deleting it in the rebuild's transaction (so a
+    /// crash or an error before the rebuild commits leaves it for the next
+    /// open). The two partial indexes on `events` they replace are dropped.
     static let v9Notifications = """
         CREATE TABLE projection_notifications (
-            notification_id  TEXT    PRIMARY KEY,
             job_id           TEXT    NOT NULL,
+            notification_id  TEXT    NOT NULL,
             event            TEXT    NOT NULL,
             stage            TEXT    NOT NULL CHECK (stage IN ('open', 'delivered', 'dead_lettered')),
             attempts         INTEGER NOT NULL CHECK (attempts >= 0),
@@ -420,7 +418,8 @@ extension LedgerMigrations {
             queued_position  INTEGER,
             last_attempt_at  TEXT,
             settled_at       TEXT,
-            settled_position INTEGER
+            settled_position INTEGER,
+            PRIMARY KEY (job_id, notification_id)
         ) STRICT;
         CREATE INDEX projection_notifications_queued ON projection_notifications (queued_position);
         CREATE INDEX projection_notifications_open ON projection_notifications (queued_position) WHERE stage = 'open';
@@ -465,6 +464,10 @@ extension LedgerMigrations {
             first_outcome     TEXT    NOT NULL,
             completion_source TEXT
         ) STRICT;
+        CREATE TABLE projection_rebuild_pending (
+            migration TEXT PRIMARY KEY
+        ) STRICT;
+        INSERT INTO projection_rebuild_pending (migration) VALUES ('v9-notifications');
         DROP INDEX events_queued_notifications;
         DROP INDEX events_attempted_notifications;
         """

@@ -12,13 +12,13 @@ public struct ProjectionDelta: Sendable {
     public var unknownStatuses: [UnknownStatusKey: Contribution.UnknownStatusTally] = [:]
     public var orphans: [OrphanRow] = []
     public var adoptions: [Adoption] = []
-    /// Each notification's row after the batch, by notification id.
-    public var notifications: [String: NotificationRow] = [:]
+    /// Each notification's row after the batch.
+    public var notifications: [NotificationRow.Key: NotificationRow] = [:]
     /// The batch's delivery attempts, by position, with their outcomes.
     public var attempts: [Int64: AttemptRow] = [:]
     /// Outcomes of attempts written before the batch (an import's batch can
-    /// end between an attempt and the event that settles it), by position.
-    public var settlements: [Int64: DeliveryFilter.Outcome] = [:]
+    /// end between an attempt and the event that settles it).
+    public var settlements: [AttemptRow.Settlement] = []
     public var refunds: [RefundRow] = []
     public var lateCompletions: [LateCompletionRow] = []
     public var conflicts: [ConflictRow] = []
@@ -78,11 +78,14 @@ public struct ProjectionDelta: Sendable {
         case .markAdopted(let orphanPosition, let jobID, let position):
             adoptions.append(Adoption(orphanPosition: orphanPosition, jobID: jobID, position: position))
         case .notification(let row):
-            let id = row.progress.notificationID
-            notifications[id] = notifications[id].map { $0.followed(by: row) } ?? row
+            notifications[row.key] = notifications[row.key].map { $0.followed(by: row) } ?? row
         case .attempt(let row): attempts[row.position] = row
-        case .settleAttempt(let position, let outcome):
-            if attempts[position] != nil { attempts[position]?.outcome = outcome } else { settlements[position] = outcome }
+        case .settleAttempt(let settlement):
+            if let attempt = attempts[settlement.position] {
+                attempts[settlement.position] = attempt.settled(by: settlement)
+            } else {
+                settlements.append(settlement)
+            }
         case .refund(let row): refunds.append(row)
         case .lateCompletion(let row): lateCompletions.append(row)
         case .conflict(let row): conflicts.append(row)

@@ -24,14 +24,30 @@ public struct AttemptRow: Sendable, Hashable {
         return AttemptRow(position: recorded.position, attemptedAt: recorded.recordedAt, jobID: jobID, step: step, outcome: .failing)
     }
 
-    /// The outcome `recorded` gives the attempt just before it, with that
-    /// attempt's position; nil for an event that settles no attempt.
-    public static func settlement(by recorded: RecordedEvent) -> (position: Int64, outcome: DeliveryFilter.Outcome)? {
+    /// The outcome `recorded` gives the attempt just before it, if that is an
+    /// attempt of the same notification; nil for an event that settles none.
+    public static func settlement(by recorded: RecordedEvent) -> Settlement? {
         switch recorded.event {
-        case .notificationDelivered: (recorded.position - 1, .delivered)
-        case .notificationDeadLettered: (recorded.position - 1, .deadLettered)
+        case .notificationDelivered(let step): Settlement(position: recorded.position - 1, notificationID: step.notificationID, outcome: .delivered)
+        case .notificationDeadLettered(let step):
+            Settlement(position: recorded.position - 1, notificationID: step.notificationID, outcome: .deadLettered)
         default: nil
         }
+    }
+
+    /// An attempt's outcome, decided by the event after it.
+    public struct Settlement: Sendable, Hashable {
+        public var position: Int64
+        public var notificationID: String
+        public var outcome: DeliveryFilter.Outcome
+    }
+
+    /// This row with `settlement`'s outcome when it is about this attempt.
+    public func settled(by settlement: Settlement) -> AttemptRow {
+        guard settlement.position == position, settlement.notificationID == step.notificationID else { return self }
+        var row = self
+        row.outcome = settlement.outcome
+        return row
     }
 
     /// The row's values in ``columns`` order.

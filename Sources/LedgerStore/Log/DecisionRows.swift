@@ -58,9 +58,10 @@ public enum RowUpsert {
 }
 
 /// A provider's report that contradicts its job's outcome, as its
-/// `projection_conflicts` row: the conflicts report. Which reports
-/// contradict is the fold's rule (``JobState/contradicts(_:_:)``), counted
-/// where the provider's `conflicts` are (``Contribution``).
+/// `projection_conflicts` row: the conflicts report. A report is one the
+/// fold counts in the job's `conflict_count`: a provider's report
+/// (``LedgerEvent/providerReport``) contradicting the outcome
+/// (``JobState/isContradicted(by:)``).
 public struct ConflictRow: Sendable, Hashable {
     public var position: Int64
     public var recordedAt: Timestamp
@@ -74,17 +75,11 @@ public struct ConflictRow: Sendable, Hashable {
     public static let columns = ["position", "recorded_at", "job_id", "provider", "report_type", "reported", "first_outcome",
                                  "completion_source"]
 
-    /// The row `recorded` adds when its contribution counts a conflict; `before` is its job's state before it.
-    public static func of(_ recorded: RecordedEvent, jobBefore before: JobState, contribution: Contribution) -> ConflictRow? {
-        guard contribution.provider?.conflicts == 1 else { return nil }
-        let reported: ReportedStatus
-        switch recorded.event {
-        case .webhookReceived(let webhook): reported = webhook.reportedStatus
-        case .pollResult(let poll): reported = poll.reportedStatus
-        default: return nil
-        }
+    /// The row `recorded` adds, or nil; `before` is its job's state before it.
+    public static func of(_ recorded: RecordedEvent, jobBefore before: JobState) -> ConflictRow? {
+        guard let report = recorded.event.providerReport, before.isContradicted(by: report.reported) else { return nil }
         return ConflictRow(position: recorded.position, recordedAt: recorded.recordedAt, jobID: before.jobID, provider: before.provider,
-                           reportType: recorded.event.type, reported: reported, firstOutcome: before.status,
+                           reportType: recorded.event.type, reported: report.reported, firstOutcome: before.status,
                            completionSource: before.completionSource)
     }
 

@@ -11,11 +11,20 @@ public struct NotificationRow: Sendable, Hashable {
     /// that produced the row was not one (the stored value stands).
     public var queuedPosition: Int64?
     /// The position of its `notification.delivered` or `.dead_lettered`; nil
-    /// when the event that produced the row was not one (the stored value stands).
+    /// when the event that produced the row was not one (the stored value
+    /// stands, unless the notification is open again: then it is cleared).
     public var settledPosition: Int64?
 
+    /// A notification is its job's: ids are unique within a job's stream.
+    public struct Key: Sendable, Hashable {
+        public var jobID: String
+        public var notificationID: String
+    }
+
+    public var key: Key { Key(jobID: jobID, notificationID: progress.notificationID) }
+
     public static let columns = [
-        "notification_id", "job_id", "event", "stage", "attempts", "queued_at", "queued_position", "last_attempt_at",
+        "job_id", "notification_id", "event", "stage", "attempts", "queued_at", "queued_position", "last_attempt_at",
         "settled_at", "settled_position",
     ]
 
@@ -37,25 +46,30 @@ public struct NotificationRow: Sendable, Hashable {
     public func followed(by later: NotificationRow) -> NotificationRow {
         var row = later
         row.queuedPosition = later.queuedPosition ?? queuedPosition
-        row.settledPosition = later.settledPosition ?? settledPosition
+        row.settledPosition = later.progress.stage == .open ? nil : later.settledPosition ?? settledPosition
         return row
     }
 
     /// The row's values in ``columns`` order.
     public var rowValues: [SQLValue] {
-        [.text(progress.notificationID), .text(jobID), .text(progress.event), .text(progress.stage.rawValue),
+        [.text(jobID), .text(progress.notificationID), .text(progress.event), .text(progress.stage.rawValue),
          .integer(Int64(progress.attempts)), .text(progress.queuedAt.iso8601), queuedPosition.map(SQLValue.integer) ?? .null,
          SQLValue(progress.lastAttemptAt?.iso8601), SQLValue(progress.settledAt?.iso8601),
          settledPosition.map(SQLValue.integer) ?? .null]
     }
 
-    /// The upsert's assignments on a conflict, the same in both dialects'
-    /// SQL: a position the new row does not carry keeps the stored one.
+    /// The upsert's assignments on a conflict of its key, the same in both
+    /// dialects' SQL (``followed(by:)``): a position the new row does not carry
+    /// keeps the stored one, but an open notification has no settlement.
     public static func conflictAssignments(table: String) -> String {
-        columns.dropFirst().map { column in
-            column.hasSuffix("_position")
-                ? "\(column) = coalesce(excluded.\(column), \(table).\(column))"
-                : "\(column) = excluded.\(column)"
+        columns.dropFirst(2).map { column in
+            switch column {
+            case "queued_position": "queued_position = coalesce(excluded.queued_position, \(table).queued_position)"
+            case "settled_position":
+                "settled_position = CASE WHEN excluded.stage = 'open' THEN NULL "
+                    + "ELSE coalesce(excluded.settled_position, \(table).settled_position) END"
+            default: "\(column) = excluded.\(column)"
+            }
         }.joined(separator: ", ")
     }
 }

@@ -13,8 +13,8 @@ public enum ProjectionChange: Sendable, Hashable {
     case notification(NotificationRow)
     /// A delivery attempt (``AttemptRow``).
     case attempt(AttemptRow)
-    /// The outcome of the attempt at `position`, settled by the event after it.
-    case settleAttempt(position: Int64, outcome: DeliveryFilter.Outcome)
+    /// The outcome of an attempt, settled by the event after it.
+    case settleAttempt(AttemptRow.Settlement)
     /// A refund (``RefundRow``).
     case refund(RefundRow)
     /// A late completion (``LateCompletionRow``).
@@ -26,9 +26,8 @@ public enum ProjectionChange: Sendable, Hashable {
     /// (nil for an event outside a job stream).
     public static func of(_ recorded: RecordedEvent, jobBefore before: JobState?) -> [ProjectionChange] {
         if let before {
-            let contribution = Contribution.of(recorded, jobBefore: before)
-            var changes: [ProjectionChange] = [.add(contribution)]
-            if let conflict = ConflictRow.of(recorded, jobBefore: before, contribution: contribution) { changes.append(.conflict(conflict)) }
+            var changes: [ProjectionChange] = [.add(Contribution.of(recorded, jobBefore: before))]
+            if let conflict = ConflictRow.of(recorded, jobBefore: before) { changes.append(.conflict(conflict)) }
             if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
                 changes.append(.markAdopted(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
             }
@@ -37,9 +36,7 @@ public enum ProjectionChange: Sendable, Hashable {
                 changes.append(.notification(row))
             }
             if let attempt = AttemptRow.of(recorded, jobID: before.jobID) { changes.append(.attempt(attempt)) }
-            if let settled = AttemptRow.settlement(by: recorded) {
-                changes.append(.settleAttempt(position: settled.position, outcome: settled.outcome))
-            }
+            if let settlement = AttemptRow.settlement(by: recorded) { changes.append(.settleAttempt(settlement)) }
             if let refund = RefundRow.of(recorded, jobBefore: before) { changes.append(.refund(refund)) }
             if let late = LateCompletionRow.of(recorded, jobID: before.jobID) { changes.append(.lateCompletion(late)) }
             return changes

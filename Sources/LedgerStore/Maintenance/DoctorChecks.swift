@@ -22,10 +22,10 @@ public struct DoctorChecks: Sendable {
     public var model: ReadModel
     public var findings: @Sendable (_ table: ReadTable, _ databaseFlag: String) -> [DoctorFinding]
 
-    /// One finding per row of the answer.
-    init(model: ReadModel, perRow finding: @escaping @Sendable (_ row: ReadTable.Record, _ databaseFlag: String) -> DoctorFinding) {
+    /// One finding per row of the answer, decoded as `Row`.
+    init<Row: ReadRow>(model: ReadModel, perRow finding: @escaping @Sendable (_ row: Row, _ databaseFlag: String) -> DoctorFinding) {
         self.model = model
-        findings = { table, database in table.records.map { finding($0, database) } }
+        findings = { table, database in table.decoded(as: Row.self).map { finding($0, database) } }
     }
 
     init(model: ReadModel, findings: @escaping @Sendable (_ table: ReadTable, _ databaseFlag: String) -> [DoctorFinding]) {
@@ -40,26 +40,25 @@ public struct DoctorChecks: Sendable {
         let dayAgo = now.adding(milliseconds: -86_400_000)
         let weekAgo = now.adding(milliseconds: -7 * 86_400_000)
         return [
-            DoctorChecks(model: .stuckJobs(at: now, policy: watchdog)) { row, db in
-                let status = row["status"] ?? "", ageSeconds = row.count("oldest_age_s")
-                return .init(check: "stuck", summary: "\(row.count("jobs")) \(status) jobs stuck (oldest \(ageSeconds / 3600) h)",
-                             command: status == "registered"
-                                 ? "ledger audit stuck\(db)   # never submitted: ask the app; the watchdog fails them at the deadline"
-                                 : "ledger redrive --status processing --action poll --operator YOU --reason \"stuck jobs\"\(db)")
+            DoctorChecks(model: .stuckJobs(at: now, policy: watchdog)) { (row: StuckCount, db) in
+                .init(check: "stuck", summary: "\(row.jobs) \(row.status) jobs stuck (oldest \(row.oldestAgeSeconds / 3600) h)",
+                      command: row.status == JobStatus.registered.rawValue
+                          ? "ledger audit stuck\(db)   # never submitted: ask the app; the watchdog fails them at the deadline"
+                          : "ledger redrive --status processing --action poll --operator YOU --reason \"stuck jobs\"\(db)")
             },
-            DoctorChecks(model: .waitingOrphans(receivedBefore: hourAgo)) { row, db in
-                .init(check: "orphans", summary: "\(row.count("orphans")) \(row["provider"] ?? "") webhooks for no known job, waiting over an hour",
+            DoctorChecks(model: .waitingOrphans(receivedBefore: hourAgo)) { (row: WaitingOrphans, db) in
+                .init(check: "orphans", summary: "\(row.orphans) \(row.provider) webhooks for no known job, waiting over an hour",
                       command: "ledger audit orphans\(db)   # the app must POST /v1/jobs/{id}/submitted with their external ids")
             },
-            DoctorChecks(model: .overdueNotifications(queuedBefore: now.adding(milliseconds: -600_000))) { row, db in
-                .init(check: "notifications", summary: "\(row.count("notifications")) notifications overdue by more than 10 minutes",
+            DoctorChecks(model: .overdueNotifications(queuedBefore: now.adding(milliseconds: -600_000))) { (row: OverdueNotifications, db) in
+                .init(check: "notifications", summary: "\(row.notifications) notifications overdue by more than 10 minutes",
                       command: "ledger notify --once\(db)   # is LEDGER_NOTIFY_URL set and the app up?")
             },
             DoctorChecks(model: .deadLetters(limit: 100_000), findings: deadLetters),
-            DoctorChecks(model: .silentWebhooks(pollsSince: dayAgo, webhooksBefore: hourAgo)) { row, db in
-                let provider = row["provider"] ?? ""
+            DoctorChecks(model: .silentWebhooks(pollsSince: dayAgo, webhooksBefore: hourAgo)) { (row: SilentWebhooks, db) in
+                let provider = row.provider
                 return .init(check: "silent-webhooks",
-                             summary: "\(provider): no webhook since \(row["last_webhook_at"] ?? "ever") while polls completed \(row.count("completed_by_poll")) jobs in the last day",
+                             summary: "\(provider): no webhook since \(row.lastWebhookAt ?? "ever") while polls completed \(row.completedByPoll) jobs in the last day",
                              command: "ledger redrive --status processing --provider \(provider) --action poll --operator YOU --reason \"webhook outage\"\(db)   # and check \(provider)'s webhook settings")
             },
             DoctorChecks(model: .unknownStatuses(seenFrom: weekAgo, seenTo: now), findings: unknownStatuses),
@@ -68,7 +67,7 @@ public struct DoctorChecks: Sendable {
 
     /// One finding for every job with a notification the app never accepted.
     static func deadLetters(_ table: ReadTable, _ db: String) -> [DoctorFinding] {
-        let jobs = Set(table.records.compactMap { $0["job_id"] })
+        let jobs = Set(table.decoded(as: DeadLetter.self).map(\.jobID))
         guard !jobs.isEmpty else { return [] }
         return [.init(check: "dead-letters", summary: "\(jobs.count) jobs with dead-lettered notifications",
                       command: "ledger redrive --status completed --action notify --operator YOU --reason \"app back\"\(db)   # and --status failed")]
@@ -76,10 +75,10 @@ public struct DoctorChecks: Sendable {
 
     /// One finding per provider, naming each word it sent that its profile does not know.
     static func unknownStatuses(_ table: ReadTable, _ db: String) -> [DoctorFinding] {
-        let byProvider = Dictionary(grouping: table.records) { $0["provider"] ?? "" }
+        let byProvider = Dictionary(grouping: table.decoded(as: UnknownStatusWord.self), by: \.provider)
         return byProvider.keys.sorted().map { provider in
-            let words = (byProvider[provider] ?? []).sorted { ($0["raw_status"] ?? "") < ($1["raw_status"] ?? "") }
-                .map { "\($0["raw_status"] ?? "") (\($0.count("reports")))" }.joined(separator: ", ")
+            let words = (byProvider[provider] ?? []).sorted { $0.rawStatus < $1.rawStatus }
+                .map { "\($0.rawStatus) (\($0.reports))" }.joined(separator: ", ")
             return .init(check: "unknown-statuses",
                          summary: "\(provider) sent status words its profile does not know: \(words) (recorded as unknown; those jobs wait for a poll or the deadline)",
                          command: "ledger query \"SELECT * FROM unknown_statuses WHERE provider = '\(provider)'\"\(db)   # then map the word in the provider's status_map, or report it")
