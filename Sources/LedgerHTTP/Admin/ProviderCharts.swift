@@ -5,14 +5,17 @@ import LedgerStore
 /// polls decided, and the mean time to detect an outcome. A webhook outage
 /// shows as the poll share rising while webhooks fall.
 struct ProviderCharts {
-    /// `provider`, `completion_source`, `day`, `jobs`.
-    let outcomes: ReadTable
-    /// `provider`, `day`, `seconds`.
-    let latency: ReadTable
+    let outcomes: [OutcomeCount]
+    let latency: [DetectionLatency]
+
+    init(outcomes: ReadTable, latency: ReadTable) {
+        self.outcomes = outcomes.decoded()
+        self.latency = latency.decoded()
+    }
 
     var html: String {
-        let days = Charts.dayRange(outcomes.records.compactMap { $0["day"] } + latency.records.compactMap { $0["day"] })
-        let providers = Set(outcomes.records.compactMap { $0["provider"] }).sorted()
+        let days = Charts.dayRange(outcomes.map(\.day) + latency.map(\.day))
+        let providers = Set(outcomes.map(\.provider)).sorted()
         let span = days.count == 1 ? "one day" : "the last \(days.count) days"
         var parts = [
             Charts.stackedBars(sourceSeries(providers: nil, days: days), labels: Self.short(days),
@@ -28,19 +31,19 @@ struct ProviderCharts {
     }
 
     /// The jobs the outcome rows count.
-    private static func jobs(_ rows: [ReadTable.Record]) -> Double { rows.reduce(0.0) { $0 + Double($1.count("jobs")) } }
+    private static func jobs(_ rows: [OutcomeCount]) -> Double { rows.reduce(0.0) { $0 + Double($1.jobs) } }
 
     /// `2026-11-23` → `11-23`.
     static func short(_ days: [String]) -> [String] { days.map { String($0.suffix(5)) } }
 
     /// Jobs per day for each completion source, over `providers` (nil: all).
     private func sourceSeries(providers: Set<String>?, days: [String]) -> [Charts.Series] {
-        let rows = outcomes.records.filter { providers?.contains($0["provider"] ?? "") ?? true }
+        let rows = outcomes.filter { providers?.contains($0.provider) ?? true }
         // Every source any provider has, in every chart, so a colour means one source throughout.
-        let sources = Set(outcomes.records.compactMap { $0["completion_source"] }).sorted { Self.sourceOrder($0) < Self.sourceOrder($1) }
+        let sources = Set(outcomes.map(\.completionSource)).sorted { Self.sourceOrder($0) < Self.sourceOrder($1) }
         return sources.map { source in
             Charts.Series(name: "by \(source)", values: days.map { day in
-                Self.jobs(rows.filter { $0["completion_source"] == source && $0["day"] == day })
+                Self.jobs(rows.filter { $0.completionSource == source && $0.day == day })
             })
         }
     }
@@ -55,11 +58,11 @@ struct ProviderCharts {
         let series = providers.map { provider in
             Charts.Series(name: provider, values: buckets.map { bucket in
                 // As the provider_health view counts it: of the outcomes a webhook or a poll found.
-                let rows = outcomes.records.filter {
-                    $0["provider"] == provider && bucket.contains($0["day"] ?? "") && ["webhook", "poll"].contains($0["completion_source"] ?? "")
+                let rows = outcomes.filter {
+                    $0.provider == provider && bucket.contains($0.day) && ["webhook", "poll"].contains($0.completionSource)
                 }
                 let total = Self.jobs(rows)
-                let polled = Self.jobs(rows.filter { $0["completion_source"] == "poll" })
+                let polled = Self.jobs(rows.filter { $0.completionSource == "poll" })
                 return total > 0 ? (100 * polled / total).rounded() : nil
             })
         }
@@ -72,7 +75,7 @@ struct ProviderCharts {
     private func latencyChart(_ providers: [String], days: [String]) -> String {
         var series = providers.map { provider in
             Charts.Series(name: provider, values: days.map { day in
-                latency.records.first { $0["provider"] == provider && $0["day"] == day }.flatMap { $0["seconds"] }.flatMap(Double.init)
+                latency.first { $0.provider == provider && $0.day == day }?.seconds
             })
         }
         let largest = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
