@@ -27,8 +27,7 @@ struct PostgresMigrator {
                 try await run("INSERT INTO ledger_migrations (identifier) VALUES ($1)", [.text(migration.identifier)],
                               on: connection, logger: logger)
             }
-            if !PostgresMigrations.rebuildingProjections.isSubset(of: applied),
-               try await rows("SELECT 1 AS one FROM events LIMIT 1", on: connection, logger: logger).count == 1 {
+            if !PostgresMigrations.rebuildingProjections.isSubset(of: applied) {
                 // A projection was added: filled from the log before any node reads it.
                 _ = try await PostgresRebuild(logger: logger).run(connection, progress: { _ in })
             }

@@ -48,15 +48,15 @@ enum PostgresProjectionRows {
                          "body_sha256": .string(orphan.bodySHA256), "duplicate": .bool(orphan.duplicate),
                          "received_at": .string(orphan.receivedAt.iso8601)])
             }),
-            "notifications": .array(delta.notifications.values.map { row(NotificationRow.columns, $0.rowValues) }),
-            "attempts": .array(delta.attempts.values.map { row(AttemptRow.columns, $0.rowValues) }),
+            "notifications": rows(delta.notifications.values),
+            "attempts": rows(delta.attempts.values),
             "settlements": .array(delta.settlements.map { settlement in
                 .object(["position": .int(settlement.position), "notification_id": .string(settlement.notificationID),
                          "outcome": .string(settlement.outcome.rawValue)])
             }),
-            "refunds": .array(delta.refunds.map { row(RefundRow.columns, $0.rowValues) }),
-            "late_completions": .array(delta.lateCompletions.map { row(LateCompletionRow.columns, $0.rowValues) }),
-            "conflicts": .array(delta.conflicts.map { row(ConflictRow.columns, $0.rowValues) }),
+            "refunds": rows(delta.refunds),
+            "late_completions": rows(delta.lateCompletions),
+            "conflicts": rows(delta.conflicts),
             "adoptions": .array(delta.adoptions.map { adoption in
                 .object(["position": .int(adoption.orphanPosition), "adopted_job_id": .string(adoption.jobID),
                          "adopted_position": .int(adoption.position)])
@@ -64,9 +64,9 @@ enum PostgresProjectionRows {
         ]).jsonText
     }
 
-    /// A row as a JSON object of its columns.
-    private static func row(_ columns: [String], _ values: [SQLValue]) -> JSONValue {
-        .object(Dictionary(uniqueKeysWithValues: zip(columns, values.map(\.jsonValue))))
+    /// Rows of the fold's own tables as JSON objects of their columns.
+    private static func rows<Row: ProjectionRow>(_ rows: some Sequence<Row>) -> JSONValue {
+        .array(rows.map { row in .object(Dictionary(uniqueKeysWithValues: zip(Row.columns, row.rowValues.map(\.jsonValue)))) })
     }
 
     private static func provider(_ counts: Contribution.Provider) -> JSONValue {

@@ -61,11 +61,11 @@ struct PostgresRebuild {
             throw StoreError.corrupt("event at position \(stored.position): \(error)")
         }
         guard let jobID = StreamName.jobID(of: stored.stream) else {
-            delta.add(recorded, jobBefore: nil)
+            delta.addOutsideJobs(recorded)
             return
         }
         var state = jobs.removeValue(forKey: jobID) ?? JobState(jobID: jobID)
-        delta.add(recorded, jobBefore: state)
+        delta.add(recorded, ofJob: state)
         state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
         jobs[jobID] = state
     }

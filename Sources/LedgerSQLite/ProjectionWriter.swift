@@ -27,46 +27,25 @@ struct ProjectionWriter: Sendable {
         try db.cachedStatement(sql: sql.upsertJob).execute(arguments: state.rowArguments)
     }
 
-    func add(_ contribution: Contribution, _ db: Database) throws {
-        if let account = contribution.account {
+    /// Writes a batch's summed changes, a rebuild chunk's or a group
+    /// commit's: one row per account, provider and unknown status word, the
+    /// orphans and their adoptions in order (an adoption met before its
+    /// orphan inserts a placeholder row the orphan's own insert completes),
+    /// then the rows of the fold's own tables (``ProjectionRow``).
+    func write(_ delta: ProjectionDelta, _ db: Database) throws {
+        for account in delta.accounts.values {
             try db.cachedStatement(sql: sql.addAccount).execute(arguments: [
                 account.account, account.charged, account.refunded, account.recharged,
             ])
         }
-        if let provider = contribution.provider {
+        for provider in delta.providers.values {
             let bySource = provider.terminalBySource
             try db.cachedStatement(sql: sql.addProvider).execute(arguments: [
                 provider.provider, provider.webhooks, provider.duplicates, provider.orphans, provider.lateWebhooks,
                 provider.conflicts, bySource[.webhook] ?? 0, bySource[.poll] ?? 0, bySource[.watchdog] ?? 0,
                 bySource[.manual] ?? 0, bySource[.app] ?? 0, provider.lastWebhookAt?.iso8601,
             ])
-            for (word, tally) in provider.unknownStatuses {
-                try db.cachedStatement(sql: sql.addUnknownStatus).execute(arguments: [
-                    provider.provider, word, tally.count, tally.lastSeenAt.iso8601,
-                ])
-            }
         }
-    }
-
-    func insertOrphan(_ webhook: WebhookReceived, at recorded: RecordedEvent, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.insertOrphan).execute(arguments: [
-            recorded.position, webhook.provider, webhook.externalID, webhook.deliveryID, webhook.bodySHA256,
-            webhook.duplicate ? 1 : 0, recorded.recordedAt.iso8601,
-        ])
-    }
-
-    /// Marks the orphan at `orphanPosition` adopted. During a rebuild the job
-    /// stream can come before the orphan stream, so this inserts a placeholder
-    /// row that ``insertOrphan(_:at:_:)`` completes.
-    func markAdopted(orphanPosition: Int64, jobID: String, at position: Int64, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.markAdopted).execute(arguments: [orphanPosition, jobID, position])
-    }
-
-    /// Writes a batch's summed changes: one row per account, provider and
-    /// unknown status word, then the orphans and their adoptions in order.
-    func write(_ delta: ProjectionDelta, _ db: Database) throws {
-        for account in delta.accounts.values { try add(Contribution(account: account), db) }
-        for provider in delta.providers.values { try add(Contribution(provider: provider), db) }
         for (key, tally) in delta.unknownStatuses {
             try db.cachedStatement(sql: sql.addUnknownStatus).execute(arguments: [
                 key.provider, key.rawStatus, tally.count, tally.lastSeenAt.iso8601,
@@ -79,63 +58,28 @@ struct ProjectionWriter: Sendable {
             ])
         }
         for adoption in delta.adoptions {
-            try markAdopted(orphanPosition: adoption.orphanPosition, jobID: adoption.jobID, at: adoption.position, db)
+            try db.cachedStatement(sql: sql.markAdopted).execute(arguments: [adoption.orphanPosition, adoption.jobID, adoption.position])
         }
-        for row in delta.notifications.values { try upsertNotification(row, db) }
-        for row in delta.attempts.values { try upsertAttempt(row, db) }
-        for settlement in delta.settlements { try settleAttempt(settlement, db) }
-        for row in delta.refunds { try upsertRefund(row, db) }
-        for row in delta.lateCompletions { try upsertLateCompletion(row, db) }
-        for row in delta.conflicts { try upsertConflict(row, db) }
+        try upsert(delta.notifications.values, db)
+        try upsert(delta.attempts.values, db)
+        for settlement in delta.settlements {
+            try db.cachedStatement(sql: sql.settleAttempt).execute(arguments: [
+                settlement.outcome.rawValue, settlement.position, settlement.notificationID,
+            ])
+        }
+        try upsert(delta.refunds, db)
+        try upsert(delta.lateCompletions, db)
+        try upsert(delta.conflicts, db)
     }
 
-    /// Writes a notification's row; a position the row does not carry keeps the stored one.
-    func upsertNotification(_ row: NotificationRow, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.upsertNotification).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
-    }
-
-    /// Writes a delivery attempt's row.
-    func upsertAttempt(_ row: AttemptRow, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.upsertAttempt).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
-    }
-
-    func upsertRefund(_ row: RefundRow, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.upsertRefund).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
-    }
-
-    func upsertLateCompletion(_ row: LateCompletionRow, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.upsertLateCompletion).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
-    }
-
-    func upsertConflict(_ row: ConflictRow, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.upsertConflict).execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue)))
-    }
-
-    /// Sets the outcome of an attempt written earlier.
-    func settleAttempt(_ settlement: AttemptRow.Settlement, _ db: Database) throws {
-        try db.cachedStatement(sql: sql.settleAttempt).execute(arguments: [settlement.outcome.rawValue, settlement.position,
-                                                                            settlement.notificationID])
+    private func upsert<Row: ProjectionRow>(_ rows: some Sequence<Row>, _ db: Database) throws {
+        guard let text = sql.upserts[Row.table] else { preconditionFailure("no upsert for \(Row.table)") }
+        let statement = try db.cachedStatement(sql: text)
+        for row in rows { try statement.execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue))) }
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {
         try db.cachedStatement(sql: sql.setCheckpoint).execute(arguments: [position])
-    }
-
-    /// Folds `recorded` into the projections; `before` is its job's state before it.
-    func project(_ recorded: RecordedEvent, jobBefore before: JobState?, _ db: Database) throws {
-        for change in ProjectionChange.of(recorded, jobBefore: before) {
-            switch change {
-            case .add(let contribution): try add(contribution, db)
-            case .insertOrphan(let webhook, let recorded): try insertOrphan(webhook, at: recorded, db)
-            case .markAdopted(let orphan, let jobID, let position): try markAdopted(orphanPosition: orphan, jobID: jobID, at: position, db)
-            case .notification(let row): try upsertNotification(row, db)
-            case .attempt(let row): try upsertAttempt(row, db)
-            case .settleAttempt(let settlement): try settleAttempt(settlement, db)
-            case .refund(let row): try upsertRefund(row, db)
-            case .lateCompletion(let row): try upsertLateCompletion(row, db)
-            case .conflict(let row): try upsertConflict(row, db)
-            }
-        }
     }
 }
 
@@ -147,12 +91,9 @@ private struct ProjectionStatements: Sendable {
     let addUnknownStatus: String
     let insertOrphan: String
     let markAdopted: String
-    let upsertNotification: String
-    let upsertAttempt: String
+    /// The upsert of each ``ProjectionRow`` type, by table.
+    let upserts: [String: String]
     let settleAttempt: String
-    let upsertRefund: String
-    let upsertLateCompletion: String
-    let upsertConflict: String
     let setCheckpoint: String
 
     init(prefix: String) {
@@ -200,19 +141,15 @@ private struct ProjectionStatements: Sendable {
             ON CONFLICT (position) DO UPDATE SET adopted_job_id = excluded.adopted_job_id,
                 adopted_position = excluded.adopted_position
             """
-        let table = "\(prefix)projection_notifications"
-        upsertNotification = "INSERT INTO \(table) AS n (\(NotificationRow.columns.joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: NotificationRow.columns.count).joined(separator: ", ")
-            + ") ON CONFLICT (job_id, notification_id) DO UPDATE SET \(NotificationRow.conflictAssignments(table: "n"))"
-        let attempts = "\(prefix)projection_notification_attempts"
-        func upsert(_ table: String, _ columns: [String]) -> String {
-            RowUpsert.sql(table: prefix + table, columns: columns, placeholders: columns.map { _ in "?" })
-        }
-        upsertAttempt = upsert("projection_notification_attempts", AttemptRow.columns)
-        upsertRefund = upsert("projection_refunds", RefundRow.columns)
-        upsertLateCompletion = upsert("projection_late_completions", LateCompletionRow.columns)
-        upsertConflict = upsert("projection_conflicts", ConflictRow.columns)
-        settleAttempt = "UPDATE \(attempts) SET outcome = ? WHERE position = ? AND notification_id = ?"
+        let rowTypes: [any ProjectionRow.Type] = [NotificationRow.self, AttemptRow.self, RefundRow.self, LateCompletionRow.self,
+                                                  ConflictRow.self]
+        upserts = Dictionary(uniqueKeysWithValues: rowTypes.map { row in
+            let key = row.columns.prefix(row.keyColumnCount).joined(separator: ", ")
+            return (row.table, "INSERT INTO \(prefix)\(row.table) AS stored (\(row.columns.joined(separator: ", "))) VALUES ("
+                + row.columns.map { _ in "?" }.joined(separator: ", ")
+                + ") ON CONFLICT (\(key)) DO UPDATE SET \(row.assignments(stored: "stored"))")
+        })
+        settleAttempt = "UPDATE \(prefix)\(AttemptRow.table) SET outcome = ? WHERE position = ? AND notification_id = ?"
         setCheckpoint = "UPDATE \(prefix)projection_checkpoint SET position = ? WHERE id = 1"
     }
 }

@@ -42,27 +42,32 @@ import Testing
         await store.close()
     }
 
-    @Test func aLedgerFromBeforeTheProjectionIsFilledFromItsLogWhenFirstOpened() async throws {
+    /// A ledger with notifications of every stage, closed, then `change`d
+    /// behind the ledger's back: its path, and the rows its appends had kept.
+    static func ledger(changed change: @escaping @Sendable (Database) throws -> Void) async throws -> (path: String, kept: [[String?]]) {
         let path = Fixtures.temporaryDatabasePath()
-        var store = try SQLiteEventStore(path: path)
+        let store = try SQLiteEventStore(path: path)
         try await StoreConformance.notificationsOfEveryStage(store)
         let kept = try Self.rows(path)
         await store.close()
-        // The file as the release before the projection left it.
         let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: "DROP TABLE projection_notifications")
-            for table in ["projection_notification_attempts", "projection_refunds", "projection_late_completions", "projection_conflicts",
-                          "projection_rebuild_pending"] {
+        try await queue.write(change)
+        try queue.close()
+        return (path, kept)
+    }
+
+    @Test func aLedgerFromBeforeTheProjectionIsFilledFromItsLogWhenFirstOpened() async throws {
+        // The file as the release before the projection left it.
+        let (path, kept) = try await Self.ledger { db in
+            for table in ["projection_notifications", "projection_notification_attempts", "projection_refunds",
+                          "projection_late_completions", "projection_conflicts", "projection_rebuild_pending"] {
                 try db.execute(sql: "DROP TABLE \(table)")
             }
             try db.execute(sql: "CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued'")
             try db.execute(sql: "CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted'")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-notifications'")
         }
-        try queue.close()
-
-        store = try SQLiteEventStore(path: path)
+        let store = try SQLiteEventStore(path: path)
         #expect(try Self.rows(path) == kept && kept.count == 8, "the rows the appends kept, from the log alone")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
         #expect(try await store.rebuildCheck().matches)
@@ -74,18 +79,11 @@ import Testing
     /// A rebuild the migration asked for that did not commit (a kill, a full
     /// disk) is asked for still: the next open does it.
     @Test func aRequestedRebuildThatDidNotHappenIsDoneByTheNextOpen() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        var store = try SQLiteEventStore(path: path)
-        try await StoreConformance.notificationsOfEveryStage(store)
-        let kept = try Self.rows(path)
-        await store.close()
-        let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
+        let (path, kept) = try await Self.ledger { db in
             try db.execute(sql: "DELETE FROM projection_notifications")
             try db.execute(sql: "INSERT INTO projection_rebuild_pending (migration) VALUES ('v9-notifications')")
         }
-        try queue.close()
-        store = try SQLiteEventStore(path: path)
+        let store = try SQLiteEventStore(path: path)
         #expect(try Self.rows(path) == kept)
         await store.close()
     }

@@ -26,17 +26,23 @@ public struct WatchdogPolicy: Sendable, Hashable {
         /// Submitted, or reported on by its provider (a provider that matches
         /// webhooks by our job id gives no external id).
         case completion
+
+        /// The open status of a job awaiting this: what it awaits follows
+        /// from its status alone, which the jobs projection stores.
+        public var status: JobStatus { self == .submission ? .registered : .processing }
     }
 
     /// What the watchdog waits for of `job`, and since when; nil for a job
-    /// that is terminal or whose registration is not known. The one
+    /// that is terminal (no open status) or whose registration is not known. The one
     /// definition of where a job's watchdog clock starts: the `stuck_jobs`
     /// view and the stuck read models select by the same facts (`status`,
     /// `coalesce(submitted_at, registered_at)`).
     public static func awaited(_ job: JobState) -> (awaited: Awaited, since: Timestamp)? {
         // Rows read from the jobs projection carry `registeredAt`, not the registration itself.
-        guard !job.status.isTerminal, let registeredAt = job.registeredAt else { return nil }
-        return (job.status == .registered ? .submission : .completion, job.submittedAt ?? registeredAt)
+        guard let registeredAt = job.registeredAt, let awaited = Awaited.allCases.first(where: { $0.status == job.status }) else {
+            return nil
+        }
+        return (awaited, job.submittedAt ?? registeredAt)
     }
 
     /// How long a job may wait for `awaited` before it is stuck.

@@ -26,7 +26,9 @@ extension JobState {
             submittedAt = submittedAt ?? at
             if status == .registered { status = .processing }
         case .webhookReceived(let webhook): applyWebhook(webhook, keepingDeliveries: !forRowOnly)
-        case .pollResult: pollCount += 1
+        case .pollResult(let poll):
+            pollCount += 1
+            if let report = poll.providerReport { applyReport(report) }
         case .watchdogDecision(let look): lastWatchdogLook = look
         case .jobCompleted(let completed):
             status = .completed
@@ -54,7 +56,6 @@ extension JobState {
         case .operatorAction, .retentionApplied:
             break
         }
-        if let report = event.providerReport { applyReport(report.reported, rawStatus: report.rawStatus) }
     }
 
     private mutating func applyRegistration(_ registered: JobRegistered, at: Timestamp) {
@@ -75,25 +76,28 @@ extension JobState {
             seenBodyHashes.insert(webhook.bodySHA256)
         }
         if webhook.duplicate { duplicateCount += 1 }
+        if let report = webhook.providerReport { applyReport(report) }
     }
 
-    private mutating func applyReport(_ reported: ReportedStatus, rawStatus: String) {
-        providerStatus = rawStatus
+    private mutating func applyReport(_ report: ProviderReport) {
+        let reported = report.reported
+        providerStatus = report.rawStatus
         if isContradicted(by: reported) { conflictCount += 1 }
         if status == .registered, reported == .queued || reported == .processing { status = .processing }
         if reported == .processing { startReported = true }
     }
 }
 
-extension LedgerEvent {
-    /// What a provider reported, for an event the fold takes as its report:
-    /// a webhook that is not a duplicate, a poll that was answered. The
-    /// fold's conflicts are counted on these (``JobState/isContradicted(by:)``).
-    public var providerReport: (reported: ReportedStatus, rawStatus: String)? {
-        switch self {
-        case .webhookReceived(let webhook) where !webhook.duplicate: (webhook.reportedStatus, webhook.rawStatus)
-        case .pollResult(let poll) where poll.transportError == nil: (poll.reportedStatus, poll.rawStatus)
-        default: nil
-        }
-    }
+/// What a provider reported about a job, for an event the fold takes as its
+/// report. The fold's conflicts are counted on these (``JobState/isContradicted(by:)``).
+public typealias ProviderReport = (reported: ReportedStatus, rawStatus: String)
+
+extension WebhookReceived {
+    /// The report, unless the delivery is a duplicate.
+    public var providerReport: ProviderReport? { duplicate ? nil : (reportedStatus, rawStatus) }
+}
+
+extension PollResult {
+    /// The report, unless the poll got no answer.
+    public var providerReport: ProviderReport? { transportError == nil ? (reportedStatus, rawStatus) : nil }
 }

@@ -4,17 +4,11 @@ import LedgerCore
 import LedgerStore
 
 /// What folding a run of streams produced, for the writer to apply.
-struct RebuildChunk: @unchecked Sendable {
+struct RebuildChunk: Sendable {
     var jobs: [JobState] = []
-    var orphans: [(RecordedEvent, WebhookReceived)] = []
-    var adoptions: [(orphan: Int64, jobID: String, position: Int64)] = []
-    var accounts: [String: Contribution.Account] = [:]
-    var providers: [String: Contribution.Provider] = [:]
-    var notifications: [NotificationRow.Key: NotificationRow] = [:]
-    var attempts: [Int64: AttemptRow] = [:]
-    var refunds: [RefundRow] = []
-    var lateCompletions: [LateCompletionRow] = []
-    var conflicts: [ConflictRow] = []
+    /// What the chunk's events change besides the job rows, summed as a
+    /// group commit sums them (``ProjectionDelta``).
+    var projections = ProjectionDelta()
     var eventCount: Int64 = 0
     var streamCount = 0
 }
@@ -57,12 +51,13 @@ struct RebuildScan {
                                          event: event, recordedAt: at, metadata: .notDecoded)
             chunk.eventCount += 1
             if inJobStream {
-                fold(recorded, into: &job, &chunk)
-            } else if let provider = StreamName.orphanProvider(of: stream) {
-                foldOrphan(recorded, provider: provider, &chunk)
+                chunk.projections.add(recorded, ofJob: job)
+                job.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
+            } else if StreamName.orphanProvider(of: stream) != nil {
+                chunk.projections.addOutsideJobs(recorded)
                 // One provider's orphans are one stream: split it, or a chunk
                 // could hold them all (their contributions are per event).
-                if chunk.orphans.count >= chunkStreamCount {
+                if chunk.projections.orphans.count >= chunkStreamCount {
                     try emit(chunk)
                     chunk = RebuildChunk()
                 }
@@ -70,40 +65,6 @@ struct RebuildScan {
         }
         if inJobStream, job.isRegistered { chunk.jobs.append(job) }
         try emit(chunk)
-    }
-
-    private func fold(_ recorded: RecordedEvent, into state: inout JobState, _ chunk: inout RebuildChunk) {
-        add(Contribution.of(recorded, jobBefore: state), to: &chunk)
-        if let conflict = ConflictRow.of(recorded, jobBefore: state) { chunk.conflicts.append(conflict) }
-        if case .webhookReceived(let webhook) = recorded.event, let orphan = webhook.adoptedFrom {
-            chunk.adoptions.append((orphan, state.jobID, recorded.position))
-        }
-        if let step = recorded.event.notificationStep,
-           let row = NotificationRow.after(recorded, jobID: state.jobID, before: state.notifications[step.notificationID]) {
-            chunk.notifications[row.key] = chunk.notifications[row.key].map { $0.followed(by: row) } ?? row
-        }
-        if let attempt = AttemptRow.of(recorded, jobID: state.jobID) { chunk.attempts[attempt.position] = attempt }
-        // A whole stream is in one chunk: the attempt an event settles is in it.
-        if let settlement = AttemptRow.settlement(by: recorded), let attempt = chunk.attempts[settlement.position] {
-            chunk.attempts[settlement.position] = attempt.settled(by: settlement)
-        }
-        if let refund = RefundRow.of(recorded, jobBefore: state) { chunk.refunds.append(refund) }
-        if let late = LateCompletionRow.of(recorded, jobID: state.jobID) { chunk.lateCompletions.append(late) }
-        state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
-    }
-
-    private func foldOrphan(_ recorded: RecordedEvent, provider: String, _ chunk: inout RebuildChunk) {
-        add(Contribution.ofOrphan(recorded, provider: provider), to: &chunk)
-        if case .webhookReceived(let webhook) = recorded.event { chunk.orphans.append((recorded, webhook)) }
-    }
-
-    private func add(_ contribution: Contribution, to chunk: inout RebuildChunk) {
-        if let account = contribution.account {
-            chunk.accounts[account.account, default: .init(account: account.account)].add(account)
-        }
-        if let provider = contribution.provider {
-            chunk.providers[provider.provider, default: .init(provider: provider.provider)].add(provider)
-        }
     }
 }
 

@@ -77,17 +77,7 @@ struct Rebuilder {
 
     private func apply(_ chunk: RebuildChunk, _ db: Database) throws {
         for job in chunk.jobs { try writer.upsertJob(job, db) }
-        for (recorded, webhook) in chunk.orphans { try writer.insertOrphan(webhook, at: recorded, db) }
-        for adoption in chunk.adoptions {
-            try writer.markAdopted(orphanPosition: adoption.orphan, jobID: adoption.jobID, at: adoption.position, db)
-        }
-        for account in chunk.accounts.values { try writer.add(Contribution(account: account), db) }
-        for provider in chunk.providers.values { try writer.add(Contribution(provider: provider), db) }
-        for row in chunk.notifications.values { try writer.upsertNotification(row, db) }
-        for row in chunk.attempts.values { try writer.upsertAttempt(row, db) }
-        for row in chunk.refunds { try writer.upsertRefund(row, db) }
-        for row in chunk.lateCompletions { try writer.upsertLateCompletion(row, db) }
-        for row in chunk.conflicts { try writer.upsertConflict(row, db) }
+        try writer.write(chunk.projections, db)
     }
 
     private func finish(_ db: Database) throws {

@@ -63,32 +63,61 @@ public struct ProjectionDelta: Sendable {
             && conflicts.isEmpty
     }
 
-    /// Adds what `recorded` changes (``ProjectionChange``); `before` is its job's state before it.
+    /// Adds what `recorded` changes besides its job's row; `before` is its
+    /// job's state before it (nil for an event outside a job stream).
     public mutating func add(_ recorded: RecordedEvent, jobBefore before: JobState?) {
-        for change in ProjectionChange.of(recorded, jobBefore: before) { add(change) }
+        if let before { add(recorded, ofJob: before) } else { addOutsideJobs(recorded) }
     }
 
-    public mutating func add(_ change: ProjectionChange) {
-        switch change {
-        case .add(let contribution): add(contribution)
-        case .insertOrphan(let webhook, let recorded):
-            orphans.append(OrphanRow(position: recorded.position, provider: webhook.provider, externalID: webhook.externalID,
-                                     deliveryID: webhook.deliveryID, bodySHA256: webhook.bodySHA256,
-                                     duplicate: webhook.duplicate, receivedAt: recorded.recordedAt))
-        case .markAdopted(let orphanPosition, let jobID, let position):
-            adoptions.append(Adoption(orphanPosition: orphanPosition, jobID: jobID, position: position))
-        case .notification(let row):
+    /// Adds what `recorded`, an event of the job whose state before it was
+    /// `before`, changes besides the job's row. One switch per event: it runs
+    /// for every append and every event a rebuild reads (which passes its
+    /// job's state as it is, not wrapped in an optional: a copy per event).
+    public mutating func add(_ recorded: RecordedEvent, ofJob before: JobState) {
+        add(Contribution.of(recorded, jobBefore: before))
+        switch recorded.event {
+        case .webhookReceived(let webhook):
+            if let conflict = ConflictRow.of(webhook.providerReport, at: recorded, jobBefore: before) { conflicts.append(conflict) }
+            if let orphan = webhook.adoptedFrom {
+                adoptions.append(Adoption(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
+            }
+        case .pollResult(let poll):
+            if let conflict = ConflictRow.of(poll.providerReport, at: recorded, jobBefore: before) { conflicts.append(conflict) }
+        case .notificationQueued(let step), .notificationAttempted(let step), .notificationDelivered(let step),
+             .notificationDeadLettered(let step):
+            addNotification(recorded, step, jobBefore: before)
+        case .creditRefunded(let refund): refunds.append(RefundRow(refund, at: recorded, jobBefore: before))
+        case .jobLateCompletion(let late): lateCompletions.append(LateCompletionRow(late, at: recorded, jobID: before.jobID))
+        default: break
+        }
+    }
+
+    /// An event outside every job stream: in an `orphans-<provider>` stream,
+    /// its counts and its orphan row; elsewhere, nothing.
+    public mutating func addOutsideJobs(_ recorded: RecordedEvent) {
+        guard let provider = StreamName.orphanProvider(of: recorded.stream) else { return }
+        add(Contribution.ofOrphan(recorded, provider: provider))
+        guard case .webhookReceived(let webhook) = recorded.event else { return }
+        orphans.append(OrphanRow(position: recorded.position, provider: webhook.provider, externalID: webhook.externalID,
+                                 deliveryID: webhook.deliveryID, bodySHA256: webhook.bodySHA256,
+                                 duplicate: webhook.duplicate, receivedAt: recorded.recordedAt))
+    }
+
+    /// A `notification.*` event: the notification's row, and the attempt it
+    /// records or settles.
+    private mutating func addNotification(_ recorded: RecordedEvent, _ step: NotificationStep, jobBefore before: JobState) {
+        if let row = NotificationRow.after(recorded, jobID: before.jobID, before: before.notifications[step.notificationID]) {
             notifications[row.key] = notifications[row.key].map { $0.followed(by: row) } ?? row
-        case .attempt(let row): attempts[row.position] = row
-        case .settleAttempt(let settlement):
+        }
+        if case .notificationAttempted = recorded.event {
+            attempts[recorded.position] = AttemptRow(step, at: recorded, jobID: before.jobID)
+        } else if let settlement = AttemptRow.settlement(by: recorded) {
+            // The attempt is in this batch unless an import's batch ended between the two.
             if let attempt = attempts[settlement.position] {
                 attempts[settlement.position] = attempt.settled(by: settlement)
             } else {
                 settlements.append(settlement)
             }
-        case .refund(let row): refunds.append(row)
-        case .lateCompletion(let row): lateCompletions.append(row)
-        case .conflict(let row): conflicts.append(row)
         }
     }
 

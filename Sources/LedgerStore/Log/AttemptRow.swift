@@ -6,22 +6,31 @@ import LedgerCore
 /// same decision put right after it says it delivered or dead-lettered the
 /// notification (``Decider``'s `notification.attempted` is followed at the
 /// next position by its `notification.delivered` or `.dead_lettered`).
-public struct AttemptRow: Sendable, Hashable {
+public struct AttemptRow: ProjectionRow, Hashable {
     public var position: Int64
     public var attemptedAt: Timestamp
     public var jobID: String
     public var step: NotificationStep
     public var outcome: DeliveryFilter.Outcome
 
+    public static let table = "projection_notification_attempts"
     public static let columns = [
         "position", "attempted_at", "job_id", "notification_id", "event", "attempt", "outcome", "http_status", "error",
         "latency_ms",
     ]
 
-    /// The row `recorded` adds (a `notification.attempted` in job `jobID`'s stream), or nil.
-    public static func of(_ recorded: RecordedEvent, jobID: String) -> AttemptRow? {
-        guard case .notificationAttempted(let step) = recorded.event else { return nil }
-        return AttemptRow(position: recorded.position, attemptedAt: recorded.recordedAt, jobID: jobID, step: step, outcome: .failing)
+    /// The attempt `step` records, a `notification.attempted` of job `jobID`
+    /// stored as `recorded`: failing until the event after it says otherwise.
+    public init(_ step: NotificationStep, at recorded: RecordedEvent, jobID: String) {
+        self.init(position: recorded.position, attemptedAt: recorded.recordedAt, jobID: jobID, step: step, outcome: .failing)
+    }
+
+    init(position: Int64, attemptedAt: Timestamp, jobID: String, step: NotificationStep, outcome: DeliveryFilter.Outcome) {
+        self.position = position
+        self.attemptedAt = attemptedAt
+        self.jobID = jobID
+        self.step = step
+        self.outcome = outcome
     }
 
     /// The outcome `recorded` gives the attempt just before it, if that is an

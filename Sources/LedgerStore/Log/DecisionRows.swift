@@ -4,20 +4,23 @@ import LedgerCore
 /// Its evidence's source is the job's outcome's: the refund is decided with
 /// the failure or cancellation it follows, whose source the fold keeps
 /// (``JobState/completionSource``).
-public struct RefundRow: Sendable, Hashable {
+public struct RefundRow: ProjectionRow, Hashable {
     public var position: Int64
     public var recordedAt: Timestamp
     public var jobID: String
     public var refund: CreditRefunded
     public var evidenceSource: EvidenceSource?
 
+    public static let table = "projection_refunds"
     public static let columns = ["refund_position", "recorded_at", "job_id", "account", "amount", "evidence_position", "evidence_source"]
 
-    /// The row `recorded` adds to the job whose state before it was `before`, or nil.
-    public static func of(_ recorded: RecordedEvent, jobBefore before: JobState) -> RefundRow? {
-        guard case .creditRefunded(let refund) = recorded.event else { return nil }
-        return RefundRow(position: recorded.position, recordedAt: recorded.recordedAt, jobID: before.jobID, refund: refund,
-                         evidenceSource: before.completionSource)
+    /// The row of `refund`, stored as `recorded` in the job whose state before it was `before`.
+    public init(_ refund: CreditRefunded, at recorded: RecordedEvent, jobBefore before: JobState) {
+        position = recorded.position
+        recordedAt = recorded.recordedAt
+        jobID = before.jobID
+        self.refund = refund
+        evidenceSource = before.completionSource
     }
 
     public var rowValues: [SQLValue] {
@@ -28,18 +31,21 @@ public struct RefundRow: Sendable, Hashable {
 
 /// A late completion as its `projection_late_completions` row: the late
 /// completions report.
-public struct LateCompletionRow: Sendable, Hashable {
+public struct LateCompletionRow: ProjectionRow, Hashable {
     public var position: Int64
     public var recordedAt: Timestamp
     public var jobID: String
     public var late: JobLateCompletion
 
+    public static let table = "projection_late_completions"
     public static let columns = ["late_position", "recorded_at", "job_id", "policy", "evidence_position", "evidence_source"]
 
-    /// The row `recorded` adds to job `jobID`, or nil.
-    public static func of(_ recorded: RecordedEvent, jobID: String) -> LateCompletionRow? {
-        guard case .jobLateCompletion(let late) = recorded.event else { return nil }
-        return LateCompletionRow(position: recorded.position, recordedAt: recorded.recordedAt, jobID: jobID, late: late)
+    /// The row of `late`, stored as `recorded` in job `jobID`'s stream.
+    public init(_ late: JobLateCompletion, at recorded: RecordedEvent, jobID: String) {
+        position = recorded.position
+        recordedAt = recorded.recordedAt
+        self.jobID = jobID
+        self.late = late
     }
 
     public var rowValues: [SQLValue] {
@@ -48,21 +54,12 @@ public struct LateCompletionRow: Sendable, Hashable {
     }
 }
 
-/// The upsert of a row of `columns` into `table`, keyed by its first column,
-/// the same text in both dialects but for the placeholders.
-public enum RowUpsert {
-    public static func sql(table: String, columns: [String], placeholders: [String]) -> String {
-        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) "
-            + "ON CONFLICT (\(columns[0])) DO UPDATE SET " + columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-    }
-}
-
 /// A provider's report that contradicts its job's outcome, as its
 /// `projection_conflicts` row: the conflicts report. A report is one the
 /// fold counts in the job's `conflict_count`: a provider's report
-/// (``LedgerEvent/providerReport``) contradicting the outcome
-/// (``JobState/isContradicted(by:)``).
-public struct ConflictRow: Sendable, Hashable {
+/// (``WebhookReceived/providerReport``, ``PollResult/providerReport``)
+/// contradicting the outcome (``JobState/isContradicted(by:)``).
+public struct ConflictRow: ProjectionRow, Hashable {
     public var position: Int64
     public var recordedAt: Timestamp
     public var jobID: String
@@ -72,12 +69,14 @@ public struct ConflictRow: Sendable, Hashable {
     public var firstOutcome: JobStatus
     public var completionSource: EvidenceSource?
 
+    public static let table = "projection_conflicts"
     public static let columns = ["position", "recorded_at", "job_id", "provider", "report_type", "reported", "first_outcome",
                                  "completion_source"]
 
-    /// The row `recorded` adds, or nil; `before` is its job's state before it.
-    public static func of(_ recorded: RecordedEvent, jobBefore before: JobState) -> ConflictRow? {
-        guard let report = recorded.event.providerReport, before.isContradicted(by: report.reported) else { return nil }
+    /// The row of `report`, stored as `recorded`, when it contradicts the
+    /// outcome of its job (state `before` it); nil otherwise.
+    public static func of(_ report: ProviderReport?, at recorded: RecordedEvent, jobBefore before: JobState) -> ConflictRow? {
+        guard let report, before.isContradicted(by: report.reported) else { return nil }
         return ConflictRow(position: recorded.position, recordedAt: recorded.recordedAt, jobID: before.jobID, provider: before.provider,
                            reportType: recorded.event.type, reported: report.reported, firstOutcome: before.status,
                            completionSource: before.completionSource)

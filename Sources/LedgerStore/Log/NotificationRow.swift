@@ -4,7 +4,7 @@ import LedgerCore
 /// fold keeps it (``NotificationProgress``), with the positions of the events
 /// that queued and settled it. The notifier's outbox, the overdue count and
 /// the dead letters are read from these rows, on every engine.
-public struct NotificationRow: Sendable, Hashable {
+public struct NotificationRow: ProjectionRow, Hashable {
     public var jobID: String
     public var progress: NotificationProgress
     /// The position of its latest `notification.queued`; nil when the event
@@ -23,6 +23,8 @@ public struct NotificationRow: Sendable, Hashable {
 
     public var key: Key { Key(jobID: jobID, notificationID: progress.notificationID) }
 
+    public static let table = "projection_notifications"
+    public static let keyColumnCount = 2
     public static let columns = [
         "job_id", "notification_id", "event", "stage", "attempts", "queued_at", "queued_position", "last_attempt_at",
         "settled_at", "settled_position",
@@ -58,18 +60,15 @@ public struct NotificationRow: Sendable, Hashable {
          settledPosition.map(SQLValue.integer) ?? .null]
     }
 
-    /// The upsert's assignments on a conflict of its key, the same in both
-    /// dialects' SQL (``followed(by:)``): a position the new row does not carry
-    /// keeps the stored one, but an open notification has no settlement.
-    public static func conflictAssignments(table: String) -> String {
-        columns.dropFirst(2).map { column in
-            switch column {
-            case "queued_position": "queued_position = coalesce(excluded.queued_position, \(table).queued_position)"
-            case "settled_position":
-                "settled_position = CASE WHEN excluded.stage = 'open' THEN NULL "
-                    + "ELSE coalesce(excluded.settled_position, \(table).settled_position) END"
-            default: "\(column) = excluded.\(column)"
-            }
-        }.joined(separator: ", ")
+    /// As ``followed(by:)``: a position the new row does not carry keeps the
+    /// stored one, but an open notification has no settlement.
+    public static func assignment(_ column: String, stored: String) -> String {
+        switch column {
+        case "queued_position": "queued_position = coalesce(excluded.queued_position, \(stored).queued_position)"
+        case "settled_position":
+            "settled_position = CASE WHEN excluded.stage = 'open' THEN NULL "
+                + "ELSE coalesce(excluded.settled_position, \(stored).settled_position) END"
+        default: "\(column) = excluded.\(column)"
+        }
     }
 }

@@ -12,13 +12,8 @@ enum StuckJobs {
     /// The condition on `projection_jobs` rows that are stuck at `at`.
     static func condition(at: Timestamp, policy: WatchdogPolicy) -> String {
         WatchdogPolicy.Awaited.allCases.map { awaited in
-            "(status = '\(status(awaiting: awaited).rawValue)' AND \(since) < '\(policy.stuckCutoff(awaiting: awaited, at: at).iso8601)')"
+            "(status = '\(awaited.status.rawValue)' AND \(since) < '\(policy.stuckCutoff(awaiting: awaited, at: at).iso8601)')"
         }.joined(separator: " OR ")
-    }
-
-    /// The status of an open job awaiting `awaited`.
-    static func status(awaiting awaited: WatchdogPolicy.Awaited) -> JobStatus {
-        awaited == .submission ? .registered : .processing
     }
 
     /// By status: `status`, `jobs`, `oldest_since` (``withAges(_:at:)`` adds `oldest_age_s`).
