@@ -150,7 +150,7 @@ extension PostgresEventStore: EngineOperations {
             do {
                 guard let schema = try await rows("SELECT current_schema() AS name", on: connection, logger: logger)
                     .first?.text("name") else { throw StoreError.unexpected("no current schema") }
-                for table in PostgresRebuild.tables {
+                for table in ProjectionTable.all {
                     try await run("CREATE TEMPORARY TABLE \(table.name) (LIKE \(quoted(schema)).\(table.name) INCLUDING ALL) ON COMMIT DROP",
                                   on: connection, logger: logger)
                 }
@@ -159,7 +159,7 @@ extension PostgresEventStore: EngineOperations {
                               on: connection, logger: logger)
                 let count = try await PostgresRebuild(logger: logger).run(connection, progress: progress)
                 var differences: [String: RebuildCheck.Difference] = [:]
-                for table in PostgresRebuild.tables where table.name != "projection_checkpoint" {
+                for table in ProjectionTable.folded {
                     if let difference = try await compare(table, live: "\(quoted(schema)).\(table.name)",
                                                           rebuilt: "pg_temp.\(table.name)", connection) {
                         differences[table.name] = difference
@@ -176,7 +176,7 @@ extension PostgresEventStore: EngineOperations {
 
     private func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    private func compare(_ table: PostgresRebuild.Table, live: String, rebuilt: String,
+    private func compare(_ table: ProjectionTable, live: String, rebuilt: String,
                          _ connection: PostgresConnection) async throws -> RebuildCheck.Difference? {
         // json has no equality: rows are compared as their text.
         func count(_ left: String, _ right: String) async throws -> (Int, String?) {

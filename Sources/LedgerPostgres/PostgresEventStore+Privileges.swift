@@ -19,7 +19,7 @@ struct PostgresPrivilege: Sendable, Hashable {
         self.column = column
     }
 
-    static let projections = PostgresRebuild.tables.map(\.name).filter { $0 != "projection_checkpoint" }
+    static let projections = ProjectionTable.folded.map(\.name)
 
     /// What appending (ingest, every decision) needs.
     static let append: [PostgresPrivilege] = [

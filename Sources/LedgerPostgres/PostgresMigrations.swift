@@ -28,12 +28,13 @@ enum PostgresMigrations {
         ("v6-merkle-tree", v6MerkleTree),
         ("v7-attempted-notifications", v7AttemptedNotifications),
         ("v8-notifications", v8Notifications),
+        ("v9-late-webhooks", v9LateWebhooks),
     ]
 
     /// Migrations that add a projection an existing log must fill: after
     /// them the migrator rebuilds every projection from the log, in the same
     /// transaction (``PostgresMigrator``).
-    static let rebuildingProjections: Set<String> = ["v8-notifications"]
+    static let rebuildingProjections: Set<String> = ["v8-notifications", "v9-late-webhooks"]
 
     /// Taken for the whole migration so nodes starting together migrate once.
     static let advisoryLockKey: Int64 = 0x4C45_4447_4552 // "LEDGER"
@@ -818,6 +819,37 @@ enum PostgresMigrations {
                     last_attempt_at = excluded.last_attempt_at, settled_at = excluded.settled_at,
                     settled_position = CASE WHEN excluded.stage = 'open' THEN NULL
                                             ELSE coalesce(excluded.settled_position, n.settled_position) END;
+            END IF;
+        END $$;
+        """#
+
+    /// Each webhook that arrived after its job's outcome, with how late it
+    /// was, as SQLite's `projection_late_webhooks` (its v10): the lateness
+    /// read model ranks these rows. `ledger_write_projections` does what v8's
+    /// did (kept under the name `ledger_write_projections_v8`) and then
+    /// inserts the batch's late webhooks.
+    static let v9LateWebhooks = #"""
+        CREATE TABLE projection_late_webhooks (
+            position    bigint  PRIMARY KEY,
+            recorded_at text    COLLATE "C" NOT NULL,
+            job_id      text    COLLATE "C" NOT NULL,
+            provider    text    COLLATE "C" NOT NULL,
+            lateness_ms bigint  NOT NULL
+        );
+        ALTER FUNCTION ledger_write_projections(text, text) RENAME TO ledger_write_projections_v8;
+        CREATE FUNCTION ledger_write_projections(p_jobs text, p_projections text) RETURNS void
+            LANGUAGE plpgsql AS $$
+        DECLARE
+            late json := p_projections::json -> 'late_webhooks';
+        BEGIN
+            PERFORM ledger_write_projections_v8(p_jobs, p_projections);
+            IF late IS NOT NULL AND json_array_length(late) > 0 THEN
+                INSERT INTO projection_late_webhooks (position, recorded_at, job_id, provider, lateness_ms)
+                SELECT x.position, x.recorded_at, x.job_id, x.provider, x.lateness_ms
+                FROM json_to_recordset(late) AS x("position" bigint, recorded_at text, job_id text, provider text,
+                    lateness_ms bigint)
+                ON CONFLICT (position) DO UPDATE SET recorded_at = excluded.recorded_at, job_id = excluded.job_id,
+                    provider = excluded.provider, lateness_ms = excluded.lateness_ms;
             END IF;
         END $$;
         """#

@@ -57,6 +57,7 @@ enum PostgresProjectionRows {
             "refunds": rows(delta.refunds),
             "late_completions": rows(delta.lateCompletions),
             "conflicts": rows(delta.conflicts),
+            "late_webhooks": rows(delta.lateWebhooks),
             "adoptions": .array(delta.adoptions.map { adoption in
                 .object(["position": .int(adoption.orphanPosition), "adopted_job_id": .string(adoption.jobID),
                          "adopted_position": .int(adoption.position)])

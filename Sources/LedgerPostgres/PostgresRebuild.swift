@@ -8,29 +8,13 @@ import PostgresNIO
 /// names), through `ledger_write_projections`, the function live appends
 /// write with: a page's summed changes per call, then every job's row.
 struct PostgresRebuild {
-    struct Table {
-        let name: String
-        /// What identifies a row, for naming the first difference.
-        let key: String
-    }
-
-    static let tables = [
-        Table(name: "projection_jobs", key: "job_id"), Table(name: "projection_accounts", key: "account"),
-        Table(name: "projection_provider_health", key: "provider"),
-        Table(name: "projection_unknown_statuses", key: "provider || ' ' || raw_status"),
-        Table(name: "projection_orphans", key: "position"), Table(name: "projection_notifications", key: "job_id || ' ' || notification_id"),
-        Table(name: "projection_notification_attempts", key: "position"), Table(name: "projection_refunds", key: "refund_position"),
-        Table(name: "projection_late_completions", key: "late_position"), Table(name: "projection_conflicts", key: "position"),
-        Table(name: "projection_checkpoint", key: "id"),
-    ]
-
     let logger: Logger
     let codec = EventCodec()
     var pageCount = 5_000
 
     /// Empties the tables and folds every event; returns the last position read.
     func run(_ connection: PostgresConnection, progress: (Int64) -> Void) async throws -> Int64 {
-        for table in Self.tables where table.name != "projection_checkpoint" {
+        for table in ProjectionTable.folded {
             try await LedgerPostgres.run("DELETE FROM \(table.name)", on: connection, logger: logger)
         }
         var jobs: [String: JobState] = [:]

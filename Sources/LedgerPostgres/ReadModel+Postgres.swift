@@ -15,7 +15,8 @@ extension ReadModel {
     var postgresSQL: String {
         if let portable = portableSQL { return portable }
         switch self {
-        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs:
+        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs, .webhookLateness, .silentWebhooks,
+             .unknownStatuses, .waitingOrphans:
             preconditionFailure("answered by portableSQL")
         case .audit(let report, let from, let to, let limit):
             let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
@@ -45,53 +46,10 @@ extension ReadModel {
                 FROM jobs WHERE completion_source IS NOT NULL GROUP BY provider, completion_source, day
                 ORDER BY day DESC NULLS LAST, provider, completion_source LIMIT \(limit)
                 """
-        case .webhookLateness:
-            return Self.postgresWebhookLatenessSQL
-        case .unknownStatuses(let from, let to):
-            return """
-                SELECT provider, raw_status, reports, last_seen_at FROM unknown_statuses
-                WHERE last_seen_at >= '\(from?.iso8601 ?? AuditReport.beginning)' AND last_seen_at <= '\(to?.iso8601 ?? AuditReport.end)'
-                ORDER BY provider, last_seen_at DESC, raw_status LIMIT 500
-                """
         case .page(let page):
             return page.sql(wrapping: Self.postgresList(page.list))
-        case .waitingOrphans(let before):
-            return """
-                SELECT provider, count(*) AS orphans FROM orphans
-                WHERE adopted_job_id IS NULL AND duplicate = 0 AND received_at < '\(before.iso8601)' GROUP BY provider
-                ORDER BY provider
-                """
-        case .silentWebhooks(let pollsSince, let webhooksBefore):
-            // One health row per provider: grouping by its time as well changes no group.
-            return """
-                SELECT j.provider, count(*) AS completed_by_poll, h.last_webhook_at
-                FROM events c JOIN projection_jobs j ON c.stream = 'job-' || j.job_id
-                LEFT JOIN projection_provider_health h ON h.provider = j.provider
-                WHERE c.type = 'job.completed' AND (c.data->>'source') = 'poll' AND c.recorded_at >= '\(pollsSince.iso8601)'
-                GROUP BY j.provider, h.last_webhook_at
-                HAVING h.last_webhook_at IS NULL OR h.last_webhook_at < '\(webhooksBefore.iso8601)'
-                ORDER BY j.provider
-                """
         }
     }
-
-    private static let postgresWebhookLatenessSQL = """
-        WITH terminal AS (
-            SELECT stream, min(position) AS position, min(recorded_at) AS at FROM events
-            WHERE type IN ('job.completed', 'job.failed', 'job.cancelled') GROUP BY stream),
-        late AS (
-            SELECT j.provider, (ledger_julianday(w.recorded_at::timestamptz) - ledger_julianday(t.at::timestamptz)) * 86400 AS seconds
-            FROM events w JOIN terminal t ON t.stream = w.stream AND w.position > t.position
-            JOIN projection_jobs j ON w.stream = 'job-' || j.job_id
-            WHERE w.type = 'webhook.received' AND coalesce((w.data->>'duplicate')::boolean, false) = false),
-        ranked AS (
-            SELECT provider, seconds, row_number() OVER (PARTITION BY provider ORDER BY seconds) AS rank,
-                   count(*) OVER (PARTITION BY provider) AS total FROM late)
-        SELECT provider, max(total) AS late_webhooks,
-               round(min(CASE WHEN rank >= 0.5 * total THEN seconds END)::numeric, 1)::double precision AS lateness_p50_s,
-               round(min(CASE WHEN rank >= 0.95 * total THEN seconds END)::numeric, 1)::double precision AS lateness_p95_s
-        FROM ranked GROUP BY provider ORDER BY provider
-        """
 
     /// The whole of a paged list (``ListPage``): the page's SQL cuts it.
     private static func postgresList(_ list: ListPage.List) -> String {

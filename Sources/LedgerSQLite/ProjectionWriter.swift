@@ -70,6 +70,7 @@ struct ProjectionWriter: Sendable {
         try upsert(delta.refunds, db)
         try upsert(delta.lateCompletions, db)
         try upsert(delta.conflicts, db)
+        try upsert(delta.lateWebhooks, db)
     }
 
     private func upsert<Row: ProjectionRow>(_ rows: some Sequence<Row>, _ db: Database) throws {
@@ -141,9 +142,7 @@ private struct ProjectionStatements: Sendable {
             ON CONFLICT (position) DO UPDATE SET adopted_job_id = excluded.adopted_job_id,
                 adopted_position = excluded.adopted_position
             """
-        let rowTypes: [any ProjectionRow.Type] = [NotificationRow.self, AttemptRow.self, RefundRow.self, LateCompletionRow.self,
-                                                  ConflictRow.self]
-        upserts = Dictionary(uniqueKeysWithValues: rowTypes.map { row in
+        upserts = Dictionary(uniqueKeysWithValues: ProjectionTable.foldRows.map { row in
             let key = row.columns.prefix(row.keyColumnCount).joined(separator: ", ")
             return (row.table, "INSERT INTO \(prefix)\(row.table) AS stored (\(row.columns.joined(separator: ", "))) VALUES ("
                 + row.columns.map { _ in "?" }.joined(separator: ", ")

@@ -93,6 +93,34 @@ extension StoreConformance {
             try expect(Set(rows(.stuckJobs(at: later, policy: .standard)).compactMap { $0.first ?? nil }) == ["processing", "registered"], "stuck jobs")
             try expect(rows(.balances(limit: 10)).count == 1 && rows(.recentJobs(limit: 10)).count == 4, "balances and recent jobs")
         },
+        Check(name: "lateness and silent webhooks are read from the facts the fold kept") { store in
+            // A job a poll completed, then two webhooks for it (one a
+            // duplicate), and a job whose webhook completed it.
+            _ = try await store.execute(Fixtures.register("polled", cost: 1, externalID: "x-polled"))
+            _ = try await store.execute(.job(jobID: "polled", command: .poll(Fixtures.poll(.completed)), metadata: Fixtures.app))
+            try await Task.sleep(for: .milliseconds(160))
+            let late = Fixtures.webhook("x-polled", .completed, delivery: "d-late")
+            _ = try await store.execute(Fixtures.deliver(late))
+            _ = try await store.execute(Fixtures.deliver(late))
+            _ = try await store.execute(Fixtures.register("pushed", cost: 1, externalID: "x-pushed"))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-pushed", .completed, delivery: "d-pushed")))
+            let lateness = try await store.table(.webhookLateness).records
+            try expect(lateness.count == 1 && lateness.first?.count("late_webhooks") == 1, "one late webhook: \(lateness)")
+            let p50 = Double(lateness.first?["lateness_p50_s"] ?? "") ?? -1
+            try expect(p50 >= 0.1 && p50 < 60, "late by the time between the poll and the webhook: \(lateness)")
+            let health = try await store.providerHealth()
+            try expect(health.first?["late_webhooks"] == .int(1), "the provider counts the same late webhook: \(health)")
+            let polled = try await store.job("polled")
+            guard let completedAt = polled?.completedAt else { throw ConformanceFailure("polled did not complete") }
+            let far = completedAt.adding(milliseconds: 86_400_000)
+            let silent = try await store.table(.silentWebhooks(pollsSince: completedAt, webhooksBefore: far)).records
+            try expect(silent.map { $0["provider"] } == [polled?.provider] && silent.first?.count("completed_by_poll") == 1,
+                       "one job completed by a poll since it did: \(silent)")
+            let after = try await store.table(.silentWebhooks(pollsSince: completedAt.adding(milliseconds: 1), webhooksBefore: far))
+            try expect(after.rows.isEmpty, "no poll completed a job since: \(after.rows)")
+            let heard = try await store.table(.silentWebhooks(pollsSince: completedAt, webhooksBefore: completedAt))
+            try expect(heard.rows.isEmpty, "a webhook came since: \(heard.rows)")
+        },
         Check(name: "the stuck read model judges as the watchdog's policy does") { store in
             try await stuckCandidates(store)
             let jobs = try await store.jobs(JobFilter(), after: nil, limit: 100)

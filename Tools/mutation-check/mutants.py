@@ -129,6 +129,11 @@ MUTANTS = [
      "if status == .registered, reported == .queued || reported == .processing { status = .processing }",
      "if status == .registered || status == .failed, reported == .queued || reported == .processing { status = .processing }",
      "OrderIndependence"),
+    ("a duplicate webhook counts as late", "Sources/LedgerCore/State/JobState.swift",
+     "guard !webhook.duplicate, webhook.adoptedFrom == nil, let terminalAt else { return nil }",
+     "guard webhook.adoptedFrom == nil, let terminalAt else { return nil }", "SQLiteConformance"),
+    ("a provider is silent by when its jobs were registered", "Sources/LedgerStore/ReadModels/WebhookReads.swift",
+     "AND j.completed_at >= '", "AND j.registered_at >= '", "SQLiteConformance"),
 
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",

@@ -114,7 +114,7 @@ public struct Contribution: Sendable, Hashable {
         if webhook.duplicate {
             counts.duplicates = 1
         } else {
-            if before.status.isTerminal { counts.lateWebhooks = 1 }
+            if before.lateWebhookMilliseconds(webhook, at: at) != nil { counts.lateWebhooks = 1 }
             if before.isContradicted(by: webhook.reportedStatus) { counts.conflicts = 1 }
             counts.unknownStatuses = unknown(webhook, at: at)
         }

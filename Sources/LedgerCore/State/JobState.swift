@@ -67,6 +67,16 @@ public struct JobState: Sendable, Hashable {
         }
     }
 
+    /// How many milliseconds after the job's outcome `webhook`, recorded at
+    /// `at`, arrived, when it is a late webhook: the provider's own report
+    /// (not a duplicate, not an adopted copy of an orphan, which was counted
+    /// as it arrived) of a job already terminal; nil for any other. The
+    /// provider's `late_webhooks` counts these, the lateness read model ranks them.
+    public func lateWebhookMilliseconds(_ webhook: WebhookReceived, at: Timestamp) -> Int64? {
+        guard !webhook.duplicate, webhook.adoptedFrom == nil, let terminalAt else { return nil }
+        return at.millisecondsSinceEpoch - terminalAt.millisecondsSinceEpoch
+    }
+
     /// Whether a report of `reported` contradicts the job's terminal outcome:
     /// a different terminal word that is not completion after a failure
     /// (that one is a late completion).

@@ -86,8 +86,8 @@ struct Rebuilder {
     }
 
     private func clear(_ db: Database) throws {
-        for (table, _) in SQLiteEventStore.projectionTables where table != "projection_checkpoint" {
-            try db.execute(sql: "DELETE FROM \(writer.tablePrefix)\(table)")
+        for table in ProjectionTable.folded {
+            try db.execute(sql: "DELETE FROM \(writer.tablePrefix)\(table.name)")
         }
     }
 }

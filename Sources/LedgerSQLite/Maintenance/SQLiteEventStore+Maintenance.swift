@@ -3,15 +3,6 @@ import LedgerCore
 import LedgerStore
 
 extension SQLiteEventStore {
-    static let projectionTables = [
-        ("projection_jobs", "job_id"), ("projection_accounts", "account"),
-        ("projection_provider_health", "provider"), ("projection_orphans", "position"),
-        ("projection_unknown_statuses", "provider"), ("projection_notifications", "job_id || ' ' || notification_id"),
-        ("projection_notification_attempts", "position"), ("projection_refunds", "refund_position"),
-        ("projection_late_completions", "late_position"), ("projection_conflicts", "position"),
-        ("projection_checkpoint", "id"),
-    ]
-
     /// Rebuilds the live projections from the log, in one transaction.
     public func rebuild(progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
         let pool = self.pool
@@ -28,8 +19,8 @@ extension SQLiteEventStore {
             defer { try? Self.dropCheckTables(db) }
             let count = try rebuilder.runParallel(db, pool: pool, progress: progress)
             var differences: [String: RebuildCheck.Difference] = [:]
-            for (table, key) in Self.projectionTables {
-                if let difference = try Self.compare(table, key: key, db) { differences[table] = difference }
+            for table in ProjectionTable.all {
+                if let difference = try Self.compare(table.name, key: table.key, db) { differences[table.name] = difference }
             }
             return RebuildCheck(eventsRead: count, differences: differences)
         }
@@ -37,7 +28,7 @@ extension SQLiteEventStore {
 
     private static func createCheckTables(_ db: Database) throws {
         try dropCheckTables(db)
-        for (table, _) in projectionTables {
+        for table in ProjectionTable.all.map(\.name) {
             guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM main.sqlite_master WHERE name = ?",
                                                 arguments: [table]) else { continue }
             let prefix = "CREATE TABLE \(table)"
@@ -48,7 +39,7 @@ extension SQLiteEventStore {
     }
 
     private static func dropCheckTables(_ db: Database) throws {
-        for (table, _) in projectionTables { try db.execute(sql: "DROP TABLE IF EXISTS temp.rebuild_\(table)") }
+        for table in ProjectionTable.all { try db.execute(sql: "DROP TABLE IF EXISTS temp.rebuild_\(table.name)") }
     }
 
     private static func compare(_ table: String, key: String, _ db: Database) throws -> RebuildCheck.Difference? {

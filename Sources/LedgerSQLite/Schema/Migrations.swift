@@ -16,6 +16,7 @@ enum LedgerMigrations {
         ("v7-merkle-tree", v7MerkleTree),
         ("v8-attempted-notifications", v8AttemptedNotifications),
         ("v9-notifications", v9Notifications),
+        ("v10-late-webhooks", v10LateWebhooks),
     ]
 
     static func migrator() -> DatabaseMigrator {
@@ -470,6 +471,21 @@ extension LedgerMigrations {
         INSERT INTO projection_rebuild_pending (migration) VALUES ('v9-notifications');
         DROP INDEX events_queued_notifications;
         DROP INDEX events_attempted_notifications;
+        """
+
+    /// Each webhook that arrived after its job's outcome, with how late it
+    /// was (``LateWebhookRow``): the lateness read model ranks these rows
+    /// instead of searching the log for each job's outcome. Filled by the
+    /// rebuild the pending row asks for, as in v9.
+    static let v10LateWebhooks = """
+        CREATE TABLE projection_late_webhooks (
+            position    INTEGER PRIMARY KEY,
+            recorded_at TEXT    NOT NULL,
+            job_id      TEXT    NOT NULL,
+            provider    TEXT    NOT NULL,
+            lateness_ms INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO projection_rebuild_pending (migration) VALUES ('v10-late-webhooks');
         """
 
     static let v7MerkleTree = """

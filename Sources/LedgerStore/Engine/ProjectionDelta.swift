@@ -22,6 +22,7 @@ public struct ProjectionDelta: Sendable {
     public var refunds: [RefundRow] = []
     public var lateCompletions: [LateCompletionRow] = []
     public var conflicts: [ConflictRow] = []
+    public var lateWebhooks: [LateWebhookRow] = []
 
     public struct UnknownStatusKey: Hashable, Sendable {
         public var provider: String
@@ -49,18 +50,18 @@ public struct ProjectionDelta: Sendable {
     public init() {}
 
     /// Whether a row names a position or time of the batch's own events (an
-    /// orphan, an attempt, a refund, a report in conflict...): such a batch
+    /// orphan, an attempt, a refund, a report in conflict, a late webhook...): such a batch
     /// cannot be moved to later positions after it was decided
     /// (``PreparedBatch/Rebase``), since the rows would keep the old ones.
     public var namesPositions: Bool {
         !(orphans.isEmpty && adoptions.isEmpty && notifications.isEmpty && attempts.isEmpty && settlements.isEmpty
-          && refunds.isEmpty && lateCompletions.isEmpty && conflicts.isEmpty)
+          && refunds.isEmpty && lateCompletions.isEmpty && conflicts.isEmpty && lateWebhooks.isEmpty)
     }
 
     public var isEmpty: Bool {
         accounts.isEmpty && providers.isEmpty && unknownStatuses.isEmpty && orphans.isEmpty && adoptions.isEmpty && notifications.isEmpty
             && attempts.isEmpty && settlements.isEmpty && refunds.isEmpty && lateCompletions.isEmpty
-            && conflicts.isEmpty
+            && conflicts.isEmpty && lateWebhooks.isEmpty
     }
 
     /// Adds what `recorded` changes besides its job's row; `before` is its
@@ -78,6 +79,7 @@ public struct ProjectionDelta: Sendable {
         switch recorded.event {
         case .webhookReceived(let webhook):
             if let conflict = ConflictRow.of(webhook.providerReport, at: recorded, jobBefore: before) { conflicts.append(conflict) }
+            if let late = LateWebhookRow.of(webhook, at: recorded, jobBefore: before) { lateWebhooks.append(late) }
             if let orphan = webhook.adoptedFrom {
                 adoptions.append(Adoption(orphanPosition: orphan, jobID: before.jobID, position: recorded.position))
             }

@@ -21,7 +21,9 @@ public enum ReadModel: Sendable, Hashable {
     /// `provider`, `completion_source`, `day`, `jobs` (a silent webhook outage
     /// shows as polls taking over a provider's completions).
     case outcomesBySourceByDay(limit: Int)
-    /// Seconds from a job's terminal fact to each later webhook, p50/p95 by provider.
+    /// Webhooks that came after their job's outcome (``LateWebhookRow``), by
+    /// provider: `provider`, `late_webhooks`, `lateness_p50_s`, `lateness_p95_s`
+    /// (seconds after the outcome, nearest rank).
     case webhookLateness
     /// Status words a provider's profile does not know, by provider and word,
     /// last seen within the window when one is given.
