@@ -47,7 +47,7 @@ struct ActionRoutes: Sendable {
             throw Problem.badRequest("action must be poll, notify, reevaluate, resolve_completed or resolve_failed")
         }
         let outcome = try await support.write { () async throws(StoreError) in
-            try await services.store.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))
+            try await services.commands.execute(.job(jobID: jobID, command: command, metadata: support.metadata(request, role: role)))
         }
         guard let state = outcome.state else { preconditionFailure("a job command always returns the job's state") }
         return Response.json(JobSnapshot(state))
@@ -55,14 +55,14 @@ struct ActionRoutes: Sendable {
 
     /// `poll`, `notify`, `reevaluate`: the same re-drive as `ledger redrive <job_id>`.
     private func redrive(_ jobID: String, _ body: ActionBody, _ background: any BackgroundActions) async throws -> Response {
-        guard try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) != nil else {
+        guard try await support.call({ () async throws(StoreError) in try await services.jobs.job(jobID) }) != nil else {
             throw Problem.notFound("no job \(jobID)")
         }
         let answer = try await support.write { () async throws(StoreError) in
             try await background.redrive(jobID: jobID, action: body.action, operatorName: body.operatorName, reason: body.reason)
         }
         if case .notApplicable(let why) = answer { throw Problem(.conflict, "Conflict", detail: why) }
-        guard let state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
+        guard let state = try await support.call({ () async throws(StoreError) in try await services.jobs.job(jobID) }) else {
             throw Problem.notFound("no job \(jobID)")
         }
         return Response.json(JobSnapshot(state))

@@ -48,7 +48,7 @@ struct JobRoutes: Sendable {
                                          metadata: body.metadata ?? .object([:]))
         let request = LedgerRequest.job(jobID: body.jobID, command: .register(registration),
                                         metadata: support.metadata(request, role: role))
-        let outcome = try await support.write { () async throws(StoreError) in try await services.store.execute(request) }
+        let outcome = try await support.write { () async throws(StoreError) in try await services.commands.execute(request) }
         return try jobResponse(outcome, status: outcome.alreadyExisted ? .ok : .created)
     }
 
@@ -68,7 +68,7 @@ struct JobRoutes: Sendable {
         // An empty cursor is the first page, as if none were given.
         let after = try query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map(Self.decodeCursor)
         let page = try await support.call { () async throws(StoreError) in
-            try await services.store.jobs(filter, after: after, limit: limit)
+            try await services.jobs.jobs(filter, after: after, limit: limit)
         }
         let next = page.count == limit ? Self.encodeCursor(page[page.count - 1].jobID) : nil
         return Response.json(Page(plural: "jobs", items: page.map(JobSnapshot.init), nextCursor: next))
@@ -113,7 +113,7 @@ struct JobRoutes: Sendable {
     private func job(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
-        guard var state = try await support.call({ () async throws(StoreError) in try await services.store.job(jobID) }) else {
+        guard var state = try await support.call({ () async throws(StoreError) in try await services.jobs.job(jobID) }) else {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
         }
         if let wait = request.uri.queryParameters.get("wait") {
@@ -121,7 +121,7 @@ struct JobRoutes: Sendable {
                 throw Problem.badRequest("wait must be a duration like 500ms or 30s (at most 60s is waited)")
             }
             state = try await support.call { () async throws(StoreError) in
-                try await services.store.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
+                try await services.changes.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
             } ?? state
         }
         return Response.json(JobSnapshot(state))
@@ -131,7 +131,7 @@ struct JobRoutes: Sendable {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.parameters.require("job_id")
         let stored = try await support.call { () async throws(StoreError) in
-            try await services.store.events(inStream: StreamName.job(jobID))
+            try await services.log.events(inStream: StreamName.job(jobID))
         }
         guard !stored.isEmpty else { throw Problem.notFound("no job \(jobID)") }
         return Response.json(Page(plural: "events", items: stored.map(EventResource.init), nextCursor: nil))
@@ -152,7 +152,7 @@ struct JobRoutes: Sendable {
         let jobID = try context.parameters.require("job_id")
         let decoded = try await support.decode(Body.self, from: request)
         let command = LedgerRequest.job(jobID: jobID, command: make(decoded), metadata: support.metadata(request, role: role))
-        return try jobResponse(try await support.write { () async throws(StoreError) in try await services.store.execute(command) })
+        return try jobResponse(try await support.write { () async throws(StoreError) in try await services.commands.execute(command) })
     }
 
     private func jobResponse(_ outcome: LedgerOutcome, status: HTTPResponse.Status = .ok) throws -> Response {

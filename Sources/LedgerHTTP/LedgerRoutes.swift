@@ -5,9 +5,11 @@ import LedgerProviders
 import LedgerStore
 import NIOCore
 
-/// What the routes need: the store, the keys, the limits.
+/// What the routes need: the engine's roles, the keys, the limits. The
+/// routes reach the engine only through the role accessors below, each
+/// route family through the ones it uses.
 public struct LedgerServices: Sendable {
-    public var store: any LedgerEngine
+    private let engine: any LedgerEngine
     public var keys: APIKeys
     /// The largest request body read (`LEDGER_MAX_BODY`, default 1 MiB).
     public var requestBodyBytesMax: Int
@@ -32,7 +34,7 @@ public struct LedgerServices: Sendable {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         precondition(bodyBudget.bytesMax >= requestBodyBytesMax, "the body budget must hold at least one largest body")
         self.bodyBudget = bodyBudget
-        self.store = store
+        engine = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax
         self.providers = providers
@@ -42,6 +44,19 @@ public struct LedgerServices: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.background = background
     }
+}
+
+extension LedgerServices {
+    /// Deciding: jobs' commands, webhooks, operators' actions.
+    var commands: any JobCommands { engine }
+    var jobs: any JobQueries { engine }
+    var changes: any ChangeFeed { engine }
+    var history: any JobHistory { engine }
+    var log: any LogReads { engine }
+    var readModels: any ReadModels { engine }
+    var health: any EngineHealth { engine }
+    var settings: any SettingsStorage { engine }
+    var proofs: any LogProofs.Engine { engine }
 }
 
 /// The router of `ledger serve`.
@@ -87,7 +102,7 @@ struct HealthRoutes {
             throw Problem(.serviceUnavailable, "Not ready", detail: "the service is shutting down", retryAfterSeconds: 5)
         }
         do {
-            try await services.store.probeWritable()
+            try await services.health.probeWritable()
         } catch {
             services.readiness.storageFailed(error.description, lasting: error.needsOperator)
             throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
@@ -103,9 +118,9 @@ struct HealthRoutes {
 
     private func metrics() async throws -> Response {
         let totals = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.store.totals()
+            try await services.health.totals()
         }
-        let text = services.metrics.render(totals: totals, batches: services.store.batchStatistics,
+        let text = services.metrics.render(totals: totals, batches: services.health.batchStatistics,
                                            ready: services.readiness.isReady, bodyBytesHeld: services.bodyBudget.bytesHeld)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -18,7 +18,7 @@ struct ProofRoutes: Sendable {
     /// The newest checkpoint note, as `text/plain` (C2SP signed note).
     private func checkpoint(_ request: Request) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let note = try await support.call { () async throws(StoreError) in try await services.store.newestCheckpoint() }
+        let note = try await support.call { () async throws(StoreError) in try await services.proofs.newestCheckpoint() }
         guard let note else { throw Problem(ProofFailure.noCheckpoint) }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: note)))
@@ -31,7 +31,7 @@ struct ProofRoutes: Sendable {
         let jobID = try context.parameters.require("job_id")
         let bundle: InclusionBundle
         do {
-            let proofs = LogProofs(services.store)
+            let proofs = LogProofs(services.proofs)
             bundle = try await proofs.proveJob(jobID, against: try await proofs.newestCheckpoint(signer: nil, origin: nil))
         } catch let failure as ProofFailure {
             throw Problem(failure)

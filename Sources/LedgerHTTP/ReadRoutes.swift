@@ -18,7 +18,7 @@ struct ReadRoutes: Sendable {
     private func account(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let account = try context.parameters.require("account")
-        let balance = try await support.call { () async throws(StoreError) in try await services.store.account(account) }
+        let balance = try await support.call { () async throws(StoreError) in try await services.readModels.account(account) }
         guard let balance else { throw Problem.notFound("no account \(account): no job was registered for it") }
         return Response.json(.object([
             "account": .string(account), "charged": .int(balance.charged), "refunded": .int(balance.refunded),
@@ -28,7 +28,7 @@ struct ReadRoutes: Sendable {
 
     private func providerHealth(_ request: Request) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let providers = try await support.call { () async throws(StoreError) in try await services.store.providerHealth() }
+        let providers = try await support.call { () async throws(StoreError) in try await services.readModels.providerHealth() }
         return Response.json(Page(plural: "providers", items: providers, nextCursor: nil))
     }
 
@@ -41,7 +41,7 @@ struct ReadRoutes: Sendable {
         let jobID = try context.parameters.require("job_id")
         let (asOf, position) = try Self.limits(request.uri.queryParameters)
         guard var timeline = try await support.call({ () async throws(StoreError) in
-            try await services.store.replay(jobID: jobID, until: position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none)
+            try await services.history.replay(jobID: jobID, until: position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none)
         }) else {
             throw Problem.notFound("no job \(jobID)")
         }

@@ -3,19 +3,10 @@ import LedgerCore
 /// The log's interface, the same on every engine (SQLite in `LedgerStore`,
 /// PostgreSQL in `LedgerPostgres`); `LedgerTesting.StoreConformance` is the
 /// suite each passes.
-public protocol EventStore: JobCommands, JobLookup {
+public protocol EventStore: JobCommands, JobLookup, LogReads {
     /// Appends events to one stream atomically, checking the expected version
     /// and the idempotency key. Returns once the events are durable.
     func append(_ request: AppendRequest) async throws(StoreError) -> AppendResult
-
-    /// The events of one stream, in version order.
-    func events(inStream stream: String) async throws(StoreError) -> [StoredEvent]
-
-    /// Up to `limit` events after `position`, in position order.
-    func events(after position: Int64, limit: Int) async throws(StoreError) -> [StoredEvent]
-
-    /// The last position and hash.
-    func head() async throws(StoreError) -> ChainHead
 }
 
 /// What a request led to.

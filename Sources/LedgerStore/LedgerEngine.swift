@@ -4,48 +4,27 @@ import LedgerCore
 /// The named read models every engine answers: what the HTTP routes, the
 /// admin pages, the background services and the commands read, never SQL of
 /// their own.
-public protocol ReadModels: JobQueries, OpenJobQueries, NotificationOutbox {
+public protocol ReadModels: Sendable {
     /// A named question answered as a table (``ReadModel``).
     func table(_ model: ReadModel) async throws(StoreError) -> ReadTable
     func account(_ account: String) async throws(StoreError) -> AccountBalance?
     /// The `provider_health` rows, by provider.
     func providerHealth() async throws(StoreError) -> [JSONValue]
-    /// The totals behind `/metrics`.
-    func totals() async throws(StoreError) -> LedgerTotals
-    /// A job's timeline: each event with the state after it.
-    func replay(jobID: String, until limit: ReplayLimit) async throws(StoreError) -> JobTimeline?
-    /// The job after it next changes (on any writer), or as it is after `timeout`.
-    func jobAfterChange(_ jobID: String, timeout: Duration) async throws(StoreError) -> JobState?
-    /// Ends every open and later ``jobAfterChange(_:timeout:)`` at once (shutdown).
-    func releaseWaiters()
 }
 
-/// What operating a ledger needs of its engine: readiness, settings the
-/// deciding processes share, the proofs, and moving the log.
+/// Operating a ledger's log: the proofs of its integrity, its projections,
+/// moving it and retention.
 public protocol EngineOperations: Sendable {
-    /// Proves the engine takes a durable write now (`/readyz`).
-    func probeWritable() async throws(StoreError)
-    /// Settings `serve` records for the cron commands (late-completion policy, notifications).
-    func recordSettings(_ settings: [String: String]) async throws(StoreError)
-    func recordedSettings() async throws(StoreError) -> [String: String]
     /// The chain, the immutability guards and the invariants.
     func verify(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> VerificationReport
     func rebuild(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> Int64
     func rebuildCheck(progress: @escaping @Sendable (Int64) -> Void) async throws(StoreError) -> RebuildCheck
-    /// What the engine's own storage needs from an operator (`ledger doctor`,
-    /// the admin front page): empty when nothing.
-    func storageFindings() async throws(StoreError) -> [DoctorFinding]
     /// Why the log does not extend `checkpoint`, or nil when it does.
     func contradiction(of checkpoint: Checkpoint) async throws(StoreError) -> String?
     /// The log after `position` as JSON lines; returns the count written.
     func export(after position: Int64, to handle: FileHandle, batchCount: Int) async throws(StoreError) -> Int64
     /// Exported lines appended after the chain verifies end to end.
     func importEvents(lines: [String]) async throws(StoreError) -> Int64
-    /// Group commits so far.
-    var batchStatistics: BatchStatistics { get }
-    /// Takes or renews the lease `name` for `holder` for `milliseconds` on
-    /// the database's clock; nil while another holder's lease runs.
-    func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease?
     /// Redacts the raw bodies recorded before the run's cutoff, keeping the proofs (``RetentionRun``).
     func retainBodies(_ run: RetentionRun, dryRun: Bool) async throws(StoreError) -> RetentionReport
 }
@@ -59,14 +38,17 @@ public protocol EngineLifecycle: Sendable {
     func close() async
 }
 
-/// A storage engine of the ledger: the log (``EventStore``), its read models
-/// and its operations. Each background service holds only the roles it uses
-/// (``JobCommands``, ``JobQueries``, ``OpenJobQueries``, ``NotificationOutbox``);
-/// HTTP, the admin pages and the commands hold `any LedgerEngine`; only the
-/// composition root knows which engine it is. `LedgerTesting.StoreConformance` exercises it all.
-/// Its Merkle tree and checkpoints (``TreeStorage``, ``CheckpointStorage``)
-/// are what ``LogProofs`` proves from.
-public protocol LedgerEngine: EventStore, ReadModels, EngineOperations, EngineLifecycle, TreeStorage, CheckpointStorage {}
+/// A storage engine of the ledger: the log (``EventStore``), its read side,
+/// its operations, cut into roles by who uses them. Each consumer holds only
+/// the roles it uses: the background services (``JobCommands``,
+/// ``JobQueries``, ``OpenJobQueries``, ``NotificationOutbox``), the HTTP
+/// routes (through `LedgerServices`' role accessors), the re-driver. Only a
+/// composition root (`serve`, each command) holds the engine and knows which
+/// one it is. `LedgerTesting.StoreConformance` exercises it all. Its Merkle
+/// tree and checkpoints (``TreeStorage``, ``CheckpointStorage``) are what
+/// ``LogProofs`` proves from.
+public protocol LedgerEngine: EventStore, JobQueries, OpenJobQueries, NotificationOutbox, ReadModels, JobHistory, ChangeFeed,
+    EngineHealth, SettingsStorage, LeaseStorage, EngineOperations, EngineLifecycle, TreeStorage, CheckpointStorage {}
 
 extension EngineOperations {
     /// ``verify(progress:)`` without progress reports.
@@ -77,9 +59,4 @@ extension EngineOperations {
     public func export(after position: Int64, to handle: FileHandle) async throws(StoreError) -> Int64 {
         try await export(after: position, to: handle, batchCount: 10_000)
     }
-}
-
-extension ReadModels {
-    /// The whole timeline of a job.
-    public func replay(jobID: String) async throws(StoreError) -> JobTimeline? { try await replay(jobID: jobID, until: .none) }
 }

@@ -126,12 +126,12 @@ struct AdminRoutes: Sendable {
         let now = Timestamp(services.now())
         var answers: [(check: DoctorChecks, table: ReadTable)] = []
         let recorded = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.store.recordedSettings()
+            try await services.settings.recordedSettings()
         }
         for check in DoctorChecks.all(now: now, watchdog: WatchdogPolicy.standard.recorded(recorded)) {
             answers.append((check, try await table(check.model)))
         }
-        let storage = try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.store.storageFindings() }
+        let storage = try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.health.storageFindings() }
         let page = AttentionPage(now: now, answers: answers, storageFindings: storage, jobsByStatus: try await table(.jobsByStatus))
         return HTML.page("Needs attention", page.html)
     }
@@ -144,7 +144,7 @@ struct AdminRoutes: Sendable {
         }
         let list = JobListPage(parameters)
         let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.store.jobs(list.filter, after: list.after, limit: JobListPage.pageSize)
+            try await services.jobs.jobs(list.filter, after: list.after, limit: JobListPage.pageSize)
         } : []
         return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())),
                          status: list.problems.isEmpty ? .ok : .badRequest)
@@ -155,12 +155,12 @@ struct AdminRoutes: Sendable {
     /// several are listed, none is a 404 saying what was looked for.
     private func find(_ id: String) async throws -> Response {
         let support = RequestSupport(services: services)
-        let job = try await support.call { () async throws(StoreError) in try await services.store.job(id) }
+        let job = try await support.call { () async throws(StoreError) in try await services.jobs.job(id) }
         var matches = job.map { [$0] } ?? []
         if matches.isEmpty {
             for provider in services.providers.profiles.keys.sorted() {
                 matches += try await support.call { () async throws(StoreError) in
-                    try await services.store.jobs(JobFilter(provider: provider, externalID: id), after: nil, limit: 1)
+                    try await services.jobs.jobs(JobFilter(provider: provider, externalID: id), after: nil, limit: 1)
                 }
             }
         }
@@ -179,7 +179,7 @@ struct AdminRoutes: Sendable {
 
     private func timeline(_ jobID: String) async throws -> Response {
         let found = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.store.replay(jobID: jobID, until: .none)
+            try await services.history.replay(jobID: jobID, until: .none)
         }
         guard let timeline = found else {
             return HTML.page("No such job", "<p class=\"error\">No job \(HTML.escape(jobID)).</p>", status: .notFound)
@@ -333,6 +333,6 @@ struct AdminRoutes: Sendable {
 
     /// A read model of the store, as the page's table.
     private func table(_ model: ReadModel) async throws -> ReadTable {
-        try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.store.table(model) }
+        try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.readModels.table(model) }
     }
 }

@@ -60,7 +60,7 @@ struct WebhookRoutes: Sendable {
         let (webhook, claimedJobID) = try await verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
         let metadata = EventMetadata(actor: "provider:\(profile.name)", source: "http", correlationID: webhook.deliveryID)
         let outcome = try await support.write { () async throws(StoreError) in
-            try await services.store.execute(.webhook(webhook, claimedJobID: claimedJobID, metadata: metadata))
+            try await services.commands.execute(.webhook(webhook, claimedJobID: claimedJobID, metadata: metadata))
         }
         services.metrics.webhook(provider: profile.name,
                                  outcome.duplicate ? .duplicate : outcome.jobID == nil ? .orphan : .recorded)

@@ -33,7 +33,8 @@ public enum ProofFailure: Error, Sendable, Hashable, CustomStringConvertible {
 /// let bundle = try await proofs.proveJob("42", against: note)
 /// ```
 public struct LogProofs: Sendable {
-    public typealias Engine = EventStore & TreeStorage & CheckpointStorage
+    /// What proving reads: the log as stored and its tree.
+    public typealias Engine = LogReads & TreeStorage & CheckpointStorage
     let engine: any Engine
     let tree: LogTree
 
