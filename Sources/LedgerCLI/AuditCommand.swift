@@ -22,7 +22,8 @@ struct AuditCommand: AsyncParsableCommand {
             conflicts         terminal reports that contradicted a job's first
                               terminal fact
             stuck             jobs open past stuck_after, or never submitted past
-                              submit_deadline
+                              submit_deadline, judged now by the thresholds serve
+                              recorded (as the watchdog judges), oldest first
 
             --since/--until bound the report's own events (recorded_at; for stuck,
             registration).
@@ -35,7 +36,7 @@ struct AuditCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     @OptionGroup var database: DatabaseOption
-    @Argument(help: "refunds, late-completions, orphans, conflicts or stuck.") var report: AuditReport
+    @Argument(help: "refunds, late-completions, orphans, conflicts or stuck.") var report: Report
     @Option(help: "From this time on (ISO 8601).") var since: String?
     @Option(help: "Before this time (ISO 8601).") var until: String?
     @Option(help: "text, json or csv.") var format = Format.text
@@ -49,8 +50,16 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try database.configuration()
         try await configuration.withExisting { store in
-            let model = ReadModel.audit(report, from: since.flatMap(Timestamp.init(iso8601:)),
-                                        to: until.flatMap(Timestamp.init(iso8601:)), limit: nil)
+            let from = since.flatMap(Timestamp.init(iso8601:)), to = until.flatMap(Timestamp.init(iso8601:))
+            let model: ReadModel
+            switch report {
+            case .facts(let report): model = .audit(report, from: from, to: to, limit: nil)
+            case .stuck:
+                // Judged now by the thresholds `serve` runs with, as the watchdog judges.
+                let recorded = try await storeCall { () async throws(StoreError) in try await store.recordedSettings() }
+                model = .stuckList(at: Timestamp(Date()), policy: WatchdogPolicy.standard.recorded(recorded), registeredFrom: from,
+                                   registeredTo: to)
+            }
             let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }
             switch format {
             case .text: writeOut(result.rows.isEmpty ? "(no rows)" : TableRenderer.table(result))
@@ -61,4 +70,22 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
-extension AuditReport: ExpressibleByArgument {}
+extension AuditCommand {
+    /// A report over the facts the fold kept, or the jobs stuck now.
+    enum Report: ExpressibleByArgument {
+        case facts(AuditReport)
+        case stuck
+
+        init?(argument: String) {
+            if argument == "stuck" {
+                self = .stuck
+            } else if let report = AuditReport(rawValue: argument) {
+                self = .facts(report)
+            } else {
+                return nil
+            }
+        }
+
+        static var allValueStrings: [String] { AuditReport.allCases.map(\.rawValue) + ["stuck"] }
+    }
+}

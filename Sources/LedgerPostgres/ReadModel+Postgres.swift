@@ -15,12 +15,6 @@ extension ReadModel {
     var postgresSQL: String {
         if let portable = portableSQL { return portable }
         switch self {
-        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs, .webhookLateness, .silentWebhooks,
-             .unknownStatuses, .waitingOrphans:
-            preconditionFailure("answered by portableSQL")
-        case .audit(let report, let from, let to, let limit):
-            let sql = report.postgresSQL(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { "SELECT * FROM (\(sql)) AS report LIMIT \($0)" } ?? sql
         case .recentJobs(let limit):
             // Ties in SQLite's order: the jobs' rows as inserted, that is as the
             // jobs were registered. Only the rows that can make the page are looked up.
@@ -40,26 +34,8 @@ extension ReadModel {
                 FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
                 GROUP BY provider, day ORDER BY day DESC NULLS LAST, provider LIMIT \(limit)
                 """
-        case .outcomesBySourceByDay(let limit):
-            return """
-                SELECT provider, completion_source, left(coalesce(completed_at, failed_at, cancelled_at), 10) AS day, count(*) AS jobs
-                FROM jobs WHERE completion_source IS NOT NULL GROUP BY provider, completion_source, day
-                ORDER BY day DESC NULLS LAST, provider, completion_source LIMIT \(limit)
-                """
-        case .page(let page):
-            return page.sql(wrapping: Self.postgresList(page.list))
+        default:
+            preconditionFailure("answered by portableSQL")
         }
     }
-
-    /// The whole of a paged list (``ListPage``): the page's SQL cuts it.
-    private static func postgresList(_ list: ListPage.List) -> String {
-        switch list {
-        case .refunds: AuditReport.refunds.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
-        case .orphans: AuditReport.orphans.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
-        case .stuck: AuditReport.stuck.postgresSQL(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters, .deliveries: preconditionFailure("answered by portableSQL")
-        }
-    }
-
-
 }

@@ -77,6 +77,7 @@ extension StoreConformance {
                 .detectionLatencyByDay(limit: 10), .outcomesBySourceByDay(limit: 10), .webhookLateness,
                 .unknownStatuses(seenFrom: nil, seenTo: nil), .deadLetters(limit: 10), .stuckJobs(at: later, policy: .standard),
                 .waitingOrphans(receivedBefore: later), .overdueNotifications(queuedBefore: later),
+                .stuckList(at: later, policy: .standard, registeredFrom: nil, registeredTo: nil),
                 .silentWebhooks(pollsSince: Timestamp(millisecondsSinceEpoch: 0), webhooksBefore: later),
             ]
             var answers: [ReadModel: ReadTable] = [:]
@@ -91,6 +92,9 @@ extension StoreConformance {
             try expect(rows(.overdueNotifications(queuedBefore: later)).first?.first == "1", "one open notification")
             try expect(rows(.waitingOrphans(receivedBefore: later)).first?.last == "1", "one waiting orphan")
             try expect(Set(rows(.stuckJobs(at: later, policy: .standard)).compactMap { $0.first ?? nil }) == ["processing", "registered"], "stuck jobs")
+            let stuck = answers[.stuckList(at: later, policy: .standard, registeredFrom: nil, registeredTo: nil)]?.records ?? []
+            try expect(Set(stuck.compactMap { $0["job_id"] }) == ["open", "queued"] && stuck.allSatisfy { $0.count("age_s") > 86_400 },
+                       "the stuck list, aged: \(stuck.map { ($0["job_id"], $0["reason"], $0["age_s"]) })")
             try expect(rows(.balances(limit: 10)).count == 1 && rows(.recentJobs(limit: 10)).count == 4, "balances and recent jobs")
         },
         Check(name: "lateness and silent webhooks are read from the facts the fold kept") { store in
@@ -139,6 +143,16 @@ extension StoreConformance {
                     answered[record["status"] ?? "", default: 0] += record.count("jobs")
                 }
                 try expect(answered == expected, "at \(at.iso8601) under \(policy): the read model says \(answered), the policy \(expected)")
+                let listed = try await store.table(.stuckList(at: at, policy: policy, registeredFrom: nil, registeredTo: nil)).records
+                let stuck = Set(jobs.filter { policy.look(at: $0, now: at) != nil }.map(\.jobID))
+                try expect(listed.compactMap { $0["job_id"] } == jobs.filter { stuck.contains($0.jobID) }
+                    .sorted { (($0.submittedAt ?? $0.registeredAt)!, $0.jobID) < (($1.submittedAt ?? $1.registeredAt)!, $1.jobID) }.map(\.jobID),
+                           "at \(at.iso8601) under \(policy): the list says \(listed.map { $0["job_id"] }), the policy \(stuck)")
+                for record in listed {
+                    guard let job = jobs.first(where: { $0.jobID == record["job_id"] }), let since = job.submittedAt ?? job.registeredAt else { continue }
+                    let age = (at.millisecondsSinceEpoch - since.millisecondsSinceEpoch) / 1000
+                    try expect(record["age_s"] == String(age), "\(job.jobID) waited \(age) s since \(since.iso8601): \(record["age_s"] ?? "nil")")
+                }
             }
         },
         Check(name: "jobs, accounts, provider health and totals agree with the facts") { store in

@@ -85,7 +85,7 @@ struct LogBenchmark {
             for chunk in stride(from: 0, to: jobs.count, by: 64) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for jobID in jobs[chunk..<min(chunk + 64, jobs.count)] {
-                        group.addTask { try await drive(jobID, store) }
+                        group.addTask { try await Self.drive(jobID, store) }
                     }
                     try await group.waitForAll()
                 }
@@ -109,7 +109,7 @@ struct LogBenchmark {
         return (0..<jobCount).map { $0 % 10 == 0 ? "long_\($0)" : "short_\($0)" }
     }
 
-    private func drive(_ jobID: String, _ store: SQLiteEventStore) async throws {
+    static func drive(_ jobID: String, _ store: any JobCommands) async throws {
         let externalID = "ext_\(jobID)"
         let index = Int(jobID.split(separator: "_")[1]) ?? 0
         _ = try await store.execute(Fixtures.register(jobID, cost: 10, externalID: externalID))

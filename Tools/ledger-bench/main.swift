@@ -62,6 +62,12 @@ func runBenchmarks() async throws {
         try await benchmark.run()
         exit(0)
     }
+    if CommandLine.arguments.dropFirst().first == "--postgres-log" {
+        var benchmark = PostgresLogBenchmark()
+        if let events = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init) { benchmark.events = events }
+        try await benchmark.run()
+        exit(0)
+    }
     if CommandLine.arguments.dropFirst().first == "--proofs" {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proof-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

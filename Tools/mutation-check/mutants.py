@@ -134,6 +134,10 @@ MUTANTS = [
      "guard webhook.adoptedFrom == nil, let terminalAt else { return nil }", "SQLiteConformance"),
     ("a provider is silent by when its jobs were registered", "Sources/LedgerStore/ReadModels/WebhookReads.swift",
      "AND j.completed_at >= '", "AND j.registered_at >= '", "SQLiteConformance"),
+    ("the stuck list lists every open job", "Sources/LedgerStore/ReadModels/StuckJobs.swift",
+     "WHERE (\\(condition(at: at, policy: policy)))", "WHERE (status IN ('registered', 'processing'))", "SQLiteConformance"),
+    ("a stuck job's age is counted from its registration", "Sources/LedgerStore/ReadModels/StuckJobs.swift",
+     'let since = (record["submitted_at"] ?? record["registered_at"])', 'let since = (record["registered_at"])', "SQLiteConformance"),
 
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",

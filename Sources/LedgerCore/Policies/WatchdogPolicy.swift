@@ -30,6 +30,9 @@ public struct WatchdogPolicy: Sendable, Hashable {
         /// The open status of a job awaiting this: what it awaits follows
         /// from its status alone, which the jobs projection stores.
         public var status: JobStatus { self == .submission ? .registered : .processing }
+
+        /// Why a job stuck awaiting this is listed (the stuck report, the admin list).
+        public var stuckReason: String { self == .submission ? "never submitted" : "processing past stuck_after" }
     }
 
     /// What the watchdog waits for of `job`, and since when; nil for a job

@@ -27,7 +27,10 @@ struct AdminRoutes: Sendable {
             try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
         }
         router.get("admin/stuck") { request, _ in
-            try await authorized(request) { try await report(request, .stuck, "Stuck jobs", "job", path: "stuck", jobColumn: "job_id") }
+            try await authorized(request) {
+                let stuck = ListPage.List.stuck(at: Timestamp(services.now()), policy: try await watchdogPolicy())
+                return try await report(request, stuck, "Stuck jobs", "job", path: "stuck", jobColumn: "job_id")
+            }
         }
         router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds(request) } }
         router.get("admin/orphans") { request, _ in
@@ -125,15 +128,20 @@ struct AdminRoutes: Sendable {
     private func home() async throws -> Response {
         let now = Timestamp(services.now())
         var answers: [(check: DoctorChecks, table: ReadTable)] = []
-        let recorded = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.settings.recordedSettings()
-        }
-        for check in DoctorChecks.all(now: now, watchdog: WatchdogPolicy.standard.recorded(recorded)) {
+        for check in DoctorChecks.all(now: now, watchdog: try await watchdogPolicy()) {
             answers.append((check, try await table(check.model)))
         }
         let storage = try await RequestSupport(services: services).call { () async throws(StoreError) in try await services.health.storageFindings() }
         let page = AttentionPage(now: now, answers: answers, storageFindings: storage, jobsByStatus: try await table(.jobsByStatus))
         return HTML.page("Needs attention", page.html)
+    }
+
+    /// The watchdog's thresholds `serve` recorded, which the pages judge stuck jobs by.
+    private func watchdogPolicy() async throws -> WatchdogPolicy {
+        let recorded = try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.settings.recordedSettings()
+        }
+        return WatchdogPolicy.standard.recorded(recorded)
     }
 
     /// A job asked for by id goes to its timeline (`find`); otherwise the filtered list.

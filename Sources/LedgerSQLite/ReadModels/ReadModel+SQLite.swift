@@ -8,12 +8,6 @@ extension ReadModel {
     var sqliteSQL: String {
         if let portable = portableSQL { return portable }
         switch self {
-        case .jobsByStatus, .balances, .providerHealth, .deadLetters, .overdueNotifications, .stuckJobs, .webhookLateness, .silentWebhooks,
-             .unknownStatuses, .waitingOrphans:
-            preconditionFailure("answered by portableSQL")
-        case .audit(let report, let from, let to, let limit):
-            let sql = report.sql(from: from?.iso8601 ?? AuditReport.beginning, to: to?.iso8601 ?? AuditReport.end)
-            return limit.map { "SELECT * FROM (\(sql)) LIMIT \($0)" } ?? sql
         case .recentJobs(let limit):
             return "SELECT job_id, provider, status, completion_source, last_event_at FROM jobs ORDER BY last_event_at DESC LIMIT \(limit)"
         case .detectionLatencyByDay(let limit):
@@ -23,28 +17,10 @@ extension ReadModel {
                 FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND registered_at IS NOT NULL
                 GROUP BY provider, day ORDER BY day DESC LIMIT \(limit)
                 """
-        case .outcomesBySourceByDay(let limit):
-            return """
-                SELECT provider, completion_source, date(coalesce(completed_at, failed_at, cancelled_at)) AS day, count(*) AS jobs
-                FROM jobs WHERE completion_source IS NOT NULL GROUP BY provider, completion_source, day
-                ORDER BY day DESC, provider, completion_source LIMIT \(limit)
-                """
-        case .page(let page):
-            return page.sql(wrapping: Self.sqliteList(page.list))
+        default:
+            preconditionFailure("answered by portableSQL")
         }
     }
-
-    /// The whole of a paged list (``ListPage``): the page's SQL cuts it.
-    private static func sqliteList(_ list: ListPage.List) -> String {
-        switch list {
-        case .refunds: AuditReport.refunds.sql(from: AuditReport.beginning, to: AuditReport.end)
-        case .orphans: AuditReport.orphans.sql(from: AuditReport.beginning, to: AuditReport.end)
-        case .stuck: AuditReport.stuck.sql(from: AuditReport.beginning, to: AuditReport.end)
-        case .deadLetters, .deliveries: preconditionFailure("answered by portableSQL")
-        }
-    }
-
-
 }
 
 extension SQLiteEventStore {

@@ -1,11 +1,11 @@
 import LedgerCore
 
-/// The auditor's ready-made reports (`ledger audit`, the admin pages), as
-/// read-only SQL over the log and the projections: anyone can re-run them
-/// with `ledger query`. `from` and `to` must be canonical timestamps
-/// (`Timestamp.iso8601`): they are placed in the SQL text.
+/// The auditor's ready-made reports over the facts the fold kept (`ledger
+/// audit`, the admin pages), as read-only SQL the same on every engine:
+/// anyone can re-run them with `ledger query`. The stuck jobs are judged by
+/// the watchdog's policy at an instant (``ReadModel/stuckList(at:policy:registeredFrom:registeredTo:)``).
 public enum AuditReport: String, Sendable, CaseIterable {
-    case refunds, lateCompletions = "late-completions", orphans, conflicts, stuck
+    case refunds, lateCompletions = "late-completions", orphans, conflicts
 
     /// The widest window, for a report over all time.
     public static let beginning = "0000-01-01T00:00:00.000Z"
@@ -13,10 +13,11 @@ public enum AuditReport: String, Sendable, CaseIterable {
 }
 
 extension AuditReport {
-    /// The report's SQL when its text is the same on every engine (over the
-    /// projections the fold keeps); nil for the others, each dialect writes
-    /// those. `from` and `to` are canonical timestamps.
-    public func portableSQL(from: String, to: String) -> String? {
+    /// The report's SQL, rows recorded within the window. `from` and `to`
+    /// must be canonical timestamps (`Timestamp.iso8601`): they are placed in the SQL text.
+    public func sql(from: String, to: String) -> String {
+        precondition((from + to).utf8.allSatisfy { (0x30...0x39).contains($0) || "-:.TZ".utf8.contains($0) },
+                     "report windows are rendered timestamps, never raw input")
         let window = "BETWEEN '\(from)' AND '\(to)'"
         switch self {
         case .refunds:
@@ -50,8 +51,6 @@ extension AuditReport {
                        adopted_job_id, adopted_position
                 FROM orphans WHERE received_at \(window) ORDER BY position
                 """
-        case .stuck:
-            return nil
         }
     }
 }

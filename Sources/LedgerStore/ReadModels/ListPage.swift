@@ -13,8 +13,8 @@ public struct ListPage: Sendable, Hashable {
         case refunds
         /// ``AuditReport/orphans``, by position.
         case orphans
-        /// ``AuditReport/stuck``, oldest first.
-        case stuck
+        /// ``ReadModel/stuckList(at:policy:registeredFrom:registeredTo:)``, oldest first.
+        case stuck(at: Timestamp, policy: WatchdogPolicy)
         /// ``ReadModel/deadLetters(limit:)``, by position.
         case deadLetters
         /// Every notification attempt, newest first: `position`, `attempted_at`,
@@ -54,7 +54,7 @@ public struct ListPage: Sendable, Hashable {
         var expression: String {
             switch self {
             case .position(let column, _): column
-            case .sinceThenJob: "coalesce(submitted_at, registered_at) || ' ' || job_id"
+            case .sinceThenJob: "\(StuckJobs.since) || ' ' || job_id"
             }
         }
 

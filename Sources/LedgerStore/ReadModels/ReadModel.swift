@@ -34,6 +34,11 @@ public enum ReadModel: Sendable, Hashable {
     /// Open jobs stuck at `at` by the watchdog's rule (``WatchdogPolicy/awaited(_:)``
     /// and the thresholds of `policy`), by status: `status`, `jobs`, `oldest_since`, `oldest_age_s`.
     case stuckJobs(at: Timestamp, policy: WatchdogPolicy)
+    /// The same jobs one by one, oldest first, registered within the window
+    /// when one is given (`ledger audit stuck`): `job_id`, `account`,
+    /// `provider`, `external_id`, `status`, `reason`, `age_s`,
+    /// `registered_at`, `submitted_at`, `last_event_at`.
+    case stuckList(at: Timestamp, policy: WatchdogPolicy, registeredFrom: Timestamp?, registeredTo: Timestamp?)
     /// Orphans not adopted, received before `before`, by provider: `provider`, `orphans`.
     case waitingOrphans(receivedBefore: Timestamp)
     /// Notifications queued before `before` and still open: `notifications` (no row for none).

@@ -25,6 +25,38 @@ enum StuckJobs {
         """
     }
 
+    /// The stuck jobs one by one, registered within the window (the stuck
+    /// report, the admin list): `job_id`, `account`, `provider`,
+    /// `external_id`, `status`, `reason` (``WatchdogPolicy/Awaited/stuckReason``),
+    /// `age_s` (filled in by ``withListAges(_:at:)``), `registered_at`,
+    /// `submitted_at`, `last_event_at`. Unordered: ``listOrder`` orders it.
+    static func listSQL(at: Timestamp, policy: WatchdogPolicy, registeredFrom: Timestamp?, registeredTo: Timestamp?) -> String {
+        let reasons = WatchdogPolicy.Awaited.allCases.map { "WHEN '\($0.status.rawValue)' THEN '\($0.stuckReason)'" }
+        return """
+            SELECT job_id, account, provider, external_id, status, CASE status \(reasons.joined(separator: " ")) END AS reason,
+                   NULL AS age_s, registered_at, submitted_at, last_event_at
+            FROM projection_jobs
+            WHERE (\(condition(at: at, policy: policy)))
+              AND registered_at BETWEEN '\(registeredFrom?.iso8601 ?? AuditReport.beginning)' AND '\(registeredTo?.iso8601 ?? AuditReport.end)'
+            """
+    }
+
+    /// Oldest first: since when a job has waited, then its id.
+    static let listOrder = "\(since), job_id"
+
+    /// The list with each job's `age_s`: whole seconds from when its wait
+    /// began (`submitted_at`, else `registered_at`) to `at`.
+    static func withListAges(_ table: ReadTable, at: Timestamp) -> ReadTable {
+        guard let age = table.columns.firstIndex(of: "age_s") else { return table }
+        let rows = zip(table.rows, table.records).map { row, record -> [String?] in
+            var row = row
+            let since = (record["submitted_at"] ?? record["registered_at"]).flatMap(Timestamp.init(iso8601:))
+            row[age] = since.map { String((at.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000) }
+            return row
+        }
+        return ReadTable(columns: table.columns, rows: rows)
+    }
+
     /// The counts with `oldest_age_s`: whole seconds from `oldest_since` to `at`.
     static func withAges(_ table: ReadTable, at: Timestamp) -> ReadTable {
         let rows = zip(table.rows, table.records).map { row, record -> [String?] in
