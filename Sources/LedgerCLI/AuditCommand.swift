@@ -4,9 +4,10 @@ import LedgerCore
 import LedgerStore
 
 /// `ledger audit refunds|late-completions|orphans|conflicts|stuck`: the
-/// auditor's ready-made reports, run as read-only SQL over the log
-/// and the projections, so they can be re-run by hand with `ledger query`
-/// (conflicts: the SQL selects the candidates, the core's rule keeps the contradictions).
+/// auditor's ready-made reports, run as read-only SQL over the log and the
+/// projections, so they can be re-run by hand with `ledger query`; the stuck
+/// jobs are judged now by the watchdog's policy (the `stuck_jobs` view is
+/// the same rule in SQL, by the database's clock).
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",

@@ -14,11 +14,13 @@ import Testing
         let database = try server.newDatabaseName()
         var store = try await PostgresEventStore.open(url: server.url(database: database))
         try await StoreConformance.notificationsOfEveryStage(store)
-        let rows = "SELECT * FROM projection_notifications ORDER BY notification_id; SELECT * FROM projection_notification_attempts ORDER BY position"
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-late")))
+        let rows = "SELECT * FROM projection_notifications ORDER BY notification_id; SELECT * FROM projection_notification_attempts ORDER BY position;"
+            + " SELECT * FROM projection_late_webhooks ORDER BY position"
         let kept = try server.psql(rows, database: database)
         await store.close()
         // The database as the release before the projection left it.
-        try server.psql("""
+        try server.psql(Self.beforeLateWebhooks + """
             DROP FUNCTION ledger_write_projections(text, text);
             ALTER FUNCTION ledger_write_projections_v5(text, text) RENAME TO ledger_write_projections;
             DROP TABLE projection_notifications;
@@ -29,8 +31,36 @@ import Testing
             """, database: database)
 
         store = try await PostgresEventStore.open(url: server.url(database: database))
-        #expect(try server.psql(rows, database: database) == kept && kept.split(separator: "\n").count == 8, "\(kept)")
+        #expect(try server.psql(rows, database: database) == kept && kept.split(separator: "\n").count == 9, "\(kept)")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
+        #expect(try await store.rebuildCheck().matches)
+        await store.close()
+    }
+
+    /// Undoes migration v9: the database as the release before late webhooks were kept.
+    static let beforeLateWebhooks = """
+        DROP FUNCTION ledger_write_projections(text, text);
+        ALTER FUNCTION ledger_write_projections_v8(text, text) RENAME TO ledger_write_projections;
+        DROP TABLE projection_late_webhooks;
+        DELETE FROM ledger_migrations WHERE identifier = 'v9-late-webhooks';
+
+        """
+
+    @Test func aLedgerFromBeforeLateWebhooksWereKeptGetsThemFromItsLog() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        var store = try await PostgresEventStore.open(url: server.url(database: database))
+        try await StoreConformance.notificationsOfEveryStage(store)
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-late")))
+        let rows = "SELECT * FROM projection_late_webhooks ORDER BY position"
+        let kept = try server.psql(rows, database: database)
+        await store.close()
+        try server.psql(Self.beforeLateWebhooks, database: database)
+
+        store = try await PostgresEventStore.open(url: server.url(database: database))
+        #expect(try server.psql(rows, database: database) == kept && kept.contains("j1"), "\(kept)")
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-later")))
+        #expect(try await store.table(.webhookLateness).records.first?.count("late_webhooks") == 2, "appends keep them again")
         #expect(try await store.rebuildCheck().matches)
         await store.close()
     }

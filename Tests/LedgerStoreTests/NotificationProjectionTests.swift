@@ -14,6 +14,7 @@ import Testing
         let query = ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000)
         return try query.run("SELECT * FROM projection_notifications ORDER BY notification_id").rows
             + query.run("SELECT * FROM projection_notification_attempts ORDER BY position").rows
+            + query.run("SELECT * FROM projection_late_webhooks ORDER BY position").rows
     }
 
     @Test func eachNotificationsRowIsItsFoldedProgress() async throws {
@@ -48,6 +49,7 @@ import Testing
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)
         try await StoreConformance.notificationsOfEveryStage(store)
+        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-late")))
         let kept = try Self.rows(path)
         await store.close()
         let queue = try DatabaseQueue(path: path)
@@ -60,19 +62,32 @@ import Testing
         // The file as the release before the projection left it.
         let (path, kept) = try await Self.ledger { db in
             for table in ["projection_notifications", "projection_notification_attempts", "projection_refunds",
-                          "projection_late_completions", "projection_conflicts", "projection_rebuild_pending"] {
+                          "projection_late_completions", "projection_conflicts", "projection_rebuild_pending",
+                          "projection_late_webhooks"] {
                 try db.execute(sql: "DROP TABLE \(table)")
             }
             try db.execute(sql: "CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued'")
             try db.execute(sql: "CREATE INDEX events_attempted_notifications ON events (position) WHERE type = 'notification.attempted'")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-notifications'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v9-notifications', 'v10-late-webhooks')")
         }
         let store = try SQLiteEventStore(path: path)
-        #expect(try Self.rows(path) == kept && kept.count == 8, "the rows the appends kept, from the log alone")
+        #expect(try Self.rows(path) == kept && kept.count == 9, "the rows the appends kept, from the log alone")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
         #expect(try await store.rebuildCheck().matches)
         let pending = try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000).run("SELECT * FROM projection_rebuild_pending").rows
         #expect(pending.isEmpty, "the rebuild's request is gone with it")
+        await store.close()
+    }
+
+    @Test func aLedgerFromBeforeLateWebhooksWereKeptGetsThemFromItsLog() async throws {
+        let (path, kept) = try await Self.ledger { db in
+            try db.execute(sql: "DROP TABLE projection_late_webhooks")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v10-late-webhooks'")
+        }
+        let store = try SQLiteEventStore(path: path)
+        #expect(try Self.rows(path) == kept && kept.last?[2] == "j1", "the late webhook, from the log: \(kept)")
+        #expect(try await store.table(.webhookLateness).records.first?.count("late_webhooks") == 1)
+        #expect(try await store.rebuildCheck().matches)
         await store.close()
     }
 

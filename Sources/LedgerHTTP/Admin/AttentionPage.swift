@@ -15,7 +15,7 @@ struct AttentionPage {
     let now: Timestamp
     /// Each doctor question with its answer.
     let answers: [(check: DoctorChecks, table: ReadTable)]
-    /// What the engine's storage needs (``EngineOperations/storageFindings()``).
+    /// What the engine's storage needs (``EngineHealth/storageFindings()``).
     let storageFindings: [DoctorFinding]
     let jobsByStatus: ReadTable
 

@@ -5,8 +5,8 @@ import LedgerCore
 /// dead letters, notification attempts): the rows after the last row of the
 /// page before, in the list's order, cut by a key (a keyset, so a deep page
 /// costs what the first does and a row added meanwhile is neither skipped
-/// nor shown twice). Each dialect answers the whole list; the cut, the
-/// filters and the order are the same SQL text on both, written here once.
+/// nor shown twice). The whole list (``ReadModel/portableSQL``), the cut,
+/// the filters and the order are one SQL text for every engine.
 public struct ListPage: Sendable, Hashable {
     public enum List: Sendable, Hashable {
         /// ``AuditReport/refunds``, by position.

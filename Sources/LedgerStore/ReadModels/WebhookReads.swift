@@ -6,15 +6,16 @@ import LedgerCore
 enum WebhookReads {
     /// ``ReadModel/webhookLateness``: per provider, how many webhooks came
     /// after their job's outcome and how late they were, at the 50th and
-    /// 95th percentiles (nearest rank), in seconds.
+    /// 95th percentiles (nearest rank), in seconds to a tenth, rounded in
+    /// whole numbers so every engine rounds a half the same way.
     static let latenessSQL = """
         WITH ranked AS (
             SELECT provider, lateness_ms, row_number() OVER (PARTITION BY provider ORDER BY lateness_ms) AS rank,
                    count(*) OVER (PARTITION BY provider) AS total
             FROM \(LateWebhookRow.table))
         SELECT provider, max(total) AS late_webhooks,
-               CAST(round(min(CASE WHEN rank >= 0.5 * total THEN lateness_ms END) / 1000.0, 1) AS DOUBLE PRECISION) AS lateness_p50_s,
-               CAST(round(min(CASE WHEN rank >= 0.95 * total THEN lateness_ms END) / 1000.0, 1) AS DOUBLE PRECISION) AS lateness_p95_s
+               CAST((min(CASE WHEN rank >= 0.5 * total THEN lateness_ms END) + 50) / 100 AS DOUBLE PRECISION) / 10 AS lateness_p50_s,
+               CAST((min(CASE WHEN rank >= 0.95 * total THEN lateness_ms END) + 50) / 100 AS DOUBLE PRECISION) / 10 AS lateness_p95_s
         FROM ranked GROUP BY provider ORDER BY provider
         """
 
