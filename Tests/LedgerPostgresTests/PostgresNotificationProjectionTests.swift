@@ -9,16 +9,23 @@ import Testing
 /// is filled from its log when the new version first opens it, with the rows
 /// the appends keep.
 @Suite struct PostgresNotificationProjectionTests {
-    @Test func aLedgerFromBeforeTheProjectionIsFilledFromItsLogWhenFirstOpened() async throws {
-        let server = try ThrowawayPostgres.shared()
+    /// A new database with notifications of every stage and a late webhook,
+    /// closed: its name, and what `rows` answered before it was closed.
+    static func ledger(_ server: ThrowawayPostgres, rows: String) async throws -> (database: String, kept: String) {
         let database = try server.newDatabaseName()
-        var store = try await PostgresEventStore.open(url: server.url(database: database))
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
         try await StoreConformance.notificationsOfEveryStage(store)
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-late")))
-        let rows = "SELECT * FROM projection_notifications ORDER BY notification_id; SELECT * FROM projection_notification_attempts ORDER BY position;"
-            + " SELECT * FROM projection_late_webhooks ORDER BY position"
         let kept = try server.psql(rows, database: database)
         await store.close()
+        return (database, kept)
+    }
+
+    @Test func aLedgerFromBeforeTheProjectionIsFilledFromItsLogWhenFirstOpened() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let rows = "SELECT * FROM projection_notifications ORDER BY notification_id; SELECT * FROM projection_notification_attempts ORDER BY position;"
+            + " SELECT * FROM projection_late_webhooks ORDER BY position"
+        let (database, kept) = try await Self.ledger(server, rows: rows)
         // The database as the release before the projection left it.
         try server.psql(Self.beforeLateWebhooks + """
             DROP FUNCTION ledger_write_projections(text, text);
@@ -30,7 +37,7 @@ import Testing
             DELETE FROM ledger_migrations WHERE identifier = 'v8-notifications';
             """, database: database)
 
-        store = try await PostgresEventStore.open(url: server.url(database: database))
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
         #expect(try server.psql(rows, database: database) == kept && kept.split(separator: "\n").count == 9, "\(kept)")
         #expect(try await store.openNotifications(after: 0, limit: 10).count == 2)
         #expect(try await store.rebuildCheck().matches)
@@ -48,16 +55,11 @@ import Testing
 
     @Test func aLedgerFromBeforeLateWebhooksWereKeptGetsThemFromItsLog() async throws {
         let server = try ThrowawayPostgres.shared()
-        let database = try server.newDatabaseName()
-        var store = try await PostgresEventStore.open(url: server.url(database: database))
-        try await StoreConformance.notificationsOfEveryStage(store)
-        _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-late")))
         let rows = "SELECT * FROM projection_late_webhooks ORDER BY position"
-        let kept = try server.psql(rows, database: database)
-        await store.close()
+        let (database, kept) = try await Self.ledger(server, rows: rows)
         try server.psql(Self.beforeLateWebhooks, database: database)
 
-        store = try await PostgresEventStore.open(url: server.url(database: database))
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
         #expect(try server.psql(rows, database: database) == kept && kept.contains("j1"), "\(kept)")
         _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x1", .completed, delivery: "d-later")))
         #expect(try await store.table(.webhookLateness).records.first?.count("late_webhooks") == 2, "appends keep them again")
