@@ -57,9 +57,8 @@ struct AuditCommand: AsyncParsableCommand {
             case .facts(let report): model = .audit(report, from: from, to: to, limit: nil)
             case .stuck:
                 // Judged now by the thresholds `serve` runs with, as the watchdog judges.
-                let recorded = try await storeCall { () async throws(StoreError) in try await store.recordedSettings() }
-                model = .stuckList(at: Timestamp(Date()), policy: WatchdogPolicy.standard.recorded(recorded), registeredFrom: from,
-                                   registeredTo: to)
+                let policy = try await storeCall { () async throws(StoreError) in try await store.recordedWatchdogPolicy() }
+                model = .stuckList(at: Timestamp(Date()), policy: policy, registeredFrom: from, registeredTo: to)
             }
             let result = try await storeCall { () async throws(StoreError) in try await store.table(model) }
             switch format {

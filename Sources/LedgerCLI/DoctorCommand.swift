@@ -45,8 +45,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
                                               command: finding.remedy ?? "ledger verify\(database)   # then restore from a backup (docs/database.md)"))
             }
-            let recorded = try await storeCall { () async throws(StoreError) in try await store.recordedSettings() }
-            for check in DoctorChecks.all(now: now, watchdog: WatchdogPolicy.standard.recorded(recorded)) {
+            let watchdog = try await storeCall { () async throws(StoreError) in try await store.recordedWatchdogPolicy() }
+            for check in DoctorChecks.all(now: now, watchdog: watchdog) {
                 let result = try await storeCall { () async throws(StoreError) in try await store.table(check.model) }
                 findings += check.findings(result, database)
             }

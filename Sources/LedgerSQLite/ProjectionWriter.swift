@@ -143,7 +143,7 @@ private struct ProjectionStatements: Sendable {
                 adopted_position = excluded.adopted_position
             """
         upserts = Dictionary(uniqueKeysWithValues: ProjectionTable.foldRows.map { row in
-            let key = row.columns.prefix(row.keyColumnCount).joined(separator: ", ")
+            let key = row.keyColumns.joined(separator: ", ")
             return (row.table, "INSERT INTO \(prefix)\(row.table) AS stored (\(row.columns.joined(separator: ", "))) VALUES ("
                 + row.columns.map { _ in "?" }.joined(separator: ", ")
                 + ") ON CONFLICT (\(key)) DO UPDATE SET \(row.assignments(stored: "stored"))")

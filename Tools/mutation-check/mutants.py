@@ -137,7 +137,7 @@ MUTANTS = [
     ("the stuck list lists every open job", "Sources/LedgerStore/ReadModels/StuckJobs.swift",
      "WHERE (\\(condition(at: at, policy: policy)))", "WHERE (status IN ('registered', 'processing'))", "SQLiteConformance"),
     ("a stuck job's age is counted from its registration", "Sources/LedgerStore/ReadModels/StuckJobs.swift",
-     'let since = (record["submitted_at"] ?? record["registered_at"])', 'let since = (record["registered_at"])', "StuckList"),
+     '{ record["submitted_at"] ?? record["registered_at"] }', '{ record["registered_at"] }', "StuckList"),
     ("the migration that adds late webhooks leaves them empty", "Sources/LedgerSQLite/Schema/Migrations.swift",
      "INSERT INTO projection_rebuild_pending (migration) VALUES ('v10-late-webhooks');", "", "NotificationProjection"),
 

@@ -138,10 +138,9 @@ struct AdminRoutes: Sendable {
 
     /// The watchdog's thresholds `serve` recorded, which the pages judge stuck jobs by.
     private func watchdogPolicy() async throws -> WatchdogPolicy {
-        let recorded = try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.settings.recordedSettings()
+        try await RequestSupport(services: services).call { () async throws(StoreError) in
+            try await services.settings.recordedWatchdogPolicy()
         }
-        return WatchdogPolicy.standard.recorded(recorded)
     }
 
     /// A job asked for by id goes to its timeline (`find`); otherwise the filtered list.

@@ -19,6 +19,9 @@ extension ProjectionRow {
 
     public static func assignment(_ column: String, stored: String) -> String { "\(column) = excluded.\(column)" }
 
+    /// The columns that identify a row.
+    public static var keyColumns: ArraySlice<String> { columns.prefix(keyColumnCount) }
+
     /// The assignments of every column outside the key.
     public static func assignments(stored: String) -> String {
         columns.dropFirst(keyColumnCount).map { assignment($0, stored: stored) }.joined(separator: ", ")

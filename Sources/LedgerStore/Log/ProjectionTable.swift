@@ -32,6 +32,6 @@ public struct ProjectionTable: Sendable, Hashable {
     }
 
     init(row: any ProjectionRow.Type) {
-        self.init(name: row.table, key: row.columns.prefix(row.keyColumnCount).joined(separator: " || ' ' || "))
+        self.init(name: row.table, key: row.keyColumns.joined(separator: " || ' ' || "))
     }
 }

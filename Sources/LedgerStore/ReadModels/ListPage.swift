@@ -54,7 +54,7 @@ public struct ListPage: Sendable, Hashable {
         var expression: String {
             switch self {
             case .position(let column, _): column
-            case .sinceThenJob: "\(StuckJobs.since) || ' ' || job_id"
+            case .sinceThenJob: StuckJobs.listKey
             }
         }
 
@@ -70,14 +70,11 @@ public struct ListPage: Sendable, Hashable {
             }
         }
 
-        /// The key of `row`, for the next page's `after`.
-        func value(of row: [String?], columns: [String]) -> String? {
-            func cell(_ column: String) -> String? { columns.firstIndex(of: column).flatMap { row[$0] } }
+        /// The key of `record`, for the next page's `after`.
+        func value(of record: ReadTable.Record) -> String? {
             switch self {
-            case .position(let column, _): return cell(column)
-            case .sinceThenJob:
-                guard let since = cell("submitted_at") ?? cell("registered_at"), let job = cell("job_id") else { return nil }
-                return since + " " + job
+            case .position(let column, _): record[column]
+            case .sinceThenJob: StuckJobs.listKey(of: record)
             }
         }
     }
@@ -94,8 +91,8 @@ public struct ListPage: Sendable, Hashable {
 
     /// The `after` of the next page, or `nil` when `page` was the last.
     public func next(after page: ReadTable) -> String? {
-        guard page.rows.count == limit, let last = page.rows.last else { return nil }
-        return key.value(of: last, columns: page.columns)
+        guard page.rows.count == limit, let last = page.records.last else { return nil }
+        return key.value(of: last)
     }
 
     private var filterConditions: [String] {

@@ -16,7 +16,7 @@ extension ReadModel {
         case .overdueNotifications(let before): return NotificationReads.overdueSQL(queuedBefore: before)
         case .stuckJobs(let at, let policy): return StuckJobs.countsSQL(at: at, policy: policy)
         case .stuckList(let at, let policy, let from, let to):
-            return StuckJobs.listSQL(at: at, policy: policy, registeredFrom: from, registeredTo: to) + " ORDER BY \(StuckJobs.listOrder)"
+            return StuckJobs.listSQL(at: at, policy: policy, registeredFrom: from, registeredTo: to) + " ORDER BY \(StuckJobs.listKey)"
         case .webhookLateness: return WebhookReads.latenessSQL
         case .outcomesBySourceByDay(let limit):
             return """

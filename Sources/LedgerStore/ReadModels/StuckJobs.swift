@@ -29,7 +29,7 @@ enum StuckJobs {
     /// report, the admin list): `job_id`, `account`, `provider`,
     /// `external_id`, `status`, `reason` (``WatchdogPolicy/Awaited/stuckReason``),
     /// `age_s` (filled in by ``withListAges(_:at:)``), `registered_at`,
-    /// `submitted_at`, `last_event_at`. Unordered: ``listOrder`` orders it.
+    /// `submitted_at`, `last_event_at`. Unordered: ``listKey`` orders it.
     static func listSQL(at: Timestamp, policy: WatchdogPolicy, registeredFrom: Timestamp?, registeredTo: Timestamp?) -> String {
         let reasons = WatchdogPolicy.Awaited.allCases.map { "WHEN '\($0.status.rawValue)' THEN '\($0.stuckReason)'" }
         return """
@@ -41,17 +41,31 @@ enum StuckJobs {
             """
     }
 
-    /// Oldest first: since when a job has waited, then its id.
-    static let listOrder = "\(since), job_id"
+    /// The list's order, oldest first, and its pages' key: since when a job
+    /// has waited, then its id (the time is fixed-width text, so the text
+    /// orders as the pair does).
+    static let listKey = "\(since) || ' ' || job_id"
 
-    /// The list with each job's `age_s`: whole seconds from when its wait
-    /// began (`submitted_at`, else `registered_at`) to `at`.
+    /// ``listKey`` of a listed job's row.
+    static func listKey(of record: ReadTable.Record) -> String? {
+        guard let since = waitingSince(record), let job = record["job_id"] else { return nil }
+        return since + " " + job
+    }
+
+    /// Since when a listed job has waited (``since``, from its row).
+    private static func waitingSince(_ record: ReadTable.Record) -> String? { record["submitted_at"] ?? record["registered_at"] }
+
+    /// Whole seconds from `since` to `at`.
+    private static func ageSeconds(since: String?, at: Timestamp) -> String? {
+        since.flatMap(Timestamp.init(iso8601:)).map { String((at.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000) }
+    }
+
+    /// The list with each job's `age_s` to `at`.
     static func withListAges(_ table: ReadTable, at: Timestamp) -> ReadTable {
         guard let age = table.columns.firstIndex(of: "age_s") else { return table }
         let rows = zip(table.rows, table.records).map { row, record -> [String?] in
             var row = row
-            let since = (record["submitted_at"] ?? record["registered_at"]).flatMap(Timestamp.init(iso8601:))
-            row[age] = since.map { String((at.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000) }
+            row[age] = ageSeconds(since: waitingSince(record), at: at)
             return row
         }
         return ReadTable(columns: table.columns, rows: rows)
@@ -60,8 +74,7 @@ enum StuckJobs {
     /// The counts with `oldest_age_s`: whole seconds from `oldest_since` to `at`.
     static func withAges(_ table: ReadTable, at: Timestamp) -> ReadTable {
         let rows = zip(table.rows, table.records).map { row, record -> [String?] in
-            let since = record["oldest_since"].flatMap(Timestamp.init(iso8601:))
-            return row + [since.map { String((at.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000) }]
+            row + [ageSeconds(since: record["oldest_since"], at: at)]
         }
         return ReadTable(columns: table.columns + ["oldest_age_s"], rows: rows)
     }
