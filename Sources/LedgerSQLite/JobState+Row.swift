@@ -4,10 +4,6 @@ import LedgerStore
 
 /// The `projection_jobs` row (``JobState/columns``) through GRDB.
 extension JobState {
-    var rowArguments: StatementArguments {
-        StatementArguments(rowValues.map(\.databaseValue))
-    }
-
     init(row: Row) {
         self.init(reading: row)
     }

@@ -24,7 +24,7 @@ struct ProjectionWriter: Sendable {
     /// clash on the external-id index by silently deleting the other job's row.
     func upsertJob(_ state: JobState, _ db: Database) throws {
         guard state.isRegistered else { return }
-        try db.cachedStatement(sql: sql.upsertJob).execute(arguments: state.rowArguments)
+        try db.cachedStatement(sql: sql.upsertJob).execute(values: state.rowValues)
     }
 
     /// Writes a batch's summed changes, a rebuild chunk's or a group
@@ -76,7 +76,7 @@ struct ProjectionWriter: Sendable {
     private func upsert<Row: ProjectionRow>(_ rows: some Sequence<Row>, _ db: Database) throws {
         guard let text = sql.upserts[Row.table] else { preconditionFailure("no upsert for \(Row.table)") }
         let statement = try db.cachedStatement(sql: text)
-        for row in rows { try statement.execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue))) }
+        for row in rows { try statement.execute(values: row.rowValues) }
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {

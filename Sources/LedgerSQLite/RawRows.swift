@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 import LedgerStore
 
 /// Steps one statement on a connection GRDB owns, handing out column bytes
@@ -30,8 +31,7 @@ struct RawRows: ~Copyable {
     }
 
     func bind(_ text: String, at index: Int32) {
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        sqlite3_bind_text(statement, index, text, -1, transient)
+        sqlite3_bind_text(statement, index, text, -1, sqliteTransient)
     }
 
     /// Moves to the next row; false after the last.
@@ -51,6 +51,15 @@ struct RawRows: ~Copyable {
     func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
         guard let start = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// Whether `column` holds exactly `expected` (memcmp: the generic
+    /// `elementsEqual` showed in the rebuild's profile).
+    func bytes(_ column: Int32, equal expected: [UInt8]) -> Bool {
+        let actual = bytes(column)
+        guard actual.count == expected.count else { return false }
+        guard let start = actual.baseAddress, !expected.isEmpty else { return true }
+        return expected.withUnsafeBufferPointer { memcmp(start, $0.baseAddress!, expected.count) == 0 }
     }
 
     func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }

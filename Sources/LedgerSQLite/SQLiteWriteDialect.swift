@@ -82,7 +82,7 @@ final class SQLiteWriteDialect: WriteDialect, ReadLoader, @unchecked Sendable {
 
     private func write(_ batch: PreparedBatch, _ db: Database) throws {
         let insert = try db.cachedStatement(sql: Self.insertEvent)
-        for row in batch.events { try insert.execute(arguments: StatementArguments(row.rowValues.map(\.databaseValue))) }
+        for row in batch.events { try insert.execute(values: row.rowValues) }
         for job in batch.jobs { try projections.upsertJob(job, db) }
         try projections.write(batch.projections, db)
         try projections.setCheckpoint(batch.head.position, db)

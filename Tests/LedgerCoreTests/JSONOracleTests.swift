@@ -79,4 +79,35 @@ import Testing
         let foundation = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any]
         #expect(foundation?["k"] as? String == text)
     }
+
+    /// Keys are matched on their bytes; one written with escapes still names
+    /// its field, as it does for Codable, and a near miss names none.
+    @Test func escapedKeysNameTheirFieldAsForFoundation() throws {
+        let escaped = #"{"external\u005fid": "ext-1", "ext\u0065rnal_i": "x"}"#
+        let fast = try codec.decode(type: "job.submitted", schemaVersion: 1, data: escaped)
+        #expect(fast == (try codec.decodeWithFoundation(type: .jobSubmitted, data: escaped)))
+        #expect(fast == .jobSubmitted(JobSubmitted(externalID: "ext-1")))
+        let nearMiss = #"{"external_id_": "ext-1", "externalid": "x", "": 1}"#
+        #expect(throws: EventDecodingError.self) { try codec.decode(type: "job.submitted", schemaVersion: 1, data: nearMiss) }
+        #expect(throws: (any Error).self) { try codec.decodeWithFoundation(type: .jobSubmitted, data: nearMiss) }
+    }
+
+    /// The stored time text, written byte by byte, against Foundation's
+    /// formatter over random instants from 1601 to 9999 (Foundation's
+    /// calendar is Julian before 1582; the ledger's is proleptic Gregorian).
+    @Test func timestampTextAgreesWithFoundation() throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        var random = SystemRandomNumberGenerator()
+        let earliest: Int64 = -11_644_473_600_000, latest: Int64 = 253_402_300_799_999
+        for milliseconds in [earliest, latest, 0, -1, 951_868_799_999] + (0..<2000).map({ _ in Int64.random(in: earliest...latest, using: &random) }) {
+            let instant = Timestamp(millisecondsSinceEpoch: milliseconds)
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            #expect(instant.iso8601 == formatter.string(from: date), "\(milliseconds)")
+            #expect(Timestamp(iso8601: instant.iso8601) == instant)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import GRDB
 @testable import LedgerSQLite
 import LedgerStore
 import LedgerTesting
@@ -28,5 +29,27 @@ import Testing
         let statistics = store.batchStatistics
         #expect(statistics.requests > 300 && statistics.decideReads > 0)
         #expect(statistics.rereads == 0, "requests decided again for a read not loaded: \(statistics.rereads)")
+    }
+
+    /// Rows are bound through SQLite's own calls (``Statement/execute(values:)``):
+    /// each value arrives as the type and bytes it had, an empty text stays
+    /// text, and a refused row fails as GRDB fails, naming the constraint.
+    @Test func boundValuesArriveAsTheyWere() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (key TEXT PRIMARY KEY, empty TEXT, big INTEGER, none TEXT, tail TEXT)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO t VALUES (?, ?, ?, ?, ?)")
+            try insert.execute(values: [.text("é ☃ 😀"), .text(""), .integer(.min), .null, .text("a\u{0}b")])
+            try insert.execute(values: [.text("second"), .text(""), .integer(.max), .null, .text("")])
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT key, typeof(empty) AS emptyType, empty, big, typeof(none) AS noneType, length(CAST(tail AS BLOB)) AS tailBytes
+                FROM t WHERE key = 'é ☃ 😀'
+                """))
+            #expect(row["emptyType"] as String == "text" && row["empty"] as String == "")
+            #expect(row["big"] as Int64 == .min && row["noneType"] as String == "null" && row["tailBytes"] as Int == 3)
+            let refused = #expect(throws: DatabaseError.self) { try insert.execute(values: [.text("second"), .null, .null, .null, .null]) }
+            #expect(refused?.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 2)
+        }
     }
 }

@@ -141,6 +141,20 @@ MUTANTS = [
     ("the migration that adds late webhooks leaves them empty", "Sources/LedgerSQLite/Schema/Migrations.swift",
      "INSERT INTO projection_rebuild_pending (migration) VALUES ('v10-late-webhooks');", "", "NotificationProjection"),
 
+    # The rebuild's fast paths (2026-12-06, second).
+    ("an escaped key names no field", "Sources/LedgerCore/Support/JSONKey.swift",
+     "return text.utf8.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: count))", "return false",
+     "JSONOracle"),
+    ("the time text's minutes wrap at 59", "Sources/LedgerCore/Support/Timestamp+ISO8601.swift",
+     'put(millisecondOfDay / 60_000 % 60, width: 2, then: ":")', 'put(millisecondOfDay / 60_000 % 59, width: 2, then: ":")',
+     "JSONOracle"),
+    ("a bound text loses its last byte", "Sources/LedgerSQLite/RawWrite.swift",
+     "sqlite3_bind_text(handle, index, start, Int32(chars.count), sqliteTransient)",
+     "sqlite3_bind_text(handle, index, start, Int32(chars.count - 1), sqliteTransient)", "SQLiteConformance"),
+    ("an empty text is bound as NULL", "Sources/LedgerSQLite/RawWrite.swift",
+     'return _ = sqlite3_bind_text(handle, index, "", 0, nil)', "return _ = sqlite3_bind_null(handle, index)",
+     "SQLiteWriteDialect"),
+
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
      "if moved != nil { return .rollback }", "if moved != nil, false { return .rollback }", "SQLiteConformance"),

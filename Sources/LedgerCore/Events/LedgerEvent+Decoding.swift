@@ -52,7 +52,7 @@ func required<T>(_ value: T?, _ key: String, _ reader: JSONReader) throws(JSONPa
 }
 
 /// A word of a closed vocabulary (a status, a source, a policy).
-func word<Word: RawRepresentable<String>>(_ key: String, _ reader: inout JSONReader) throws(JSONParser.Failure) -> Word {
+func word<Word: RawRepresentable<String>>(_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParser.Failure) -> Word {
     guard let word = Word(rawValue: try reader.readString(key)) else { throw reader.failure("\(key) is not one of its documented words") }
     return word
 }

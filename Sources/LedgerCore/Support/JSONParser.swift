@@ -70,7 +70,7 @@ struct JSONReader {
 
     private mutating func objectValue(depth: Int) throws(JSONParser.Failure) -> JSONValue {
         var members = [String: JSONValue](minimumCapacity: 12)
-        try object(depth: depth) { key, reader throws(JSONParser.Failure) in members[key] = try reader.value(depth: depth) }
+        try object(depth: depth) { key, reader throws(JSONParser.Failure) in members[key.description] = try reader.value(depth: depth) }
         return .object(members)
     }
 
@@ -114,6 +114,18 @@ struct JSONReader {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// An object member's key: its bytes when it has no escapes.
+    mutating func key() throws(JSONParser.Failure) -> JSONKey {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return JSONKey(text: try string()) }
+        index = end + 1
+        return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
     }
 
     /// A string; the fast path copies runs without escapes in one go.

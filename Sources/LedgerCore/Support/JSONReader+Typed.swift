@@ -3,7 +3,7 @@ extension JSONReader {
     /// consume the value (with a typed read, or ``skipValue()``). `depth` is
     /// the object's own nesting depth, refused past ``JSONParser/depthMax``.
     mutating func object(
-        depth: Int = 1, _ member: (String, inout JSONReader) throws(JSONParser.Failure) -> Void
+        depth: Int = 1, _ member: (JSONKey, inout JSONReader) throws(JSONParser.Failure) -> Void
     ) throws(JSONParser.Failure) {
         guard depth <= JSONParser.depthMax else { throw failure("nested deeper than \(JSONParser.depthMax)") }
         skipWhitespace()
@@ -14,7 +14,7 @@ extension JSONReader {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
-            let key = try string()
+            let key = try self.key()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
@@ -36,7 +36,7 @@ extension JSONReader {
         guard index == bytes.count else { throw failure("trailing characters") }
     }
 
-    mutating func readString(_ key: String) throws(JSONParser.Failure) -> String {
+    mutating func readString(_ key: JSONKey) throws(JSONParser.Failure) -> String {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("\(key) is not a string") }
         return try string()
@@ -44,7 +44,7 @@ extension JSONReader {
 
     /// A string; in a fold-only read, an empty one after checking it (webhook
     /// bodies, body hashes and delivery ids: no fold reads them).
-    mutating func readFoldedString(_ key: String) throws(JSONParser.Failure) -> String {
+    mutating func readFoldedString(_ key: JSONKey) throws(JSONParser.Failure) -> String {
         guard foldOnly else { return try readString(key) }
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("\(key) is not a string") }
@@ -53,19 +53,19 @@ extension JSONReader {
     }
 
     /// A string, or `nil` for `null`.
-    mutating func readOptionalString(_ key: String) throws(JSONParser.Failure) -> String? {
+    mutating func readOptionalString(_ key: JSONKey) throws(JSONParser.Failure) -> String? {
         if try readNull() { return nil }
         return try readString(key)
     }
 
-    mutating func readBool(_ key: String) throws(JSONParser.Failure) -> Bool {
+    mutating func readBool(_ key: JSONKey) throws(JSONParser.Failure) -> Bool {
         guard case .bool(let flag) = try value(depth: 0) else { throw failure("\(key) is not true or false") }
         return flag
     }
 
     /// An integer; digits are accumulated directly (no text in between), and
     /// anything else falls back to the general number reader.
-    mutating func readInt64(_ key: String) throws(JSONParser.Failure) -> Int64 {
+    mutating func readInt64(_ key: JSONKey) throws(JSONParser.Failure) -> Int64 {
         skipWhitespace()
         let start = index
         var negative = false
@@ -89,7 +89,7 @@ extension JSONReader {
         }
     }
 
-    mutating func readOptionalInt64(_ key: String) throws(JSONParser.Failure) -> Int64? {
+    mutating func readOptionalInt64(_ key: JSONKey) throws(JSONParser.Failure) -> Int64? {
         if try readNull() { return nil }
         return try readInt64(key)
     }

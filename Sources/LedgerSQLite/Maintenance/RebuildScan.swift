@@ -32,7 +32,7 @@ struct RebuildScan {
         while try rows.next() {
             let position = rows.int64(0)
             // The stream name becomes a String only when it changes.
-            if !rows.bytes(1).elementsEqual(streamBytes) {
+            if !rows.bytes(1, equal: streamBytes) {
                 if inJobStream, job.isRegistered { chunk.jobs.append(job) }
                 chunk.streamCount += 1
                 if chunk.streamCount >= chunkStreamCount {
