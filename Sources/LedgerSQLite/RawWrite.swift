@@ -16,13 +16,14 @@ extension Statement {
             switch value {
             case .null: sqlite3_bind_null(handle, index)
             case .integer(let number): sqlite3_bind_int64(handle, index, number)
+            case .text(let text) where text.isEmpty:
+                // A null pointer would bind NULL: an empty text is bound from a static, empty buffer.
+                sqlite3_bind_text(handle, index, emptyText, 0, nil)
             case .text(let text):
                 var text = text
                 text.withUTF8 { bytes in
                     bytes.withMemoryRebound(to: CChar.self) { chars in
-                        // An empty text has no buffer: bind SQLite's own empty string.
-                        guard let start = chars.baseAddress else { return _ = sqlite3_bind_text(handle, index, "", 0, nil) }
-                        sqlite3_bind_text(handle, index, start, Int32(chars.count), sqliteTransient)
+                        _ = sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), sqliteTransient)
                     }
                 }
             }
@@ -37,6 +38,11 @@ extension Statement {
         }
         sqlite3_reset(handle)
     }
+}
+
+/// Bytes that live as long as the program (a literal's), for empty texts.
+private var emptyText: UnsafePointer<CChar> {
+    UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 /// Tells SQLite to copy bound bytes (they live only for the call).

@@ -37,6 +37,8 @@ import Testing
                 webhook.body = ""
                 webhook.bodySHA256 = ""
                 webhook.deliveryID = ""
+                webhook.provider = ""
+                webhook.externalID = ""
                 expected = .webhookReceived(webhook)
             }
             var data = stored.data

@@ -52,4 +52,16 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 2)
         }
     }
+
+    /// A rebuild writes with the projections' CHECK constraints off (its rows
+    /// come from the fold); the connection it ran on has them again after it,
+    /// so a live write of a bad row is refused.
+    @Test func aRebuildLeavesTheChecksOn() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j", externalID: "ext-j"))
+        _ = try await store.rebuild()
+        await #expect(throws: (any Error).self) {
+            try await store.write { db in try db.execute(sql: "UPDATE projection_jobs SET status = 'lost' WHERE job_id = 'j'") }
+        }
+    }
 }

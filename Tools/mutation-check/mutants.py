@@ -149,11 +149,13 @@ MUTANTS = [
      'put(millisecondOfDay / 60_000 % 60, width: 2, then: ":")', 'put(millisecondOfDay / 60_000 % 59, width: 2, then: ":")',
      "JSONOracle"),
     ("a bound text loses its last byte", "Sources/LedgerSQLite/RawWrite.swift",
-     "sqlite3_bind_text(handle, index, start, Int32(chars.count), sqliteTransient)",
-     "sqlite3_bind_text(handle, index, start, Int32(chars.count - 1), sqliteTransient)", "SQLiteConformance"),
+     "sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), sqliteTransient)",
+     "sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count - 1), sqliteTransient)", "SQLiteConformance"),
     ("an empty text is bound as NULL", "Sources/LedgerSQLite/RawWrite.swift",
-     'return _ = sqlite3_bind_text(handle, index, "", 0, nil)', "return _ = sqlite3_bind_null(handle, index)",
+     "sqlite3_bind_text(handle, index, emptyText, 0, nil)", "sqlite3_bind_null(handle, index)",
      "SQLiteWriteDialect"),
+    ("a rebuild leaves the check constraints off", "Sources/LedgerSQLite/Maintenance/Rebuilder.swift",
+     'defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }', "", "SQLiteWriteDialect"),
 
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",

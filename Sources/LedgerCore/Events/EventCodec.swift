@@ -50,8 +50,9 @@ public struct EventCodec: Sendable {
     /// The same, reading `data` straight from a buffer (SQLite's, on the
     /// replay and rebuild paths) without first copying it into a String.
     ///
-    /// With `foldOnly` (rebuilds) the fields no fold reads, a webhook's
-    /// `body`, `body_sha256` and `delivery_id`, are validated but left empty.
+    /// With `foldOnly` (a rebuild's job streams, verify) the fields no fold
+    /// reads, a webhook's `body`, `body_sha256`, `delivery_id`, `provider` and
+    /// `external_id`, are validated but left empty.
     public func decode(type eventType: EventType, schemaVersion: Int, utf8 data: UnsafeBufferPointer<UInt8>,
                        foldOnly: Bool = false) throws(EventDecodingError) -> LedgerEvent {
         guard schemaVersion == upcaster.currentVersion(of: eventType)

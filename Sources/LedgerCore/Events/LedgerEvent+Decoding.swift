@@ -98,8 +98,10 @@ extension WebhookReceived {
         try reader.object { key, reader throws(JSONParser.Failure) in
             switch key {
             case "delivery_id": deliveryID = try reader.readFoldedString(key)
-            case "provider": provider = try reader.readString(key)
-            case "external_id": externalID = try reader.readString(key)
+            // A job's provider and external id come from its registration and
+            // submission: its webhooks' copies are evidence, not fold input.
+            case "provider": provider = try reader.readFoldedString(key)
+            case "external_id": externalID = try reader.readFoldedString(key)
             case "reported_status": reported = try word(key, &reader)
             case "raw_status": raw = try reader.readString(key)
             case "outputs": outputs = try reader.readValue()

@@ -37,8 +37,9 @@ public struct JSONParser {
 struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// Set by fold-only reads (rebuild): fields no fold reads (webhook bodies,
-    /// the largest field, body hashes, delivery ids) are checked, not copied.
+    /// Set by fold-only reads (a rebuild's job streams, verify): fields no
+    /// fold reads (webhook bodies, the largest field, body hashes, delivery
+    /// ids, and a webhook's provider and external id) are checked, not copied.
     var foldOnly = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }

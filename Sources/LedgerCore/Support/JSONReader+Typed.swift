@@ -42,8 +42,9 @@ extension JSONReader {
         return try string()
     }
 
-    /// A string; in a fold-only read, an empty one after checking it (webhook
-    /// bodies, body hashes and delivery ids: no fold reads them).
+    /// A string; in a fold-only read, an empty one after checking it (a
+    /// webhook's body, body hash, delivery id, provider and external id: no
+    /// fold reads them).
     mutating func readFoldedString(_ key: JSONKey) throws(JSONParser.Failure) -> String {
         guard foldOnly else { return try readString(key) }
         skipWhitespace()
