@@ -7,9 +7,16 @@ extension Statement {
     /// SQLite's own calls. Every projection row and event row is written this
     /// way: GRDB's `StatementArguments` (an array of `DatabaseValue` built,
     /// checked and copied per row) measured as the rebuild writer's largest
-    /// cost. Fails as GRDB would, with a `DatabaseError`.
+    /// cost. Fails as GRDB would, with a `DatabaseError`. What GRDB does around
+    /// a statement and this does not (transaction observers, the check for a
+    /// transaction already rolled back, dropping a failed statement from the
+    /// cache) the ledger does not use: it has no observers, and every write
+    /// that fails ends its transaction.
     func execute(values: [SQLValue]) throws {
         let handle = sqliteStatement
+        // Every parameter is bound on every call: a short row would otherwise
+        // reuse the last row's trailing values.
+        precondition(values.count == Int(sqlite3_bind_parameter_count(handle)), "\(values.count) values for: \(sql)")
         sqlite3_reset(handle)
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)

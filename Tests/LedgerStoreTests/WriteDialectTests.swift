@@ -64,4 +64,26 @@ import Testing
             try await store.write { db in try db.execute(sql: "UPDATE projection_jobs SET status = 'lost' WHERE job_id = 'j'") }
         }
     }
+
+    /// The same when the rebuild fails: an event this build cannot read
+    /// (appended as the next link, as a damaged copy could hold one) stops it,
+    /// and the writer it ran on still refuses a bad row.
+    @Test func aFailedRebuildLeavesTheChecksOn() async throws {
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await store.execute(Fixtures.register("j", externalID: "ext-j"))
+        try await store.write { db in
+            let last = try #require(try Row.fetchOne(db, sql: "SELECT position, stream, version, hash FROM events ORDER BY position DESC LIMIT 1"))
+            let digest = String(repeating: "0", count: 64)
+            try db.execute(sql: """
+                INSERT INTO events (position, stream, version, type, schema_version, recorded_at, data, data_sha256, metadata,
+                                    idempotency_key, prev_hash, hash)
+                VALUES (?, ?, ?, 'job.submitted', 1, '2026-12-06T00:00:00.000Z', '{}', ?, '{"actor":"test"}', NULL, ?, ?)
+                """, arguments: [(last["position"] as Int64) + 1, last["stream"] as String, (last["version"] as Int64) + 1,
+                                 digest, last["hash"] as String, digest])
+        }
+        await #expect(throws: (any Error).self) { _ = try await store.rebuild() }
+        await #expect(throws: (any Error).self) {
+            try await store.write { db in try db.execute(sql: "UPDATE projection_jobs SET status = 'lost' WHERE job_id = 'j'") }
+        }
+    }
 }

@@ -155,7 +155,7 @@ MUTANTS = [
      "sqlite3_bind_text(handle, index, emptyText, 0, nil)", "sqlite3_bind_null(handle, index)",
      "SQLiteWriteDialect"),
     ("a rebuild leaves the check constraints off", "Sources/LedgerSQLite/Maintenance/Rebuilder.swift",
-     'defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }', "", "SQLiteWriteDialect"),
+     "defer { Self.turnCheckConstraintsOn(db) }", "", "SQLiteWriteDialect"),
 
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import GRDB
 import LedgerCore
@@ -88,12 +89,23 @@ struct Rebuilder {
     /// write. A rebuild writes only what the fold made from decoded events
     /// (outputs rewritten from a parsed value, statuses from a closed enum),
     /// and `json_valid` on every job row measured as a quarter of its
-    /// writer's time, so it writes with them off: on its own connection, for
-    /// its own statements, and on again before it returns or throws.
+    /// writer's time, so it writes with them off. The pragma is the writer
+    /// connection's, which group commits use next: it is turned on again
+    /// however the rebuild ends.
     private func withoutCheckConstraints<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-        defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
+        defer { Self.turnCheckConstraintsOn(db) }
         return try body()
+    }
+
+    /// Through SQLite itself, not GRDB: after an error that rolled the
+    /// transaction back (a full disk), GRDB refuses every further statement
+    /// of it, and the pragma is not part of the transaction.
+    private static func turnCheckConstraintsOn(_ db: Database) {
+        guard let connection = db.sqliteConnection else { return }
+        guard sqlite3_exec(connection, "PRAGMA ignore_check_constraints = OFF", nil, nil, nil) == SQLITE_OK else {
+            preconditionFailure("the CHECK constraints could not be turned on after a rebuild; the writer must not go on without them")
+        }
     }
 
     private func apply(_ chunk: RebuildChunk, _ db: Database) throws {
