@@ -9,16 +9,6 @@ extension JobState {
     }
 }
 
-extension SQLValue {
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .integer(let value): value.databaseValue
-        case .text(let value): value.databaseValue
-        }
-    }
-}
-
 extension Row: ColumnReader {
     public func text(_ column: String) -> String? { self[column] }
     public func integer(_ column: String) -> Int64? { self[column] }

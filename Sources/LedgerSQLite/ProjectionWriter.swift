@@ -28,12 +28,13 @@ struct ProjectionWriter: Sendable {
     }
 
     /// Inserts the rows of a rebuild, which writes each job once into emptied
-    /// tables: a plain insert (the upsert's conflict clause measured as a
-    /// tenth of the rebuild writer's time), and a second row for one job
-    /// fails loudly instead of overwriting the first.
+    /// tables (its scan hands over registered jobs only): a plain insert (the
+    /// upsert's conflict clause measured as a tenth of the rebuild writer's
+    /// time), and a second row for one job fails loudly instead of
+    /// overwriting the first.
     func insertJobs(_ jobs: [JobState], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: sql.insertJob)
-        for job in jobs where job.isRegistered { try statement.execute(values: job.rowValues) }
+        for job in jobs { try statement.execute(values: job.rowValues) }
     }
 
     /// Writes a batch's summed changes, a rebuild chunk's or a group

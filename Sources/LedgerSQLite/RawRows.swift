@@ -31,7 +31,7 @@ struct RawRows: ~Copyable {
     }
 
     func bind(_ text: String, at index: Int32) {
-        sqlite3_bind_text(statement, index, text, -1, sqliteTransient)
+        LedgerSQLite.bind(.text(text), at: index, to: statement)
     }
 
     /// Moves to the next row; false after the last.

@@ -18,23 +18,7 @@ extension Statement {
         // reuse the last row's trailing values.
         precondition(values.count == Int(sqlite3_bind_parameter_count(handle)), "\(values.count) values for: \(sql)")
         sqlite3_reset(handle)
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case .null: sqlite3_bind_null(handle, index)
-            case .integer(let number): sqlite3_bind_int64(handle, index, number)
-            case .text(let text) where text.isEmpty:
-                // A null pointer would bind NULL: an empty text is bound from a static, empty buffer.
-                sqlite3_bind_text(handle, index, emptyText, 0, nil)
-            case .text(let text):
-                var text = text
-                text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        _ = sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), sqliteTransient)
-                    }
-                }
-            }
-        }
+        for (offset, value) in values.enumerated() { bind(value, at: Int32(offset + 1), to: handle) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE || code == SQLITE_ROW else {
             let connection = sqlite3_db_handle(handle)
@@ -47,10 +31,29 @@ extension Statement {
     }
 }
 
+/// Binds `value` as parameter `index` of `handle`: a text's exact bytes
+/// (copied by SQLite), an integer, or NULL.
+func bind(_ value: SQLValue, at index: Int32, to handle: OpaquePointer) {
+    switch value {
+    case .null: sqlite3_bind_null(handle, index)
+    case .integer(let number): sqlite3_bind_int64(handle, index, number)
+    case .text(let text) where text.isEmpty:
+        // A null pointer would bind NULL: an empty text is bound from a static, empty buffer.
+        sqlite3_bind_text(handle, index, emptyText, 0, nil)
+    case .text(let text):
+        var text = text
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                _ = sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), sqliteTransient)
+            }
+        }
+    }
+}
+
 /// Bytes that live as long as the program (a literal's), for empty texts.
 private var emptyText: UnsafePointer<CChar> {
     UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 /// Tells SQLite to copy bound bytes (they live only for the call).
-let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

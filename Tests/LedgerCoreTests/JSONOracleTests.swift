@@ -103,7 +103,7 @@ import Testing
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.calendar = Calendar(identifier: .gregorian)
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        var random = SystemRandomNumberGenerator()
+        var random = SeededGenerator(seed: 14)
         let earliest: Int64 = -11_644_473_600_000, latest: Int64 = 253_402_300_799_999
         for milliseconds in [earliest, latest, 0, -1, 951_868_799_999] + (0..<2000).map({ _ in Int64.random(in: earliest...latest, using: &random) }) {
             let instant = Timestamp(millisecondsSinceEpoch: milliseconds)

@@ -19,19 +19,12 @@ struct PostgresLogBenchmark {
         let database = try server.newDatabaseName()
         let store = try await PostgresEventStore.open(url: server.url(database: database), options: StoreOptions())
         let jobs = LogBenchmark.jobIDs(events: events)
-        // 64 jobs in flight throughout: each one that ends starts the next
-        // (in batches, each would wait for its slowest, a long job's 50 requests).
         let generating = try await Measure.seconds {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, jobID) in jobs.enumerated() {
-                    if index >= Self.jobsInFlight { try await group.next() }
-                    group.addTask {
-                        try await LogBenchmark.drive(jobID, store)
-                        try await Self.afterTheOutcome(jobID, store)
-                    }
-                    if index % 12_800 == 0 { FileHandle.standardError.write(Data("  generating: \(index) of \(jobs.count) jobs\n".utf8)) }
-                }
-                try await group.waitForAll()
+            try await LogBenchmark.drive(jobs, inFlight: Self.jobsInFlight, { jobID in
+                try await LogBenchmark.drive(jobID, store)
+                try await Self.afterTheOutcome(jobID, store)
+            }) { index in
+                if index % 12_800 == 0 { FileHandle.standardError.write(Data("  generating: \(index) of \(jobs.count) jobs\n".utf8)) }
             }
         }
         let head = try await store.head().position
