@@ -1,3 +1,5 @@
+import Foundation
+
 /// The stored `type` of every event, written out once, never derived from a
 /// Swift type name, so that renaming code can never change the log.
 public enum EventType: String, Sendable, CaseIterable, Codable {
@@ -43,7 +45,11 @@ extension EventType {
     /// The type whose stored name is `bytes`, without making a String of them
     /// (rebuild reads a million of these).
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard let match = Self.byUTF8.first(where: { $0.bytes.elementsEqual(bytes) }) else { return nil }
+        guard let start = bytes.baseAddress else { return nil }
+        // Length first, then memcmp: the generic elementsEqual showed in the rebuild's profile.
+        guard let match = Self.byUTF8.first(where: { name in
+            name.bytes.count == bytes.count && name.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, start, bytes.count) == 0 }
+        }) else { return nil }
         self = match.type
     }
 }
