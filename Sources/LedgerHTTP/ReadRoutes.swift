@@ -29,7 +29,7 @@ struct ReadRoutes: Sendable {
     private func providerHealth(_ request: Request) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
         let providers = try await support.call { () async throws(StoreError) in try await services.readModels.providerHealth() }
-        return Response.json(Page(plural: "providers", items: providers, nextCursor: nil))
+        return Response.json(Page(plural: "providers", items: providers.map(\.json), nextCursor: nil))
     }
 
     /// `?as_of=<UTC time>` and/or `?position=<n>`: the job as it was then.

@@ -70,14 +70,6 @@ extension PostgresEventStore: ReadModels {
         }
     }
 
-    /// The `provider_health` view's rows as JSON objects (numbers stay numbers).
-    public func providerHealth() async throws(StoreError) -> [JSONValue] {
-        try await reading { [self] connection in
-            try await rows("SELECT row_to_json(h)::text AS row FROM provider_health h ORDER BY provider", on: connection,
-                           logger: logger).compactMap { $0.text("row").flatMap { JSONValue(jsonText: $0) } }
-        }
-    }
-
     public func totals() async throws(StoreError) -> LedgerTotals {
         try await reading { [self] connection in
             var totals = LedgerTotals()

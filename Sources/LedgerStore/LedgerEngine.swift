@@ -8,8 +8,11 @@ public protocol ReadModels: Sendable {
     /// A named question answered as a table (``ReadModel``).
     func table(_ model: ReadModel) async throws(StoreError) -> ReadTable
     func account(_ account: String) async throws(StoreError) -> AccountBalance?
+}
+
+extension ReadModels {
     /// The `provider_health` rows, by provider.
-    func providerHealth() async throws(StoreError) -> [JSONValue]
+    public func providerHealth() async throws(StoreError) -> [ProviderHealthRow] { try await table(.providerHealth).decoded() }
 }
 
 /// Operating a ledger's log: the proofs of its integrity, its projections,

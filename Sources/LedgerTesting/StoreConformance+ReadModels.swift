@@ -113,7 +113,10 @@ extension StoreConformance {
             let p50 = Double(lateness.first?["lateness_p50_s"] ?? "") ?? -1
             try expect(p50 >= 0.1 && p50 < 60, "late by the time between the poll and the webhook: \(lateness)")
             let health = try await store.providerHealth()
-            try expect(health.first?["late_webhooks"] == .int(1), "the provider counts the same late webhook: \(health)")
+            try expect(health.first?.lateWebhooks == 1, "the provider counts the same late webhook: \(health)")
+            try expect(health.first?.lastWebhookAt != nil && health.first?.completionsBySource[.poll] == 1
+                       && health.first?.pollShare == 0.5 && health.first?.detectionLatencyP50Seconds != nil,
+                       "each measure read in its type on every dialect: \(health)")
             let polled = try await store.job("polled")
             guard let completedAt = polled?.completedAt else { throw ConformanceFailure("polled did not complete") }
             let far = completedAt.adding(milliseconds: 86_400_000)
@@ -176,7 +179,7 @@ extension StoreConformance {
             let balance = try await store.account("acct_1")
             try expect(balance?.charged == 16 && balance?.refunded == 7 && balance?.net == 9, "\(String(describing: balance))")
             let health = try await store.providerHealth()
-            try expect(health.first?["unknown_statuses"] == .int(1) && health.first?["orphans"] == .int(2), "\(health)")
+            try expect(health.first?.unknownStatuses == 1 && health.first?.orphans == 2, "\(health)")
             let totals = try await store.totals()
             try expect(totals.refunds == 1 && totals.orphansUnadopted == 1 && totals.jobsByStatus[.processing] == 1, "\(totals)")
             try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")

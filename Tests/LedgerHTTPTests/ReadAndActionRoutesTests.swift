@@ -33,9 +33,21 @@ import Testing
             try await client.execute(uri: "/v1/providers/health", method: .get, headers: Self.auditor) {
                 guard case .array(let providers) = Self.json($0)?["providers"] else { Issue.record("no providers"); return }
                 #expect(providers.first?["provider"] == .string("replicate") && providers.first?["webhooks"] == .int(1))
+                // Every column of the provider_health view, numbers as numbers, typed by the row, not the dialect.
+                guard case .object(let members) = providers.first else { Issue.record("no provider object"); return }
+                #expect(members.keys.sorted() == Self.providerHealthColumns.sorted())
+                #expect(members["completions_webhook"] == .int(0) && members["unknown_statuses"] == .int(0))
+                #expect(members["poll_share"] == .null && members["detection_latency_p50_s"] == .null)
+                #expect(members["last_webhook_at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) != nil)
             }
         }
     }
+
+    static let providerHealthColumns = [
+        "provider", "webhooks", "duplicates", "orphans", "late_webhooks", "conflicts", "completions_webhook", "completions_poll",
+        "completions_watchdog", "completions_manual", "completions_app", "detection_latency_p50_s", "detection_latency_p95_s",
+        "last_webhook_at", "poll_share", "unknown_statuses",
+    ]
 
     @Test func stateAsOfAPosition() async throws {
         try await withJob { client, _ in

@@ -454,8 +454,8 @@ import Testing
             let orphanPaused = #"{"id":"pred_u2","status":"paused","output":null,"error":null}"#
             #expect(try await ledger.replicate(orphanPaused, id: "msg_u2").status == .ok)
             #expect(try await ledger.job("r1").status == .processing, "an unknown word decides nothing")
-            let health = try await ledger.store.providerHealth().first { $0["provider"] == .string("replicate") }
-            #expect(health?["unknown_statuses"] == .int(2), "a duplicate is not counted again")
+            let health = try await ledger.store.providerHealth().first { $0.provider == "replicate" }
+            #expect(health?.unknownStatuses == 2, "a duplicate is not counted again")
             let rows = try ReadOnlyQuery(path: ledger.path, timeBudgetMilliseconds: 10_000)
                 .run("SELECT provider, raw_status, reports FROM unknown_statuses").rows
             #expect(rows == [["replicate", "paused", "2"]])

@@ -246,7 +246,7 @@ struct AdminRoutes: Sendable {
     }
 
     private func providers() async throws -> Response {
-        let health = try await table(.providerHealth)
+        let health = try await table(.providerHealth).decoded(as: ProviderHealthRow.self)
         let latency = try await table(.detectionLatencyByDay(limit: 5_000))
         let outcomes = try await table(.outcomesBySourceByDay(limit: 20_000))
         let lateness = try await table(.webhookLateness)

@@ -6,26 +6,36 @@ import LedgerStore
 /// handful of providers do, and at 390 px each measure becomes a card with
 /// every provider's value labelled.
 struct ProviderHealthTable {
-    /// `provider` first, then the measures.
-    let health: ReadTable
+    let health: [ProviderHealthRow]
     let now: Timestamp
 
     var html: String {
-        guard !health.rows.isEmpty else {
+        guard let first = health.first else {
             return "<p class=\"empty\"><strong>Per provider</strong>: no provider has sent a webhook or been polled yet.</p>"
         }
-        let providers = health.records.map { $0["provider"] ?? "" }
-        let head = "<th scope=\"col\">Measure</th>" + providers.map { provider -> String in "<th scope=\"col\">\(HTML.escape(provider))</th>" }.joined()
-        let body = health.columns.indices.dropFirst().map { column -> String in
-            let measure = health.columns[column]
-            let cells = health.rows.indices.map { row -> String in
-                TableCell.html(health.rows[row][column], column: measure, now: now, link: nil, label: providers[row])
+        let head = "<th scope=\"col\">Measure</th>" + health.map { "<th scope=\"col\">\(HTML.escape($0.provider))</th>" }.joined()
+        let measures = health.map(\.measures)
+        let body = first.measures.indices.map { index -> String in
+            let column = first.measures[index].column
+            let cells = health.indices.map { row -> String in
+                TableCell.html(Self.text(measures[row][index].value), column: column, now: now, link: nil, label: health[row].provider)
             }.joined()
-            return "<tr><th scope=\"row\">\(HTML.escape(TableCell.label(measure)))</th>\(cells)</tr>"
+            return "<tr><th scope=\"row\">\(HTML.escape(TableCell.label(column)))</th>\(cells)</tr>"
         }.joined(separator: "\n")
         return """
             <table class="measures"><caption>Per provider, since the log began</caption><thead><tr>\(head)</tr></thead>
             <tbody>\(body)</tbody></table>
             """
+    }
+
+    /// A measure as the table cells read it: nil for none.
+    private static func text(_ value: JSONValue) -> String? {
+        switch value {
+        case .int(let whole): String(whole)
+        case .double(let real): String(real)
+        case .string(let text): text
+        case .bool(let flag): String(flag)
+        case .null, .array, .object: nil
+        }
     }
 }

@@ -10,26 +10,6 @@ extension SQLiteEventStore {
                 .map { AccountBalance(account: account, charged: $0["charged"], refunded: $0["refunded"], recharged: $0["recharged"], net: $0["net"]) }
         }
     }
-
-    /// The rows of the `provider_health` view, column for column, by provider.
-    public func providerHealth() async throws(StoreError) -> [JSONValue] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM provider_health ORDER BY provider").map(Self.jsonObject)
-        }
-    }
-
-    static func jsonObject(_ row: Row) -> JSONValue {
-        var members: [String: JSONValue] = [:]
-        for (column, value) in row {
-            switch value.storage {
-            case .int64(let number): members[column] = .int(number)
-            case .double(let number): members[column] = .double(number)
-            case .string(let text): members[column] = .string(text)
-            case .null, .blob: members[column] = .null
-            }
-        }
-        return .object(members)
-    }
 }
 
 extension SQLiteEventStore {
