@@ -29,6 +29,7 @@ enum PostgresMigrations {
         ("v7-attempted-notifications", v7AttemptedNotifications),
         ("v8-notifications", v8Notifications),
         ("v9-late-webhooks", v9LateWebhooks),
+        ("v10-projections-parsed-once", v10ProjectionsParsedOnce),
     ]
 
     /// Migrations that add a projection an existing log must fill: after

@@ -44,8 +44,10 @@ import Testing
         await store.close()
     }
 
-    /// Undoes migration v9: the database as the release before late webhooks were kept.
+    /// Undoes migrations v10 (it replaced v9's function in place) and v9:
+    /// the database as the release before late webhooks were kept.
     static let beforeLateWebhooks = """
+        DELETE FROM ledger_migrations WHERE identifier = 'v10-projections-parsed-once';
         DROP FUNCTION ledger_write_projections(text, text);
         ALTER FUNCTION ledger_write_projections_v8(text, text) RENAME TO ledger_write_projections;
         DROP TABLE projection_late_webhooks;

@@ -115,4 +115,26 @@ import Testing
         row.hash = ChainHasher.hash(of: row)
         return row
     }
+
+    /// An attempt's outcome can arrive in a later call than the attempt
+    /// (an import's batch ending between the two): the later call's
+    /// `settlements` settle the row the earlier one wrote, and nothing else.
+    @Test func aSettlementInALaterCallSettlesTheAttemptWrittenBefore() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        await (try await PostgresEventStore.open(url: server.url(database: database))).close()
+        let attempts = (7...8).map { position in
+            """
+            {"position":\(position),"attempted_at":"2026-12-06T10:00:00.000Z","job_id":"j1","notification_id":"n\(position)",\
+            "event":"job.completed","attempt":1,"outcome":"failing","http_status":500,"error":null,"latency_ms":12}
+            """
+        }
+        let settlement = #"{"settlements":[{"position":7,"notification_id":"n7","outcome":"delivered"}]}"#
+        let outcomes = try server.psql("""
+            SELECT ledger_write_projections('[]', '{"attempts":[\(attempts.joined(separator: ","))]}');
+            SELECT ledger_write_projections('[]', '\(settlement)');
+            SELECT position || ' ' || outcome FROM projection_notification_attempts ORDER BY position
+            """, database: database)
+        #expect(outcomes.split(separator: "\n").suffix(2) == ["7 delivered", "8 failing"], "\(outcomes)")
+    }
 }
