@@ -8,8 +8,8 @@ extension PostgresMigrations {
     /// about 20 (docs/performance.md). The statements and their order are
     /// the layers' own; what changes is only how the changes are read. The
     /// name and arguments are the same, so ``ledger_append_batch`` and the
-    /// rebuild call it unchanged; `ledger_write_projections_v5` and `_v8`,
-    /// which v9's layer called, stay in place unused.
+    /// rebuild call it unchanged; `ledger_write_projections_v8` (which v9's
+    /// layer called) and `_v5` (which v8's called) stay in place unused.
     static let v10ProjectionsParsedOnce = #"""
         CREATE OR REPLACE FUNCTION ledger_write_projections(p_jobs text, p_projections text) RETURNS void
             LANGUAGE plpgsql AS $$

@@ -1,3 +1,5 @@
+import LedgerStore
+
 /// The PostgreSQL schema, as frozen SQL: a shipped migration is never
 /// edited, a change is a new one appended to ``all``. The same tables and
 /// meanings as the SQLite schema, in PostgreSQL's words:
@@ -198,8 +200,7 @@ enum PostgresMigrations {
             key   text COLLATE "C" PRIMARY KEY,
             value text NOT NULL
         );
-        INSERT INTO ledger_settings (key, value) VALUES
-            ('stuck_after_s', '7200'), ('deadline_s', '86400'), ('submit_deadline_s', '900');
+        \#(SettingsSeed.sql)
         """#
 
     /// The read-only views for auditors, as SQLite has them (`jobs` with

@@ -2,8 +2,9 @@ import LedgerCore
 import LedgerStore
 
 /// Job rows and summed projection changes as the JSON arrays of rows
-/// `ledger_write_projections` reads with `json_to_recordset` (nulls as JSON
-/// nulls, which PostgreSQL's arrays of a bound parameter cannot carry).
+/// `ledger_write_projections` reads (the jobs with `json_to_recordset`, the
+/// changes parsed once with `jsonb_to_recordset`): nulls as JSON nulls,
+/// which PostgreSQL's arrays of a bound parameter cannot carry.
 enum PostgresProjectionRows {
     /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``),
     /// written straight into bytes: a batch's rows are on the commit's path.

@@ -48,7 +48,8 @@ struct RawRows: ~Copyable {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
-    /// The column's bytes as stored (UTF-8 for text). Through
+    /// The column's bytes as stored: UTF-8 for text, since the ledger creates
+    /// its databases UTF-8 (SQLite's default; `_blob` does not convert). Through
     /// `sqlite3_column_blob`, not `_text`: text must end in a NUL, so SQLite
     /// copies every value read as text out of its page to add one (a tenth
     /// of a rebuild's reading time, as memmove).

@@ -21,6 +21,8 @@ extension StoreConformance {
             } catch StoreError.storageUnavailable {}
         },
         Check(name: "readiness takes a write, and recorded settings read back") { store in
+            let seeded = try await store.recordedSettings()
+            try expect(seeded == WatchdogPolicy.standard.recordedSettings, "a new ledger starts with the default thresholds: \(seeded)")
             try await store.probeWritable()
             try await store.recordSettings(["late_completion_policy": "recharge", "notifications": "on"])
             let settings = try await store.recordedSettings()

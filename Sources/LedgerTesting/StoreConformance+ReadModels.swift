@@ -116,7 +116,10 @@ extension StoreConformance {
             try expect(health.first?.lateWebhooks == 1, "the provider counts the same late webhook: \(health)")
             try expect(health.first?.lastWebhookAt != nil && health.first?.completionsBySource[.poll] == 1
                        && health.first?.pollShare == 0.5 && health.first?.detectionLatencyP50Seconds != nil,
-                       "each measure read in its type on every dialect: \(health)")
+                       "each measure decoded from each dialect's text: \(health)")
+            let columns = try await store.table(.providerHealth).columns
+            try expect(columns == ["provider"] + (health.first?.measures.map(\.column) ?? []),
+                       "the row names every column of the view, in its order: \(columns)")
             let polled = try await store.job("polled")
             guard let completedAt = polled?.completedAt else { throw ConformanceFailure("polled did not complete") }
             let far = completedAt.adding(milliseconds: 86_400_000)

@@ -1,4 +1,5 @@
 import GRDB
+import LedgerStore
 
 /// The database schema, as frozen SQL. A shipped migration is never edited:
 /// a change is a new migration appended to ``LedgerMigrations/all``. The SQL
@@ -153,8 +154,7 @@ enum LedgerMigrations {
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL
         ) STRICT;
-        INSERT INTO ledger_settings (key, value) VALUES
-            ('stuck_after_s', '7200'), ('deadline_s', '86400'), ('submit_deadline_s', '900');
+        \(SettingsSeed.sql)
         """
 
     /// The documented read-only views for auditors (docs/database.md).

@@ -1,7 +1,7 @@
 import LedgerCore
 
-/// The rows of the read models about providers over time: the admin
-/// provider charts read these.
+/// The rows of the read models about providers: their health since the log
+/// began (the API and the admin table), and over time (the admin charts).
 
 /// ``ReadModel/outcomesBySourceByDay(limit:)``: one provider's jobs ended on
 /// one day by one source of evidence.
@@ -70,7 +70,9 @@ public struct ProviderHealthRow: ReadRow, Hashable {
     }
 
     /// Each measure under its column's name in the view, in the view's
-    /// order; an absent one is null.
+    /// order; a latency or share the provider has none of yet (no ended
+    /// job, no outcome by webhook or poll) and a last webhook it never
+    /// sent are null.
     public var measures: [(column: String, value: JSONValue)] {
         [("webhooks", .int(Int64(webhooks))), ("duplicates", .int(Int64(duplicates))), ("orphans", .int(Int64(orphans))),
          ("late_webhooks", .int(Int64(lateWebhooks))), ("conflicts", .int(Int64(conflicts)))]
