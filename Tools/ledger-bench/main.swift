@@ -4,13 +4,23 @@ import LedgerStore
 import LedgerTesting
 
 // ledger-bench: the kernel's figures in one run, each next to its baseline.
-//
-//   swift run -c release ledger-bench [--log-events 1000000] [--runs 3] [--dir /tmp] [--log PATH]
-//   swift run -c release ledger-bench --retention [events] [body bytes] [--default-step-only]   (bytes per event and the ingest pause of retention)
-//   swift run -c release ledger-bench --retention-postgres [events] [body bytes]   (the same log's space on PostgreSQL)
-//   swift run -c release ledger-bench --proofs [events] [--write-path-only]   (the Merkle tree's cost on the write path, its storage, proofs and checkpoints)
-//
 // Medians of --runs runs; the machine is shared and noisy, so read the ratios.
+
+let usage = """
+    usage: ledger-bench [--log-events N] [--runs N] [--dir DIR] [--log PATH] [--skip-appends yes] [--rebuild-only yes]
+           ledger-bench --retention [events] [body bytes] [--default-step-only]   bytes per event, retention's ingest pause
+           ledger-bench --retention-postgres [events] [body bytes]                the same log's space on PostgreSQL
+           ledger-bench --postgres-log [events]                                   the log workload on PostgreSQL, then rebuild --check
+           ledger-bench --proofs [events] [--write-path-only]                     the Merkle tree's cost, storage, proofs, checkpoints
+           ledger-bench --webhooks | --micro
+    Build it in release: swift build -c release --product ledger-bench
+    """
+
+/// A bad command line: the usage on stderr, exit 2 (never a crash).
+func usageError(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ledger-bench: \(message)\n\(usage)\n".utf8))
+    exit(2)
+}
 
 struct Settings {
     var logEvents = 1_000_000
@@ -24,17 +34,23 @@ struct Settings {
     init(arguments: [String]) {
         var rest = arguments.dropFirst()
         while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { fatalError("\(flag) needs a value") }
+            if flag == "--help" || flag == "-h" { print(usage); exit(0) }
+            guard let value = rest.popFirst() else { usageError("\(flag) needs a value") }
             switch flag {
-            case "--log-events": logEvents = Int(value) ?? logEvents
-            case "--runs": runs = max(1, Int(value) ?? runs)
+            case "--log-events": logEvents = Self.count(value, flag)
+            case "--runs": runs = Self.count(value, flag)
             case "--dir": directory = value
             case "--log": logPath = value
             case "--skip-appends": skipAppends = value == "yes"
             case "--rebuild-only": rebuildOnly = value == "yes"
-            default: fatalError("unknown flag \(flag); see the comment at the top of main.swift")
+            default: usageError("unknown flag \(flag)")
             }
         }
+    }
+
+    private static func count(_ value: String, _ flag: String) -> Int {
+        guard let count = Int(value), count > 0 else { usageError("\(flag) takes a positive whole number, not \(value)") }
+        return count
     }
 }
 
