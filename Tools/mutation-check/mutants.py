@@ -157,6 +157,15 @@ MUTANTS = [
     ("a rebuild leaves the check constraints off", "Sources/LedgerSQLite/Maintenance/Rebuilder.swift",
      "defer { Self.turnCheckConstraintsOn(db) }", "", "SQLiteWriteDialect"),
 
+    # Defined once (2026-12-06, later): the settings' first rows, provider health's columns, event types read as bytes.
+    ("a new ledger's settings leave out a threshold", "Sources/LedgerStore/Roles/SettingsSeed.swift",
+     ".sorted { $0.key < $1.key }.map", ".sorted { $0.key < $1.key }.dropFirst().map", "SQLiteConformance"),
+    ("provider health swaps two measures' columns", "Sources/LedgerStore/ReadModels/ProviderRows.swift",
+     '("late_webhooks", .int(Int64(lateWebhooks))), ("conflicts", .int(Int64(conflicts)))',
+     '("conflicts", .int(Int64(lateWebhooks))), ("late_webhooks", .int(Int64(conflicts)))', "SQLiteConformance"),
+    ("an event type read from bytes matches by its length alone", "Sources/LedgerCore/Events/EventType.swift",
+     "memcmp($0.baseAddress!, start, bytes.count) == 0", "true", "SQLiteConformance"),
+
     # Writing.
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
      "if moved != nil { return .rollback }", "if moved != nil, false { return .rollback }", "SQLiteConformance"),
