@@ -280,16 +280,15 @@ struct AdminRoutes: Sendable {
             <p>\(HTML.count(jobs.count, "job")) \(jobs.count == 1 ? "has" : "have") notifications the app never accepted.</p>
             \(form)
             \(HTML.table(result.columns, result.rows, caption: "\(Pager.caption(after: page.after)): dead-lettered notifications",
-                         links: HTML.jobLinks(result.columns.firstIndex(of: "job_id") ?? 0), now: Timestamp(services.now()),
+                         links: result.columns.firstIndex(of: "job_id").map(HTML.jobLinks) ?? [:], now: Timestamp(services.now()),
                          empty: "none: the app accepted every notification or they are still being retried."))
             \(Pager.html(path: "/admin/dead-letters", filters: [], after: page.after, next: page.next(after: result)))
             """)
     }
 
     private func deadLetteredJobs() async throws -> [String] {
-        let all = try await table(.deadLetters(limit: Self.deadLetterJobsMax))
-        let job = all.columns.firstIndex(of: "job_id") ?? 0
-        return Array(Set(all.rows.compactMap { $0[job] })).sorted()
+        let all = try await table(.deadLetters(limit: Self.deadLetterJobsMax)).decoded(as: DeadLetter.self)
+        return Array(Set(all.map(\.jobID))).sorted()
     }
 
     /// The re-drive forms: every dead letter (the count first: it must still
