@@ -1,7 +1,9 @@
 import LedgerStore
 
 /// The PostgreSQL schema, as frozen SQL: a shipped migration is never
-/// edited, a change is a new one appended to ``all``. The same tables and
+/// edited, a change is a new one appended to ``all`` (the first
+/// `ledger_settings` rows, from ``SettingsSeed``, are the one value taken
+/// from Swift: the watchdog's defaults, run only by a new ledger). The same tables and
 /// meanings as the SQLite schema, in PostgreSQL's words:
 ///
 /// - `data` and `metadata` are `json`, which keeps the text exactly as

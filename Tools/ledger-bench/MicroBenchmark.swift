@@ -18,15 +18,16 @@ struct MicroBenchmark {
         let total = Double(stored.count * rounds)
         let read = try await Measure.seconds { for _ in 0..<rounds { _ = try await store.events(after: 0, limit: 100_000) } }
         let payload = try await Measure.seconds {
-            for _ in 0..<rounds { for event in stored { _ = try codec.decode(type: event.type, schemaVersion: 1, data: event.data) } }
+            for _ in 0..<rounds { for event in stored { _ = try codec.decode(type: event.type, schemaVersion: event.schemaVersion, data: event.data) } }
         }
         // As a rebuild reads a job's events: from bytes, skipping what no fold reads.
         let foldOnly = try await Measure.seconds {
             for _ in 0..<rounds {
                 for event in stored {
+                    guard let type = EventType(rawValue: event.type) else { throw StoreError.corrupt("type \(event.type)") }
                     var data = event.data
                     _ = try data.withUTF8 { bytes in
-                        try codec.decode(type: EventType(rawValue: event.type)!, schemaVersion: event.schemaVersion, utf8: bytes, foldOnly: true)
+                        try codec.decode(type: type, schemaVersion: event.schemaVersion, utf8: bytes, foldOnly: true)
                     }
                 }
             }

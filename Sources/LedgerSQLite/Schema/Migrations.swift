@@ -3,7 +3,10 @@ import LedgerStore
 
 /// The database schema, as frozen SQL. A shipped migration is never edited:
 /// a change is a new migration appended to ``LedgerMigrations/all``. The SQL
-/// names no Swift type, so refactoring code can never change the schema.
+/// names no Swift type, so refactoring code can never change the schema. One
+/// deliberate exception: the first `ledger_settings` rows come from
+/// ``SettingsSeed`` (the watchdog's defaults, written once), and only a new
+/// ledger runs them.
 enum LedgerMigrations {
     static let all: [(identifier: String, sql: String)] = [
         ("v1-log", v1Log),
