@@ -44,6 +44,31 @@ import Testing
         }
     }
 
+    /// Once a job ended, the latencies and the poll share are numbers in the
+    /// API's JSON (until then null, as above).
+    @Test func providerHealthAnswersItsMeasuresAsNumbersOnceAJobEnded() async throws {
+        try await withJob { client, store in
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("pred_1", .completed, delivery: "d2")))
+            try await client.execute(uri: "/v1/providers/health", method: .get, headers: Self.auditor) {
+                guard case .array(let providers) = Self.json($0)?["providers"], let health = providers.first else {
+                    Issue.record("no providers"); return
+                }
+                for measure in ["detection_latency_p50_s", "detection_latency_p95_s", "poll_share"] {
+                    #expect(Self.number(health[measure]) != nil, "\(measure): \(String(describing: health[measure]))")
+                }
+                #expect(Self.number(health["poll_share"]) == 0 && health["completions_webhook"] == .int(1))
+            }
+        }
+    }
+
+    static func number(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let whole): Double(whole)
+        case .double(let real): real
+        default: nil
+        }
+    }
+
     @Test func stateAsOfAPosition() async throws {
         try await withJob { client, _ in
             try await client.execute(uri: "/v1/jobs/j1/state?position=1", method: .get, headers: Self.auditor) {
