@@ -21,7 +21,7 @@ struct LogBenchmark {
             let segments: [Double]
             (jobs, generationSeconds, segments) = try await generate(store)
             let generated = try await store.head().position
-            report.add("decide+append events/s while generating (64 jobs in flight, durability normal)",
+            report.add("decide+append events/s while generating (\(Self.jobsInFlight) jobs in flight, durability normal)",
                        store: formatted(rate(Int(generated), generationSeconds)))
             // How the append rate holds up as the log grows (each million events).
             for (index, segmentRate) in segments.enumerated() where segments.count > 1 {
@@ -82,8 +82,8 @@ struct LogBenchmark {
         var lastReport = started
         var segments: [Double] = [], segmentStart = DispatchTime.now().uptimeNanoseconds
         let seconds = try await Measure.seconds {
-            try await Self.drive(jobs, inFlight: 64, { jobID in try await Self.drive(jobID, store) }) { index in
-                guard index % 64 == 0 else { return }
+            try await Self.drive(jobs, inFlight: Self.jobsInFlight, { jobID in try await Self.drive(jobID, store) }) { index in
+                guard index % Self.jobsInFlight == 0 else { return }
                 if try await store.head().position >= Int64(segments.count + 1) * 1_000_000 {
                     let now = DispatchTime.now().uptimeNanoseconds
                     segments.append(1_000_000 / (Double(now - segmentStart) / 1e9))
@@ -113,6 +113,9 @@ struct LogBenchmark {
             try await group.waitForAll()
         }
     }
+
+    /// Jobs driven at once by both log benchmarks (SQLite's and PostgreSQL's).
+    static let jobsInFlight = 64
 
     static func jobIDs(events: Int) -> [String] {
         let averagePerJob = 0.9 * 7 + 0.1 * Double(longJobEvents)

@@ -12,7 +12,6 @@ import LedgerTesting
 /// the log) and `rebuild`, timed. The database is dropped after.
 struct PostgresLogBenchmark {
     var events = 1_000_000
-    static let jobsInFlight = 64
 
     func run() async throws {
         let server = try ThrowawayPostgres.shared()
@@ -20,7 +19,7 @@ struct PostgresLogBenchmark {
         let store = try await PostgresEventStore.open(url: server.url(database: database), options: StoreOptions())
         let jobs = LogBenchmark.jobIDs(events: events)
         let generating = try await Measure.seconds {
-            try await LogBenchmark.drive(jobs, inFlight: Self.jobsInFlight, { jobID in
+            try await LogBenchmark.drive(jobs, inFlight: LogBenchmark.jobsInFlight, { jobID in
                 try await LogBenchmark.drive(jobID, store)
                 try await Self.afterTheOutcome(jobID, store)
             }) { index in
@@ -29,7 +28,7 @@ struct PostgresLogBenchmark {
         }
         let head = try await store.head().position
         print("PostgreSQL log: \(head) events, \(jobs.count) jobs, generated in \(Int(generating)) s "
-              + "(\(Int(Double(head) / generating)) events/s decided and appended, \(Self.jobsInFlight) jobs in flight)")
+              + "(\(Int(Double(head) / generating)) events/s decided and appended, \(LogBenchmark.jobsInFlight) jobs in flight)")
         var check: RebuildCheck?
         let checking = try await Measure.seconds { check = try await store.rebuildCheck() }
         let differences = check?.differences ?? [:]

@@ -10,13 +10,13 @@ struct ProviderHealthTable {
     let now: Timestamp
 
     var html: String {
-        guard let first = health.first else {
+        let measures = health.map(\.measures)
+        guard let columns = measures.first?.map(\.column) else {
             return "<p class=\"empty\"><strong>Per provider</strong>: no provider has sent a webhook or been polled yet.</p>"
         }
         let head = "<th scope=\"col\">Measure</th>" + health.map { "<th scope=\"col\">\(HTML.escape($0.provider))</th>" }.joined()
-        let measures = health.map(\.measures)
-        let body = first.measures.indices.map { index -> String in
-            let column = first.measures[index].column
+        let body = columns.indices.map { index -> String in
+            let column = columns[index]
             let cells = health.indices.map { row -> String in
                 TableCell.html(Self.text(measures[row][index].value), column: column, now: now, link: nil, label: health[row].provider)
             }.joined()
@@ -28,14 +28,9 @@ struct ProviderHealthTable {
             """
     }
 
-    /// A measure as the table cells read it: nil for none.
+    /// A measure as the table cells read it: a string as it is, a number as
+    /// JSON writes it, nil for none.
     private static func text(_ value: JSONValue) -> String? {
-        switch value {
-        case .int(let whole): String(whole)
-        case .double(let real): String(real)
-        case .string(let text): text
-        case .bool(let flag): String(flag)
-        case .null, .array, .object: nil
-        }
+        value.isNull ? nil : value.stringValue ?? value.jsonText
     }
 }
