@@ -167,6 +167,11 @@ MUTANTS = [
      "memcmp($0.baseAddress!, start, bytes.count) == 0", "memcmp($0.baseAddress!, start, 0) == 0", "SQLiteConformance"),
 
     # Writing.
+    ("a job row's update keeping its indexed columns drops a status that moved", "Sources/LedgerSQLite/ProjectionWriter.swift",
+     "let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) }",
+     'let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) && $0.name != "status" }', "SQLiteConformance"),
+    ("a job row the update did not find is not upserted", "Sources/LedgerSQLite/ProjectionWriter.swift",
+     "guard db.changesCount == 0 else { return }", "guard false else { return }", "SQLiteConformance"),
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
      "if moved != nil { return .rollback }", "if moved != nil, false { return .rollback }", "SQLiteConformance"),
 ]
