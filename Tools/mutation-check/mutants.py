@@ -163,8 +163,11 @@ MUTANTS = [
     ("provider health swaps two measures' columns", "Sources/LedgerStore/ReadModels/ProviderRows.swift",
      '("late_webhooks", .int(Int64(lateWebhooks))), ("conflicts", .int(Int64(conflicts)))',
      '("conflicts", .int(Int64(lateWebhooks))), ("late_webhooks", .int(Int64(conflicts)))', "SQLiteConformance"),
-    ("an event type read from bytes matches by its length alone", "Sources/LedgerCore/Events/EventType.swift",
+    ("an event type read from bytes matches by its length alone", "Sources/LedgerCore/Support/WordTable.swift",
      "memcmp($0.baseAddress!, start, bytes.count) == 0", "memcmp($0.baseAddress!, start, 0) == 0", "SQLiteConformance"),
+
+    ("a reported status matched in place leaves its closing quote unread", "Sources/LedgerCore/Support/JSONReader+Typed.swift",
+     "            index = end + 1\n        } else {", "            index = end\n        } else {", "JSONOracle|SQLiteConformance"),
 
     # Writing.
     ("a job row's update keeping its indexed columns drops a status that moved", "Sources/LedgerSQLite/ProjectionWriter.swift",

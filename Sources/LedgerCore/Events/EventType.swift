@@ -40,16 +40,12 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
 }
 
 extension EventType {
-    private static let byUTF8: [(bytes: [UInt8], type: EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+    private static let byUTF8 = WordTable<EventType>()
 
     /// The type whose stored name is `bytes`, without making a String of them
     /// (rebuild reads a million of these).
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard let start = bytes.baseAddress else { return nil }
-        // Length first, then memcmp: the generic elementsEqual showed in the rebuild's profile.
-        guard let match = Self.byUTF8.first(where: { name in
-            name.bytes.count == bytes.count && name.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, start, bytes.count) == 0 }
-        }) else { return nil }
-        self = match.type
+        guard let type = Self.byUTF8.word(bytes) else { return nil }
+        self = type
     }
 }

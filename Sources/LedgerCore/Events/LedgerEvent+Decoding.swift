@@ -51,6 +51,11 @@ func required<T>(_ value: T?, _ key: String, _ reader: JSONReader) throws(JSONPa
     return value
 }
 
+/// A reported status, matched as bytes: every webhook and poll has one.
+func word(_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParser.Failure) -> ReportedStatus {
+    try reader.readWord(key, in: ReportedStatus.byUTF8)
+}
+
 /// A word of a closed vocabulary (a status, a source, a policy).
 func word<Word: RawRepresentable<String>>(_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParser.Failure) -> Word {
     guard let word = Word(rawValue: try reader.readString(key)) else { throw reader.failure("\(key) is not one of its documented words") }

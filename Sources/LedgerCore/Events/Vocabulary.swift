@@ -3,6 +3,8 @@
 public enum ReportedStatus: String, Sendable, Codable, CaseIterable {
     case queued, processing, completed, failed, cancelled, unknown
 
+    static let byUTF8 = WordTable<ReportedStatus>()
+
     /// True for the three statuses that end a job.
     public var isTerminal: Bool {
         switch self {

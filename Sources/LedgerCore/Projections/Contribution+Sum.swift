@@ -10,7 +10,11 @@ extension Contribution.Account {
 }
 
 extension Contribution.Provider {
-    public mutating func add(_ other: Contribution.Provider) {
+    /// Adds every counter and time of `other` but its unknown status words:
+    /// a batch sums those per provider and word on their own
+    /// (``ProjectionDelta``), and copying the words out of every webhook's
+    /// contribution only to drop them showed in a rebuild's profile.
+    public mutating func addCounts(_ other: Contribution.Provider) {
         webhooks += other.webhooks
         duplicates += other.duplicates
         orphans += other.orphans
@@ -18,11 +22,5 @@ extension Contribution.Provider {
         conflicts += other.conflicts
         for (source, count) in other.terminalBySource { terminalBySource[source, default: 0] += count }
         if let at = other.lastWebhookAt, lastWebhookAt.map({ at > $0 }) ?? true { lastWebhookAt = at }
-        for (word, tally) in other.unknownStatuses {
-            var sum = unknownStatuses[word] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
-            sum.count += tally.count
-            sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
-            unknownStatuses[word] = sum
-        }
     }
 }

@@ -127,7 +127,7 @@ public struct ProjectionDelta: Sendable {
         if let account = contribution.account {
             accounts[account.account, default: Contribution.Account(account: account.account)].add(account)
         }
-        guard var provider = contribution.provider else { return }
+        guard let provider = contribution.provider else { return }
         for (word, tally) in provider.unknownStatuses {
             let key = UnknownStatusKey(provider: provider.provider, rawStatus: word)
             var sum = unknownStatuses[key] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
@@ -135,7 +135,6 @@ public struct ProjectionDelta: Sendable {
             sum.lastSeenAt = max(sum.lastSeenAt, tally.lastSeenAt)
             unknownStatuses[key] = sum
         }
-        provider.unknownStatuses = [:]
-        providers[provider.provider, default: Contribution.Provider(provider: provider.provider)].add(provider)
+        providers[provider.provider, default: Contribution.Provider(provider: provider.provider)].addCounts(provider)
     }
 }
