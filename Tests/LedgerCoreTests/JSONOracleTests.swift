@@ -94,6 +94,20 @@ import Testing
         #expect(throws: (any Error).self) { try codec.decodeWithFoundation(type: .jobSubmitted, data: nearMiss) }
     }
 
+    /// Reported statuses are matched on their bytes; one written with escapes
+    /// still names its word, as it does for Codable, and a near miss (a
+    /// prefix, a longer word, another case, empty, a control character) is
+    /// refused by both.
+    @Test(arguments: [#"proc\u0065ssing"#, "processing", "completed", "processin", "processingg", "Processing", "", "\u{1}"])
+    func reportedStatusesAreReadAsForFoundation(_ word: String) throws {
+        let data = #"{"attempt":2,"http_status":200,"latency_ms":12,"outputs":null,"raw_status":"x","reported_status":""#
+            + word + #""}"#
+        let fast = try? codec.decode(type: "poll.result", schemaVersion: 1, data: data)
+        let foundation = try? codec.decodeWithFoundation(type: .pollResult, data: data)
+        #expect(fast == foundation, "\(word.debugDescription)")
+        #expect((fast != nil) == ["processing", "completed", #"proc\u0065ssing"#].contains(word))
+    }
+
     /// The stored time text, written byte by byte, against Foundation's
     /// formatter over random instants from 1601 to 9999 (Foundation's
     /// calendar is Julian before 1582; the ledger's is proleptic Gregorian).

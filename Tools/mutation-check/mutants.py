@@ -166,8 +166,12 @@ MUTANTS = [
     ("an event type read from bytes matches by its length alone", "Sources/LedgerCore/Support/WordTable.swift",
      "memcmp($0.baseAddress!, start, bytes.count) == 0", "memcmp($0.baseAddress!, start, 0) == 0", "SQLiteConformance"),
 
-    ("a reported status matched in place leaves its closing quote unread", "Sources/LedgerCore/Support/JSONReader+Typed.swift",
-     "            index = end + 1\n        } else {", "            index = end\n        } else {", "JSONOracle|SQLiteConformance"),
+    ("a word or key read in place leaves its closing quote unread", "Sources/LedgerCore/Support/JSONParser.swift",
+     "        index = end + 1\n        return UnsafeBufferPointer", "        index = end\n        return UnsafeBufferPointer",
+     "JSONOracle|SQLiteConformance"),
+    ("a reported status written without escapes is never matched", "Sources/LedgerCore/Support/JSONReader+Typed.swift",
+     "let word = if let plain = plainString() { table.word(plain) }", "let word = if let _ = plainString() { Word?.none }",
+     "JSONOracle"),
 
     # Writing.
     ("a job row's update keeping its indexed columns drops a status that moved", "Sources/LedgerSQLite/ProjectionWriter.swift",

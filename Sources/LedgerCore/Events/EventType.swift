@@ -1,5 +1,3 @@
-import Foundation
-
 /// The stored `type` of every event, written out once, never derived from a
 /// Swift type name, so that renaming code can never change the log.
 public enum EventType: String, Sendable, CaseIterable, Codable {

@@ -52,7 +52,7 @@ func required<T>(_ value: T?, _ key: String, _ reader: JSONReader) throws(JSONPa
 }
 
 /// A reported status, matched as bytes: every webhook and poll has one.
-func word(_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParser.Failure) -> ReportedStatus {
+func reportedStatusWord(_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParser.Failure) -> ReportedStatus {
     try reader.readWord(key, in: ReportedStatus.byUTF8)
 }
 
@@ -107,7 +107,7 @@ extension WebhookReceived {
             // submission: its webhooks' copies are evidence, not fold input.
             case "provider": provider = try reader.readFoldedString(key)
             case "external_id": externalID = try reader.readFoldedString(key)
-            case "reported_status": reported = try word(key, &reader)
+            case "reported_status": reported = try reportedStatusWord(key, &reader)
             case "raw_status": raw = try reader.readString(key)
             case "outputs": outputs = try reader.readValue()
             case "error": error = try reader.readOptionalString(key)
@@ -136,7 +136,7 @@ extension PollResult {
         try reader.object { key, reader throws(JSONParser.Failure) in
             switch key {
             case "attempt": attempt = try reader.readInt64(key)
-            case "reported_status": reported = try word(key, &reader)
+            case "reported_status": reported = try reportedStatusWord(key, &reader)
             case "raw_status": raw = try reader.readString(key)
             case "outputs": outputs = try reader.readValue()
             case "error": error = try reader.readOptionalString(key)

@@ -88,7 +88,7 @@ public struct Contribution: Sendable, Hashable {
             if poll.reportedStatus == .unknown, !poll.rawStatus.isEmpty, poll.httpStatus.map({ (200..<300).contains($0) }) ?? true {
                 counts.unknownStatuses = [poll.rawStatus: UnknownStatusTally(lastSeenAt: recorded.recordedAt)]
             }
-            if counts.conflicts > 0 || !counts.unknownStatuses.isEmpty { result.provider = counts }
+            if counts != Provider(provider: before.provider) { result.provider = counts }
         case .jobCompleted(let outcome): result.provider = terminal(outcome.source, before)
         case .jobFailed(let outcome): result.provider = terminal(outcome.source, before)
         case .jobCancelled(let outcome): result.provider = terminal(outcome.source, before)

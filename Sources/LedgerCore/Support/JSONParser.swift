@@ -119,14 +119,22 @@ struct JSONReader {
 
     /// An object member's key: its bytes when it has no escapes.
     mutating func key() throws(JSONParser.Failure) -> JSONKey {
+        guard let plain = plainString() else { return JSONKey(text: try string()) }
+        return JSONKey(bytes: plain)
+    }
+
+    /// The bytes of the string at `index` when it has no escape and no
+    /// control character, the reader moved past it; nil (the reader left at
+    /// the opening quote) when it needs the general path, ``string()``.
+    mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
         let start = index + 1
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
             end += 1
         }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return JSONKey(text: try string()) }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
         index = end + 1
-        return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// A string; the fast path copies runs without escapes in one go.

@@ -47,15 +47,7 @@ extension JSONReader {
     mutating func readWord<Word>(_ key: JSONKey, in table: WordTable<Word>) throws(JSONParser.Failure) -> Word {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("\(key) is not a string") }
-        var end = index + 1
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
-        let word: Word?
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            word = table.word(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end]))
-            index = end + 1
-        } else {
-            word = Word(rawValue: try string())
-        }
+        let word = if let plain = plainString() { table.word(plain) } else { Word(rawValue: try string()) }
         guard let word else { throw failure("\(key) is not one of its documented words") }
         return word
     }
