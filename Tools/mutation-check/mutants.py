@@ -173,6 +173,9 @@ MUTANTS = [
      "let word = if let plain = plainString() { table.word(plain) }", "let word = if let _ = plainString() { Word?.none }",
      "JSONOracle"),
 
+    ("a JSON string written in runs repeats each escaped byte unescaped", "Sources/LedgerCore/Support/JSONWriter.swift",
+     "                runStart = index + 1\n", "                runStart = index\n", "JSONOracle|ChainHashGolden"),
+
     # Writing.
     ("a job row's update keeping its indexed columns drops a status that moved", "Sources/LedgerSQLite/ProjectionWriter.swift",
      "let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) }",
