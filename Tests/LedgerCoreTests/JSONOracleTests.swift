@@ -82,6 +82,28 @@ import Testing
         #expect(foundation?["k"] as? String == text)
     }
 
+    /// The writer copies runs between the bytes it escapes; its bytes must be
+    /// those of the rule applied one byte at a time (RFC 8259's required
+    /// escapes, short forms for \n \r \t, lowercase hex), whatever the
+    /// string: empty, ending in an escape, DEL, non-ASCII, U+2028.
+    @Test(arguments: ["", "a", "\"", "ends in a quote\"", "\\", "\u{7f}", "\u{0}\u{1f}\u{8}\u{c}", "line\n\r\t",
+                      "é ☃ 😀", "\u{2028}", #"{"id":"x","status":"ok\n"}"#])
+    func stringsAreWrittenByteForByteAsTheRuleSays(_ text: String) {
+        var expected: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): expected += [UInt8(ascii: "\\"), byte]
+            case 0x0A: expected += Array("\\n".utf8)
+            case 0x0D: expected += Array("\\r".utf8)
+            case 0x09: expected += Array("\\t".utf8)
+            case 0..<0x20: expected += Array("\\u00\(String(byte >> 4, radix: 16))\(String(byte & 0x0F, radix: 16))".utf8)
+            default: expected.append(byte)
+            }
+        }
+        expected.append(UInt8(ascii: "\""))
+        #expect(Array(JSONValue.string(text).jsonText.utf8) == expected, "\(text.debugDescription)")
+    }
+
     /// Keys are matched on their bytes; one written with escapes still names
     /// its field, as it does for Codable, and a near miss names none.
     @Test func escapedKeysNameTheirFieldAsForFoundation() throws {

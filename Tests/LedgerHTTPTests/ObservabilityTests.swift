@@ -149,6 +149,8 @@ import Testing
         let recorded = try #require(objects.first { $0["message"] == .string("webhook recorded") })
         #expect(recorded["provider"] == .string("wavespeed") && recorded["job_id"] == .string("j1"))
         #expect(recorded["position"] == .int(2) && recorded["request_id"]?.stringValue?.isEmpty == false)
+        // Metadata keeps its type: an integer a number, a flag true or false.
+        #expect(recorded["duplicate"] == .bool(false))
         #expect(objects.contains { $0["message"] == .string("webhook refused") && $0["status"] == .int(401) })
         let everything = lines.joined()
         for secret in ["wavespeed-token-0123456789", "wrong-token", "wrong-key", "app-key-0123456789abcdef", "secret-output", "token=w",
