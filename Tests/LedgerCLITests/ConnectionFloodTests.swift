@@ -24,6 +24,21 @@ import Testing
         return fd
     }
 
+    /// A connection the server has admitted: one request answered, then held
+    /// open and silent. Waiting for the answer makes the count exact: a fixed
+    /// sleep let a loaded server admit the probe before a held connection
+    /// (each connection joins the count on its own event loop).
+    static func admittedConnection(_ port: Int) -> (fd: Int32, answer: String) {
+        let fd = idleConnection(port)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        return (fd, String(decoding: buffer.prefix(max(0, count)), as: UTF8.self))
+    }
+
     @Test func connectionsPastTheCapAreShedWith503AndTheServerAnswersOnceTheyGo() async throws {
         let port = ServeProcessTests.freePort()
         let server = try await ServeProcessTests.startServer(["--db", Fixtures.temporaryDatabasePath(), "--port", String(port)], port: port,
@@ -31,8 +46,11 @@ import Testing
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
         var held: [Int32] = []
-        for _ in 0..<8 { held.append(Self.idleConnection(port)) }
-        try await Task.sleep(for: .milliseconds(500))
+        for _ in 0..<8 {
+            let (fd, answer) = Self.admittedConnection(port)
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "a connection under the cap is served: \(answer.prefix(100))")
+            held.append(fd)
+        }
         let shed = try await ServeProcessTests.curl(["-i", base + "/healthz"]).output
         #expect(shed.hasPrefix("HTTP/1.1 503") && shed.lowercased().contains("retry-after: 1"), "\(shed.prefix(200))")
         for fd in held { close(fd) }
