@@ -106,7 +106,7 @@ struct ProjectionWriter: Sendable {
 }
 
 /// The SQL of ``ProjectionWriter`` for one table prefix.
-private struct ProjectionStatements: Sendable {
+struct ProjectionStatements: Sendable {
     let upsertJob: String
     /// The job row's update when its indexed columns already hold the values
     /// (`?N` is the row's N-th value, so both statements bind the same row).
@@ -125,23 +125,25 @@ private struct ProjectionStatements: Sendable {
     /// The `projection_jobs` columns its indexes cover besides `job_id`
     /// (`projection_jobs_by_external_id`, `_by_status`, `_by_account`). A
     /// column missing here costs speed, not correctness: it is then set by the
-    /// update, and its index entry rewritten.
+    /// update, and its index entry rewritten. A test holds this set to the
+    /// indexes SQLite reports for the migrated table.
     static let jobIndexedColumns: Set<String> = ["account", "provider", "external_id", "status"]
 
     init(prefix: String) {
         let names = JobState.columns.joined(separator: ", ")
         let marks = Array(repeating: "?", count: JobState.columns.count).joined(separator: ", ")
-        let updates = JobState.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        insertJob = "INSERT INTO \(prefix)projection_jobs (\(names)) VALUES (\(marks))"
-        upsertJob = insertJob + " ON CONFLICT (job_id) DO UPDATE SET \(updates)"
         let numbered = JobState.columns.enumerated().map { (name: $0.element, mark: "?\($0.offset + 1)") }
         precondition(numbered[0].name == "job_id", "a job row starts with its id")
-        let kept = numbered.filter { !Self.jobIndexedColumns.contains($0.name) && $0.name != "job_id" }
-        let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) }
+        let id = numbered[0], others = numbered.dropFirst()
+        insertJob = "INSERT INTO \(prefix)projection_jobs (\(names)) VALUES (\(marks))"
+        upsertJob = insertJob + " ON CONFLICT (\(id.name)) DO UPDATE SET "
+            + others.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
+        let kept = others.filter { !Self.jobIndexedColumns.contains($0.name) }
+        let keys = others.filter { Self.jobIndexedColumns.contains($0.name) }
         // `IS`: an external id may be NULL, and NULL must match NULL.
         updateJobKeepingKeys = "UPDATE \(prefix)projection_jobs SET "
             + kept.map { "\($0.name) = \($0.mark)" }.joined(separator: ", ")
-            + " WHERE job_id = \(numbered[0].mark) AND " + keys.map { "\($0.name) IS \($0.mark)" }.joined(separator: " AND ")
+            + " WHERE \(id.name) = \(id.mark) AND " + keys.map { "\($0.name) IS \($0.mark)" }.joined(separator: " AND ")
         addAccount = """
             INSERT INTO \(prefix)projection_accounts (account, charged, refunded, recharged) VALUES (?, ?, ?, ?)
             ON CONFLICT (account) DO UPDATE SET charged = charged + excluded.charged,

@@ -53,6 +53,25 @@ import Testing
         }
     }
 
+    /// The job row's in-place update sets no column an index of
+    /// `projection_jobs` covers (SQLite would rewrite that entry on every
+    /// webhook). The writer names those columns in one set, held here to the
+    /// indexes SQLite reports for the migrated table.
+    @Test func theInPlaceUpdateKnowsEveryIndexedColumn() throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        let indexed = try withExtendedLifetime(store) {
+            try DatabaseQueue(path: path).read { db in
+                try String.fetchSet(db, sql: """
+                    SELECT info.name FROM pragma_index_list('projection_jobs') AS list, pragma_index_info(list.name) AS info
+                    WHERE info.name IS NOT NULL
+                    """)
+            }
+        }
+        #expect(indexed.contains("job_id") && indexed.count > 1)
+        #expect(indexed.subtracting(["job_id"]) == ProjectionStatements.jobIndexedColumns)
+    }
+
     /// A rebuild writes with the projections' CHECK constraints off (its rows
     /// come from the fold); the connection it ran on has them again after it,
     /// so a live write of a bad row is refused.

@@ -178,8 +178,11 @@ MUTANTS = [
 
     # Writing.
     ("a job row's update keeping its indexed columns drops a status that moved", "Sources/LedgerSQLite/ProjectionWriter.swift",
-     "let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) }",
-     'let keys = numbered.filter { Self.jobIndexedColumns.contains($0.name) && $0.name != "status" }', "SQLiteConformance"),
+     "let keys = others.filter { Self.jobIndexedColumns.contains($0.name) }",
+     'let keys = others.filter { Self.jobIndexedColumns.contains($0.name) && $0.name != "status" }', "SQLiteConformance"),
+    ("the job row's indexed columns forget one SQLite indexes", "Sources/LedgerSQLite/ProjectionWriter.swift",
+     'static let jobIndexedColumns: Set<String> = ["account", "provider", "external_id", "status"]',
+     'static let jobIndexedColumns: Set<String> = ["provider", "external_id", "status"]', "SQLiteWriteDialect"),
     ("a job row the update did not find is not upserted", "Sources/LedgerSQLite/ProjectionWriter.swift",
      "guard db.changesCount == 0 else { return }", "guard false else { return }", "SQLiteConformance"),
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
