@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerPostgres", "LedgerTesting", "CSQLite",
+                "LedgerCore", "LedgerStore", "LedgerSQLite", "LedgerPostgres", "LedgerProviders", "LedgerTesting", "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tools/ledger-bench"

@@ -49,6 +49,30 @@ import Testing
     }
 }
 
+extension StandardWebhookVerifierTests {
+    static let good = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+    /// The header is read as bytes: entries split on spaces (however many),
+    /// each `version,value`; an entry that is not one is passed over, and a
+    /// good `v1` anywhere passes.
+    @Test(arguments: ["  v1,\(good)  ", "v1, v1,\(good)", "x v1,\(good)", "v1a,AAAA v1,\(good)", "v3,zz v1,\(good)",
+                      "v1,AAAA  v1,\(good)", "v1,\(good) v1,%%%"])
+    func aGoodV1AmongOtherEntriesPasses(_ header: String) throws {
+        try StandardWebhookVerifier(secret: Self.secret).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                                                               signatures: header, body: Self.body, now: 1_614_265_330)
+    }
+
+    /// The version is matched exactly, and the value is the whole rest of the entry.
+    @Test(arguments: ["V1,\(good)", "v11,\(good)", "v,\(good)", "v1a,\(good)", "v3,\(good)", "v1 ,\(good)", ",\(good)",
+                      "v1,\(good),extra", "v1,\(good)\u{301}", "v1\u{301},\(good)", "", " "])
+    func aV1ThatIsNotExactlyOneIsRefused(_ header: String) throws {
+        #expect(throws: WebhookRejection.self) {
+            try StandardWebhookVerifier(secret: Self.secret).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                                                                   signatures: header, body: Self.body, now: 1_614_265_330)
+        }
+    }
+}
+
 @Suite struct WebhookRoutesTests {
     static let secret = StandardWebhookVerifierTests.secret
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
