@@ -43,8 +43,10 @@ public struct StandardWebhookVerifier: Sendable {
         var expected: [Data]?
         var matched = false
         // Bytes, not Characters: splitting the header by grapheme clusters was
-        // a third of the check's time (a signature is ASCII; anything else
-        // fails to decode below, as before).
+        // a third of the check's time. A signature is ASCII, so this differs
+        // only on malformed headers: a space followed by a combining mark now
+        // separates entries (a good entry beside it passes), and an entry with
+        // a leading comma (",v1,…") is passed over instead of read as "v1,…".
         for entry in signatures.utf8.split(separator: UInt8(ascii: " ")) {
             guard let comma = entry.firstIndex(of: UInt8(ascii: ",")) else { continue }
             let version = entry[..<comma], value = Substring(entry[entry.index(after: comma)...])

@@ -50,25 +50,43 @@ import Testing
 }
 
 extension StandardWebhookVerifierTests {
-    static let good = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    /// The test vector's `v1` signature.
+    static let vectorSignature = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
     /// The header is read as bytes: entries split on spaces (however many),
     /// each `version,value`; an entry that is not one is passed over, and a
     /// good `v1` anywhere passes.
-    @Test(arguments: ["  v1,\(good)  ", "v1, v1,\(good)", "x v1,\(good)", "v1a,AAAA v1,\(good)", "v3,zz v1,\(good)",
-                      "v1,AAAA  v1,\(good)", "v1,\(good) v1,%%%"])
+    @Test(arguments: ["  v1,\(vectorSignature)  ", "v1, v1,\(vectorSignature)", "x v1,\(vectorSignature)",
+                      "v1a,AAAA v1,\(vectorSignature)", "v3,zz v1,\(vectorSignature)", "v1,AAAA  v1,\(vectorSignature)",
+                      "v1,\(vectorSignature) v1,%%%", "v1,\(vectorSignature) \u{301}", ",v1,AAAA v1,\(vectorSignature)"])
     func aGoodV1AmongOtherEntriesPasses(_ header: String) throws {
         try StandardWebhookVerifier(secret: Self.secret).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
                                                                signatures: header, body: Self.body, now: 1_614_265_330)
     }
 
     /// The version is matched exactly, and the value is the whole rest of the entry.
-    @Test(arguments: ["V1,\(good)", "v11,\(good)", "v,\(good)", "v1a,\(good)", "v3,\(good)", "v1 ,\(good)", ",\(good)",
-                      "v1,\(good),extra", "v1,\(good)\u{301}", "v1\u{301},\(good)", "", " "])
-    func aV1ThatIsNotExactlyOneIsRefused(_ header: String) throws {
+    @Test(arguments: ["V1,\(vectorSignature)", "v11,\(vectorSignature)", "v,\(vectorSignature)", "v1a,\(vectorSignature)",
+                      "v3,\(vectorSignature)", "v1 ,\(vectorSignature)", ",\(vectorSignature)", ",v1,\(vectorSignature)",
+                      "v1,\(vectorSignature),extra", "v1,\(vectorSignature)\u{301}", "v1\u{301},\(vectorSignature)", "", " "])
+    func entriesNotExactlyAV1SignatureAreRefused(_ header: String) throws {
         #expect(throws: WebhookRejection.self) {
             try StandardWebhookVerifier(secret: Self.secret).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
                                                                    signatures: header, body: Self.body, now: 1_614_265_330)
+        }
+    }
+
+    /// WaveSpeed's `v3` (hex, keyed with the secret's text) is found among
+    /// other entries too, and only with the configured signing secret.
+    @Test func aGoodV3AmongOtherEntriesPasses() throws {
+        let verifier = StandardWebhookVerifier(credentials: try WebhookCredentials.signingOnly("whsec_wavespeed-signing-0123"))
+        let hex = try #require(verifier.signV3(id: "msg_1", timestamp: "1614265330", body: Self.body))
+        for header in ["v1,\(Self.vectorSignature) v3,\(hex)", "v3,00 v3,\(hex)", "  v3,\(hex)"] {
+            try verifier.verify(id: "msg_1", timestamp: "1614265330", signatures: header, body: Self.body, now: 1_614_265_330)
+        }
+        for header in ["v1,\(Self.vectorSignature)", "v3,\(hex.dropLast(2))", "v3,\(hex)00", "V3,\(hex)", "v3 ,\(hex)"] {
+            #expect(throws: WebhookRejection.self, "\(header)") {
+                try verifier.verify(id: "msg_1", timestamp: "1614265330", signatures: header, body: Self.body, now: 1_614_265_330)
+            }
         }
     }
 }
