@@ -167,14 +167,17 @@ import Testing
         let waiter = try await PostgresEventStore.open(url: url), writer = try await PostgresEventStore.open(url: url)
         defer { Task { await waiter.close(); await writer.close() } }
         _ = try await writer.execute(Fixtures.register("j", cost: 5, externalID: "x"))
-        try await Task.sleep(for: .milliseconds(500)) // the listener is connected
+        var listening = try await Self.listeners(server, database, count: 2, otherThan: [])
+        #expect(listening.count == 2, "both nodes listen")
 
         for round in 0..<2 {
             if round == 1 {
                 // This database's listeners only: other tests' nodes run on the same server.
                 try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' "
                                 + "AND datname = current_database()", database: database)
-                try await Task.sleep(for: .milliseconds(2_500)) // the listener reconnects
+                let cut = listening
+                listening = try await Self.listeners(server, database, count: 2, otherThan: cut)
+                #expect(listening.count == 2 && listening.isDisjoint(with: cut), "both nodes listen again, on new connections")
             }
             let started = ContinuousClock.now
             async let woken = waiter.jobAfterChange("j", timeout: .seconds(20))
@@ -184,5 +187,20 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(10), "round \(round): woken by the commit, not the timeout")
             #expect(state?.webhookCount == Int64(round + 1))
         }
+    }
+
+    /// The backends (pids) listening for `database`'s changes, once `count` of
+    /// them are connected and none is one of `otherThan` (asked every 100 ms,
+    /// at most 20 s): not a fixed sleep, which a loaded machine can outlast.
+    static func listeners(_ server: ThrowawayPostgres, _ database: String, count: Int,
+                          otherThan old: Set<String>) async throws -> Set<String> {
+        var pids: Set<String> = []
+        for _ in 0..<200 {
+            pids = Set(try server.psql("SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()",
+                                       database: database).split(separator: "\n").map(String.init))
+            if pids.count == count, pids.isDisjoint(with: old) { return pids }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return pids
     }
 }
