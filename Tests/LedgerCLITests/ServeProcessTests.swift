@@ -158,6 +158,7 @@ import Testing
                                                 environment: ["LEDGER_KEYS": Self.keys])
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let session = URLSession(configuration: .ephemeral)
+        let answered = Shared(0)
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<8 {
                 group.addTask {
@@ -173,11 +174,14 @@ import Testing
                         guard let (_, response) = try? await session.data(for: request),
                               let status = (response as? HTTPURLResponse)?.statusCode else { break }
                         if status == 201 { mine.append(jobID) }
+                        answered.withLock { $0 += 1 }
                     }
                     return mine
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // SIGTERM once the load is flowing (a few answers in), not after a
+            // fixed sleep a loaded machine can outlast before the first answer.
+            for _ in 0..<500 where answered.withLock({ $0 }) < 16 { try await Task.sleep(for: .milliseconds(10)) }
             kill(server.processIdentifier, SIGTERM)
             return try await group.reduce(into: []) { $0 += $1 }
         }
