@@ -16,9 +16,10 @@ import Testing
             <!-- Generated from `ledger help <command>` by CommandsDocTests: run
             LEDGER_WRITE_DOCS=1 swift test --filter CommandsDocTests after changing a command. -->
 
-            Every command is one `ledger` subcommand; each takes `--db PATH` (a SQLite file or a
-            `postgres://` URL; default `LEDGER_DB`, else `./ledger.sqlite`) and prints its
-            help with `--help`. This page is that help, command by command.
+            Every command is one `ledger` subcommand and prints its help with `--help`. Those
+            that open a ledger take `--db PATH` (a SQLite file or a `postgres://` URL; default
+            `LEDGER_DB`, else `./ledger.sqlite`); `sign`, `send` and `check-proof` open none.
+            This page is that help, command by command.
 
 
             """
