@@ -44,7 +44,8 @@ public struct StandardWebhookVerifier: Sendable {
         var matched = false
         // Bytes, not Characters: splitting the header by grapheme clusters was
         // a third of the check's time. A signature is ASCII, so this differs
-        // only on malformed headers: a space followed by a combining mark now
+        // only on malformed headers: a space that a neighbour joins into one
+        // grapheme (a combining mark after it, a prepended mark before it) now
         // separates entries (a good entry beside it passes), and an entry with
         // a leading comma (",v1,…") is passed over instead of read as "v1,…".
         for entry in signatures.utf8.split(separator: UInt8(ascii: " ")) {

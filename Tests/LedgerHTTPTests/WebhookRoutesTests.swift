@@ -58,7 +58,8 @@ extension StandardWebhookVerifierTests {
     /// good `v1` anywhere passes.
     @Test(arguments: ["  v1,\(vectorSignature)  ", "v1, v1,\(vectorSignature)", "x v1,\(vectorSignature)",
                       "v1a,AAAA v1,\(vectorSignature)", "v3,zz v1,\(vectorSignature)", "v1,AAAA  v1,\(vectorSignature)",
-                      "v1,\(vectorSignature) v1,%%%", "v1,\(vectorSignature) \u{301}", ",v1,AAAA v1,\(vectorSignature)"])
+                      "v1,\(vectorSignature) v1,%%%", "v1,\(vectorSignature) \u{301}", "x\u{600} v1,\(vectorSignature)",
+                      ",v1,AAAA v1,\(vectorSignature)"])
     func aGoodV1AmongOtherEntriesPasses(_ header: String) throws {
         try StandardWebhookVerifier(secret: Self.secret).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
                                                                signatures: header, body: Self.body, now: 1_614_265_330)
