@@ -34,6 +34,7 @@ enum PostgresMigrations {
         ("v8-notifications", v8Notifications),
         ("v9-late-webhooks", v9LateWebhooks),
         ("v10-projections-parsed-once", v10ProjectionsParsedOnce),
+        ("v11-jobs-fill-factor", v11JobsFillFactor),
     ]
 
     /// Migrations that add a projection an existing log must fill: after

@@ -7,6 +7,19 @@ import Testing
 
 /// The PostgreSQL dialect under the write path written once (``GroupCommit``).
 @Suite struct PostgresWriteDialectTests {
+    /// A job's row is rewritten at nearly every commit with its indexed
+    /// columns unchanged: `projection_jobs` leaves room on its pages so those
+    /// updates can stay heap-only (migration v11).
+    @Test func jobRowsLeaveRoomOnTheirPages() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let node = try await PostgresEventStore.open(url: server.url(database: database))
+        defer { Task { await node.close() } }
+        let options = try server.psql("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'projection_jobs'",
+                                      database: database)
+        #expect(options.trimmingCharacters(in: .whitespacesAndNewlines) == "fillfactor=70")
+    }
+
     @Test func aBatchDecidedAgainstAStaleHeadWritesNothing() async throws {
         let url = try ThrowawayPostgres.shared().newDatabase()
         let node = try await PostgresEventStore.open(url: url)
