@@ -115,6 +115,12 @@ MUTANTS = [
     ("a stored subtree's children are swapped", "Sources/LedgerStore/Proofs/LogTree.swift",
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(leftHash, rightHash)",
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(rightHash, leftHash)", "SQLiteConformance"),
+    ("every commit reads the stored tree size, short of an extension or not", "Sources/LedgerStore/Proofs/TreeFollower.swift",
+     "if let stored, size - stored < Self.leavesPerExtensionMin { return }",
+     "if let stored, size - stored < 0 { return }", "TreeFollower"),
+    ("the follower waits for twice the leaves before it extends", "Sources/LedgerStore/Proofs/TreeFollower.swift",
+     "if let stored, size - stored < Self.leavesPerExtensionMin { return }",
+     "if let stored, size - stored < 2 * Self.leavesPerExtensionMin { return }", "TreeFollower"),
 
     # Rules moved into the core (2026-12-06).
     ("the decider records an operator action with a blank reason", "Sources/LedgerCore/Policies/OperatorAccountability.swift",

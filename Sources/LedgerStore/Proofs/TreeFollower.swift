@@ -5,7 +5,8 @@ import Foundation
 /// to it, off the write path and outside the chain lock, once at least
 /// ``leavesPerExtensionMin`` leaves are new. While it works, later commits
 /// only raise its target, so under load one extension covers several
-/// commits. The stored tree lags the log by less than 256 leaves plus the
+/// commits; between extensions a commit reads nothing (this follower knows
+/// what it stored). The stored tree lags the log by less than 256 leaves plus the
 /// commits of one extension; a proof or a checkpoint past it extends the
 /// tree itself (hashing at most those leaves). Extending after every block
 /// of 16 cost 4% of SQLite's ingest (one more transaction per commit).
@@ -48,6 +49,10 @@ public final class TreeFollower: @unchecked Sendable {
             guard !closed, size > target else { return }
             target = size
             guard running == nil else { return }
+            // Too few new leaves past what this follower stored: nothing to
+            // read. The stored size only grows (another node or a proof may
+            // have stored further), so the read would find even fewer.
+            if let stored, size - stored < Self.leavesPerExtensionMin { return }
             running = Task { await self.follow() }
         }
     }

@@ -1,0 +1,97 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Synchronization
+import Testing
+
+/// The follower that keeps the stored Merkle tree up with the log, over an
+/// in-memory storage that counts what it is asked: commits between two
+/// extensions must cost the store nothing (each commit's read of the stored
+/// size was one more statement per group commit on PostgreSQL).
+@Suite struct TreeFollowerTests {
+    @Test func commitsBetweenExtensionsReadNothing() async throws {
+        let storage = CountingTreeStorage(leaves: 2_000)
+        let follower = TreeFollower(tree: LogTree(storage: storage))
+        follower.headMoved(to: 300)
+        try await waitUntil { follower.statistics.extensions == 1 }
+        let readsAfterFirst = storage.sizeReads
+        for size in stride(from: Int64(301), to: 300 + TreeFollower.leavesPerExtensionMin, by: 7) {
+            follower.headMoved(to: size)
+        }
+        await follower.close()
+        #expect(storage.storedSize == 300)
+        #expect(storage.sizeReads == readsAfterFirst, "a commit short of an extension read the stored size")
+    }
+
+    @Test func anExtensionStillStartsOnceEnoughLeavesAreNew() async throws {
+        let storage = CountingTreeStorage(leaves: 2_000)
+        let follower = TreeFollower(tree: LogTree(storage: storage))
+        follower.headMoved(to: 300)
+        try await waitUntil { follower.statistics.extensions == 1 }
+        follower.headMoved(to: 300 + TreeFollower.leavesPerExtensionMin)
+        try await waitUntil { follower.statistics.extensions == 2 }
+        await follower.close()
+        #expect(storage.storedSize == 300 + TreeFollower.leavesPerExtensionMin)
+    }
+
+    @Test func whatAnotherNodeStoredIsNotHashedAgain() async throws {
+        let storage = CountingTreeStorage(leaves: 2_000)
+        let follower = TreeFollower(tree: LogTree(storage: storage))
+        follower.headMoved(to: 300)
+        try await waitUntil { follower.statistics.extensions == 1 }
+        try await LogTree(storage: storage).extend(to: 1_000)
+        follower.headMoved(to: 1_100)
+        try await Task.sleep(for: .milliseconds(50))
+        await follower.close()
+        #expect(storage.storedSize == 1_000, "fewer than 256 leaves past what another node stored: no extension")
+        #expect(follower.statistics.leaves == 300)
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+/// A log of `leaves` made-up chain hashes and the subtrees stored for it, in memory.
+private final class CountingTreeStorage: TreeStorage, Sendable {
+    private struct State {
+        var size: Int64 = 0
+        var subtrees: [MerkleTree.Subtree: MerkleHash] = [:]
+        var sizeReads = 0
+    }
+    private let state = Mutex(State())
+    private let chainHashes: [String]
+
+    init(leaves: Int) {
+        chainHashes = (0..<leaves).map { String(repeating: String(format: "%02x", $0 % 256), count: 32) }
+    }
+
+    var sizeReads: Int { state.withLock { $0.sizeReads } }
+    var storedSize: Int64 { state.withLock { $0.size } }
+
+    func storedTreeSize() async throws(StoreError) -> Int64 {
+        state.withLock { state in
+            state.sizeReads += 1
+            return state.size
+        }
+    }
+
+    func chainHashes(fromLeaf first: Int64, count: Int64) async throws(StoreError) -> [String] {
+        Array(chainHashes[Int(first)..<Int(first + count)])
+    }
+
+    func storedSubtrees(_ subtrees: Set<MerkleTree.Subtree>) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+        state.withLock { state in state.subtrees.filter { subtrees.contains($0.key) } }
+    }
+
+    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
+        state.withLock { state in
+            state.subtrees.merge(hashes) { old, _ in old }
+            state.size = max(state.size, size)
+        }
+    }
+}
