@@ -120,8 +120,10 @@ struct JobRoutes: Sendable {
             guard let milliseconds = Self.waitMilliseconds(wait) else {
                 throw Problem.badRequest("wait must be a duration like 500ms or 30s (at most 60s is waited)")
             }
-            state = try await support.call { () async throws(StoreError) in
-                try await services.changes.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
+            state = try await services.metrics.holdingLongPoll {
+                try await support.call { () async throws(StoreError) in
+                    try await services.changes.jobAfterChange(jobID, timeout: .milliseconds(milliseconds))
+                }
             } ?? state
         }
         return Response.json(JobSnapshot(state))

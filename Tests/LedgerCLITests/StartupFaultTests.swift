@@ -192,7 +192,8 @@ import Testing
             try ServeProcessTests.curlBlocking(["--max-time", "60", "-w", "\n%{http_code}", "\(base)/v1/jobs/j1?wait=40s",
                                                 "-H", "Authorization: Bearer app-key-0123456789abcdef"])
         }
-        try await Task.sleep(for: .seconds(1))
+        let held = try await offPool { try ResourceLimitTests.waitForMetric(port, "ledger_long_polls_open 1\n") }
+        #expect(held, "the long poll was held open before SIGTERM")
         let terminated = ContinuousClock.now
         kill(server.processIdentifier, SIGTERM)
         let answer = try await poll

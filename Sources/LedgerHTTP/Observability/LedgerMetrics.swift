@@ -28,6 +28,7 @@ public final class LedgerMetrics: Sendable {
     private let shedForBodyBytes: Metrics.Counter
     private let shedForConnections: Metrics.Counter
     private let webhookCounters = Mutex<[String: Metrics.Counter]>([:])
+    private let longPolls = Atomic<Int>(0)
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -72,6 +73,15 @@ public final class LedgerMetrics: Sendable {
     }
 
     public func storageFailed() { storageErrors.increment() }
+
+    /// Runs `wait` counted as a long poll held open (`ledger_long_polls_open`):
+    /// each holds a connection, so a crowd of them is what an operator sees
+    /// before the connection limit sheds.
+    public func holdingLongPoll<T>(_ wait: () async throws -> T) async rethrows -> T {
+        longPolls.add(1, ordering: .relaxed)
+        defer { longPolls.subtract(1, ordering: .relaxed) }
+        return try await wait()
+    }
 
     /// A label value escaped for the exposition format.
     static func label(_ value: String) -> String {
@@ -136,6 +146,8 @@ public final class LedgerMetrics: Sendable {
                [("", totals.walBytes)])
         family("ledger_body_bytes_held", "gauge", "Request-body bytes held in memory now, over every connection.",
                [("", Int64(bodyBytesHeld))])
+        family("ledger_long_polls_open", "gauge", "Requests held open by ?wait= now (each holds a connection).",
+               [("", Int64(longPolls.load(ordering: .relaxed)))])
         family("ledger_ready", "gauge", "1 when the database is writable and the service is not shutting down.",
                [("", ready ? 1 : 0)])
         return text
