@@ -223,7 +223,42 @@ def start_postgres(folder):
 
     def stop():
         subprocess.run(as_server + [f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
-    return (folder, port), stop, statements
+
+    def cpu_seconds():
+        """CPU the whole server used so far: the postmaster, its live processes and those it reaped."""
+        with open(os.path.join(data, "postmaster.pid")) as pid_file:
+            postmaster = int(pid_file.readline())
+        return process_cpu_seconds([postmaster] + children(postmaster), with_reaped=[postmaster])
+    return (folder, port), stop, statements, cpu_seconds
+
+
+def children(pid):
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def process_cpu_seconds(pids, with_reaped=()):
+    """User and system CPU of `pids` (and of the children reaped by those in `with_reaped`), in seconds."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid in with_reaped:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return total / ticks
 
 
 def start_proxy(folder, socket_folder, port, delay_ms):
@@ -261,9 +296,9 @@ def compare_engines(options, quiet=False):
     for key in options.engine_list.split(","):
         engine, nodes, delay_ms = ENGINES[key]
         folder = tempfile.mkdtemp(prefix="ingest-engines-")
-        stop_postgres, proxy, db, count_statements = None, None, None, None
+        stop_postgres, proxy, db, count_statements, database_cpu = None, None, None, None, None
         if key.startswith("pg"):
-            (socket_folder, port), stop_postgres, count_statements = start_postgres(folder)
+            (socket_folder, port), stop_postgres, count_statements, database_cpu = start_postgres(folder)
             if delay_ms is not None:
                 (socket_folder, port), proxy = start_proxy(os.path.join(folder, "proxy"), socket_folder, port, delay_ms)
             db = f"postgres://ledger@/bench?host={socket_folder}&port={port}"
@@ -277,6 +312,7 @@ def compare_engines(options, quiet=False):
                     runs = []
                     if count_statements:
                         count_statements()
+                    cpu_before = (process_cpu_seconds([s.pid for s in servers]), database_cpu() if database_cpu else 0)
                     for index, port in enumerate(ports):
                         requests = os.path.join(folder, f"requests-{connections}-{run}-{index}.tsv")
                         write_requests(requests, 60_000 * options.seconds // 10 * 2, f"{connections}_{run}_{index}")
@@ -285,12 +321,17 @@ def compare_engines(options, quiet=False):
                     parts = [parse_wrk(process.communicate(timeout=options.seconds + 60)[0]) for process in runs]
                     ingest = {"rate": sum(p["rate"] for p in parts), "p99_ms": max(p["p99_ms"] for p in parts),
                               "non2xx": sum(p["non2xx"] for p in parts)}
-                    stored = ingest["rate"] * options.seconds
+                    stored = max(1.0, ingest["rate"] * options.seconds)
+                    ingest["server_us"] = (process_cpu_seconds([s.pid for s in servers]) - cpu_before[0]) / stored * 1e6
+                    if database_cpu:
+                        ingest["database_us"] = (database_cpu() - cpu_before[1]) / stored * 1e6
                     if count_statements:
-                        ingest["statements"] = count_statements() / max(1.0, stored)
+                        ingest["statements"] = count_statements() / stored
                     results.setdefault((engine, connections), []).append((trivial, ingest))
                     print(f"  {engine} c={connections} run {run + 1}: trivial {trivial['rate']:.0f} req/s; ingest "
                           f"{ingest['rate']:.0f} req/s p99 {ingest['p99_ms']:.2f} ms (non-2xx {ingest['non2xx']})"
+                          + f"; CPU per webhook: server {ingest['server_us']:.0f} µs"
+                          + (f", database {ingest['database_us']:.0f} µs" if "database_us" in ingest else "")
                           + (f"; {ingest['statements']:.2f} statements per webhook" if "statements" in ingest else ""),
                           file=sys.stderr)
         finally:
@@ -312,23 +353,29 @@ def engines_table(options, results):
     """The engines' figures as a Markdown table with its note: each engine's rate also as a share of the first
     engine's (SQLite when it ran)."""
     lines = ["| engine | connections | durable ingest req/s | against the first engine | trivial GET /healthz req/s | "
-             "ratio to trivial | ingest p99 ms | SQL statements per webhook | non-2xx |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "ratio to trivial | ingest p99 ms | server CPU µs per webhook | database CPU µs per webhook | "
+             "SQL statements per webhook | non-2xx |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     first = {}
     for (engine, connections), runs in results.items():
         rate = statistics.median(r[1]["rate"] for r in runs)
         first.setdefault(connections, rate)
         statements = [r[1]["statements"] for r in runs if "statements" in r[1]]
+        database_us = [r[1]["database_us"] for r in runs if "database_us" in r[1]]
         cells = [engine, str(connections), f"{rate:,.0f}", f"{rate / first[connections]:.2f}",
                  f"{statistics.median(r[0]['rate'] for r in runs):,.0f}",
                  f"{statistics.median(r[1]['rate'] / r[0]['rate'] for r in runs):.2f}",
                  f"{statistics.median(r[1]['p99_ms'] for r in runs):.2f}",
+                 f"{statistics.median(r[1]['server_us'] for r in runs):.0f}",
+                 f"{statistics.median(database_us):.0f}" if database_us else "-",
                  f"{statistics.median(statements):.2f}" if statements else "-",
                  str(sum(r[1]['non2xx'] for r in runs))]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"medians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
               "connections are split between them and the rates summed; every server, PostgreSQL, the proxy and wrk "
-              "share this machine's cores; the trivial route is one node's; statements are pg_stat_statements' calls "
+              "share this machine's cores; the trivial route is one node's; CPU is user and system time over the ingest "
+              "run (every server process summed; the database is its postmaster and every process under it) over "
+              "the webhooks stored; statements are pg_stat_statements' calls "
               "in the ledger's database over the webhooks stored in the run"]
     return lines
 
