@@ -10,33 +10,14 @@ import Testing
 /// (counted), instead of waiting unanswered once descriptors run out; the
 /// server answers again as soon as connections go.
 @Suite struct ConnectionFloodTests {
-    /// A TCP connection to loopback that sends nothing (a held-open client).
-    static func idleConnection(_ port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        precondition(connected, "connect to 127.0.0.1:\(port) failed")
-        return fd
-    }
-
     /// A connection the server has admitted: one request answered, then held
     /// open and silent. Waiting for the answer makes the count exact: a fixed
     /// sleep let a loaded server admit the probe before a held connection
     /// (each connection joins the count on its own event loop).
     static func admittedConnection(_ port: Int) -> (fd: Int32, answer: String) {
-        let fd = idleConnection(port)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        return (fd, String(decoding: buffer.prefix(max(0, count)), as: UTF8.self))
+        guard let fd = LoopbackClient.connect(port, receiveTimeoutSeconds: 10) else { return (-1, "") }
+        LoopbackClient.send(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        return (fd, LoopbackClient.receive(fd))
     }
 
     @Test func connectionsPastTheCapAreShedWith503AndTheServerAnswersOnceTheyGo() async throws {

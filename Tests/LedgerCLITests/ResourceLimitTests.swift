@@ -38,19 +38,10 @@ import Testing
         throw CancellationError()
     }
 
+    /// A socket to the server whose reads wait at most 3 s.
     static func connect(_ port: Int) throws -> Int32 {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard socket >= 0, connected == 0 else { throw CancellationError() }
-        return socket
+        guard let fd = LoopbackClient.connect(port, receiveTimeoutSeconds: 3) else { throw CancellationError() }
+        return fd
     }
 
     /// Whether `/metrics` came to hold `line` (asked 100 times, 100 ms apart).
@@ -60,18 +51,6 @@ import Testing
             usleep(100_000)
         }
         return false
-    }
-
-    static func send(_ socket: Int32, _ text: String) {
-        _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// The status line of what arrives within the socket's 3 s receive timeout ("" for nothing).
-    static func statusLine(_ socket: Int32) -> String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(socket, &buffer, buffer.count, 0)
-        guard count > 0 else { return "" }
-        return String(decoding: buffer.prefix(count), as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
     }
 
     /// Two bodies of 50,000 bytes held (each still arriving) fill a 100 KiB
@@ -88,7 +67,7 @@ import Testing
             defer { holding.forEach { close($0) } }
             for _ in 0..<2 {
                 let socket = try Self.connect(port)
-                Self.send(socket, head + chunk)
+                LoopbackClient.send(socket, head + chunk)
                 holding.append(socket)
             }
             // Both bodies counted before the third arrives (a fixed sleep let a
@@ -96,8 +75,8 @@ import Testing
             let bothHeld = try Self.waitForMetric(port, "ledger_body_bytes_held 100000\n")
             let third = try Self.connect(port)
             defer { close(third) }
-            Self.send(third, head + chunk)
-            return ([Self.statusLine(third)], bothHeld)
+            LoopbackClient.send(third, head + chunk)
+            return ([LoopbackClient.statusLine(third)], bothHeld)
         }
         #expect(bothHeld, "the two bodies' bytes are held")
         #expect(answers == ["HTTP/1.1 503 Service Unavailable"], "\(answers)")
@@ -127,8 +106,8 @@ import Testing
             for _ in 0..<140 {
                 let socket = try Self.connect(port)
                 sockets.append(socket)
-                Self.send(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-                statuses.append(Self.statusLine(socket))
+                LoopbackClient.send(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                statuses.append(LoopbackClient.statusLine(socket))
             }
             return statuses
         }
