@@ -12,9 +12,10 @@ compares engines in one run: durable ingest on SQLite, on PostgreSQL with one
 node, and with two nodes on the same database (the load split between them),
 then both again through Tools/fault-proxy delaying every chunk 1 ms each way (a
 database on another host), each as a ratio to the first engine and to the trivial
-route of one node measured alongside, with the SQL statements PostgreSQL ran per
-stored webhook (pg_stat_statements, created in another database than the
-ledger's). PostgreSQL is a throwaway server in the temporary folder (unix socket,
+route of one node measured alongside, with the CPU each stored webhook cost the
+servers and the database (user and system time from /proc), and the SQL
+statements PostgreSQL ran per stored webhook (pg_stat_statements, created in
+another database than the ledger's). PostgreSQL is a throwaway server in the temporary folder (unix socket,
 fsync and synchronous_commit on), installed from Debian's packages by .ci/run.
 
 Builds `ledger` in release mode, starts `ledger serve` on a fresh database in
