@@ -1,7 +1,7 @@
 import ArgumentParser
 import LedgerStore
 
-/// `ledger rebuild [--check]`.
+/// `ledger rebuild [--check | --tree]`.
 struct RebuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
@@ -9,20 +9,37 @@ struct RebuildCommand: AsyncParsableCommand {
         discussion: """
             Reads the log stream by stream in constant memory; progress goes to stderr.
             --check rebuilds beside the live tables and compares them instead of replacing
-            them: exit 1 on any difference.
+            them: exit 1 on any difference. --tree rebuilds the stored Merkle tree (what
+            proofs and checkpoints are made from) from the events' chain hashes instead,
+            overwriting every stored subtree: for the error "the stored Merkle tree lacks
+            subtrees it should hold". Run `ledger verify` first: the tree is made from the
+            chain as stored.
 
             Examples:
               ledger rebuild
               ledger rebuild --check
+              ledger rebuild --tree
             """
     )
 
     @OptionGroup var database: DatabaseOption
     @Flag(help: "Compare a rebuild with the live tables instead of replacing them.") var check = false
+    @Flag(help: "Rebuild the stored Merkle tree from the chain instead of the projections.") var tree = false
+
+    func validate() throws {
+        guard !(check && tree) else { throw ValidationError("--check compares the projections; --tree rebuilds the Merkle tree: give one") }
+    }
 
     func run() async throws {
         let configuration = try database.configuration()
         try await configuration.withExisting { store in
+            if tree {
+                let leaves = try await storeCall { () async throws(StoreError) in
+                    try await LogTree(storage: store).rebuildStored(to: try await store.head().position)
+                }
+                writeOut("rebuilt the stored Merkle tree over \(leaves) events")
+                return
+            }
             let progress = reportProgress(check ? "rebuild --check" : "rebuild")
             if !check {
                 let count = try await storeCall { () async throws(StoreError) in try await store.rebuild(progress: progress) }

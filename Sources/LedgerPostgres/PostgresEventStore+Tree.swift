@@ -34,15 +34,16 @@ extension PostgresEventStore: TreeStorage {
     }
 
     /// One statement: the nodes (a node another writer stored already is left
-    /// as it is) and the size, never lowered.
-    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
+    /// as it is, unless `overwriting`) and the size, never lowered.
+    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {
+        let conflict = overwriting ? "(level, idx) DO UPDATE SET hash = excluded.hash" : "DO NOTHING"
         let entries = Array(hashes)
         try await reading { [logger] connection in
             try await run("""
                 WITH stored AS (
                     INSERT INTO merkle_nodes (level, idx, hash)
                     SELECT t.level, t.idx, decode(t.hash, 'hex') FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(level, idx, hash)
-                    ON CONFLICT DO NOTHING)
+                    ON CONFLICT \(conflict))
                 UPDATE merkle_tree SET size = greatest(size, $4) WHERE id = 1
                 """, [.integers(entries.map { Int64($0.key.level) }), .integers(entries.map(\.key.index)),
                       .texts(entries.map(\.value.hex)), .integer(size)], on: connection, logger: logger)

@@ -33,9 +33,10 @@ extension SQLiteEventStore: TreeStorage {
     /// without a sync of its own: a tree lost with the last commits before a
     /// power cut is extended again from the chain, and with durability full a
     /// sync per extension would cost more than the hashing.
-    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
+    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {
         try await write(keepsWriterState: true, syncs: false) { db in
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+            let conflict = overwriting ? "REPLACE" : "IGNORE"
+            let insert = try db.cachedStatement(sql: "INSERT OR \(conflict) INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
             for (subtree, hash) in hashes { try insert.execute(arguments: [subtree.level, subtree.index, Data(hash.bytes)]) }
             try db.execute(sql: "UPDATE merkle_tree SET size = max(size, ?) WHERE id = 1", arguments: [size])
         }

@@ -30,6 +30,19 @@ extension StoreConformance {
                            "\(from) -> \(to)")
             }
         },
+        Check(name: "a stored tree holding a wrong subtree is rebuilt from the chain (ledger rebuild --tree)") { store in
+            try await appendConcurrently(store, count: 300)
+            let head = try await store.head().position
+            let tree = LogTree(storage: store)
+            try await tree.extend(to: head)
+            let leaves = try await store.events(after: 0, limit: 1_000).map { event in try leafHash(event.hash) }
+            let wrong = MerkleTree.Subtree(level: 8, index: 0)  // the root of 300 leaves reads it
+            try await store.storeSubtrees([wrong: .empty], size: head, overwriting: true)
+            try expect(try await tree.root(size: head) != ReferenceTree.root(leaves), "the wrong subtree is read")
+            try expect(try await tree.rebuildStored(to: head) == head, "every leaf hashed")
+            try expect(try await tree.root(size: head) == ReferenceTree.root(leaves), "the rebuilt root")
+            try expect(try await store.storedTreeSize() == head, "the size it is complete for")
+        },
         Check(name: "checkpoints are signed notes; a job's proof and a consistency proof check with the verifier key alone") { store in
             try await busyLedger(store)
             let signer = try NoteSigner.generate(name: "conformance")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LedgerCore
 import LedgerSQLite
 import LedgerStore
@@ -54,6 +55,30 @@ import Testing
         #expect(contradicted.status == 1 && contradicted.stdout.contains("history was rewritten"), "\(contradicted.stdout)")
         let badKey = try await LedgerBinary.run(["checkpoint", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": "short"])
         #expect(badKey.status == 2 && badKey.stderr.contains("LEDGER_CHECKPOINT_KEY"), "\(badKey.stderr)")
+    }
+
+    /// A stored tree that lost a subtree (hand-written SQL, a damaged page):
+    /// checkpoints refuse, naming the command that rebuilds it from the chain,
+    /// and work again after it.
+    @Test func aStoredTreeMissingASubtreeIsRebuiltFromTheChain() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<40 { _ = try await store.execute(Fixtures.register("t\(index)", cost: 1)) }
+        await store.close()
+        let key = ["LEDGER_CHECKPOINT_KEY": try await Self.keyPair().privateKey]
+        let first = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
+        #expect(first.status == 0, "\(first.stderr)")
+        try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM merkle_nodes WHERE level = 5 AND idx = 0") }
+        let refused = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
+        #expect(refused.status != 0 && refused.stderr.contains("ledger rebuild --tree"), "\(refused.stderr)")
+        let rebuilt = try await LedgerBinary.run(["rebuild", "--tree", "--db", path])
+        #expect(rebuilt.status == 0 && rebuilt.stdout.contains("rebuilt the stored Merkle tree over 40 events"),
+                "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let again = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
+        #expect(again.status == 0 && again.stdout == first.stdout,
+                "the same tree, the same signed root: \(again.stderr)")
+        let both = try await LedgerBinary.run(["rebuild", "--tree", "--check", "--db", path])
+        #expect(both.status == 2 && both.stderr.contains("give one"), "\(both.stderr)")
     }
 
     @Test func aJobsProofAndAConsistencyProofCheckWithTheVerifierKeyAlone() async throws {

@@ -180,10 +180,10 @@ struct SyntheticTree: TreeStorage {
         } catch { throw StoreError.unexpected("\(error)") }
     }
 
-    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
+    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {
         do {
             try await queue.write { db in
-                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO merkle_nodes VALUES (?, ?, ?)")
+                let insert = try db.cachedStatement(sql: "INSERT OR \(overwriting ? "REPLACE" : "IGNORE") INTO merkle_nodes VALUES (?, ?, ?)")
                 for (subtree, hash) in hashes { try insert.execute(arguments: [subtree.level, subtree.index, Data(hash.bytes)]) }
                 try db.execute(sql: "UPDATE merkle_tree SET size = max(size, ?)", arguments: [size])
             }

@@ -14,7 +14,9 @@ public protocol TreeStorage: Sendable {
     /// Stores subtree hashes and the tree size they complete, in one
     /// transaction; the same again changes nothing, a smaller size never
     /// lowers the stored one (several nodes may extend the tree at once).
-    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError)
+    /// A subtree stored already keeps its hash unless `overwriting` (a
+    /// rebuild of the stored tree from the chain).
+    func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError)
 }
 
 /// The log's Merkle tree, kept by extending it when a proof or a checkpoint
@@ -75,7 +77,7 @@ public struct LogTree: Sendable {
             hashes[small] = Self.hash(of: leaves)
         }
         guard needed.allSatisfy({ hashes[$0] != nil }) else {
-            throw .corrupt("the stored Merkle tree lacks subtrees it should hold; rebuild it (ledger checkpoint --rebuild-tree)")
+            throw .corrupt("the stored Merkle tree lacks subtrees it should hold; rebuild it from the chain (ledger rebuild --tree)")
         }
         return hashes
     }
@@ -103,11 +105,37 @@ public struct LogTree: Sendable {
         return level[0]
     }
 
+    /// Recomputes every stored subtree of the tree of `size` leaves from the
+    /// chain hashes alone, step by step, and overwrites what is stored
+    /// (`ledger rebuild --tree`): for a stored tree that lacks subtrees or
+    /// holds wrong ones. Each step carries the right edge of the ones before,
+    /// so nothing stored is read. Returns the leaves hashed.
+    public func rebuildStored(to size: Int64) async throws(StoreError) -> Int64 {
+        var edge: [MerkleTree.Subtree: MerkleHash] = [:]
+        var from: Int64 = 0
+        while from < size {
+            let to = min(size, from + stepLeaves)
+            let made = try await extend(from: from, to: to, known: edge, overwriting: true)
+            edge = Self.rightEdge(of: edge.merging(made) { _, new in new })
+            from = to
+        }
+        return size
+    }
+
+    /// The newest subtree of each level: all a later extension needs of earlier ones.
+    static func rightEdge(of hashes: [MerkleTree.Subtree: MerkleHash]) -> [MerkleTree.Subtree: MerkleHash] {
+        var newest: [Int: MerkleTree.Subtree] = [:]
+        for subtree in hashes.keys where subtree.index >= newest[subtree.level]?.index ?? -1 {
+            newest[subtree.level] = subtree
+        }
+        return Dictionary(uniqueKeysWithValues: newest.values.map { ($0, hashes[$0]!) })
+    }
+
     /// One step: stores the subtrees of level ≥ 4 completed between `stored`
     /// and `size`, and returns them. `known` may hold subtrees stored
     /// earlier (a follower's right edge): they are not read again.
-    func extend(from stored: Int64, to size: Int64,
-                known: [MerkleTree.Subtree: MerkleHash]) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+    func extend(from stored: Int64, to size: Int64, known: [MerkleTree.Subtree: MerkleHash],
+                overwriting: Bool = false) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
         let block = Int64(1) << Self.storedLevelMin
         let firstBlock = stored / block, endBlock = size / block
         var made: [MerkleTree.Subtree: MerkleHash] = [:]
@@ -135,7 +163,7 @@ public struct LogTree: Sendable {
             }
             level += 1
         }
-        try await storage.storeSubtrees(made, size: size)
+        try await storage.storeSubtrees(made, size: size, overwriting: overwriting)
         return made
     }
 }

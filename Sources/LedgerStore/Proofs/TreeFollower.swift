@@ -74,13 +74,15 @@ public final class TreeFollower: @unchecked Sendable {
                 guard let (from, to, edge) = lock.withLock({ plan(from: known) }) else { return }
                 let made = try await tree.extend(from: from, to: to, known: edge)
                 let elapsed = ContinuousClock.now - started
-                lock.withLock {
+                let done: Bool = lock.withLock {
                     stored = to
-                    rightEdge = Self.rightEdge(of: edge.merging(made) { _, new in new })
+                    rightEdge = LogTree.rightEdge(of: edge.merging(made) { _, new in new })
                     counts.extensions += 1
                     counts.leaves += to - from
                     counts.nanoseconds += Self.nanoseconds(elapsed)
+                    return finished(at: to)
                 }
+                if done { return }
             } catch {
                 lock.withLock {
                     stored = nil
@@ -93,9 +95,10 @@ public final class TreeFollower: @unchecked Sendable {
         }
     }
 
-    /// Read each round (one row): another node's follower, or a proof or
-    /// checkpoint that extended the tree itself, may have stored further, and
-    /// those leaves must not be hashed again (`plan` then forgets the edge).
+    /// Read before each extension (one row): another node's follower, or a
+    /// proof or checkpoint that extended the tree itself, may have stored
+    /// further, and those leaves must not be hashed again (`plan` then
+    /// forgets the edge).
     private func storedSize() async throws(StoreError) -> Int64 {
         try await tree.storage.storedTreeSize()
     }
@@ -103,22 +106,20 @@ public final class TreeFollower: @unchecked Sendable {
     /// The next extension from `from`, or nil (and the task ends) when too
     /// few leaves are new. Called holding the lock.
     private func plan(from: Int64) -> (Int64, Int64, [MerkleTree.Subtree: MerkleHash])? {
-        guard !closed, target - from >= Self.leavesPerExtensionMin else {
-            running = nil
-            return nil
-        }
+        // What was read is what is stored, extension or not: commits short of
+        // the next extension then read nothing (`headMoved`).
         if stored != from { rightEdge = [:] }
         stored = from
+        if finished(at: from) { return nil }
         return (from, min(target, from + tree.stepLeaves), rightEdge)
     }
 
-    /// The newest subtree of each level: all a later extension needs of earlier ones.
-    static func rightEdge(of hashes: [MerkleTree.Subtree: MerkleHash]) -> [MerkleTree.Subtree: MerkleHash] {
-        var newest: [Int: MerkleTree.Subtree] = [:]
-        for subtree in hashes.keys where subtree.index >= newest[subtree.level]?.index ?? -1 {
-            newest[subtree.level] = subtree
-        }
-        return Dictionary(uniqueKeysWithValues: newest.values.map { ($0, hashes[$0]!) })
+    /// Whether the task ends with the tree stored to `size`: closed, or too few
+    /// leaves new past it (a later commit starts another). Called holding the lock.
+    private func finished(at size: Int64) -> Bool {
+        guard closed || target - size < Self.leavesPerExtensionMin else { return false }
+        running = nil
+        return true
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

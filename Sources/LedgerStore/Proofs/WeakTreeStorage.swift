@@ -32,7 +32,7 @@ public final class WeakTreeStorage: TreeStorage, @unchecked Sendable {
         try await target().storedSubtrees(subtrees)
     }
 
-    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64) async throws(StoreError) {
-        try await target().storeSubtrees(hashes, size: size)
+    public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {
+        try await target().storeSubtrees(hashes, size: size, overwriting: overwriting)
     }
 }
