@@ -375,8 +375,8 @@ def engines_table(options, results):
     lines += ["", f"medians of {options.runs} runs of {options.seconds} s, wrk -t{options.threads}; with two nodes the "
               "connections are split between them and the rates summed; every server, PostgreSQL, the proxy and wrk "
               "share this machine's cores; the trivial route is one node's; CPU is user and system time over the ingest "
-              "run (every server process summed; the database is its postmaster and every process under it) over "
-              "the webhooks stored; statements are pg_stat_statements' calls "
+              "run (every server process summed; the database is its postmaster and every process under it, its "
+              "checkpointer and autovacuum included) over the webhooks stored; statements are pg_stat_statements' calls "
               "in the ledger's database over the webhooks stored in the run"]
     return lines
 
