@@ -91,7 +91,9 @@ import Testing
         #expect(Set(counts.keys).isSubset(of: [200, 503]), "only 200 or 503 (retry later), never 500 or no answer: \(counts)")
         #expect((phases[1]?[503] ?? 0) > 0, "503 while the database is gone")
         #expect((phases[2]?[200] ?? 0) > 0, "200 again after it came back, without a restart of serve")
-        #expect(slowest.withLock { $0 } < .seconds(8), "every request answered within its wait for a connection (5 s) and a margin")
+        // A hang shows as no answer within the client's 15 s (code 0, refused above); the
+        // margin is for a loaded machine: 5.2 s alone, 8.4 s once inside the whole suite.
+        #expect(slowest.withLock { $0 } < .seconds(10), "every request answered within its wait for a connection (5 s) and a margin")
 
         let after = try await PostgresEventStore.open(url: url)
         defer { Task { await after.close() } }
