@@ -5,15 +5,16 @@ import LedgerStore
 struct RebuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
-        abstract: "Rebuild the projections from the log alone.",
+        abstract: "Rebuild the projections, or the stored Merkle tree, from the log alone.",
         discussion: """
             Reads the log stream by stream in constant memory; progress goes to stderr.
             --check rebuilds beside the live tables and compares them instead of replacing
             them: exit 1 on any difference. --tree rebuilds the stored Merkle tree (what
             proofs and checkpoints are made from) from the events' chain hashes instead,
-            overwriting every stored subtree: for the error "the stored Merkle tree lacks
-            subtrees it should hold". Run `ledger verify` first: the tree is made from the
-            chain as stored.
+            overwriting every stored subtree: for `ledger verify`'s FAIL tree or the error
+            "the stored Merkle tree lacks subtrees it should hold". Run `ledger verify`
+            first (the tree is made from the chain as stored) and stop `ledger serve` on
+            every node while it runs.
 
             Examples:
               ledger rebuild
@@ -34,8 +35,9 @@ struct RebuildCommand: AsyncParsableCommand {
         let configuration = try database.configuration()
         try await configuration.withExisting { store in
             if tree {
+                let progress = reportProgress("rebuild --tree")
                 let leaves = try await storeCall { () async throws(StoreError) in
-                    try await LogTree(storage: store).rebuildStored(to: try await store.head().position)
+                    try await LogTree(storage: store).rebuildStored(to: try await store.head().position, progress: progress)
                 }
                 writeOut("rebuilt the stored Merkle tree over \(leaves) events")
                 return

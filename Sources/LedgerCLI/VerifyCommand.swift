@@ -10,8 +10,9 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
             Recomputes every hash from the rows, checks that positions have no gap, that
             the triggers refusing UPDATE and DELETE are the shipped ones, and the ledger's
-            rules (one terminal outcome, refunds exactly once, balances). Names the first
-            bad position; exit 1 when anything is wrong.
+            rules (one terminal outcome, refunds exactly once, balances); once the chain
+            holds, recomputes the stored Merkle tree (what proofs and checkpoints are made
+            from) from it. Names the first bad position; exit 1 when anything is wrong.
 
             Example:
               ledger verify --db ./ledger.sqlite --format json
@@ -29,6 +30,14 @@ struct VerifyCommand: AsyncParsableCommand {
         try await configuration.withExisting { store in
             var report = try await storeCall { () async throws(StoreError) in
                 try await store.verify(progress: reportProgress("verify"))
+            }
+            if let head = report.head {
+                // The stored Merkle tree is made from the chain: judged once the chain holds.
+                if let finding = try await storeCall({ () async throws(StoreError) in
+                    try await LogTree(storage: store).storedTreeFinding(head: head.position)
+                }) {
+                    report.findings.append(finding)
+                }
             }
             if let checkpoint {
                 report.findings += try await checkpointFindings(checkpoint, store)
@@ -50,7 +59,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 let first = report.firstBadPosition.map { "; first bad position \($0)" } ?? ""
                 throw CommandFailure(.checkFailed, "verification failed\(first)")
             }
-            if format == .text { writeOut("ok: chain, triggers and invariants hold") }
+            if format == .text { writeOut("ok: chain, triggers, invariants and the stored Merkle tree hold") }
         }
     }
 

@@ -32,9 +32,11 @@ extension SQLiteEventStore: TreeStorage {
     /// (the tree is derived from committed events, it changes none). Committed
     /// without a sync of its own: a tree lost with the last commits before a
     /// power cut is extended again from the chain, and with durability full a
-    /// sync per extension would cost more than the hashing.
+    /// sync per extension would cost more than the hashing. A rebuild's
+    /// overwrites are synced: a power cut would bring back the damaged
+    /// subtrees under a size that no extension passes again.
     public func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {
-        try await write(keepsWriterState: true, syncs: false) { db in
+        try await write(keepsWriterState: true, syncs: overwriting) { db in
             let conflict = overwriting ? "REPLACE" : "IGNORE"
             let insert = try db.cachedStatement(sql: "INSERT OR \(conflict) INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
             for (subtree, hash) in hashes { try insert.execute(arguments: [subtree.level, subtree.index, Data(hash.bytes)]) }

@@ -71,9 +71,21 @@ import Testing
         try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM merkle_nodes WHERE level = 5 AND idx = 0") }
         let refused = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
         #expect(refused.status != 0 && refused.stderr.contains("ledger rebuild --tree"), "\(refused.stderr)")
+        let found = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(found.status == 1 && found.stdout.contains("FAIL tree at position 1: the stored Merkle subtree over positions 1-32 is missing"),
+                "\(found.stdout)")
         let rebuilt = try await LedgerBinary.run(["rebuild", "--tree", "--db", path])
         #expect(rebuilt.status == 0 && rebuilt.stdout.contains("rebuilt the stored Merkle tree over 40 events"),
                 "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let sound = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(sound.status == 0 && sound.stdout.contains("the stored Merkle tree hold"), "\(sound.stdout)")
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 1")
+        }
+        let wrong = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(wrong.status == 1 && wrong.stdout.contains("FAIL tree at position 17: the stored Merkle subtree over positions 17-32 is not the one the chain gives"),
+                "\(wrong.stdout)")
+        #expect(try await LedgerBinary.run(["rebuild", "--tree", "--db", path]).status == 0)
         let again = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
         #expect(again.status == 0 && again.stdout == first.stdout,
                 "the same tree, the same signed root: \(again.stderr)")

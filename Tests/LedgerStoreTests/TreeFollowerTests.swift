@@ -66,10 +66,20 @@ import Testing
         let wrong = MerkleTree.Subtree(level: 9, index: 0)  // the root of 1,000 leaves reads it
         try await storage.storeSubtrees([wrong: .empty], size: 1_000, overwriting: true)
         #expect(try await tree.root(size: 1_000) != right, "the wrong subtree changes the root")
+        let finding = try await tree.storedTreeFinding(head: 1_000)
+        #expect(finding?.position == 1 && finding?.detail.contains("positions 1-512 is not the one the chain gives") == true,
+                "verify names it: \(String(describing: finding))")
         var small = tree
         small.stepLeaves = 160  // several steps, each carrying the last one's right edge
+        let readsBefore = storage.subtreeReads
         #expect(try await small.rebuildStored(to: 1_000) == 1_000)
+        #expect(storage.subtreeReads == readsBefore, "the rebuild read no stored subtree")
         #expect(try await tree.root(size: 1_000) == right)
+        #expect(try await tree.storedTreeFinding(head: 1_000) == nil, "verify finds it sound again")
+        #expect(try await tree.storedTreeFinding(head: 999)?.detail.contains("holds 1000 leaves") == true)
+        await #expect(throws: StoreError.self, "a stored size past the head is not rebuilt over") {
+            try await tree.rebuildStored(to: 999)
+        }
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {
@@ -87,15 +97,17 @@ private final class CountingTreeStorage: TreeStorage, Sendable {
         var size: Int64 = 0
         var subtrees: [MerkleTree.Subtree: MerkleHash] = [:]
         var sizeReads = 0
+        var subtreeReads = 0
     }
     private let state = Mutex(State())
     private let chainHashes: [String]
 
     init(leaves: Int) {
-        chainHashes = (0..<leaves).map { String(repeating: String(format: "%02x", $0 % 256), count: 32) }
+        chainHashes = (0..<leaves).map { String(format: "%064x", $0) }  // every leaf different
     }
 
     var sizeReads: Int { state.withLock { $0.sizeReads } }
+    var subtreeReads: Int { state.withLock { $0.subtreeReads } }
     var storedSize: Int64 { state.withLock { $0.size } }
 
     func storedTreeSize() async throws(StoreError) -> Int64 {
@@ -110,7 +122,10 @@ private final class CountingTreeStorage: TreeStorage, Sendable {
     }
 
     func storedSubtrees(_ subtrees: Set<MerkleTree.Subtree>) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
-        state.withLock { state in state.subtrees.filter { subtrees.contains($0.key) } }
+        state.withLock { state in
+            state.subtreeReads += 1
+            return state.subtrees.filter { subtrees.contains($0.key) }
+        }
     }
 
     func storeSubtrees(_ hashes: [MerkleTree.Subtree: MerkleHash], size: Int64, overwriting: Bool) async throws(StoreError) {

@@ -2,7 +2,7 @@
 public struct VerificationReport: Sendable, Hashable, Codable {
     /// One problem, at the first position that shows it.
     public struct Finding: Sendable, Hashable, Codable {
-        /// `chain`, `triggers`, `invariant` or `checkpoint`.
+        /// `chain`, `triggers`, `invariant`, `decode`, `checkpoint` or `tree`.
         public var check: String
         public var position: Int64?
         public var detail: String

@@ -39,11 +39,9 @@ public struct LogTree: Sendable {
 
     /// Extends the stored tree to `size` leaves (no more than the log holds).
     public func extend(to size: Int64) async throws(StoreError) {
-        var stored = try await storage.storedTreeSize()
-        while stored < size {
-            let next = min(size, stored + stepLeaves)
-            _ = try await extend(from: stored, to: next, known: [:])
-            stored = next
+        try await walk(from: try await storage.storedTreeSize(), to: size) { _, to, made throws(StoreError) in
+            try await storage.storeSubtrees(made, size: to, overwriting: false)
+            return true
         }
     }
 
@@ -106,20 +104,67 @@ public struct LogTree: Sendable {
     }
 
     /// Recomputes every stored subtree of the tree of `size` leaves from the
-    /// chain hashes alone, step by step, and overwrites what is stored
-    /// (`ledger rebuild --tree`): for a stored tree that lacks subtrees or
-    /// holds wrong ones. Each step carries the right edge of the ones before,
-    /// so nothing stored is read. Returns the leaves hashed.
-    public func rebuildStored(to size: Int64) async throws(StoreError) -> Int64 {
+    /// chain hashes alone and overwrites what is stored (`ledger rebuild
+    /// --tree`): for a stored tree that lacks subtrees or holds wrong ones.
+    /// Nothing stored is read. Calls `progress` with the leaves done after
+    /// each step; returns the leaves hashed. A stored size past `size` (the
+    /// head) is refused: it cannot be lowered here, and later extensions
+    /// would keep what lies beyond.
+    public func rebuildStored(to size: Int64, progress: (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
+        let stored = try await storage.storedTreeSize()
+        guard stored <= size else {
+            throw .corrupt("the stored Merkle tree says it holds \(stored) leaves and the log has \(size) events; "
+                           + "run `ledger verify`, then, as the database's owner, empty merkle_nodes and set merkle_tree's size to 0")
+        }
+        try await walk(from: 0, to: size) { _, to, made throws(StoreError) in
+            try await storage.storeSubtrees(made, size: to, overwriting: true)
+            progress(to)
+            return true
+        }
+        return size
+    }
+
+    /// `ledger verify`'s check of the stored tree: each subtree stored for the
+    /// size the tree says it is complete for, recomputed from the chain
+    /// hashes as the rebuild does, and compared. Nil when all match; else
+    /// what differs first (a missing subtree counts). `head` is the log's
+    /// verified head position.
+    public func storedTreeFinding(head: Int64) async throws(StoreError) -> VerificationReport.Finding? {
+        let size = try await storage.storedTreeSize()
+        guard size <= head else {
+            return .init(check: "tree", position: nil, detail: "the stored Merkle tree says it holds \(size) leaves; the log has "
+                         + "\(head) events")
+        }
+        var finding: VerificationReport.Finding?
+        try await walk(from: 0, to: size) { _, _, made throws(StoreError) in
+            let stored = try await storage.storedSubtrees(Set(made.keys))
+            guard let wrong = made.filter({ stored[$0.key] != $0.value }).keys.min(by: { ($0.first, $0.level) < ($1.first, $1.level) })
+            else { return true }
+            finding = .init(check: "tree", position: wrong.first + 1,
+                            detail: "the stored Merkle subtree over positions \(wrong.first + 1)-\(wrong.first + wrong.count) is "
+                                + (stored[wrong] == nil ? "missing" : "not the one the chain gives")
+                                + ": proofs and checkpoints made from it would be wrong. Run `ledger rebuild --tree`")
+            return false
+        }
+        return finding
+    }
+
+    /// The subtrees completed from `start` to `size`, `stepLeaves` at a time:
+    /// each step gets the subtrees it completed, and the walk goes on while
+    /// it answers true. Each step carries the right edge of the ones before,
+    /// so only the first reads stored subtrees (when `start` is not 0).
+    private func walk(from start: Int64, to size: Int64,
+                      _ step: (_ from: Int64, _ to: Int64, _ made: [MerkleTree.Subtree: MerkleHash]) async throws(StoreError) -> Bool)
+        async throws(StoreError) {
         var edge: [MerkleTree.Subtree: MerkleHash] = [:]
-        var from: Int64 = 0
+        var from = start
         while from < size {
             let to = min(size, from + stepLeaves)
-            let made = try await extend(from: from, to: to, known: edge, overwriting: true)
+            let made = try await subtrees(from: from, to: to, known: edge)
+            guard try await step(from, to, made) else { return }
             edge = Self.rightEdge(of: edge.merging(made) { _, new in new })
             from = to
         }
-        return size
     }
 
     /// The newest subtree of each level: all a later extension needs of earlier ones.
@@ -134,8 +179,18 @@ public struct LogTree: Sendable {
     /// One step: stores the subtrees of level ≥ 4 completed between `stored`
     /// and `size`, and returns them. `known` may hold subtrees stored
     /// earlier (a follower's right edge): they are not read again.
-    func extend(from stored: Int64, to size: Int64, known: [MerkleTree.Subtree: MerkleHash],
-                overwriting: Bool = false) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+    func extend(from stored: Int64, to size: Int64,
+                known: [MerkleTree.Subtree: MerkleHash]) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
+        let made = try await subtrees(from: stored, to: size, known: known)
+        try await storage.storeSubtrees(made, size: size, overwriting: false)
+        return made
+    }
+
+    /// The subtrees of level ≥ 4 completed between `stored` and `size`, from
+    /// the new leaves' chain hashes and, for the children of new subtrees
+    /// that came before, `known` or else what is stored.
+    private func subtrees(from stored: Int64, to size: Int64,
+                          known: [MerkleTree.Subtree: MerkleHash]) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {
         let block = Int64(1) << Self.storedLevelMin
         let firstBlock = stored / block, endBlock = size / block
         var made: [MerkleTree.Subtree: MerkleHash] = [:]
@@ -163,7 +218,6 @@ public struct LogTree: Sendable {
             }
             level += 1
         }
-        try await storage.storeSubtrees(made, size: size, overwriting: overwriting)
         return made
     }
 }
