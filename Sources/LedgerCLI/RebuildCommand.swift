@@ -37,7 +37,8 @@ struct RebuildCommand: AsyncParsableCommand {
             if tree {
                 let progress = reportProgress("rebuild --tree")
                 let leaves = try await storeCall { () async throws(StoreError) in
-                    try await LogTree(storage: store).rebuildStored(to: try await store.head().position, progress: progress)
+                    try await LogTree(storage: store).rebuildStored(head: { () async throws(StoreError) in try await store.head().position },
+                                                                    progress: progress)
                 }
                 writeOut("rebuilt the stored Merkle tree over \(leaves) events")
                 return

@@ -34,7 +34,9 @@ struct VerifyCommand: AsyncParsableCommand {
             if let head = report.head {
                 // The stored Merkle tree is made from the chain: judged once the chain holds.
                 if let finding = try await storeCall({ () async throws(StoreError) in
-                    try await LogTree(storage: store).storedTreeFinding(head: head.position)
+                    try await LogTree(storage: store).storedTreeFinding(verified: head.position) { () async throws(StoreError) in
+                        try await store.head().position
+                    }
                 }) {
                     report.findings.append(finding)
                 }

@@ -66,19 +66,21 @@ import Testing
         let wrong = MerkleTree.Subtree(level: 9, index: 0)  // the root of 1,000 leaves reads it
         try await storage.storeSubtrees([wrong: .empty], size: 1_000, overwriting: true)
         #expect(try await tree.root(size: 1_000) != right, "the wrong subtree changes the root")
-        let finding = try await tree.storedTreeFinding(head: 1_000)
+        let finding = try await tree.storedTreeFinding(verified: 1_000) { 1_000 }
         #expect(finding?.position == 1 && finding?.detail.contains("positions 1-512 is not the one the chain gives") == true,
                 "verify names it: \(String(describing: finding))")
         var small = tree
         small.stepLeaves = 160  // several steps, each carrying the last one's right edge
         let readsBefore = storage.subtreeReads
-        #expect(try await small.rebuildStored(to: 1_000) == 1_000)
+        #expect(try await small.rebuildStored(head: { 1_000 }) == 1_000)
         #expect(storage.subtreeReads == readsBefore, "the rebuild read no stored subtree")
         #expect(try await tree.root(size: 1_000) == right)
-        #expect(try await tree.storedTreeFinding(head: 1_000) == nil, "verify finds it sound again")
-        #expect(try await tree.storedTreeFinding(head: 999)?.detail.contains("holds 1000 leaves") == true)
+        #expect(try await tree.storedTreeFinding(verified: 1_000) { 1_000 } == nil, "verify finds it sound again")
+        #expect(try await tree.storedTreeFinding(verified: 990) { 1_000 } == nil,
+                "a follower gone on past verify's snapshot is no finding")
+        #expect(try await tree.storedTreeFinding(verified: 990) { 999 }?.detail.contains("holds 1000 leaves") == true)
         await #expect(throws: StoreError.self, "a stored size past the head is not rebuilt over") {
-            try await tree.rebuildStored(to: 999)
+            try await tree.rebuildStored(head: { 999 })
         }
     }
 

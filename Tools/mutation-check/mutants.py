@@ -130,6 +130,8 @@ MUTANTS = [
     ("verify's tree check passes a stored subtree with another hash", "Sources/LedgerStore/Proofs/LogTree.swift",
      "made.filter({ stored[$0.key] != $0.value })",
      "made.filter({ stored[$0.key] == nil })", "TreeFollower"),
+    ("verify takes a live follower's tree past its snapshot for a damaged one", "Sources/LedgerStore/Proofs/LogTree.swift",
+     "guard stored <= logHead else {", "guard stored <= verified else {", "TreeFollower"),
     ("the follower waits for twice the leaves before it extends", "Sources/LedgerStore/Proofs/TreeFollower.swift",
      "if let stored, size - stored < Self.leavesPerExtensionMin { return }",
      "if let stored, size - stored < 2 * Self.leavesPerExtensionMin { return }", "TreeFollower"),

@@ -103,15 +103,19 @@ public struct LogTree: Sendable {
         return level[0]
     }
 
-    /// Recomputes every stored subtree of the tree of `size` leaves from the
-    /// chain hashes alone and overwrites what is stored (`ledger rebuild
-    /// --tree`): for a stored tree that lacks subtrees or holds wrong ones.
-    /// Nothing stored is read. Calls `progress` with the leaves done after
-    /// each step; returns the leaves hashed. A stored size past `size` (the
-    /// head) is refused: it cannot be lowered here, and later extensions
-    /// would keep what lies beyond.
-    public func rebuildStored(to size: Int64, progress: (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
+    /// Recomputes every stored subtree of the tree of the log's head
+    /// (`head`, asked after the stored size is read) from the chain hashes
+    /// alone and overwrites what is stored (`ledger rebuild --tree`): for a
+    /// stored tree that lacks subtrees or holds wrong ones. Nothing stored is
+    /// read. Calls `progress` with the leaves done after each step; returns
+    /// the leaves hashed. A stored size past the head is refused: it cannot
+    /// be lowered here, and later extensions would keep what lies beyond.
+    public func rebuildStored(head: () async throws(StoreError) -> Int64,
+                              progress: (Int64) -> Void = { _ in }) async throws(StoreError) -> Int64 {
         let stored = try await storage.storedTreeSize()
+        // Read after the stored size: a tree is stored only for committed
+        // events, so a size past this head is not a follower racing ahead.
+        let size = try await head()
         guard stored <= size else {
             throw .corrupt("the stored Merkle tree says it holds \(stored) leaves and the log has \(size) events; "
                            + "run `ledger verify`, then, as the database's owner, empty merkle_nodes and set merkle_tree's size to 0")
@@ -125,16 +129,21 @@ public struct LogTree: Sendable {
     }
 
     /// `ledger verify`'s check of the stored tree: each subtree stored for the
-    /// size the tree says it is complete for, recomputed from the chain
-    /// hashes as the rebuild does, and compared. Nil when all match; else
-    /// what differs first (a missing subtree counts). `head` is the log's
-    /// verified head position.
-    public func storedTreeFinding(head: Int64) async throws(StoreError) -> VerificationReport.Finding? {
-        let size = try await storage.storedTreeSize()
-        guard size <= head else {
-            return .init(check: "tree", position: nil, detail: "the stored Merkle tree says it holds \(size) leaves; the log has "
-                         + "\(head) events")
+    /// size the tree says it is complete for, up to `verified` (the head
+    /// verify checked the chain to), recomputed from the chain hashes as the
+    /// rebuild does, and compared. Nil when all match; else what differs
+    /// first (a missing subtree counts). A stored size past the log's head
+    /// (`head`, asked after the size is read) is named too; past `verified`
+    /// only, it is a live server's follower gone on after verify's snapshot.
+    public func storedTreeFinding(verified: Int64,
+                                  head: () async throws(StoreError) -> Int64) async throws(StoreError) -> VerificationReport.Finding? {
+        let stored = try await storage.storedTreeSize()
+        let logHead = try await head()
+        guard stored <= logHead else {
+            return .init(check: "tree", position: nil, detail: "the stored Merkle tree says it holds \(stored) leaves; the log has "
+                         + "\(logHead) events")
         }
+        let size = min(stored, verified)
         var finding: VerificationReport.Finding?
         try await walk(from: 0, to: size) { _, _, made throws(StoreError) in
             let stored = try await storage.storedSubtrees(Set(made.keys))
