@@ -116,8 +116,8 @@ MUTANTS = [
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(leftHash, rightHash)",
      "made[MerkleTree.Subtree(level: level, index: index)] = .node(rightHash, leftHash)", "SQLiteConformance"),
     ("every commit reads the stored tree size, short of an extension or not", "Sources/LedgerStore/Proofs/TreeFollower.swift",
-     "if let stored, size - stored < Self.leavesPerExtensionMin { return }",
-     "if let stored, size - stored < 0 { return }", "TreeFollower"),
+     "if let stored, !enoughNew(past: stored) { return }",
+     "if let stored, stored < 0 { return }", "TreeFollower"),
     ("the follower forgets the size it read when it had nothing to extend", "Sources/LedgerStore/Proofs/TreeFollower.swift",
      "        stored = from\n        if finished(at: from) { return nil }",
      "        if finished(at: from) { return nil }\n        stored = from", "TreeFollower"),
@@ -133,8 +133,8 @@ MUTANTS = [
     ("verify takes a live follower's tree past its snapshot for a damaged one", "Sources/LedgerStore/Proofs/LogTree.swift",
      "guard stored <= logHead else {", "guard stored <= verified else {", "TreeFollower"),
     ("the follower waits for twice the leaves before it extends", "Sources/LedgerStore/Proofs/TreeFollower.swift",
-     "if let stored, size - stored < Self.leavesPerExtensionMin { return }",
-     "if let stored, size - stored < 2 * Self.leavesPerExtensionMin { return }", "TreeFollower"),
+     "target - size >= Self.leavesPerExtensionMin",
+     "target - size >= 2 * Self.leavesPerExtensionMin", "TreeFollower"),
 
     # Rules moved into the core (2026-12-06).
     ("the decider records an operator action with a blank reason", "Sources/LedgerCore/Policies/OperatorAccountability.swift",

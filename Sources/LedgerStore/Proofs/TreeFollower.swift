@@ -52,7 +52,7 @@ public final class TreeFollower: @unchecked Sendable {
             // Too few new leaves past what this follower stored: nothing to
             // read. The stored size only grows (another node or a proof may
             // have stored further), so the read would find even fewer.
-            if let stored, size - stored < Self.leavesPerExtensionMin { return }
+            if let stored, !enoughNew(past: stored) { return }
             running = Task { await self.follow() }
         }
     }
@@ -117,9 +117,14 @@ public final class TreeFollower: @unchecked Sendable {
     /// Whether the task ends with the tree stored to `size`: closed, or too few
     /// leaves new past it (a later commit starts another). Called holding the lock.
     private func finished(at size: Int64) -> Bool {
-        guard closed || target - size < Self.leavesPerExtensionMin else { return false }
+        guard closed || !enoughNew(past: size) else { return false }
         running = nil
         return true
+    }
+
+    /// Whether the target is far enough past `size` for an extension. Called holding the lock.
+    private func enoughNew(past size: Int64) -> Bool {
+        target - size >= Self.leavesPerExtensionMin
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
