@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerHTTP
@@ -110,6 +111,51 @@ import Testing
                                                      headers: [.cookie: "ledger_session=\(cookie)", .contentType: "application/x-www-form-urlencoded"],
                                                      body: ByteBuffer(string: "action=notify&scope=dead-letters&expected=0&operator=a&reason=test")) { $0.status }
             #expect(redrive == .forbidden, "but no longer re-drives")
+        }
+    }
+
+    /// Hostile input: a body no browser's form makes (a quote, a broken
+    /// escape, bytes that are not UTF-8) is answered 400 or 401, and the
+    /// server goes on serving; it once stopped the process.
+    @Test func aFormThatIsNotURLEncodedIsAnsweredAndTheServerGoesOn() async throws {
+        try await withNodes([Self.keys]) { nodes in
+            for body in ["\"", "key=%zz", "key=%ff%fe", "{\"key\":1}", "key=x\r\n", "a b&c", "é=%", "%"] {
+                let status = try await nodes[0].execute(uri: "/admin/login", method: .post, headers: [.contentType: "text/plain"],
+                                                        body: ByteBuffer(string: body)) { $0.status }
+                #expect(status == .badRequest || status == .unauthorized, "\(body): \(status)")
+            }
+            #expect(try await Self.page(nodes[0], cookie: try await Self.signIn(nodes[0])) == .ok, "still serving")
+        }
+    }
+
+    /// A page on another site, even a sibling subdomain (which a SameSite=Lax
+    /// cookie does not stop), cannot make an admin's browser sign in, sign out
+    /// or re-drive: the browser says where the post comes from.
+    @Test func aFormPostedFromAnotherSiteIsRefused() async throws {
+        try await withNodes([Self.keys]) { nodes in
+            let cookie = try await Self.signIn(nodes[0])
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            func post(_ path: String, _ from: HTTPFields, body: String) async throws -> HTTPResponse.Status {
+                var headers = form
+                headers.append(contentsOf: from)
+                headers[.cookie] = "ledger_session=\(cookie)"
+                return try await nodes[0].execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { $0.status }
+            }
+            let fetchSite = HTTPField.Name("sec-fetch-site")!
+            let foreign: [HTTPFields] = [[fetchSite: "cross-site"], [fetchSite: "same-site"], [.origin: "https://evil.example"],
+                                         [.origin: "null"], [.origin: "https://ledger.example.com.evil.example"]]
+            for from in foreign {
+                #expect(try await post("/admin/login", from, body: "key=\(Self.admin)") == .forbidden, "\(from)")
+                #expect(try await post("/admin/redrive", from, body: "action=notify&scope=dead-letters&expected=0&operator=a&reason=test")
+                        == .forbidden, "\(from)")
+                #expect(try await post("/admin/logout", from, body: "") == .forbidden, "\(from)")
+            }
+            #expect(try await Self.page(nodes[0], cookie: cookie) == .ok, "the session was not ended by another site")
+            let own: [HTTPFields] = [[fetchSite: "same-origin"], [fetchSite: "none"], [:],
+                                     [.origin: "https://ledger.example.com", HTTPField.Name("x-forwarded-host")!: "ledger.example.com"]]
+            for from in own {
+                #expect(try await post("/admin/login", from, body: "key=\(Self.admin)") == .seeOther, "\(from)")
+            }
         }
     }
 }

@@ -19,8 +19,8 @@ struct AdminRoutes: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: AdminAssets.css)))
         }
         router.get("admin/login") { request, _ in loginPage(error: nil, next: request.uri.queryParameters["next"].map(String.init)) }
-        router.post("admin/login") { request, _ in try await login(request) }
-        router.post("admin/logout") { request, _ in logout(request) }
+        router.post("admin/login") { request, _ in try await sameOrigin(request) { try await login(request) } }
+        router.post("admin/logout") { request, _ in try await sameOrigin(request) { logout(request) } }
         router.get("admin") { request, _ in try await authorized(request) { try await home() } }
         router.get("admin/jobs") { request, _ in try await authorized(request) { try await jobs(request) } }
         router.get("admin/jobs/:job_id") { request, context in
@@ -42,7 +42,9 @@ struct AdminRoutes: Sendable {
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
         router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(request, message: nil) } }
-        router.post("admin/redrive") { request, _ in try await authorized(request, roles: [.admin]) { try await redrive(request) } }
+        router.post("admin/redrive") { request, _ in
+            try await sameOrigin(request) { try await authorized(request, roles: [.admin]) { try await redrive(request) } }
+        }
     }
 
     // MARK: Authentication
@@ -97,6 +99,12 @@ struct AdminRoutes: Sendable {
         ])
     }
 
+    /// `body`'s answer for a post from the admin pages; 403 for one another page made a browser send.
+    private func sameOrigin(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        if let refusal = SameOriginForms.refusal(request) { throw Problem(.forbidden, "Forbidden", detail: refusal) }
+        return try await body()
+    }
+
     /// Ends the session: the browser drops the cookie, and this node refuses it until it would have expired.
     private func logout(_ request: Request) -> Response {
         if let cookie = Self.sessionCookie(request) { sessions.end(cookie, now: services.now()) }
@@ -116,10 +124,9 @@ struct AdminRoutes: Sendable {
     /// `application/x-www-form-urlencoded` fields (the body limit applies).
     static func form(_ request: Request, support: RequestSupport) async throws -> [String: String] {
         let body = String(decoding: try await support.body(request), as: UTF8.self)
-        var components = URLComponents()
-        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
-        var fields: [String: String] = [:]
-        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        guard let fields = FormEncoding.fields(body) else {
+            throw Problem.badRequest("the form is not application/x-www-form-urlencoded (a broken %-escape, or not UTF-8)")
+        }
         return fields
     }
 
