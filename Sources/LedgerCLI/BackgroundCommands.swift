@@ -32,7 +32,7 @@ struct BackgroundOnce {
         settings.watchdog = watchdogThresholds(settings.watchdog, recorded, set: configuration.configured)
         let store = try await configuration.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
-                                                logger: logger)
+                                                notificationsRecorded: options.notificationsEnabled, logger: logger)
         let summary: String
         do {
             summary = try await body(composition)
@@ -155,7 +155,7 @@ struct NotifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
             guard let notifier = composition.notifier else {
-                throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
+                throw CommandFailure(.usage, "notifications are not sent from here: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
             }
             var sent: NotifyRound?
             guard try await composition.whileLeased(.notifier, { sent = try await notifier.runOnce() }), let round = sent else {
@@ -173,12 +173,15 @@ struct RedriveCommand: AsyncParsableCommand {
         abstract: "Re-drive one job or every job matching a filter: poll, notify again, or re-evaluate.",
         discussion: """
             Each job acted on gets an operator.action (operator, action, reason), then the
-            action: poll (a poll now), notify (its dead-lettered notifications queued
-            again; the notifier delivers them), reevaluate (the watchdog's look now,
-            waiting orphans adopted). A job whose most recent operator action is this very
-            one is left alone, so a second identical run appends nothing. Bulk runs (a
-            filter instead of job ids) need --operator and --reason; --dry-run prints how
-            many jobs match and what would be appended.
+            action: poll (a poll now; the provider's status API needs its api_key), notify
+            (its dead-lettered notifications queued again, for the ledger serve that
+            delivers notifications), reevaluate (the watchdog's look now, waiting orphans
+            adopted). A job whose most recent operator action is this very one is left
+            alone, so a second identical run appends nothing. Jobs the action does not
+            apply to are counted with the reason; a named job the ledger does not know
+            exits 1 with nothing done. Bulk runs (a filter instead of job ids) need
+            --operator and --reason; --dry-run prints how many jobs match and what would
+            be appended.
 
             Examples:
               ledger redrive job_42 --action poll
@@ -227,16 +230,20 @@ struct RedriveCommand: AsyncParsableCommand {
         let selection = RedriveSelection(jobIDs: jobIDs, status: status, provider: provider,
                                          since: since.flatMap(Timestamp.init(iso8601:)), until: until.flatMap(Timestamp.init(iso8601:)))
         try await BackgroundOnce(database: database, configuration: configurationOption).run { composition in
-            if action == .notify && composition.notifier == nil {
-                throw CommandFailure(.usage, "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
+            if action == .notify && !composition.notificationsOn {
+                throw CommandFailure(.usage, BackgroundComposition.notificationsOff)
             }
             let report = try await composition.redriver.run(selection, action: action, operatorName: who, reason: why, dryRun: dryRun)
-            if dryRun {
-                return "redrive (dry run): \(report.matched) jobs match; \(report.acted) would get an operator.action and a \(action.rawValue); "
+            let summary = dryRun
+                ? "redrive (dry run): \(report.matched) jobs match; \(report.acted) would get an operator.action and a \(action.rawValue); "
                     + "\(report.repeated) already have this re-drive; \(report.notApplicable) do not apply"
+                : "redrive: \(report.matched) jobs match; acted on \(report.acted) (\(report.appendedEvents) events appended); "
+                    + "\(report.repeated) already had this re-drive; \(report.notApplicable) do not apply"
+            let reasons = report.notApplicableReasons.sorted { $0.key < $1.key }.map { "\n  \($0.value) not \(action.pastParticiple): \($0.key)" }
+            guard report.unknownJobIDs.isEmpty else {
+                throw CommandFailure(.checkFailed, "no job \(report.unknownJobIDs.joined(separator: ", ")) in this ledger: nothing done")
             }
-            return "redrive: \(report.matched) jobs match; acted on \(report.acted) (\(report.appendedEvents) events appended); "
-                + "\(report.repeated) already had this re-drive; \(report.notApplicable) do not apply"
+            return summary + reasons.joined()
         }
     }
 }

@@ -23,11 +23,16 @@ struct BackgroundComposition: Sendable {
     let notifier: Notifier?
     let redriver: Redriver
     let store: any LedgerEngine
+    /// Whether terminal changes are queued as notifications: this process
+    /// delivers them (`LEDGER_NOTIFY_URL`), or a `ledger serve` recorded that
+    /// it does. A re-drive only queues, so it needs no more than that.
+    let notificationsOn: Bool
 
     init(store: any LedgerEngine, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
-         logger: Logger) {
+         notificationsRecorded: Bool = false, logger: Logger) {
         self.store = store
         self.settings = settings
+        notificationsOn = settings.notifyURL != nil || notificationsRecorded
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
         poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
         watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
@@ -50,6 +55,10 @@ struct BackgroundComposition: Sendable {
         try await Lease.$current.withValue(lease) { try await round() }
         return true
     }
+
+    /// Why a notification cannot be queued or sent.
+    static let notificationsOff = "notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET"
+        + " (on the ledger serve that delivers them, or here)"
 
     /// This process, as a lease holder: host, process id and a random part.
     static let holder = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -75,18 +84,13 @@ enum BackgroundService: String, Sendable {
 extension BackgroundComposition: BackgroundActions {
     func redrive(jobID: String, action: String, operatorName: String, reason: String) async throws(StoreError) -> RedriveAnswer {
         guard let action = RedriveAction(rawValue: action) else { return .notApplicable("no action \(action)") }
-        if action == .notify && notifier == nil {
-            return .notApplicable("notifications are off: set LEDGER_NOTIFY_URL and LEDGER_NOTIFY_SECRET")
-        }
+        if action == .notify && !notificationsOn { return .notApplicable(Self.notificationsOff) }
         let report = try await redriver.run(RedriveSelection(jobIDs: [jobID]), action: action, operatorName: operatorName,
                                             reason: reason, dryRun: false)
         if report.acted > 0 { return .acted }
         if report.repeated > 0 { return .repeated }
-        switch action {
-        case .poll: return .notApplicable("\(jobID) cannot be polled: no external id yet, or its provider has no poll API or HEAD template")
-        case .notify: return .notApplicable("\(jobID) has no dead-lettered notification to send again")
-        case .reevaluate: return .notApplicable("\(jobID) cannot be re-evaluated")
-        }
+        let why = report.notApplicableReasons.keys.first ?? (report.unknownJobIDs.isEmpty ? "it does not apply" : "no such job")
+        return .notApplicable("\(jobID) cannot be \(action.pastParticiple): \(why)")
     }
 }
 

@@ -5,6 +5,7 @@ import LedgerBackground
 import LedgerCore
 import LedgerProviders
 import LedgerHTTP
+import LedgerPostgres
 import LedgerSQLite
 import LedgerStore
 import Logging
@@ -122,6 +123,10 @@ struct ServeCommand: AsyncParsableCommand {
         var path = file
         if file == nil && ProcessInfo.processInfo.environment[Setting.keys.environmentName] == nil {
             let location = try database.configuration().databaseLocation
+            // A refused database leaves no keys file behind (beside another application's file, say).
+            if !PostgresLocation.isPostgresURL(location) {
+                do { try SQLiteEventStore.lookAt(location) } catch { throw CommandFailure(error) }
+            }
             do { path = try DevelopmentConfiguration.ensure(besideDatabase: location) } catch {
                 throw CommandFailure(.usage, error.description)
             }

@@ -23,6 +23,19 @@ public final class SQLiteEventStore: EventStore {
     public let startupIntegrity: StartupIntegrity
     static let readerCountMax = 4
 
+    /// Refuses, with nothing written, a path that cannot hold a database, another
+    /// application's SQLite file or a ledger migrated by a newer version: what
+    /// opening the store checks first, for a caller that writes beside the file
+    /// before it opens it (`serve`'s development keys).
+    public static func lookAt(_ path: String) throws(StoreError) {
+        _ = try fileCheck(path).run(quickCheckMilliseconds: nil)
+    }
+
+    private static func fileCheck(_ path: String) -> DatabaseFileCheck {
+        let migrations = LedgerMigrations.all.map(\.identifier)
+        return DatabaseFileCheck(path: path, knownMigrations: Set(migrations), firstMigration: migrations[0])
+    }
+
     /// Opens (creating if needed) the ledger at `path` and migrates it.
     ///
     /// Refuses, with nothing written, a path that cannot hold a database,
@@ -33,9 +46,7 @@ public final class SQLiteEventStore: EventStore {
     public init(path: String, options: StoreOptions = StoreOptions()) throws(StoreError) {
         self.path = path
         self.options = options
-        let migrations = LedgerMigrations.all.map(\.identifier)
-        startupIntegrity = try DatabaseFileCheck(path: path, knownMigrations: Set(migrations), firstMigration: migrations[0])
-            .run(quickCheckMilliseconds: options.startupQuickCheckMilliseconds)
+        startupIntegrity = try Self.fileCheck(path).run(quickCheckMilliseconds: options.startupQuickCheckMilliseconds)
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration(options))
             try Self.allowIncrementalVacuum(pool)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import LedgerCLI
 import LedgerCore
 import LedgerFakes
 import LedgerSQLite
@@ -206,6 +207,42 @@ import Testing
         }
         let types = try await SQLiteEventStore(path: path).events(inStream: "job-j").map(\.type)
         #expect(types.filter { $0 == "notification.delivered" }.count == queued && types.filter { $0 == "credit.refunded" }.count == 1)
+    }
+
+    /// The dead-letter runbook from an operator's shell, without the app's URL
+    /// and secret: a re-drive only queues the notification again, and the
+    /// `serve` that recorded "notifications on" delivers it. On a ledger no
+    /// server ever delivered from, the re-drive is refused and says why.
+    @Test func aRedriveOfDeadLettersNeedsOnlyWhatServeRecorded() async throws {
+        let path = try await AdminPagesTests.ledger()
+        let arguments = ["redrive", "--status", "completed", "--action", "notify", "--operator", "ops",
+                         "--reason", "app back INC-12", "--db", path]
+        let refused = try await LedgerBinary.run(arguments + ["--dry-run"])
+        #expect(refused.status == 2 && refused.stderr.contains("notifications are off: set LEDGER_NOTIFY_URL"),
+                "\(refused.stdout)\(refused.stderr)")
+        try await SQLiteEventStore(path: path).recordSettings([RecordedSettings.notifications: "on"])
+        let dryRun = try await LedgerBinary.run(arguments + ["--dry-run"])
+        #expect(dryRun.status == 0 && dryRun.stdout.contains("1 would get an operator.action"), "\(dryRun.stdout)\(dryRun.stderr)")
+        let redrive = try await LedgerBinary.run(arguments)
+        #expect(redrive.status == 0 && redrive.stdout.contains("acted on 1"), "\(redrive.stdout)\(redrive.stderr)")
+        let events = try await SQLiteEventStore(path: path).events(inStream: "job-j1")
+        #expect(events.filter { $0.type == "notification.queued" }.count == 2, "queued again: \(events.map(\.type))")
+    }
+
+    /// A re-drive that cannot act says why, naming the setting missing (a
+    /// status API is polled only with its key); a named job the ledger does
+    /// not know is a typo, not "0 match": exit 1, and the other jobs named
+    /// are not acted on either.
+    @Test func aRedriveSaysWhyItCannotActAndRefusesAnUnknownJob() async throws {
+        let path = try await AdminPagesTests.ledger()
+        let poll = try await LedgerBinary.run(["redrive", "j1", "--action", "poll", "--db", path])
+        #expect(poll.status == 0 && poll.stdout.contains("1 do not apply")
+                && poll.stdout.contains("1 not polled: replicate's status API needs a key: set LEDGER_PROVIDER_REPLICATE_API_KEY"),
+                "\(poll.stdout)\(poll.stderr)")
+        let before = try await SQLiteEventStore(path: path).head().position
+        let typo = try await LedgerBinary.run(["redrive", "j2", "jb3", "--action", "reevaluate", "--db", path])
+        #expect(typo.status == 1 && typo.stderr.contains("no job jb3 in this ledger: nothing done"), "\(typo.stdout)\(typo.stderr)")
+        #expect(try await SQLiteEventStore(path: path).head().position == before, "j2 was not acted on either")
     }
 
     /// Money decided by cron under the policy `serve` recorded: `serve` ran with

@@ -49,6 +49,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "not even switched to WAL")
     }
 
+    /// The zero-configuration start (no LEDGER_KEYS, no --config) writes its
+    /// development keys beside the database only once the database is
+    /// accepted: a refused file leaves no secrets file beside it, and a
+    /// missing folder is named as such (exit 3), not as missing keys.
+    @Test func aRefusedDatabaseGetsNoDevelopmentKeysBesideIt() async throws {
+        let path = Fixtures.temporaryDatabasePath("app.sqlite")
+        try await Self.sqlite3(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);")
+        let keysFile = (path as NSString).deletingLastPathComponent + "/ledger-dev.json"
+        let foreign = try await LedgerBinary.run(["serve", "--port", String(ServeProcessTests.freePort()), "--db", path])
+        #expect(foreign.status == 4 && foreign.stderr.contains("another application's SQLite database"), "\(foreign.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: keysFile), "no keys file beside another application's database")
+        let missing = (path as NSString).deletingLastPathComponent + "/no-such-folder/ledger.sqlite"
+        let nowhere = try await LedgerBinary.run(["serve", "--port", String(ServeProcessTests.freePort()), "--db", missing])
+        #expect(nowhere.status == 3 && nowhere.stderr.contains("no-such-folder") && !nowhere.stderr.contains("LEDGER_KEYS"),
+                "\(nowhere.stderr)")
+    }
+
     @Test func aLedgerMigratedByANewerVersionIsRefused() async throws {
         let path = Fixtures.temporaryDatabasePath()
         do {

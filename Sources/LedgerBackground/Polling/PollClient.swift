@@ -9,20 +9,41 @@ public struct PollClient: Sendable {
     public var profile: PollProfile
     public var endpoint: ProviderEndpoint
 
-    /// The client for `provider`, or nil when it cannot be polled (no status
-    /// API and no HEAD template, or a status API without a base URL or key).
+    /// The client for `provider`, or nil when it cannot be polled (``unpollable(provider:endpoint:)`` says why).
     public init?(provider: String, endpoint: ProviderEndpoint?) {
         let endpoint = endpoint ?? ProviderEndpoint()
-        if let template = endpoint.pollHeadURL {
-            profile = PollProfile(style: .headURL(template: template), defaultBaseURL: nil)
-        } else if let builtIn = PollProfile.builtIn[provider], endpoint.baseURL ?? builtIn.defaultBaseURL != nil, endpoint.apiKey != nil {
-            // Without a key every poll would be a 401 recorded as an event.
-            profile = builtIn
-        } else {
-            return nil
-        }
+        guard case .success(let profile) = Self.profile(provider: provider, endpoint: endpoint) else { return nil }
         self.provider = provider
+        self.profile = profile
         self.endpoint = endpoint
+    }
+
+    /// Why `provider` cannot be polled with `endpoint`, in words naming the
+    /// setting that is missing; nil when it can.
+    public static func unpollable(provider: String, endpoint: ProviderEndpoint?) -> String? {
+        guard case .failure(let missing) = profile(provider: provider, endpoint: endpoint ?? ProviderEndpoint()) else { return nil }
+        let setting = { ProviderRegistry.environmentName(provider: provider, key: $0) }
+        switch missing {
+        case .headTemplate:
+            return "\(provider) has no status API the ledger knows: give it a HEAD template (\(setting("poll_head_url")))"
+        case .baseURL:
+            return "\(provider)'s status API has no public address: set \(setting("base_url")) and \(setting("api_key"))"
+        case .apiKey:
+            return "\(provider)'s status API needs a key: set \(setting("api_key"))"
+        }
+    }
+
+    private enum Missing: Error { case headTemplate, baseURL, apiKey }
+
+    /// What is polled for `provider`: its HEAD template if it has one, else
+    /// its built-in status API, which needs an address and a key.
+    private static func profile(provider: String, endpoint: ProviderEndpoint) -> Result<PollProfile, Missing> {
+        if let template = endpoint.pollHeadURL { return .success(PollProfile(style: .headURL(template: template), defaultBaseURL: nil)) }
+        guard let builtIn = PollProfile.builtIn[provider] else { return .failure(.headTemplate) }
+        guard endpoint.baseURL ?? builtIn.defaultBaseURL != nil else { return .failure(.baseURL) }
+        // Without a key every poll would be a 401 recorded as an event.
+        guard endpoint.apiKey != nil else { return .failure(.apiKey) }
+        return .success(builtIn)
     }
 
     /// What a poll of `externalID` sends.

@@ -47,8 +47,12 @@ public final class Poller: Sendable {
         self.clients = clients
     }
 
-    /// The providers this poller can poll.
-    public var pollable: [String] { clients.keys.sorted() }
+    /// Why `provider`'s jobs are not polled (the setting missing), or nil when they are.
+    public func unpollable(_ provider: String) -> String? {
+        guard clients[provider] == nil else { return nil }
+        return PollClient.unpollable(provider: provider, endpoint: settings.endpoints[provider])
+            ?? "\(provider) is not a provider this process knows"
+    }
 
     /// One round: every open job whose next poll is due, polled once.
     public func runOnce() async throws(StoreError) -> PollRound {

@@ -24,6 +24,15 @@ public struct RedriveSelection: Sendable, Hashable {
 
 public enum RedriveAction: String, Sendable, CaseIterable {
     case poll, notify, reevaluate
+
+    /// "cannot be …" in an answer.
+    public var pastParticiple: String {
+        switch self {
+        case .poll: "polled"
+        case .notify: "notified again"
+        case .reevaluate: "re-evaluated"
+        }
+    }
 }
 
 /// What a re-drive did, or (dry run) would do.
@@ -35,6 +44,10 @@ public struct RedriveReport: Sendable, Hashable {
     public var repeated = 0
     /// Jobs the action cannot apply to (no external id to poll, nothing dead-lettered to notify again).
     public var notApplicable = 0
+    /// Why, in words, with how many jobs for each reason.
+    public var notApplicableReasons: [String: Int] = [:]
+    /// Named jobs the ledger does not know (a filter names none): then nothing is done.
+    public var unknownJobIDs: [String] = []
     public var appendedEvents = 0
 }
 
@@ -65,6 +78,10 @@ public struct Redriver: Sendable {
             for jobID in selection.jobIDs { if let job = try await store.job(jobID) { jobs.append(job) } }
             return jobs
         }
+        return try await filtered(selection)
+    }
+
+    private func filtered(_ selection: RedriveSelection) async throws(StoreError) -> [JobState] {
         var jobs: [JobState] = []
         var after: String?
         let filter = JobFilter(status: selection.status, provider: selection.provider,
@@ -83,11 +100,19 @@ public struct Redriver: Sendable {
         var report = RedriveReport()
         let jobs = try await matching(selection)
         report.matched = jobs.count
+        let found = Set(jobs.map(\.jobID))
+        report.unknownJobIDs = selection.jobIDs.filter { !found.contains($0) }
+        // A mistyped id acts on none of the jobs named: the operator corrects the list and runs it again.
+        guard report.unknownJobIDs.isEmpty else { return report }
         let record = OperatorAction(operatorName: operatorName, action: action.rawValue, reason: reason)
         for job in jobs {
             guard let folded = try await store.foldedJob(job.jobID) else { continue }
             if folded.lastOperatorAction == record { report.repeated += 1; continue }
-            guard applies(action, to: folded) else { report.notApplicable += 1; continue }
+            if let why = inapplicable(action, to: folded) {
+                report.notApplicable += 1
+                report.notApplicableReasons[why, default: 0] += 1
+                continue
+            }
             report.acted += 1
             if dryRun { continue }
             let recorded = try await store.execute(.job(jobID: job.jobID, command: .reevaluate(record),
@@ -98,11 +123,17 @@ public struct Redriver: Sendable {
         return report
     }
 
-    private func applies(_ action: RedriveAction, to job: JobState) -> Bool {
+    /// Why `action` cannot apply to `job`, or nil when it can.
+    private func inapplicable(_ action: RedriveAction, to job: JobState) -> String? {
         switch action {
-        case .poll: job.externalID != nil && poller?.pollable.contains(job.provider) == true
-        case .notify: job.notifications.values.contains { $0.stage == .deadLettered }
-        case .reevaluate: true
+        case .poll:
+            guard job.externalID != nil else { return "no external id yet (nothing to ask the provider about)" }
+            guard let poller else { return "polling is not set up in this process" }
+            return poller.unpollable(job.provider)
+        case .notify:
+            return job.notifications.values.contains { $0.stage == .deadLettered } ? nil : "no dead-lettered notification to send again"
+        case .reevaluate:
+            return nil
         }
     }
 
