@@ -80,7 +80,7 @@ extension PostgresEventStore: ReadModels {
             }
             let sums = try await rows("""
                 SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds,
-                       coalesce(sum(refunded_amount), 0)::bigint AS credits, coalesce(sum(conflict_count), 0)::bigint AS conflicts,
+                       least(coalesce(sum(refunded_amount), 0), \(LedgerTotals.creditsMax))::bigint AS credits, coalesce(sum(conflict_count), 0)::bigint AS conflicts,
                        (SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND NOT duplicate) AS orphans,
                        (SELECT position FROM ledger_head WHERE id = 0) AS position,
                        pg_database_size(current_database()) AS database_bytes

@@ -19,6 +19,9 @@ extension StoreError {
         case .SQLITE_BUSY, .SQLITE_LOCKED: self = .storageUnavailable("another process holds the write lock")
         case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
             self = .storageUnavailable("cannot write the database file: \(database.message ?? "")")
+        // SQLite turns an integer sum past 64 bits into a REAL, which a STRICT INTEGER column refuses.
+        case .SQLITE_CONSTRAINT where database.message?.contains("cannot store REAL value in INTEGER column") == true:
+            self = .totalOutOfRange
         case .SQLITE_CONSTRAINT: self = .invalidRequest("the database refused the write: \(database.message ?? "")")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .corrupt(database.message ?? "not a database")
         default: self = .storageUnavailable("\(database.resultCode): \(database.message ?? "")")

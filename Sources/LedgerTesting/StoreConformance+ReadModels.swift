@@ -187,6 +187,25 @@ extension StoreConformance {
             try expect(totals.refunds == 1 && totals.orphansUnadopted == 1 && totals.jobsByStatus[.processing] == 1, "\(totals)")
             try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")
         },
+        Check(name: "the refunded credits metric saturates instead of failing past 2^63-1") { store in
+            // Each job and each account is valid alone (cost up to 2^63-1); their sum is not a 64-bit number.
+            for (index, account) in ["acct_big_1", "acct_big_2"].enumerated() {
+                _ = try await store.execute(Fixtures.register("big\(index)", cost: .max, externalID: "x-big\(index)", account: account))
+                _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-big\(index)", .failed, delivery: "d-big\(index)")))
+            }
+            let totals = try await store.totals()
+            try expect(totals.refunds == 2 && totals.refundedCredits == .max, "\(totals)")
+            // One account's charged total past 64 bits: that registration is refused, in the ledger's words.
+            do {
+                _ = try await store.execute(Fixtures.register("big-again", cost: .max, account: "acct_big_1"))
+                throw ConformanceFailure("a charged total past 2^63-1 was stored")
+            } catch let error as StoreError {
+                try expect(error == .totalOutOfRange, "\(error)")
+            }
+            _ = try await store.execute(Fixtures.register("small", cost: 1, account: "acct_small"))
+            let small = try await store.job("small"), refused = try await store.job("big-again")
+            try expect(small != nil && refused == nil, "only the overflowing one refused")
+        },
         Check(name: "open jobs and open notifications find the background work") { store in
             try await busyLedger(store)
             var open: [String] = []

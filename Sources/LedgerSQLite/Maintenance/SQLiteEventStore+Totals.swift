@@ -12,7 +12,8 @@ extension SQLiteEventStore {
                 totals.jobsByStatus[status] = row["jobs"]
             }
             let sums = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds, coalesce(sum(refunded_amount), 0) AS refunded,
+                SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds,
+                       CAST(min(total(refunded_amount), \(LedgerTotals.creditsMax)) AS INTEGER) AS refunded,
                        coalesce(sum(conflict_count), 0) AS conflicts
                 FROM projection_jobs
                 """)

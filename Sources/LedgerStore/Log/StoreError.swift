@@ -48,6 +48,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configured durability could not be set or read back.
     case durabilityNotApplied(expected: String, actual: String)
 
+    /// A sum kept in a projection (an account's charged credits) would pass
+    /// what 64 bits hold: the request that would make it so is refused, on
+    /// either engine, in these words (never the database's own).
+    public static let totalOutOfRange = StoreError.invalidRequest(
+        "an account's credit total would pass 2^63-1, the largest whole number the ledger keeps: nothing was stored")
+
     /// True when the database cannot be used until an operator acts (a
     /// restore, an upgrade, another path): readiness stays false until restart.
     public var needsOperator: Bool {

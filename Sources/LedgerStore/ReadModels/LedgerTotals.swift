@@ -7,9 +7,12 @@ import LedgerCore
 /// scrape (tens of milliseconds at a million jobs).
 public struct LedgerTotals: Sendable, Hashable {
     public var jobsByStatus: [JobStatus: Int64] = [:]
-    /// Jobs refunded (a job is refunded at most once) and the credits returned.
+    /// Jobs refunded (a job is refunded at most once) and the credits returned,
+    /// up to ``creditsMax``: a sum over many accounts may pass what 64 bits
+    /// hold, and the metrics must still be served.
     public var refunds: Int64 = 0
     public var refundedCredits: Int64 = 0
+    public static let creditsMax = Int64.max
     public var conflicts: Int64 = 0
     public var orphansUnadopted: Int64 = 0
     /// The log's last position.
