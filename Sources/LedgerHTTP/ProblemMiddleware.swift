@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Every error leaves as `application/problem+json`, including the
 /// framework's own (no such route, a request it could not read) and any
@@ -22,6 +23,11 @@ struct ProblemMiddleware: RouterMiddleware {
             throw Problem(error.status, error.status.reasonPhrase, detail: detail(error, request))
         } catch let error as any HTTPResponseError {
             throw Problem(error.status, error.status.reasonPhrase, detail: error.status.reasonPhrase)
+        } catch let error as HTTPParserError {
+            // The client's framing (a bad chunk size, a body cut short): its fault, not the ledger's,
+            // so not a 500 that pages whoever watches for a damaged database.
+            context.logger.notice("malformed request", metadata: ["error": .string(String(describing: error))])
+            throw Problem.badRequest("the request could not be read: \(error)")
         } catch {
             context.logger.error("unexpected error", metadata: ["error": .string(String(describing: error))])
             throw Problem(.internalServerError, "Internal error",
