@@ -25,7 +25,7 @@ struct ActionRoutes: Sendable {
 
     private func act(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let role = try support.authorize(request, [.admin])
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         let body = try await support.decode(ActionBody.self, from: request)
         if let problem = OperatorAccountability.problem(operatorName: body.operatorName, reason: body.reason) {
             throw Problem.badRequest(problem)

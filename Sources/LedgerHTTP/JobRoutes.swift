@@ -112,7 +112,7 @@ struct JobRoutes: Sendable {
     /// than 60 s is cut to 60 s (proxies close idle requests around then).
     private func job(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         guard var state = try await support.call({ () async throws(StoreError) in try await services.jobs.job(jobID) }) else {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")
         }
@@ -131,7 +131,7 @@ struct JobRoutes: Sendable {
 
     private func events(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         let stored = try await support.call { () async throws(StoreError) in
             try await services.log.events(inStream: StreamName.job(jobID))
         }
@@ -151,7 +151,7 @@ struct JobRoutes: Sendable {
     private func jobCommand<Body: Decodable>(_ request: Request, _ context: LedgerRequestContext, _ body: Body.Type,
                                              _ make: (Body) -> JobCommand) async throws -> Response {
         let role = try support.authorize(request, [.app, .admin])
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         let decoded = try await support.decode(Body.self, from: request)
         let command = LedgerRequest.job(jobID: jobID, command: make(decoded), metadata: support.metadata(request, role: role))
         return try jobResponse(try await support.write { () async throws(StoreError) in try await services.commands.execute(command) })

@@ -28,7 +28,7 @@ struct ProofRoutes: Sendable {
     /// after it are listed in `not_yet_checkpointed`.
     private func proof(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         let bundle: InclusionBundle
         do {
             let proofs = LogProofs(services.proofs)

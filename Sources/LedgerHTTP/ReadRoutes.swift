@@ -17,7 +17,7 @@ struct ReadRoutes: Sendable {
 
     private func account(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let account = try context.parameters.require("account")
+        let account = try context.pathParameter("account")
         let balance = try await support.call { () async throws(StoreError) in try await services.readModels.account(account) }
         guard let balance else { throw Problem.notFound("no account \(account): no job was registered for it") }
         return Response.json(.object([
@@ -38,7 +38,7 @@ struct ReadRoutes: Sendable {
     /// neither, the job as it is now, folded from its events.
     private func state(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         _ = try support.authorize(request, Set(Role.allCases))
-        let jobID = try context.parameters.require("job_id")
+        let jobID = try context.pathParameter("job_id")
         let (asOf, position) = try Self.limits(request.uri.queryParameters)
         guard var timeline = try await support.call({ () async throws(StoreError) in
             try await services.history.replay(jobID: jobID, until: position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none)

@@ -81,6 +81,30 @@ import Testing
         }
     }
 
+    /// A job id may hold `/`, `?` or `%` (it is registered in a body); its
+    /// path escapes them (RFC 3986), and every route reads the id decoded:
+    /// `a%2Fb` is job `a/b`, never a job named `a%2Fb`, and a broken escape is a 400.
+    @Test func aJobIdWithReservedCharactersIsReachedByItsEscapedPath() async throws {
+        try await withApp { client, _ in
+            for id in ["a/b", "a%2Fb", "a?b", "a#b"] {
+                let body = #"{"job_id":"\#(id)","account":"acct_1","provider":"replicate","operation":"video","cost":3}"#
+                try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: body)) {
+                    #expect($0.status == .created, "\(id)")
+                }
+            }
+            for (path, id) in [("a%2Fb", "a/b"), ("a%252Fb", "a%2Fb"), ("a%3Fb", "a?b"), ("a%23b", "a#b"), ("%61%2f%62", "a/b")] {
+                try await client.execute(uri: "/v1/jobs/\(path)", method: .get, headers: Self.auditor) {
+                    #expect($0.status == .ok && Self.json($0)?["job_id"] == .string(id), "\(path)")
+                }
+            }
+            try await client.execute(uri: "/v1/jobs/a%3Fb/cancel", method: .post, headers: Self.app,
+                                     body: ByteBuffer(string: #"{"reason":"user cancelled"}"#)) {
+                #expect(Self.json($0)?["job_id"] == .string("a?b") && Self.json($0)?["status"] == .string("cancelled"))
+            }
+            try await client.execute(uri: "/v1/jobs/a%zzb", method: .get, headers: Self.auditor) { #expect($0.status == .badRequest) }
+        }
+    }
+
     /// Each bad request gets a clear problem and leaves the log as it was.
     @Test(arguments: [
         ("no key", nil as String?, registration, HTTPResponse.Status.unauthorized),

@@ -24,7 +24,7 @@ struct AdminRoutes: Sendable {
         router.get("admin") { request, _ in try await authorized(request) { try await home() } }
         router.get("admin/jobs") { request, _ in try await authorized(request) { try await jobs(request) } }
         router.get("admin/jobs/:job_id") { request, context in
-            try await authorized(request) { try await timeline(try context.parameters.require("job_id")) }
+            try await authorized(request) { try await timeline(try context.pathParameter("job_id")) }
         }
         router.get("admin/stuck") { request, _ in
             try await authorized(request) {
