@@ -7,8 +7,8 @@ public enum Fixtures {
     public static let app = EventMetadata(actor: "app", source: "test")
 
     public static func registration(_ jobID: String, account: String = "acct_1", provider: String = "replicate",
-                                    cost: Int64 = 10, externalID: String? = nil) -> JobRegistered {
-        JobRegistered(jobID: jobID, account: account, provider: provider, operation: "video.generate",
+                                    cost: Int64 = 10, externalID: String? = nil, operation: String = "video.generate") -> JobRegistered {
+        JobRegistered(jobID: jobID, account: account, provider: provider, operation: operation,
                       cost: cost, externalID: externalID, metadata: .object(["prompt": .string("a cat")]))
     }
 

@@ -36,7 +36,10 @@ import Testing
     /// Who and why are recorded with every operator action, whichever edge
     /// sent it: blank or oversized ones are refused here, not only there.
     @Test(arguments: [("", "app back"), ("alice", ""), ("alice", " \n\t"), ("  ", "why"),
-                      ("alice", String(repeating: "x", count: OperatorAccountability.textBytesMax + 1))])
+                      ("alice", String(repeating: "x", count: OperatorAccountability.textBytesMax + 1)),
+                      // Shows nothing, or shows something else than is stored (hostile input).
+                      ("\u{200B}", "why"), ("alice", "\u{FEFF}\u{200D}"), ("\u{0}", "why"), ("alice", "app\u{0} back"),
+                      ("alice\u{202E}ecila", "why"), ("alice", "ok\u{2066}"), ("alice", "bell\u{7}")])
     func anOperatorActionWithoutAWhoOrAWhyIsRefused(_ operatorName: String, _ reason: String) throws {
         let action = OperatorAction(operatorName: operatorName, action: "reevaluate", reason: reason)
         for command in [JobCommand.reevaluate(action), .resolveFailed(action), .resolveCompleted(action, outputs: .null)] {
@@ -46,6 +49,21 @@ import Testing
         }
         let accountable = OperatorAction(operatorName: "al", action: "reevaluate", reason: "ok")
         #expect(try decide(.reevaluate(accountable), after: registered).count == 1, "two characters are enough")
+        let written = OperatorAction(operatorName: "Zoë Ødegård", action: "reevaluate", reason: "app back\n\tINC-12 — 返金")
+        #expect(try decide(.reevaluate(written), after: registered).count == 1, "any script, tabs and line breaks")
+    }
+
+    /// A job's operation and a cancellation's reason are shown on pages and
+    /// terminals: a NUL (SQLite's text readers stop at it), another control
+    /// character or a bidirectional override is refused, and nothing is decided.
+    @Test(arguments: ["a\u{0}b", "tab\u{1B}[31m", "\u{202E}oediv", "x\u{85}"])
+    func textThatWouldShowOtherwiseThanStoredIsRefused(_ text: String) {
+        #expect { try decide(.register(Fixtures.registration("k", operation: text)), after: []) } throws: { error in
+            if case DecisionError.invalid(let detail) = error { detail.hasPrefix("operation must not hold") } else { false }
+        }
+        #expect { try decide(.cancel(reason: text), after: registered) } throws: { error in
+            if case DecisionError.invalid(let detail) = error { detail.hasPrefix("reason must not hold") } else { false }
+        }
     }
 
     @Test func anotherRegistrationForTheSameJobNamesTheDifferences() {

@@ -138,8 +138,17 @@ MUTANTS = [
 
     # Rules moved into the core (2026-12-06).
     ("the decider records an operator action with a blank reason", "Sources/LedgerCore/Policies/OperatorAccountability.swift",
-     'if text.allSatisfy(\\.isWhitespace) { return "\\(field) is required: it is recorded with what it did" }',
+     'if FreeText.showsNothing(text) { return "\\(field) is required: it is recorded with what it did" }',
      'if text.isEmpty { return "\\(field) is required: it is recorded with what it did" }', "DeciderTests"),
+    ("a zero-width space passes for an operator's name", "Sources/LedgerCore/Decider/FreeText.swift",
+     "scalar.properties.isWhitespace || [.format, .control].contains(scalar.properties.generalCategory)",
+     "scalar.properties.isWhitespace", "DeciderTests"),
+    ("a NUL in a job's operation is stored", "Sources/LedgerCore/Decider/FreeText.swift",
+     "case 0x00...0x1F, 0x7F...0x9F:", "case 0x01...0x1F, 0x7F...0x9F:", "DeciderTests"),
+    ("a bidirectional override is stored", "Sources/LedgerCore/Decider/FreeText.swift",
+     "case 0x202A...0x202E, 0x2066...0x2069:", "case 0x2066...0x2069:", "DeciderTests"),
+    ("a cancellation's reason is not checked", "Sources/LedgerCore/Decider/FreeText.swift",
+     'case .cancel(let reason): try FreeText.check(reason, field: "reason")', "case .cancel: break", "DeciderTests"),
     ("a notification is dead-lettered one attempt early", "Sources/LedgerCore/Decider/Decider+Notification.swift",
      "let wasTheLast = step.attempt >= attemptsMax", "let wasTheLast = step.attempt + 1 >= attemptsMax", "NotificationDecision"),
     ("a failure after a completion is no conflict", "Sources/LedgerCore/State/JobState.swift",

@@ -21,6 +21,7 @@ public enum Decider {
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
         try command.validate(jobID: state.jobID)
+        try command.validateText()
         if case .register(let registration) = command {
             return try register(registration, state: state)
         }

@@ -1,6 +1,7 @@
 /// Who acted and why, the one rule for every way an operator acts (the API's
 /// actions, the admin pages' re-drive, `ledger redrive`): a name and a reason,
-/// each more than blanks and at most ``textBytesMax`` bytes. The decider
+/// each showing more than blanks or invisible characters, at most
+/// ``textBytesMax`` bytes, and ``FreeText``. The decider
 /// refuses an action that breaks it, so nothing unaccountable is recorded
 /// whichever edge let it through.
 public enum OperatorAccountability {
@@ -13,9 +14,9 @@ public enum OperatorAccountability {
 
     /// Why `text` cannot be recorded as `field` (also a retention run's operator), or nil.
     public static func problem(_ field: String, _ text: String) -> String? {
-        if text.allSatisfy(\.isWhitespace) { return "\(field) is required: it is recorded with what it did" }
+        if FreeText.showsNothing(text) { return "\(field) is required: it is recorded with what it did" }
         if text.utf8.count > textBytesMax { return "\(field) must be at most \(textBytesMax) bytes" }
-        return nil
+        return FreeText.problem(field, text)
     }
 }
 
