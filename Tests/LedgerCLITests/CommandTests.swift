@@ -171,7 +171,10 @@ import Testing
                       ["send", "--provider", "replicate", "--example", "completed", "--external-id", "p1"]])
     func everyCommandRefusesAnInvalidSettingWithOneLineNamingIt(_ command: [String]) async throws {
         let database = ["sign", "send"].contains(command[0]) ? [] : ["--db", Fixtures.temporaryDatabasePath()]
-        for (variable, value) in [("LEDGER_LOG_LEVEL", "loud"), ("LEDGER_STUCK_AFTER", "soon"), ("LEDGER_NOTIFY_EVENTS", "some")] {
+        // An address typed wrong would otherwise be found at the first poll, as an event in the log.
+        for (variable, value) in [("LEDGER_LOG_LEVEL", "loud"), ("LEDGER_STUCK_AFTER", "soon"), ("LEDGER_NOTIFY_EVENTS", "some"),
+                                  ("LEDGER_PROVIDER_REPLICATE_BASE_URL", "x"), ("LEDGER_PROVIDER_NCA_BASE_URL", "ftp://nca.example"),
+                                  ("LEDGER_PROVIDER_WAVESPEED_POLL_HEAD_URL", "cdn.example/{external_id}.mp4")] {
             let output = try await LedgerBinary.run(command + database, environment: [variable: value])
             #expect(output.status == 2, "\(command) \(variable): \(output.stderr)")
             #expect(output.stderr.contains(variable) && output.stderr.split(separator: "\n").count == 1, "\(command): \(output.stderr)")

@@ -107,9 +107,9 @@ public final class OutboundClient: Sendable {
     /// The URL to request (for `http`, with the checked address in place of the
     /// name) and the original `host[:port]`.
     private func checkedTarget(_ text: String) async throws(OutboundError) -> (String, String) {
-        guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
-            throw .invalidURL("\(text) is not an http(s) URL with a host")
+        guard var components = HTTPURL.components(text), let scheme = components.scheme?.lowercased(),
+              let host = components.host else {
+            throw .invalidURL(HTTPURL.problem(text) ?? text)
         }
         let hostHeader = components.port.map { "\(host):\($0)" } ?? host
         let addresses = await Self.resolve(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))

@@ -28,7 +28,17 @@ extension BackgroundSettings {
             let endpoint = ProviderEndpoint(baseURL: sources.configured(.provider(name, "base_url")),
                                             apiKey: sources.configured(.provider(name, "api_key")),
                                             pollHeadURL: sources.configured(.provider(name, "poll_head_url")))
+            try Self.checkAddresses(endpoint, provider: name)
             if endpoint != ProviderEndpoint() { endpoints[name] = endpoint }
+        }
+    }
+
+    /// A provider's base URL and HEAD template (its `{external_id}` stands for an id) must be http(s) URLs with a host.
+    private static func checkAddresses(_ endpoint: ProviderEndpoint, provider name: String) throws(ConfigurationError) {
+        let addresses = [("base_url", endpoint.baseURL),
+                         ("poll_head_url", endpoint.pollHeadURL?.replacingOccurrences(of: "{external_id}", with: "id"))]
+        for case let (key, url?) in addresses {
+            if let problem = HTTPURL.problem(url) { throw ConfigurationError(key: Setting.provider(name, key).environmentName, detail: problem) }
         }
     }
 
@@ -37,9 +47,7 @@ extension BackgroundSettings {
         notifyURL = sources.configured(.notifyURL)
         notifySecret = sources.configured(.notifySecret)
         guard let url = notifyURL else { return }
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw ConfigurationError(key: Setting.notifyURL.environmentName, detail: "\(url) is not an http(s) URL")
-        }
+        if let problem = HTTPURL.problem(url) { throw ConfigurationError(key: Setting.notifyURL.environmentName, detail: problem) }
         guard let secret = notifySecret, (try? StandardWebhookVerifier(secret: secret).sign(id: "", timestamp: "", body: .init())) != nil else {
             throw ConfigurationError(key: Setting.notifySecret.environmentName, detail: "notifications need a whsec_ secret to sign them")
         }
