@@ -69,7 +69,7 @@ public enum ExitStatus: Int32, Sendable {
         case .notALedger, .foreignObjects, .newerLedger: self = .foreignDatabase
         case .refused, .invalidRequest, .externalIDTaken, .idempotencyKeyReused, .wrongExpectedVersion: self = .usage
         case .importRejected, .leaseLost: self = .checkFailed
-        case .storageUnavailable, .storageRefused, .corrupt, .durabilityNotApplied, .cannotOpen, .cannotConnect, .unexpected:
+        case .storageUnavailable, .storageRefused, .corrupt, .damagedTree, .durabilityNotApplied, .cannotOpen, .cannotConnect, .unexpected:
             self = .unusableDatabase
         }
     }

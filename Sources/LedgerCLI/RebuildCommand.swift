@@ -12,7 +12,7 @@ struct RebuildCommand: AsyncParsableCommand {
             them: exit 1 on any difference. --tree rebuilds the stored Merkle tree (what
             proofs and checkpoints are made from) from the events' chain hashes instead,
             overwriting every stored subtree: for `ledger verify`'s FAIL tree or the error
-            "the stored Merkle tree lacks subtrees it should hold". Run `ledger verify`
+            "the stored Merkle tree is damaged". Run `ledger verify`
             first (the tree is made from the chain as stored) and stop `ledger serve` on
             every node while it runs.
 

@@ -70,7 +70,8 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM merkle_nodes WHERE level = 5 AND idx = 0") }
         let refused = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
-        #expect(refused.status != 0 && refused.stderr.contains("ledger rebuild --tree"), "\(refused.stderr)")
+        #expect(refused.status != 0 && refused.stderr.contains("ledger rebuild --tree") && !refused.stderr.contains("backup (docs"),
+                "derived data: rebuilt, not restored: \(refused.stderr)")
         let found = try await LedgerBinary.run(["verify", "--db", path])
         #expect(found.status == 1 && found.stdout.contains("FAIL tree at position 1: the stored Merkle subtree over positions 1-32 is missing"),
                 "\(found.stdout)")
@@ -85,6 +86,19 @@ import Testing
         let wrong = try await LedgerBinary.run(["verify", "--db", path])
         #expect(wrong.status == 1 && wrong.stdout.contains("FAIL tree at position 17: the stored Merkle subtree over positions 17-32 is not the one the chain gives"),
                 "\(wrong.stdout)")
+        // The wrong subtree is on position 3's audit path: the proof is checked before it is handed
+        // out and refused naming the tree, never sent to fail at the customer's end as a "rewrite".
+        let checkpointFile = path + ".checkpoint"
+        try first.stdout.write(toFile: checkpointFile, atomically: true, encoding: .utf8)
+        let offPath = try await LedgerBinary.run(["prove", "--position", "3", "--checkpoint", checkpointFile, "--db", path])
+        #expect(offPath.status == 3 && offPath.stderr.contains("stored Merkle tree is damaged") && offPath.stderr.contains("rebuild --tree"),
+                "\(offPath.stdout)\(offPath.stderr)")
+        // And one under the checkpoint's root: the root disagrees, and the answer names the tree among the causes.
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
+        }
+        let underRoot = try await LedgerBinary.run(["prove", "--position", "35", "--checkpoint", checkpointFile, "--db", path])
+        #expect(underRoot.status != 0 && underRoot.stderr.contains("stored Merkle tree is damaged"), "\(underRoot.stdout)\(underRoot.stderr)")
         #expect(try await LedgerBinary.run(["rebuild", "--tree", "--db", path]).status == 0)
         let again = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
         #expect(again.status == 0 && again.stdout == first.stdout,

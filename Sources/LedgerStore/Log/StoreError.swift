@@ -17,6 +17,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case storageUnavailable(String)
     /// The database file is damaged.
     case corrupt(String)
+    /// The stored Merkle tree (data derived from the chain, for proofs and
+    /// checkpoints) is missing or holds wrong subtrees: rebuilt from the chain,
+    /// no backup needed.
+    case damagedTree(String)
     /// The file is a SQLite database of another application: the ledger
     /// writes nothing into it.
     case notALedger(path: String, tables: [String])
@@ -58,7 +62,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// restore, an upgrade, another path): readiness stays false until restart.
     public var needsOperator: Bool {
         switch self {
-        case .corrupt, .durabilityNotApplied, .notALedger, .foreignObjects, .newerLedger, .cannotOpen, .cannotConnect: true
+        case .corrupt, .damagedTree, .durabilityNotApplied, .notALedger, .foreignObjects, .newerLedger, .cannotOpen, .cannotConnect: true
         case .storageUnavailable, .storageRefused, .wrongExpectedVersion, .idempotencyKeyReused, .refused, .externalIDTaken,
              .invalidRequest, .importRejected, .unexpected, .leaseLost: false
         }
@@ -68,7 +72,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .storageUnavailable, .wrongExpectedVersion: true
-        case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .importRejected,
+        case .idempotencyKeyReused, .refused, .externalIDTaken, .invalidRequest, .corrupt, .damagedTree, .importRejected,
              .durabilityNotApplied, .notALedger, .foreignObjects, .newerLedger, .cannotOpen, .cannotConnect,
              .storageRefused, .unexpected, .leaseLost: false
         }
@@ -90,6 +94,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the database cannot store right now (\(detail)); retry later"
         case .corrupt(let detail):
             "the database is damaged (\(detail)); restore it from a backup (docs/runbooks.md) and run `ledger verify`"
+        case .damagedTree(let detail):
+            "the stored Merkle tree is damaged (\(detail)); it is derived from the chain: stop `ledger serve`, "
+                + "run `ledger rebuild --tree`, then `ledger verify` (no backup is needed)"
         case .foreignObjects(let location, let names):
             "\(location) already holds \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", ..." : ""), "
                 + "named as the ledger's tables but made by something else: nothing was written to it; "

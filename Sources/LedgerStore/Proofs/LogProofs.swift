@@ -87,7 +87,7 @@ public struct LogProofs: Sendable {
         let checkpoint = try await matching(note)
         var proofs: [InclusionProof] = []
         for event in events where event.position <= checkpoint.size {
-            proofs.append(try await prove(event, size: checkpoint.size))
+            proofs.append(try await prove(event, in: checkpoint))
         }
         return InclusionBundle(jobID: jobID, checkpoint: note, proofs: proofs,
                                notYetCheckpointed: events.map(\.position).filter { $0 > checkpoint.size })
@@ -100,7 +100,7 @@ public struct LogProofs: Sendable {
               let event = try await engine.events(after: position - 1, limit: 1).first, event.position == position else {
             throw ProofFailure.noEvent(position: position, headPosition: checkpoint.size)
         }
-        return InclusionBundle(jobID: nil, checkpoint: note, proofs: [try await prove(event, size: checkpoint.size)],
+        return InclusionBundle(jobID: nil, checkpoint: note, proofs: [try await prove(event, in: checkpoint)],
                                notYetCheckpointed: [])
     }
 
@@ -115,16 +115,27 @@ public struct LogProofs: Sendable {
         }
         let ours = try await tree.root(size: firstSize)
         guard first.root == ours else {
-            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(first.root.base64) (history was rewritten, or it is another log)")
+            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(first.root.base64) (history was rewritten, it is another log, or this ledger's stored Merkle tree is damaged: `ledger verify` tells which)")
         }
         let path = try await tree.consistencyPath(from: firstSize, to: second.size)
+        guard MerkleTree.verifyConsistency(from: firstSize, to: second.size, fromRoot: ours, toRoot: second.root, path: path) else {
+            throw StoreError.damagedTree("the consistency proof from tree size \(firstSize) made from it does not hold")
+        }
         return ConsistencyBundle(firstSize: firstSize, firstRoot: ours, secondSize: second.size, secondRoot: second.root,
                                  path: path, checkpoint: note, firstCheckpoint: firstNote)
     }
 
-    private func prove(_ event: StoredEvent, size: Int64) async throws -> InclusionProof {
-        let path = try await tree.inclusionPath(leaf: event.position - 1, size: size)
-        return InclusionProof(position: event.position, treeSize: size, eventHash: event.hash, auditPath: path, event: event)
+    /// Checked before it is handed out, as its reader will check it: a wrong
+    /// stored subtree on the path would otherwise leave here as a proof that
+    /// fails at the customer's end, reading as a rewritten history.
+    private func prove(_ event: StoredEvent, in checkpoint: TreeCheckpoint) async throws -> InclusionProof {
+        let path = try await tree.inclusionPath(leaf: event.position - 1, size: checkpoint.size)
+        guard let leaf = MerkleHash.leaf(chainHash: event.hash),
+              MerkleTree.verifyInclusion(leaf: event.position - 1, size: checkpoint.size, leafHash: leaf, path: path,
+                                         root: checkpoint.root) else {
+            throw StoreError.damagedTree("the proof of position \(event.position) made from it does not lead to the checkpoint's root")
+        }
+        return InclusionProof(position: event.position, treeSize: checkpoint.size, eventHash: event.hash, auditPath: path, event: event)
     }
 
     /// Why the log does not extend the checkpoint `note` signs, or nil when it does (`ledger verify --checkpoint`).
@@ -145,7 +156,7 @@ public struct LogProofs: Sendable {
             throw ProofFailure.notExtended("the checkpoint's tree size \(checkpoint.size) is past this log's end (\(head.position)): it is another log's")
         }
         guard try await tree.root(size: checkpoint.size) == checkpoint.root else {
-            throw ProofFailure.notExtended("this log's root at tree size \(checkpoint.size) is not the checkpoint's: history was rewritten, or it is another log's")
+            throw ProofFailure.notExtended("this log's root at tree size \(checkpoint.size) is not the checkpoint's: history was rewritten, it is another log's, or this ledger's stored Merkle tree is damaged (`ledger verify` tells which; `ledger rebuild --tree` repairs the tree)")
         }
         return checkpoint
     }

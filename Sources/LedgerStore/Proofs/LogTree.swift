@@ -75,7 +75,7 @@ public struct LogTree: Sendable {
             hashes[small] = Self.hash(of: leaves)
         }
         guard needed.allSatisfy({ hashes[$0] != nil }) else {
-            throw .corrupt("the stored Merkle tree lacks subtrees it should hold; rebuild it from the chain (ledger rebuild --tree)")
+            throw .damagedTree("it lacks subtrees it should hold")
         }
         return hashes
     }
