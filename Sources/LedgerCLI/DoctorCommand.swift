@@ -26,6 +26,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    /// Findings of `verify` shown one by one; the rest are counted (`ledger verify` lists them all).
+    static let logFindingsShown = 5
+
     @OptionGroup var database: DatabaseOption
     @Option(help: "text or json.") var format = Format.text
     @Option(help: "Judge as of this time (ISO 8601; default now), e.g. to replay an incident.") var at: String?
@@ -40,10 +43,16 @@ struct DoctorCommand: AsyncParsableCommand {
             let now = at.flatMap(Timestamp.init(iso8601:)) ?? Timestamp(Date())
             var findings: [DoctorFinding] = []
             let database = DatabaseFlag(configuration.databaseLocation).text
-            let report = try await storeCall { () async throws(StoreError) in try await store.verify() }
-            for finding in report.findings.prefix(5) {
+            let report = try await VerifyCommand.chainAndTree(store) { _ in }
+            for finding in report.findings.prefix(Self.logFindingsShown) {
+                // A ledger command is run on this ledger; anything else (SQL for the owner) as it is.
+                let remedy = finding.remedy.map { $0.hasPrefix("ledger ") ? $0 + database : $0 }
                 findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
-                                              command: finding.remedy ?? "ledger verify\(database)   # then restore from a backup (docs/database.md)"))
+                                              command: remedy ?? "ledger verify\(database)   # then restore from a backup (docs/runbooks.md)"))
+            }
+            if report.findings.count > Self.logFindingsShown {
+                findings.append(DoctorFinding(check: "log", summary: "\(report.findings.count - Self.logFindingsShown) more findings not shown",
+                                              command: "ledger verify\(database)"))
             }
             let watchdog = try await storeCall { () async throws(StoreError) in try await store.recordedWatchdogPolicy() }
             for check in DoctorChecks.all(now: now, watchdog: watchdog) {

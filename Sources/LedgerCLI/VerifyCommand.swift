@@ -25,22 +25,26 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The key the checkpoint must be signed with: a verifier key (name+id+key) for a note, the base64 public key for an older JSON checkpoint.")
     var publicKey: String?
 
+    /// The engine's verify (the chain, the guards, the invariants), then the
+    /// stored Merkle tree against the chain once the chain holds: what
+    /// `verify` reports and `doctor` lists.
+    static func chainAndTree(_ store: any LedgerEngine, progress: @escaping @Sendable (Int64) -> Void) async throws -> VerificationReport {
+        var report = try await storeCall { () async throws(StoreError) in try await store.verify(progress: progress) }
+        guard let head = report.head else { return report }
+        if let finding = try await storeCall({ () async throws(StoreError) in
+            try await LogTree(storage: store).storedTreeFinding(verified: head.position) { () async throws(StoreError) in
+                try await store.head().position
+            }
+        }) {
+            report.findings.append(finding)
+        }
+        return report
+    }
+
     func run() async throws {
         let configuration = try database.configuration()
         try await configuration.withExisting { store in
-            var report = try await storeCall { () async throws(StoreError) in
-                try await store.verify(progress: reportProgress("verify"))
-            }
-            if let head = report.head {
-                // The stored Merkle tree is made from the chain: judged once the chain holds.
-                if let finding = try await storeCall({ () async throws(StoreError) in
-                    try await LogTree(storage: store).storedTreeFinding(verified: head.position) { () async throws(StoreError) in
-                        try await store.head().position
-                    }
-                }) {
-                    report.findings.append(finding)
-                }
-            }
+            var report = try await Self.chainAndTree(store, progress: reportProgress("verify"))
             if let checkpoint {
                 report.findings += try await checkpointFindings(checkpoint, store)
             }

@@ -65,6 +65,36 @@ import Testing
         #expect(mended.status == 0 && mended.stdout.contains("nothing needs a look"), "\(mended.stdout)\(mended.stderr)")
     }
 
+    /// Derived data gone wrong is rebuilt, not restored: a balance that differs
+    /// from its credit events gives `ledger rebuild`, a wrong stored Merkle
+    /// subtree `ledger rebuild --tree`, each on this ledger; pasted into a
+    /// shell, they mend it.
+    @Test func derivedDataIsMendedByARebuildNotARestore() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<20 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 5)) }
+        await store.close()
+        // A checkpoint stores the tree's subtrees (the follower waits for 256 new leaves).
+        let key = ["LEDGER_CHECKPOINT_KEY": try await CheckpointCommandTests.keyPair().privateKey]
+        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: key).status == 0)
+        try await StartupFaultTests.sqlite3(path, """
+            UPDATE projection_accounts SET refunded = refunded + 1 WHERE account = 'acct_1';
+            UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0;
+            """)
+        let output = try await LedgerBinary.run(["doctor", "--db", path])
+        let database = " --db '\(path)'"
+        for expected in ["balance differs from its credit events", "-> ledger rebuild\(database)",
+                         "the stored Merkle subtree over positions 1-16 is not the one the chain gives", "-> ledger rebuild --tree\(database)"] {
+            #expect(output.status == 1 && output.stdout.contains(expected), "\(expected) in \(output.stdout)\(output.stderr)")
+        }
+        #expect(!output.stdout.contains("restore"), "\(output.stdout)")
+        for command in ["rebuild", "rebuild --tree"] {
+            #expect(try await LedgerBinary.run(command.split(separator: " ").map(String.init) + ["--db", path]).status == 0)
+        }
+        let mended = try await LedgerBinary.run(["doctor", "--db", path])
+        #expect(mended.status == 0 && mended.stdout.contains("nothing needs a look"), "\(mended.stdout)\(mended.stderr)")
+    }
+
     @Test func aHealthyLedgerHasNothingToSay() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

@@ -81,7 +81,7 @@ public struct DoctorChecks: Sendable {
                 .map { "\($0.rawStatus) (\($0.reports))" }.joined(separator: ", ")
             return .init(check: "unknown-statuses",
                          summary: "\(provider) sent status words its profile does not know: \(words) (recorded as unknown; those jobs wait for a poll or the deadline)",
-                         command: "ledger query \"SELECT * FROM unknown_statuses WHERE provider = '\(provider)'\"\(db)   # then map the word in the provider's status_map, or report it")
+                         command: "ledger query \"SELECT * FROM unknown_statuses WHERE provider = '\(provider)'\"\(db)   # then, for a provider you defined, map the word in its status_map; for a built-in one, report it")
         }
     }
 }

@@ -52,8 +52,10 @@ public struct VerifyWalk {
                                          detail: "\(undecoded.stream): the event does not decode (\(undecoded.reason)); no rule was judged on it"))
         }
         if let account = invariants.firstBalanceMismatch(projected: projectedBalances) {
+            // The balance is derived from the log: rebuilt, never restored.
             report.findings.append(.init(check: "invariant", position: nil,
-                                         detail: "account \(account): balance differs from its credit events; run `ledger rebuild`"))
+                                         detail: "account \(account): balance differs from its credit events; run `ledger rebuild`",
+                                         remedy: "ledger rebuild"))
         }
         return report
     }

@@ -141,7 +141,7 @@ public struct LogTree: Sendable {
         let logHead = try await head()
         guard stored <= logHead else {
             return .init(check: "tree", position: nil, detail: "the stored Merkle tree says it holds \(stored) leaves; the log has "
-                         + "\(logHead) events")
+                         + "\(logHead) events", remedy: "ledger rebuild --tree")
         }
         let size = min(stored, verified)
         var finding: VerificationReport.Finding?
@@ -152,7 +152,8 @@ public struct LogTree: Sendable {
             finding = .init(check: "tree", position: wrong.first + 1,
                             detail: "the stored Merkle subtree over positions \(wrong.first + 1)-\(wrong.first + wrong.count) is "
                                 + (stored[wrong] == nil ? "missing" : "not the one the chain gives")
-                                + ": proofs and checkpoints made from it would be wrong. Run `ledger rebuild --tree`")
+                                + ": proofs and checkpoints made from it would be wrong. Run `ledger rebuild --tree`",
+                            remedy: "ledger rebuild --tree")
             return false
         }
         return finding
