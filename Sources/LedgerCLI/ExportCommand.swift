@@ -54,6 +54,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
+        if file != "-", !FileManager.default.fileExists(atPath: file) { throw CommandFailure(.usage, "\(file): no such file") }
         let bytes = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
             throw CommandFailure(.usage, "cannot read \(file == "-" ? "standard input" : file) as UTF-8 text")

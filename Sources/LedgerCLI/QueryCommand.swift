@@ -30,6 +30,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...600_000).contains(timeoutMilliseconds) else { throw ValidationError("--timeout-ms must be 1 to 600000") }
+        guard !sql.allSatisfy(\.isWhitespace) else { throw ValidationError("give one SQL statement, e.g. \"SELECT * FROM jobs LIMIT 10\"") }
     }
 
     func run() async throws {

@@ -10,7 +10,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Show a job's timeline: each event and the job's state after it.",
         discussion: """
             --as-of stops at the last event recorded at or before a UTC time; --position
-            stops at a global position. Exit 1 when the job is unknown.
+            stops at a global position. Exit 1 when the job is unknown, or did not exist yet then.
 
             Examples:
               ledger replay job_42
@@ -41,6 +41,8 @@ struct ReplayCommand: AsyncParsableCommand {
             }) else {
                 throw CommandFailure(.checkFailed, "no job \(jobID) in \(configuration.databaseLocation)")
             }
+            // As the API answers: a job asked about before its registration was not there then.
+            guard !timeline.steps.isEmpty else { throw CommandFailure(.checkFailed, "job \(jobID) did not exist yet then") }
             switch format {
             case .json: writeOut(Self.json(timeline))
             case .text: writeOut(Self.text(timeline))

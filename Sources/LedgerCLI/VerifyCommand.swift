@@ -78,8 +78,10 @@ struct VerifyCommand: AsyncParsableCommand {
             throw CommandFailure(.usage, "\(path) is not a checkpoint written by ledger checkpoint")
         }
         guard checkpoint.isSigned(by: publicKey) else {
-            return [.init(check: "checkpoint", position: checkpoint.position,
-                          detail: "the signature does not hold" + (publicKey == nil ? "" : " for --public-key"))]
+            // The checkpoint's, not the log's: no position of the log is bad.
+            return [.init(check: "checkpoint", position: nil,
+                          detail: "the signature of the checkpoint at position \(checkpoint.position) does not hold"
+                            + (publicKey == nil ? "" : " for --public-key (a wrong key, or an altered checkpoint)"))]
         }
         if publicKey == nil {
             FileHandle.standardError.write(Data("verify: the checkpoint's signature was checked against the key inside it; pass --public-key to pin the signer\n".utf8))
@@ -94,7 +96,9 @@ struct VerifyCommand: AsyncParsableCommand {
             let verifier: NoteVerifier
             do { verifier = try NoteVerifier(verifierKey: publicKey) } catch { throw CommandFailure(.usage, "--public-key: \(error)") }
             do { _ = try SignedNote.open(note, verifier: verifier) } catch {
-                return [.init(check: "checkpoint", position: tree.size, detail: "the signature does not hold for --public-key: \(error)")]
+                return [.init(check: "checkpoint", position: nil,
+                              detail: "the signature of the checkpoint of tree size \(tree.size) does not hold for --public-key "
+                                + "(a wrong key, or an altered checkpoint): \(error)")]
             }
         } else {
             FileHandle.standardError.write(Data("verify: the checkpoint's signature was not checked; pass --public-key VERIFIER_KEY to check it\n".utf8))

@@ -68,7 +68,7 @@ struct RequestSupport: Sendable {
                JSONValue(jsonText: String(decoding: data, as: UTF8.self)) != nil {
                 throw Problem.badRequest("a number in the body does not fit its field (whole numbers from -2^63 to 2^63-1)")
             }
-            throw Problem.badRequest(Self.describe(error))
+            throw Problem.badRequest(error.plainDescription(of: "the body"))
         } catch {
             throw Problem.badRequest("the body is not JSON")
         }
@@ -118,19 +118,6 @@ struct RequestSupport: Sendable {
         services.readiness.storageFailed(error.description)
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map(\.stringValue).joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, _): return "missing field \(key.stringValue)"
-        case .typeMismatch(let type, let context): return "field \(path(context)) is not \(type)"
-        case .valueNotFound(let type, let context): return "field \(path(context)) must be a \(type), not null"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "field \(path(context)) is invalid"
-        @unknown default: return "the body does not match the schema"
-        }
-    }
 }
 
 /// Who won a ``RequestSupport/race(_:_:)``, and the timer to cancel when the work wins.

@@ -46,6 +46,8 @@ import Testing
         let (_, otherKey) = try await Self.keyPair()
         let wrongSigner = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", otherKey])
         #expect(wrongSigner.status == 1 && wrongSigner.stdout.contains("signature"), "\(wrongSigner.stdout)")
+        #expect(wrongSigner.stdout.contains("a wrong key") && !wrongSigner.stderr.contains("first bad position"),
+                "the key is at fault, no position of the log: \(wrongSigner.stdout)\(wrongSigner.stderr)")
         // Another ledger whose history differs (a rewritten log, internally consistent).
         let other = Fixtures.temporaryDatabasePath()
         let rewritten = try SQLiteEventStore(path: other)

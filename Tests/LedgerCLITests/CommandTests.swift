@@ -39,6 +39,22 @@ import Testing
         #expect(!output.stderr.isEmpty)
     }
 
+    /// A usage mistake is answered in words a user can act on, never a
+    /// decoder's internals or "not an error".
+    @Test(arguments: [(["query", " "], "give one SQL statement"), (["import", "/nonexistent/export.jsonl"], "/nonexistent/export.jsonl: no such file")])
+    func aUsageMistakeIsNamed(_ arguments: [String], _ expected: String) async throws {
+        let output = try await LedgerBinary.run(arguments + ["--db", Fixtures.temporaryDatabasePath()])
+        #expect(output.status == 2 && output.stderr.contains(expected), "\(output.stderr)")
+    }
+
+    @Test func aLineThatIsNotAnExportedEventIsNamedInWords() async throws {
+        let output = try await LedgerBinary.run(["import", "--db", Fixtures.temporaryDatabasePath()], input: Data("garbage\n".utf8))
+        #expect(output.status == 1 && output.stderr.contains("line 1") && output.stderr.contains("the line is not valid JSON")
+                && !output.stderr.contains("DecodingError"), "\(output.stderr)")
+        let object = try await LedgerBinary.run(["import", "--db", Fixtures.temporaryDatabasePath()], input: Data("{\"position\":1}\n".utf8))
+        #expect(object.status == 1 && object.stderr.contains("missing field"), "\(object.stderr)")
+    }
+
     @Test func aMissingDatabaseExitsWith3AndSaysWhere() async throws {
         let output = try await LedgerBinary.run(["verify", "--db", "/nonexistent/ledger.sqlite"])
         #expect(output.status == 3 && output.stderr.contains("/nonexistent/ledger.sqlite"))
@@ -71,6 +87,9 @@ import Testing
     @Test func replayOfAnUnknownJobExitsWith1() async throws {
         let output = try await LedgerBinary.run(["replay", "nope", "--db", try await ledger()])
         #expect(output.status == 1 && output.stderr.contains("no job nope"))
+        // Asked about before its registration, the job was not there then (as the API's 404 says).
+        let before = try await LedgerBinary.run(["replay", "j", "--as-of", "2020-01-01T00:00:00Z", "--db", try await ledger()])
+        #expect(before.status == 1 && before.stderr.contains("job j did not exist yet then"), "\(before.stdout)\(before.stderr)")
     }
 
     @Test func verifyPassesThenCatchesAModifiedRowInACopy() async throws {

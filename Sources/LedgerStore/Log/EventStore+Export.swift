@@ -72,8 +72,10 @@ extension StoredEvent {
         let decoder = JSONDecoder()
         var events: [(index: Int, event: StoredEvent)] = []
         for (index, line) in lines.enumerated() where !line.isEmpty {
-            do { events.append((index, try decoder.decode(StoredEvent.self, from: Data(line.utf8)))) } catch {
-                throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error)")
+            do { events.append((index, try decoder.decode(StoredEvent.self, from: Data(line.utf8)))) } catch let error as DecodingError {
+                throw StoreError.importRejected(line: index + 1, detail: "not an exported event: \(error.plainDescription(of: "the line"))")
+            } catch {
+                throw StoreError.importRejected(line: index + 1, detail: "not an exported event")
             }
         }
         return events
