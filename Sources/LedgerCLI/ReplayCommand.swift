@@ -10,7 +10,8 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Show a job's timeline: each event and the job's state after it.",
         discussion: """
             --as-of stops at the last event recorded at or before a UTC time; --position
-            stops at a global position. Exit 1 when the job is unknown, or did not exist yet then.
+            stops at a global position. Exit 1 when the job is unknown, or did not exist
+            yet then.
 
             Examples:
               ledger replay job_42
