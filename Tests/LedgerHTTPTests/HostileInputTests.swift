@@ -34,6 +34,9 @@ import Testing
     static let cases: [Case] = [
         // Registration: malformed, wrong types, missing fields, hostile ids, wrong roles, oversized.
         Case(name: "not JSON", method: .post, uri: "/v1/jobs", headers: app, body: "{job_id: j9", status: .badRequest),
+        Case(name: "cost named twice", method: .post, uri: "/v1/jobs", headers: app, body: job(#","cost":0"#), status: .badRequest),
+        Case(name: "a reason named twice", method: .post, uri: "/v1/jobs/j1/cancel", headers: app,
+             body: #"{"reason":"user asked","reason":"x"}"#, status: .badRequest),
         Case(name: "empty body", method: .post, uri: "/v1/jobs", headers: app, body: "", status: .badRequest),
         Case(name: "a JSON array", method: .post, uri: "/v1/jobs", headers: app, body: "[]", status: .badRequest),
         Case(name: "cost as text", method: .post, uri: "/v1/jobs", headers: app,

@@ -14,11 +14,17 @@ public struct JSONParser {
 
     /// Nesting deeper than this is refused (hostile input must not blow the stack).
     public static let depthMax = 64
+    /// How a failure for a key named twice in one object begins.
+    public static let duplicateKey = "duplicate key"
 
-    public static func parse(_ text: String) throws(Failure) -> JSONValue {
+    /// The value `text` holds. With `refusingDuplicateKeys`, a key named twice in
+    /// one object fails (``duplicateKey``): for bodies the ledger's own clients
+    /// write, where Foundation's decoder would quietly keep the first.
+    public static func parse(_ text: String, refusingDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
         var text = text
         let result: Result<JSONValue, Failure> = text.withUTF8 { bytes in
             var parser = JSONReader(bytes: bytes)
+            parser.refusesDuplicateKeys = refusingDuplicateKeys
             do throws(Failure) {
                 let value = try parser.value(depth: 0)
                 parser.skipWhitespace()
@@ -41,6 +47,8 @@ struct JSONReader {
     /// fold reads (webhook bodies, the largest field, body hashes, delivery
     /// ids, and a webhook's provider and external id) are checked, not copied.
     var foldOnly = false
+    /// Set for the API's own bodies (``JSONParser/parse(_:refusingDuplicateKeys:)``).
+    var refusesDuplicateKeys = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -69,9 +77,17 @@ struct JSONReader {
         }
     }
 
+    /// A key named twice: the last value counts (as in most JSON readers;
+    /// a real Replicate body names `model` twice), unless ``refusesDuplicateKeys``.
     private mutating func objectValue(depth: Int) throws(JSONParser.Failure) -> JSONValue {
         var members = [String: JSONValue](minimumCapacity: 12)
-        try object(depth: depth) { key, reader throws(JSONParser.Failure) in members[key.description] = try reader.value(depth: depth) }
+        try object(depth: depth) { key, reader throws(JSONParser.Failure) in
+            let name = key.description
+            if reader.refusesDuplicateKeys, members[name] != nil {
+                throw reader.failure(JSONParser.duplicateKey + " \(name.prefix(100))")
+            }
+            members[name] = try reader.value(depth: depth)
+        }
         return .object(members)
     }
 
