@@ -167,6 +167,13 @@ struct ServeCommand: AsyncParsableCommand {
                 "advice": .string("a large file: nothing was found in the part checked; run ledger verify for all of it"),
             ])
         }
+        // Served all the same (providers would otherwise lose their webhooks), but never in silence.
+        for finding in try await storeCall({ () async throws(StoreError) in try await store.guardFindings() }) {
+            logger.critical("the log is not protected by the database: it accepts an UPDATE or DELETE of the log", metadata: [
+                "finding": .string(finding.detail), "db": .string(databaseLabel(configuration.databaseLocation)),
+                "advice": .string(finding.remedy ?? "run ledger verify, then restore from a backup taken before the change (docs/runbooks.md)"),
+            ])
+        }
         try await storeCall { () async throws(StoreError) in
             try await store.recordSettings(RecordedSettings.of(options: options, background: configuration.background))
         }

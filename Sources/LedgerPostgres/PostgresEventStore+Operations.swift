@@ -103,6 +103,10 @@ extension PostgresEventStore: EngineOperations {
         }
     }
 
+    public func guardFindings() async throws(StoreError) -> [VerificationReport.Finding] {
+        try await reading { [self] connection in try await missingGuards(connection) }
+    }
+
     /// The immutability triggers that are not there, or not `ENABLE ALWAYS`,
     /// each with what mends it: a disabled one is enabled again by the
     /// tables' owner; a missing one means the log was left unguarded.

@@ -66,6 +66,34 @@ import Testing
                 "\(nowhere.stderr)")
     }
 
+    /// A ledger whose immutability trigger was dropped by hand is served (the
+    /// providers' webhooks would be lost otherwise), never in silence: `serve`
+    /// says at start, at critical level, that the log is no longer protected.
+    @Test func aLogWithoutItsGuardsIsServedButNotInSilence() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        do {
+            let store = try SQLiteEventStore(path: path)
+            _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
+            await store.close()
+        }
+        try await Self.sqlite3(path, "DROP TRIGGER events_refuse_delete;")
+        let port = ServeProcessTests.freePort(), log = path + ".log"
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port,
+                                                             environment: ["LEDGER_KEYS": Self.keys], errorLog: log)
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+        let lines = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(lines.contains("\"level\":\"critical\"") && lines.contains("the log is not protected by the database")
+                && lines.contains("trigger events_refuse_delete is missing"), "\(lines.prefix(2000))")
+        // A guarded log says nothing of the kind.
+        let guarded = Fixtures.temporaryDatabasePath(), quietLog = guarded + ".log"
+        let other = try await ServeProcessTests.startServer(["--db", guarded, "--port", String(port)], port: port,
+                                                            environment: ["LEDGER_KEYS": Self.keys], errorLog: quietLog)
+        kill(other.processIdentifier, SIGTERM)
+        await other.exited()
+        #expect(!((try? String(contentsOfFile: quietLog, encoding: .utf8)) ?? "").contains("not protected"))
+    }
+
     @Test func aLedgerMigratedByANewerVersionIsRefused() async throws {
         let path = Fixtures.temporaryDatabasePath()
         do {

@@ -196,7 +196,10 @@ import Testing
                 let state = try await woken
                 #expect(ContinuousClock.now - started < .seconds(10), "round \(round): woken by a change, not the timeout")
                 wokenByTheCommit = state?.webhookCount == Int64(delivered)
-                if !wokenByTheCommit { #expect(round == 1, "before any reconnect, no wake comes before the commit") }
+                // Before any reconnect, an early wake can only be a notice committed just before a
+                // listener's LISTEN (the registration's: PostgreSQL may still deliver it to a new
+                // listener), so only on the first try; seen once in the whole suite on a loaded machine.
+                if !wokenByTheCommit { #expect(round == 1 || attempt == 0, "before any reconnect, no wake comes before the commit but a first stale one") }
             }
             #expect(wokenByTheCommit, "round \(round): woken by the other node's commit")
         }

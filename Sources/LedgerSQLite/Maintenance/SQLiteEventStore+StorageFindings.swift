@@ -2,6 +2,10 @@ import GRDB
 import LedgerStore
 
 extension SQLiteEventStore {
+    public func guardFindings() async throws(StoreError) -> [VerificationReport.Finding] {
+        try await read { db in try Verifier.triggerFindings(db) }
+    }
+
     /// A file in no auto-vacuum mode (made by an older version of the ledger,
     /// or by another tool) keeps every page retention frees: the file never
     /// shrinks. Switching it takes one `VACUUM`, which holds the write lock

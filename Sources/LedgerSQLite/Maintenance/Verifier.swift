@@ -11,7 +11,7 @@ struct Verifier {
     func run(_ db: Database, progress: (Int64) -> Void) throws -> VerificationReport {
         var report = try walk(db, progress: progress)
         try checkPages(db, &report)
-        try checkTriggers(db, &report)
+        report.findings += try Self.triggerFindings(db)
         return report
     }
 
@@ -39,13 +39,14 @@ struct Verifier {
         return walk.finish(projectedBalances: try projectedBalances(db))
     }
 
-    private func checkTriggers(_ db: Database, _ report: inout VerificationReport) throws {
-        let expected = try Self.shippedTriggers()
+    /// Each of the log's triggers that is not there, or not as shipped.
+    static func triggerFindings(_ db: Database) throws -> [VerificationReport.Finding] {
+        let expected = try shippedTriggers()
         let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
         let actual = try Row.fetchAll(db, sql: sql).reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
-        for (name, text) in expected.sorted(by: { $0.key < $1.key }) where actual[name] != text {
-            let detail = actual[name] == nil ? "trigger \(name) is missing" : "trigger \(name) was changed"
-            report.findings.append(.init(check: "triggers", position: nil, detail: detail))
+        return expected.sorted(by: { $0.key < $1.key }).filter { actual[$0.key] != $0.value }.map { name, _ in
+            .init(check: "triggers", position: nil,
+                  detail: actual[name] == nil ? "trigger \(name) is missing" : "trigger \(name) was changed")
         }
     }
 
