@@ -192,7 +192,7 @@ struct RedriveCommand: AsyncParsableCommand {
     )
     @OptionGroup var database: DatabaseOption
     @OptionGroup var configurationOption: ConfigurationOption
-    @Argument(help: "Jobs to re-drive (or use a filter).") var jobIDs: [String] = []
+    @Argument(help: ArgumentHelp("Jobs to re-drive (or use a filter).", valueName: "job-id")) var jobIDs: [String] = []
     @Option(help: "Filter: registered, processing, completed, failed or cancelled.") var status: JobStatus?
     @Option(help: "Filter: the provider.") var provider: String?
     @Option(help: "Filter: registered at or after (ISO 8601).") var since: String?

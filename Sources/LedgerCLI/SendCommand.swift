@@ -78,13 +78,7 @@ struct SendCommand: AsyncParsableCommand {
         return FileHandle.standardInput.readDataToEndOfFile()
     }
 
-    /// `--url`, else where `ledger serve` listens by the same settings (a
-    /// wildcard address is reached on loopback).
-    private func ledgerAddress(_ configuration: LedgerConfiguration) -> String {
-        if let url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        let host = ["", "0.0.0.0", "::"].contains(configuration.server.host) ? "127.0.0.1" : configuration.server.host
-        return "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.server.port)"
-    }
+    private func ledgerAddress(_ configuration: LedgerConfiguration) -> String { configuration.ledgerAddress(url) }
 
     private func post(_ body: Data, webhook: SignedWebhook, to address: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: address + webhook.path)
@@ -99,5 +93,15 @@ struct SendCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.checkFailed, "cannot reach \(address) (is `ledger serve` running there?): \(error)")
         }
+    }
+}
+
+extension LedgerConfiguration {
+    /// `url` (`--url` of send and sign), else where `ledger serve` listens by
+    /// the same settings (a wildcard address is reached on loopback).
+    func ledgerAddress(_ url: String?) -> String {
+        if let url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
+        let host = ["", "0.0.0.0", "::"].contains(server.host) ? "127.0.0.1" : server.host
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)"
     }
 }

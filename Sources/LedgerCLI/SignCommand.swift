@@ -32,7 +32,8 @@ struct SignCommand: ParsableCommand {
     var signingSecret: String?
     @Option(help: "The webhook-id (default: a new msg_ id).") var id: String?
     @Option(help: "The webhook-timestamp in seconds (default: now).") var timestamp: Int64?
-    @Option(help: "The ledger's address, for the URL printed (default: http://127.0.0.1:8080).") var url = "http://127.0.0.1:8080"
+    @Option(help: "The ledger's address, for the URL printed (default: http://$LEDGER_HOST:$LEDGER_PORT, else http://127.0.0.1:8080).")
+    var url: String?
     @Option(help: "A configuration file with custom provider profiles.") var config: String?
 
     func run() throws {
@@ -43,7 +44,7 @@ struct SignCommand: ParsableCommand {
             provider: provider, profile: profile, secrets: secrets, id: id ?? SignedWebhook.newMessageID(),
             timestamp: String(timestamp ?? Int64(Date().timeIntervalSince1970)),
             body: { FileHandle.standardInput.readDataToEndOfFile() })
-        let lines = ["POST \(url)\(webhook.path)"] + webhook.headers.map { "\($0.name): \($0.value)" }
+        let lines = ["POST \(configuration.ledgerAddress(url))\(webhook.path)"] + webhook.headers.map { "\($0.name): \($0.value)" }
         writeOut(lines.joined(separator: "\n"))
     }
 }
