@@ -20,6 +20,7 @@ struct DatabaseFileCheck {
     func run(quickCheckMilliseconds: Int?) throws(StoreError) -> StartupIntegrity {
         guard try holdsADatabase() else { return .newDatabase }
         try rollBackAnInterruptedWrite()
+        guard try holdsSQLite() else { return .newDatabase }
         let db = try open(SQLITE_OPEN_READONLY)
         defer { sqlite3_close(db) }
         let tables = try strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", db)
@@ -56,6 +57,20 @@ struct DatabaseFileCheck {
         guard FileManager.default.isReadableFile(atPath: path) else { throw .cannotOpen(path: path, detail: "permission denied") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return size > 0
+    }
+
+    /// A file of another kind (an export given as --db is the common mistake) is
+    /// named as such, not only as a damaged database to restore. Looked at once
+    /// an interrupted write is rolled back (a new file's first page may be in its
+    /// journal); false when that leaves the file empty.
+    private func holdsSQLite() throws(StoreError) -> Bool {
+        let header = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 16) } ?? Data()
+        if header.isEmpty { return false }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw .cannotOpen(path: path, detail: "it is not a SQLite database: a file of another kind (an export written by "
+                                  + "ledger export is read by ledger import), or a ledger damaged from its first bytes (restore it from a backup)")
+        }
+        return true
     }
 
     /// A writer killed inside a rollback-journal transaction leaves a hot

@@ -48,6 +48,18 @@ import Testing
         #expect(verify.status == 3 && verify.stderr.contains("damaged"))
     }
 
+    /// The common mistake, an export given where the database goes, is named
+    /// as a file of another kind (and what reads it), not only as damage.
+    @Test func anExportGivenAsTheDatabaseIsNamedAsSuch() async throws {
+        let path = try await Self.ledger()
+        let export = try await LedgerBinary.run(["export", "--db", path])
+        let file = path + ".jsonl"
+        try export.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let verify = try await LedgerBinary.run(["verify", "--db", file])
+        #expect(verify.status == 3 && verify.stderr.contains("it is not a SQLite database") && verify.stderr.contains("ledger import"),
+                "\(verify.stderr)")
+    }
+
     @Test func aDamagedIndexPageIsFoundByVerify() async throws {
         let path = try await Self.ledger()
         try await checkpointWAL(path)
