@@ -32,7 +32,7 @@ struct BackgroundOnce {
         settings.watchdog = watchdogThresholds(settings.watchdog, recorded, set: configuration.configured)
         let store = try await configuration.openExisting(options: options)
         let composition = BackgroundComposition(store: store, settings: settings, providers: providers,
-                                                notificationsRecorded: options.notificationsEnabled, logger: logger)
+                                                notificationsOn: options.notificationsEnabled, logger: logger)
         let summary: String
         do {
             summary = try await body(composition)

@@ -28,11 +28,12 @@ struct BackgroundComposition: Sendable {
     /// it does. A re-drive only queues, so it needs no more than that.
     let notificationsOn: Bool
 
+    /// `notificationsOn`: by default, whether this process delivers them.
     init(store: any LedgerEngine, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
-         notificationsRecorded: Bool = false, logger: Logger) {
+         notificationsOn: Bool? = nil, logger: Logger) {
         self.store = store
         self.settings = settings
-        notificationsOn = settings.notifyURL != nil || notificationsRecorded
+        self.notificationsOn = notificationsOn ?? (settings.notifyURL != nil)
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
         poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
         watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)

@@ -169,9 +169,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Served all the same (providers would otherwise lose their webhooks), but never in silence.
         for finding in try await storeCall({ () async throws(StoreError) in try await store.guardFindings() }) {
-            logger.critical("the log is not protected by the database: it accepts an UPDATE or DELETE of the log", metadata: [
+            logger.critical("the log is not protected by the database: its immutability guards are not as shipped", metadata: [
                 "finding": .string(finding.detail), "db": .string(databaseLabel(configuration.databaseLocation)),
-                "advice": .string(finding.remedy ?? "run ledger verify, then restore from a backup taken before the change (docs/runbooks.md)"),
+                "advice": .string(finding.remedy ?? StoreError.unguardedLogRemedy),
             ])
         }
         try await storeCall { () async throws(StoreError) in

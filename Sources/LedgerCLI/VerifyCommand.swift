@@ -31,14 +31,34 @@ struct VerifyCommand: AsyncParsableCommand {
     static func chainAndTree(_ store: any LedgerEngine, progress: @escaping @Sendable (Int64) -> Void) async throws -> VerificationReport {
         var report = try await storeCall { () async throws(StoreError) in try await store.verify(progress: progress) }
         guard let head = report.head else { return report }
-        if let finding = try await storeCall({ () async throws(StoreError) in
-            try await LogTree(storage: store).storedTreeFinding(verified: head.position) { () async throws(StoreError) in
-                try await store.head().position
-            }
-        }) {
-            report.findings.append(finding)
-        }
+        let tree = LogTree(storage: store)
+        guard let finding = try await storeCall({ () async throws(StoreError) in
+            try await tree.storedTreeFinding(verified: head.position) { () async throws(StoreError) in try await store.head().position }
+        }) else { return report }
+        report.findings.append(try await signedRootWitness(store, tree, head: head.position) ?? finding)
         return report
+    }
+
+    /// A stored tree that disagrees with the chain is damaged derived data,
+    /// unless the chain no longer gives the root the newest kept checkpoint
+    /// signed: then the history under it was rewritten (its hashes made
+    /// consistent again), the stored tree may be the last witness of the
+    /// original, and rebuilding it would erase that. Nil when no kept
+    /// checkpoint contradicts the chain.
+    private static func signedRootWitness(_ store: any LedgerEngine, _ tree: LogTree, head: Int64) async throws -> VerificationReport.Finding? {
+        guard let note = try await storeCall({ () async throws(StoreError) in try await store.newestCheckpoint() }),
+              let checkpoint = try? LogProofs.read(note) else { return nil }
+        guard checkpoint.size <= head else {
+            return .init(check: "checkpoint", position: nil,
+                         detail: "the log ends at \(head), before the newest kept checkpoint's tree size \(checkpoint.size): events were "
+                             + "removed. Keep this database as it is; compare it with a backup (docs/runbooks.md)")
+        }
+        let chainRoot = try await storeCall { () async throws(StoreError) in try await tree.chainRoot(size: checkpoint.size) }
+        guard chainRoot != checkpoint.root else { return nil }
+        return .init(check: "checkpoint", position: nil,
+                     detail: "the chain does not give the root the newest kept checkpoint (tree size \(checkpoint.size)) signed: "
+                         + "history under it was rewritten. Keep this database as it is: do not run `ledger rebuild --tree` "
+                         + "(the stored Merkle tree may still hold the original hashes); compare it with a backup (docs/runbooks.md)")
     }
 
     func run() async throws {

@@ -67,7 +67,11 @@ extension Problem {
             self = Problem(.internalServerError, "Internal error",
                            detail: "the ledger failed unexpectedly; the request may be retried (nothing is answered 2xx unless stored)")
             logReason = error.description
-        case .corrupt, .damagedTree, .durabilityNotApplied, .importRejected, .notALedger, .foreignObjects, .newerLedger, .cannotOpen,
+        case .damagedTree:
+            self = Problem(.internalServerError, "Proofs unavailable",
+                           detail: "the ledger's stored Merkle tree needs its operator (ledger rebuild --tree); everything else works")
+            logReason = error.description
+        case .corrupt, .durabilityNotApplied, .importRejected, .notALedger, .foreignObjects, .newerLedger, .cannotOpen,
              .cannotConnect:
             self = Problem(.internalServerError, "Database unusable",
                            detail: "the ledger's database cannot be used until its operator acts; the server log says why")

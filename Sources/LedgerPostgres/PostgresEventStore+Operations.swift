@@ -123,7 +123,7 @@ extension PostgresEventStore: EngineOperations {
             guard let trigger = present[name] else {
                 return .init(check: "triggers", position: nil,
                              detail: "trigger \(name) is missing: the log is not protected by the database",
-                             remedy: "restore the database from a backup taken before the trigger was dropped (docs/database.md)")
+                             remedy: StoreError.unguardedLogRemedy)
             }
             guard trigger.enabled != "A" else { return nil }
             return .init(check: "triggers", position: nil,

@@ -119,7 +119,6 @@ extension StoreError {
         case let code where code.hasPrefix("23") || code == "42501" || code == "25006" || code.hasPrefix("28") || code == "3D000":
             return .storageRefused("PostgreSQL \(state): \(message)")
         case "XX001", "XX002": return .corrupt(message)
-        case "22003": return .totalOutOfRange
         default: return .unexpected("PostgreSQL \(state): \(message)")
         }
     }

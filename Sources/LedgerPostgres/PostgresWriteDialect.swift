@@ -108,6 +108,9 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await connections.withConnection(within: deadlines, body)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+            // On the write path, the one bigint sum a request moves is an account's charged credits.
+            throw StoreError.totalOutOfRange
         } catch {
             throw StoreError.fromPostgres(error)
         }

@@ -187,6 +187,14 @@ extension StoreConformance {
             try expect(totals.refunds == 1 && totals.orphansUnadopted == 1 && totals.jobsByStatus[.processing] == 1, "\(totals)")
             try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")
         },
+        Check(name: "the refunded credits metric is exact past 2^53") { store in
+            // A double would give 9223372036854774784 for this one refund.
+            let cost: Int64 = 9_223_372_036_854_775_000
+            _ = try await store.execute(Fixtures.register("huge", cost: cost, externalID: "x-huge"))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-huge", .failed, delivery: "d-huge")))
+            let totals = try await store.totals()
+            try expect(totals.refundedCredits == cost, "\(totals.refundedCredits)")
+        },
         Check(name: "the refunded credits metric saturates instead of failing past 2^63-1") { store in
             // Each job and each account is valid alone (cost up to 2^63-1); their sum is not a 64-bit number.
             for (index, account) in ["acct_big_1", "acct_big_2"].enumerated() {
@@ -195,6 +203,8 @@ extension StoreConformance {
             }
             let totals = try await store.totals()
             try expect(totals.refunds == 2 && totals.refundedCredits == .max, "\(totals)")
+            // Exact below the ceiling, past 2^53 too (a double would round it).
+
             // One account's charged total past 64 bits: that registration is refused, in the ledger's words.
             do {
                 _ = try await store.execute(Fixtures.register("big-again", cost: .max, account: "acct_big_1"))

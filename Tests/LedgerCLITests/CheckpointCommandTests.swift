@@ -54,9 +54,28 @@ import Testing
         for cost: Int64 in [5, 9, 8, 7, 6] { _ = try await rewritten.execute(Fixtures.register("k\(cost)", cost: cost)) }
         await rewritten.close()
         let contradicted = try await LedgerBinary.run(["verify", "--db", other, "--checkpoint", file, "--public-key", verifierKey])
-        #expect(contradicted.status == 1 && contradicted.stdout.contains("history was rewritten"), "\(contradicted.stdout)")
+        #expect(contradicted.status == 1 && contradicted.stdout.contains("history under it was rewritten"), "\(contradicted.stdout)")
         let badKey = try await LedgerBinary.run(["checkpoint", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": "short"])
         #expect(badKey.status == 2 && badKey.stderr.contains("LEDGER_CHECKPOINT_KEY"), "\(badKey.stderr)")
+    }
+
+    /// Events removed from the end of a checkpointed log leave a shorter chain
+    /// that holds by itself, and a stored tree past it: verify does not call
+    /// that tree damage to rebuild over, since the kept signed checkpoint says
+    /// the log was longer.
+    @Test func eventsRemovedUnderAKeptCheckpointAreNotCalledTreeDamage() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<40 { _ = try await store.execute(Fixtures.register("t\(index)", cost: 1)) }
+        await store.close()
+        let key = ["LEDGER_CHECKPOINT_KEY": try await Self.keyPair().privateKey]
+        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: key).status == 0)
+        try await StartupFaultTests.sqlite3(path, "DROP TRIGGER events_refuse_delete; DELETE FROM events WHERE position > 35;")
+        let verify = try await LedgerBinary.run(["verify", "--db", path])
+        #expect(verify.status == 1 && verify.stdout.contains("before the newest kept checkpoint's tree size 40: events were removed")
+                && !verify.stdout.contains("FAIL tree"), "\(verify.stdout)")
+        let doctor = try await LedgerBinary.run(["doctor", "--db", path])
+        #expect(!doctor.stdout.contains("rebuild --tree"), "nothing to paste that would erase the witness: \(doctor.stdout)")
     }
 
     /// A stored tree that lost a subtree (hand-written SQL, a damaged page):

@@ -129,6 +129,10 @@ import Testing
         #expect(csv.stdout == "job_id,status,refunded_amount\nj,failed,10\nk,registered,0\n")
         let write = try await LedgerBinary.run(["query", "DELETE FROM events", "--db", path])
         #expect(write.status == 2 && write.stderr.contains("refused"), "a refused statement is a usage error")
+        // A blob as PostgreSQL shows bytea; text whole, a NUL inside it too.
+        let cells = try await LedgerBinary.run(["query", "SELECT x'00ff10' AS hash, 'a' || char(0) || 'b' AS text", "--db", path,
+                                                "--format", "csv"])
+        #expect(cells.status == 0 && cells.stdout == "hash,text\n\\x00ff10,a\u{0}b\n", "\(cells.stdout.debugDescription)")
     }
 
     @Test func exportThenImportRebuildsTheSameLedger() async throws {

@@ -39,7 +39,7 @@ import Testing
                       ("alice", String(repeating: "x", count: OperatorAccountability.textBytesMax + 1)),
                       // Shows nothing, or shows something else than is stored (hostile input).
                       ("\u{200B}", "why"), ("alice", "\u{FEFF}\u{200D}"), ("\u{0}", "why"), ("alice", "app\u{0} back"),
-                      ("alice\u{202E}ecila", "why"), ("alice", "ok\u{2066}"), ("alice", "bell\u{7}")])
+                      ("alice\u{202E}ecila", "why"), ("alice", "ok\u{202D}"), ("alice", "bell\u{7}")])
     func anOperatorActionWithoutAWhoOrAWhyIsRefused(_ operatorName: String, _ reason: String) throws {
         let action = OperatorAction(operatorName: operatorName, action: "reevaluate", reason: reason)
         for command in [JobCommand.reevaluate(action), .resolveFailed(action), .resolveCompleted(action, outputs: .null)] {
@@ -49,7 +49,8 @@ import Testing
         }
         let accountable = OperatorAction(operatorName: "al", action: "reevaluate", reason: "ok")
         #expect(try decide(.reevaluate(accountable), after: registered).count == 1, "two characters are enough")
-        let written = OperatorAction(operatorName: "Zoë Ødegård", action: "reevaluate", reason: "app back\n\tINC-12 — 返金")
+        let written = OperatorAction(operatorName: "Zoë Ødegård", action: "reevaluate",
+                                     reason: "app back\n\tINC-12 — 返金 \u{2068}+44 20 7946 0000\u{2069} \u{202B}שלום\u{202C}")
         #expect(try decide(.reevaluate(written), after: registered).count == 1, "any script, tabs and line breaks")
     }
 

@@ -151,8 +151,10 @@ import Testing
                 #expect(try await post("/admin/logout", from, body: "") == .forbidden, "\(from)")
             }
             #expect(try await Self.page(nodes[0], cookie: cookie) == .ok, "the session was not ended by another site")
+            let forwarded = HTTPField.Name("x-forwarded-host")!
             let own: [HTTPFields] = [[fetchSite: "same-origin"], [fetchSite: "none"], [:],
-                                     [.origin: "https://ledger.example.com", HTTPField.Name("x-forwarded-host")!: "ledger.example.com"]]
+                                     [.origin: "https://ledger.example.com", forwarded: "ledger.example.com"],
+                                     [.origin: "https://ledger.example.com", forwarded: "ledger.example.com:443, internal:8080"]]
             for from in own {
                 #expect(try await post("/admin/login", from, body: "key=\(Self.admin)") == .seeOther, "\(from)")
             }

@@ -35,6 +35,10 @@ import Testing
         // Registration: malformed, wrong types, missing fields, hostile ids, wrong roles, oversized.
         Case(name: "not JSON", method: .post, uri: "/v1/jobs", headers: app, body: "{job_id: j9", status: .badRequest),
         Case(name: "cost named twice", method: .post, uri: "/v1/jobs", headers: app, body: job(#","cost":0"#), status: .badRequest),
+        Case(name: "a NUL in a cancellation's reason", method: .post, uri: "/v1/jobs/j1/cancel", headers: app,
+             body: #"{"reason":"user\u0000asked"}"#, status: .badRequest),
+        Case(name: "a right-to-left override in an operation", method: .post, uri: "/v1/jobs", headers: app,
+             body: job("").replacingOccurrences(of: #""video""#, with: #""vi\u202edeo""#), status: .badRequest),
         Case(name: "a reason named twice", method: .post, uri: "/v1/jobs/j1/cancel", headers: app,
              body: #"{"reason":"user asked","reason":"x"}"#, status: .badRequest),
         Case(name: "empty body", method: .post, uri: "/v1/jobs", headers: app, body: "", status: .badRequest),

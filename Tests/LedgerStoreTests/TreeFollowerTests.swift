@@ -84,6 +84,30 @@ import Testing
         }
     }
 
+    /// When the stored tree and a signed root disagree, the chain decides:
+    /// its root, made from the chain hashes alone, is the stored tree's while
+    /// both are sound, stays the signed one when only a stored subtree is
+    /// wrong (damaged derived data), and differs once the chain under it was
+    /// rewritten (while the stored tree still gives the signed root).
+    @Test func theChainsOwnRootTellsADamagedTreeFromARewrittenHistory() async throws {
+        let storage = CountingTreeStorage(leaves: 1_000)
+        let tree = LogTree(storage: storage)
+        let signed = try await tree.root(size: 1_000)
+        let readsBefore = storage.subtreeReads
+        #expect(try await tree.chainRoot(size: 1_000) == signed && storage.subtreeReads == readsBefore, "from the chain alone")
+        let odd = try await tree.root(size: 999)
+        #expect(try await tree.chainRoot(size: 999) == odd, "a size that is no multiple of 16")
+        try await storage.storeSubtrees([MerkleTree.Subtree(level: 9, index: 0): .empty], size: 1_000, overwriting: true)
+        let damaged = try await tree.root(size: 1_000), fromChain = try await tree.chainRoot(size: 1_000)
+        #expect(damaged != signed && fromChain == signed, "the tree is damaged")
+        _ = try await tree.rebuildStored(head: { 1_000 })
+        // 992 leaves: a root made of stored subtrees only (no block of fewer than 16 read from the chain).
+        let signed992 = try await tree.root(size: 992)
+        storage.rewriteChain(at: 17)
+        let stored = try await tree.root(size: 992), rewritten = try await tree.chainRoot(size: 992)
+        #expect(stored == signed992 && rewritten != signed992, "the history was rewritten: the stored tree is the witness")
+    }
+
     private func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
         while !condition() {
@@ -102,10 +126,17 @@ private final class CountingTreeStorage: TreeStorage, Sendable {
         var subtreeReads = 0
     }
     private let state = Mutex(State())
-    private let chainHashes: [String]
+    private let chain: Mutex<[String]>
 
     init(leaves: Int) {
-        chainHashes = (0..<leaves).map { String(format: "%064x", $0) }  // every leaf different
+        chain = Mutex((0..<leaves).map { String(format: "%064x", $0) })  // every leaf different
+    }
+
+    /// One event rewritten with its hashes made consistent again: its chain hash, and every one after it, change.
+    func rewriteChain(at leaf: Int) {
+        chain.withLock { hashes in
+            for index in leaf..<hashes.count { hashes[index] = String(format: "%064x", index + 1_000_000) }
+        }
     }
 
     var sizeReads: Int { state.withLock { $0.sizeReads } }
@@ -120,7 +151,7 @@ private final class CountingTreeStorage: TreeStorage, Sendable {
     }
 
     func chainHashes(fromLeaf first: Int64, count: Int64) async throws(StoreError) -> [String] {
-        Array(chainHashes[Int(first)..<Int(first + count)])
+        chain.withLock { Array($0[Int(first)..<Int(first + count)]) }
     }
 
     func storedSubtrees(_ subtrees: Set<MerkleTree.Subtree>) async throws(StoreError) -> [MerkleTree.Subtree: MerkleHash] {

@@ -5,9 +5,10 @@
 /// - NUL: SQLite's text readers stop at it, so a page would show less than
 ///   the log holds;
 /// - other control characters but tab and line breaks;
-/// - the bidirectional overrides and isolates (U+202A-U+202E,
-///   U+2066-U+2069), which make a page or terminal show text in another
-///   order than it is stored.
+/// - the two bidirectional overrides (U+202D, U+202E), which make a page or
+///   terminal show text in another order than it is stored. Embeddings and
+///   isolates (U+202A-U+202C, U+2066-U+2069), which ordinary software inserts
+///   around copied names and numbers, are accepted.
 public enum FreeText {
     /// Why `text` cannot be recorded as `field`, or nil when it can.
     public static func problem(_ field: String, _ text: String) -> String? {
@@ -16,7 +17,7 @@ public enum FreeText {
             case 0x09, 0x0A, 0x0D: continue
             case 0x00...0x1F, 0x7F...0x9F:
                 return "\(field) must not hold control characters (U+\(code(scalar)))"
-            case 0x202A...0x202E, 0x2066...0x2069:
+            case 0x202D, 0x202E:
                 return "\(field) must not hold bidirectional overrides (U+\(code(scalar)))"
             default: continue
             }

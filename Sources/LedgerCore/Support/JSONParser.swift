@@ -18,8 +18,9 @@ public struct JSONParser {
     public static let duplicateKey = "duplicate key"
 
     /// The value `text` holds. With `refusingDuplicateKeys`, a key named twice in
-    /// one object fails (``duplicateKey``): for bodies the ledger's own clients
-    /// write, where Foundation's decoder would quietly keep the first.
+    /// the top-level object fails (``duplicateKey``): for bodies the ledger's own
+    /// clients write, where Foundation's decoder would quietly keep the first.
+    /// Nested values (metadata, outputs pasted from a provider) are opaque.
     public static func parse(_ text: String, refusingDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
         var text = text
         let result: Result<JSONValue, Failure> = text.withUTF8 { bytes in
@@ -83,7 +84,7 @@ struct JSONReader {
         var members = [String: JSONValue](minimumCapacity: 12)
         try object(depth: depth) { key, reader throws(JSONParser.Failure) in
             let name = key.description
-            if reader.refusesDuplicateKeys, members[name] != nil {
+            if reader.refusesDuplicateKeys, depth == 1, members[name] != nil {
                 throw reader.failure(JSONParser.duplicateKey + " \(name.prefix(100))")
             }
             members[name] = try reader.value(depth: depth)

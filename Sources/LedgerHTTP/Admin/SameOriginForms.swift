@@ -19,7 +19,9 @@ enum SameOriginForms {
             return site == "same-origin" || site == "none" ? nil : "a form posted from another site (\(site)) is refused"
         }
         guard let origin = request.headers[.origin] else { return nil }
-        let served = [request.head.authority, request.headers[forwardedHost]].compactMap { $0?.lowercased() }
+        // A proxy chain lists hosts in X-Forwarded-Host: the first is the one the browser asked for.
+        let forwarded = request.headers[forwardedHost]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+        let served = [request.head.authority, forwarded].compactMap { $0.map(withoutDefaultPort) }
         guard let from = authority(ofOrigin: origin), served.contains(from) else {
             return "a form posted from another origin (\(origin.prefix(100))) is refused"
         }
@@ -29,6 +31,14 @@ enum SameOriginForms {
     /// `host[:port]` of an origin such as `https://ledger.example.com:8443`; nil for `null` or nonsense.
     private static func authority(ofOrigin origin: String) -> String? {
         guard let components = URLComponents(string: origin), let host = components.host, !host.isEmpty else { return nil }
-        return (components.port.map { "\(host):\($0)" } ?? host).lowercased()
+        let port = components.port.map { [80, 443].contains($0) ? "" : ":\($0)" } ?? ""
+        return (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host).lowercased() + port
+    }
+
+    /// A Host header as an origin's authority reads: lower case, no default port.
+    private static func withoutDefaultPort(_ authority: String) -> String {
+        let lowered = authority.lowercased()
+        for suffix in [":80", ":443"] where lowered.hasSuffix(suffix) { return String(lowered.dropLast(suffix.count)) }
+        return lowered
     }
 }

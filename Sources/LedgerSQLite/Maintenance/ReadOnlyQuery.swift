@@ -62,12 +62,25 @@ public struct ReadOnlyQuery: Sendable {
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else { throw classify(step, db, deadline) }
             guard rows.count < rowCountMax else { throw .tooManyRows(rowCountMax) }
-            rows.append((0..<columnCount).map { index in
-                sqlite3_column_type(statement, Int32(index)) == SQLITE_NULL
-                    ? nil : String(cString: sqlite3_column_text(statement, Int32(index)))
-            })
+            rows.append((0..<columnCount).map { Self.cell(statement, Int32($0)) })
         }
         return Result(columns: columns, rows: rows)
+    }
+
+    /// A cell as text: a BLOB as `\x` and hex (as PostgreSQL shows `bytea`; the
+    /// Merkle tree's hashes are blobs), text by its length (a NUL inside does
+    /// not cut it short), numbers as SQLite writes them.
+    private static func cell(_ statement: OpaquePointer, _ index: Int32) -> String? {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_NULL: return nil
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, index) else { return "\\x" }
+            return "\\x" + UnsafeRawBufferPointer(start: bytes, count: count).map { String(format: "%02x", $0) }.joined()
+        default:
+            guard let text = sqlite3_column_text(statement, index) else { return "" }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
+        }
     }
 
     private func classify(_ code: Int32, _ db: OpaquePointer, _ deadline: DeadlineBox) -> Failure {

@@ -13,12 +13,13 @@ extension SQLiteEventStore {
             }
             let sums = try Row.fetchOne(db, sql: """
                 SELECT count(*) FILTER (WHERE refunded_amount > 0) AS refunds,
-                       CAST(min(total(refunded_amount), \(LedgerTotals.creditsMax)) AS INTEGER) AS refunded,
+                       coalesce(sum(refunded_amount >> 32), 0) AS refunded_high, coalesce(sum(refunded_amount & 4294967295), 0) AS refunded_low,
                        coalesce(sum(conflict_count), 0) AS conflicts
                 FROM projection_jobs
                 """)
             totals.refunds = sums?["refunds"] ?? 0
-            totals.refundedCredits = sums?["refunded"] ?? 0
+            // Summed in halves, so no 64-bit sum overflows in SQLite: exact up to Int64.max, saturated past it.
+            totals.refundedCredits = LedgerTotals.joined(high: sums?["refunded_high"] ?? 0, low: sums?["refunded_low"] ?? 0)
             totals.conflicts = sums?["conflicts"] ?? 0
             totals.orphansUnadopted = try Int64.fetchOne(
                 db, sql: "SELECT count(*) FROM projection_orphans WHERE adopted_job_id IS NULL AND duplicate = 0") ?? 0

@@ -46,7 +46,8 @@ struct Verifier {
         let actual = try Row.fetchAll(db, sql: sql).reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
         return expected.sorted(by: { $0.key < $1.key }).filter { actual[$0.key] != $0.value }.map { name, _ in
             .init(check: "triggers", position: nil,
-                  detail: actual[name] == nil ? "trigger \(name) is missing" : "trigger \(name) was changed")
+                  detail: actual[name] == nil ? "trigger \(name) is missing" : "trigger \(name) was changed",
+                  remedy: StoreError.unguardedLogRemedy)
         }
     }
 

@@ -58,6 +58,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let totalOutOfRange = StoreError.invalidRequest(
         "an account's credit total would pass 2^63-1, the largest whole number the ledger keeps: nothing was stored")
 
+    /// What mends a log whose immutability triggers were dropped or changed:
+    /// its rows may have been changed meanwhile, so the chain is checked and
+    /// the database restored, not the triggers only put back.
+    public static let unguardedLogRemedy =
+        "ledger verify   # then restore the database from a backup taken before the trigger was dropped or changed (docs/runbooks.md)"
+
     /// True when the database cannot be used until an operator acts (a
     /// restore, an upgrade, another path): readiness stays false until restart.
     public var needsOperator: Bool {
@@ -95,8 +101,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corrupt(let detail):
             "the database is damaged (\(detail)); restore it from a backup (docs/runbooks.md) and run `ledger verify`"
         case .damagedTree(let detail):
-            "the stored Merkle tree is damaged (\(detail)); it is derived from the chain: stop `ledger serve`, "
-                + "run `ledger rebuild --tree`, then `ledger verify` (no backup is needed)"
+            "the stored Merkle tree is damaged (\(detail)); it is derived from the chain: run `ledger verify` (the chain must "
+                + "hold), then, with `ledger serve` stopped, `ledger rebuild --tree` (no backup is needed)"
         case .foreignObjects(let location, let names):
             "\(location) already holds \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", ..." : ""), "
                 + "named as the ledger's tables but made by something else: nothing was written to it; "

@@ -114,12 +114,10 @@ public struct LogProofs: Sendable {
             throw ProofFailure.notExtended("the older checkpoint's tree size \(firstSize) is not within this log's checkpoint of size \(second.size)")
         }
         let ours = try await tree.root(size: firstSize)
-        guard first.root == ours else {
-            throw ProofFailure.notExtended("this log does not extend the checkpoint of tree size \(firstSize): its root there is \(ours.base64), the checkpoint's \(first.root.base64) (history was rewritten, it is another log, or this ledger's stored Merkle tree is damaged: `ledger verify` tells which)")
-        }
+        guard first.root == ours else { throw try await disagreement(with: first, "the root at tree size \(firstSize)") }
         let path = try await tree.consistencyPath(from: firstSize, to: second.size)
         guard MerkleTree.verifyConsistency(from: firstSize, to: second.size, fromRoot: ours, toRoot: second.root, path: path) else {
-            throw StoreError.damagedTree("the consistency proof from tree size \(firstSize) made from it does not hold")
+            throw try await disagreement(with: first, "the consistency proof from tree size \(firstSize)")
         }
         return ConsistencyBundle(firstSize: firstSize, firstRoot: ours, secondSize: second.size, secondRoot: second.root,
                                  path: path, checkpoint: note, firstCheckpoint: firstNote)
@@ -133,7 +131,7 @@ public struct LogProofs: Sendable {
         guard let leaf = MerkleHash.leaf(chainHash: event.hash),
               MerkleTree.verifyInclusion(leaf: event.position - 1, size: checkpoint.size, leafHash: leaf, path: path,
                                          root: checkpoint.root) else {
-            throw StoreError.damagedTree("the proof of position \(event.position) made from it does not lead to the checkpoint's root")
+            throw try await disagreement(with: checkpoint, "the proof of position \(event.position)")
         }
         return InclusionProof(position: event.position, treeSize: checkpoint.size, eventHash: event.hash, auditPath: path, event: event)
     }
@@ -156,9 +154,24 @@ public struct LogProofs: Sendable {
             throw ProofFailure.notExtended("the checkpoint's tree size \(checkpoint.size) is past this log's end (\(head.position)): it is another log's")
         }
         guard try await tree.root(size: checkpoint.size) == checkpoint.root else {
-            throw ProofFailure.notExtended("this log's root at tree size \(checkpoint.size) is not the checkpoint's: history was rewritten, it is another log's, or this ledger's stored Merkle tree is damaged (`ledger verify` tells which; `ledger rebuild --tree` repairs the tree)")
+            throw try await disagreement(with: checkpoint, "this log's root at tree size \(checkpoint.size)")
         }
         return checkpoint
+    }
+
+    /// What the stored tree made (`what`) does not agree with `checkpoint`'s
+    /// signed root: the chain decides. When it still gives that root, the
+    /// stored tree is damaged (derived data, rebuilt from the chain). When it
+    /// does not, the history under the checkpoint was rewritten, or the log is
+    /// another's: the stored tree may be the last witness of the original, so
+    /// nothing is to be rebuilt.
+    private func disagreement(with checkpoint: TreeCheckpoint, _ what: String) async throws -> any Error {
+        if try await tree.chainRoot(size: checkpoint.size) == checkpoint.root {
+            return StoreError.damagedTree("\(what) made from it is not what the chain gives for the checkpoint of tree size \(checkpoint.size)")
+        }
+        return ProofFailure.notExtended("this log's chain does not give the root the checkpoint of tree size \(checkpoint.size) signed: "
+            + "history under it was rewritten, or it is another log's. Keep this database as it is (do not run `ledger rebuild --tree`: "
+            + "the stored tree may still hold the original hashes) and compare it with a backup (docs/runbooks.md)")
     }
 
     /// A note's checkpoint, its signature not checked (the engine trusts its own notes; check-proof checks).

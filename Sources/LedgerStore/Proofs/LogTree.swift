@@ -51,6 +51,23 @@ public struct LogTree: Sendable {
         return MerkleTree.root(size: size) { hashes[$0] ?? .empty }
     }
 
+    /// The root of the tree of `size` leaves from the chain hashes alone,
+    /// nothing stored read: when a stored subtree and a signed root disagree,
+    /// it decides whether the stored tree is damaged (the chain still gives
+    /// the signed root) or the history under the checkpoint was rewritten.
+    public func chainRoot(size: Int64) async throws(StoreError) -> MerkleHash {
+        let needed = MerkleTree.subtrees(for: .root(size: size))
+        var hashes: [MerkleTree.Subtree: MerkleHash] = [:]
+        try await walk(from: 0, to: size) { _, _, made throws(StoreError) in
+            for (subtree, hash) in made where needed.contains(subtree) { hashes[subtree] = hash }
+            return true
+        }
+        for small in needed where small.level < Self.storedLevelMin {
+            hashes[small] = Self.hash(of: try await leafHashes(from: small.first, count: small.count))
+        }
+        return MerkleTree.root(size: size) { hashes[$0] ?? .empty }
+    }
+
     /// The inclusion proof of `leaf` in the tree of `size` leaves.
     public func inclusionPath(leaf: Int64, size: Int64) async throws(StoreError) -> [MerkleHash] {
         let hashes = try await subtreeHashes(for: .inclusion(leaf: leaf, size: size), size: size)

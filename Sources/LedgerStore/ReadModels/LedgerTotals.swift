@@ -13,6 +13,14 @@ public struct LedgerTotals: Sendable, Hashable {
     public var refunds: Int64 = 0
     public var refundedCredits: Int64 = 0
     public static let creditsMax = Int64.max
+
+    /// `high` · 2^32 + `low`, or ``creditsMax`` past it (non-negative amounts,
+    /// summed by their 32-bit halves where a whole sum could overflow).
+    public static func joined(high: Int64, low: Int64) -> Int64 {
+        let (shifted, overflowHigh) = high.multipliedReportingOverflow(by: 1 << 32)
+        let (sum, overflowSum) = shifted.addingReportingOverflow(low)
+        return overflowHigh || overflowSum || high > Int64.max >> 32 ? creditsMax : sum
+    }
     public var conflicts: Int64 = 0
     public var orphansUnadopted: Int64 = 0
     /// The log's last position.
