@@ -4,6 +4,14 @@ import LedgerCore
 /// kind of field mapping as its webhooks, or a `HEAD` on the URL its outputs
 /// land at (`{external_id}` substituted), where a 200 is completion evidence.
 public struct PollProfile: Sendable, Equatable {
+    /// Where a template (a status API's path or body, a HEAD URL) takes the job's external id.
+    public static let externalIDPlaceholder = "{external_id}"
+
+    /// `template` with `externalID` (already escaped for where it goes) in place of the placeholder.
+    public static func filling(_ template: String, with externalID: some StringProtocol) -> String {
+        template.replacingOccurrences(of: externalIDPlaceholder, with: externalID)
+    }
+
     public enum Authentication: Sendable, Equatable {
         /// `Authorization: Bearer <api key>`.
         case bearer

@@ -51,7 +51,7 @@ public struct PollClient: Sendable {
         let id = externalID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? externalID
         switch profile.style {
         case .headURL(let template):
-            return OutboundRequest(method: .HEAD, url: template.replacingOccurrences(of: "{external_id}", with: id))
+            return OutboundRequest(method: .HEAD, url: PollProfile.filling(template, with: id))
         case .statusAPI(let method, let path, let bodyTemplate, let authentication, _):
             let base = (endpoint.baseURL ?? profile.defaultBaseURL ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             var headers: [(String, String)] = [("accept", "application/json")]
@@ -63,10 +63,10 @@ public struct PollClient: Sendable {
             }
             var body: Data?
             if let bodyTemplate {
-                body = Data(bodyTemplate.replacingOccurrences(of: "{external_id}", with: JSONValue.string(externalID).jsonText.dropFirst().dropLast()).utf8)
+                body = Data(PollProfile.filling(bodyTemplate, with: JSONValue.string(externalID).jsonText.dropFirst().dropLast()).utf8)
                 headers.append(("content-type", "application/json"))
             }
-            return OutboundRequest(method: HTTPMethod(rawValue: method), url: base + path.replacingOccurrences(of: "{external_id}", with: id),
+            return OutboundRequest(method: HTTPMethod(rawValue: method), url: base + PollProfile.filling(path, with: id),
                                    headers: headers, body: body)
         }
     }

@@ -36,7 +36,7 @@ extension BackgroundSettings {
     /// A provider's base URL and HEAD template (its `{external_id}` stands for an id) must be http(s) URLs with a host.
     private static func checkAddresses(_ endpoint: ProviderEndpoint, provider name: String) throws(ConfigurationError) {
         let addresses = [("base_url", endpoint.baseURL),
-                         ("poll_head_url", endpoint.pollHeadURL?.replacingOccurrences(of: "{external_id}", with: "id"))]
+                         ("poll_head_url", endpoint.pollHeadURL.map { PollProfile.filling($0, with: "id") })]
         for case let (key, url?) in addresses {
             if let problem = HTTPURL.problem(url) { throw ConfigurationError(key: Setting.provider(name, key).environmentName, detail: problem) }
         }
