@@ -60,9 +60,8 @@ struct RequestSupport: Sendable {
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let data = try await body(request)
         // Foundation would keep the first of a key named twice, most readers the last: the API refuses it.
-        if case .failure(let failure) = Result(catching: { () throws(JSONParser.Failure) in try JSONParser.parse(String(decoding: data, as: UTF8.self), refusingDuplicateKeys: true) }),
-           failure.reason.hasPrefix(JSONParser.duplicateKey) {
-            throw Problem.badRequest("the body names a field twice (\(failure.reason))")
+        if let twice = JSONParser.keyNamedTwice(in: String(decoding: data, as: UTF8.self)) {
+            throw Problem.badRequest("the body names a field twice (\(twice.prefix(100)))")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)

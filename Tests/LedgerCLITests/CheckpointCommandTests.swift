@@ -59,17 +59,26 @@ import Testing
         #expect(badKey.status == 2 && badKey.stderr.contains("LEDGER_CHECKPOINT_KEY"), "\(badKey.stderr)")
     }
 
+    /// A ledger of `registrations` jobs and a signed checkpoint over them (a
+    /// checkpoint stores the tree's subtrees; the follower waits for 256 new
+    /// leaves): its path, the key's environment and `ledger checkpoint`'s output.
+    static func checkpointedLedger(registrations: Int) async throws -> (path: String, key: [String: String], checkpoint: LedgerBinary.Output) {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<registrations { _ = try await store.execute(Fixtures.register("t\(index)", cost: 1)) }
+        await store.close()
+        let key = ["LEDGER_CHECKPOINT_KEY": try await keyPair().privateKey]
+        let checkpoint = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        return (path, key, checkpoint)
+    }
+
     /// Events removed from the end of a checkpointed log leave a shorter chain
     /// that holds by itself, and a stored tree past it: verify does not call
     /// that tree damage to rebuild over, since the kept signed checkpoint says
     /// the log was longer.
     @Test func eventsRemovedUnderAKeptCheckpointAreNotCalledTreeDamage() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let store = try SQLiteEventStore(path: path)
-        for index in 0..<40 { _ = try await store.execute(Fixtures.register("t\(index)", cost: 1)) }
-        await store.close()
-        let key = ["LEDGER_CHECKPOINT_KEY": try await Self.keyPair().privateKey]
-        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: key).status == 0)
+        let (path, _, _) = try await Self.checkpointedLedger(registrations: 40)
         try await StartupFaultTests.sqlite3(path, "DROP TRIGGER events_refuse_delete; DELETE FROM events WHERE position > 35;")
         let verify = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verify.status == 1 && verify.stdout.contains("before the newest kept checkpoint's tree size 40: events were removed")
@@ -82,13 +91,7 @@ import Testing
     /// checkpoints refuse, naming the command that rebuilds it from the chain,
     /// and work again after it.
     @Test func aStoredTreeMissingASubtreeIsRebuiltFromTheChain() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let store = try SQLiteEventStore(path: path)
-        for index in 0..<40 { _ = try await store.execute(Fixtures.register("t\(index)", cost: 1)) }
-        await store.close()
-        let key = ["LEDGER_CHECKPOINT_KEY": try await Self.keyPair().privateKey]
-        let first = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
-        #expect(first.status == 0, "\(first.stderr)")
+        let (path, key, first) = try await Self.checkpointedLedger(registrations: 40)
         try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM merkle_nodes WHERE level = 5 AND idx = 0") }
         let refused = try await LedgerBinary.run(["checkpoint", "--db", path], environment: key)
         #expect(refused.status != 0 && refused.stderr.contains("ledger rebuild --tree") && !refused.stderr.contains("backup (docs"),

@@ -70,13 +70,7 @@ import Testing
     /// subtree `ledger rebuild --tree`, each on this ledger; pasted into a
     /// shell, they mend it.
     @Test func derivedDataIsMendedByARebuildNotARestore() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let store = try SQLiteEventStore(path: path)
-        for index in 0..<20 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 5)) }
-        await store.close()
-        // A checkpoint stores the tree's subtrees (the follower waits for 256 new leaves).
-        let key = ["LEDGER_CHECKPOINT_KEY": try await CheckpointCommandTests.keyPair().privateKey]
-        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: key).status == 0)
+        let (path, _, _) = try await CheckpointCommandTests.checkpointedLedger(registrations: 20)
         try await StartupFaultTests.sqlite3(path, """
             UPDATE projection_accounts SET refunded = refunded + 1 WHERE account = 'acct_1';
             UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0;

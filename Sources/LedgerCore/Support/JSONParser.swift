@@ -14,18 +14,30 @@ public struct JSONParser {
 
     /// Nesting deeper than this is refused (hostile input must not blow the stack).
     public static let depthMax = 64
-    /// How a failure for a key named twice in one object begins.
-    public static let duplicateKey = "duplicate key"
 
-    /// The value `text` holds. With `refusingDuplicateKeys`, a key named twice in
-    /// the top-level object fails (``duplicateKey``): for bodies the ledger's own
-    /// clients write, where Foundation's decoder would quietly keep the first.
-    /// Nested values (metadata, outputs pasted from a provider) are opaque.
-    public static func parse(_ text: String, refusingDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
+    /// The first key `text`'s top-level object names twice, or nil (also for
+    /// text that is no object: the decoder reports that). For bodies the
+    /// ledger's own clients write, where Foundation's decoder would quietly
+    /// keep the first value; nested values (metadata, outputs pasted from a
+    /// provider) are opaque, and the parser itself keeps the last.
+    public static func keyNamedTwice(in text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes in
+            var reader = JSONReader(bytes: bytes)
+            var seen: Set<String> = []
+            var twice: String?
+            try? reader.object { key, reader throws(Failure) in
+                if twice == nil, !seen.insert(key.description).inserted { twice = key.description }
+                try reader.skipValue()
+            }
+            return twice
+        }
+    }
+
+    public static func parse(_ text: String) throws(Failure) -> JSONValue {
         var text = text
         let result: Result<JSONValue, Failure> = text.withUTF8 { bytes in
             var parser = JSONReader(bytes: bytes)
-            parser.refusesDuplicateKeys = refusingDuplicateKeys
             do throws(Failure) {
                 let value = try parser.value(depth: 0)
                 parser.skipWhitespace()
@@ -48,8 +60,6 @@ struct JSONReader {
     /// fold reads (webhook bodies, the largest field, body hashes, delivery
     /// ids, and a webhook's provider and external id) are checked, not copied.
     var foldOnly = false
-    /// Set for the API's own bodies (``JSONParser/parse(_:refusingDuplicateKeys:)``).
-    var refusesDuplicateKeys = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -79,16 +89,10 @@ struct JSONReader {
     }
 
     /// A key named twice: the last value counts (as in most JSON readers;
-    /// a real Replicate body names `model` twice), unless ``refusesDuplicateKeys``.
+    /// a real Replicate body names `model` twice).
     private mutating func objectValue(depth: Int) throws(JSONParser.Failure) -> JSONValue {
         var members = [String: JSONValue](minimumCapacity: 12)
-        try object(depth: depth) { key, reader throws(JSONParser.Failure) in
-            let name = key.description
-            if reader.refusesDuplicateKeys, depth == 1, members[name] != nil {
-                throw reader.failure(JSONParser.duplicateKey + " \(name.prefix(100))")
-            }
-            members[name] = try reader.value(depth: depth)
-        }
+        try object(depth: depth) { key, reader throws(JSONParser.Failure) in members[key.description] = try reader.value(depth: depth) }
         return .object(members)
     }
 

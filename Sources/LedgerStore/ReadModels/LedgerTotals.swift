@@ -19,7 +19,7 @@ public struct LedgerTotals: Sendable, Hashable {
     public static func joined(high: Int64, low: Int64) -> Int64 {
         let (shifted, overflowHigh) = high.multipliedReportingOverflow(by: 1 << 32)
         let (sum, overflowSum) = shifted.addingReportingOverflow(low)
-        return overflowHigh || overflowSum || high > Int64.max >> 32 ? creditsMax : sum
+        return overflowHigh || overflowSum ? creditsMax : sum
     }
     public var conflicts: Int64 = 0
     public var orphansUnadopted: Int64 = 0
