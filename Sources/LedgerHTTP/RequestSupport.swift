@@ -11,9 +11,7 @@ struct RequestSupport: Sendable {
 
     /// The caller's role; 401 without a known key, 403 for a role not allowed.
     func authorize(_ request: Request, _ allowed: Set<Role>) throws -> Role {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              let role = services.keys.role(of: String(header.dropFirst(7)))
-        else {
+        guard let key = Self.bearerKey(request), let role = services.keys.role(of: key) else {
             throw Problem(.unauthorized, "Unauthorized",
                           detail: "send Authorization: Bearer <key> with a key from LEDGER_KEYS")
         }
@@ -22,6 +20,15 @@ struct RequestSupport: Sendable {
             throw Problem(.forbidden, "Forbidden", detail: "this needs the \(roles) role; your key has \(role.rawValue)")
         }
         return role
+    }
+
+    /// The key of an `Authorization: Bearer <key>` header. The scheme's name is
+    /// case-insensitive (RFC 9110, 11.1): some clients send `bearer`.
+    static func bearerKey(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
     }
 
     /// The body, read in full before routing by `BodyReadMiddleware` (within

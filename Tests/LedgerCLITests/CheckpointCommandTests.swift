@@ -131,6 +131,28 @@ import Testing
         #expect(both.status == 2 && both.stderr.contains("give one"), "\(both.stderr)")
     }
 
+    /// A wrong stored subtree that only a consistency proof reads (from tree
+    /// size 48 to 64 the path holds the subtree over 49-64, which neither
+    /// root reads: 64's root is one stored subtree): the proof is checked
+    /// before it is handed out and refused naming the tree.
+    @Test func aConsistencyProofOverADamagedSubtreeIsNotHandedOut() async throws {
+        let (path, key, first) = try await Self.checkpointedLedger(registrations: 48)
+        let old = path + ".old.checkpoint"
+        try first.stdout.write(toFile: old, atomically: true, encoding: .utf8)
+        let store = try SQLiteEventStore(path: path)
+        for index in 0..<16 { _ = try await store.execute(Fixtures.register("later-\(index)", cost: 1)) }
+        await store.close()
+        #expect(try await LedgerBinary.run(["checkpoint", "--db", path], environment: key).status == 0)
+        let sound = try await LedgerBinary.run(["prove", "--consistency", "--from", old, "--db", path])
+        #expect(sound.status == 0, "\(sound.stderr)")
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 3")
+        }
+        let refused = try await LedgerBinary.run(["prove", "--consistency", "--from", old, "--db", path])
+        #expect(refused.status == 3 && refused.stdout.isEmpty && refused.stderr.contains("stored Merkle tree is damaged")
+                && refused.stderr.contains("consistency proof from tree size 48"), "\(refused.stdout)\(refused.stderr)")
+    }
+
     @Test func aJobsProofAndAConsistencyProofCheckWithTheVerifierKeyAlone() async throws {
         let path = try await Self.ledger()
         let (privateKey, verifierKey) = try await Self.keyPair()

@@ -23,8 +23,9 @@ enum LedgerBinary {
     }
 
     static func runBlocking(_ arguments: [String], input: Data?, environment extra: [String: String]) throws -> Output {
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "LEDGER_DB")
+        // Only what a test names reaches the command: a LEDGER_ setting in the shell that
+        // runs the suite (LEDGER_KEYS, LEDGER_DB, ...) would make a test pass or fail by accident.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LEDGER_") }
         environment.merge(extra) { _, new in new }
         // A command that should have exited but serves instead must not hang the suite (killed after 120 s).
         let result = try Spawn.run(url.path, arguments, environment: environment, input: input ?? Data(), timeoutSeconds: 120)

@@ -128,6 +128,25 @@ import Testing
         }
     }
 
+    /// The scheme's name is case-insensitive (RFC 9110, 11.1); anything but a
+    /// bearer key is refused.
+    @Test(arguments: [
+        ("Bearer app-key-0123456789abcdef", HTTPResponse.Status.ok),
+        ("bearer app-key-0123456789abcdef", .ok),
+        ("BEARER  app-key-0123456789abcdef", .ok),
+        ("Bearerapp-key-0123456789abcdef", .unauthorized),
+        ("Basic app-key-0123456789abcdef", .unauthorized),
+        ("Bearer", .unauthorized),
+        ("app-key-0123456789abcdef", .unauthorized),
+    ])
+    func theAuthorizationHeader(_ header: String, _ status: HTTPResponse.Status) async throws {
+        try await withApp { client, store in
+            _ = try await store.execute(Fixtures.register("j1", cost: 7))
+            let fields: HTTPFields = [.authorization: header]
+            try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: fields) { #expect($0.status == status, "\(header)") }
+        }
+    }
+
     @Test func anOversizedBodyIs413AndChangesNothing() async throws {
         try await withApp(bodyBytesMax: 256) { client, store in
             let huge = #"{"job_id":"j9","account":"a","provider":"p","operation":"o","cost":1,"metadata":{"pad":""#

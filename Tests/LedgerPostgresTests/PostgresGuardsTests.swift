@@ -51,6 +51,27 @@ import Testing
         #expect(try await store.head().position == 1)
     }
 
+    /// What `serve` logs at critical level at every start and `verify`
+    /// reports: a guard switched off (mended by enabling it again) and one
+    /// dropped (the log was left unguarded), and nothing on a guarded log.
+    @Test func guardsSwitchedOffOrDroppedAreFound() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        defer { Task { await store.close() } }
+        _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
+        #expect(try await store.guardFindings().isEmpty)
+        try server.psql("ALTER TABLE events DISABLE TRIGGER events_refuse_change", database: database)
+        try server.psql("DROP TRIGGER ledger_head_guard ON ledger_head", database: database)
+        let findings = try await store.guardFindings()
+        #expect(findings.map(\.detail).sorted() == ["trigger events_refuse_change is not ENABLE ALWAYS: the log is not protected by the database",
+                                                    "trigger ledger_head_guard is missing: the log is not protected by the database"],
+                "\(findings)")
+        #expect(findings.contains { $0.remedy?.contains("ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_change") == true })
+        #expect(findings.contains { $0.remedy == StoreError.unguardedLogRemedy })
+        #expect(try await store.verify().findings.contains { $0.detail.contains("ledger_head_guard is missing") })
+    }
+
     /// The service role of docs/postgres.md, set up with the SQL written
     /// there (read from the document, so the two cannot drift apart): it
     /// serves, and cannot change the log or switch its guards off.

@@ -50,9 +50,7 @@ struct AdminRoutes: Sendable {
     // MARK: Authentication
 
     private func role(_ request: Request) -> Role? {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return services.keys.role(of: String(header.dropFirst(7)))
-        }
+        if let key = RequestSupport.bearerKey(request) { return services.keys.role(of: key) }
         return Self.sessionCookie(request).flatMap { sessions.role(of: $0, now: services.now()) }
     }
 
