@@ -40,7 +40,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Argument(help: "refunds, late-completions, orphans, conflicts or stuck.") var report: Report
     @Option(help: "From this time on (ISO 8601).") var since: String?
     @Option(help: "Before this time (ISO 8601).") var until: String?
-    @Option(help: "text, json or csv.") var format = Format.text
+    @Option(help: "text, json or csv (json: an array of objects, amounts and counts as numbers).")
+    var format = Format.text
 
     func validate() throws {
         for (name, text) in [("--since", since), ("--until", until)] where text != nil && Timestamp(iso8601: text!) == nil {

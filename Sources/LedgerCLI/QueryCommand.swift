@@ -25,7 +25,8 @@ struct QueryCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
     @Argument(help: "One SQL statement.") var sql: String
-    @Option(help: "table, csv or json.") var format = Format.table
+    @Option(help: "table, csv or json (an array of objects; a column of numbers as JSON numbers).")
+    var format = Format.table
     @Option(name: .customLong("timeout-ms"), help: "The time budget in milliseconds.") var timeoutMilliseconds = 5000
 
     func validate() throws {

@@ -26,10 +26,21 @@ enum TableRenderer {
                 + result.rows.map { $0.map(field).joined(separator: ",") }).joined(separator: "\n")
     }
 
+    /// One object per row; a number column's values as JSON numbers (an
+    /// integer exactly, past 64 bits or with a fraction as a double), text as strings.
     static func json(_ result: ReadTable) -> String {
         let objects: [JSONValue] = result.rows.map { row in
-            .object(Dictionary(uniqueKeysWithValues: zip(result.columns, row).map { ($0, $1.map(JSONValue.string) ?? .null) }))
+            .object(Dictionary(zip(result.columns.indices, row).map { column, value in
+                (result.columns[column], value.map { jsonValue($0, number: result.numberColumns.contains(column)) } ?? .null)
+            }, uniquingKeysWith: { first, _ in first }))
         }
         return JSONValue.array(objects).jsonText
+    }
+
+    private static func jsonValue(_ text: String, number: Bool) -> JSONValue {
+        guard number else { return .string(text) }
+        if let integer = Int64(text) { return .int(integer) }
+        if let double = Double(text), double.isFinite { return .double(double) }
+        return .string(text)
     }
 }

@@ -7,6 +7,15 @@ import PostgresNIO
 /// Numbers and booleans read as SQLite's do (`1`/`0`), times as ISO 8601 in
 /// UTC, `bytea` as `\x` and hex, arrays in PostgreSQL's `{a,b}` form.
 enum PostgresCellText {
+    /// The types whose text is a number (booleans are written 1 and 0).
+    static let numberTypes: Set<PostgresDataType> = [.int2, .int4, .int8, .oid, .float4, .float8, .numeric, .bool]
+
+    /// The indexes of `row`'s columns of a number type (every row of an answer has the same types).
+    static func numberColumns(_ row: PostgresRandomAccessRow?) -> Set<Int> {
+        guard let row else { return [] }
+        return Set(row.enumerated().compactMap { numberTypes.contains($1.dataType) ? $0 : nil })
+    }
+
     static func text(of cell: PostgresCell) -> String? {
         guard var bytes = cell.bytes else { return nil }
         switch cell.dataType {

@@ -35,7 +35,8 @@ extension PostgresEventStore {
                 }
                 try await run("ROLLBACK", on: connection, logger: logger)
                 return ReadTable(columns: found.first.map { $0.map(\.columnName) } ?? [],
-                                 rows: found.map { row in row.map(Self.text(of:)) })
+                                 rows: found.map { row in row.map(Self.text(of:)) },
+                                 numberColumns: PostgresCellText.numberColumns(found.first))
             }
         } catch let failure as QueryFailure {
             throw failure

@@ -20,7 +20,8 @@ extension PostgresEventStore: ReadModels {
                 let found = try await rows(sql, on: connection, logger: logger)
                 try await run("COMMIT", on: connection, logger: logger)
                 let columns = found.first.map { row in row.map(\.columnName) } ?? []
-                return ReadTable(columns: columns, rows: found.map { row in row.map(Self.text(of:)) })
+                return ReadTable(columns: columns, rows: found.map { row in row.map(Self.text(of:)) },
+                                 numberColumns: PostgresCellText.numberColumns(found.first))
             } catch {
                 await rollBack(on: connection, logger: logger)
                 throw error

@@ -39,7 +39,9 @@ import Testing
 
         for command in [["verify"], ["rebuild", "--check"], ["replay", "job_3"], ["audit", "refunds"], ["audit", "orphans"],
                         ["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id"],
-                        ["query", "SELECT * FROM provider_health"], ["export"]] {
+                        ["query", "SELECT * FROM provider_health"], ["export"],
+                        ["query", "SELECT job_id, cost, refunded_amount, status = 'failed' AS failed FROM jobs ORDER BY job_id", "--format", "json"],
+                        ["audit", "refunds", "--format", "json"]] {
             let onSQLite = try await LedgerBinary.run(command + ["--db", sqlite])
             let onPostgres = try await LedgerBinary.run(command + ["--db", command[0] == "query" ? try auditorURL(server, database) : postgres])
             #expect(onPostgres.status == 0 && onPostgres.status == onSQLite.status, "\(command): \(onPostgres.stderr)")

@@ -67,7 +67,8 @@ import Testing
         #expect(Timestamp(parsed.date) == parsed)
     }
 
-    @Test(arguments: ["", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "yesterday", "2026-11-23T04:47:03.123", "2026-11-23T04:47:03.1234567890123Z"])
+    @Test(arguments: ["", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "yesterday", "2026-11-23T04:47:03.123", "2026-11-23T04:47:03.1234567890123Z",
+                        "2026-02-29T00:00:00Z", "2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "1900-02-29T00:00:00Z", "2026-02-30"])
     func malformedTimestampsAreRejected(_ text: String) {
         #expect(Timestamp(iso8601: text) == nil)
     }

@@ -75,7 +75,8 @@ extension Timestamp {
               let minute = Self.number(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
               let second = Self.number(bytes, 17, 2)
         else { return nil }
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        guard (1...12).contains(month), (1...Self.dayCount(year, month)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
         var millisecond: Int64 = 0
         if bytes.count > 20 {
             guard bytes[19] == UInt8(ascii: "."), bytes.count <= 30 else { return nil }
@@ -90,6 +91,15 @@ extension Timestamp {
         let days = Self.days(fromCivil: year, month, day)
         let total = ((days * 24 + hour) * 60 + minute) * 60 + second
         self.init(millisecondsSinceEpoch: total * 1000 + millisecond)
+    }
+
+    /// The days of `month` in `year` (proleptic Gregorian): a 30 February is no day, not 2 March.
+    static func dayCount(_ year: Int64, _ month: Int64) -> Int64 {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's days-from-civil and civil-from-days, proleptic Gregorian.

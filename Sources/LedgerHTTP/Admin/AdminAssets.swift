@@ -9,7 +9,7 @@ enum AdminAssets {
         a { color: #0b57d0; } a:focus, button:focus, input:focus, select:focus { outline: 3px solid #f6b400; outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: .9rem; }
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-        thead th, td a { overflow-wrap: normal; }
+        thead th { overflow-wrap: normal; } h1, h2, p, dd, li, td a { overflow-wrap: anywhere; }
         th, td { border: 1px solid #dde; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         tr.changed td { background: #fff7d6; } td.change { color: #8a4b00; font-weight: 600; }
         code, pre { font-size: .85rem; white-space: pre-wrap; word-break: break-all; }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LedgerCore
 import LedgerStore
@@ -66,7 +67,9 @@ struct AdminRoutes: Sendable {
     private func authorized(_ request: Request, roles: Set<Role> = [.admin, .auditor],
                             _ page: () async throws -> Response) async throws -> Response {
         guard let role = role(request) else {
-            let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            // The page asked for, its filters too: signing in comes back to it.
+            let asked = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            let next = asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return Response(status: .seeOther, headers: [.location: "/admin/login?next=\(next)"])
         }
         guard roles.contains(role) else {
@@ -93,7 +96,7 @@ struct AdminRoutes: Sendable {
         }
         return Response(status: .seeOther, headers: [
             .location: Self.safeNext(form["next"]),
-            .setCookie: "\(Self.cookie)=\(session.cookie); Path=/admin; HttpOnly; SameSite=Lax; Max-Age=\(Int(AdminSessions.lifetime))",
+            .setCookie: "\(Self.cookie)=\(session.cookie); \(Self.cookieAttributes(request)); Max-Age=\(Int(AdminSessions.lifetime))",
         ])
     }
 
@@ -107,9 +110,21 @@ struct AdminRoutes: Sendable {
     private func logout(_ request: Request) -> Response {
         if let cookie = Self.sessionCookie(request) { sessions.end(cookie, now: services.now()) }
         return Response(status: .seeOther, headers: [
-            .location: "/admin/login", .setCookie: "\(Self.cookie)=; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=0",
+            .location: "/admin/login", .setCookie: "\(Self.cookie)=; \(Self.cookieAttributes(request)); Max-Age=0",
         ])
     }
+
+    /// The session cookie's attributes; `Secure` when the browser reached the
+    /// ledger over HTTPS (directly, or through a proxy that says so in
+    /// `X-Forwarded-Proto`), so it is never sent again over plain HTTP. Over
+    /// plain HTTP (a laptop, a loopback tunnel) a Secure cookie would not be kept.
+    static func cookieAttributes(_ request: Request) -> String {
+        let forwarded = request.headers[forwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let secure = request.head.scheme?.lowercased() == "https" || forwarded == "https"
+        return "Path=/admin; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
+    static let forwardedProto = HTTPField.Name("x-forwarded-proto")!
 
     /// Where to go after signing in: an admin page of this server only (never
     /// another site: no open redirect).
@@ -121,8 +136,7 @@ struct AdminRoutes: Sendable {
 
     /// `application/x-www-form-urlencoded` fields (the body limit applies).
     static func form(_ request: Request, support: RequestSupport) async throws -> [String: String] {
-        let body = String(decoding: try await support.body(request), as: UTF8.self)
-        guard let fields = FormEncoding.fields(body) else {
+        guard let body = String(validating: try await support.body(request), as: UTF8.self), let fields = FormEncoding.fields(body) else {
             throw Problem.badRequest("the form is not application/x-www-form-urlencoded (a broken %-escape, or not UTF-8)")
         }
         return fields

@@ -7,22 +7,44 @@ import NIOCore
 /// CDN, assets served by the ledger itself, usable with a keyboard (real links
 /// and forms, a skip link, labels on every field).
 enum HTML {
-    /// Text made safe for HTML content and attribute values.
+    /// Text made safe for HTML content and attribute values. Bidirectional
+    /// controls are shown as `[U+202E]`: text from providers and apps is shown
+    /// here, and an override inside it would make an operator read
+    /// `detelpmoc` as "completed", or a refund's evidence backwards.
     static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
-            default: result.append(character)
+            case _ where bidiControls.contains(scalar.value): result += "[U+\(String(scalar.value, radix: 16, uppercase: true))]"
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result
     }
+
+    /// The marks, embeddings, overrides and isolates of the Unicode bidirectional algorithm.
+    static let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                                            0x2066, 0x2067, 0x2068, 0x2069]
+
+    /// What every admin page is sent with: its own assets only, never framed by
+    /// another page (a frame over a form is a click an admin did not mean),
+    /// never kept by a browser or proxy (Back after signing out shows nothing),
+    /// no address sent to other sites.
+    static let pageHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .init("content-security-policy")!: "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+            + "form-action 'self'; base-uri 'none'",
+        .init("x-frame-options")!: "DENY",
+        .cacheControl: "no-store",
+        .init("referrer-policy")!: "same-origin",
+        .init("x-content-type-options")!: "nosniff",
+    ]
 
     /// A whole page with the navigation.
     static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -40,8 +62,7 @@ enum HTML {
             \(body)
             </main></body></html>
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .init("content-security-policy")!: "default-src 'self'; style-src 'self'; img-src 'self' data:"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(status: status, headers: pageHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// A table of rows (already strings), every cell escaped and shown for a

@@ -57,14 +57,23 @@ public struct ReadOnlyQuery: Sendable {
         let columnCount = Int(sqlite3_column_count(statement))
         let columns = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, Int32($0))) }
         var rows: [[String?]] = []
+        // SQLite types values, not columns: a column is numbers when its values are.
+        var numbers = Set<Int>(), notNumbers = Set<Int>()
         while true {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else { throw classify(step, db, deadline) }
             guard rows.count < rowCountMax else { throw .tooManyRows(rowCountMax) }
+            for column in 0..<columnCount {
+                switch sqlite3_column_type(statement, Int32(column)) {
+                case SQLITE_INTEGER, SQLITE_FLOAT: numbers.insert(column)
+                case SQLITE_TEXT, SQLITE_BLOB: notNumbers.insert(column)
+                default: break
+                }
+            }
             rows.append((0..<columnCount).map { Self.cell(statement, Int32($0)) })
         }
-        return Result(columns: columns, rows: rows)
+        return Result(columns: columns, rows: rows, numberColumns: numbers.subtracting(notNumbers))
     }
 
     /// A cell as text: a BLOB as `\x` and hex (as PostgreSQL shows `bytea`; the

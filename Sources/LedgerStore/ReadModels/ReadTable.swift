@@ -4,10 +4,16 @@ public struct ReadTable: Sendable, Hashable {
     public var columns: [String]
     /// Each value as text, or `nil` for SQL NULL.
     public var rows: [[String?]]
+    /// The columns whose values are numbers (by index: a SELECT may name a
+    /// column twice), for a reader that types them (`--format json`). On
+    /// SQLite, a column with a number and no text or blob in any row; on
+    /// PostgreSQL, a column of a number type (booleans as 1 and 0).
+    public var numberColumns: Set<Int>
 
-    public init(columns: [String], rows: [[String?]]) {
+    public init(columns: [String], rows: [[String?]], numberColumns: Set<Int> = []) {
         self.columns = columns
         self.rows = rows
+        self.numberColumns = numberColumns
     }
 
     /// One row read by column name: reordering a SELECT cannot move a value

@@ -68,7 +68,7 @@ enum StuckJobs {
             row[age] = ageSeconds(since: waitingSince(record), at: at)
             return row
         }
-        return ReadTable(columns: table.columns, rows: rows)
+        return ReadTable(columns: table.columns, rows: rows, numberColumns: table.numberColumns.union([age]))
     }
 
     /// The counts with `oldest_age_s`: whole seconds from `oldest_since` to `at`.
@@ -76,6 +76,7 @@ enum StuckJobs {
         let rows = zip(table.rows, table.records).map { row, record -> [String?] in
             row + [ageSeconds(since: record["oldest_since"], at: at)]
         }
-        return ReadTable(columns: table.columns + ["oldest_age_s"], rows: rows)
+        return ReadTable(columns: table.columns + ["oldest_age_s"], rows: rows,
+                         numberColumns: table.numberColumns.union([table.columns.count]))
     }
 }
