@@ -117,6 +117,12 @@ import Testing
         let noReason = try await ServeProcessTests.curl(["-b", jar, "-o", "/dev/null", "-w", "%{http_code}",
                                                    "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=", base + "/admin/redrive"]).output
         #expect(noReason == "400", "a reason is required")
+        // A job id these pages cannot look up: the answer says why, not "the form names none".
+        for (id, why) in [("a%5Cb", "a backslash"), ("a%20b", "printable ASCII without spaces"), ("", "names none")] {
+            let answer = try await ServeProcessTests.curl(["-b", jar, "-w", "%{http_code}",
+                                                     "-d", "action=notify&scope=job&job_id=\(id)&operator=alice&reason=x", base + "/admin/redrive"]).output
+            #expect(answer.hasSuffix("400") && answer.contains(why), "\(id): \(answer)")
+        }
         let done = try await ServeProcessTests.curl(["-b", jar, "-d", "action=notify&scope=dead-letters&expected=1&operator=alice&reason=app+back+INC-12",
                                                base + "/admin/redrive"]).output
         #expect(done.contains("Queued again for 1 job;"), "\(done)")

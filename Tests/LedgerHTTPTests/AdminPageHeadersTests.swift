@@ -106,4 +106,17 @@ import Testing
             #expect(!page.unicodeScalars.contains("\u{202E}"))
         }
     }
+
+    /// The sign-in page shows no menu and no "Sign out" to someone signed out.
+    @Test func theSignInPageHasNoMenu() async throws {
+        try await nodes.withNodes([AdminSessionTests.keys]) { nodes in
+            let page = try await nodes[0].execute(uri: "/admin/login", method: .get) { String(buffer: $0.body) }
+            #expect(page.contains("name=\"key\"") && !page.contains("Sign out") && !page.contains("<nav"), "\(page)")
+            let cookie = try await AdminSessionTests.signIn(nodes[0])
+            let signedIn = try await nodes[0].execute(uri: "/admin", method: .get, headers: [.cookie: "ledger_session=\(cookie)"]) {
+                String(buffer: $0.body)
+            }
+            #expect(signedIn.contains("Sign out"))
+        }
+    }
 }

@@ -86,7 +86,7 @@ struct AdminRoutes: Sendable {
             <label>Admin or auditor key
             <input type="password" name="key" autocomplete="current-password" required autofocus></label>
             <button type="submit">Sign in</button></form>
-            """, status: error == nil ? .ok : .unauthorized)
+            """, status: error == nil ? .ok : .unauthorized, signedIn: false)
     }
 
     private func login(_ request: Request) async throws -> Response {
@@ -332,8 +332,13 @@ struct AdminRoutes: Sendable {
         }
         switch form["scope"] {
         case "job"?:
-            guard let jobID = form["job_id"], !jobID.isEmpty, SQLText.literal(jobID) != nil else {
+            guard let jobID = form["job_id"], !jobID.isEmpty else {
                 return HTML.page("Re-drive", "<p class=\"error\">Which job? The form names none.</p>", status: .badRequest)
+            }
+            guard Identifier.problem(jobID, field: "job_id") == nil, SQLText.literal(jobID) != nil else {
+                let why = Identifier.problem(jobID, field: "job_id") ?? "a backslash cannot be looked up from these pages"
+                return HTML.page("Re-drive", "<p class=\"error\">Job \(HTML.escape(jobID.debugDescription)) is not re-driven from "
+                                 + "here: \(HTML.escape(why)). <code>ledger redrive</code> takes any job id.</p>", status: .badRequest)
             }
             let message = switch try await send(jobID) {
             case .acted: "Queued again for job \(jobID); the notifier sends it on its next rounds."

@@ -46,18 +46,25 @@ enum HTML {
         .init("x-content-type-options")!: "nosniff",
     ]
 
-    /// A whole page with the navigation.
-    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+    /// The menu of a signed-in page.
+    static let navigation = """
+        <nav aria-label="Admin"><a href="/admin">Attention</a> <a href="/admin/jobs">Jobs</a> <a href="/admin/stuck">Stuck</a>
+        <a href="/admin/dead-letters">Dead letters</a> <a href="/admin/deliveries">Deliveries</a> <a href="/admin/orphans">Orphans</a>
+        <a href="/admin/providers">Providers</a>
+        <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a>
+        <form method="post" action="/admin/logout" class="signout"><button type="submit">Sign out</button></form></nav>
+        """
+
+    /// A whole page, with the menu unless it is for someone not signed in
+    /// (the sign-in page: a menu of pages that would send them back, and a
+    /// "Sign out", would only be controls to tab past).
+    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok, signedIn: Bool = true) -> Response {
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · Completion Ledger</title><link rel="stylesheet" href="/admin/assets/ledger.css"></head>
             <body><a class="skip" href="#main">Skip to content</a>
-            <nav aria-label="Admin"><a href="/admin">Attention</a> <a href="/admin/jobs">Jobs</a> <a href="/admin/stuck">Stuck</a>
-            <a href="/admin/dead-letters">Dead letters</a> <a href="/admin/deliveries">Deliveries</a> <a href="/admin/orphans">Orphans</a>
-            <a href="/admin/providers">Providers</a>
-            <a href="/admin/refunds">Refunds</a> <a href="/admin/accounts">Accounts</a>
-            <form method="post" action="/admin/logout" class="signout"><button type="submit">Sign out</button></form></nav>
+            \(signedIn ? navigation : "")
             <main id="main"><h1>\(escape(title))</h1>
             \(body)
             </main></body></html>
