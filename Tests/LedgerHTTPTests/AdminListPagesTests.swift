@@ -69,6 +69,19 @@ import Testing
         }
     }
 
+    /// An auditor reads the dead letters but is not offered forms that would be refused.
+    @Test func anAuditorIsNotOfferedTheRedriveForms() async throws {
+        try await withPages { client in
+            let auditor: HTTPFields = [.authorization: "Bearer auditor-key-0123456789abcd"]
+            for path in ["/admin/dead-letters", "/admin/deliveries?job_id=job_07"] {
+                let asAuditor = try await client.execute(uri: path, method: .get, headers: auditor) { String(buffer: $0.body) }
+                let (_, asAdmin) = try await Self.get(client, path)
+                #expect(asAdmin.contains("action=\"/admin/redrive\""), "\(path)")
+                #expect(!asAuditor.contains("action=\"/admin/redrive\"") && asAuditor.contains("dead"), "\(path): \(asAuditor)")
+            }
+        }
+    }
+
     @Test func deliveriesShowTheAppsAnswerFilteredByOutcomeJobAndDay() async throws {
         try await withPages { client in
             let (_, all) = try await Self.get(client, "/admin/deliveries")

@@ -39,10 +39,14 @@ struct AdminRoutes: Sendable {
                 try await report(request, .orphans, "Orphan webhooks (for no known job)", "webhook", path: "orphans", jobColumn: "adopted_job_id")
             }
         }
-        router.get("admin/deliveries") { request, _ in try await authorized(request) { try await deliveries(Self.parameters(request), message: nil) } }
+        router.get("admin/deliveries") { request, _ in
+            try await authorized(request) { try await deliveries(Self.parameters(request), message: nil, mayRedrive: role(request) == .admin) }
+        }
         router.get("admin/accounts") { request, _ in try await authorized(request) { try await accounts() } }
         router.get("admin/providers") { request, _ in try await authorized(request) { try await providers() } }
-        router.get("admin/dead-letters") { request, _ in try await authorized(request) { try await deadLetters(request, message: nil) } }
+        router.get("admin/dead-letters") { request, _ in
+            try await authorized(request) { try await deadLetters(request, message: nil, mayRedrive: role(request) == .admin) }
+        }
         router.post("admin/redrive") { request, _ in
             try await sameOrigin(request) { try await authorized(request, roles: [.admin]) { try await redrive(request) } }
         }
@@ -242,10 +246,11 @@ struct AdminRoutes: Sendable {
                          + Pager.html(path: "/admin/\(path)", filters: [], after: page.after, next: page.next(after: result)))
     }
 
-    private func deliveries(_ parameters: [String: String], message: String?) async throws -> Response {
+    /// `mayRedrive`: the re-send form is shown to admins only (an auditor's post would be refused).
+    private func deliveries(_ parameters: [String: String], message: String?, mayRedrive: Bool) async throws -> Response {
         let page = DeliveriesPage(parameters)
         let found = page.problems.isEmpty ? try await table(.page(page.list)) : ReadTable(columns: [], rows: [])
-        return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now())),
+        return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now()), mayRedrive: mayRedrive),
                          status: page.problems.isEmpty ? .ok : .badRequest)
     }
 
@@ -283,11 +288,11 @@ struct AdminRoutes: Sendable {
     /// Every job with a dead letter counts, not only the page shown (bounded).
     static let deadLetterJobsMax = 100_000
 
-    private func deadLetters(_ request: Request?, message: String?) async throws -> Response {
+    private func deadLetters(_ request: Request?, message: String?, mayRedrive: Bool) async throws -> Response {
         let page = ListPage(.deadLetters, after: request.flatMap(Self.after), limit: JobListPage.pageSize)
         let result = try await table(.page(page))
         let jobs = try await deadLetteredJobs()
-        let form = jobs.isEmpty ? "" : """
+        let form = jobs.isEmpty ? "" : !mayRedrive ? "<p>Sending them again needs the admin role.</p>" : """
             <form method="post" action="/admin/redrive"><input type="hidden" name="action" value="notify">
             <input type="hidden" name="scope" value="dead-letters"><input type="hidden" name="expected" value="\(jobs.count)">
             <label>Your name <input name="operator" required></label>
@@ -345,17 +350,19 @@ struct AdminRoutes: Sendable {
             case .repeated: "Job \(jobID) was queued again already."
             case .notApplicable(let why): "Nothing sent again for job \(jobID): \(why)"
             }
-            return try await deliveries(["job_id": jobID], message: message)
+            return try await deliveries(["job_id": jobID], message: message, mayRedrive: true)
         case "dead-letters"?:
             let jobs = try await deadLetteredJobs()
             guard String(jobs.count) == form["expected"] else {
-                return try await deadLetters(nil, message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.")
+                return try await deadLetters(nil, message: "The list changed since you looked (\(jobs.count) jobs now): check it and submit again.",
+                                             mayRedrive: true)
             }
             var acted = 0
             for jobID in jobs {
                 if try await send(jobID) == .acted { acted += 1 }
             }
-            return try await deadLetters(nil, message: "Queued again for \(HTML.count(acted, "job")); the notifier sends them on its next rounds.")
+            return try await deadLetters(nil, message: "Queued again for \(HTML.count(acted, "job")); the notifier sends them on its next rounds.",
+                                         mayRedrive: true)
         default:
             return HTML.page("Re-drive", "<p class=\"error\">A re-drive form names its scope: dead-letters or job.</p>", status: .badRequest)
         }

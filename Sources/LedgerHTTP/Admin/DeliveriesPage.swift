@@ -38,7 +38,7 @@ struct DeliveriesPage {
                         after: after, limit: JobListPage.pageSize)
     }
 
-    func html(_ table: ReadTable, message: String?, now: Timestamp) -> String {
+    func html(_ table: ReadTable, message: String?, now: Timestamp, mayRedrive: Bool) -> String {
         let position = table.columns.firstIndex(of: "position"), job = table.columns.firstIndex(of: "job_id")
         var links = job.map(HTML.jobLinks) ?? [:]
         if let position, let job {
@@ -49,7 +49,7 @@ struct DeliveriesPage {
             \(problems.map { "<p class=\"error\" role=\"alert\">\(HTML.escape($0))</p>" }.joined())
             \(message.map { "<p class=\"ok\" role=\"status\">\(HTML.escape($0))</p>" } ?? "")
             \(form)
-            \(resendForm)
+            \(mayRedrive ? resendForm : "")
             \(HTML.table(table.columns, table.rows, caption: caption, links: links, now: now,
                          empty: "no attempt matches these filters (notifications are off, or none was sent yet)."))
             \(Pager.html(path: "/admin/deliveries", filters: filters, after: after, next: list.next(after: table)))
