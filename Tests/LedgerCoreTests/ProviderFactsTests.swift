@@ -103,6 +103,14 @@ import Testing
         #expect(queued(try decide(.webhook(processing), ended)).isEmpty)
     }
 
+    /// A cancellation is a terminal change the app is told of, with or without a refund to tell.
+    @Test func aCancellationIsToldWithItsRefundOrAlone() throws {
+        var free = JobState(jobID: "f")
+        free.apply(.jobRegistered(Fixtures.registration("f", cost: 0)), version: 1, at: Timestamp(millisecondsSinceEpoch: 1))
+        #expect(queued(try decide(.cancel(reason: "user"), free, events: .terminal)) == ["job.cancelled@ntf_40"])
+        #expect(queued(try decide(.cancel(reason: "user"), job("j"), events: .terminal)) == ["job.cancelled@ntf_40", "credit.refunded@ntf_41"])
+    }
+
     // MARK: Schema versions
 
     /// Version 2 only added `matched_by`: version 1 data reads as it is, on both decoding paths.

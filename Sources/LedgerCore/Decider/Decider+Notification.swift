@@ -1,6 +1,7 @@
 extension Decider {
-    /// The event types the app is told about.
-    public static let notifiedTypes: Set<EventType> = [.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]
+    /// The event types the app is told about: each terminal change, so a job
+    /// cancelled at no cost (no refund to tell) is still heard of.
+    public static let notifiedTypes: Set<EventType> = [.jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion]
 
     /// What the app is told, with `LEDGER_NOTIFY_EVENTS=all`, when a provider
     /// first reports it is processing the job: the report is its source event.
