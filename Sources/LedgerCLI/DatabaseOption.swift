@@ -79,7 +79,7 @@ func openEngine(_ location: String, options: StoreOptions,
 
 /// Where the ledger is, for logs and messages: a PostgreSQL URL without its password.
 func databaseLabel(_ location: String) -> String {
-    (try? PostgresLocation(url: location))?.description ?? location
+    PostgresLocation.redacted(location)
 }
 
 /// `--format`, for read commands.

@@ -42,14 +42,15 @@ enum PostgresConnectFailure {
         }
         switch error.code {
         case .connectionError:
-            return "the server is not reachable: \(error.underlying.map { String(describing: $0) } ?? "connection failed")"
-                + "; is PostgreSQL running and listening at that host and port (or socket)?"
+            return networkWords(error.underlying)
         case .authMechanismRequiresPassword:
             return "the server asks for a password and the URL gives none (postgres://USER:PASSWORD@HOST/DB)"
         case .unsupportedAuthMechanism, .saslError:
             return "the server asks for an authentication method the ledger's client cannot do (\(error.code))"
         case .sslUnsupported:
-            return "the server does not offer TLS"
+            return "the server does not offer TLS, and the URL's sslmode requires it"
+        case .clientClosedConnection:
+            return "the server did not answer the login in time; is it PostgreSQL, and does it serve at that host and port?"
         case .serverClosedConnection, .uncleanShutdown:
             return "the server closed the connection"
         default:
@@ -57,12 +58,34 @@ enum PostgresConnectFailure {
         }
     }
 
+    /// A network or TLS failure in words, with what to check; never the
+    /// library's type names or its source paths.
+    static func networkWords(_ underlying: (any Error)?) -> String {
+        let text = underlying.map { String(describing: $0) } ?? "connection failed"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's TLS certificate could not be verified: give the authority that signed it "
+                + "with ?sslrootcert=/path/ca.pem in the URL (or use ?sslmode=require to encrypt without verifying)"
+        }
+        if text.contains("handshakeFailed") || text.contains("BoringSSL") {
+            return "the TLS handshake with the server failed (\(cleaned(text))); check the URL's sslmode and sslrootcert"
+        }
+        let refused = text.contains("errno: 111") || text.contains("Connection refused")
+        return "the server is not reachable (\(refused ? "connection refused" : cleaned(text)))"
+            + "; is PostgreSQL running and listening at that host and port (or socket)?"
+    }
+
+    /// `text` without source paths (`at /build/checkouts/...`) and at most 200 characters.
+    private static func cleaned(_ text: String) -> String {
+        let withoutPaths = text.replacingOccurrences(of: #"\s+at\s+/[^\s)\]]+"#, with: "", options: .regularExpression)
+        return String(withoutPaths.prefix(200))
+    }
+
     /// What to check for the login failures an operator meets first.
     private static let hints: [String: String] = [
         "28P01": "check the password in the URL (it is never printed)",
         "28000": "check the role's name and the server's pg_hba.conf (TLS required? wrong role?)",
         "3D000": "create the database first (docs/postgres.md, \"Setting up\")",
-        "42501": "the role lacks a privilege (docs/postgres.md, \"Roles\")",
+        "42501": "the role lacks a privilege: CONNECT on the database, or USAGE on the schema (docs/postgres.md, \"Setting up\")",
         "53300": "the server has no connection left (max_connections)",
         "57P03": "the server is starting up or shutting down; retry",
     ]

@@ -12,21 +12,55 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         case socket(path: String)
     }
 
+    /// How the connection is encrypted, as libpq's `sslmode` says it.
+    public enum TLSMode: String, Sendable, Hashable, CaseIterable {
+        /// Never.
+        case disable
+        /// When the server offers it, without checking its certificate (libpq's default).
+        case prefer
+        /// Always, without checking the certificate (unless `sslrootcert` is given: then as verify-ca).
+        case require
+        /// Always, the certificate signed by a trusted authority (`sslrootcert`, else the system's).
+        case verifyCA = "verify-ca"
+        /// Always, and the certificate names the host too.
+        case verifyFull = "verify-full"
+    }
+
     public var endpoint: Endpoint
     public var user: String
     public var password: String?
     public var database: String
+    public var tlsMode: TLSMode = .prefer
+    /// A PEM file of the authorities to trust for the server's certificate (`sslrootcert`).
+    public var rootCertificateFile: String?
 
     /// True for what `--db` / `LEDGER_DB` should read as PostgreSQL; anything else is a SQLite path.
     public static func isPostgresURL(_ text: String) -> Bool {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
+    /// `text` fit for a message: the location without its password when it
+    /// reads as one; a URL that does not read has everything up to its last
+    /// `@` hidden (a `#`, `?` or `/` left unescaped in a password is what
+    /// usually stops it reading, and the password must not be shown then either).
+    public static func redacted(_ text: String) -> String {
+        (try? PostgresLocation(url: text))?.description ?? withoutUserInfo(text)
+    }
+
+    /// `text` with everything between the scheme and its last `@` hidden (no parsing).
+    private static func withoutUserInfo(_ text: String) -> String {
+        guard isPostgresURL(text), let at = text.lastIndex(of: "@") else { return text }
+        let scheme = text.hasPrefix("postgresql://") ? "postgresql://" : "postgres://"
+        return scheme + "…" + text[at...]
+    }
+
     public init(url text: String) throws(StoreError) {
-        guard Self.isPostgresURL(text), let url = URLComponents(string: text) else {
-            throw .invalidRequest("\(text) is not a postgres:// URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB)")
+        guard Self.isPostgresURL(text), let url = URLComponents(string: text), url.fragment == nil else {
+            throw .invalidRequest("\(Self.withoutUserInfo(text)) is not a postgres:// URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB); "
+                                  + "percent-encode @ : / ? # % & and spaces in the user and the password (p#ss is p%23ss)")
         }
-        guard let user = url.user?.removingPercentEncoding, !user.isEmpty else {
+        // Foundation's `user` and `password` are decoded already: decoding them again would read `%25` as `%` twice.
+        guard let user = url.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else {
             throw .invalidRequest("the PostgreSQL URL names no user (postgres://USER@HOST/DB)")
         }
         let database = String(url.path.dropFirst())
@@ -34,7 +68,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             throw .invalidRequest("the PostgreSQL URL names no database (postgres://USER@HOST/DB)")
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        let unknown = Set(query.keys).subtracting(["host", "port"])
+        let unknown = Set(query.keys).subtracting(["host", "port", "sslmode", "sslrootcert"])
         guard unknown.isEmpty else {
             throw .invalidRequest("the PostgreSQL URL has parameters the ledger does not read: \(unknown.sorted().joined(separator: ", "))")
         }
@@ -47,8 +81,43 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             throw .invalidRequest("the PostgreSQL URL names no host (postgres://USER@HOST/DB, or ?host=/socket/dir)")
         }
         self.user = user
-        password = url.password?.removingPercentEncoding
+        password = url.percentEncodedPassword?.removingPercentEncoding
         self.database = database
+        if let mode = query["sslmode"] {
+            guard let known = TLSMode(rawValue: mode) else {
+                throw .invalidRequest("the PostgreSQL URL's sslmode \(mode.debugDescription) is not one of "
+                                      + TLSMode.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            tlsMode = known
+        }
+        if let file = query["sslrootcert"] {
+            guard (try? NIOSSLCertificate.fromPEMFile(file))?.isEmpty == false else {
+                throw .invalidRequest("the PostgreSQL URL's sslrootcert \(file) is not a readable PEM file of certificates")
+            }
+            rootCertificateFile = file
+            if tlsMode == .require { tlsMode = .verifyCA }
+        }
+    }
+
+    /// TLS as `tlsMode` and `rootCertificateFile` say; nil for none.
+    var tlsConfiguration: (TLSConfiguration, required: Bool)? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificateFile { configuration.trustRoots = .file(rootCertificateFile) }
+        switch tlsMode {
+        case .disable: return nil
+        case .prefer:
+            configuration.certificateVerification = .none
+            return (configuration, false)
+        case .require:
+            configuration.certificateVerification = .none
+            return (configuration, true)
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+            return (configuration, true)
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+            return (configuration, true)
+        }
     }
 
     private static func port(_ text: String) throws(StoreError) -> Int {
@@ -65,7 +134,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             PostgresClient.Configuration(unixSocketPath: path, username: user, password: password, database: database)
         case .tcp(let host, let port):
             PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database,
-                                         tls: .prefer(.makeClientConfiguration()))
+                                         tls: tlsConfiguration.map { $0.required ? .require($0.0) : .prefer($0.0) } ?? .disable)
         }
     }
 
@@ -76,8 +145,23 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             PostgresConnection.Configuration(unixSocketPath: path, username: user, password: password, database: database)
         case .tcp(let host, let port):
             PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
-                                             tls: (try? NIOSSLContext(configuration: .makeClientConfiguration())).map { .prefer($0) } ?? .disable)
+                                             tls: connectionTLS)
         }
+    }
+
+    private var connectionTLS: PostgresConnection.Configuration.TLS {
+        guard let (configuration, required) = tlsConfiguration else { return .disable }
+        // A context that cannot be made (the CA file gone since start) must not mean "no TLS" when TLS is required.
+        guard let context = try? NIOSSLContext(configuration: configuration) else { return required ? .require(Self.failingContext) : .disable }
+        return required ? .require(context) : .prefer(context)
+    }
+
+    /// A context that trusts nothing: a required TLS whose CA file cannot be
+    /// read fails its handshake rather than going on in clear.
+    private static var failingContext: NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates([])
+        return try! NIOSSLContext(configuration: configuration)
     }
 
     /// The location without its password, for messages and logs.

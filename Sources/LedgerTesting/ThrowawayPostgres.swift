@@ -16,10 +16,21 @@ public final class ThrowawayPostgres: Sendable {
     public let port: Int
     /// The superuser `initdb` created (trust authentication on the socket).
     public let user = "ledger"
+    /// Also on 127.0.0.1 over TLS, with a certificate from a private authority (``certificateAuthorityFile``).
+    public let servesTLS: Bool
 
-    init(socketDirectory: String, port: Int) {
+    init(socketDirectory: String, port: Int, servesTLS: Bool = false) {
         self.socketDirectory = socketDirectory
         self.port = port
+        self.servesTLS = servesTLS
+    }
+
+    /// The private authority's certificate (PEM) that signed a TLS server's certificate.
+    public var certificateAuthorityFile: String { "\(socketDirectory)/ca.pem" }
+
+    /// A URL for `database` over TCP to 127.0.0.1 (`host` names it as the certificate does), with `parameters`.
+    public func tcpURL(database: String, host: String = "127.0.0.1", parameters: String = "") -> String {
+        "postgres://\(user)@\(host):\(port)/\(database)" + (parameters.isEmpty ? "" : "?" + parameters)
     }
 
     /// The run's server, started on first use.
@@ -92,12 +103,12 @@ extension ThrowawayPostgres {
     /// every role but the superuser logs in with its password (SCRAM), as on
     /// an operator's server.
     public static func startPrivate(port: Int = 40_000 + Int.random(in: 0..<10_000),
-                                    passwordAuthentication: Bool = false) throws -> ThrowawayPostgres {
+                                    passwordAuthentication: Bool = false, tls: Bool = false) throws -> ThrowawayPostgres {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // initdb and postgres refuse to run as root: as root, they run as the postgres user.
         if geteuid() == 0 { _ = try run("/usr/bin/chown", ["postgres:", folder]) }
-        let server = ThrowawayPostgres(socketDirectory: folder, port: port)
+        let server = ThrowawayPostgres(socketDirectory: folder, port: port, servesTLS: tls)
         let initdb = try server.asServerUser(try binary("initdb"), ["-D", "\(folder)/data", "-U", "ledger", "--auth=trust",
                                                                     "-E", "UTF8", "--locale=C.UTF-8", "-N"])
         guard initdb.status == 0 else { throw PostgresSetupFailure("initdb: \(initdb.output)") }
@@ -106,6 +117,7 @@ extension ThrowawayPostgres {
             try rules.write(toFile: "\(folder)/data/pg_hba.conf", atomically: false, encoding: .utf8)
             if geteuid() == 0 { _ = try run("/usr/bin/chown", ["postgres:", "\(folder)/data/pg_hba.conf"]) }
         }
+        if tls { try server.makeCertificates() }
         try server.start()
         stopAtExit.withLock { $0.append { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) } }
         _ = registerExitHandler
@@ -114,12 +126,33 @@ extension ThrowawayPostgres {
 
     /// Starts the server (again): only for one this process started.
     public func start() throws {
-        let options = "-c listen_addresses='' -c unix_socket_directories=\(socketDirectory) -c port=\(port) -c max_connections=200 "
+        let listen = servesTLS ? "-c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=\(socketDirectory)/server.pem "
+            + "-c ssl_key_file=\(socketDirectory)/server.key " : "-c listen_addresses='' "
+        let options = listen + "-c unix_socket_directories=\(socketDirectory) -c port=\(port) -c max_connections=200 "
             + "-c fsync=on -c synchronous_commit=on"
         // Not through a pipe: the server inherits pg_ctl's output and would hold it open forever.
         let started = try asServerUser(try Self.binary("pg_ctl"), ["-D", "\(socketDirectory)/data", "-l", "\(socketDirectory)/log",
                                                                    "-w", "-o", options, "start"], capture: false)
         guard started.status == 0 else { throw PostgresSetupFailure("pg_ctl start failed: see \(socketDirectory)/log") }
+    }
+
+    /// A private authority and a server certificate it signed for 127.0.0.1 and localhost.
+    private func makeCertificates() throws {
+        let openssl = "/usr/bin/openssl", folder = socketDirectory
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Ledger Test CA",
+             "-keyout", "\(folder)/ca.key", "-out", "\(folder)/ca.pem"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "\(folder)/server.key", "-out", "\(folder)/server.csr"],
+            ["x509", "-req", "-in", "\(folder)/server.csr", "-CA", "\(folder)/ca.pem", "-CAkey", "\(folder)/ca.key", "-CAcreateserial",
+             "-days", "2", "-out", "\(folder)/server.pem", "-extfile", "\(folder)/san.cnf"],
+        ]
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: "\(folder)/san.cnf", atomically: false, encoding: .utf8)
+        for step in steps {
+            let made = try Self.run(openssl, step)
+            guard made.status == 0 else { throw PostgresSetupFailure("openssl \(step[0]): \(made.output)") }
+        }
+        _ = try Self.run("/bin/chmod", ["600", "\(folder)/server.key"])
+        if geteuid() == 0 { _ = try Self.run("/usr/bin/chown", ["postgres:", "\(folder)/server.key", "\(folder)/server.pem"]) }
     }
 
     /// Stops the server at once (`immediate`: as a crash would, for recovery tests).
