@@ -63,6 +63,19 @@ extension StoreConformance {
             altered.proofs[0].auditPath[0] = String(repeating: "0", count: 64)
             try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(altered), verifier: signer.verifier).holds,
                        "a changed audit path element is refused")
+            // Another job's name on these events, or one of them left out: each proof still holds alone.
+            var renamed = bundle
+            renamed.jobID = "other"
+            try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(renamed), verifier: signer.verifier).holds,
+                       "the events shown under another job's name are refused")
+            var gap = bundle
+            gap.proofs.remove(at: 1)
+            try expect(bundle.proofs.count > 2 && !ProofCheck.run(try JSONEncoder.proofs.encode(gap), verifier: signer.verifier).holds,
+                       "a job's proof with an event left out is refused")
+            var shown = bundle
+            shown.proofs[0].event = nil
+            try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(shown), verifier: signer.verifier).holds,
+                       "a job's proof whose event is not shown is refused")
             var otherSize = bundle
             otherSize.checkpoint = old
             try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(otherSize), verifier: signer.verifier).holds,

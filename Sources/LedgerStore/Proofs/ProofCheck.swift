@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// Checks a proof bundle with only a verifier key (`ledger check-proof`):
 /// the note's signature, then every audit path or the consistency path
@@ -45,6 +46,35 @@ public struct ProofCheck: Sendable {
                 checked.append("\(what)\(proof.event.map { " (\($0.type))" } ?? ""): in the tree of size \(checkpoint.size)")
             }
         }
+        if let jobID = bundle.jobID, let failure = Self.jobFailure(jobID, bundle.proofs) {
+            failures.append(failure)
+        } else if let jobID = bundle.jobID, !bundle.proofs.isEmpty {
+            checked.append("the events are job \(jobID)'s, versions 1 to \(bundle.proofs.count) with none left out")
+        }
+    }
+
+    /// A job's bundle shows the job's own events (its stream), from its
+    /// registration on with no version left out: each proof alone says only
+    /// that some event is in the log, so without this one job's refund could
+    /// be shown under another job's name, or a recharge between two events
+    /// left out. (Events after the last one shown cannot be seen missing
+    /// from inclusion proofs; a later bundle shows them.)
+    static func jobFailure(_ jobID: String, _ proofs: [InclusionProof]) -> String? {
+        let stream = StreamName.job(jobID)
+        var expected: Int64 = 1, lastPosition: Int64 = 0
+        for proof in proofs {
+            guard let event = proof.event else { return "the event at position \(proof.position) is not shown: whose it is cannot be checked" }
+            guard event.stream == stream else {
+                return "the event at position \(proof.position) is in stream \(event.stream), not job \(jobID)'s (\(stream))"
+            }
+            guard event.version == expected, proof.position > lastPosition else {
+                return "job \(jobID)'s events are not all here in order: version \(event.version) at position \(proof.position) "
+                    + "where version \(expected) was due"
+            }
+            expected += 1
+            lastPosition = proof.position
+        }
+        return nil
     }
 
     static func inclusionFailure(_ proof: InclusionProof, _ checkpoint: TreeCheckpoint) -> String? {
