@@ -10,13 +10,13 @@ struct ActionRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
 
-    struct ActionBody: Decodable {
+    struct ActionBody: APIBody {
         var action: String
         var operatorName: String
         var reason: String
         var outputs: JSONValue?
 
-        enum CodingKeys: String, CodingKey { case action, operatorName = "operator", reason, outputs }
+        enum CodingKeys: String, CodingKey, CaseIterable { case action, operatorName = "operator", reason, outputs }
     }
 
     func add(to router: Router<LedgerRequestContext>) {

@@ -8,7 +8,7 @@ struct JobRoutes: Sendable {
     let services: LedgerServices
     var support: RequestSupport { RequestSupport(services: services) }
 
-    struct RegisterBody: Decodable {
+    struct RegisterBody: APIBody {
         var jobID: String
         var account: String
         var provider: String
@@ -17,17 +17,20 @@ struct JobRoutes: Sendable {
         var externalID: String?
         var metadata: JSONValue?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case jobID = "job_id", account, provider, operation, cost, externalID = "external_id", metadata
         }
     }
 
-    struct SubmittedBody: Decodable {
+    struct SubmittedBody: APIBody {
         var externalID: String
-        enum CodingKeys: String, CodingKey { case externalID = "external_id" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case externalID = "external_id" }
     }
 
-    struct CancelBody: Decodable { var reason: String }
+    struct CancelBody: APIBody {
+        var reason: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case reason }
+    }
 
     func add(to router: Router<LedgerRequestContext>) {
         let jobs = router.group("v1/jobs")
@@ -43,6 +46,11 @@ struct JobRoutes: Sendable {
     private func register(_ request: Request) async throws -> Response {
         let role = try support.authorize(request, [.app, .admin])
         let body = try await support.decode(RegisterBody.self, from: request)
+        guard services.providers.profile(named: body.provider) != nil else {
+            let known = services.providers.profiles.keys.sorted().joined(separator: ", ")
+            throw Problem(.notFound, "Not Found", detail: "no provider \(String(body.provider.prefix(100)).debugDescription) is built in or "
+                          + "configured (\(known)): its webhooks could never reach this job")
+        }
         let registration = JobRegistered(jobID: body.jobID, account: body.account, provider: body.provider,
                                          operation: body.operation, cost: body.cost, externalID: body.externalID,
                                          metadata: body.metadata ?? .object([:]))
@@ -148,7 +156,7 @@ struct JobRoutes: Sendable {
     }
 
     /// An app's command on the job of the path, made from the request's body.
-    private func jobCommand<Body: Decodable>(_ request: Request, _ context: LedgerRequestContext, _ body: Body.Type,
+    private func jobCommand<Body: APIBody>(_ request: Request, _ context: LedgerRequestContext, _ body: Body.Type,
                                              _ make: (Body) -> JobCommand) async throws -> Response {
         let role = try support.authorize(request, [.app, .admin])
         let jobID = try context.pathParameter("job_id")

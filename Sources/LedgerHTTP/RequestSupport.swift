@@ -64,12 +64,14 @@ struct RequestSupport: Sendable {
     }
 
     /// A JSON body decoded as `T`; 400 naming the field at fault.
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    func decode<T: APIBody>(_ type: T.Type, from request: Request) async throws -> T {
         let data = try await body(request)
+        let text = String(decoding: data, as: UTF8.self)
         // Foundation would keep the first of a key named twice, most readers the last: the API refuses it.
-        if let twice = JSONParser.keyNamedTwice(in: String(decoding: data, as: UTF8.self)) {
+        if let twice = JSONParser.keyNamedTwice(in: text) {
             throw Problem.badRequest("the body names a field twice (\(twice.prefix(100)))")
         }
+        if let parsed = JSONValue(jsonText: text), let unknown = T.unknownField(in: parsed) { throw Problem.badRequest(unknown) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -58,8 +58,9 @@ struct Harness: Sendable {
             settings.notifySchedule = RetrySchedule(parsing: notifySchedule)!
             settings.pollsPerSecond = 1000
             settings.pollConcurrency = pollConcurrency
-            // 5 s: on 2 shared cores, a loopback answer behind a full test suite took over 1 s.
-            let outbound = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(5))
+            // 15 s: on 2 shared cores, a loopback answer behind a full test suite took over 1 s, and
+            // once over 5 s (the polls of `lostWebhooksArePolledToCompletion` recorded as timeouts).
+            let outbound = OutboundClient(allowPrivateTargets: true, readTimeout: .seconds(15))
             let poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock,
                                 providers: ProviderProfile.builtIn.keys, logger: logger)
             let watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)

@@ -113,9 +113,12 @@ import Testing
         ("not JSON", "app-key-0123456789abcdef", "{job_id", .badRequest),
         ("missing field", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","cost":1}"#, .badRequest),
         ("wrong type", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","operation":"o","cost":"ten"}"#, .badRequest),
-        ("negative cost", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"p","operation":"o","cost":-5}"#, .badRequest),
-        ("unicode id", "app-key-0123456789abcdef", #"{"job_id":"j\u0301","account":"a","provider":"p","operation":"o","cost":1}"#, .badRequest),
-        ("SQL in an id", "app-key-0123456789abcdef", #"{"job_id":"x'; DROP TABLE events;--","account":"a","provider":"p","operation":"o","cost":1}"#, .badRequest),
+        ("negative cost", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"replicate","operation":"o","cost":-5}"#, .badRequest),
+        ("unicode id", "app-key-0123456789abcdef", #"{"job_id":"j\u0301","account":"a","provider":"replicate","operation":"o","cost":1}"#, .badRequest),
+        ("unknown provider", "app-key-0123456789abcdef", #"{"job_id":"j2","account":"a","provider":"Replicate","operation":"o","cost":1}"#, .notFound),
+        ("a field the API does not read", "app-key-0123456789abcdef",
+         #"{"job_id":"j2","account":"a","provider":"replicate","operation":"o","cost":1,"externalId":"p_1"}"#, .badRequest),
+        ("SQL in an id", "app-key-0123456789abcdef", #"{"job_id":"x'; DROP TABLE events;--","account":"a","provider":"replicate","operation":"o","cost":1}"#, .badRequest),
     ])
     func badRegistrationsChangeNothing(_ name: String, _ key: String?, _ body: String, _ status: HTTPResponse.Status) async throws {
         try await withApp { client, store in
@@ -125,6 +128,32 @@ import Testing
                 #expect(Self.json($0)?["detail"]?.stringValue?.isEmpty == false, "\(name)")
             }
             #expect(try await store.head() == .genesis, "\(name)")
+        }
+    }
+
+    /// A typo in a field's name or the provider's is said, not dropped: the
+    /// job would otherwise wait for webhooks that can never reach it.
+    @Test func aMisspeltFieldOrProviderIsNamed() async throws {
+        try await withApp { client, store in
+            let cases = [
+                (#"{"job_id":"j2","account":"a","provider":"replicate","operation":"o","cost":1,"externalId":"p_1"}"#,
+                 #"the body has a field the API does not read: "externalId" (did you mean external_id?)"#),
+                (#"{"job_id":"j2","account":"a","provider":"replicate","operation":"o","cost":1,"callback":"x"}"#,
+                 "(it reads job_id, account, provider, operation, cost, external_id, metadata)"),
+                (#"{"job_id":"j2","account":"a","provider":"Replicate","operation":"o","cost":1}"#,
+                 #"no provider "Replicate" is built in or configured ("#),
+            ]
+            for (body, says) in cases {
+                try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: body)) {
+                    #expect(Self.json($0)?["detail"]?.stringValue?.contains(says) == true, "\(String(buffer: $0.body))")
+                }
+            }
+            let cancel = #"{"reason":"user","reason_code":7}"#
+            _ = try await store.execute(Fixtures.register("j1", cost: 7))
+            try await client.execute(uri: "/v1/jobs/j1/cancel", method: .post, headers: Self.app, body: ByteBuffer(string: cancel)) {
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains("reason_code"))
+            }
+            #expect(try await store.head().position == 1, "nothing written")
         }
     }
 
