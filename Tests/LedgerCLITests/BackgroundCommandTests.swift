@@ -113,11 +113,30 @@ import Testing
         }
     }
 
+    /// A notification URL the ledger would refuse at every delivery (loopback,
+    /// private) stops the command at start, naming the setting that allows it;
+    /// it used to start, then dead-letter every notification.
+    @Test func aPrivateNotifyURLIsRefusedAtStart() async throws {
+        let path = try await Self.prepareLedger()
+        let secret = "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString()
+        for url in ["http://127.0.0.1:8478/hook", "http://localhost/hook", "http://[::1]/hook", "https://10.1.2.3/hook", "http://2130706433/x"] {
+            let answer = try await LedgerBinary.run(["serve", "--db", path, "--port", String(ServeProcessTests.freePort())], environment: [
+                "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": url, "LEDGER_NOTIFY_SECRET": secret,
+            ])
+            #expect(answer.status == 2 && answer.stderr.contains("LEDGER_NOTIFY_URL") && answer.stderr.contains("LEDGER_ALLOW_PRIVATE_TARGETS=true"),
+                    "\(url): \(answer.stderr)")
+        }
+        let allowed = try await LedgerBinary.run(["notify", "--once", "--db", path], environment: [
+            "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hook", "LEDGER_NOTIFY_SECRET": secret, "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
+        ])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+
     @Test func aCronRunWithoutTheNotifySettingsStillQueuesTheNotificationsTheServerRecorded() async throws {
         let path = try await Self.prepareLedger()
         let port = ServeProcessTests.freePort()
         let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port, environment: [
-            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks",
+            "LEDGER_KEYS": ServeProcessTests.keys, "LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hooks", "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
             "LEDGER_NOTIFY_SECRET": "whsec_" + Data("an-app-secret-0123456789".utf8).base64EncodedString(),
             "LEDGER_LATE_COMPLETION_POLICY": "recharge",
         ])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which addresses outbound requests (polls, notifications) may reach:
 /// never loopback, link-local, private, shared (CGNAT), multicast or
 /// unspecified ranges, unless the configuration allows private targets. The
@@ -12,6 +14,30 @@ public enum AddressPolicy {
         case 16: return refusalV6(address)
         default: return "not an IP address"
         }
+    }
+
+    /// Why a URL's `host` is refused without resolving anything: `localhost`,
+    /// or an address written out (in any spelling `getaddrinfo` reads as a
+    /// number) that ``refusal(_:)`` refuses. A name is judged when it is
+    /// called, on what it resolves to then; this is for the configuration,
+    /// so a loopback or private target the ledger would refuse at every call
+    /// stops the command at start instead.
+    public static func literalRefusal(host: String) -> String? {
+        let name = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if name == "localhost" || name.hasSuffix(".localhost") { return "loopback (localhost)" }
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &result) == 0, let info = result?.pointee, let raw = info.ai_addr else { return nil }
+        defer { freeaddrinfo(result) }
+        var bytes: [UInt8] = []
+        if info.ai_family == AF_INET {
+            raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { var address = $0.pointee.sin_addr; bytes = withUnsafeBytes(of: &address) { Array($0) } }
+        } else if info.ai_family == AF_INET6 {
+            raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { var address = $0.pointee.sin6_addr; bytes = withUnsafeBytes(of: &address) { Array($0) } }
+        }
+        return bytes.isEmpty ? nil : refusal(bytes)
     }
 
     private static func refusalV4(_ a: [UInt8]) -> String? {

@@ -42,12 +42,21 @@ extension BackgroundSettings {
         }
     }
 
+    /// A target the outbound client would refuse at every call (loopback,
+    /// private) stops the command now, unless private targets are allowed.
+    private func checkReachable(_ url: String, key: String) throws(ConfigurationError) {
+        guard !allowPrivateTargets, let host = HTTPURL.components(url)?.host, let refusal = AddressPolicy.literalRefusal(host: host) else { return }
+        throw ConfigurationError(key: key, detail: "\(url) is \(refusal): the ledger calls no such address unless "
+                                 + "\(Setting.allowPrivateTargets.environmentName)=true (a local setup, tests)")
+    }
+
     /// The app's notification URL and the `whsec_` secret that signs what is sent there.
     private mutating func readNotifyTarget(_ sources: ConfigurationSources) throws(ConfigurationError) {
         notifyURL = sources.configured(.notifyURL)
         notifySecret = sources.configured(.notifySecret)
         guard let url = notifyURL else { return }
         if let problem = HTTPURL.problem(url) { throw ConfigurationError(key: Setting.notifyURL.environmentName, detail: problem) }
+        try checkReachable(url, key: Setting.notifyURL.environmentName)
         guard let secret = notifySecret, (try? StandardWebhookVerifier(secret: secret).sign(id: "", timestamp: "", body: .init())) != nil else {
             throw ConfigurationError(key: Setting.notifySecret.environmentName, detail: "notifications need a whsec_ secret to sign them")
         }
