@@ -12,31 +12,83 @@ struct PostgresMigrator {
     let logger: Logger
 
     func migrate(_ connection: PostgresConnection) async throws {
+        if try await isReadOnly(connection) { return try await checkCurrent(connection) }
         try await run("BEGIN", on: connection, logger: logger)
         do {
             try await run("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresMigrations.advisoryLockKey)],
                           on: connection, logger: logger)
-            let applied = try await appliedMigrations(connection)
-            let known = PostgresMigrations.all.map(\.identifier)
-            let unknown = applied.filter { !known.contains($0) }
-            guard unknown.isEmpty else {
-                throw StoreError.newerLedger(path: location.description, migrations: unknown)
-            }
-            for migration in PostgresMigrations.all where !applied.contains(migration.identifier) {
-                for sql in Self.statements(of: migration.sql) { try await run(sql, on: connection, logger: logger) }
-                try await run("INSERT INTO ledger_migrations (identifier) VALUES ($1)", [.text(migration.identifier)],
-                              on: connection, logger: logger)
+            let applied = try await creating { try await appliedMigrations(connection) }
+            try checkKnown(applied)
+            let pending = PostgresMigrations.all.filter { !applied.contains($0.identifier) }
+            try await creating {
+                for migration in pending {
+                    for sql in Self.statements(of: migration.sql) { try await run(sql, on: connection, logger: logger) }
+                    try await run("INSERT INTO ledger_migrations (identifier) VALUES ($1)", [.text(migration.identifier)],
+                                  on: connection, logger: logger)
+                }
             }
             if !PostgresMigrations.rebuildingProjections.isSubset(of: applied) {
                 // A projection was added: filled from the log before any node reads it.
                 _ = try await PostgresRebuild(logger: logger).run(connection, progress: { _ in })
             }
-            try await run(PostgresReaderRole.ensure, on: connection, logger: logger)
+            // Only the tables' owner grants on them; another role's GRANTs would each
+            // leave a warning in the server's log at every open, and change nothing.
+            let owner = try await ownsTheLog(connection)
+            if !pending.isEmpty || owner {
+                try await run(PostgresReaderRole.ensure, on: connection, logger: logger)
+            }
             try await run("COMMIT", on: connection, logger: logger)
         } catch {
             await rollBack(on: connection, logger: logger)
             throw error
         }
+    }
+
+    /// `body`, with a privilege it lacks said as who should open the ledger.
+    private func creating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {
+            throw StoreError.cannotOpen(path: location.description, detail: "\(error.serverInfo?[.message] ?? "permission denied") (42501): "
+                + "the first open of a ledger, and the first after an upgrade, creates its tables; run it as their owner "
+                + "(`ledger verify --db postgres://ledger_owner:…`, docs/postgres.md, \"Setting up\")")
+        }
+    }
+
+    private func checkKnown(_ applied: [String]) throws {
+        let known = PostgresMigrations.all.map(\.identifier)
+        let unknown = applied.filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw StoreError.newerLedger(path: location.description, migrations: unknown) }
+    }
+
+    /// A standby, or `default_transaction_read_only`: nothing is written at open.
+    private func isReadOnly(_ connection: PostgresConnection) async throws -> Bool {
+        try await rows("SELECT current_setting('transaction_read_only') AS value", on: connection, logger: logger)
+            .first?.text("value") == "on"
+    }
+
+    /// On a read-only server the ledger is read as it is: reads work when it
+    /// is migrated already; anything to create is said, for the primary.
+    private func checkCurrent(_ connection: PostgresConnection) async throws {
+        let tables = try await rows("SELECT CASE WHEN to_regclass('ledger_migrations') IS NULL THEN 0 ELSE 1 END::int8 AS present", on: connection, logger: logger)
+        let readOnly = "the server is read-only (a standby, or default_transaction_read_only = on)"
+        guard tables.first?.integer("present") == 1 else {
+            throw StoreError.cannotOpen(path: location.description, detail: "\(readOnly) and holds no ledger: open it once on the primary")
+        }
+        let applied = try await rows("SELECT identifier FROM ledger_migrations", on: connection, logger: logger).compactMap { $0.text("identifier") }
+        try checkKnown(applied)
+        let pending = PostgresMigrations.all.filter { !applied.contains($0.identifier) }
+        guard pending.isEmpty else {
+            throw StoreError.cannotOpen(path: location.description, detail: "\(readOnly) and its ledger needs \(pending.count) "
+                                        + "migration(s) this version brings: open it once on the primary, as the tables' owner")
+        }
+    }
+
+    private func ownsTheLog(_ connection: PostgresConnection) async throws -> Bool {
+        try await rows("""
+            SELECT CASE WHEN pg_has_role(current_user, c.relowner, 'USAGE') THEN 1 ELSE 0 END::int8 AS owns FROM pg_class c
+            WHERE c.oid = to_regclass('events')
+            """, on: connection, logger: logger).first?.integer("owns") == 1
     }
 
     /// The migrations applied so far; creates their table in a schema that

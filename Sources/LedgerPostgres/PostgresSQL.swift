@@ -116,7 +116,10 @@ extension StoreError {
             return .storageUnavailable("PostgreSQL: \(message)")
         case let code where code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("53"):
             return .storageUnavailable("PostgreSQL: \(message)")
-        case let code where code.hasPrefix("23") || code == "42501" || code == "25006" || code.hasPrefix("28") || code == "3D000":
+        case "25006":
+            return .storageRefused("PostgreSQL 25006: the server is read-only (a standby, or default_transaction_read_only = on): "
+                                   + "point the ledger's writers at the primary (\(message))")
+        case let code where code.hasPrefix("23") || code == "42501" || code.hasPrefix("28") || code == "3D000":
             return .storageRefused("PostgreSQL \(state): \(message)")
         case "XX001", "XX002": return .corrupt(message)
         default: return .unexpected("PostgreSQL \(state): \(message)")

@@ -68,4 +68,42 @@ import Testing
         let count = try await LedgerBinary.run(["query", "SELECT count(*) AS events FROM events", "--db", postgres, "--format", "csv"])
         #expect(count.status == 0 && count.stdout.hasPrefix("events\n"))
     }
+
+    /// A standby (here: `default_transaction_read_only`, what a standby
+    /// enforces) answers every read command; it used to refuse all of them,
+    /// since each open granted on the tables. A write says the server is
+    /// read-only; a ledger that needs creating says to open it on the primary.
+    @Test func aReadOnlyServerAnswersTheReadCommands() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let postgres = server.url(database: database)
+        let exported = try await LedgerBinary.run(["export", "--db", try await sqliteLedger()])
+        #expect(try await LedgerBinary.run(["import", "--db", postgres], input: Data(exported.stdout.utf8)).status == 0)
+        let auditor = try auditorURL(server, database)
+        try server.psql("ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        for command in [["verify"], ["replay", "job_3"], ["audit", "refunds"], ["export"], ["doctor"]] {
+            let answer = try await LedgerBinary.run(command + ["--db", postgres])
+            #expect([0, 1].contains(answer.status) && !answer.stderr.contains("25006"), "\(command): \(answer.stderr)")
+        }
+        let query = try await LedgerBinary.run(["query", "SELECT count(*) AS n FROM jobs", "--db", auditor])
+        #expect(query.status == 0, "\(query.stderr)")
+        let write = try await LedgerBinary.run(["watchdog", "--once", "--db", postgres], environment: ["LEDGER_DEADLINE": "1s"])
+        #expect(write.status != 0 && write.stderr.contains("read-only (a standby") && write.stderr.contains("primary"),
+                "\(write.stdout)\(write.stderr)")
+        let empty = try server.newDatabaseName()
+        try server.psql("ALTER DATABASE \(empty) SET default_transaction_read_only = on")
+        let nothing = try await LedgerBinary.run(["verify", "--db", server.url(database: empty)])
+        #expect(nothing.status == 3 && nothing.stderr.contains("holds no ledger: open it once on the primary"), "\(nothing.stderr)")
+    }
+
+    /// A first open by a role that may not create the tables names who should open it.
+    @Test func aFirstOpenByTheServiceRoleSaysToOpenItAsTheOwner() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        try server.psql("DO $$ BEGIN CREATE ROLE first_open_service LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        let url = server.url(database: database).replacingOccurrences(of: "postgres://\(server.user)@", with: "postgres://first_open_service@")
+        let answer = try await LedgerBinary.run(["verify", "--db", url])
+        #expect(answer.status == 3 && answer.stderr.contains("(42501)") && answer.stderr.contains("run it as their owner"), "\(answer.stderr)")
+        #expect(!answer.stderr.contains("sender's retry"), "not a webhook's write: \(answer.stderr)")
+    }
 }
