@@ -46,6 +46,7 @@ import Testing
         // Bounded: the storm ends 6 s after the restart, or after 60 s in all.
         let end = Shared(ContinuousClock.now + .seconds(60))
         let slowest = Shared(Duration.zero)
+        let metricsDuringOutage = Shared("")
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
@@ -73,7 +74,11 @@ import Testing
             try await offPool { try database.stop() }
             // Longer than a request's wait for a connection (5 s): shorter
             // outages are waited out, and answered 200.
-            try await Task.sleep(for: .seconds(8))
+            try await Task.sleep(for: .seconds(1))
+            // What an alert reads during the outage: the process's own series, not a 503.
+            let scraped = try await ServeProcessTests.curl(["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/metrics"]).output
+            metricsDuringOutage.withLock { $0 = scraped }
+            try await Task.sleep(for: .seconds(7))
             try await offPool { try database.start() }
             phase.withLock { $0 = 2 }
             end.withLock { $0 = min($0, ContinuousClock.now + .seconds(6)) }
@@ -90,6 +95,9 @@ import Testing
               + "slowest answer \(slowest.withLock { $0 })")
         #expect(Set(counts.keys).isSubset(of: [200, 503]), "only 200 or 503 (retry later), never 500 or no answer: \(counts)")
         #expect((phases[1]?[503] ?? 0) > 0, "503 while the database is gone")
+        let scraped = metricsDuringOutage.withLock { $0 }
+        #expect(scraped.hasSuffix("\n200") && scraped.contains("ledger_totals_read 0") && scraped.contains("ledger_commits_total"),
+                "/metrics answers while the database is down: \(scraped.suffix(300))")
         #expect((phases[2]?[200] ?? 0) > 0, "200 again after it came back, without a restart of serve")
         // A hang shows as no answer within the client's 15 s (code 0, refused above); the
         // margin is for a loaded machine: 5.2 s alone, 8.4 s once inside the whole suite.

@@ -90,20 +90,41 @@ public final class LedgerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render(totals: LedgerTotals, batches: BatchStatistics, ready: Bool, bodyBytesHeld: Int = 0) -> String {
+    public func render(totals: LedgerTotals?, batches: BatchStatistics, ready: Bool, bodyBytesHeld: Int = 0) -> String {
         var text = registry.emitToString()
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Int64)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
         }
-        family("ledger_jobs", "gauge", "Jobs by status (the jobs projection).",
-               JobStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", totals.jobsByStatus[$0] ?? 0) })
-        family("ledger_refunds_total", "counter", "Jobs refunded (each at most once).", [("", totals.refunds)])
-        family("ledger_refunded_credits_total", "counter", "Credits returned by refunds.", [("", totals.refundedCredits)])
-        family("ledger_conflicts_total", "counter", "Terminal reports contradicting a job's first terminal fact.",
-               [("", totals.conflicts)])
-        family("ledger_orphans", "gauge", "Webhooks for no known job, not yet adopted.", [("", totals.orphansUnadopted)])
-        family("ledger_log_position", "gauge", "The log's last position.", [("", totals.position)])
+        // What the database holds: absent while it cannot be read (down, saturated), when
+        // the rest (ready 0, storage errors, refused webhooks) matters most to an alert.
+        family("ledger_totals_read", "gauge", "1 when this scrape read the ledger's totals from the database, 0 when it could not.",
+               [("", totals == nil ? 0 : 1)])
+        if let totals {
+            family("ledger_jobs", "gauge", "Jobs by status (the jobs projection).",
+                   JobStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", totals.jobsByStatus[$0] ?? 0) })
+            family("ledger_refunds_total", "counter", "Jobs refunded (each at most once).", [("", totals.refunds)])
+            family("ledger_refunded_credits_total", "counter", "Credits returned by refunds.", [("", totals.refundedCredits)])
+            family("ledger_conflicts_total", "counter", "Terminal reports contradicting a job's first terminal fact.",
+                   [("", totals.conflicts)])
+            family("ledger_orphans", "gauge", "Webhooks for no known job, not yet adopted.", [("", totals.orphansUnadopted)])
+            family("ledger_log_position", "gauge", "The log's last position.", [("", totals.position)])
+            family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
+                   totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
+                       counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }
+                   })
+            family("ledger_provider_unknown_statuses_total", "counter",
+                   "Webhooks and polls reporting a status word the provider's profile does not know (see the unknown_statuses view).",
+                   totals.unknownStatusesByProvider.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label($0.key))\"}", $0.value) })
+            text += "# HELP ledger_provider_poll_share Of the outcomes decided by a webhook or a poll, the share a poll found first.\n"
+            text += "# TYPE ledger_provider_poll_share gauge\n"
+            for (provider, share) in totals.pollShare.sorted(by: { $0.key < $1.key }) {
+                text += "ledger_provider_poll_share{provider=\"\(Self.label(provider))\"} \(share)\n"
+            }
+            family("ledger_database_bytes", "gauge", "The database file's size.", [("", totals.databaseBytes)])
+            family("ledger_wal_bytes", "gauge", "The write-ahead log's size (grows while a reader holds an old snapshot).",
+                   [("", totals.walBytes)])
+        }
         family("ledger_commits_total", "counter", "Group commits since start.", [("", Int64(batches.commits))])
         family("ledger_commit_requests_total", "counter",
                "Requests carried by group commits since start (divide by commits for the batch size).",
@@ -129,21 +150,6 @@ public final class LedgerMetrics: Sendable {
                "Batches decided again because another node moved the chain's head first.", [("", Int64(batches.decidedAgain))])
         family("ledger_locked_commits_total", "counter",
                "Commits decided while holding the chain lock (after conflicts between nodes).", [("", Int64(batches.lockedCommits))])
-        family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
-               totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in
-                   counts.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label(provider))\",source=\"\($0.key)\"}", $0.value) }
-               })
-        family("ledger_provider_unknown_statuses_total", "counter",
-               "Webhooks and polls reporting a status word the provider's profile does not know (see the unknown_statuses view).",
-               totals.unknownStatusesByProvider.sorted { $0.key < $1.key }.map { ("{provider=\"\(Self.label($0.key))\"}", $0.value) })
-        text += "# HELP ledger_provider_poll_share Of the outcomes decided by a webhook or a poll, the share a poll found first.\n"
-        text += "# TYPE ledger_provider_poll_share gauge\n"
-        for (provider, share) in totals.pollShare.sorted(by: { $0.key < $1.key }) {
-            text += "ledger_provider_poll_share{provider=\"\(Self.label(provider))\"} \(share)\n"
-        }
-        family("ledger_database_bytes", "gauge", "The database file's size.", [("", totals.databaseBytes)])
-        family("ledger_wal_bytes", "gauge", "The write-ahead log's size (grows while a reader holds an old snapshot).",
-               [("", totals.walBytes)])
         family("ledger_body_bytes_held", "gauge", "Request-body bytes held in memory now, over every connection.",
                [("", Int64(bodyBytesHeld))])
         family("ledger_long_polls_open", "gauge", "Requests held open by ?wait= now (each holds a connection).",
