@@ -117,11 +117,27 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// could lose acknowledged commits on a crash or power loss.
     private static func checkDurability(_ connection: PostgresConnection, logger: Logger) async throws {
         for setting in ["fsync", "synchronous_commit"] {
-            let value = try await rows("SELECT current_setting($1) AS value", [.text(setting)], on: connection, logger: logger)
-                .first?.text("value") ?? "unknown"
+            let found = try await rows("SELECT setting AS value, source FROM pg_settings WHERE name = $1", [.text(setting)],
+                                       on: connection, logger: logger).first
+            let value = found?.text("value") ?? "unknown"
             guard ["on", "remote_write", "remote_apply"].contains(value) else {
-                throw StoreError.durabilityNotApplied(expected: "PostgreSQL's \(setting) = on", actual: "\(setting) = \(value)")
+                // Where the value comes from is where it is mended (a role's or a database's
+                // setting is as likely as the server's).
+                let source = found?.text("source") ?? "unknown"
+                throw StoreError.durabilityNotApplied(expected: "PostgreSQL's \(setting) = on",
+                                                      actual: "\(setting) = \(value), set by the \(source) setting; "
+                                                          + Self.durabilityRemedy(setting, source: source))
             }
+        }
+    }
+
+    /// The SQL that sets `setting` back to `on` where `source` (`pg_settings.source`) says it was set.
+    static func durabilityRemedy(_ setting: String, source: String) -> String {
+        switch source {
+        case "database": "run ALTER DATABASE <db> RESET \(setting) as its owner"
+        case "user": "run ALTER ROLE <role> RESET \(setting) as a superuser"
+        case "database user": "run ALTER ROLE <role> IN DATABASE <db> RESET \(setting)"
+        default: "set \(setting) = on in postgresql.conf (or ALTER SYSTEM RESET \(setting)) and reload"
         }
     }
 

@@ -106,4 +106,15 @@ import Testing
         #expect(answer.status == 3 && answer.stderr.contains("(42501)") && answer.stderr.contains("run it as their owner"), "\(answer.stderr)")
         #expect(!answer.stderr.contains("sender's retry"), "not a webhook's write: \(answer.stderr)")
     }
+
+    /// A database whose commits are not durable is refused, naming where the
+    /// setting comes from and the statement that mends it there.
+    @Test func aDatabaseWithoutDurableCommitsIsRefusedWithWhereToMendIt() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        try server.psql("ALTER DATABASE \(database) SET synchronous_commit = off")
+        let answer = try await LedgerBinary.run(["verify", "--db", server.url(database: database)])
+        #expect(answer.status != 0 && answer.stderr.contains("synchronous_commit = off, set by the database setting")
+                && answer.stderr.contains("ALTER DATABASE <db> RESET synchronous_commit"), "\(answer.stderr)")
+    }
 }
