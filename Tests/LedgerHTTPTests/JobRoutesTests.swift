@@ -131,6 +131,23 @@ import Testing
         }
     }
 
+    /// A job registered with the provider's id is submitted (processing) from
+    /// its registration: `submitted_at` says when, not null.
+    @Test func aJobRegisteredWithItsExternalIDWasSubmittedThen() async throws {
+        try await withApp { client, _ in
+            let with = #"{"job_id":"j1","account":"a","provider":"replicate","operation":"o","cost":1,"external_id":"p_1"}"#
+            let without = #"{"job_id":"j2","account":"a","provider":"replicate","operation":"o","cost":1}"#
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: with)) {
+                let job = Self.json($0)
+                #expect(job?["status"] == .string("processing") && job?["submitted_at"] != nil && job?["submitted_at"] != .null
+                        && job?["submitted_at"] == job?["registered_at"], "\(String(buffer: $0.body))")
+            }
+            try await client.execute(uri: "/v1/jobs", method: .post, headers: Self.app, body: ByteBuffer(string: without)) {
+                #expect(Self.json($0)?["submitted_at"] == .null, "\(String(buffer: $0.body))")
+            }
+        }
+    }
+
     /// A typo in a field's name or the provider's is said, not dropped: the
     /// job would otherwise wait for webhooks that can never reach it.
     @Test func aMisspeltFieldOrProviderIsNamed() async throws {

@@ -50,7 +50,8 @@ public struct JobSnapshot: Sendable, Hashable, Codable {
         pollCount = state.pollCount
         conflictCount = state.conflictCount
         registeredAt = state.registeredAt
-        submittedAt = state.submittedAt
+        // A job registered with the provider's id was submitted when it was registered.
+        submittedAt = state.submittedAt ?? (state.externalID != nil ? state.registeredAt : nil)
         completedAt = state.completedAt
         failedAt = state.failedAt
         cancelledAt = state.cancelledAt
