@@ -247,6 +247,13 @@ import Testing
         #expect(throws: DecisionError.alreadyTerminal(jobID: "j", status: .failed)) {
             try decide(.cancel(reason: "again"), after: failedAndRefunded)
         }
+        // The same cancellation again (the app's retry after a lost answer) decides nothing and is
+        // answered; another reason is refused: the job was cancelled for the first one.
+        let cancelled = registered + events
+        #expect(try decide(.cancel(reason: "user"), after: cancelled).isEmpty)
+        #expect(throws: DecisionError.alreadyTerminal(jobID: "j", status: .cancelled)) {
+            try decide(.cancel(reason: "changed my mind"), after: cancelled)
+        }
     }
 
     @Test func aReevaluationIsRecordedOnceUntilSomethingElseHappens() throws {

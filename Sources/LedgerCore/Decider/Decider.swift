@@ -94,6 +94,9 @@ public enum Decider {
     }
 
     private static func cancel(_ reason: String, state: JobState, context: DecisionContext) throws(DecisionError) -> [LedgerEvent] {
+        // The app's same cancellation again (a retry after a lost answer) is answered
+        // with the job as it is; another reason, or a job that ended otherwise, is refused.
+        if state.status == .cancelled, state.completionSource == .app, state.failureReason == reason { return [] }
         guard !state.status.isTerminal else { throw .alreadyTerminal(jobID: state.jobID, status: state.status) }
         // The cancellation is its own evidence: it is the fact at factPosition.
         let cancelled = JobCancelled(source: .app, reason: reason, evidencePosition: context.factPosition)
