@@ -31,6 +31,9 @@ public final class FakeApp: Sendable {
     public struct Delivery: Sendable, Equatable {
         public var webhookID: String
         public var body: String
+        /// The `webhook-timestamp` and `webhook-signature` it came with, for checking it again elsewhere.
+        public var timestamp = ""
+        public var signature = ""
     }
 
     private struct State {
@@ -95,7 +98,8 @@ public final class FakeApp: Sendable {
             return refusal
         }
         if mode == .slow { try await Task.sleep(for: .seconds(2)) }
-        let delivery = Delivery(webhookID: headers[.init("webhook-id")!] ?? "", body: String(decoding: body, as: UTF8.self))
+        let delivery = Delivery(webhookID: headers[.init("webhook-id")!] ?? "", body: String(decoding: body, as: UTF8.self),
+                                timestamp: headers[.init("webhook-timestamp")!] ?? "", signature: headers[.init("webhook-signature")!] ?? "")
         state.withLock { $0.accepted.append(delivery) }
         guard mode == .huge else { return Response(status: .noContent) }
         return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: 2 << 20)))
