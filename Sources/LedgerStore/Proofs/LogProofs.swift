@@ -76,6 +76,7 @@ public struct LogProofs: Sendable {
     /// (serve's interval); nil when it has not.
     public func checkpointIfGrown(signer: NoteSigner, origin: String?) async throws -> String? {
         let head = try await engine.head().position
+        guard head > 0 else { return nil }  // an empty log has nothing to sign yet, and nothing is wrong
         if let newest = try await engine.newestCheckpoint(), try Self.read(newest).size >= head { return nil }
         return try await checkpoint(signer: signer, origin: origin)
     }
