@@ -37,6 +37,9 @@ public struct Problem: HTTPResponseError, Sendable {
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if closesConnection { headers[.connection] = "close" }
         if let allow { headers[.allow] = allow.joined(separator: ", ") }
+        // RFC 9110 §11.6.1: a 401 says how to authenticate. A webhook's 401 (a bad
+        // signature or token) names the same scheme the API takes; providers ignore it.
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="ledger""# }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
     }
 

@@ -189,7 +189,10 @@ import Testing
         try await withApp { client, store in
             _ = try await store.execute(Fixtures.register("j1", cost: 7))
             let fields: HTTPFields = [.authorization: header]
-            try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: fields) { #expect($0.status == status, "\(header)") }
+            try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: fields) {
+                #expect($0.status == status, "\(header)")
+                #expect(($0.headers[.wwwAuthenticate] == #"Bearer realm="ledger""#) == (status == .unauthorized), "\(header)")
+            }
         }
     }
 
