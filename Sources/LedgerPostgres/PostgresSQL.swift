@@ -112,6 +112,11 @@ extension StoreError {
         switch state {
         case "": return .storageUnavailable("PostgreSQL: \(PostgresConnectFailure.describe(psql))")
         case "53100": return .storageUnavailable("PostgreSQL: disk full: \(message)")
+        case "57014" where message.contains("statement timeout"):
+            // Passing under load; but a role's or database's tiny statement_timeout fails every
+            // statement, and retrying never mends that: say where to look.
+            return .storageUnavailable("PostgreSQL: \(message); if every request fails so, the role's or the database's "
+                                       + "statement_timeout is too low for the ledger (SHOW statement_timeout; ALTER ROLE ... RESET statement_timeout)")
         case "55P03", "57014", "40001", "40P01", "25P03":
             return .storageUnavailable("PostgreSQL: \(message)")
         case let code where code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("53"):

@@ -117,4 +117,14 @@ import Testing
         #expect(answer.status != 0 && answer.stderr.contains("synchronous_commit = off, set by the database setting")
                 && answer.stderr.contains("ALTER DATABASE <db> RESET synchronous_commit"), "\(answer.stderr)")
     }
+
+    /// A statement_timeout far too low for the ledger fails every statement:
+    /// the answer says where to look, not only "retry later".
+    @Test func aTinyStatementTimeoutIsNamed() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        try server.psql("ALTER DATABASE \(database) SET statement_timeout = '1ms'")
+        let answer = try await LedgerBinary.run(["verify", "--db", server.url(database: database)])
+        #expect(answer.status != 0 && answer.stderr.contains("statement_timeout is too low for the ledger"), "\(answer.stderr)")
+    }
 }
