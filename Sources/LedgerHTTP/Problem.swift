@@ -44,7 +44,7 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail: detail) }
-    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail: detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not Found", detail: detail) }
 }
 
 extension Problem {
