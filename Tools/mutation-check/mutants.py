@@ -216,4 +216,19 @@ MUTANTS = [
      "guard db.changesCount == 0 else { return }", "guard false else { return }", "SQLiteConformance"),
     ("a batch decided against a stale head is written", "Sources/LedgerSQLite/SQLiteWriteDialect.swift",
      "if moved != nil { return .rollback }", "if moved != nil, false { return .rollback }", "SQLiteConformance"),
+
+    # What the app is told, and what a customer's proof shows.
+    ("a cancellation is not told to the app", "Sources/LedgerCore/Decider/Decider+Notification.swift",
+     "[.jobCompleted, .jobFailed, .jobCancelled, .creditRefunded, .jobLateCompletion]",
+     "[.jobCompleted, .jobFailed, .creditRefunded, .jobLateCompletion]", "ProviderFactsTests"),
+    ("a second cancellation for another reason is taken for the app's retry", "Sources/LedgerCore/Decider/Decider.swift",
+     "state.completionSource == .app, state.failureReason == reason { return [] }",
+     "state.completionSource == .app { return [] }", "DeciderTests"),
+    ("a job's proof shows another stream's events", "Sources/LedgerStore/Proofs/ProofCheck.swift",
+     "guard event.stream == stream else {", "guard event.stream == stream || true else {", "SQLiteConformance"),
+    ("a job's proof leaves an event out", "Sources/LedgerStore/Proofs/ProofCheck.swift",
+     "guard event.version == expected, proof.position > lastPosition else {",
+     "guard event.version >= expected, proof.position > lastPosition else {", "SQLiteConformance"),
+    ("a timestamp's day is not checked against its month", "Sources/LedgerCore/Support/Timestamp+ISO8601.swift",
+     "(1...Self.dayCount(year, month)).contains(day)", "(1...31).contains(day)", "CodecTests"),
 ]
