@@ -29,12 +29,25 @@ enum TableRenderer {
     /// One object per row; a number column's values as JSON numbers (an
     /// integer exactly, past 64 bits or with a fraction as a double), text as strings.
     static func json(_ result: ReadTable) -> String {
+        let names = uniqueNames(result.columns)
         let objects: [JSONValue] = result.rows.map { row in
-            .object(Dictionary(zip(result.columns.indices, row).map { column, value in
-                (result.columns[column], value.map { jsonValue($0, number: result.numberColumns.contains(column)) } ?? .null)
-            }, uniquingKeysWith: { first, _ in first }))
+            .object(Dictionary(uniqueKeysWithValues: zip(result.columns.indices, row).map { column, value in
+                (names[column], value.map { jsonValue($0, number: result.numberColumns.contains(column)) } ?? .null)
+            }))
         }
         return JSONValue.array(objects).jsonText
+    }
+
+    /// The columns' names as an object's keys: a name given again (`SELECT 1 AS a, 2 AS a`)
+    /// gets `_2`, `_3`, ... (the table and CSV show both under the one name).
+    static func uniqueNames(_ columns: [String]) -> [String] {
+        var taken = Set<String>()
+        return columns.map { name in
+            var unique = name, suffix = 1
+            while taken.contains(unique) { suffix += 1; unique = "\(name)_\(suffix)" }
+            taken.insert(unique)
+            return unique
+        }
     }
 
     private static func jsonValue(_ text: String, number: Bool) -> JSONValue {

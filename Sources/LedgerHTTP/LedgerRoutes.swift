@@ -25,6 +25,8 @@ public struct LedgerServices: Sendable {
     public var readiness: Readiness
     /// The request-body bytes held at once, over every connection (`LEDGER_MAX_BODY_BYTES_HELD`).
     public var bodyBudget: BodyBudget
+    /// The newest totals `/metrics` read, shared by every copy of these services.
+    let totalsCache = TotalsCache()
 
     public init(store: any LedgerEngine, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
@@ -120,10 +122,10 @@ struct HealthRoutes {
     static let totalsWaitMax: Duration = .seconds(2)
 
     private func metrics() async throws -> Response {
-        // The process's own series are answered while the database cannot be (they say
-        // so), within a scrape's usual timeout rather than a request's 5 s connection wait.
-        let health = services.health
-        let totals = try? await RequestSupport.race(Self.totalsWaitMax) { try await health.totals() }.get()
+        // The process's own series are answered while the database cannot be read, within a
+        // scrape's usual timeout rather than a request's 5 s connection wait; the database's
+        // totals are the newest read, with their age.
+        let totals = await services.totalsCache.totals(of: services.health, waiting: Self.totalsWaitMax)
         let text = services.metrics.render(totals: totals, batches: services.health.batchStatistics,
                                            ready: services.readiness.isReady, bodyBytesHeld: services.bodyBudget.bytesHeld)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -66,6 +66,10 @@ enum PostgresConnectFailure {
             return "the server's TLS certificate could not be verified: give the authority that signed it "
                 + "with ?sslrootcert=/path/ca.pem in the URL (or use ?sslmode=require to encrypt without verifying)"
         }
+        if text.contains("ailedToValidateHostname") || text.contains("unableToValidateCertificate") {
+            return "the server's TLS certificate does not name the host the URL names (sslmode=verify-full checks it): "
+                + "connect by a name the certificate holds, or use sslmode=verify-ca"
+        }
         if text.contains("handshakeFailed") || text.contains("BoringSSL") {
             return "the TLS handshake with the server failed (\(cleaned(text))); check the URL's sslmode and sslrootcert"
         }

@@ -55,7 +55,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// Starts the client's connections and the change listener, owned by the
     /// store until ``close()``; returns once the client runs (a lease before
     /// that makes the client log a warning on every command's first query).
-    private func start() async {
+    /// A standby refuses `LISTEN` (and nothing is committed there to hear):
+    /// without `listening`, long polls wake at their timeout.
+    private func start(listening: Bool) async {
         let client = client, node = node, changes = changes, logger = logger, treeFollower = treeFollower
         treeStorage.attach(self)
         if options.followsTree { writer.onHeadMoved { treeFollower.headMoved(to: $0) } }
@@ -68,7 +70,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
         for await _ in started {}
         background.withLock { tasks in
-            tasks = [run, Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }]
+            tasks = [run] + (listening ? [Task { await ChangeChannel.listen(client, as: node, wake: changes, logger: logger) }] : [])
         }
     }
 
@@ -81,16 +83,19 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         // fails: the pool would retry a refused login for a minute, then only say it
         // gave up. It checks durability and migrates before the pool exists.
         let connection = try await PostgresConnectFailure.connect(location, logger: logger)
+        let recovering: Bool
         do {
             try await checkDurability(connection, logger: logger)
             try await PostgresMigrator(location: location, logger: logger).migrate(connection)
+            recovering = try await rows("SELECT pg_is_in_recovery()::text AS value", on: connection, logger: logger)
+                .first?.text("value") == "true"
             try? await connection.close()
         } catch {
             try? await connection.close()
             throw StoreError.fromPostgres(error)
         }
         let store = PostgresEventStore(location: location, options: options, logger: logger)
-        await store.start()
+        await store.start(listening: !recovering)
         return store
     }
 

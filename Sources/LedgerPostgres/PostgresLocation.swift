@@ -31,8 +31,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tlsMode: TLSMode = .prefer
-    /// A PEM file of the authorities to trust for the server's certificate (`sslrootcert`).
-    public var rootCertificateFile: String?
+    /// The authorities to trust for the server's certificate (`sslrootcert`): a PEM file,
+    /// or `system` (the machine's, only with `verify-full`, as libpq).
+    public var trustedRoots: TrustedRoots?
+
+    public enum TrustedRoots: Sendable, Hashable {
+        case file(String)
+        case system
+    }
 
     /// True for what `--db` / `LEDGER_DB` should read as PostgreSQL; anything else is a SQLite path.
     public static func isPostgresURL(_ text: String) -> Bool {
@@ -83,26 +89,48 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.user = user
         password = url.percentEncodedPassword?.removingPercentEncoding
         self.database = database
-        if let mode = query["sslmode"] {
-            guard let known = TLSMode(rawValue: mode) else {
-                throw .invalidRequest("the PostgreSQL URL's sslmode \(mode.debugDescription) is not one of "
+        (tlsMode, trustedRoots) = try Self.tls(mode: query["sslmode"], roots: query["sslrootcert"])
+    }
+
+    /// `sslmode` and `sslrootcert` as libpq reads them: a verify mode needs
+    /// the authorities named (a file, or `system`, which only `verify-full`
+    /// may use: the system's authorities sign certificates for anyone's
+    /// host, so without the host checked any of them would pass); a file
+    /// turns `require` into `verify-ca`.
+    private static func tls(mode text: String?, roots: String?) throws(StoreError) -> (TLSMode, TrustedRoots?) {
+        var mode = TLSMode.prefer
+        if let text {
+            guard let known = TLSMode(rawValue: text) else {
+                throw .invalidRequest("the PostgreSQL URL's sslmode \(text.debugDescription) is not one of "
                                       + TLSMode.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            tlsMode = known
+            mode = known
         }
-        if let file = query["sslrootcert"] {
+        switch roots {
+        case nil:
+            guard mode != .verifyCA, mode != .verifyFull else {
+                throw .invalidRequest("the PostgreSQL URL's sslmode=\(mode.rawValue) needs the authority that signed the server's "
+                                      + "certificate: sslrootcert=/path/ca.pem, or sslrootcert=system (with verify-full) for the machine's")
+            }
+            return (mode, nil)
+        case "system"?:
+            guard text == nil || mode == .verifyFull else {
+                throw .invalidRequest("the PostgreSQL URL's sslrootcert=system needs sslmode=verify-full: the system's authorities "
+                                      + "sign certificates for any host, so the host must be checked too")
+            }
+            return (.verifyFull, .system)
+        case let file?:
             guard (try? NIOSSLCertificate.fromPEMFile(file))?.isEmpty == false else {
                 throw .invalidRequest("the PostgreSQL URL's sslrootcert \(file) is not a readable PEM file of certificates")
             }
-            rootCertificateFile = file
-            if tlsMode == .require { tlsMode = .verifyCA }
+            return (mode == .require ? .verifyCA : mode, .file(file))
         }
     }
 
-    /// TLS as `tlsMode` and `rootCertificateFile` say; nil for none.
+    /// TLS as `tlsMode` and `trustedRoots` say; nil for none.
     var tlsConfiguration: (TLSConfiguration, required: Bool)? {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        if let rootCertificateFile { configuration.trustRoots = .file(rootCertificateFile) }
+        if case .file(let path) = trustedRoots { configuration.trustRoots = .file(path) }
         switch tlsMode {
         case .disable: return nil
         case .prefer:

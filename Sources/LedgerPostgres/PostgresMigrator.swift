@@ -50,8 +50,9 @@ struct PostgresMigrator {
             return try await body()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {
             throw StoreError.cannotOpen(path: location.description, detail: "\(error.serverInfo?[.message] ?? "permission denied") (42501): "
-                + "the first open of a ledger, and the first after an upgrade, creates its tables; run it as their owner "
-                + "(`ledger verify --db postgres://ledger_owner:…`, docs/postgres.md, \"Setting up\")")
+                + "the first open of a ledger, and the first after an upgrade, creates or changes its tables: run it as their owner "
+                + "(`ledger verify --db postgres://ledger_owner:…`); if the ledger is current, this role lacks a grant the "
+                + "GRANT statements of docs/postgres.md (\"Setting up\") give the service role")
         }
     }
 
@@ -60,6 +61,9 @@ struct PostgresMigrator {
         let unknown = applied.filter { !known.contains($0) }
         guard unknown.isEmpty else { throw StoreError.newerLedger(path: location.description, migrations: unknown) }
     }
+
+    /// What a read-only server is, in the words every message about one uses.
+    static let readOnlyServer = "the server is read-only (a standby, or default_transaction_read_only = on)"
 
     /// A standby, or `default_transaction_read_only`: nothing is written at open.
     private func isReadOnly(_ connection: PostgresConnection) async throws -> Bool {
@@ -71,7 +75,7 @@ struct PostgresMigrator {
     /// is migrated already; anything to create is said, for the primary.
     private func checkCurrent(_ connection: PostgresConnection) async throws {
         let tables = try await rows("SELECT CASE WHEN to_regclass('ledger_migrations') IS NULL THEN 0 ELSE 1 END::int8 AS present", on: connection, logger: logger)
-        let readOnly = "the server is read-only (a standby, or default_transaction_read_only = on)"
+        let readOnly = PostgresMigrator.readOnlyServer
         guard tables.first?.integer("present") == 1 else {
             throw StoreError.cannotOpen(path: location.description, detail: "\(readOnly) and holds no ledger: open it once on the primary")
         }

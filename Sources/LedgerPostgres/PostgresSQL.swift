@@ -115,15 +115,15 @@ extension StoreError {
         case "57014" where message.contains("statement timeout"):
             // Passing under load; but a role's or database's tiny statement_timeout fails every
             // statement, and retrying never mends that: say where to look.
-            return .storageUnavailable("PostgreSQL: \(message); if every request fails so, the role's or the database's "
-                                       + "statement_timeout is too low for the ledger (SHOW statement_timeout; ALTER ROLE ... RESET statement_timeout)")
+            return .storageUnavailable("PostgreSQL: \(message); if every statement fails so, the role's or the database's "
+                                       + "statement_timeout is too low for the ledger (SHOW statement_timeout; ALTER ROLE ... RESET "
+                                       + "statement_timeout); a report past its own time budget is stopped the same way")
         case "55P03", "57014", "40001", "40P01", "25P03":
             return .storageUnavailable("PostgreSQL: \(message)")
         case let code where code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("53"):
             return .storageUnavailable("PostgreSQL: \(message)")
         case "25006":
-            return .storageRefused("PostgreSQL 25006: the server is read-only (a standby, or default_transaction_read_only = on): "
-                                   + "point the ledger's writers at the primary (\(message))")
+            return .storageRefused("PostgreSQL 25006: \(PostgresMigrator.readOnlyServer): point the ledger's writers at the primary (\(message))")
         case let code where code.hasPrefix("23") || code == "42501" || code.hasPrefix("28") || code == "3D000":
             return .storageRefused("PostgreSQL \(state): \(message)")
         case "XX001", "XX002": return .corrupt(message)

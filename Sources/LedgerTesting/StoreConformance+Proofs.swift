@@ -74,6 +74,10 @@ extension StoreConformance {
             gap.proofs.remove(at: 1)
             try expect(bundle.proofs.count > 2 && !ProofCheck.run(try JSONEncoder.proofs.encode(gap), verifier: signer.verifier).holds,
                        "a job's proof with an event left out is refused")
+            var anonymous = bundle
+            anonymous.jobID = nil
+            try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(anonymous), verifier: signer.verifier).holds,
+                       "a job's events with its name removed are refused")
             var shown = bundle
             shown.proofs[0].event = nil
             try expect(!ProofCheck.run(try JSONEncoder.proofs.encode(shown), verifier: signer.verifier).holds,

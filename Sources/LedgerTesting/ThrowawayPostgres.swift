@@ -136,7 +136,24 @@ extension ThrowawayPostgres {
         guard started.status == 0 else { throw PostgresSetupFailure("pg_ctl start failed: see \(socketDirectory)/log") }
     }
 
-    /// A private authority and a server certificate it signed for 127.0.0.1 and localhost.
+    /// A hot standby of `primary` (a private server this process started), made
+    /// with `pg_basebackup -R` and streaming from it: in recovery, read-only,
+    /// refusing `LISTEN`, as a real replica is.
+    public static func startStandby(of primary: ThrowawayPostgres, port: Int = 40_000 + Int.random(in: 0..<10_000)) throws -> ThrowawayPostgres {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if geteuid() == 0 { _ = try run("/usr/bin/chown", ["postgres:", folder]) }
+        let standby = ThrowawayPostgres(socketDirectory: folder, port: port)
+        let backup = try standby.asServerUser(try binary("pg_basebackup"), ["-D", "\(folder)/data", "-R", "-X", "stream",
+                                                                            "-h", primary.socketDirectory, "-p", String(primary.port),
+                                                                            "-U", primary.user])
+        guard backup.status == 0 else { throw PostgresSetupFailure("pg_basebackup: \(backup.output)") }
+        try standby.start()
+        stopAtExit.withLock { $0.append { try? standby.stop(); try? FileManager.default.removeItem(atPath: folder) } }
+        return standby
+    }
+
+    /// A private authority and a server certificate it signed for `localhost` (not for 127.0.0.1).
     private func makeCertificates() throws {
         let openssl = "/usr/bin/openssl", folder = socketDirectory
         let steps: [[String]] = [
@@ -146,7 +163,9 @@ extension ThrowawayPostgres {
             ["x509", "-req", "-in", "\(folder)/server.csr", "-CA", "\(folder)/ca.pem", "-CAkey", "\(folder)/ca.key", "-CAcreateserial",
              "-days", "2", "-out", "\(folder)/server.pem", "-extfile", "\(folder)/san.cnf"],
         ]
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: "\(folder)/san.cnf", atomically: false, encoding: .utf8)
+        // The name only, not the address: verify-full to 127.0.0.1 must then fail on the host, as
+        // a certificate for another host would (verify-ca does not check it).
+        try "subjectAltName=DNS:localhost\n".write(toFile: "\(folder)/san.cnf", atomically: false, encoding: .utf8)
         for step in steps {
             let made = try Self.run(openssl, step)
             guard made.status == 0 else { throw PostgresSetupFailure("openssl \(step[0]): \(made.output)") }

@@ -134,7 +134,7 @@ import Testing
                                                 "--format", "csv"])
         #expect(cells.status == 0 && cells.stdout == "hash,text\n\\x00ff10,a\u{0}b\n", "\(cells.stdout.debugDescription)")
         // JSON types a column of numbers (a number column's NULL stays null); ids that look like numbers stay text;
-        // a column named twice keeps its first value.
+        // a column named twice is kept twice (the second as a_2).
         let json = try await LedgerBinary.run(["query", "SELECT job_id, refunded_amount, refunded_amount / 4.0 AS quarter, '7' AS seven, "
                                                + "NULL AS absent, 1 AS a, 2 AS a FROM jobs ORDER BY job_id", "--db", path, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
@@ -142,7 +142,7 @@ import Testing
         #expect(rows[0]["refunded_amount"] == .int(10) && rows[0]["quarter"] == .double(2.5) && rows[1]["refunded_amount"] == .int(0),
                 "\(json.stdout)")
         #expect(rows[0]["job_id"] == .string("j") && rows[0]["seven"] == .string("7") && rows[0]["absent"] == .null
-                && rows[0]["a"] == .int(1), "\(json.stdout)")
+                && rows[0]["a"] == .int(1) && rows[0]["a_2"] == .int(2), "\(json.stdout)")
     }
 
     @Test func exportThenImportRebuildsTheSameLedger() async throws {

@@ -16,14 +16,22 @@ import Testing
             let cases: [(parameters: String, status: Int32, says: String?)] = [
                 ("", 0, nil),  // prefer: encrypted when offered, as libpq, the certificate not checked
                 ("sslmode=require", 0, nil),
-                ("sslmode=verify-full&sslrootcert=\(ca)", 0, nil),
+                ("sslmode=verify-full&sslrootcert=\(ca)", 3, "does not name the host the URL names"),
                 ("sslmode=verify-ca&sslrootcert=\(ca)", 0, nil),
                 ("sslmode=disable", 0, nil),
-                ("sslmode=verify-full", 3, "could not be verified: give the authority that signed it with ?sslrootcert="),
-                ("sslmode=verify-ca", 3, "could not be verified"),
+                ("sslmode=verify-full&sslrootcert=system", 3, "could not be verified: give the authority that signed it with ?sslrootcert="),
+                ("sslrootcert=system", 3, "could not be verified"),  // system: verify-full, as libpq
+                ("sslmode=verify-full", 2, "sslmode=verify-full needs the authority that signed the server's certificate"),
+                ("sslmode=verify-ca", 2, "sslmode=verify-ca needs the authority"),
+                ("sslmode=verify-ca&sslrootcert=system", 2, "sslrootcert=system needs sslmode=verify-full"),
+                ("sslmode=require&sslrootcert=system", 2, "sslrootcert=system needs sslmode=verify-full"),
                 ("sslmode=maybe", 2, "sslmode \"maybe\" is not one of disable, prefer, require, verify-ca, verify-full"),
                 ("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", 2, "sslrootcert /nonexistent/ca.pem is not a readable PEM file"),
             ]
+            // The certificate names localhost, not 127.0.0.1: verify-full checks the host, verify-ca does not.
+            let byName = try await LedgerBinary.run(["verify", "--db", server.tcpURL(database: "tls", host: "localhost",
+                                                                               parameters: "sslmode=verify-full&sslrootcert=\(ca)")])
+            #expect(byName.status == 0, "\(byName.stderr)")
             for (parameters, status, says) in cases {
                 let answer = try await LedgerBinary.run(["verify", "--db", server.tcpURL(database: "tls", parameters: parameters)])
                 let output = answer.stdout + answer.stderr

@@ -90,17 +90,19 @@ public final class LedgerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render(totals: LedgerTotals?, batches: BatchStatistics, ready: Bool, bodyBytesHeld: Int = 0) -> String {
+    public func render(totals newest: (totals: LedgerTotals, age: Duration)?, batches: BatchStatistics, ready: Bool,
+                       bodyBytesHeld: Int = 0) -> String {
         var text = registry.emitToString()
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Int64)]) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
         }
-        // What the database holds: absent while it cannot be read (down, saturated), when
-        // the rest (ready 0, storage errors, refused webhooks) matters most to an alert.
-        family("ledger_totals_read", "gauge", "1 when this scrape read the ledger's totals from the database, 0 when it could not.",
-               [("", totals == nil ? 0 : 1)])
-        if let totals {
+        // What the database holds: the newest totals read and their age (absent before the
+        // first read succeeds), so a database that cannot be read leaves the rest (ready 0,
+        // storage errors, refused webhooks) answered when it matters most to an alert.
+        if let (totals, age) = newest {
+            text += "# HELP ledger_totals_age_seconds How long ago the database's totals below were read.\n"
+            text += "# TYPE ledger_totals_age_seconds gauge\nledger_totals_age_seconds \(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)\n"
             family("ledger_jobs", "gauge", "Jobs by status (the jobs projection).",
                    JobStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", totals.jobsByStatus[$0] ?? 0) })
             family("ledger_refunds_total", "counter", "Jobs refunded (each at most once).", [("", totals.refunds)])

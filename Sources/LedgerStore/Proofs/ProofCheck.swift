@@ -46,7 +46,10 @@ public struct ProofCheck: Sendable {
                 checked.append("\(what)\(proof.event.map { " (\($0.type))" } ?? ""): in the tree of size \(checkpoint.size)")
             }
         }
-        if let jobID = bundle.jobID, let failure = Self.jobFailure(jobID, bundle.proofs) {
+        if bundle.jobID == nil, bundle.proofs.count > 1 {
+            // `ledger prove --position` proves one event; several are a job's, and say whose.
+            failures.append("the bundle proves \(bundle.proofs.count) events but names no job: whose they are cannot be checked")
+        } else if let jobID = bundle.jobID, let failure = Self.jobFailure(jobID, bundle.proofs) {
             failures.append(failure)
         } else if let jobID = bundle.jobID, !bundle.proofs.isEmpty {
             checked.append("the events are job \(jobID)'s, versions 1 to \(bundle.proofs.count) with none left out")
