@@ -70,9 +70,15 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
         let answer: CommitAnswer = try await using(Self.deadlines(batch.queuedSince)) { [self] connection in
             var found: [PostgresRandomAccessRow] = []
             for try await row in try await connection.execute(statement, logger: logger) { found.append(row) }
+            // The rows end at the statement's completion; its implicit transaction commits at the
+            // Sync after it, whose answer the client library does not wait for. A server stopped
+            // in between answered rows for a batch that never committed (a fault campaign saw a
+            // job's versions jump, its completion lost). The next statement on the connection is
+            // answered only after that commit: until it is, the batch is not acknowledged.
+            try await run("SELECT 1", on: connection, logger: logger)
             return try self.answer(to: found, known: batch.expected)
         }
-        return answer.withRoundTrips(1)
+        return answer.withRoundTrips(2)
     }
 
     func commitHoldingLock(known: ChainHead, fence: Lease?, queuedSince: ContinuousClock.Instant,

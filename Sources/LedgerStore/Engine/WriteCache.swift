@@ -45,6 +45,14 @@ final class WriteCache {
     /// that missed a version is forgotten (read again when next needed);
     /// owners and stream versions follow. Too many events: everything is forgotten.
     func bringForward(_ move: HeadMove) {
+        // The log behind what this writer saw committed: a commit it counted did not
+        // happen (the server stopped after the statement's answer, before its commit),
+        // or the database was restored. Nothing cached can be trusted then.
+        if let known = head, move.head.head.position < known.head.position {
+            reset()
+            head = move.head
+            return
+        }
         guard let foreign = move.foreign else {
             reset()
             head = move.head
