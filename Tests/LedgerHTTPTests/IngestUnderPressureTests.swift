@@ -91,12 +91,13 @@ import Testing
         #expect(try await store.verify().isSound)
     }
 
-    /// Polls (for up to 5 s) until another connection holds the write lock.
+    /// Polls (for up to 15 s: the sqlite3 shell once took over 5 s to start behind the
+    /// whole suite) until another connection holds the write lock.
     static func waitUntilLocked(_ path: String) async throws {
         var configuration = Configuration()
         configuration.busyMode = .immediateError
         let probe = try DatabaseQueue(path: path, configuration: configuration)
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             let locked: Bool = try await probe.writeWithoutTransaction { db in
                 do {
                     try db.execute(sql: "BEGIN IMMEDIATE")
