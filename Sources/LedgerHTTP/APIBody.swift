@@ -13,10 +13,9 @@ extension APIBody {
 }
 
 extension APIBody {
-    /// Why `body`'s top-level object holds a field `Self` does not read, or nil.
-    static func unknownField(in body: JSONValue) -> String? {
-        guard case .object(let members) = body,
-              let unknown = members.keys.filter({ !fields.contains($0) }).sorted().first else { return nil }
+    /// Why a body with these top-level `keys` holds a field `Self` does not read, or nil.
+    static func unknownField(in keys: [String]) -> String? {
+        guard let unknown = keys.filter({ !fields.contains($0) }).sorted().first else { return nil }
         let squeezed = { (name: String) in name.lowercased().filter { $0 != "_" && $0 != "-" } }
         let meant = fields.first { squeezed($0) == squeezed(unknown) }
         return "the body has a field the API does not read: \(String(unknown.prefix(100)).debugDescription)"

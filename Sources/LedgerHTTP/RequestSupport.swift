@@ -66,12 +66,14 @@ struct RequestSupport: Sendable {
     /// A JSON body decoded as `T`; 400 naming the field at fault.
     func decode<T: APIBody>(_ type: T.Type, from request: Request) async throws -> T {
         let data = try await body(request)
-        let text = String(decoding: data, as: UTF8.self)
-        // Foundation would keep the first of a key named twice, most readers the last: the API refuses it.
-        if let twice = JSONParser.keyNamedTwice(in: text) {
+        // One scan of the top-level keys: Foundation would keep the first of a key named
+        // twice, most readers the last, so the API refuses it; and a key the body does not read.
+        let keys = JSONParser.topLevelKeys(in: String(decoding: data, as: UTF8.self))
+        var seen = Set<String>()
+        if let twice = keys.first(where: { !seen.insert($0).inserted }) {
             throw Problem.badRequest("the body names a field twice (\(twice.prefix(100)))")
         }
-        if let parsed = JSONValue(jsonText: text), let unknown = T.unknownField(in: parsed) { throw Problem.badRequest(unknown) }
+        if let unknown = T.unknownField(in: keys) { throw Problem.badRequest(unknown) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

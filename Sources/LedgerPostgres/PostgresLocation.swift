@@ -129,23 +129,18 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// TLS as `tlsMode` and `trustedRoots` say; nil for none.
     var tlsConfiguration: (TLSConfiguration, required: Bool)? {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if case .file(let path) = trustedRoots { configuration.trustRoots = .file(path) }
+        let (verification, required): (CertificateVerification, Bool)
         switch tlsMode {
         case .disable: return nil
-        case .prefer:
-            configuration.certificateVerification = .none
-            return (configuration, false)
-        case .require:
-            configuration.certificateVerification = .none
-            return (configuration, true)
-        case .verifyCA:
-            configuration.certificateVerification = .noHostnameVerification
-            return (configuration, true)
-        case .verifyFull:
-            configuration.certificateVerification = .fullVerification
-            return (configuration, true)
+        case .prefer: (verification, required) = (.none, false)
+        case .require: (verification, required) = (.none, true)
+        case .verifyCA: (verification, required) = (.noHostnameVerification, true)
+        case .verifyFull: (verification, required) = (.fullVerification, true)
         }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if case .file(let path) = trustedRoots { configuration.trustRoots = .file(path) }
+        configuration.certificateVerification = verification
+        return (configuration, required)
     }
 
     private static func port(_ text: String) throws(StoreError) -> Int {

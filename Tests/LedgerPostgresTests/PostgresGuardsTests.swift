@@ -9,11 +9,8 @@ import Testing
 /// superuser, the strongest client short of changing the schema.
 @Suite struct PostgresGuardsTests {
     @Test func theLogRefusesUpdateDeleteAndTruncateEvenAsAReplica() async throws {
-        let server = try ThrowawayPostgres.shared()
-        let database = try server.newDatabaseName()
-        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        let (server, database, store) = try await Self.ledgerOfOneJob()
         defer { Task { await store.close() } }
-        _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
         let before = try await store.events(after: 0, limit: 10)
 
         for sql in [
@@ -55,11 +52,8 @@ import Testing
     /// reports: a guard switched off (mended by enabling it again) and one
     /// dropped (the log was left unguarded), and nothing on a guarded log.
     @Test func guardsSwitchedOffOrDroppedAreFound() async throws {
-        let server = try ThrowawayPostgres.shared()
-        let database = try server.newDatabaseName()
-        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        let (server, database, store) = try await Self.ledgerOfOneJob()
         defer { Task { await store.close() } }
-        _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
         #expect(try await store.guardFindings().isEmpty)
         try server.psql("ALTER TABLE events DISABLE TRIGGER events_refuse_change", database: database)
         try server.psql("DROP TRIGGER ledger_head_guard ON ledger_head", database: database)
@@ -112,6 +106,15 @@ import Testing
         try server.psql("ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_change", database: database)
         let report = try await service.verify()
         #expect(report.findings.first { $0.check == "chain" }?.position == 2 && report.head == nil, "\(report.findings)")
+    }
+
+    /// A fresh database of the shared server holding one registered job, and its store (the caller closes it).
+    static func ledgerOfOneJob() async throws -> (ThrowawayPostgres, String, PostgresEventStore) {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        _ = try await store.execute(Fixtures.register("j", cost: 30, externalID: "x"))
+        return (server, database, store)
     }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

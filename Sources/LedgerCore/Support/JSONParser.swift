@@ -15,22 +15,22 @@ public struct JSONParser {
     /// Nesting deeper than this is refused (hostile input must not blow the stack).
     public static let depthMax = 64
 
-    /// The first key `text`'s top-level object names twice, or nil (also for
-    /// text that is no object: the decoder reports that). For bodies the
-    /// ledger's own clients write, where Foundation's decoder would quietly
-    /// keep the first value; nested values (metadata, outputs pasted from a
+    /// The keys of `text`'s top-level object in order, repeats kept (none for
+    /// text that is no object: the decoder reports that), values skipped, not
+    /// built. For bodies the ledger's own clients write, where Foundation's
+    /// decoder would quietly keep the first of a key named twice and drop a key
+    /// it does not know; nested values (metadata, outputs pasted from a
     /// provider) are opaque, and the parser itself keeps the last.
-    public static func keyNamedTwice(in text: String) -> String? {
+    public static func topLevelKeys(in text: String) -> [String] {
         var text = text
         return text.withUTF8 { bytes in
             var reader = JSONReader(bytes: bytes)
-            var seen: Set<String> = []
-            var twice: String?
+            var keys: [String] = []
             try? reader.object { key, reader throws(Failure) in
-                if twice == nil, !seen.insert(key.description).inserted { twice = key.description }
+                keys.append(key.description)
                 try reader.skipValue()
             }
-            return twice
+            return keys
         }
     }
 
