@@ -35,6 +35,7 @@ enum PostgresMigrations {
         ("v9-late-webhooks", v9LateWebhooks),
         ("v10-projections-parsed-once", v10ProjectionsParsedOnce),
         ("v11-jobs-fill-factor", v11JobsFillFactor),
+        ("v12-durable-append", v12DurableAppend),
     ]
 
     /// Migrations that add a projection an existing log must fill: after

@@ -82,7 +82,7 @@ extension StoredEvent {
     /// The columns as `SELECT` lists them: `json` read back as its text.
     static let postgresSelectList = selectList(StoredEvent.columns, json: ["data", "metadata"])
 
-    init(postgres row: PostgresRandomAccessRow) {
+    init(postgres row: some ColumnReader) {
         self.init(position: row.integer("position") ?? 0, stream: row.text("stream") ?? "",
                   version: row.integer("version") ?? 0, type: row.text("type") ?? "",
                   schemaVersion: Int(row.integer("schema_version") ?? 0), recordedAt: row.text("recorded_at") ?? "",

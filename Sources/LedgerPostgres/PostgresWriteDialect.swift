@@ -66,19 +66,12 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
     }
 
     func commit(_ batch: PreparedBatch) async throws -> CommitAnswer {
-        let statement = AppendBatchStatement(arguments: arguments(batch))
-        let answer: CommitAnswer = try await using(Self.deadlines(batch.queuedSince)) { [self] connection in
+        let statement = DurableAppendStatement(arguments: arguments(batch))
+        return try await using(Self.deadlines(batch.queuedSince)) { [self] connection in
             var found: [PostgresRandomAccessRow] = []
             for try await row in try await connection.execute(statement, logger: logger) { found.append(row) }
-            // The rows end at the statement's completion; its implicit transaction commits at the
-            // Sync after it, whose answer the client library does not wait for. A server stopped
-            // in between answered rows for a batch that never committed (a fault campaign saw a
-            // job's versions jump, its completion lost). The next statement on the connection is
-            // answered only after that commit: until it is, the batch is not acknowledged.
-            try await run("SELECT 1", on: connection, logger: logger)
-            return try self.answer(to: found, known: batch.expected)
+            return try self.answer(to: BatchAnswerRow.rows(of: found.first?.text("answer")), known: batch.expected)
         }
-        return answer.withRoundTrips(2)
     }
 
     func commitHoldingLock(known: ChainHead, fence: Lease?, queuedSince: ContinuousClock.Instant,
@@ -126,8 +119,10 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
 // MARK: - The batch call
 
 extension PostgresWriteDialect {
-    static let appendBatch = "SELECT * FROM ledger_append_batch("
-        + (1...25).map { "$\($0)" }.joined(separator: ", ") + ")"
+    static let appendBatch = "SELECT * FROM ledger_append_batch(\(batchParameters))"
+    /// The same batch, committed before it is answered (migration v12).
+    static let appendBatchDurably = "CALL ledger_append_batch_durably(\(batchParameters), NULL)"
+    private static let batchParameters = (1...25).map { "$\($0)" }.joined(separator: ", ")
 
     /// Inserts rows that extend `head` (an import, inside the transaction
     /// that holds the chain lock) through the same call as a group commit.
@@ -164,7 +159,7 @@ extension PostgresWriteDialect {
     }
 
     /// `ledger_append_batch`'s answer: committed, the head moved (with what moved it), or the fence lost.
-    private func answer(to rows: [PostgresRandomAccessRow], known: ChainHead) throws -> CommitAnswer {
+    private func answer<Row: ColumnReader>(to rows: [Row], known: ChainHead) throws -> CommitAnswer {
         guard let first = rows.first(where: { $0.text("outcome") != "event" }) else {
             throw StoreError.unexpected("ledger_append_batch answered nothing")
         }
@@ -188,7 +183,7 @@ extension PostgresWriteDialect {
     }
 
     /// What `ledger_lock_head` answered: nil when the head is the known one.
-    private static func move(in rows: [PostgresRandomAccessRow], knowing known: ChainHead) throws -> HeadMove? {
+    private static func move<Row: ColumnReader>(in rows: [Row], knowing known: ChainHead) throws -> HeadMove? {
         guard let first = rows.first(where: { $0.text("outcome") != "event" }) else {
             throw StoreError.unexpected("ledger_lock_head answered nothing")
         }
@@ -197,25 +192,24 @@ extension PostgresWriteDialect {
     }
 
     /// The head and the events after `known`, when the log still extends it and they are few enough.
-    private static func move(from head: PostgresRandomAccessRow, events rows: [PostgresRandomAccessRow],
-                             known: ChainHead) throws -> HeadMove {
+    private static func move<Row: ColumnReader>(from head: Row, events rows: [Row], known: ChainHead) throws -> HeadMove {
         guard let state = headState(head) else { throw StoreError.corrupt("ledger_head has no row") }
         let events = rows.filter { $0.text("outcome") == "event" }.map(StoredEvent.init(postgres:))
         let extends = events.first?.prevHash == known.hash && events.count <= HeadMove.foreignCountMax
         return HeadMove(head: state, foreign: extends ? events : nil)
     }
 
-    private static func headState(_ row: PostgresRandomAccessRow) -> HeadState? {
+    private static func headState(_ row: some ColumnReader) -> HeadState? {
         guard let position = row.integer("position"), let hash = row.text("hash") else { return nil }
         let at = row.text("recorded_at").flatMap(Timestamp.init(iso8601:)) ?? Timestamp(millisecondsSinceEpoch: 0)
         return HeadState(head: ChainHead(position: position, hash: hash), recordedAt: at)
     }
 }
 
-/// `ledger_append_batch`'s call, prepared once per connection: a group
-/// commit's one statement is not parsed and planned again each time.
-struct AppendBatchStatement: PostgresPreparedStatement {
-    static let sql = PostgresWriteDialect.appendBatch
+/// A group commit's one statement, prepared once per connection: it is not
+/// parsed and planned again each time.
+struct DurableAppendStatement: PostgresPreparedStatement {
+    static let sql = PostgresWriteDialect.appendBatchDurably
     typealias Row = PostgresRandomAccessRow
     let arguments: [PostgresArgument]
 
@@ -223,18 +217,23 @@ struct AppendBatchStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
 }
 
-extension CommitAnswer {
-    fileprivate func withRoundTrips(_ count: Int) -> CommitAnswer {
-        switch self {
-        case .committed(var cost):
-            cost.roundTrips = count
-            return .committed(cost)
-        case .rebased(let rebased, var cost):
-            cost.roundTrips = count
-            return .rebased(rebased, cost)
-        case .headMoved, .fenceLost:
-            return self
+/// One row of `ledger_append_batch`'s answer as `ledger_append_batch_durably`
+/// passes it on: an object of the JSON array it answers.
+struct BatchAnswerRow: ColumnReader {
+    let members: JSONValue
+
+    static func rows(of answer: String?) throws -> [BatchAnswerRow] {
+        guard let answer, case .array(let rows) = try? JSONParser.parse(answer) else {
+            throw StoreError.unexpected("ledger_append_batch_durably answered \(answer.map { "\($0.prefix(200))" } ?? "nothing")")
         }
+        return rows.map(BatchAnswerRow.init(members:))
+    }
+
+    func text(_ column: String) -> String? { members[column]?.stringValue }
+
+    func integer(_ column: String) -> Int64? {
+        if case .int(let value) = members[column] { return value }
+        return nil
     }
 }
 
