@@ -36,6 +36,9 @@ public struct BackgroundSettings: Sendable {
     /// Polls in flight per provider, and started per second per provider.
     public var pollConcurrency = 4
     public var pollsPerSecond = 20
+    /// The largest answer read from a provider's API or the app (`LEDGER_MAX_BODY`,
+    /// the webhook's limit too: a body a provider posts it may also answer a poll with).
+    public var responseBytesMax = 1 << 20
     /// The longest a `Retry-After` is honoured (429/5xx from a provider or the app).
     public var retryAfterMaxMilliseconds: Int64 = 600_000
     /// `LEDGER_RETAIN_BODIES`: raw webhook bodies older than this are redacted

@@ -34,7 +34,7 @@ struct BackgroundComposition: Sendable {
         self.store = store
         self.settings = settings
         self.notificationsOn = notificationsOn ?? (settings.notifyURL != nil)
-        outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets)
+        outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets, responseBytesMax: settings.responseBytesMax)
         poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
         watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
         notifier = Notifier(store: store, settings: settings, outbound: outbound, clock: clock, logger: logger)

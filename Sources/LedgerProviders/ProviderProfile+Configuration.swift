@@ -52,7 +52,7 @@ extension ProviderProfile {
             throw ConfigurationError(key: prefix, detail: "a provider name is 1-40 lowercase letters, digits or _")
         }
         guard ProviderProfile.builtIn[name] == nil else {
-            throw ConfigurationError(key: prefix, detail: "\(name) is built in; its profile cannot be redefined (only secret, base_url, api_key)")
+            throw ConfigurationError(key: prefix, detail: "\(name) is built in; its profile cannot be redefined, only given its settings (secret, base_url and the others docs/configuration.md lists for every provider)")
         }
         let authentication: Authentication
         switch object["authentication"]?.stringValue {

@@ -46,6 +46,27 @@ import Testing
         }
     }
 
+    /// The watchdog's and an operator's immediate polls wait out a provider's
+    /// pause too (they polled a throttled provider 13 s into a 25 s pause,
+    /// and their good answer ended the pause for every job).
+    @Test func anImmediatePollWaitsOutTheProvidersPause() async throws {
+        try await Harness.run(pollConcurrency: 1) { h in
+            let jobs = try await h.submitJobs(2)
+            h.provider.mode = .throttle
+            h.advance(minutes: 6)
+            #expect(try await h.poller.runOnce().polled == 1)
+            h.provider.mode = .normal
+            let calls = h.provider.statusCalls
+            let job = try #require(try await h.store.job(jobs[1]))
+            #expect(try await h.poller.pollNow(job) == nil, "paused: not polled")
+            #expect(h.provider.statusCalls == calls && h.poller.pausedUntil("replicate") != nil)
+            #expect(try await h.poller.runOnce().backingOff == ["replicate"])
+            h.advance(minutes: 3)
+            #expect(h.poller.pausedUntil("replicate") == nil)
+            #expect(try await h.poller.pollNow(job) != nil, "polled once the pause ran out")
+        }
+    }
+
     /// 302, 410, 429 with an hour's `Retry-After`, an app that hangs past the
     /// read timeout, a 2xx with a body over the cap: none is a delivery. The
     /// notification stays open under one `webhook-id`, a 429 waits (capped at

@@ -53,6 +53,15 @@ import Testing
         #expect(given.lateCompletionPolicy == unset.lateCompletionPolicy && given.notifyEvents == unset.notifyEvents)
     }
 
+    /// A provider that posts a body of some size answers a poll with the same
+    /// body: `max_body` bounds both (a poll answer was cut at a fixed 1 MiB,
+    /// so a success too large for the webhook could never be recorded).
+    @Test func theBodyLimitIsAlsoThePollAnswersLimit() throws {
+        let sources = ConfigurationSources(environment: ["LEDGER_MAX_BODY": "3MiB"], file: ConfigurationFile())
+        let configuration = try LedgerConfiguration(sources, databaseFlag: nil)
+        #expect(configuration.server.requestBodyBytesMax == 3 << 20 && configuration.background.responseBytesMax == 3 << 20)
+    }
+
     /// A value the file gives is named in an error as the file names it, the
     /// environment's as the environment does; the environment wins.
     @Test func anErrorNamesTheSettingWhereItWasGiven() throws {

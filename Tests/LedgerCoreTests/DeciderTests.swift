@@ -67,6 +67,15 @@ import Testing
         }
     }
 
+    /// As an operator's reason (docs/http-api.md): blanks or invisible
+    /// characters alone are no reason, and nothing is decided.
+    @Test(arguments: ["", "  \n", "\u{200B}", "\u{2066}\u{2069}"])
+    func aCancellationWithoutAVisibleReasonIsRefused(_ reason: String) {
+        #expect(throws: DecisionError.invalid("reason is required: it is recorded with the cancellation")) {
+            try decide(.cancel(reason: reason), after: registered)
+        }
+    }
+
     @Test func anotherRegistrationForTheSameJobNamesTheDifferences() {
         #expect(throws: DecisionError.registeredWithDifferentPayload(jobID: "j", fields: ["account", "cost"])) {
             try decide(.register(Fixtures.registration("j", account: "other", cost: 31)), after: registered)

@@ -18,11 +18,14 @@ import Testing
 
     // MARK: Routing
 
-    @Test func ourJobIDWinsAndADisagreementIsMarked() {
+    /// The external id a job owns wins over the job id the body names: apps
+    /// pass NCA one workflow id for several toolkit runs, and a second run's
+    /// success went to the first job while its own job was failed and refunded.
+    @Test func anOwnedExternalIDWinsAndOurJobIDDecidesWhereNoneOwnsIt() {
         let webhook = Fixtures.webhook("theirs", .completed, delivery: "d", provider: "nca")
         let claimed = job("ours")
         #expect(WebhookRoute.of(webhook, claimedJobID: "ours", claimedJob: claimed, owner: "other")
-                == .job(jobID: "ours", matchedBy: .jobID))
+                == .job(jobID: "other", matchedBy: nil))
         #expect(WebhookRoute.of(webhook, claimedJobID: "ours", claimedJob: claimed, owner: nil) == .job(jobID: "ours", matchedBy: .jobID))
         #expect(WebhookRoute.of(webhook, claimedJobID: "ours", claimedJob: claimed, owner: "ours") == .job(jobID: "ours", matchedBy: nil),
                 "agreement is no news")

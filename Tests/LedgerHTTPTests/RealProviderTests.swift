@@ -296,6 +296,23 @@ import Testing
         }
     }
 
+    /// An app that passes the toolkit one workflow id (`id`) for several runs:
+    /// each run's webhook goes to the job that owns its `job_id`, not to the
+    /// job the workflow id names (which it did: the second run's job was then
+    /// failed by the watchdog and refunded although its work succeeded).
+    @Test func ncaRunsSharingOneWorkflowIDEachReachTheirOwnJob() async throws {
+        typealias Body = RealProviderBodies.NCA
+        try await Self.withLedger(try Self.registry()) { ledger in
+            try await ledger.register("unique-request-id", provider: "nca", externalID: "first-run-of-the-workflow")
+            try await ledger.register("caption-step", provider: "nca", externalID: "a1b2c3d4-e5f6-g7h8-i9j0-k1l2m3n4o5p6")
+            let answer = try await ledger.post("nca", Body.captionSuccessResponse, query: "?token=\(Self.ncaToken)")
+            #expect(answer.status == .ok && answer.answer?["job_id"] == .string("caption-step"))
+            #expect(try await ledger.job("caption-step").status == .completed)
+            #expect(try await ledger.job("unique-request-id").status != .completed)
+            #expect(try await Self.storedWebhook(ledger.store, jobID: "caption-step").matchedBy == nil)
+        }
+    }
+
     /// A failure, then the Cloud Run job's own failure webhook for the same
     /// run (no `job_id`, built as `gunicorn.conf.py` of the toolkit at cadbb22e
     /// builds it: `{code, id, message, error}`): one failure, one refund.

@@ -3,7 +3,9 @@
 
     Tools/ingest-bench/run.py [--runs 3] [--seconds 10] [--connections 16,64] [--log-level info]
 
-Also prints the server's peak resident memory (VmHWM) over the whole run.
+Also prints the server's peak resident memory (VmHWM) over the whole run. In either
+form, --binary PATH measures that build instead of this checkout's release build (a
+copy built at an earlier commit, to alternate the two in one sitting).
 
     Tools/ingest-bench/run.py --engines [--engine-list sqlite,pg1,pg2,pg1-proxy,pg2-proxy] [--runs 3] [--seconds 8]
                                         [--connections 64]
@@ -54,9 +56,7 @@ def main():
         return compare_engines(options)
     if shutil.which("wrk") is None:
         sys.exit("ingest-bench: wrk is not installed (apt-get install wrk)")
-    subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    binary = os.path.join(ROOT, ".build", "release", "ledger")
+    binary = ledger_binary(options)
     folder = tempfile.mkdtemp(prefix="ingest-bench-")
     port = 18_000 + os.getpid() % 1000
     server = start_server(binary, folder, port, options.log_level)
@@ -82,7 +82,18 @@ def parse_options():
     parser.add_argument("--engines", action="store_true", help="durable ingest engine by engine (--engine-list)")
     parser.add_argument("--engine-list", default="sqlite,pg1,pg2,pg1-proxy,pg2-proxy",
                         help="of " + ", ".join(ENGINES) + " (-proxy: through Tools/fault-proxy, 1 ms each way)")
+    parser.add_argument("--binary", help="measure this ledger binary instead of building this checkout in release mode")
     return parser.parse_args()
+
+
+def ledger_binary(options):
+    """--binary as given (another build to compare with, e.g. a copy made at an earlier commit), else a release
+    build of this checkout."""
+    if options.binary:
+        return os.path.abspath(options.binary)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(ROOT, ".build", "release", "ledger")
 
 
 def start_server(binary, folder, port, log_level, db=None):
@@ -290,8 +301,7 @@ def compare_engines(options, quiet=False):
     through a proxy delaying each chunk 1 ms each way, standing for a database on another host), each against
     one node's trivial route measured alongside; on PostgreSQL also the statements the database ran per stored
     webhook (pg_stat_statements). Prints the table, or with `quiet` returns its lines."""
-    subprocess.run(["swift", "build", "-c", "release", "--product", "ledger"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    binary = os.path.join(ROOT, ".build", "release", "ledger")
+    binary = ledger_binary(options)
     script = os.path.join(ROOT, "Tools", "ingest-bench", "signed-webhooks.lua")
     results = {}
     for key in options.engine_list.split(","):

@@ -79,11 +79,14 @@ public final class Poller: Sendable {
     }
 
     /// Polls one job now (the watchdog's immediate poll, an operator's
-    /// re-drive); nil when it cannot be polled. A result that could not be
+    /// re-drive); nil when it cannot be polled, or not yet: while its provider
+    /// is paused after a 429 or 5xx (jobs crossing `stuck_after` during a
+    /// provider's rate limit would otherwise all poll it). A result that could not be
     /// stored is an error, so an operator is never told "polled" for nothing.
     @discardableResult
     public func pollNow(_ job: JobState) async throws(StoreError) -> LedgerOutcome? {
-        guard let client = clients[job.provider], let externalID = job.externalID else { return nil }
+        guard let client = clients[job.provider], let externalID = job.externalID,
+              pausedUntil(job.provider) == nil else { return nil }
         let polled = await pollOne(job, externalID: externalID, client: client)
         if let failure = polled.storeFailure { throw failure }
         return polled.outcome
@@ -106,6 +109,12 @@ public final class Poller: Sendable {
 
     private func backingOff(_ provider: String, now: Timestamp) -> Bool {
         state.withLock { $0.backoff[provider].map { now < $0.until } ?? false }
+    }
+
+    /// When `provider`'s pause after a 429 or 5xx ends, while it runs.
+    public func pausedUntil(_ provider: String) -> Timestamp? {
+        let now = clock.now
+        return state.withLock { $0.backoff[provider].flatMap { now < $0.until ? $0.until : nil } }
     }
 
     private struct Polled: Sendable {
@@ -162,12 +171,14 @@ public final class Poller: Sendable {
     }
 
     /// 429 and 5xx pause the provider: `Retry-After` seconds (capped), else
-    /// 30 s doubling with each failure in a row; any other answer clears it.
+    /// 30 s doubling with each failure in a row. Any other answer clears it
+    /// once it has run out: an answer to a poll sent before the 429 says
+    /// nothing about the pause the provider asked for.
     private func noteProviderHealth(_ provider: String, _ response: OutboundResponse) {
         let now = clock.now
         state.withLock { state in
             guard response.status == 429 || response.status >= 500 else {
-                state.backoff[provider] = nil
+                if let pause = state.backoff[provider], now >= pause.until { state.backoff[provider] = nil }
                 return
             }
             let failures = (state.backoff[provider]?.failures ?? 0) + 1

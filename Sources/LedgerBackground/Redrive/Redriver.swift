@@ -129,6 +129,9 @@ public struct Redriver: Sendable {
         case .poll:
             guard job.externalID != nil else { return "no external id yet (nothing to ask the provider about)" }
             guard let poller else { return "polling is not set up in this process" }
+            if let until = poller.pausedUntil(job.provider) {
+                return "\(job.provider) asked for a pause (429 or 5xx) until \(until.iso8601): poll after it"
+            }
             return poller.unpollable(job.provider)
         case .notify:
             return job.notifications.values.contains { $0.stage == .deadLettered } ? nil : "no dead-lettered notification to send again"

@@ -23,6 +23,7 @@ extension BackgroundSettings {
         }
         self.notifySchedule = notifySchedule
         allowPrivateTargets = try sources.flag(.allowPrivateTargets)
+        responseBytesMax = try sources.bytes(.maxBody, max: ServerSettings.bodyBytesMaxLimit)
         try readNotifyTarget(sources)
         for name in providers {
             let endpoint = ProviderEndpoint(baseURL: sources.configured(.provider(name, "base_url")),

@@ -19,6 +19,9 @@ struct ServerSettings: Sendable {
     /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
     var startupQuickCheckMilliseconds = 5_000
 
+    /// The most `LEDGER_MAX_BODY` may say.
+    static let bodyBytesMaxLimit = 64 << 20
+
     init(_ sources: ConfigurationSources) throws(ConfigurationError) {
         host = sources.text(.host) ?? ""
         let portText = sources.text(.port) ?? ""
@@ -27,7 +30,7 @@ struct ServerSettings: Sendable {
         }
         self.port = port
         durability = try sources.choice(.durability, StoreOptions.Durability.self, allowed: "full or normal") ?? .full
-        requestBodyBytesMax = try sources.bytes(.maxBody, max: 64 << 20)
+        requestBodyBytesMax = try sources.bytes(.maxBody, max: Self.bodyBytesMaxLimit)
         bodyBytesHeldMax = try sources.bytes(.maxBodyBytesHeld, max: 4 << 30)
         guard bodyBytesHeldMax >= requestBodyBytesMax else {
             throw ConfigurationError(key: Setting.maxBodyBytesHeld.environmentName,

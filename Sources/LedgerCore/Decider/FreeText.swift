@@ -48,7 +48,10 @@ extension JobCommand {
     func validateText() throws(DecisionError) {
         switch self {
         case .register(let registration): try FreeText.check(registration.operation, field: "operation")
-        case .cancel(let reason): try FreeText.check(reason, field: "reason")
+        case .cancel(let reason):
+            // Shown wherever the cancellation is (the job, the refund, the app's notification).
+            if FreeText.showsNothing(reason) { throw .invalid("reason is required: it is recorded with the cancellation") }
+            try FreeText.check(reason, field: "reason")
         case .submit, .webhook, .poll, .resolveCompleted, .resolveFailed, .reevaluate, .watchdog, .notification: break
         }
     }

@@ -53,8 +53,10 @@ struct WebhookRoutes: Sendable {
 
     private func record(_ request: Request, _ context: LedgerRequestContext, profile: ProviderProfile) async throws -> Response {
         guard let credentials = services.providers.credentials(for: profile.name) else {
-            throw Problem(.unauthorized, "Unauthorized",
-                          detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks are refused")
+            // The ledger's set-up, not the sender's fault: a status providers retry, until the secret is set.
+            throw Problem(.serviceUnavailable, "Service Unavailable",
+                          detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks cannot be checked yet",
+                          retryAfterSeconds: 60)
         }
         let body = try await support.body(request)
         let (webhook, claimedJobID) = try await verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
