@@ -239,7 +239,10 @@ struct RedriveCommand: AsyncParsableCommand {
                     + "\(report.repeated) already have this re-drive; \(report.notApplicable) do not apply"
                 : "redrive: \(report.matched) jobs match; acted on \(report.acted) (\(report.appendedEvents) events appended); "
                     + "\(report.repeated) already had this re-drive; \(report.notApplicable) do not apply"
-            let reasons = report.notApplicableReasons.sorted { $0.key < $1.key }.map { "\n  \($0.value) not \(action.pastParticiple): \($0.key)" }
+            var reasons = report.notApplicableReasons.sorted { $0.key < $1.key }.map { "\n  \($0.value) not \(action.pastParticiple): \($0.key)" }
+            if report.notApplicable > 0, configurationOption.config == nil {
+                reasons.append("\n  (no --config given: settings serve reads from its configuration file are unknown to this command)")
+            }
             guard report.unknownJobIDs.isEmpty else {
                 throw CommandFailure(.checkFailed, "no job \(report.unknownJobIDs.joined(separator: ", ")) in this ledger: nothing done")
             }

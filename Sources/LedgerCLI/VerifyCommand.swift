@@ -85,7 +85,11 @@ struct VerifyCommand: AsyncParsableCommand {
                 let first = report.firstBadPosition.map { "; first bad position \($0)" } ?? ""
                 throw CommandFailure(.checkFailed, "verification failed\(first)")
             }
-            if format == .text { writeOut("ok: chain, triggers, invariants and the stored Merkle tree hold") }
+            if format == .text {
+                writeOut("ok: chain, triggers, invariants and the stored Merkle tree hold"
+                         + (checkpoint == nil ? "" : "; the log extends the checkpoint"
+                            + (publicKey == nil ? " (its signer not checked: pass --public-key)" : ", signed by --public-key")))
+            }
         }
     }
 

@@ -24,13 +24,21 @@ public struct APIKeys: Sendable {
     /// Parses `app:KEY,admin:KEY`; throws a message naming the bad entry.
     public init(parsing text: String) throws(ConfigurationError) {
         var entries: [Entry] = []
-        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+        let written = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (index, entry) in written.enumerated() {
+            // An error names the entry by its place, never by its text: a typo must not print a key.
+            let place = "entry \(index + 1) of \(written.count)"
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let role = Role(rawValue: parts[0]) else {
-                throw ConfigurationError(key: "LEDGER_KEYS", detail: "entry \"\(parts.first ?? "")...\" is not role:KEY with role app, admin or auditor")
+                throw ConfigurationError(key: "LEDGER_KEYS", detail: "\(place) is not role:KEY with role app, admin or auditor (entries are separated by commas)")
             }
             guard parts[1].utf8.count >= 16 else {
-                throw ConfigurationError(key: "LEDGER_KEYS", detail: "the \(role.rawValue) key is shorter than 16 characters")
+                throw ConfigurationError(key: "LEDGER_KEYS", detail: "the \(role.rawValue) key (\(place)) is shorter than 16 characters")
+            }
+            // Two entries run together (`app:K1;admin:K2`, `app:K1 admin:K2`) would make one key of both.
+            guard !parts[1].contains(where: { $0 == ";" || $0.isWhitespace }) else {
+                throw ConfigurationError(key: "LEDGER_KEYS",
+                                         detail: "the \(role.rawValue) key (\(place)) holds a space or a ';': separate entries with commas")
             }
             let digest = Self.digest(parts[1])
             entries.append((digest, Self.signer(digest: digest, role: role)))

@@ -105,6 +105,12 @@ extension StoreError {
             let text = String(describing: error)
             // The client's pool, closed with the store: writes after close are "retry later".
             if text.contains("poolShutdown") { return .storageUnavailable("the ledger is shutting down") }
+            // After new connections failed again and again, the pool waits before trying again: the database
+            // is down or restarting (the expected state after an outage, not a defect to report).
+            if text.contains("connectionCreationCircuitBreakerTripped") {
+                return .storageUnavailable("PostgreSQL cannot be reached: new connections kept failing, so the ledger "
+                                           + "waits a little before it tries again (the database down or restarting)")
+            }
             return .unexpected(text)
         }
         let state = psql.serverInfo?[.sqlState] ?? ""

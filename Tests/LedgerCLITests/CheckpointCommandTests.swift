@@ -43,6 +43,10 @@ import Testing
         await store.close()
         let verified = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", verifierKey])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("the log extends the checkpoint, signed by --public-key"), "\(verified.stdout)")
+        // Without the key the answer says what it did not check, on stdout too (an on-call read only that).
+        let unpinned = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file])
+        #expect(unpinned.status == 0 && unpinned.stdout.contains("its signer not checked: pass --public-key"), "\(unpinned.stdout)")
         let (_, otherKey) = try await Self.keyPair()
         let wrongSigner = try await LedgerBinary.run(["verify", "--db", path, "--checkpoint", file, "--public-key", otherKey])
         #expect(wrongSigner.status == 1 && wrongSigner.stdout.contains("signature"), "\(wrongSigner.stdout)")

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 @testable import LedgerPostgres
+import _ConnectionPoolModule
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -177,5 +178,20 @@ import Testing
             SELECT position || ' ' || outcome FROM projection_notification_attempts ORDER BY position
             """, database: database)
         #expect(outcomes.split(separator: "\n").suffix(2) == ["7 delivered", "8 failing"], "\(outcomes)")
+    }
+}
+
+/// What the client library's own failures mean to an operator.
+@Suite struct PostgresErrorMeaningTests {
+    /// After an outage the pool refuses requests for a while once new
+    /// connections kept failing: "retry later" in words, not an internal
+    /// type asking for a bug report (as `/readyz` answered for 10-24 s).
+    @Test func aTrippedConnectionCircuitBreakerIsAPassingOutage() {
+        let error = StoreError.fromPostgres(ConnectionPoolError.connectionCreationCircuitBreakerTripped)
+        guard case .storageUnavailable(let detail) = error else {
+            Issue.record("\(error)")
+            return
+        }
+        #expect(detail.contains("PostgreSQL cannot be reached") && !detail.contains("ConnectionPoolError"))
     }
 }

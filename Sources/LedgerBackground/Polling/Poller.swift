@@ -111,6 +111,9 @@ public final class Poller: Sendable {
         state.withLock { $0.backoff[provider].map { now < $0.until } ?? false }
     }
 
+    /// The time between two polls started for one provider (`pollsPerSecond`).
+    public var spacing: Duration { .milliseconds(1000 / max(1, settings.pollsPerSecond)) }
+
     /// When `provider`'s pause after a 429 or 5xx ends, while it runs.
     public func pausedUntil(_ provider: String) -> Timestamp? {
         let now = clock.now
@@ -126,7 +129,6 @@ public final class Poller: Sendable {
 
     private func poll(_ jobs: [JobState], provider: String) async -> [Polled] {
         guard let client = clients[provider] else { return [] }
-        let spacing = Duration.milliseconds(1000 / max(1, settings.pollsPerSecond))
         return await withTaskGroup(of: Polled.self) { group in
             var results: [Polled] = []
             var inFlight = 0

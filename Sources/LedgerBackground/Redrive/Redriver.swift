@@ -119,6 +119,9 @@ public struct Redriver: Sendable {
                                                         metadata: EventMetadata(actor: "operator:\(operatorName)", source: "redrive")))
             report.appendedEvents += recorded.appended.count
             report.appendedEvents += try await perform(action, on: recorded.state ?? folded, folded: folded)
+            // Polls one after another keep to the poller's pace (a bulk re-drive sent 130 a second
+            // to a provider in an outage); a 429 or 5xx pauses the rest (``inapplicable``).
+            if action == .poll, let spacing = poller?.spacing { try? await Task.sleep(for: spacing) }
         }
         return report
     }

@@ -152,7 +152,7 @@ public struct LogProofs: Sendable {
         let checkpoint = try Self.read(note)
         let head = try await engine.head()
         guard checkpoint.size <= head.position else {
-            throw ProofFailure.notExtended("the checkpoint's tree size \(checkpoint.size) is past this log's end (\(head.position)): it is another log's")
+            throw ProofFailure.notExtended("the checkpoint's tree size \(checkpoint.size) is past this log's end (\(head.position)): it is another log's, or this log restored from a backup taken before it (its events past \(head.position) are lost to this database)")
         }
         guard try await tree.root(size: checkpoint.size) == checkpoint.root else {
             throw try await disagreement(with: checkpoint, "this log's root at tree size \(checkpoint.size)")
