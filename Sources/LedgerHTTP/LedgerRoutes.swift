@@ -106,11 +106,12 @@ struct HealthRoutes {
         do {
             try await services.health.probeWritable()
         } catch {
-            services.readiness.storageFailed(error.description, lasting: error.needsOperator)
+            if error.needsOperator { services.readiness.storageFailed(error.description, lasting: true) }
+            services.readiness.probeFailed(error.description)
             throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
                           retryAfterSeconds: 5)
         }
-        services.readiness.storageSucceeded()
+        services.readiness.probeSucceeded()
         // A database found damaged stays not ready though the probe's own page took a write.
         if let damage = services.readiness.storageFailure {
             throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot be used: \(damage)", retryAfterSeconds: 5)

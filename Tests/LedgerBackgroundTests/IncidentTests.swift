@@ -4,6 +4,7 @@ import LedgerCore
 import LedgerFakes
 import LedgerStore
 import LedgerTesting
+import Synchronization
 import Testing
 
 /// The incidents this product exists for, end to end: real SQLite,
@@ -161,6 +162,31 @@ import Testing
         }
     }
 
+    /// The disk fills after the app took a notification: the attempt cannot be
+    /// recorded. The notifier records it once the database takes writes again
+    /// instead of sending it again every round (an on-call saw one
+    /// notification 66 times in 73 s of a full disk).
+    @Test func anAttemptTheDatabaseCouldNotRecordIsRecordedLaterNotSentAgain() async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(1)
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            let store = RefusingRecords(store: h.store)
+            let notifier = try #require(Notifier(store: store, settings: h.settings, outbound: h.outbound, clock: h.clock,
+                                                 logger: Harness.logger))
+            store.refusing.withLock { $0 = true }
+            for _ in 0..<5 {
+                await #expect(throws: StoreError.self) { _ = try await notifier.runOnce() }
+                h.advance(minutes: 1)
+            }
+            #expect(h.app.accepted.count == 1, "sent once; its record failed")
+            store.refusing.withLock { $0 = false }
+            #expect(try await notifier.runOnce().delivered == 1)
+            #expect(h.app.accepted.count == 1)
+            #expect(try await h.store.foldedJob("job_0")?.notifications.values.first?.stage == .delivered)
+        }
+    }
+
     @Test func duplicatedAndReorderedWebhooksMakeOneDecisionAndFlappingPollsStillComplete() async throws {
         try await Harness.run { h in
             let jobs = try await h.submitJobs(3)
@@ -212,4 +238,25 @@ import Testing
             #expect(try await h.store.verify().isSound)
         }
     }
+}
+
+/// The ledger's store whose writes fail while `refusing` is set, as a full
+/// disk's do; reads go through.
+final class RefusingRecords: JobCommands & NotificationOutbox, Sendable {
+    let store: any JobCommands & NotificationOutbox
+    let refusing = Mutex(false)
+
+    init(store: any JobCommands & NotificationOutbox) { self.store = store }
+
+    func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
+        if refusing.withLock({ $0 }) { throw .storageUnavailable("disk full") }
+        return try await store.execute(request)
+    }
+
+    func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {
+        try await store.openNotifications(after: position, limit: limit)
+    }
+
+    func lastQueuedNotificationPosition() async throws(StoreError) -> Int64 { try await store.lastQueuedNotificationPosition() }
+    func foldedJob(_ jobID: String) async throws(StoreError) -> JobState? { try await store.foldedJob(jobID) }
 }

@@ -38,6 +38,19 @@ import Testing
         #expect(!readiness.isReady && readiness.storageFailure == "database disk image is malformed")
     }
 
+    /// `ledger_ready` says what `/readyz` said: a probe refused (the database
+    /// under its free-space reserve) stays "not ready" while webhook writes
+    /// that still fit succeed, until a probe passes (the metric read 1 while
+    /// `/readyz` answered 503, so an alert on it missed a filling disk).
+    @Test func aRefusedProbeIsClearedOnlyByAProbe() {
+        let readiness = Readiness()
+        readiness.probeFailed("7548928 bytes left, under the 8388608-byte reserve")
+        readiness.storageSucceeded()
+        #expect(!readiness.isReady && readiness.storageFailure?.contains("reserve") == true)
+        readiness.probeSucceeded()
+        #expect(readiness.isReady)
+    }
+
     /// Once shutdown begins (serve's ShutdownGate calls this on SIGTERM), the
     /// load balancer is told at once: /readyz 503 "shutting down", ledger_ready 0,
     /// while the database itself is fine.

@@ -43,6 +43,10 @@ public final class Notifier: Sendable {
         /// down for hours must not turn the notifier into a busy loop).
         var lastQueuedSeen: Int64 = -1
         var nextDue: Timestamp?
+        /// Attempts made whose record the database refused (full, down): the
+        /// next round records them instead of sending again (an app answered
+        /// 200 was sent the same notification every second of a full disk).
+        var unrecorded: [String: NotificationCommand] = [:]
     }
     private let state = Mutex(State())
 
@@ -133,6 +137,10 @@ public final class Notifier: Sendable {
     }
 
     private func attempt(_ progress: NotificationProgress, job: JobState, round: inout NotifyRound) async throws(StoreError) {
+        if let made = state.withLock({ $0.unrecorded[progress.notificationID] }) {
+            try await record(made, progress, job: job, round: &round)
+            return
+        }
         let now = clock.now
         let body = NotificationBody(type: progress.event, timestamp: now.iso8601,
                                     data: .init(notificationID: progress.notificationID, event: progress.event, job: JobSnapshot(job)))
@@ -165,8 +173,26 @@ public final class Notifier: Sendable {
         }
         let command = NotificationCommand.attempted(notificationID: progress.notificationID, httpStatus: httpStatus,
                                                     error: error, attemptsMax: schedule.attemptsMax, latencyMilliseconds: latency)
-        let outcome = try await store.execute(.job(jobID: job.jobID, command: .notification(command),
+        try await record(command, progress, job: job, round: &round)
+    }
+
+    /// Records an attempt made; kept to be recorded next round when the database refuses it.
+    private func record(_ command: NotificationCommand, _ progress: NotificationProgress, job: JobState,
+                        round: inout NotifyRound) async throws(StoreError) {
+        let outcome: LedgerOutcome
+        do {
+            outcome = try await store.execute(.job(jobID: job.jobID, command: .notification(command),
                                                    metadata: EventMetadata(actor: "notifier", source: "notifier")))
+        } catch {
+            // A storage failure keeps the attempt; a decision that refuses it will refuse it again.
+            if case .refused = error {
+                state.withLock { _ = $0.unrecorded.removeValue(forKey: progress.notificationID) }
+            } else {
+                state.withLock { $0.unrecorded[progress.notificationID] = command }
+            }
+            throw error
+        }
+        state.withLock { _ = $0.unrecorded.removeValue(forKey: progress.notificationID) }
         round.attempted += 1
         let types = outcome.appended.map(\.type)
         if types.contains(.notificationDelivered) || types.contains(.notificationDeadLettered) {

@@ -10,6 +10,9 @@ public final class Readiness: Sendable {
     private struct State {
         var shuttingDown = false
         var storageFailure: String?
+        /// What the last `/readyz` probe found (the free-space reserve among it):
+        /// only a later probe clears it, not a write that still fit.
+        var probeFailure: String?
         var damage: String?
     }
 
@@ -24,10 +27,15 @@ public final class Readiness: Sendable {
         }
     }
     public func storageSucceeded() { state.withLock { $0.storageFailure = nil } }
+    public func probeFailed(_ detail: String) { state.withLock { $0.probeFailure = detail } }
+    /// A probe's write succeeded: writes work again too.
+    public func probeSucceeded() { state.withLock { $0.probeFailure = nil; $0.storageFailure = nil } }
     public func shutdownBegan() { state.withLock { $0.shuttingDown = true } }
 
     public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
     /// Why the database cannot take writes now, if it cannot (damage first).
-    public var storageFailure: String? { state.withLock { $0.damage ?? $0.storageFailure } }
-    public var isReady: Bool { state.withLock { !$0.shuttingDown && $0.storageFailure == nil && $0.damage == nil } }
+    public var storageFailure: String? { state.withLock { $0.damage ?? $0.storageFailure ?? $0.probeFailure } }
+    public var isReady: Bool {
+        state.withLock { !$0.shuttingDown && $0.storageFailure == nil && $0.probeFailure == nil && $0.damage == nil }
+    }
 }
