@@ -77,8 +77,10 @@ struct ReplayCommand: AsyncParsableCommand {
 
     private static func summary(_ event: StoredEvent) -> String {
         guard case .object(let data) = JSONValue(jsonText: event.data) ?? .null else { return "" }
-        let keys = ["source", "reported_status", "raw_status", "duplicate", "amount", "cost", "external_id",
-                    "decision", "reason", "policy", "evidence_position", "adopted_from"]
+        // What an on-call reads a timeline for: a poll's answer, who acted, each notification attempt.
+        let keys = ["source", "reported_status", "raw_status", "http_status", "transport_error", "error", "duplicate", "amount",
+                    "cost", "external_id", "decision", "operator", "action", "reason", "policy", "evidence_position", "adopted_from",
+                    "notification_id", "event", "attempt"]
         return keys.compactMap { key in data[key].map { "\(key)=\(brief($0))" } }.joined(separator: " ")
     }
 

@@ -70,6 +70,24 @@ import Testing
         #expect(lines.last?.hasPrefix("    -> status=failed source=webhook cost=10 refunded=10") == true)
     }
 
+    /// What an on-call reads a timeline for is on its line: a poll's HTTP
+    /// status and error, who acted and why (they showed `raw_status=` only).
+    @Test func replayShowsAPollsAnswerAndWhoActed() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("p", cost: 10, externalID: "x"))
+        let throttled = PollResult(attempt: 1, reportedStatus: .unknown, rawStatus: "", error: "the status API answered 503",
+                                   httpStatus: 503)
+        _ = try await store.execute(.job(jobID: "p", command: .poll(throttled), metadata: Fixtures.app))
+        let action = OperatorAction(operatorName: "oncall", action: "poll", reason: "INC-8")
+        _ = try await store.execute(.job(jobID: "p", command: .reevaluate(action), metadata: Fixtures.app))
+        await store.close()
+        let output = try await LedgerBinary.run(["replay", "p", "--db", path])
+        #expect(output.stdout.contains("poll.result  reported_status=unknown raw_status= http_status=503 error=the status API answered 503"),
+                "\(output.stdout)")
+        #expect(output.stdout.contains("operator=oncall action=poll reason=INC-8"), "\(output.stdout)")
+    }
+
     @Test func replayAsJSONHasTheDocumentedShape() async throws {
         let path = try await ledger()
         let output = try await LedgerBinary.run(["replay", "j", "--db", path, "--format", "json", "--position", "2"])
