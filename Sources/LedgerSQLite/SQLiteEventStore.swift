@@ -145,16 +145,19 @@ public final class SQLiteEventStore: EventStore {
     /// then checks that the database has ``StoreOptions/readinessReserveBytes``
     /// left to grow (see ``StorageHeadroom``).
     public func probeWritable() async throws(StoreError) {
-        try await write(keepsWriterState: true) { db in
-            try db.execute(sql: """
-                INSERT INTO readiness_probe (id, probes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1
-                """)
+        do {
+            try await write(keepsWriterState: true) { db in
+                try db.execute(sql: """
+                    INSERT INTO readiness_probe (id, probes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1
+                    """)
+            }
+        } catch {
+            // A file-size limit fails the write as SQLite's "disk I/O error", which reads as a damaged
+            // disk (and its runbook restores a backup): say first that the database has no room.
+            if let shortfall = headroomShortfall() { throw .storageUnavailable("\(shortfall); the write failed: \(error)") }
+            throw error
         }
-        let room = StorageHeadroom.bytes(forDatabaseAt: path)
-        guard room >= options.readinessReserveBytes else {
-            throw .storageUnavailable("\(max(room, 0)) bytes left for the database to grow, under the "
-                                      + "\(options.readinessReserveBytes)-byte reserve (disk space or file-size limit)")
-        }
+        if let shortfall = headroomShortfall() { throw .storageUnavailable(shortfall) }
     }
 
     /// The job's row after it next changes, or after `timeout` as it is then

@@ -17,6 +17,20 @@ import Testing
         #expect(mode == 2, "2 is INCREMENTAL; 0 (NONE) would keep every freed page in the file")
     }
 
+    /// `doctor` and the admin front page name a database that has too little
+    /// room to grow, with the reserve `/readyz` keeps (they said nothing
+    /// while a full disk had webhooks answered 503).
+    @Test func tooLittleRoomToGrowIsAStorageFinding() async throws {
+        var options = StoreOptions()
+        options.readinessReserveBytes = Int64.max / 2
+        let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: options)
+        defer { Task { await store.close() } }
+        let findings = try await store.storageFindings()
+        #expect(findings.contains { $0.summary.contains("under the \(Int64.max / 2)-byte reserve") && $0.command.contains("Disk full") },
+                "\(findings)")
+        await #expect(throws: StoreError.self) { try await store.probeWritable() }
+    }
+
     @Test func redactedLargeBodiesGiveTheirPagesBack() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)
