@@ -56,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
         let backgroundSettings = configuration.background
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: configuration.logLevel) }
         let store = try await Self.openStore(configuration, logger: logger)
+        if !PostgresLocation.isPostgresURL(configuration.databaseLocation) {
+            do { try ServeLock.hold(sqliteFileAt: configuration.databaseLocation) } catch {
+                await store.close()
+                throw error
+            }
+        }
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         let readiness = Readiness()
         let metrics = LedgerMetrics()

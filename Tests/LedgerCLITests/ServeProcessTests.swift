@@ -95,6 +95,27 @@ import Testing
         #expect(try await store.verify().isSound)
     }
 
+    /// One `serve` per SQLite file: a second one on the same file would poll
+    /// and notify beside the first (31 of 80 notifications sent twice). It
+    /// exits 3 saying why; the first serves on; once it is stopped, a new one starts.
+    @Test func aSecondServeOnTheSameFileIsRefused() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = ServeProcessTests.freePort()
+        let first = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
+                                               environment: ["LEDGER_KEYS": Self.keys])
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        let second = try await LedgerBinary.run(["serve", "--db", path, "--port", String(ServeProcessTests.freePort())],
+                                                environment: ["LEDGER_KEYS": Self.keys])
+        #expect(second.status == 3 && second.stderr.contains("another ledger serve is using"), "\(second.stderr)")
+        #expect(try await Self.curl(["http://127.0.0.1:\(port)/readyz"]).output.contains("ready"))
+        kill(first.processIdentifier, SIGKILL)
+        await first.exited()
+        let again = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
+                                               environment: ["LEDGER_KEYS": Self.keys])
+        kill(again.processIdentifier, SIGTERM)
+        await again.exited()
+    }
+
     @Test func withNoConfigurationItWritesOwnerOnlySecretsThatSignRealWebhooks() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let port = ServeProcessTests.freePort()
