@@ -93,6 +93,9 @@ extension PostgresEventStore: ReadModels {
             totals.orphansUnadopted = sums?.integer("orphans") ?? 0
             totals.position = sums?.integer("position") ?? 0
             totals.databaseBytes = sums?.integer("database_bytes") ?? 0
+            let notifications = try await rows(NotificationReads.stageCountsSQL, on: connection, logger: logger).first
+            totals.notificationsOpen = notifications?.integer("open") ?? 0
+            totals.notificationsDeadLettered = notifications?.integer("dead_lettered") ?? 0
             let sources = ["webhook", "poll", "watchdog", "manual", "app"]
             for row in try await rows("SELECT provider, \(sources.map { "terminal_\($0)" }.joined(separator: ", ")) FROM projection_provider_health",
                                       on: connection, logger: logger) {

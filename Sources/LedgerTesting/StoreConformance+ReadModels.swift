@@ -186,6 +186,7 @@ extension StoreConformance {
             let totals = try await store.totals()
             try expect(totals.refunds == 1 && totals.orphansUnadopted == 1 && totals.jobsByStatus[.processing] == 1, "\(totals)")
             try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")
+            try expect(totals.notificationsOpen == 1 && totals.notificationsDeadLettered == 1, "\(totals)")
         },
         Check(name: "the refunded credits metric is exact past 2^53") { store in
             // A double would give 9223372036854774784 for this one refund.

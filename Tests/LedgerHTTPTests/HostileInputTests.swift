@@ -133,7 +133,9 @@ import Testing
         _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
         let before = try await store.head()
         let services = LedgerServices(store: store, keys: try APIKeys(parsing: JobRoutesTests.keys), requestBodyBytesMax: 4096,
+                                      // `standard` has a secret of its own: replicate's signature must not open its route.
                                       providers: try ProviderRegistry(secrets: ["replicate": WebhookRoutesTests.secret,
+                                                                                "standard": "whsec_" + Data(repeating: 9, count: 24).base64EncodedString(),
                                                                                 "wavespeed": "wavespeed-token-0123456789"]),
                                       now: { WebhookRoutesTests.now })
         try await Application(router: buildRouter(services)).test(.router) { client in

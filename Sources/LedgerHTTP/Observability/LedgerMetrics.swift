@@ -110,6 +110,10 @@ public final class LedgerMetrics: Sendable {
             family("ledger_conflicts_total", "counter", "Terminal reports contradicting a job's first terminal fact.",
                    [("", totals.conflicts)])
             family("ledger_orphans", "gauge", "Webhooks for no known job, not yet adopted.", [("", totals.orphansUnadopted)])
+            family("ledger_notifications_open", "gauge", "Notifications to the app not delivered yet.",
+                   [("", totals.notificationsOpen)])
+            family("ledger_notifications_dead_lettered", "gauge",
+                   "Notifications to the app given up on after their schedule, until re-driven.", [("", totals.notificationsDeadLettered)])
             family("ledger_log_position", "gauge", "The log's last position.", [("", totals.position)])
             family("ledger_provider_outcomes_total", "counter", "Terminal outcomes by provider and the source that decided them.",
                    totals.outcomesByProvider.sorted { $0.key < $1.key }.flatMap { provider, counts in

@@ -37,6 +37,9 @@ extension SQLiteEventStore {
             for row in try Row.fetchAll(db, sql: "SELECT provider, sum(reports) AS reports FROM projection_unknown_statuses GROUP BY provider") {
                 totals.unknownStatusesByProvider[row["provider"]] = row["reports"]
             }
+            let notifications = try Row.fetchOne(db, sql: NotificationReads.stageCountsSQL)
+            totals.notificationsOpen = notifications?["open"] ?? 0
+            totals.notificationsDeadLettered = notifications?["dead_lettered"] ?? 0
             (totals.databaseBytes, totals.walBytes) = self.fileSizes()
             return totals
         }

@@ -31,6 +31,10 @@ public struct LedgerTotals: Sendable, Hashable {
     public var pollShare: [String: Double] = [:]
     /// Per provider, reports of status words its profile does not know.
     public var unknownStatusesByProvider: [String: Int64] = [:]
+    /// Notifications to the app not delivered yet, and those given up on
+    /// (dead letters, until re-driven): what an on-call alerts on.
+    public var notificationsOpen: Int64 = 0
+    public var notificationsDeadLettered: Int64 = 0
     /// The database file's size and its WAL's, in bytes.
     public var databaseBytes: Int64 = 0
     public var walBytes: Int64 = 0

@@ -34,6 +34,14 @@ public enum NotificationReads {
         """
     }
 
+    /// How many notifications are open and how many dead-lettered now:
+    /// `open`, `dead_lettered` (each counted on its partial index).
+    public static let stageCountsSQL = """
+        SELECT (SELECT count(*) FROM projection_notifications WHERE stage = '\(NotificationProgress.Stage.open.rawValue)') AS open,
+               (SELECT count(*) FROM projection_notifications
+                WHERE stage = '\(NotificationProgress.Stage.deadLettered.rawValue)') AS dead_lettered
+        """
+
     /// Each delivery attempt with its outcome (``AttemptRow``).
     static let deliveriesSQL = "SELECT \(AttemptRow.columns.joined(separator: ", ")) FROM \(AttemptRow.table)"
 
