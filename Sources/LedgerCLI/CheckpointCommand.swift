@@ -60,8 +60,9 @@ func proofCall<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let failure as ProofFailure {
         switch failure {
-        case .notExtended: throw CommandFailure(.checkFailed, failure.description)
-        case .noCheckpoint, .unknownJob, .noEvent, .unreadable: throw CommandFailure(.usage, failure.description)
+        // Not found is a check that failed, as `replay`'s unknown job (docs/decisions.md).
+        case .notExtended, .unknownJob, .noEvent: throw CommandFailure(.checkFailed, failure.description)
+        case .noCheckpoint, .unreadable: throw CommandFailure(.usage, failure.description)
         }
     } catch let error as StoreError {
         throw CommandFailure(error)

@@ -46,6 +46,9 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("--example must be one of completed, failed, processing")
         }
         guard (1...300).contains(timeoutSeconds) else { throw ValidationError("--timeout-seconds must be 1 to 300") }
+        if let url, !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
+            throw ValidationError("--url must start with http:// or https:// (for example http://\(url))")
+        }
     }
 
     func run() async throws {
@@ -91,7 +94,9 @@ struct SendCommand: AsyncParsableCommand {
             let answer = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), String(buffer: answer))
         } catch {
-            throw CommandFailure(.checkFailed, "cannot reach \(address) (is `ledger serve` running there?): \(error)")
+            // NIO's words for a refused connection read "connection reset (error set): Connection refused) (errno: 111)".
+            let why = "\(error)".contains("Connection refused") ? "nothing listens there (connection refused)" : "\(error)"
+            throw CommandFailure(.checkFailed, "cannot reach \(address) (is `ledger serve` running there?): \(why)")
         }
     }
 }

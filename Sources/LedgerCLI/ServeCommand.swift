@@ -63,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
+        Self.warnOfUnpolledProviders(configuration, poller: background.poller, logger: logger)
         let readiness = Readiness()
         let metrics = LedgerMetrics()
         var providerRegistry = configuration.providers
@@ -145,6 +146,19 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.server.port = port
         }
         return configuration
+    }
+
+    /// A provider whose webhooks are checked (its secret is set) but whose
+    /// jobs can never be polled is said once at start: a lost webhook of its
+    /// is then noticed only at the deadline, and the watchdog's "poll now"
+    /// does nothing (an on-call found it only by reading the code).
+    static func warnOfUnpolledProviders(_ configuration: LedgerConfiguration, poller: Poller, logger: Logger) {
+        for name in configuration.providers.profiles.keys.sorted() where configuration.providers.credentials(for: name) != nil {
+            guard let why = poller.unpollable(name) else { continue }
+            logger.warning("a provider's jobs are never polled: a lost webhook is noticed only at the deadline", metadata: [
+                "provider": .string(name), "why": .string(why),
+            ])
+        }
     }
 
     /// Opens the store after looking at the file (a damaged, foreign or newer

@@ -211,8 +211,9 @@ import Testing
         // Bad input: unreadable files and keys are usage errors.
         #expect(try await LedgerBinary.run(["check-proof", "--key", "nonsense", jobFile]).status == 2)
         #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, path + ".missing"]).status == 2)
-        #expect(try await LedgerBinary.run(["prove", "nobody", "--db", path]).status == 2)
-        #expect(try await LedgerBinary.run(["prove", "--position", "9999", "--db", path]).status == 2)
+        // A job or position the log does not hold is "not found", as for replay: exit 1.
+        #expect(try await LedgerBinary.run(["prove", "nobody", "--db", path]).status == 1)
+        #expect(try await LedgerBinary.run(["prove", "--position", "9999", "--db", path]).status == 1)
         #expect(try await LedgerBinary.run(["prove", "--consistency", "--db", path]).status == 2)
     }
 

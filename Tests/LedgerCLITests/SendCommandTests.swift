@@ -53,6 +53,10 @@ import Testing
         await server.exited()
         let closed = try await LedgerBinary.run(["send", "--provider", "replicate", "--example", "completed", "--external-id", "x",
                                                  "--url", url], environment: Self.secrets)
-        #expect(closed.status == 1 && closed.stderr.contains("cannot reach"), "\(closed.stderr)")
+        #expect(closed.status == 1 && closed.stderr.contains("cannot reach") && closed.stderr.contains("nothing listens there"),
+                "\(closed.stderr)")
+        let schemeless = try await LedgerBinary.run(["send", "--provider", "replicate", "--example", "completed", "--external-id", "x",
+                                                     "--url", "127.0.0.1:1"], environment: Self.secrets)
+        #expect(schemeless.status == 2 && schemeless.stderr.contains("--url must start with http://"), "\(schemeless.stderr)")
     }
 }

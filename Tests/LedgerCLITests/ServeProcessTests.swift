@@ -116,6 +116,23 @@ import Testing
         await again.exited()
     }
 
+    /// A provider whose webhooks are checked but whose jobs can never be
+    /// polled (no API key) is named at start, with the setting that is missing.
+    @Test func aProviderThatIsNeverPolledIsSaidAtStart() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = ServeProcessTests.freePort()
+        let log = path + ".stderr"
+        let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
+                                                environment: ["LEDGER_KEYS": Self.keys,
+                                                              "LEDGER_PROVIDER_REPLICATE_SECRET": "whsec_" + Data(repeating: 5, count: 24).base64EncodedString()],
+                                                errorLog: log)
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("never polled") && $0.contains("LEDGER_PROVIDER_REPLICATE_API_KEY") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("never polled") && $0.contains("\"wavespeed\"") }, "no secret: not in use")
+    }
+
     @Test func withNoConfigurationItWritesOwnerOnlySecretsThatSignRealWebhooks() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let port = ServeProcessTests.freePort()

@@ -64,15 +64,8 @@ enum TableCell {
         String(iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
-    /// "6.3 min", "2.5 h", "66 days": a number of seconds a person reads at a glance.
-    static func duration(seconds: Double) -> String {
-        switch seconds {
-        case ..<90: return "\(Int(seconds.rounded())) s"
-        case ..<5_400: return String(format: "%.1f min", seconds / 60)
-        case ..<172_800: return String(format: "%.1f h", seconds / 3_600)
-        default: return "\(Int((seconds / 86_400).rounded())) days"
-        }
-    }
+    /// "6.3 min", "2.5 h", "66 days" (``ReadableDuration``).
+    static func duration(seconds: Double) -> String { ReadableDuration.text(seconds: seconds) }
 
     /// "just now", "4 min ago", "3 h ago", "2 days ago", or "in 5 min" for a time ahead.
     static func relative(_ time: Timestamp, now: Timestamp) -> String {

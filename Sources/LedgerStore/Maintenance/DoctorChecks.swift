@@ -41,7 +41,7 @@ public struct DoctorChecks: Sendable {
         let weekAgo = now.adding(milliseconds: -7 * 86_400_000)
         return [
             DoctorChecks(model: .stuckJobs(at: now, policy: watchdog)) { (row: StuckCount, db) in
-                .init(check: "stuck", summary: "\(row.jobs) \(row.status) jobs stuck (oldest \(row.oldestAgeSeconds / 3600) h)",
+                .init(check: "stuck", summary: "\(row.jobs) \(row.status) jobs stuck (oldest \(ReadableDuration.text(seconds: Double(row.oldestAgeSeconds))))",
                       command: row.status == JobStatus.registered.rawValue
                           ? "ledger audit stuck\(db)   # never submitted: ask the app; the watchdog fails them at the deadline"
                           : "ledger redrive --status processing --action poll --operator YOU --reason \"stuck jobs\"\(db)")
