@@ -99,17 +99,30 @@ struct HealthRoutes {
         router.get("metrics") { _, _ -> Response in try await metrics() }
     }
 
+    static let probeTimeout = Duration.seconds(4)
+
     private func ready() async throws -> Response {
         guard !services.readiness.isShuttingDown else {
             throw Problem(.serviceUnavailable, "Not ready", detail: "the service is shutting down", retryAfterSeconds: 5)
         }
-        do {
-            try await services.health.probeWritable()
-        } catch {
+        // Bounded below the usual 5 s probe timeout: a database that cannot be reached kept the
+        // probe waiting for a connection and then for its connect (8 s seen in an outage).
+        let probe = await RequestSupport.race(Self.probeTimeout) { [health = services.health] () async throws -> Bool in
+            try await health.probeWritable()
+            return true
+        }
+        let failure: String?
+        switch probe {
+        case .success(true?): failure = nil
+        case .success: failure = "the database did not answer the readiness probe within \(Self.probeTimeout)"
+        case .failure(let error as StoreError):
             if error.needsOperator { services.readiness.storageFailed(error.description, lasting: true) }
-            services.readiness.probeFailed(error.description)
-            throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(error.description)",
-                          retryAfterSeconds: 5)
+            failure = error.description
+        case .failure(let error): failure = "\(error)"
+        }
+        if let failure {
+            services.readiness.probeFailed(failure)
+            throw Problem(.serviceUnavailable, "Not ready", detail: "the database cannot take a write: \(failure)", retryAfterSeconds: 5)
         }
         services.readiness.probeSucceeded()
         // A database found damaged stays not ready though the probe's own page took a write.

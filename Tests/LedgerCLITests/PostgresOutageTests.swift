@@ -47,6 +47,7 @@ import Testing
         let end = Shared(ContinuousClock.now + .seconds(60))
         let slowest = Shared(Duration.zero)
         let metricsDuringOutage = Shared("")
+        let readyDuringOutage = Shared<[String]>([])
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<4 {
@@ -78,7 +79,14 @@ import Testing
             // What an alert reads during the outage: the process's own series, not a 503.
             let scraped = try await ServeProcessTests.curl(["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/metrics"]).output
             metricsDuringOutage.withLock { $0 = scraped }
-            try await Task.sleep(for: .seconds(7))
+            // docs/postgres.md: "while the database is down, /readyz says so within 5 s" (it took 8 s once;
+            // curl gives up at 5 s, which reads 000).
+            for _ in 0..<2 {
+                let probe = try await ServeProcessTests.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                                             "http://127.0.0.1:\(port)/readyz"]).output
+                readyDuringOutage.withLock { $0.append(probe) }
+            }
+            try await Task.sleep(for: .seconds(4))
             try await offPool { try database.start() }
             phase.withLock { $0 = 2 }
             end.withLock { $0 = min($0, ContinuousClock.now + .seconds(6)) }
@@ -95,6 +103,7 @@ import Testing
               + "slowest answer \(slowest.withLock { $0 })")
         #expect(Set(counts.keys).isSubset(of: [200, 503]), "only 200 or 503 (retry later), never 500 or no answer: \(counts)")
         #expect((phases[1]?[503] ?? 0) > 0, "503 while the database is gone")
+        #expect(readyDuringOutage.withLock { $0 } == ["503", "503"], "/readyz within 5 s: \(readyDuringOutage.withLock { $0 })")
         let scraped = metricsDuringOutage.withLock { $0 }
         // No scrape before the outage: no totals read yet, and the process's own series answered.
         #expect(scraped.hasSuffix("\n200") && !scraped.contains("ledger_totals_age_seconds") && scraped.contains("ledger_commits_total"),
