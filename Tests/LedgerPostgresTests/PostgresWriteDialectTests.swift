@@ -56,6 +56,40 @@ import Testing
         #expect(all.map(\.stream) == ["kept", "again"] && all[1].prevHash == all[0].hash)
     }
 
+    /// The events that moved the head come back with the answer while their
+    /// bodies come to 64 MB at most; past that none, and the node reads the
+    /// log itself (an answer aggregated whole failed past PostgreSQL's
+    /// 256 MB jsonb limit, a 500 for a node that had been idle while another
+    /// stored large webhooks).
+    @Test func eventsPastTheAnswersSizeCapAreNotPassedBack() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let node = try await PostgresEventStore.open(url: url)
+        let other = try await PostgresEventStore.open(url: url)
+        defer { Task { await node.close(); await other.close() } }
+        _ = try await other.append(StoreConformance.plain("s", count: 1))
+        let first = try await other.events(after: 0, limit: 1)[0]
+        let stale = ChainHead(position: first.position, hash: first.hash)
+        let megabyte = String(repeating: "x", count: 1 << 20)
+        for round in 0..<10 {
+            let large = (0..<7).map { index in
+                NewEvent(.operatorAction(OperatorAction(operatorName: "ops", action: "note", reason: "\(round).\(index) " + megabyte)),
+                         metadata: Fixtures.app)
+            }
+            _ = try await other.append(AppendRequest(stream: "large-\(round)", events: large))
+        }
+        var batch = PreparedBatch(expected: stale)
+        let late = RecordedEvent(position: 2, stream: "late", version: 1, event: StoreConformance.plainEvents(1)[0].event,
+                                 recordedAt: Timestamp(millisecondsSinceEpoch: 0), metadata: Fixtures.app)
+        batch.events = [StoredEvent(chaining: late, after: stale.hash, idempotencyKey: nil, codec: EventCodec())]
+        guard case .headMoved(let move) = try await node.writer.dialect.commit(batch) else {
+            Issue.record("a batch decided against a stale head was not refused")
+            return
+        }
+        #expect(move.head.head.position == 71 && move.foreign == nil, "\(move.head.head.position) \(move.foreign?.count ?? -1)")
+        _ = try await node.append(StoreConformance.plain("after", count: 1))
+        #expect(try await node.head().position == 72)
+    }
+
     /// A movable batch is placed after another node's events when none of
     /// them touched what it read: positions shift, and the hashes the
     /// database recomputes are the ones the node's ChainHasher computes, for

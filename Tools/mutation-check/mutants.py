@@ -231,4 +231,15 @@ MUTANTS = [
      "guard event.version >= expected, proof.position > lastPosition else {", "SQLiteConformance"),
     ("a timestamp's day is not checked against its month", "Sources/LedgerCore/Support/Timestamp+ISO8601.swift",
      "(1...Self.dayCount(year, month)).contains(day)", "(1...31).contains(day)", "CodecTests"),
+
+    # From this stop's outside reviews.
+    ("the job id a body names wins over the job that owns its external id", "Sources/LedgerCore/Decider/WebhookRouting.swift",
+     "        if let owner { return .job(jobID: owner, matchedBy: nil) }\n",
+     "        if let owner, claimedJob == nil { return .job(jobID: owner, matchedBy: nil) }\n", "ProviderFactsTests"),
+    ("a cancellation takes a reason that shows nothing", "Sources/LedgerCore/Decider/FreeText.swift",
+     "if FreeText.showsNothing(reason) {", "if false {", "DeciderTests"),
+    ("the dead-letter count counts open notifications", "Sources/LedgerStore/ReadModels/NotificationReads.swift",
+     r"Stage.deadLettered.rawValue)') AS dead_lettered", r"Stage.open.rawValue)') AS dead_lettered", "SQLiteConformance"),
+    ("doctor misses a database with too little room to grow", "Sources/LedgerSQLite/Maintenance/SQLiteEventStore+StorageFindings.swift",
+     "guard room < options.readinessReserveBytes else { return nil }", "guard room < 0 else { return nil }", "RetentionSpaceTests"),
 ]
