@@ -240,7 +240,8 @@ struct RedriveCommand: AsyncParsableCommand {
                 : "redrive: \(report.matched) jobs match; acted on \(report.acted) (\(report.appendedEvents) events appended); "
                     + "\(report.repeated) already had this re-drive; \(report.notApplicable) do not apply"
             var reasons = report.notApplicableReasons.sorted { $0.key < $1.key }.map { "\n  \($0.value) not \(action.pastParticiple): \($0.key)" }
-            if report.notApplicable > 0, configurationOption.config == nil {
+            // Only where a setting is missing: it may be in the file serve reads.
+            if configurationOption.config == nil, report.notApplicableReasons.keys.contains(where: { $0.contains("set LEDGER_") }) {
                 reasons.append("\n  (no --config given: settings serve reads from its configuration file are unknown to this command)")
             }
             guard report.unknownJobIDs.isEmpty else {

@@ -55,13 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         let providers = configuration.providers.profiles.keys.sorted()
         let backgroundSettings = configuration.background
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: configuration.logLevel) }
-        let store = try await Self.openStore(configuration, logger: logger)
         if !PostgresLocation.isPostgresURL(configuration.databaseLocation) {
-            do { try ServeLock.hold(sqliteFileAt: configuration.databaseLocation) } catch {
-                await store.close()
-                throw error
-            }
+            try ServeLock.hold(sqliteDatabase: configuration.databaseLocation)
         }
+        let store = try await Self.openStore(configuration, logger: logger)
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         Self.warnOfUnpolledProviders(configuration, poller: background.poller, logger: logger)
         let readiness = Readiness()

@@ -6,20 +6,45 @@ import Glibc
 /// One `serve` per SQLite file. A second one on the same file serves as well
 /// (SQLite's own locks let both write), but both poll and both notify: an
 /// on-call saw 31 of 80 notifications sent twice. `serve` takes an advisory
-/// `flock` on the database file and holds it until the process ends. It
-/// does not touch SQLite's locks (on Linux `flock` and SQLite's `fcntl`
-/// record locks are apart), and the descriptor is never closed before the
-/// process ends: closing a second descriptor of the file would drop the
-/// process's `fcntl` locks, SQLite's among them. Cron commands take none
-/// (`poll --once` beside `serve` is allowed, docs/guarantees.md).
+/// `flock` on `<database>.serve-lock` before it opens the database (a refused
+/// second `serve` must not migrate the file or record its settings first) and
+/// holds it until the process ends. The lock is on a file of its own: on macOS
+/// `flock` and SQLite's `fcntl` locks on one file conflict, and closing a
+/// second descriptor of the database would drop SQLite's locks on Linux.
+/// Cron commands take none (`poll --once` beside `serve` is allowed).
 enum ServeLock {
-    /// Takes the lock on the file at `path`, or throws when another `serve` holds it.
-    static func hold(sqliteFileAt path: String) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }  // opened already by the store: nothing else can be wrong here
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw CommandFailure(.unusableDatabase, "another ledger serve is using \(path): run one serve per SQLite file "
-                                 + "(for several nodes, use PostgreSQL: docs/postgres.md)")
+    /// Takes the lock for the database at `location`, or throws when another
+    /// `serve` holds it or it cannot be taken.
+    static func hold(sqliteDatabase location: String) throws {
+        let path = lockPath(for: location)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(.unusableDatabase, "cannot take serve's lock \(path): \(String(cString: strerror(errno)))")
         }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            close(descriptor)
+            throw CommandFailure(.unusableDatabase, busy
+                ? "another ledger serve is using \(location) (it holds \(path)): run one serve per SQLite file (for several "
+                    + "nodes, use PostgreSQL: docs/postgres.md)"
+                : "cannot take serve's lock \(path): \(String(cString: strerror(errno)))")
+        }
+        // Held, deliberately never closed: the process's end lets it go, a crash too.
+    }
+
+    /// The lock file beside the database, named after the file SQLite opens
+    /// however it is written (a relative path, a symbolic link, a `file:` URI).
+    static func lockPath(for location: String) -> String {
+        var path = location
+        if path.hasPrefix("file:") {
+            path = String(path.dropFirst("file:".count))
+            if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
+            path = path.removingPercentEncoding ?? path
+        }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let resolved = FileManager.default.fileExists(atPath: url.path)
+            ? url.resolvingSymlinksInPath()
+            : url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent)
+        return resolved.path + ".serve-lock"
     }
 }

@@ -8,8 +8,8 @@ public struct WebhookReport: Sendable, Equatable {
     public var rawStatus: String
     public var outputs: JSONValue
     public var error: String?
-    /// The ledger's own job id, when the body names it (NCA's `id`): it wins
-    /// over the external id when both name a job (see ``WebhookRouting``).
+    /// The ledger's own job id, when the body names it (NCA's `id`): it
+    /// decides when no job owns the external id (see ``WebhookRoute``).
     public var claimedJobID: String?
 }
 
@@ -169,7 +169,8 @@ extension ProviderProfile {
 
     /// `nca` (No-Code Architects toolkit): `?token=`; `{job_id (theirs), id (ours), code, response, message}`;
     /// code 200 is success, any other code a failure. Run as Cloud Run jobs the
-    /// toolkit draws a `job_id` of its own (and sends none on failure): our `id` wins.
+    /// toolkit draws a `job_id` of its own (and sends none on failure): our `id`
+    /// decides where no job owns that `job_id`.
     public static let nca = builtIn(
         "nca", .queryToken(parameter: "token"), envelopes: [""], id: "/job_id", status: "/code",
         outputs: "/response", error: "/message", jobID: "/id", map: ["200": .completed], other: .failed)

@@ -1,5 +1,5 @@
 import Foundation
-import LedgerBackground
+@testable import LedgerBackground
 import LedgerCore
 import LedgerFakes
 import LedgerStore
@@ -64,6 +64,22 @@ import Testing
             h.advance(minutes: 3)
             #expect(h.poller.pausedUntil("replicate") == nil)
             #expect(try await h.poller.pollNow(job) != nil, "polled once the pause ran out")
+        }
+    }
+
+    /// An answer to a poll sent before the provider's 429 (in flight beside
+    /// it) does not end the pause the provider asked for.
+    @Test func anOrdinaryAnswerDoesNotEndAPauseThatRunsStill() async throws {
+        try await Harness.run { h in
+            func answer(_ status: Int, _ headers: [String: String] = [:]) -> OutboundResponse {
+                OutboundResponse(status: status, headers: headers, body: Data(), latencyMilliseconds: 1)
+            }
+            h.poller.noteProviderHealth("replicate", answer(429, ["retry-after": "120"]))
+            h.poller.noteProviderHealth("replicate", answer(200))
+            #expect(h.poller.pausedUntil("replicate") != nil, "a 200 in flight does not end a running pause")
+            h.advance(minutes: 3)
+            h.poller.noteProviderHealth("replicate", answer(200))
+            #expect(h.poller.pausedUntil("replicate") == nil)
         }
     }
 

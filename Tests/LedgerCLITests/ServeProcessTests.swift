@@ -104,9 +104,18 @@ import Testing
         let first = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
                                                environment: ["LEDGER_KEYS": Self.keys])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-        let second = try await LedgerBinary.run(["serve", "--db", path, "--port", String(ServeProcessTests.freePort())],
-                                                environment: ["LEDGER_KEYS": Self.keys])
-        #expect(second.status == 3 && second.stderr.contains("another ledger serve is using"), "\(second.stderr)")
+        // The same file by another name: a symbolic link to it, a file: URI.
+        let link = path + ".link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        let before = try await SQLiteEventStore(path: path).recordedSettings()
+        for name in [path, link, "file:" + path + "?mode=rwc"] {
+            let second = try await LedgerBinary.run(["serve", "--db", name, "--port", String(ServeProcessTests.freePort())],
+                                                    environment: ["LEDGER_KEYS": Self.keys, "LEDGER_NOTIFY_URL": "https://app.example/hooks",
+                                                                  "LEDGER_NOTIFY_SECRET": "whsec_" + Data(repeating: 3, count: 24).base64EncodedString()])
+            #expect(second.status == 3 && second.stderr.contains("another ledger serve is using"), "\(name): \(second.stderr)")
+        }
+        // Refused before it opened the database: the settings the first recorded stand.
+        #expect(try await SQLiteEventStore(path: path).recordedSettings() == before && before["notifications"] != "on")
         #expect(try await Self.curl(["http://127.0.0.1:\(port)/readyz"]).output.contains("ready"))
         kill(first.processIdentifier, SIGKILL)
         await first.exited()

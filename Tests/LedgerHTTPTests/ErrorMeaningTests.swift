@@ -51,6 +51,16 @@ import Testing
         #expect(readiness.isReady)
     }
 
+    /// A probe's refusal counts for a while only: an orchestrator that probed
+    /// once during trouble and then stopped must not leave `ledger_ready` at 0.
+    @Test func aRefusedProbeCountsForAWhileOnly() async throws {
+        let readiness = Readiness(probeFailureLasts: .milliseconds(100))
+        readiness.probeFailed("7548928 bytes left, under the 8388608-byte reserve")
+        #expect(!readiness.isReady)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(readiness.isReady && readiness.storageFailure == nil)
+    }
+
     /// Once shutdown begins (serve's ShutdownGate calls this on SIGTERM), the
     /// load balancer is told at once: /readyz 503 "shutting down", ledger_ready 0,
     /// while the database itself is fine.

@@ -176,7 +176,7 @@ public final class Poller: Sendable {
     /// 30 s doubling with each failure in a row. Any other answer clears it
     /// once it has run out: an answer to a poll sent before the 429 says
     /// nothing about the pause the provider asked for.
-    private func noteProviderHealth(_ provider: String, _ response: OutboundResponse) {
+    func noteProviderHealth(_ provider: String, _ response: OutboundResponse) {
         let now = clock.now
         state.withLock { state in
             guard response.status == 429 || response.status >= 500 else {
