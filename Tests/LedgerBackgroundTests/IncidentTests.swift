@@ -187,6 +187,28 @@ import Testing
         }
     }
 
+    /// The record committed but its answer was lost (a connection closed after
+    /// the commit): the next round sees the attempt in the log and records it
+    /// no second time (a notification would dead-letter one attempt early).
+    @Test func anAttemptWhoseRecordCommittedIsNotRecordedTwice() async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(1)
+            h.app.mode = .down
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            let store = RefusingRecords(store: h.store)
+            let notifier = try #require(Notifier(store: store, settings: h.settings, outbound: h.outbound, clock: h.clock,
+                                                 logger: Harness.logger))
+            store.answerLost.withLock { $0 = true }
+            await #expect(throws: StoreError.self) { _ = try await notifier.runOnce() }
+            store.answerLost.withLock { $0 = false }
+            h.advance(minutes: 1)
+            _ = try await notifier.runOnce()
+            let attempts = try await h.store.events(inStream: "job-job_0").filter { $0.type == "notification.attempted" }
+            #expect(attempts.count == 2 && h.app.refused == 2, "one record for each of two sends: \(attempts.count), \(h.app.refused)")
+        }
+    }
+
     @Test func duplicatedAndReorderedWebhooksMakeOneDecisionAndFlappingPollsStillComplete() async throws {
         try await Harness.run { h in
             let jobs = try await h.submitJobs(3)
@@ -241,16 +263,20 @@ import Testing
 }
 
 /// The ledger's store whose writes fail while `refusing` is set, as a full
-/// disk's do; reads go through.
+/// disk's do, or (`answerLost`) commit and then fail, as a connection lost
+/// after the commit does; reads go through.
 final class RefusingRecords: JobCommands & NotificationOutbox, Sendable {
     let store: any JobCommands & NotificationOutbox
     let refusing = Mutex(false)
+    let answerLost = Mutex(false)
 
     init(store: any JobCommands & NotificationOutbox) { self.store = store }
 
     func execute(_ request: LedgerRequest) async throws(StoreError) -> LedgerOutcome {
         if refusing.withLock({ $0 }) { throw .storageUnavailable("disk full") }
-        return try await store.execute(request)
+        let outcome = try await store.execute(request)
+        if answerLost.withLock({ $0 }) { throw .storageUnavailable("the connection closed after the commit") }
+        return outcome
     }
 
     func openNotifications(after position: Int64, limit: Int) async throws(StoreError) -> [EventLocation] {

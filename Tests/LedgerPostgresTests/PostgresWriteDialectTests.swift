@@ -56,6 +56,27 @@ import Testing
         #expect(all.map(\.stream) == ["kept", "again"] && all[1].prevHash == all[0].hash)
     }
 
+    /// A ledger from before v12 (its group commits an autocommit SELECT) gets
+    /// the procedure at its first open by this version, and writes on through it.
+    @Test func aLedgerFromBeforeTheProcedureGetsItWhenOpened() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let old = try await PostgresEventStore.open(url: server.url(database: database))
+        _ = try await old.append(StoreConformance.plain("before", count: 3))
+        await old.close()
+        try server.psql("""
+            DROP PROCEDURE ledger_append_batch_durably;
+            DELETE FROM ledger_migrations WHERE identifier = 'v12-durable-append';
+            """, database: database)
+        let node = try await PostgresEventStore.open(url: server.url(database: database))
+        defer { Task { await node.close() } }
+        _ = try await node.append(StoreConformance.plain("after", count: 2))
+        #expect(try await node.head().position == 5)
+        #expect(try await node.verify().isSound)
+        let procedures = try server.psql("SELECT count(*) FROM pg_proc WHERE proname = 'ledger_append_batch_durably'", database: database)
+        #expect(procedures.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
     /// The events that moved the head come back with the answer while their
     /// bodies come to 64 MB at most; past that none, and the node reads the
     /// log itself (an answer aggregated whole failed past PostgreSQL's

@@ -148,7 +148,7 @@ MUTANTS = [
     ("a bidirectional override is stored", "Sources/LedgerCore/Decider/FreeText.swift",
      "case 0x202D, 0x202E:", "case 0x202D:", "DeciderTests"),
     ("a cancellation's reason is not checked", "Sources/LedgerCore/Decider/FreeText.swift",
-     'case .cancel(let reason): try FreeText.check(reason, field: "reason")', "case .cancel: break", "DeciderTests"),
+     '            try FreeText.check(reason, field: "reason")\n', "", "DeciderTests"),
     ("a notification is dead-lettered one attempt early", "Sources/LedgerCore/Decider/Decider+Notification.swift",
      "let wasTheLast = step.attempt >= attemptsMax", "let wasTheLast = step.attempt + 1 >= attemptsMax", "NotificationDecision"),
     ("a failure after a completion is no conflict", "Sources/LedgerCore/State/JobState.swift",

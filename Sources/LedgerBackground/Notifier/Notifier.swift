@@ -43,10 +43,12 @@ public final class Notifier: Sendable {
         /// down for hours must not turn the notifier into a busy loop).
         var lastQueuedSeen: Int64 = -1
         var nextDue: Timestamp?
-        /// Attempts made whose record the database refused (full, down): the
-        /// next round records them instead of sending again (an app answered
-        /// 200 was sent the same notification every second of a full disk).
-        var unrecorded: [String: NotificationCommand] = [:]
+        /// Attempts made whose record the database refused (full, down), with
+        /// the notification's attempt count then: the next round records them
+        /// instead of sending again (an app answered 200 was sent the same
+        /// notification every second of a full disk), unless the count moved
+        /// (the record had committed, and only its answer was lost).
+        var unrecorded: [String: (command: NotificationCommand, attemptsBefore: Int)] = [:]
     }
     private let state = Mutex(State())
 
@@ -138,8 +140,11 @@ public final class Notifier: Sendable {
 
     private func attempt(_ progress: NotificationProgress, job: JobState, round: inout NotifyRound) async throws(StoreError) {
         if let made = state.withLock({ $0.unrecorded[progress.notificationID] }) {
-            try await record(made, progress, job: job, round: &round)
-            return
+            guard progress.attempts > made.attemptsBefore else {
+                try await record(made.command, progress, job: job, round: &round)
+                return
+            }
+            state.withLock { _ = $0.unrecorded.removeValue(forKey: progress.notificationID) }
         }
         let now = clock.now
         let body = NotificationBody(type: progress.event, timestamp: now.iso8601,
@@ -188,7 +193,7 @@ public final class Notifier: Sendable {
             if case .refused = error {
                 state.withLock { _ = $0.unrecorded.removeValue(forKey: progress.notificationID) }
             } else {
-                state.withLock { $0.unrecorded[progress.notificationID] = command }
+                state.withLock { $0.unrecorded[progress.notificationID] = (command, progress.attempts) }
             }
             throw error
         }
