@@ -32,16 +32,11 @@ enum ServeLock {
         // Held, deliberately never closed: the process's end lets it go, a crash too.
     }
 
-    /// The lock file beside the database, named after the file SQLite opens
-    /// however it is written (a relative path, a symbolic link, a `file:` URI).
+    /// The lock file beside the database, named after the file however the
+    /// path is written (relative, through a symbolic link). `serve` has checked
+    /// the path first (``SQLiteEventStore/lookAt(_:)``: a `file:` URI is refused there).
     static func lockPath(for location: String) -> String {
-        var path = location
-        if path.hasPrefix("file:") {
-            path = String(path.dropFirst("file:".count))
-            if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
-            path = path.removingPercentEncoding ?? path
-        }
-        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let url = URL(fileURLWithPath: location).standardizedFileURL
         let resolved = FileManager.default.fileExists(atPath: url.path)
             ? url.resolvingSymlinksInPath()
             : url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent)

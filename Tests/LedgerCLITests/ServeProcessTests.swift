@@ -104,11 +104,11 @@ import Testing
         let first = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
                                                environment: ["LEDGER_KEYS": Self.keys])
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-        // The same file by another name: a symbolic link to it, a file: URI.
+        // The same file by another name: a symbolic link to it (a file: URI is no path the ledger opens).
         let link = path + ".link"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
         let before = try await SQLiteEventStore(path: path).recordedSettings()
-        for name in [path, link, "file:" + path + "?mode=rwc"] {
+        for name in [path, link] {
             let second = try await LedgerBinary.run(["serve", "--db", name, "--port", String(ServeProcessTests.freePort())],
                                                     environment: ["LEDGER_KEYS": Self.keys, "LEDGER_NOTIFY_URL": "https://app.example/hooks",
                                                                   "LEDGER_NOTIFY_SECRET": "whsec_" + Data(repeating: 3, count: 24).base64EncodedString()])
