@@ -107,14 +107,11 @@ struct HealthRoutes {
         }
         // Bounded below the usual 5 s probe timeout: a database that cannot be reached kept the
         // probe waiting for a connection and then for its connect (8 s seen in an outage).
-        let probe = await RequestSupport.race(Self.probeTimeout) { [health = services.health] () async throws -> Bool in
-            try await health.probeWritable()
-            return true
-        }
+        let probe = await RequestSupport.race(Self.probeTimeout) { [health = services.health] in try await health.probeWritable() }
         let failure: String?
         switch probe {
-        case .success(true?): failure = nil
-        case .success: failure = "the database did not answer the readiness probe within \(Self.probeTimeout)"
+        case .success(.some): failure = nil
+        case .success(.none): failure = "the database did not answer the readiness probe within \(Self.probeTimeout)"
         case .failure(let error as StoreError):
             if error.needsOperator { services.readiness.storageFailed(error.description, lasting: true) }
             failure = error.description

@@ -87,15 +87,20 @@ extension StoreConformance {
     /// A dialect's side of the bargain: a batch decided against a head that
     /// is no longer the head writes nothing, and the answer carries what
     /// moved it. `store` writes through `dialect`'s database and starts empty.
+    /// One event decided against `head`, the next position after it.
+    public static func batch(after head: ChainHead) -> PreparedBatch {
+        var batch = PreparedBatch(expected: head)
+        let late = RecordedEvent(position: head.position + 1, stream: "late", version: 1, event: plainEvents(1)[0].event,
+                                 recordedAt: Timestamp(millisecondsSinceEpoch: 0), metadata: Fixtures.app)
+        batch.events = [StoredEvent(chaining: late, after: head.hash, idempotencyKey: nil, codec: EventCodec())]
+        return batch
+    }
+
     public static func staleBatchWritesNothing(_ dialect: some WriteDialect, store: any EventStore) async throws {
         _ = try await store.append(plain("s", count: 2))
         let events = try await store.events(after: 0, limit: 10)
         let stale = ChainHead(position: events[0].position, hash: events[0].hash)
-        var batch = PreparedBatch(expected: stale)
-        let late = RecordedEvent(position: 2, stream: "late", version: 1, event: plainEvents(1)[0].event,
-                                 recordedAt: Timestamp(millisecondsSinceEpoch: 0), metadata: Fixtures.app)
-        batch.events = [StoredEvent(chaining: late, after: stale.hash, idempotencyKey: nil, codec: EventCodec())]
-        guard case .headMoved(let move) = try await dialect.commit(batch) else {
+        guard case .headMoved(let move) = try await dialect.commit(batch(after: stale)) else {
             throw ConformanceFailure("a batch decided against a stale head was not refused")
         }
         try expect(move.head.head == ChainHead(position: events[1].position, hash: events[1].hash), "the head that moved it")

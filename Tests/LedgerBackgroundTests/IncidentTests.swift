@@ -168,12 +168,7 @@ import Testing
     /// notification 66 times in 73 s of a full disk).
     @Test func anAttemptTheDatabaseCouldNotRecordIsRecordedLaterNotSentAgain() async throws {
         try await Harness.run { h in
-            _ = try await h.submitJobs(1)
-            h.provider.finish("pred_0", succeeded: true)
-            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
-            let store = RefusingRecords(store: h.store)
-            let notifier = try #require(Notifier(store: store, settings: h.settings, outbound: h.outbound, clock: h.clock,
-                                                 logger: Harness.logger))
+            let (store, notifier) = try await Self.completedJobAndNotifierOverRefusingRecords(h)
             store.refusing.withLock { $0 = true }
             for _ in 0..<5 {
                 await #expect(throws: StoreError.self) { _ = try await notifier.runOnce() }
@@ -192,13 +187,8 @@ import Testing
     /// no second time (a notification would dead-letter one attempt early).
     @Test func anAttemptWhoseRecordCommittedIsNotRecordedTwice() async throws {
         try await Harness.run { h in
-            _ = try await h.submitJobs(1)
             h.app.mode = .down
-            h.provider.finish("pred_0", succeeded: true)
-            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
-            let store = RefusingRecords(store: h.store)
-            let notifier = try #require(Notifier(store: store, settings: h.settings, outbound: h.outbound, clock: h.clock,
-                                                 logger: Harness.logger))
+            let (store, notifier) = try await Self.completedJobAndNotifierOverRefusingRecords(h)
             store.answerLost.withLock { $0 = true }
             await #expect(throws: StoreError.self) { _ = try await notifier.runOnce() }
             store.answerLost.withLock { $0 = false }
@@ -207,6 +197,18 @@ import Testing
             let attempts = try await h.store.events(inStream: "job-job_0").filter { $0.type == "notification.attempted" }
             #expect(attempts.count == 2 && h.app.refused == 2, "one record for each of two sends: \(attempts.count), \(h.app.refused)")
         }
+    }
+
+    /// Job `job_0` completed with its notification queued, and a notifier of
+    /// its own over ``RefusingRecords`` of the harness's store.
+    static func completedJobAndNotifierOverRefusingRecords(_ h: Harness) async throws -> (RefusingRecords, Notifier) {
+        _ = try await h.submitJobs(1)
+        h.provider.finish("pred_0", succeeded: true)
+        #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+        let store = RefusingRecords(store: h.store)
+        let notifier = try #require(Notifier(store: store, settings: h.settings, outbound: h.outbound, clock: h.clock,
+                                             logger: Harness.logger))
+        return (store, notifier)
     }
 
     @Test func duplicatedAndReorderedWebhooksMakeOneDecisionAndFlappingPollsStillComplete() async throws {

@@ -83,9 +83,7 @@ import Testing
     /// 256 MB jsonb limit, a 500 for a node that had been idle while another
     /// stored large webhooks).
     @Test func eventsPastTheAnswersSizeCapAreNotPassedBack() async throws {
-        let url = try ThrowawayPostgres.shared().newDatabase()
-        let node = try await PostgresEventStore.open(url: url)
-        let other = try await PostgresEventStore.open(url: url)
+        let (node, other) = try await twoNodes()
         defer { Task { await node.close(); await other.close() } }
         _ = try await other.append(StoreConformance.plain("s", count: 1))
         let first = try await other.events(after: 0, limit: 1)[0]
@@ -98,11 +96,7 @@ import Testing
             }
             _ = try await other.append(AppendRequest(stream: "large-\(round)", events: large))
         }
-        var batch = PreparedBatch(expected: stale)
-        let late = RecordedEvent(position: 2, stream: "late", version: 1, event: StoreConformance.plainEvents(1)[0].event,
-                                 recordedAt: Timestamp(millisecondsSinceEpoch: 0), metadata: Fixtures.app)
-        batch.events = [StoredEvent(chaining: late, after: stale.hash, idempotencyKey: nil, codec: EventCodec())]
-        guard case .headMoved(let move) = try await node.writer.dialect.commit(batch) else {
+        guard case .headMoved(let move) = try await node.writer.dialect.commit(StoreConformance.batch(after: stale)) else {
             Issue.record("a batch decided against a stale head was not refused")
             return
         }

@@ -64,7 +64,7 @@ public final class Poller: Sendable {
             open.insert(job.jobID)
             round.looked += 1
             guard isDue(job, now: now) else { return }
-            if backingOff(job.provider, now: now) { round.backingOff.insert(job.provider); return }
+            if pausedUntil(job.provider) != nil { round.backingOff.insert(job.provider); return }
             due[job.provider, default: []].append(job)
         }
         // Jobs that ended need no spacing any more: the map stays as large as the open jobs.
@@ -107,10 +107,6 @@ public final class Poller: Sendable {
         return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.intervalMilliseconds(atAge: age) / 2
     }
 
-    private func backingOff(_ provider: String, now: Timestamp) -> Bool {
-        state.withLock { $0.backoff[provider].map { now < $0.until } ?? false }
-    }
-
     /// The time between two polls started for one provider (`pollsPerSecond`).
     public var spacing: Duration { .milliseconds(1000 / max(1, settings.pollsPerSecond)) }
 
@@ -139,7 +135,7 @@ public final class Poller: Sendable {
                     inFlight -= 1
                 }
                 // A 429 or 5xx in this round pauses the rest of it for the provider.
-                if backingOff(provider, now: clock.now) { break }
+                if pausedUntil(provider) != nil { break }
                 group.addTask { await self.pollOne(job, externalID: externalID, client: client) }
                 inFlight += 1
                 try? await Task.sleep(for: spacing)

@@ -38,7 +38,7 @@ enum TableCell {
         if isNumber(value) {
             classes.append("num")
             if column.hasSuffix("_s") || column == "seconds", let seconds = Double(value), seconds >= 90 {
-                content = "\(duration(seconds: seconds)) <small class=\"exact\">\(content) s</small>"
+                content = "\(ReadableDuration.text(seconds: seconds)) <small class=\"exact\">\(content) s</small>"
             } else if column.hasSuffix("_share"), let share = Double(value) {
                 content = "\(Int((share * 100).rounded())) %"
             }
@@ -64,8 +64,6 @@ enum TableCell {
         String(iso8601.prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
-    /// "6.3 min", "2.5 h", "66 days" (``ReadableDuration``).
-    static func duration(seconds: Double) -> String { ReadableDuration.text(seconds: seconds) }
 
     /// "just now", "4 min ago", "3 h ago", "2 days ago", or "in 5 min" for a time ahead.
     static func relative(_ time: Timestamp, now: Timestamp) -> String {
