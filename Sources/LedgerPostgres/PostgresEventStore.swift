@@ -119,16 +119,32 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
 
     /// `fsync` and `synchronous_commit` read back: anything less than on
-    /// could lose acknowledged commits on a crash or power loss.
+    /// could lose acknowledged commits on a crash or power loss. Read in the
+    /// session's first statement, with `statement_timeout`: a role's or a
+    /// database's tiny timeout fails every statement, and after the first
+    /// PostgreSQL may name the next one's timeout "user request" (the
+    /// timeout's flag cleared by the statement's end, its cancel left pending),
+    /// so it is judged here, before anything else is sent.
     private static func checkDurability(_ connection: PostgresConnection, logger: Logger) async throws {
+        let settings = try await rows("SELECT name, setting AS value, source FROM pg_settings "
+                                      + "WHERE name IN ('fsync', 'synchronous_commit', 'statement_timeout')",
+                                      on: connection, logger: logger)
+        func found(_ name: String) -> (value: String, source: String) {
+            let row = settings.first { $0.text("name") == name }
+            return (row?.text("value") ?? "unknown", row?.text("source") ?? "unknown")
+        }
+        let timeout = found("statement_timeout")
+        if let milliseconds = Int(timeout.value), milliseconds > 0, milliseconds < statementTimeoutFloorMilliseconds {
+            throw StoreError.storageRefused("PostgreSQL's statement_timeout is \(milliseconds) ms, set by the \(timeout.source) "
+                                            + "setting: statement_timeout is too low for the ledger, which needs at least "
+                                            + "\(statementTimeoutFloorMilliseconds) ms or none (0, the default; its reports set "
+                                            + "their own): \(remedy("statement_timeout", source: timeout.source, serverValue: "0"))")
+        }
         for setting in ["fsync", "synchronous_commit"] {
-            let found = try await rows("SELECT setting AS value, source FROM pg_settings WHERE name = $1", [.text(setting)],
-                                       on: connection, logger: logger).first
-            let value = found?.text("value") ?? "unknown"
+            let (value, source) = found(setting)
             guard ["on", "remote_write", "remote_apply"].contains(value) else {
                 // Where the value comes from is where it is mended (a role's or a database's
                 // setting is as likely as the server's).
-                let source = found?.text("source") ?? "unknown"
                 throw StoreError.durabilityNotApplied(expected: "PostgreSQL's \(setting) = on",
                                                       actual: "\(setting) = \(value), set by the \(source) setting; "
                                                           + Self.durabilityRemedy(setting, source: source))
@@ -136,13 +152,24 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         }
     }
 
+    /// Below this a role's or a database's `statement_timeout` is refused at
+    /// open: a group commit on a busy server takes longer now and then, and a
+    /// refused batch is a 503 for every webhook in it.
+    static let statementTimeoutFloorMilliseconds = 1_000
+
     /// The SQL that sets `setting` back to `on` where `source` (`pg_settings.source`) says it was set.
     static func durabilityRemedy(_ setting: String, source: String) -> String {
+        remedy(setting, source: source, serverValue: "on")
+    }
+
+    /// The SQL that resets `setting` where `source` (`pg_settings.source`)
+    /// says it was set; in the server's own file, to `serverValue`.
+    static func remedy(_ setting: String, source: String, serverValue: String) -> String {
         switch source {
         case "database": "run ALTER DATABASE <db> RESET \(setting) as its owner"
         case "user": "run ALTER ROLE <role> RESET \(setting) as a superuser"
         case "database user": "run ALTER ROLE <role> IN DATABASE <db> RESET \(setting)"
-        default: "set \(setting) = on in postgresql.conf (or ALTER SYSTEM RESET \(setting)) and reload"
+        default: "set \(setting) = \(serverValue) in postgresql.conf (or ALTER SYSTEM RESET \(setting)) and reload"
         }
     }
 
