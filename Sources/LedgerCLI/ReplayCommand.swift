@@ -10,8 +10,8 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Show a job's timeline: each event and the job's state after it.",
         discussion: """
             --as-of stops at the last event recorded at or before a UTC time; --position
-            stops at a global position. Exit 1 when the job is unknown, or did not exist
-            yet then.
+            stops at a global position. Exit 1 when the job is unknown, did not exist
+            yet then, or the position is past the log's head.
 
             Examples:
               ledger replay job_42
@@ -44,6 +44,14 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             // As the API answers: a job asked about before its registration was not there then.
             guard !timeline.steps.isEmpty else { throw CommandFailure(.checkFailed, "job \(jobID) did not exist yet then") }
+            // A position the log has not reached is a mistyped one, not "now" (the job as it is would pass for it).
+            if let position {
+                let head = try await storeCall { () async throws(StoreError) in try await store.head() }
+                guard position <= head.position else {
+                    throw CommandFailure(.checkFailed, "position \(position) is past the log's head (\(head.position)); "
+                                         + "leave --position out for the job as it is now")
+                }
+            }
             switch format {
             case .json: writeOut(Self.json(timeline))
             case .text: writeOut(Self.text(timeline))

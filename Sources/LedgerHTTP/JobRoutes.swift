@@ -75,10 +75,12 @@ struct JobRoutes: Sendable {
         guard let limit = Int(limitText), (1...1000).contains(limit) else { throw Problem.badRequest("limit must be 1 to 1000") }
         // An empty cursor is the first page, as if none were given.
         let after = try query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map(Self.decodeCursor)
-        let page = try await support.call { () async throws(StoreError) in
-            try await services.jobs.jobs(filter, after: after, limit: limit)
+        // One job past the page says whether there is a next one (no cursor to an empty page).
+        let found = try await support.call { () async throws(StoreError) in
+            try await services.jobs.jobs(filter, after: after, limit: limit + 1)
         }
-        let next = page.count == limit ? Self.encodeCursor(page[page.count - 1].jobID) : nil
+        let page = found.prefix(limit)
+        let next = found.count > limit ? page.last.map { Self.encodeCursor($0.jobID) } : nil
         return Response.json(Page(plural: "jobs", items: page.map(JobSnapshot.init), nextCursor: next))
     }
 

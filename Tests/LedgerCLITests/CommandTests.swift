@@ -108,6 +108,9 @@ import Testing
         // Asked about before its registration, the job was not there then (as the API's 404 says).
         let before = try await LedgerBinary.run(["replay", "j", "--as-of", "2020-01-01T00:00:00Z", "--db", try await ledger()])
         #expect(before.status == 1 && before.stderr.contains("job j did not exist yet then"), "\(before.stdout)\(before.stderr)")
+        let future = try await LedgerBinary.run(["replay", "j", "--position", "1000", "--db", try await ledger()])
+        #expect(future.status == 1 && future.stderr.contains("position 1000 is past the log's head") && future.stdout.isEmpty,
+                "\(future.stdout)\(future.stderr)")
     }
 
     @Test func verifyPassesThenCatchesAModifiedRowInACopy() async throws {

@@ -128,18 +128,20 @@ import Testing
 
     @Test func jobsComeInPagesWithAnOpaqueCursor() async throws {
         try await withJob { client, store in
-            for index in 2...5 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 1)) }
+            for index in 2...4 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 1)) }
             var seen: [String] = []
             var cursor: String?
+            var pages = 0
             repeat {
+                pages += 1
                 let uri = "/v1/jobs?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
                 try await client.execute(uri: uri, method: .get, headers: Self.auditor) { response in
                     guard case .array(let jobs) = Self.json(response)?["jobs"] else { Issue.record("no jobs"); return }
                     seen += jobs.compactMap { $0["job_id"]?.stringValue }
                     cursor = Self.json(response)?["next_cursor"]?.stringValue
                 }
-            } while cursor != nil
-            #expect(seen == ["j1", "j2", "j3", "j4", "j5"])
+            } while cursor != nil && pages < 5
+            #expect(seen == ["j1", "j2", "j3", "j4"] && pages == 2, "a full last page carries no cursor to an empty one")
             try await client.execute(uri: "/v1/jobs?status=processing", method: .get, headers: Self.auditor) {
                 guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
                 #expect(jobs.compactMap { $0["job_id"]?.stringValue } == ["j1"])

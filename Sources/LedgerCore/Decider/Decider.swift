@@ -21,11 +21,13 @@ public enum Decider {
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
         try command.validate(jobID: state.jobID)
-        // A registration stored before the text rule still answers 200 when it comes again.
-        if case .register = command, state.isRegistered {} else { try command.validateText() }
         if case .register(let registration) = command {
+            // A registration stored before the text rule still answers 200 when it comes
+            // again unchanged; a changed one meets the rule first (its 400 says more than a 409).
+            if state.registration.map({ $0.differences(from: registration).isEmpty }) != true { try command.validateText() }
             return try register(registration, state: state)
         }
+        try command.validateText()
         guard state.isRegistered else { throw .unknownJob(jobID: state.jobID) }
         switch command {
         case .register: preconditionFailure("handled above")

@@ -20,8 +20,9 @@ struct WebhookRoutes: Sendable {
         let name = try context.parameters.require("provider")
         guard let profile = services.providers.profile(named: name) else {
             services.metrics.webhook(provider: "unknown", .unknownProvider)
-            let known = services.providers.profiles.keys.sorted().joined(separator: ", ")
-            throw Problem.notFound("no provider \(name); known: \(known)")
+            // Anyone may post here: the answer does not list the providers this ledger uses
+            // (`GET /v1/providers` does, to the ledger's own keys).
+            throw Problem.notFound("no provider \(String(name.prefix(100)).debugDescription) is configured on this ledger")
         }
         do {
             return try await record(request, context, profile: profile)
