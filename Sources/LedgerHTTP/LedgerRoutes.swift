@@ -27,6 +27,8 @@ public struct LedgerServices: Sendable {
     public var bodyBudget: BodyBudget
     /// The newest totals `/metrics` read, shared by every copy of these services.
     let totalsCache = TotalsCache()
+    /// Per-request log lines about one condition, at most one per key every 10 s.
+    let logThrottle = LogThrottle()
 
     public init(store: any LedgerEngine, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
@@ -70,8 +72,8 @@ extension LedgerServices {
 /// ```
 public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestContext> {
     let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: AccessLogMiddleware())
-    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AccessLogMiddleware(throttle: services.logThrottle))
+    router.add(middleware: ProblemMiddleware(throttle: services.logThrottle))
     let webhooks = WebhookRoutes(services: services)
     router.add(middleware: BodyReadMiddleware(limit: services.requestBodyBytesMax, timeout: services.bodyReadTimeout,
                                               budget: services.bodyBudget, metrics: services.metrics,

@@ -8,6 +8,8 @@ import NIOHTTP1
 /// internals a caller should not see.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
+    /// A storage failure refuses every request alike: its line at most once per reason every 10 s.
+    let throttle: LogThrottle
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -15,8 +17,9 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             if let reason = problem.logReason {
                 let message: Logger.Message = problem.status == .serviceUnavailable ? "storage unavailable" : "\(problem.title.lowercased())"
-                context.logger.log(level: problem.status == .serviceUnavailable ? .warning : .error, message,
-                                   metadata: ["reason": .string(reason), "status": .stringConvertible(Int(problem.status.code))])
+                throttle.log(context.logger, key: "problem|\(problem.status.code)|\(reason.prefix(200))",
+                             level: problem.status == .serviceUnavailable ? .warning : .error, message,
+                             metadata: ["reason": .string(reason), "status": .stringConvertible(Int(problem.status.code))])
             }
             throw problem
         } catch let error as HTTPError {

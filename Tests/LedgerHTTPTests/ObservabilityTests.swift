@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerCore
 import LedgerProviders
-import LedgerHTTP
+@testable import LedgerHTTP
 @testable import LedgerSQLite
 import LedgerStore
 import LedgerTesting
@@ -189,6 +189,35 @@ import Testing
         }
         #expect(try await store.job("j1")?.status == .completed)
         #expect(try await store.verify().isSound)
+    }
+
+    /// A flood of forged deliveries (or every delivery in an outage) writes one
+    /// line per condition every 10 s, not one per request; the metrics count all.
+    @Test func refusalsInAFloodAreLoggedOncePerConditionAndCountedEach() async throws {
+        let logs = CapturedLogs()
+        try await withApp(logs: logs) { client, _ in
+            for index in 0..<40 {
+                let forged = try WebhookRoutesTests.signed(WebhookRoutesTests.succeeded, id: "f\(index)",
+                                                          secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString())
+                #expect(try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: forged,
+                                                 body: ByteBuffer(string: WebhookRoutesTests.succeeded)) { $0.status } == .unauthorized)
+            }
+            #expect(try await Self.metric(client, "ledger_webhooks_total{provider=\"replicate\",outcome=\"unauthorized\"}") == 40)
+        }
+        let lines = logs.lines.withLock { $0 }
+        #expect(lines.filter { $0.contains("webhook refused") }.count == 1, "\(lines.count) lines")
+        #expect(lines.filter { $0.contains("\"request\"") && $0.contains("401") }.count == 1, "\(lines.count) lines")
+    }
+
+    @Test func aThrottledLineSaysHowManyWereLeftOut() {
+        let throttle = LogThrottle(windowLength: .seconds(10))
+        let start = ContinuousClock.now
+        #expect(throttle.admit("a", at: start) == 0)
+        #expect(throttle.admit("a", at: start + .seconds(1)) == nil)
+        #expect(throttle.admit("b", at: start + .seconds(1)) == 0, "another condition has its own window")
+        #expect(throttle.admit("a", at: start + .seconds(9)) == nil)
+        #expect(throttle.admit("a", at: start + .seconds(10)) == 2, "the next window's line counts the two left out")
+        #expect(throttle.admit("a", at: start + .seconds(21)) == 0)
     }
 }
 
