@@ -62,6 +62,24 @@ import Testing
         #expect(configuration.server.requestBodyBytesMax == 3 << 20 && configuration.background.responseBytesMax == 3 << 20)
     }
 
+    /// The watchdog's thresholds are recorded in whole seconds (for a cron's
+    /// watchdog, doctor, the admin pages, the `stuck_jobs` view): `500ms` was
+    /// recorded as 0, so all of them judged by 2 h while serve's own watchdog
+    /// judged by half a second.
+    @Test(arguments: ["LEDGER_STUCK_AFTER", "LEDGER_DEADLINE", "LEDGER_SUBMIT_DEADLINE"])
+    func aWatchdogThresholdIsWholeSeconds(_ key: String) throws {
+        func refusal(_ value: String) -> String? {
+            do {
+                _ = try LedgerConfiguration(ConfigurationSources(environment: [key: value], file: ConfigurationFile()), databaseFlag: nil)
+                return nil
+            } catch { return "\(error)" }
+        }
+        for value in ["500ms", "1500ms"] {
+            #expect(refusal(value)?.contains("\(value) is not whole seconds") == true, "\(value): \(refusal(value) ?? "accepted")")
+        }
+        for value in ["2000ms", "90s", "2h"] { #expect(refusal(value) == nil, "\(value)") }
+    }
+
     /// A value the file gives is named in an error as the file names it, the
     /// environment's as the environment does; the environment wins.
     @Test func anErrorNamesTheSettingWhereItWasGiven() throws {

@@ -12,9 +12,9 @@ extension BackgroundSettings {
             throw ConfigurationError(key: Setting.pollSchedule.environmentName, detail: "\(scheduleText) is not like first:5m,2m@15m,5m@60m,15m")
         }
         pollSchedule = schedule
-        watchdog = WatchdogPolicy(stuckAfterMilliseconds: try sources.requiredMilliseconds(.stuckAfter),
-                                  deadlineMilliseconds: try sources.requiredMilliseconds(.deadline),
-                                  submitDeadlineMilliseconds: try sources.requiredMilliseconds(.submitDeadline))
+        watchdog = WatchdogPolicy(stuckAfterMilliseconds: try sources.requiredWholeSeconds(.stuckAfter),
+                                  deadlineMilliseconds: try sources.requiredWholeSeconds(.deadline),
+                                  submitDeadlineMilliseconds: try sources.requiredWholeSeconds(.submitDeadline))
         watchdogIntervalMilliseconds = try sources.requiredMilliseconds(.watchdogInterval)
         retainBodiesMilliseconds = try sources.milliseconds(.retainBodies)
         let notifyScheduleText = sources.text(.notifySchedule) ?? ""

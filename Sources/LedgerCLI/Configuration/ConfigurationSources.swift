@@ -52,6 +52,19 @@ struct ConfigurationSources: Sendable {
         return value
     }
 
+    /// A duration with a default, in milliseconds, that must be whole seconds:
+    /// the watchdog's thresholds are recorded in the ledger in seconds (for a
+    /// cron's `watchdog --once`, `doctor`, the admin pages and the `stuck_jobs`
+    /// view), and `500ms` recorded as 0 s was judged as 2 h by every one of them.
+    func requiredWholeSeconds(_ setting: Setting) throws(ConfigurationError) -> Int64 {
+        let value = try requiredMilliseconds(setting, example: "30s, 5m, 2h or 90d")
+        guard value % 1000 == 0 else {
+            throw ConfigurationError(key: setting.environmentName,
+                                     detail: "\(text(setting) ?? "") is not whole seconds (30s, 5m, 2h): the ledger records it in seconds")
+        }
+        return value
+    }
+
     /// A size like `512`, `64KiB`, `1MiB` or `1GiB`, in bytes, at most `max`.
     func bytes(_ setting: Setting, max: Int) throws(ConfigurationError) -> Int {
         let text = text(setting) ?? ""
