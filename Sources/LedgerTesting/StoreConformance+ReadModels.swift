@@ -191,6 +191,38 @@ extension StoreConformance {
             try expect(totals.unknownStatusesByProvider["replicate"] == 1 && totals.position > 0, "\(totals)")
             try expect(totals.notificationsOpen == 2 && totals.notificationsDeadLettered == 1, "\(totals)")
         },
+        Check(name: "each job's row is its fold, column for column, every column used") { store in
+            // The row is written by each engine's own SQL (PostgreSQL names the 26 columns in a
+            // function) and `rebuild --check` writes through the same SQL: only a fold compares.
+            try await busyLedger(store)
+            // `recharge` is the engine's option (the late completion here kept the refund): its credit event appended as is.
+            let recharge = LedgerEvent.creditRecharged(CreditRecharged(account: "acct_1", amount: 7, evidencePosition: 1))
+            _ = try await store.append(AppendRequest(stream: StreamName.job("lost"), events: [NewEvent(recharge, metadata: Fixtures.app)]))
+            _ = try await store.execute(.job(jobID: "done", command: .poll(Fixtures.poll(.completed)), metadata: Fixtures.app))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-done", .completed, delivery: "d1")))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-done", .failed, delivery: "d6")))
+            _ = try await store.execute(Fixtures.submit("queued", "x-queued"))
+            _ = try await store.execute(Fixtures.register("late", cost: 4, externalID: "x-late"))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-late", .failed, delivery: "d7")))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-late", .completed, delivery: "d8",
+                                                                          outputs: .object(["video": .string("https://cdn.example/2.mp4")]))))
+            _ = try await store.execute(Fixtures.register("gone", cost: 2))
+            _ = try await store.execute(.job(jobID: "gone", command: .cancel(reason: "the user left"), metadata: Fixtures.app))
+            var rows: [[SQLValue]] = []
+            for jobID in ["done", "lost", "open", "queued", "gone", "late"] {
+                guard let row = try await store.job(jobID), let fold = try await store.replay(jobID: jobID)?.state else {
+                    throw ConformanceFailure("no job \(jobID)")
+                }
+                for (column, (stored, folded)) in zip(JobState.columns, zip(row.rowValues, fold.rowValues)) {
+                    try expect(stored == folded, "\(jobID).\(column): the row holds \(stored), its fold \(folded)")
+                }
+                rows.append(row.rowValues)
+            }
+            for (index, column) in JobState.columns.enumerated() {
+                try expect(rows.contains { $0[index] != .null && $0[index] != .integer(0) && $0[index] != .text("null") },
+                           "no job here sets \(column): the check would not see it lost")
+            }
+        },
         Check(name: "the refunded credits metric is exact past 2^53") { store in
             // A double would give 9223372036854774784 for this one refund.
             let cost: Int64 = 9_223_372_036_854_775_000
