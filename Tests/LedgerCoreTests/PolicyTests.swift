@@ -43,8 +43,8 @@ import Testing
     @Test func theDefaultIsEightAttemptsThenADeadLetter() {
         let schedule = RetrySchedule.standard
         #expect(schedule.attemptsMax == 8)
-        #expect(schedule.delay(afterAttempt: 1) == 5000 && schedule.delay(afterAttempt: 7) == 36_000_000)
-        #expect(schedule.delay(afterAttempt: 8) == nil && schedule.delay(afterAttempt: 0) == nil)
+        #expect(schedule.delayMilliseconds(afterAttempt: 1) == 5000 && schedule.delayMilliseconds(afterAttempt: 7) == 36_000_000)
+        #expect(schedule.delayMilliseconds(afterAttempt: 8) == nil && schedule.delayMilliseconds(afterAttempt: 0) == nil)
         #expect(RetrySchedule(parsing: "5s,,soon") == nil && RetrySchedule(parsing: "") == nil)
     }
 }

@@ -131,7 +131,7 @@ public final class Notifier: Sendable {
     /// its last attempt, and not before an app's `Retry-After`.
     private func dueTime(_ progress: NotificationProgress) -> Timestamp {
         var due = progress.queuedAt
-        if let last = progress.lastAttemptAt, let delay = schedule.delay(afterAttempt: progress.attempts) {
+        if let last = progress.lastAttemptAt, let delay = schedule.delayMilliseconds(afterAttempt: progress.attempts) {
             due = last.adding(milliseconds: delay)
         }
         if let notBefore = state.withLock({ $0.notBefore[progress.notificationID] }), notBefore > due { due = notBefore }

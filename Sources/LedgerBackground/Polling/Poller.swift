@@ -94,16 +94,17 @@ public final class Poller: Sendable {
 
     /// Due when the job is submitted, its age has reached its next poll's
     /// (jittered) instant, and half an interval has passed since its last
-    /// event (a poll result, recorded in the log, so a restart or a cron run
-    /// does not poll again at once) and since this poller last polled it.
+    /// event (any event of the job, a poll result among them, is in the log,
+    /// so a restart or a cron run does not poll again at once) and since
+    /// this poller last polled it.
     func isDue(_ job: JobState, now: Timestamp) -> Bool {
-        // A job registered with its external id has no submission of its own: its age counts from registration.
+        // Its age counts from where the watchdog's clock starts (a job registered with its external id: registration).
         guard job.status == .processing, job.externalID != nil, clients[job.provider] != nil,
-              let submittedAt = job.submittedAt ?? job.registeredAt else { return false }
-        let age = now.millisecondsSinceEpoch - submittedAt.millisecondsSinceEpoch
+              let since = WatchdogPolicy.awaited(job)?.since else { return false }
+        let age = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
         guard age >= settings.pollSchedule.jitteredOffset(ofPoll: Int(job.pollCount), jobID: job.jobID) else { return false }
         let polled = state.withLock { $0.lastPolled[job.jobID] }
-        guard let last = [polled, job.lastEventAt].compactMap({ $0 }).max(), last != submittedAt else { return true }
+        guard let last = [polled, job.lastEventAt].compactMap({ $0 }).max(), last != since else { return true }
         return now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.pollSchedule.intervalMilliseconds(atAge: age) / 2
     }
 
@@ -168,6 +169,9 @@ public final class Poller: Sendable {
         }
     }
 
+    /// The pause after a 429 or 5xx without `Retry-After`, doubled with each such answer in a row.
+    static let firstPauseMilliseconds: Int64 = 30_000
+
     /// 429 and 5xx pause the provider: `Retry-After` seconds (capped), else
     /// 30 s doubling with each failure in a row. Any other answer clears it
     /// once it has run out: an answer to a poll sent before the 429 says
@@ -181,10 +185,11 @@ public final class Poller: Sendable {
             }
             let failures = (state.backoff[provider]?.failures ?? 0) + 1
             // Capped before it is multiplied: a hostile Retry-After must not overflow.
-            let suggested = response.headers["retry-after"].flatMap(Int64.init).map { min(max($0, 0), settings.retryAfterMaxMilliseconds / 1000) * 1000 }
-                ?? 30_000 << min(failures - 1, 10)
-            let pause = min(max(suggested, 1000), settings.retryAfterMaxMilliseconds)
-            state.backoff[provider] = (now.adding(milliseconds: pause), failures)
+            let suggestedMilliseconds = response.headers["retry-after"].flatMap(Int64.init)
+                .map { min(max($0, 0), settings.retryAfterMaxMilliseconds / 1000) * 1000 }
+                ?? Self.firstPauseMilliseconds << min(failures - 1, 10)
+            let pauseMilliseconds = min(max(suggestedMilliseconds, 1000), settings.retryAfterMaxMilliseconds)
+            state.backoff[provider] = (now.adding(milliseconds: pauseMilliseconds), failures)
         }
     }
 }

@@ -25,7 +25,7 @@ public struct RetrySchedule: Sendable, Hashable {
     public var attemptsMax: Int { delays.count + 1 }
 
     /// The wait after failed attempt number `attempt` (1-based); nil after the last.
-    public func delay(afterAttempt attempt: Int) -> Int64? {
+    public func delayMilliseconds(afterAttempt attempt: Int) -> Int64? {
         attempt >= 1 && attempt <= delays.count ? delays[attempt - 1] : nil
     }
 }

@@ -48,28 +48,29 @@ public struct WatchdogPolicy: Sendable, Hashable {
         return (awaited, job.submittedAt ?? registeredAt)
     }
 
-    /// How long a job may wait for `awaited` before it is stuck.
-    public func stuckAfterMilliseconds(awaiting awaited: Awaited) -> Int64 {
+    /// How long a job may wait for `awaited` before it is stuck (`submitDeadlineMilliseconds`
+    /// for a submission, `stuckAfterMilliseconds` for a completion).
+    public func waitAllowedMilliseconds(awaiting awaited: Awaited) -> Int64 {
         awaited == .submission ? submitDeadlineMilliseconds : stuckAfterMilliseconds
     }
 
     /// A job awaiting `awaited` since before this instant is stuck at `now`.
     public func stuckCutoff(awaiting awaited: Awaited, at now: Timestamp) -> Timestamp {
-        now.adding(milliseconds: -stuckAfterMilliseconds(awaiting: awaited))
+        now.adding(milliseconds: -waitAllowedMilliseconds(awaiting: awaited))
     }
 
     /// What the watchdog decides about `job` at `now`, or nil when it has nothing to say.
     public func look(at job: JobState, now: Timestamp) -> WatchdogDecision? {
         guard let (awaited, since) = Self.awaited(job) else { return nil }
-        let age = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
+        let ageMilliseconds = now.millisecondsSinceEpoch - since.millisecondsSinceEpoch
         func decision(_ verdict: WatchdogVerdict, _ reason: String, _ thresholdMilliseconds: Int64) -> WatchdogDecision {
-            WatchdogDecision(decision: verdict, reason: reason, ageSeconds: age / 1000, thresholdSeconds: thresholdMilliseconds / 1000)
+            WatchdogDecision(decision: verdict, reason: reason, ageSeconds: ageMilliseconds / 1000, thresholdSeconds: thresholdMilliseconds / 1000)
         }
-        if age > deadlineMilliseconds {
+        if ageMilliseconds > deadlineMilliseconds {
             return decision(.fail, awaited == .submission ? "never submitted before the deadline" : "no terminal status before the deadline",
                             deadlineMilliseconds)
         }
-        guard age > stuckAfterMilliseconds(awaiting: awaited) else { return nil }
+        guard ageMilliseconds > waitAllowedMilliseconds(awaiting: awaited) else { return nil }
         return awaited == .submission
             ? decision(.wait, "never submitted (past submit_deadline)", submitDeadlineMilliseconds)
             : decision(.poll, "stuck: no terminal status past stuck_after", stuckAfterMilliseconds)

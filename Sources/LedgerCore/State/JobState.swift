@@ -1,7 +1,11 @@
 /// Everything the ledger knows about one job: the fold of its stream.
 ///
-/// The stored `jobs` projection is this state, column for column; the sets of
-/// seen deliveries are kept in memory only, for duplicate detection.
+/// The stored `jobs` projection holds the fields from `jobID` to `version`,
+/// column for column. The rest (`registration`, the seen deliveries,
+/// `lastOperatorAction`, `lastWatchdogLook`, `startReported`,
+/// `notifications`) exist only in a fold of the job's stream: a state read
+/// back from its row (the watchdog's and the poller's open jobs, the API's
+/// job) holds their defaults, so a rule that reads them must be given a fold.
 public struct JobState: Sendable, Hashable {
     public var jobID: String
     public var account = ""

@@ -1,5 +1,8 @@
 /// A job as JSON: the `jobs` projection's columns as fields, used by
-/// `ledger replay --format json` and the HTTP API alike.
+/// `ledger replay --format json` and the HTTP API alike. One field differs
+/// from the column: `submitted_at` of a job registered with its provider's
+/// id is its registration time (the column stays NULL: no `job.submitted`
+/// was recorded; the watchdog's clock starts there either way).
 public struct JobSnapshot: Sendable, Hashable, Codable {
     public var jobID: String
     public var account: String

@@ -62,13 +62,13 @@ enum StuckJobs {
 
     /// The list with each job's `age_s` to `at`.
     static func withListAges(_ table: ReadTable, at: Timestamp) -> ReadTable {
-        guard let age = table.columns.firstIndex(of: "age_s") else { return table }
+        guard let ageColumn = table.columns.firstIndex(of: "age_s") else { return table }
         let rows = zip(table.rows, table.records).map { row, record -> [String?] in
             var row = row
-            row[age] = ageSeconds(since: waitingSince(record), at: at)
+            row[ageColumn] = ageSeconds(since: waitingSince(record), at: at)
             return row
         }
-        return ReadTable(columns: table.columns, rows: rows, numberColumns: table.numberColumns.union([age]))
+        return ReadTable(columns: table.columns, rows: rows, numberColumns: table.numberColumns.union([ageColumn]))
     }
 
     /// The counts with `oldest_age_s`: whole seconds from `oldest_since` to `at`.
