@@ -1,6 +1,8 @@
 import Foundation
 import LedgerBackground
 @testable import LedgerCLI
+import LedgerCore
+import LedgerProviders
 import Testing
 
 /// docs/configuration.md and the one definition of the settings
@@ -95,4 +97,31 @@ import Testing
         #expect(failure(["LEDGER_STUCK_AFTER": "later"]).hasPrefix("LEDGER_STUCK_AFTER: later"))
         #expect(failure(["LEDGER_STUCK_AFTER": "3h"]).hasPrefix("providers.replicate.secret (in \(path))"), "\(failure(["LEDGER_STUCK_AFTER": "3h"]))")
     }
+
+    /// The table of built-in status words says what each profile maps, word for word:
+    /// a word added to a profile and not to the page (or the other way) fails here.
+    @Test func theBuiltInStatusWordsAreDocumentedAsMapped() throws {
+        let page = try String(contentsOf: Self.page, encoding: .utf8)
+        var rows: [String: String] = [:]
+        for line in page.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells.count == 2 { rows[cells[0]] = cells[1] }
+        }
+        let profiles: [(String, ProviderProfile)] = [("`standard`", .standard), ("`replicate`", .replicate), ("`wavespeed`", .wavespeed),
+                                                     ("`nca` (its job-status API, polled)", .ncaStatus)]
+        for (row, profile) in profiles {
+            let cell = try #require(rows[row], "no row \(row)")
+            // Each part of a row is "`word`, `word` status" and maybe a note after it.
+            var documented: [String: ReportedStatus] = [:]
+            for part in cell.components(separatedBy: "; ") {
+                let tokens = part.split(separator: " ").map(String.init)
+                let words = tokens.prefix { $0.hasPrefix("`") }.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`,:")) }
+                guard words.count < tokens.count, let status = ReportedStatus(rawValue: tokens[words.count]) else { continue }
+                for word in words { documented[word] = status }
+            }
+            #expect(documented == profile.statusMap, "\(row): the page says \(documented), the profile maps \(profile.statusMap)")
+        }
+        #expect(rows["`nca` (webhook)"]?.contains("`200` completed") == true && ProviderProfile.nca.statusMap == ["200": .completed])
+    }
 }
+
