@@ -12,8 +12,8 @@ struct QueryCommand: AsyncParsableCommand {
         discussion: """
             The connection is read-only, so SQLite itself refuses writes; ATTACH, DETACH
             and PRAGMAs that set anything are denied; a query past its time budget is
-            stopped. Views: jobs, accounts, provider_health, stuck_jobs, orphans, and the
-            events table.
+            stopped. Views: jobs, accounts, provider_health, stuck_jobs, orphans,
+            unknown_statuses, and the events table.
 
             Example:
               ledger query --format csv \\
