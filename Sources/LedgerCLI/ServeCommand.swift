@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: EngineService(engine: store), successTerminationBehavior: .ignore), .init(service: app)]
                 + Self.backgroundServices(background, logger: logger, listening: listening)
                 + Self.checkpointService(configuration, store: store, logger: logger, listening: listening) + [
-                .init(service: ShutdownGate(readiness: readiness, store: store), successTerminationBehavior: .ignore),
+                .init(service: ShutdownGate(readiness: readiness, store: store, logger: logger), successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGraceMilliseconds)
@@ -119,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await background.shutdown()
+        logger.notice("stopped")
     }
 
     /// The configuration, read once. With none at all (no file, no
@@ -281,9 +282,12 @@ struct EngineService: Service {
 struct ShutdownGate: Service {
     let readiness: Readiness
     let store: any LedgerEngine
+    let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
+        // An on-call reading the log sees the stop asked for, then "stopped" once it is done.
+        logger.notice("shutting down", metadata: ["then": "readiness false, long polls answered, background rounds finished, requests drained"])
         readiness.shutdownBegan()
         store.releaseWaiters()
     }

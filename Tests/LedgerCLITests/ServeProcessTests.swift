@@ -74,8 +74,9 @@ import Testing
     @Test func sigtermAfterAcknowledgedWritesExitsCleanlyAndLosesNothing() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let port = ServeProcessTests.freePort()
+        let errorLog = path + ".stderr"
         let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
-                                                environment: ["LEDGER_KEYS": Self.keys])
+                                                environment: ["LEDGER_KEYS": Self.keys], errorLog: errorLog)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let base = "http://127.0.0.1:\(port)"
         var acknowledged: [String] = []
@@ -90,6 +91,10 @@ import Testing
         kill(server.processIdentifier, SIGTERM)
         await server.exited()
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "a clean exit on SIGTERM")
+        // The log says the stop was asked for and when it was done (it said nothing before).
+        let logged = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+        let shutting = logged.range(of: #""message":"shutting down""#), stopped = logged.range(of: #""message":"stopped""#)
+        #expect(shutting != nil && stopped != nil && shutting!.lowerBound < stopped!.lowerBound, "\(logged.suffix(600))")
         let store = try SQLiteEventStore(path: path)
         for jobID in acknowledged { #expect(try await store.job(jobID) != nil, "\(jobID) was acknowledged") }
         #expect(try await store.verify().isSound)
