@@ -25,7 +25,7 @@ public struct PollProfile: Sendable, Equatable {
         case statusAPI(method: String, path: String, bodyTemplate: String?, authentication: Authentication,
                        reader: ProviderProfile)
         /// `HEAD` on the template: 200 means the outputs exist (completed);
-        /// 404 or 403 means not yet.
+        /// 404 or 403 means not yet (`queued`: no claim that the provider started).
         case headURL(template: String)
     }
 

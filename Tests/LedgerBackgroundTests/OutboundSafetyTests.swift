@@ -126,6 +126,11 @@ import Testing
             #expect(done.status == .completed && done.completionSource == .poll)
             #expect(done.outputs == .array([.string("http://127.0.0.1:\(port)/outputs/pred_0")]), "the URL found, not the template")
             #expect(try await h.store.job(jobs[1])?.status == .processing, "404: not yet")
+            // Not yet is not a start: a 404 is recorded as `queued`, which tells the app nothing.
+            let notYet = try await h.store.events(inStream: StreamName.job(jobs[1])).compactMap { stored -> PollResult? in
+                if case .pollResult(let poll)? = try? stored.decoded().event { poll } else { nil }
+            }
+            #expect(notYet.map(\.reportedStatus) == [.queued] && notYet.first?.rawStatus == "404", "\(notYet)")
         }
     }
 }

@@ -90,7 +90,9 @@ public struct PollClient: Sendable {
         case .headURL:
             switch response.status {
             case 200: return plain(.completed, "200", outputs: .array([.string(url)]))
-            case 403, 404: return plain(.processing, String(response.status))
+            // Not there yet: the job is not done, and nothing says the provider started it
+            // (`processing` would tell the app `job.started` under notify_events=all).
+            case 403, 404: return plain(.queued, String(response.status))
             default: return plain(.unknown, String(response.status), error: "HEAD answered \(response.status)")
             }
         case .statusAPI(_, _, _, _, let reader):
