@@ -91,6 +91,29 @@ import Testing
         #expect(report.findings.contains { $0.position == 2 && $0.detail.contains("the body was modified") }, "\(report.findings)")
     }
 
+    /// An export's prefix cut before a retention run's event holds redacted
+    /// bodies with nothing in it that says so: the refusal says which of the
+    /// two it may be, not only "modified" (it read as tampering).
+    @Test func aPrefixCutBeforeItsRetentionRunIsNamedAsSuch() async throws {
+        let source = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
+        _ = try await source.execute(Fixtures.register("j", cost: 10, externalID: "x"))
+        _ = try await source.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
+        let cutoff = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch + 60_000)
+        #expect(try await source.retainBodies(RetentionRun(cutoff: cutoff, operatorName: "test"), dryRun: false).count == 1)
+        let file = Fixtures.temporaryDatabasePath("export.jsonl")
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        _ = try await source.export(after: 0, to: handle)
+        try handle.close()
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let target = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath("prefix.sqlite"))
+        await #expect { try await target.importEvents(lines: Array(lines.prefix(2))) } throws: { error in
+            guard case StoreError.importRejected(let line, let detail) = error else { return false }
+            return line == 2 && detail.contains("redacted by a retention run whose retention.applied event is not among the events read")
+        }
+        #expect(try await target.head() == .genesis)
+    }
+
     @Test func aRemovedTriggerIsReported() async throws {
         let copy = try await copyOfLedger()
         try await DatabaseQueue(path: copy).write { try $0.execute(sql: "DROP TRIGGER events_refuse_delete") }

@@ -57,7 +57,13 @@ public struct ChainCheck {
         let dataDigest = ChainHasher.digest(event.data)
         if dataDigest != event.dataSHA256 {
             guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {
-                return "data does not match its recorded data_sha256 (the body was modified)"
+                // A body redacted by a retention run whose event is not among those read (an
+                // export's prefix, cut before the run) looks the same as a modified one.
+                return event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
+                    ? "data does not match its recorded data_sha256: the body was redacted by a retention run whose "
+                        + "retention.applied event is not among the events read (an export cut before it: import the whole export), "
+                        + "or it was modified"
+                    : "data does not match its recorded data_sha256 (the body was modified)"
             }
             if let recorded = recordedRedaction(event.position), recorded != dataDigest {
                 return "data is not what retention redacted it to (the redacted event was modified)"
