@@ -106,23 +106,6 @@ import Testing
         #expect(mended.status == 0 && mended.stdout.contains("nothing needs a look"), "\(mended.stdout)\(mended.stderr)")
     }
 
-    /// On a log of many millions of events the walk takes minutes: in an
-    /// incident `--skip-verify` leaves it out, says so, and still judges the rest.
-    @Test func skipVerifyLeavesOutTheWalkAndSaysSo() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        let store = try SQLiteEventStore(path: path)
-        _ = try await store.execute(Fixtures.register("j1", cost: 5, externalID: "r1"))
-        await store.close()
-        try await StartupFaultTests.sqlite3(path, "PRAGMA auto_vacuum = NONE; VACUUM; DROP TRIGGER events_refuse_delete;")
-        let full = try await LedgerBinary.run(["doctor", "--db", path])
-        #expect(full.status == 1 && full.stdout.contains("[log]") && full.stdout.contains("[storage]"), "\(full.stdout)\(full.stderr)")
-        let quick = try await LedgerBinary.run(["doctor", "--skip-verify", "--db", path])
-        #expect(quick.status == 1 && !quick.stdout.contains("[log]") && quick.stdout.contains("[storage]"), "\(quick.stdout)\(quick.stderr)")
-        try await StartupFaultTests.sqlite3(path, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;")
-        let quiet = try await LedgerBinary.run(["doctor", "--skip-verify", "--db", path])
-        #expect(quiet.status == 0 && quiet.stdout.contains("the log not verified: --skip-verify"), "\(quiet.stdout)\(quiet.stderr)")
-    }
-
     @Test func aHealthyLedgerHasNothingToSay() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

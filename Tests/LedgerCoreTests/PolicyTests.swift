@@ -20,6 +20,13 @@ import Testing
         #expect(schedule?.offset(ofPoll: 0) == 1000 && schedule?.offset(ofPoll: 9) == 10_000)
     }
 
+    /// docs/configuration.md's example for short jobs: 30 s, then every 10 s until 2 min, then every minute.
+    @Test func theDocumentedShortJobScheduleParses() {
+        let schedule = PollSchedule(parsing: "first:30s,10s@2m,1m")
+        #expect(schedule.map { (0..<12).map($0.offset(ofPoll:)) }
+                == [30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 180, 240].map { Int64($0) * 1000 })
+    }
+
     @Test(arguments: ["", "5m,2m", "first:5m", "first:5m,2m@15m", "first:5m,2m@15m,5m@10m,15m", "first:5m,2m,3m",
                       "first:5m,50ms", "first:soon,2m", "first:5m,2m@15m,15m@"])
     func invalidSchedulesAreRefused(_ text: String) {
