@@ -44,12 +44,10 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             // As the API answers: a job asked about before its registration was not there then.
             guard !timeline.steps.isEmpty else { throw CommandFailure(.checkFailed, "job \(jobID) did not exist yet then") }
-            // A position the log has not reached is a mistyped one, not "now" (the job as it is would pass for it).
-            if let position {
+            if position != nil {
                 let head = try await storeCall { () async throws(StoreError) in try await store.head() }
-                guard position <= head.position else {
-                    throw CommandFailure(.checkFailed, "position \(position) is past the log's head (\(head.position)); "
-                                         + "leave --position out for the job as it is now")
+                if let pastHead = limit.pastHead(head) {
+                    throw CommandFailure(.checkFailed, pastHead + "; leave --position out for the job as it is now")
                 }
             }
             switch format {

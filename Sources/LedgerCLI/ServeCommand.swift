@@ -286,8 +286,9 @@ struct ShutdownGate: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        // An on-call reading the log sees the stop asked for, then "stopped" once it is done.
-        logger.notice("shutting down", metadata: ["then": "readiness false, long polls answered, background rounds finished, requests drained"])
+        // An on-call reading the log sees the stop begin (a signal, or a service that failed), then
+        // "stopped" once readiness is false, long polls answered, background rounds and requests done.
+        logger.notice("shutting down")
         readiness.shutdownBegan()
         store.releaseWaiters()
     }

@@ -72,16 +72,15 @@ struct JobRoutes: Sendable {
             filter.status = parsed
         }
         let limitText = query.get("limit") ?? "100"
-        guard let limit = Int(limitText), (1...1000).contains(limit) else { throw Problem.badRequest("limit must be 1 to 1000") }
+        guard let limit = Int(limitText), (1...JobFilter.pageSizeMax).contains(limit) else {
+            throw Problem.badRequest("limit must be 1 to \(JobFilter.pageSizeMax)")
+        }
         // An empty cursor is the first page, as if none were given.
         let after = try query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map(Self.decodeCursor)
-        // One job past the page says whether there is a next one (no cursor to an empty page).
-        let found = try await support.call { () async throws(StoreError) in
-            try await services.jobs.jobs(filter, after: after, limit: limit + 1)
+        let page = try await support.call { () async throws(StoreError) in
+            try await services.jobs.jobPage(filter, after: after, limit: limit)
         }
-        let page = found.prefix(limit)
-        let next = found.count > limit ? page.last.map { Self.encodeCursor($0.jobID) } : nil
-        return Response.json(Page(plural: "jobs", items: page.map(JobSnapshot.init), nextCursor: next))
+        return Response.json(Page(plural: "jobs", items: page.jobs.map(JobSnapshot.init), nextCursor: page.nextAfter.map(Self.encodeCursor)))
     }
 
     /// The longest a `?wait=` holds a request: proxies close idle requests

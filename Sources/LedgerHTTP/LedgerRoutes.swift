@@ -27,17 +27,18 @@ public struct LedgerServices: Sendable {
     public var bodyBudget: BodyBudget
     /// The newest totals `/metrics` read, shared by every copy of these services.
     let totalsCache = TotalsCache()
-    /// Per-request log lines about one condition, at most one per key every 10 s.
-    let logThrottle = LogThrottle()
+    /// Per-request log lines about one condition, at most one per key and window.
+    let logThrottle: LogThrottle
 
     public init(store: any LedgerEngine, keys: APIKeys, requestBodyBytesMax: Int = 1 << 20,
                 providers: ProviderRegistry = .refusingAll, now: @escaping @Sendable () -> Date = { Date() },
                 metrics: LedgerMetrics = LedgerMetrics(), readiness: Readiness = Readiness(),
                 bodyReadTimeout: Duration = .seconds(30), background: (any BackgroundActions)? = nil,
-                bodyBudget: BodyBudget = BodyBudget(bytesMax: 64 << 20)) {
+                bodyBudget: BodyBudget = BodyBudget(bytesMax: 64 << 20), refusalLogWindow: Duration = .seconds(10)) {
         precondition(requestBodyBytesMax > 0, "requestBodyBytesMax must be positive")
         precondition(bodyBudget.bytesMax >= requestBodyBytesMax, "the body budget must hold at least one largest body")
         self.bodyBudget = bodyBudget
+        logThrottle = LogThrottle(windowLength: refusalLogWindow)
         engine = store
         self.keys = keys
         self.requestBodyBytesMax = requestBodyBytesMax

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// internals a caller should not see.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
-    /// A storage failure refuses every request alike: its line at most once per reason every 10 s.
+    /// A storage failure refuses every request alike: its line at most once per reason and window.
     let throttle: LogThrottle
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

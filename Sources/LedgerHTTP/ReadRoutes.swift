@@ -40,10 +40,14 @@ struct ReadRoutes: Sendable {
         _ = try support.authorize(request, Set(Role.allCases))
         let jobID = try context.pathParameter("job_id")
         let (asOf, position) = try Self.limits(request.uri.queryParameters)
+        let limit = position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none
         guard var timeline = try await support.call({ () async throws(StoreError) in
-            try await services.history.replay(jobID: jobID, until: position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none)
+            try await services.history.replay(jobID: jobID, until: limit)
         }) else {
             throw Problem.notFound("no job \(jobID)")
+        }
+        if position != nil, let pastHead = limit.pastHead(try await support.call { () async throws(StoreError) in try await services.log.head() }) {
+            throw Problem.notFound(pastHead)
         }
         if let asOf, position != nil {
             // recorded_at never decreases along the log, so this keeps a prefix.

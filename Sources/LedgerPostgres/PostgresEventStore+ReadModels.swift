@@ -34,7 +34,7 @@ extension PostgresEventStore: ReadModels {
     static func text(of cell: PostgresCell) -> String? { PostgresCellText.text(of: cell) }
 
     public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
-        precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
+        precondition((1...JobFilter.rowsReadMax).contains(limit), "a read holds 1 to \(JobFilter.rowsReadMax) jobs")
         var conditions = ["job_id > $1"]
         var values: [PostgresArgument] = [.text(afterJobID ?? "")]
         for condition in filter.conditions {

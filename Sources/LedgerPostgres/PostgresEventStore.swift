@@ -138,7 +138,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             throw StoreError.storageRefused("PostgreSQL's statement_timeout is \(milliseconds) ms, set by the \(timeout.source) "
                                             + "setting: statement_timeout is too low for the ledger, which needs at least "
                                             + "\(statementTimeoutFloorMilliseconds) ms or none (0, the default; its reports set "
-                                            + "their own): \(remedy("statement_timeout", source: timeout.source, serverValue: "0"))")
+                                            + "their own): \(remedy("statement_timeout", source: timeout.source, serverValue: "0")); "
+                                            + "or keep it for others and give the ledger's role its own: ALTER ROLE <role> SET "
+                                            + "statement_timeout = 0")
         }
         for setting in ["fsync", "synchronous_commit"] {
             let (value, source) = found(setting)

@@ -62,6 +62,14 @@ public final class ThrowawayPostgres: Sendable {
     }
 
     /// Creates an empty database with a fresh name and returns the name.
+    /// The URL of `database` for an auditor's login: a member of the reader
+    /// role the ledger created (by its first open), nothing more.
+    public func auditorURL(database: String) throws -> String {
+        try psql("DO $$ BEGIN CREATE ROLE auditor LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        try psql("GRANT ledger_reader TO auditor")
+        return url(database: database).replacingOccurrences(of: "postgres://\(user)@", with: "postgres://auditor@")
+    }
+
     public func newDatabaseName() throws -> String {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         try psql("CREATE DATABASE \(name)")

@@ -19,14 +19,6 @@ import Testing
         return path
     }
 
-    /// The URL of `database` for an auditor's login: a member of the reader
-    /// role the ledger created, nothing more.
-    func auditorURL(_ server: ThrowawayPostgres, _ database: String) throws -> String {
-        try server.psql("DO $$ BEGIN CREATE ROLE auditor LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
-        try server.psql("GRANT ledger_reader TO auditor")
-        return server.url(database: database).replacingOccurrences(of: "postgres://\(server.user)@", with: "postgres://auditor@")
-    }
-
     @Test func aLedgerMovesFromSQLiteToPostgresWithTheSameHeadAndAnswers() async throws {
         let sqlite = try await sqliteLedger()
         let server = try ThrowawayPostgres.shared()
@@ -43,7 +35,7 @@ import Testing
                         ["query", "SELECT job_id, cost, refunded_amount, status = 'failed' AS failed FROM jobs ORDER BY job_id", "--format", "json"],
                         ["audit", "refunds", "--format", "json"]] {
             let onSQLite = try await LedgerBinary.run(command + ["--db", sqlite])
-            let onPostgres = try await LedgerBinary.run(command + ["--db", command[0] == "query" ? try auditorURL(server, database) : postgres])
+            let onPostgres = try await LedgerBinary.run(command + ["--db", command[0] == "query" ? try server.auditorURL(database: database) : postgres])
             #expect(onPostgres.status == 0 && onPostgres.status == onSQLite.status, "\(command): \(onPostgres.stderr)")
             #expect(onPostgres.stdout == onSQLite.stdout, "\(command) answers the same on both engines")
         }
@@ -58,7 +50,7 @@ import Testing
         #expect(try await LedgerBinary.run(["import", "--db", server.url(database: database)], input: Data(exported.stdout.utf8)).status == 0)
         let asSuperuser = try await LedgerBinary.run(["query", "SELECT 1", "--db", server.url(database: database)])
         #expect(asSuperuser.status == 2 && asSuperuser.stderr.contains("superuser"))
-        let postgres = try auditorURL(server, database)
+        let postgres = try server.auditorURL(database: database)
         for hostile in ["DELETE FROM events", "UPDATE jobs SET status = 'failed'", "TRUNCATE events",
                         "SELECT 1; DELETE FROM events", "CREATE TABLE x (a int)", "SELECT set_config('role', 'ledger', true)",
                         "COPY (SELECT 1) TO PROGRAM 'true'", "SELECT pg_sleep(10)"] {
@@ -79,7 +71,7 @@ import Testing
         let postgres = server.url(database: database)
         let exported = try await LedgerBinary.run(["export", "--db", try await sqliteLedger()])
         #expect(try await LedgerBinary.run(["import", "--db", postgres], input: Data(exported.stdout.utf8)).status == 0)
-        let auditor = try auditorURL(server, database)
+        let auditor = try server.auditorURL(database: database)
         try server.psql("ALTER DATABASE \(database) SET default_transaction_read_only = on")
         for command in [["verify"], ["replay", "job_3"], ["audit", "refunds"], ["export"], ["doctor"]] {
             let answer = try await LedgerBinary.run(command + ["--db", postgres])

@@ -22,7 +22,7 @@ import Testing
             let server = try ThrowawayPostgres.shared()
             let database = try server.newDatabaseName()
             (url, store) = (server.url(database: database), try await PostgresEventStore.open(url: server.url(database: database)))
-            auditorURL = try PostgresCommandTests().auditorURL(server, database)
+            auditorURL = try server.auditorURL(database: database)
         }
         let policy = WatchdogPolicy(stuckAfterMilliseconds: 1000, deadlineMilliseconds: 86_400_000, submitDeadlineMilliseconds: 2000)
         try await store.recordSettings(policy.recordedSettings)

@@ -74,6 +74,11 @@ import Testing
             try await client.execute(uri: "/v1/jobs/j1/state?position=1", method: .get, headers: Self.auditor) {
                 #expect(Self.json($0)?["status"] == .string("processing") && Self.json($0)?["webhook_count"] == .int(0))
             }
+            // A position the log has not reached: 404 naming the head, as `ledger replay` exits 1 (not the job as it is now).
+            try await client.execute(uri: "/v1/jobs/j1/state?position=1000", method: .get, headers: Self.auditor) {
+                #expect($0.status == .notFound && String(buffer: $0.body).contains("position 1000 is past the log's head"),
+                        "\(String(buffer: $0.body))")
+            }
             for bad in ["?position=0", "?as_of=yesterday", "?position=1%27%20OR%201=1"] {
                 try await client.execute(uri: "/v1/jobs/j1/state\(bad)", method: .get, headers: Self.auditor) {
                     #expect($0.status == .badRequest, "\(bad)")
@@ -142,6 +147,12 @@ import Testing
                 }
             } while cursor != nil && pages < 5
             #expect(seen == ["j1", "j2", "j3", "j4"] && pages == 2, "a full last page carries no cursor to an empty one")
+            // The largest page the API allows (read with one job past it: it once stopped the server).
+            try await client.execute(uri: "/v1/jobs?limit=1000", method: .get, headers: Self.auditor) {
+                #expect($0.status == .ok && Self.json($0)?["next_cursor"] == .null)
+                guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
+                #expect(jobs.count == 4)
+            }
             try await client.execute(uri: "/v1/jobs?status=processing", method: .get, headers: Self.auditor) {
                 guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
                 #expect(jobs.compactMap { $0["job_id"]?.stringValue } == ["j1"])

@@ -12,9 +12,10 @@ public struct NotifyRound: Sendable, Hashable {
     public var deadLettered = 0
 }
 
-/// Tells the app about terminal changes (``Decider/notifiedTypes``: `job.completed`,
-/// `job.failed`, `job.cancelled`, `credit.refunded`, `job.late_completion`; with
-/// `LEDGER_NOTIFY_EVENTS=all` also `job.started` and `job.progress`), delivered to
+/// Tells the app what it is told of (``Decider/notifiedTypes``, the terminal
+/// changes: `job.completed`, `job.failed`, `job.cancelled`, `credit.refunded`,
+/// `job.late_completion`; with `LEDGER_NOTIFY_EVENTS=all` also `job.started` and
+/// `job.progress`), delivered to
 /// `LEDGER_NOTIFY_URL`, signed with Standard Webhooks headers whose
 /// `webhook-id` (the notification id) stays the same across retries, so the
 /// app can deduplicate. The outbox is the log itself: each notification is

@@ -87,7 +87,7 @@ public struct Redriver: Sendable {
         let filter = JobFilter(status: selection.status, provider: selection.provider,
                                registeredFrom: selection.since, registeredBefore: selection.until)
         while true {
-            let page = try await store.jobs(filter, after: after, limit: 1000)
+            let page = try await store.jobs(filter, after: after, limit: JobFilter.pageSizeMax)
             guard let last = page.last else { break }
             after = last.jobID
             jobs += page

@@ -174,8 +174,8 @@ struct AdminRoutes: Sendable {
         }
         let list = JobListPage(parameters)
         let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
-            try await services.jobs.jobs(list.filter, after: list.after, limit: JobListPage.pageSize)
-        } : []
+            try await services.jobs.jobPage(list.filter, after: list.after, limit: JobListPage.pageSize)
+        } : JobPage(jobs: [], nextAfter: nil)
         return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())),
                          status: list.problems.isEmpty ? .ok : .badRequest)
     }

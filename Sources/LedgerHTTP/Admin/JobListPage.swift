@@ -36,7 +36,8 @@ struct JobListPage {
         return JobFilter(status: status, provider: provider, account: account, registeredFrom: window.from, registeredBefore: window.before)
     }
 
-    func html(_ jobs: [JobState], providers: [String], now: Timestamp) -> String {
+    func html(_ page: JobPage, providers: [String], now: Timestamp) -> String {
+        let jobs = page.jobs
         let columns = ["job_id", "account", "provider", "status", "completion_source", "cost", "refunded", "registered_at", "last_event_at"]
         let rows: [[String?]] = jobs.map { job in
             [job.jobID, job.account, job.provider, job.status.rawValue, job.completionSource?.rawValue, String(job.cost),
@@ -49,7 +50,7 @@ struct JobListPage {
             \(Self.findForm)
             \(form(providers: providers))
             \(HTML.table(columns, rows, caption: caption, links: HTML.jobLinks(0), now: now, empty: "no job matches these filters."))
-            \(Pager.html(path: "/admin/jobs", filters: filters, after: after, next: jobs.count == Self.pageSize ? jobs.last?.jobID : nil))
+            \(Pager.html(path: "/admin/jobs", filters: filters, after: after, next: page.nextAfter))
             """
     }
 

@@ -5,7 +5,7 @@ import Logging
 /// carry a provider's token), status and duration. Successes log at debug
 /// (at tens of thousands of webhooks a second the webhook's own line says
 /// enough), client errors at notice, server errors at error; those at most
-/// once per status and route every 10 s (`LogThrottle`: an outage answers
+/// once per status, route and window (``LogThrottle``: an outage answers
 /// every request 503 alike).
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext

@@ -5,13 +5,14 @@ import Synchronization
 /// a storage outage or a flood of forged webhooks every request would write
 /// the same two or three lines (an on-call measured 29,551 lines, 7 MB, in a
 /// minute of full disk). Per key, the first line of each window is written and
-/// says how many like it were left out since the last one written (`left_out`);
-/// the metrics still count every request.
+/// says how many like it were left out since the one before it of that key
+/// (`left_out`; a flood's last count waits for the key's next line); the
+/// metrics still count every request.
 ///
 /// ```swift
 /// throttle.log(context.logger, key: "webhook refused|replicate|503", level: .notice, "webhook refused", metadata: [...])
 /// ```
-public final class LogThrottle: Sendable {
+final class LogThrottle: Sendable {
     private struct Window {
         var started: ContinuousClock.Instant
         var leftOut: Int
@@ -23,7 +24,8 @@ public final class LogThrottle: Sendable {
     /// forgotten rather than kept growing.
     private let keysMax = 1_000
 
-    public init(windowLength: Duration = .seconds(10)) {
+    /// `windowLength`: serve's is 10 s (``LedgerServices``' `refusalLogWindow`).
+    init(windowLength: Duration) {
         self.windowLength = windowLength
     }
 
@@ -35,7 +37,11 @@ public final class LogThrottle: Sendable {
                 return nil
             }
             let leftOut = windows[key]?.leftOut ?? 0
-            if windows[key] == nil, windows.count >= keysMax { windows.removeAll() }
+            if windows[key] == nil, windows.count >= keysMax {
+                // Forget the quiet keys first (nothing pending), and all only if that is not enough.
+                windows = windows.filter { $0.value.leftOut > 0 || now - $0.value.started < windowLength }
+                if windows.count >= keysMax { windows.removeAll() }
+            }
             windows[key] = Window(started: now, leftOut: 0)
             return leftOut
         }

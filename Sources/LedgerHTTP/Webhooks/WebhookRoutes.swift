@@ -47,7 +47,7 @@ struct WebhookRoutes: Sendable {
 
     private func refused(_ name: String, _ problem: Problem, _ context: LedgerRequestContext) {
         services.metrics.webhook(provider: name, Self.outcome(of: problem))
-        // A flood of forged deliveries, or every delivery in an outage: one line per provider and status every 10 s.
+        // A flood of forged deliveries, or every delivery in an outage: one line per provider, status and window.
         services.logThrottle.log(context.logger, key: "webhook refused|\(name)|\(problem.status.code)", level: .notice,
                                  "webhook refused", metadata: [
             "provider": .string(name), "status": .stringConvertible(Int(problem.status.code)), "detail": .string(problem.detail),

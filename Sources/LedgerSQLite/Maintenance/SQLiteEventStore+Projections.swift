@@ -16,7 +16,7 @@ extension SQLiteEventStore {
     /// Up to `limit` jobs after `afterJobID` in job-id order, matching `filter`:
     /// keyset paging, so a page costs the same however deep it is.
     public func jobs(_ filter: JobFilter, after afterJobID: String?, limit: Int) async throws(StoreError) -> [JobState] {
-        precondition((1...1000).contains(limit), "a page holds 1 to 1000 jobs")
+        precondition((1...JobFilter.rowsReadMax).contains(limit), "a read holds 1 to \(JobFilter.rowsReadMax) jobs")
         return try await read { db in
             var conditions = ["job_id > ?"]
             var arguments: [any DatabaseValueConvertible] = [afterJobID ?? ""]

@@ -30,4 +30,12 @@ public enum ReplayLimit: Sendable, Hashable {
     case asOf(Timestamp)
     /// Events at or before this global position.
     case position(Int64)
+
+    /// Why this limit names no point the log has reached (a position past its
+    /// head), or nil. Such a position is a mistyped one, not "now": the job as
+    /// it is would pass for the state asked about.
+    public func pastHead(_ head: ChainHead) -> String? {
+        guard case .position(let position) = self, position > head.position else { return nil }
+        return "position \(position) is past the log's head (\(head.position))"
+    }
 }

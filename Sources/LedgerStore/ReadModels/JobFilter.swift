@@ -2,6 +2,11 @@ import LedgerCore
 
 /// Filters for a page of the `jobs` projection.
 public struct JobFilter: Sendable, Hashable {
+    /// The most jobs one page holds (the API's `?limit=`).
+    public static let pageSizeMax = 1000
+    /// The most jobs one read returns: a page and the one job past it that
+    /// says whether another page follows (``JobQueries/jobPage(_:after:limit:)``).
+    public static let rowsReadMax = pageSizeMax + 1
     public var status: JobStatus?
     public var provider: String?
     public var account: String?
