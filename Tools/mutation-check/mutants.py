@@ -242,4 +242,14 @@ MUTANTS = [
      r"Stage.deadLettered.rawValue)') AS dead_lettered", r"Stage.open.rawValue)') AS dead_lettered", "SQLiteConformance"),
     ("doctor misses a database with too little room to grow", "Sources/LedgerSQLite/Maintenance/SQLiteEventStore+StorageFindings.swift",
      "guard room < options.readinessReserveBytes else { return nil }", "guard room < 0 else { return nil }", "RetentionSpaceTests"),
+
+    # From this stop's newcomer read and diff review.
+    ("a changed registration under an existing id skips the text rule", "Sources/LedgerCore/Decider/Decider.swift",
+     "if state.registration.map({ $0.differences(from: registration).isEmpty }) != true { try command.validateText() }",
+     "if state.registration == nil { try command.validateText() }", "DeciderTests"),
+    ("a job's row read back loses a column", "Sources/LedgerStore/Log/JobState+Columns.swift",
+     'lateOutputs = row.text("late_outputs").flatMap { JSONValue(jsonText: $0) }', "lateOutputs = nil", "SQLiteConformance"),
+    ("a prefix cut before its retention run reads as tampering", "Sources/LedgerStore/Retention/ChainCheck.swift",
+     "return event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)",
+     "return false", "VerifyTests"),
 ]
