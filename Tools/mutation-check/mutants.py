@@ -80,9 +80,9 @@ MUTANTS = [
 
     # Policies.
     ("the watchdog fails a job at the deadline, not past it", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
-     "if age > deadlineMilliseconds {", "if age >= deadlineMilliseconds {", "PolicyTests"),
+     "if ageMilliseconds > deadlineMilliseconds {", "if ageMilliseconds >= deadlineMilliseconds {", "PolicyTests"),
     ("the watchdog acts at its threshold, not past it", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
-     "guard age > stuckAfterMilliseconds(awaiting: awaited)", "guard age >= stuckAfterMilliseconds(awaiting: awaited)", "PolicyTests"),
+     "guard ageMilliseconds > waitAllowedMilliseconds(awaiting: awaited)", "guard ageMilliseconds >= waitAllowedMilliseconds(awaiting: awaited)", "PolicyTests"),
     ("a job never submitted waits as long as a submitted one", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
      "awaited == .submission ? submitDeadlineMilliseconds : stuckAfterMilliseconds", "stuckAfterMilliseconds", "PolicyTests"),
     ("a job its provider reported on without an external id awaits its submission", "Sources/LedgerCore/Policies/WatchdogPolicy.swift",
