@@ -7,6 +7,8 @@ import LedgerStore
 /// `detail` a person can act on. Only this layer maps errors to statuses.
 public struct Problem: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
+    /// The ledger's own summary, for its log (`storage unavailable`, `database unusable`);
+    /// the body's `title` is the status's phrase (RFC 9457 §4.2.1: `type` is `about:blank`).
     public var title: String
     public var detail: String
     /// Seconds, for 503: when the client (a provider) should retry.
@@ -30,7 +32,7 @@ public struct Problem: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = .object([
-            "type": .string("about:blank"), "title": .string(title), "status": .int(Int64(status.code)),
+            "type": .string("about:blank"), "title": .string(status.reasonPhrase), "status": .int(Int64(status.code)),
             "detail": .string(detail),
         ])
         var headers: HTTPFields = [.contentType: "application/problem+json"]

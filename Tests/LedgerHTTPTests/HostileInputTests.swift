@@ -148,6 +148,9 @@ import Testing
                 let problem = JSONValue(jsonText: String(buffer: response.body))
                 #expect(problem?["detail"]?.stringValue?.isEmpty == false, "an actionable detail")
                 #expect(problem?["status"] == .int(Int64(input.status.code)))
+                // RFC 9457 §4.2.1: an `about:blank` problem's title is the status's phrase, one spelling per status.
+                #expect(problem?["type"] == .string("about:blank") && problem?["title"] == .string(input.status.reasonPhrase),
+                        "\(problem?["title"] ?? .null)")
             }
         }
         #expect(try await store.head() == before, "the log is exactly as it was")
