@@ -44,11 +44,8 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             // As the API answers: a job asked about before its registration was not there then.
             guard !timeline.steps.isEmpty else { throw CommandFailure(.checkFailed, "job \(jobID) did not exist yet then") }
-            if position != nil {
-                let head = try await storeCall { () async throws(StoreError) in try await store.head() }
-                if let pastHead = limit.pastHead(head) {
-                    throw CommandFailure(.checkFailed, pastHead + "; leave --position out for the job as it is now")
-                }
+            if let pastHead = try await storeCall({ () async throws(StoreError) in try await store.pastHead(limit) }) {
+                throw CommandFailure(.checkFailed, pastHead + "; leave --position out for the job as it is now")
             }
             switch format {
             case .json: writeOut(Self.json(timeline))

@@ -46,7 +46,7 @@ struct ReadRoutes: Sendable {
         }) else {
             throw Problem.notFound("no job \(jobID)")
         }
-        if position != nil, let pastHead = limit.pastHead(try await support.call { () async throws(StoreError) in try await services.log.head() }) {
+        if let pastHead = try await support.call({ () async throws(StoreError) in try await services.log.pastHead(limit) }) {
             throw Problem.notFound(pastHead)
         }
         if let asOf, position != nil {

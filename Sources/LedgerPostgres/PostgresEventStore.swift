@@ -85,7 +85,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         let connection = try await PostgresConnectFailure.connect(location, logger: logger)
         let recovering: Bool
         do {
-            try await checkDurability(connection, logger: logger)
+            try await checkServerSettings(connection, logger: logger)
             try await PostgresMigrator(location: location, logger: logger).migrate(connection)
             recovering = try await rows("SELECT pg_is_in_recovery()::text AS value", on: connection, logger: logger)
                 .first?.text("value") == "true"
@@ -125,7 +125,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// PostgreSQL may name the next one's timeout "user request" (the
     /// timeout's flag cleared by the statement's end, its cancel left pending),
     /// so it is judged here, before anything else is sent.
-    private static func checkDurability(_ connection: PostgresConnection, logger: Logger) async throws {
+    private static func checkServerSettings(_ connection: PostgresConnection, logger: Logger) async throws {
         let settings = try await rows("SELECT name, setting AS value, source FROM pg_settings "
                                       + "WHERE name IN ('fsync', 'synchronous_commit', 'statement_timeout')",
                                       on: connection, logger: logger)
@@ -149,7 +149,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
                 // setting is as likely as the server's).
                 throw StoreError.durabilityNotApplied(expected: "PostgreSQL's \(setting) = on",
                                                       actual: "\(setting) = \(value), set by the \(source) setting; "
-                                                          + Self.durabilityRemedy(setting, source: source))
+                                                          + Self.remedy(setting, source: source, serverValue: "on"))
             }
         }
     }
@@ -158,11 +158,6 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// open: a group commit on a busy server takes longer now and then, and a
     /// refused batch is a 503 for every webhook in it.
     static let statementTimeoutFloorMilliseconds = 1_000
-
-    /// The SQL that sets `setting` back to `on` where `source` (`pg_settings.source`) says it was set.
-    static func durabilityRemedy(_ setting: String, source: String) -> String {
-        remedy(setting, source: source, serverValue: "on")
-    }
 
     /// The SQL that resets `setting` where `source` (`pg_settings.source`)
     /// says it was set; in the server's own file, to `serverValue`.

@@ -68,10 +68,9 @@ import Testing
                 "\(report.findings)")
     }
 
-    /// In a log imported elsewhere (no record of what retention redacted each
-    /// body to), a body in a retention run's range changed to anything but the
-    /// redaction is still named at its own position, not only at the run's.
-    @Test func aBodyInARetainedRangeChangedToAnythingButTheRedactionIsNamedAtItsPosition() async throws {
+    /// The export of a ledger whose one webhook body a retention run redacted:
+    /// registration, webhook (redacted), `retention.applied`.
+    static func exportOfARetainedLedger() async throws -> [String] {
         let source = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
         _ = try await source.execute(Fixtures.register("j", cost: 10, externalID: "x"))
         _ = try await source.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
@@ -82,9 +81,15 @@ import Testing
         let handle = try #require(FileHandle(forWritingAtPath: file))
         _ = try await source.export(after: 0, to: handle)
         try handle.close()
+        return try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    /// In a log imported elsewhere (no record of what retention redacted each
+    /// body to), a body in a retention run's range changed to anything but the
+    /// redaction is still named at its own position, not only at the run's.
+    @Test func aBodyInARetainedRangeChangedToAnythingButTheRedactionIsNamedAtItsPosition() async throws {
         let path = Fixtures.temporaryDatabasePath("imported.sqlite")
-        _ = try await SQLiteEventStore(path: path).importEvents(lines: try String(contentsOfFile: file, encoding: .utf8)
-            .split(separator: "\n").map(String.init))
+        _ = try await SQLiteEventStore(path: path).importEvents(lines: try await Self.exportOfARetainedLedger())
         #expect(try await SQLiteEventStore(path: path).verify().isSound)
         try tamper(path, "UPDATE events SET data = json_set(data, '$.body', 'forged') WHERE position = 2")
         let report = try await SQLiteEventStore(path: path).verify()
@@ -95,17 +100,7 @@ import Testing
     /// bodies with nothing in it that says so: the refusal says which of the
     /// two it may be, not only "modified" (it read as tampering).
     @Test func aPrefixCutBeforeItsRetentionRunIsNamedAsSuch() async throws {
-        let source = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath())
-        _ = try await source.execute(Fixtures.register("j", cost: 10, externalID: "x"))
-        _ = try await source.execute(Fixtures.deliver(Fixtures.webhook("x", .failed, delivery: "d1")))
-        let cutoff = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch + 60_000)
-        #expect(try await source.retainBodies(RetentionRun(cutoff: cutoff, operatorName: "test"), dryRun: false).count == 1)
-        let file = Fixtures.temporaryDatabasePath("export.jsonl")
-        _ = FileManager.default.createFile(atPath: file, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: file))
-        _ = try await source.export(after: 0, to: handle)
-        try handle.close()
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let lines = try await Self.exportOfARetainedLedger()
         let target = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath("prefix.sqlite"))
         await #expect { try await target.importEvents(lines: Array(lines.prefix(2))) } throws: { error in
             guard case StoreError.importRejected(let line, let detail) = error else { return false }

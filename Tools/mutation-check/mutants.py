@@ -18,7 +18,7 @@ MUTANTS = [
     ("verify skips a position gap", "Sources/LedgerStore/Retention/ChainCheck.swift",
      "if event.position != head.position + 1 {", "if false {", "VerifyTests|ReviewRegression|SQLiteConformance"),
     ("verify takes any change to a body in a retention run's range for a redaction", "Sources/LedgerStore/Retention/ChainCheck.swift",
-     "guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {",
+     "guard let covering, redactedWebhook else {",
      "guard let covering, event.type == EventType.webhookReceived.rawValue else {", "VerifyTests|SQLiteConformance|Retention"),
 
     # Verify's invariants: one fold in the core, fed by every engine's walk.
@@ -245,11 +245,10 @@ MUTANTS = [
 
     # From this stop's newcomer read and diff review.
     ("a changed registration under an existing id skips the text rule", "Sources/LedgerCore/Decider/Decider.swift",
-     "if state.registration.map({ $0.differences(from: registration).isEmpty }) != true { try command.validateText() }",
-     "if state.registration == nil { try command.validateText() }", "DeciderTests"),
+     "if differences?.isEmpty != true { try JobCommand.register(registration).validateText() }",
+     "if differences == nil { try JobCommand.register(registration).validateText() }", "DeciderTests"),
     ("a job's row read back loses a column", "Sources/LedgerStore/Log/JobState+Columns.swift",
      'lateOutputs = row.text("late_outputs").flatMap { JSONValue(jsonText: $0) }', "lateOutputs = nil", "SQLiteConformance"),
     ("a prefix cut before its retention run reads as tampering", "Sources/LedgerStore/Retention/ChainCheck.swift",
-     "return event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)",
-     "return false", "VerifyTests"),
+     "                return redactedWebhook\n", "                return false\n", "VerifyTests"),
 ]

@@ -86,12 +86,11 @@ public struct Redriver: Sendable {
         var after: String?
         let filter = JobFilter(status: selection.status, provider: selection.provider,
                                registeredFrom: selection.since, registeredBefore: selection.until)
-        while true {
-            let page = try await store.jobs(filter, after: after, limit: JobFilter.pageSizeMax)
-            guard let last = page.last else { break }
-            after = last.jobID
-            jobs += page
-        }
+        repeat {
+            let page = try await store.jobPage(filter, after: after, limit: JobFilter.pageSizeMax)
+            jobs += page.jobs
+            after = page.nextAfter
+        } while after != nil
         return jobs
     }
 

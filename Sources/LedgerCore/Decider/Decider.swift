@@ -21,12 +21,7 @@ public enum Decider {
         _ command: JobCommand, state: JobState, context: DecisionContext
     ) throws(DecisionError) -> [LedgerEvent] {
         try command.validate(jobID: state.jobID)
-        if case .register(let registration) = command {
-            // A registration stored before the text rule still answers 200 when it comes
-            // again unchanged; a changed one meets the rule first (its 400 says more than a 409).
-            if state.registration.map({ $0.differences(from: registration).isEmpty }) != true { try command.validateText() }
-            return try register(registration, state: state)
-        }
+        if case .register(let registration) = command { return try register(registration, state: state) }
         try command.validateText()
         guard state.isRegistered else { throw .unknownJob(jobID: state.jobID) }
         switch command {
@@ -58,9 +53,12 @@ public enum Decider {
     }
 
     private static func register(_ registration: JobRegistered, state: JobState) throws(DecisionError) -> [LedgerEvent] {
+        let differences = state.registration.map { $0.differences(from: registration) }
+        // A registration stored before the text rule still answers 200 when it comes again
+        // unchanged; a new or changed one meets the rule first (its 400 says more than a 409).
+        if differences?.isEmpty != true { try JobCommand.register(registration).validateText() }
         guard registration.cost >= 0 else { throw .invalid("cost must be zero or more credits, got \(registration.cost)") }
-        guard let original = state.registration else { return [.jobRegistered(registration)] }
-        let differences = original.differences(from: registration)
+        guard let differences else { return [.jobRegistered(registration)] }
         guard differences.isEmpty else {
             throw .registeredWithDifferentPayload(jobID: state.jobID, fields: differences)
         }

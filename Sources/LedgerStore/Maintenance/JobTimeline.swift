@@ -31,11 +31,15 @@ public enum ReplayLimit: Sendable, Hashable {
     /// Events at or before this global position.
     case position(Int64)
 
-    /// Why this limit names no point the log has reached (a position past its
-    /// head), or nil. Such a position is a mistyped one, not "now": the job as
-    /// it is would pass for the state asked about.
-    public func pastHead(_ head: ChainHead) -> String? {
-        guard case .position(let position) = self, position > head.position else { return nil }
-        return "position \(position) is past the log's head (\(head.position))"
+}
+
+extension LogReads {
+    /// Why `limit` names no point the log has reached (a position past its
+    /// head), or nil; the head is read only for a position. Such a position is
+    /// a mistyped one, not "now": the job as it is would pass for the state asked about.
+    public func pastHead(_ limit: ReplayLimit) async throws(StoreError) -> String? {
+        guard case .position(let position) = limit else { return nil }
+        let head = try await head()
+        return position > head.position ? "position \(position) is past the log's head (\(head.position))" : nil
     }
 }

@@ -56,10 +56,11 @@ public struct ChainCheck {
         let covering = runs.first { ($0.applied.fromPosition...$0.applied.throughPosition).contains(event.position) }
         let dataDigest = ChainHasher.digest(event.data)
         if dataDigest != event.dataSHA256 {
-            guard let covering, event.type == EventType.webhookReceived.rawValue, BodyRedaction.isRedacted(event.data) else {
+            let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
+            guard let covering, redactedWebhook else {
                 // A body redacted by a retention run whose event is not among those read (an
                 // export's prefix, cut before the run) looks the same as a modified one.
-                return event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
+                return redactedWebhook
                     ? "data does not match its recorded data_sha256: the body was redacted by a retention run whose "
                         + "retention.applied event is not among the events read (an export cut before it: import the whole export), "
                         + "or it was modified"
