@@ -81,6 +81,16 @@ public struct StandardWebhookVerifier: Sendable {
         credentials.hmacKeys.first.map(SignedContent(id: id, timestamp: timestamp, body: body).hmac)
     }
 
+    /// The `webhook-signature` value for `id.timestamp.body`: `v1,<base64>`
+    /// under each `whsec_` secret, space-separated, so that while a secret
+    /// rotates (`old new` configured) an app holding either one verifies;
+    /// nil without one.
+    public func signatureHeader(id: String, timestamp: String, body: Data) -> String? {
+        let content = SignedContent(id: id, timestamp: timestamp, body: body)
+        let signatures = credentials.hmacKeys.map { "v1," + content.hmac(key: $0).base64EncodedString() }
+        return signatures.isEmpty ? nil : signatures.joined(separator: " ")
+    }
+
     /// The `v1a` signature for `id.timestamp.body` with an Ed25519 private
     /// key given as `whsk_<base64>` of its 32-byte seed (or seed and public key).
     public static func signEd25519(id: String, timestamp: String, body: Data, secretKey: String) throws(WebhookRejection) -> Data {

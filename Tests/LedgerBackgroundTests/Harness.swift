@@ -35,7 +35,7 @@ struct Harness: Sendable {
 
     /// Runs `body` with the fakes and the ledger listening on loopback.
     static func run(policy: LateCompletionPolicy = .keepRefund, notifySchedule: String = "5s,5m,30m,2h,5h,10h,10h",
-                    pollConcurrency: Int = 4, notifyEvents: NotifyEvents = .terminal,
+                    pollConcurrency: Int = 4, notifyEvents: NotifyEvents = .terminal, notifySecret: String? = nil,
                     _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
         let clock = ManualClock()
         var options = StoreOptions(lateCompletionPolicy: policy, clock: { clock.now })
@@ -54,7 +54,7 @@ struct Harness: Sendable {
             settings.endpoints["replicate"] = ProviderEndpoint(baseURL: "http://127.0.0.1:\(port)", apiKey: "r8_test")
             settings.endpoints["nca"] = ProviderEndpoint(baseURL: "http://127.0.0.1:\(port)", apiKey: "nca_test")
             settings.notifyURL = "http://127.0.0.1:\(port)/hooks"
-            settings.notifySecret = app.secret
+            settings.notifySecret = notifySecret ?? app.secret
             settings.notifySchedule = RetrySchedule(parsing: notifySchedule)!
             settings.pollsPerSecond = 1000
             settings.pollConcurrency = pollConcurrency

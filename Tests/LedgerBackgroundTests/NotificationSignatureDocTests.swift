@@ -1,4 +1,5 @@
 import Foundation
+import LedgerFakes
 import LedgerProviders
 import LedgerTesting
 import Testing
@@ -58,6 +59,42 @@ import Testing
             #expect(try check(delivery.body, timestamp: stale, signature: staleSignature) == "True", "the signature alone holds")
             #expect(try check(delivery.body, timestamp: stale, signature: staleSignature, tolerance: 300) == "False",
                     "a replay past five minutes")
+        }
+    }
+
+    /// A notification secret being rotated (`old new`) signs each notification
+    /// with both: an app still holding the old secret and one already holding
+    /// the new one each verify it, with the documented check.
+    @Test func aRotatingSecretSignsWithEachValue() async throws {
+        let document = try String(contentsOfFile: Self.repository + "/docs/http-api.md", encoding: .utf8)
+        let verify = try #require(Self.pythonBlock(in: document, after: "## Notifications to your app"))
+        let newSecret = "whsec_" + Data("the-new-app-secret-0123456789".utf8).base64EncodedString()
+        let oldSecret = FakeApp().secret
+        try await Harness.run(notifySecret: oldSecret + " " + newSecret) { h in
+            _ = try await h.submitJobs(1)
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").allSatisfy { $0 == .ok })
+            for _ in 0..<3 { _ = try await h.notifier.runOnce(); h.advance(minutes: 1) }
+            let delivery = try #require(h.app.accepted.first, "the app holding the old secret took it")
+            #expect(delivery.signature.split(separator: " ").count == 2, "\(delivery.signature)")
+            let script = verify + """
+
+                import json, sys
+                case = json.load(sys.stdin)
+                headers = {"webhook-id": case["id"], "webhook-timestamp": case["timestamp"], "webhook-signature": case["signature"]}
+                print(verify(case["secret"], headers, case["body"].encode(), 1 << 40))
+                """
+            func verifies(with secret: String) throws -> Bool {
+                let input = ["id": delivery.webhookID, "timestamp": delivery.timestamp, "signature": delivery.signature,
+                             "secret": secret, "body": delivery.body]
+                let result = try Spawn.run("/usr/bin/python3", ["-c", script], input: try JSONSerialization.data(withJSONObject: input),
+                                           timeoutSeconds: 30)
+                #expect(result.status == 0, "\(result.errorOutput)")
+                return result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "True"
+            }
+            #expect(try verifies(with: oldSecret))
+            #expect(try verifies(with: newSecret), "an app already switched to the new secret")
+            #expect(try !verifies(with: "whsec_" + Data("a-third-secret-0123456789".utf8).base64EncodedString()))
         }
     }
 }

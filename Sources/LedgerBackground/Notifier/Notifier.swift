@@ -153,10 +153,10 @@ public final class Notifier: Sendable {
                                     data: .init(notificationID: progress.notificationID, event: progress.event, job: JobSnapshot(job)))
             .encoded()
         let timestamp = String(now.millisecondsSinceEpoch / 1000)
-        let signature = signer.sign(id: progress.notificationID, timestamp: timestamp, body: body)?.base64EncodedString() ?? ""
+        let signature = signer.signatureHeader(id: progress.notificationID, timestamp: timestamp, body: body) ?? ""
         let request = OutboundRequest(method: .POST, url: url, headers: [
             ("content-type", "application/json"), ("webhook-id", progress.notificationID),
-            ("webhook-timestamp", timestamp), ("webhook-signature", "v1," + signature),
+            ("webhook-timestamp", timestamp), ("webhook-signature", signature),
         ], body: body)
         var httpStatus: Int?
         var error: String?
