@@ -19,6 +19,8 @@ public struct LedgerOutcome: Sendable, Hashable {
     /// Every event appended, in order.
     public var appended: [AppendedEvent]
     public var duplicate: Bool
+    /// A duplicate by its delivery id alone (``CommandPlan/reusedDeliveryID``).
+    public var reusedDeliveryID = false
     public var orphan: Bool
     /// The job's state after the request.
     public var state: JobState?

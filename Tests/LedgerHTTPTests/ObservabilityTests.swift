@@ -210,6 +210,27 @@ import Testing
         #expect(lines.filter { $0.contains("\"request\"") && $0.contains("401") }.count == 1, "\(lines.count) lines")
     }
 
+    /// A sender that gives one webhook-id to several messages has the later ones
+    /// recorded as duplicates that decide nothing (Standard Webhooks: one id, one
+    /// message) and answered 200: the operator is told, the same body again is not.
+    @Test func aWebhookIDReusedWithAnotherBodyIsLoggedAsAWarning() async throws {
+        let logs = CapturedLogs()
+        // No window: each warning the route makes is written, so the count is the route's.
+        try await withApp(logs: logs, refusalLogWindow: .zero) { client, store in
+            _ = try await store.execute(Fixtures.register("j1", cost: 7, externalID: "pred_1"))
+            let started = #"{"id":"pred_1","status":"processing"}"#
+            for (body, id) in [(started, "m1"), (started, "m1"), (started, "m2"), (WebhookRoutesTests.succeeded, "m1")] {
+                #expect(try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: try WebhookRoutesTests.signed(body, id: id),
+                                                 body: ByteBuffer(string: body)) { $0.status } == .ok)
+            }
+            #expect(try await store.job("j1")?.status == .processing, "the reused id's report decided nothing")
+        }
+        let warnings = logs.lines.withLock { $0 }.compactMap { JSONValue(jsonText: $0) }
+            .filter { $0["message"] == .string("webhook id reused with another body") }
+        #expect(warnings.count == 1, "only the other body under m1, not a retry or the same body under m2")
+        #expect(warnings.first?["level"] == .string("warning") && warnings.first?["delivery_id"] == .string("m1"))
+    }
+
     @Test func aThrottledLineSaysHowManyWereLeftOut() {
         let throttle = LogThrottle(windowLength: .seconds(10))
         let start = ContinuousClock.now

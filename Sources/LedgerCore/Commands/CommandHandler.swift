@@ -39,6 +39,9 @@ public struct CommandPlan: Sendable, Hashable {
     public var jobID: String?
     /// The fact recorded was a duplicate delivery.
     public var duplicate = false
+    /// A duplicate by its delivery id alone: the job has that id recorded with
+    /// another body (a sender that reuses ids; what it says now decides nothing).
+    public var reusedDeliveryID = false
     public var orphan = false
 
     /// True when nothing is to be appended (the request was already recorded).
@@ -88,7 +91,10 @@ struct Planner<Reader: LedgerReader> {
         if plan.jobID == nil {
             // The request's own fact, not an orphan adopted after it, says what the request was.
             plan.jobID = jobID
-            if case .webhookReceived(let fact)? = events.first { plan.duplicate = fact.duplicate }
+            if case .webhookReceived(let fact)? = events.first {
+                plan.duplicate = fact.duplicate
+                plan.reusedDeliveryID = fact.duplicate && !before.seenBodyHashes.contains(fact.bodySHA256)
+            }
         }
         if !events.isEmpty {
             append(events.enumerated().map { offset, event in

@@ -74,6 +74,16 @@ struct WebhookRoutes: Sendable {
             "job_id": .string(outcome.jobID ?? ""), "position": .stringConvertible(outcome.factPosition ?? 0),
             "duplicate": .stringConvertible(outcome.duplicate), "reported_status": .string(webhook.reportedStatus.rawValue),
         ])
+        if outcome.reusedDeliveryID {
+            // Recorded and answered 200 as Standard Webhooks asks, but what it reports is not acted on:
+            // the sender is told nothing, so the operator must be (one line per provider and window).
+            services.logThrottle.log(context.logger, key: "webhook id reused|\(profile.name)", level: .warning,
+                                     "webhook id reused with another body", metadata: [
+                "provider": .string(profile.name), "delivery_id": .string(webhook.deliveryID),
+                "job_id": .string(outcome.jobID ?? ""), "position": .stringConvertible(outcome.factPosition ?? 0),
+                "advice": .string("the sender gives one id to several messages: recorded as a duplicate, it decides nothing; give each message its own webhook-id"),
+            ])
+        }
         return Response.json(.object([
             "recorded": .bool(true), "position": outcome.factPosition.map { .int($0) } ?? .null,
             "job_id": outcome.jobID.map { .string($0) } ?? .null, "duplicate": .bool(outcome.duplicate),

@@ -76,6 +76,7 @@ extension BatchAttempt {
         try check(plan)
         var outcome = LedgerOutcome(jobID: plan.jobID, factPosition: nil, appended: [], duplicate: plan.duplicate,
                                     orphan: plan.orphan)
+        outcome.reusedDeliveryID = plan.reusedDeliveryID
         for append in plan.appends {
             let recorded = record(append.events, stream: append.stream, after: append.expectedVersion, idempotencyKey: nil)
             outcome.factPosition = outcome.factPosition ?? recorded.first?.position
