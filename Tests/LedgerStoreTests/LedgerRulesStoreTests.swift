@@ -27,6 +27,22 @@ import Testing
         #expect(store.batchStatistics.commits < store.batchStatistics.requests, "requests shared commits")
     }
 
+    /// A duplicate by its delivery id alone (the id recorded with another body)
+    /// is told apart from a retry and from the same body under a new id.
+    @Test func aDeliveryIDReusedWithAnotherBodyIsADuplicateTheOutcomeNames() async throws {
+        let store = try makeStore()
+        _ = try await store.execute(Fixtures.register("j", cost: 50, externalID: "x"))
+        let first = Fixtures.webhook("x", .processing, delivery: "d1")
+        var sameBodyNewID = first
+        sameBodyNewID.deliveryID = "d2"
+        let otherBodySameID = Fixtures.webhook("x", .completed, delivery: "d1")
+        var outcomes: [LedgerOutcome] = []
+        for webhook in [first, first, sameBodyNewID, otherBodySameID] { outcomes.append(try await store.execute(Fixtures.deliver(webhook))) }
+        #expect(outcomes.map(\.duplicate) == [false, true, true, true])
+        #expect(outcomes.map(\.reusedDeliveryID) == [false, false, false, true])
+        #expect(try await store.job("j")?.status == .processing, "the reused id's completion decided nothing")
+    }
+
     @Test func anOrphanIsStoredAndAdoptedWithItsDecisionsWhenTheJobIsSubmitted() async throws {
         let store = try makeStore()
         _ = try await store.execute(Fixtures.register("j", cost: 20))

@@ -251,4 +251,9 @@ MUTANTS = [
      'lateOutputs = row.text("late_outputs").flatMap { JSONValue(jsonText: $0) }', "lateOutputs = nil", "SQLiteConformance"),
     ("a prefix cut before its retention run reads as tampering", "Sources/LedgerStore/Retention/ChainCheck.swift",
      "                return redactedWebhook\n", "                return false\n", "VerifyTests"),
+
+    # 2026-12-07, sixth stop.
+    ("every duplicate is named a reused delivery id", "Sources/LedgerCore/Commands/CommandHandler.swift",
+     "plan.reusedDeliveryID = fact.duplicate && !before.seenBodyHashes.contains(fact.bodySHA256)",
+     "plan.reusedDeliveryID = fact.duplicate", "LedgerRulesStoreTests"),
 ]
