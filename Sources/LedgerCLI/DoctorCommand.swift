@@ -41,6 +41,16 @@ struct DoctorCommand: AsyncParsableCommand {
         if let at, Timestamp(iso8601: at) == nil { throw ValidationError("--at must be an ISO 8601 time like 2026-11-23T10:00:00Z") }
     }
 
+    /// A ledger command is run on this ledger: its `--db` goes before the
+    /// command's note (`   # then restore…`), or pasted into a shell the
+    /// command would check the default database. Anything else (SQL for the
+    /// owner) is given as it is.
+    static func onThisLedger(_ remedy: String, _ database: String) -> String {
+        guard remedy.hasPrefix("ledger ") else { return remedy }
+        guard let note = remedy.range(of: "   # ") else { return remedy + database }
+        return remedy[..<note.lowerBound] + database + remedy[note.lowerBound...]
+    }
+
     func run() async throws {
         let configuration = try database.configuration()
         try await configuration.withExisting { store in
@@ -50,8 +60,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let report = skipVerify ? nil : try await VerifyCommand.chainAndTree(store) { _ in }
             let logFindings = report?.findings ?? []
             for finding in logFindings.prefix(Self.logFindingsShown) {
-                // A ledger command is run on this ledger; anything else (SQL for the owner) as it is.
-                let remedy = finding.remedy.map { $0.hasPrefix("ledger ") ? $0 + database : $0 }
+                let remedy = finding.remedy.map { Self.onThisLedger($0, database) }
                 findings.append(DoctorFinding(check: "log", summary: "\(finding.check) at position \(finding.position.map(String.init) ?? "-"): \(finding.detail)",
                                               command: remedy ?? "ledger verify\(database)   # then restore from a backup (docs/runbooks.md)"))
             }

@@ -62,7 +62,7 @@ struct JobRoutes: Sendable {
 
     /// `?status=&provider=&account=&limit=&cursor=`: a page of jobs and an opaque cursor to the next.
     private func list(_ request: Request) async throws -> Response {
-        _ = try support.authorize(request, Set(Role.allCases))
+        _ = try support.authorize(request, Set(Role.allCases), query: ["status", "provider", "account", "limit", "cursor"])
         let query = request.uri.queryParameters
         var filter = JobFilter(provider: query.get("provider"), account: query.get("account"))
         if let status = query.get("status") {
@@ -77,6 +77,11 @@ struct JobRoutes: Sendable {
         }
         // An empty cursor is the first page, as if none were given.
         let after = try query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }.map(Self.decodeCursor)
+        // A cursor names a job this API listed, and jobs are never removed: one naming no job
+        // was damaged on its way (cut, mistyped) and would skip or end the listing in silence.
+        if let after, try await support.call({ () async throws(StoreError) in try await services.jobs.job(after) }) == nil {
+            throw Self.foreignCursor
+        }
         let page = try await support.call { () async throws(StoreError) in
             try await services.jobs.jobPage(filter, after: after, limit: limit)
         }
@@ -95,13 +100,12 @@ struct JobRoutes: Sendable {
     /// The cursor is opaque to clients: base64url of the last job id seen.
     static func encodeCursor(_ jobID: String) -> String { Base64URL.encode(Data(jobID.utf8)) }
 
-    /// The job id a cursor holds. Any base64url text up to 400 characters is a
-    /// cursor (the page starts after that id, whatever it is), so a client can
-    /// only get a page, never an error, from a cursor of the documented shape.
+    static let foreignCursor = Problem.badRequest("cursor is not one this API returned; start again without it")
+
+    /// The job id a cursor holds: base64url text up to 400 characters (the
+    /// list then checks that it names a job).
     static func decodeCursor(_ cursor: String) throws -> String {
-        guard cursor.utf8.count <= 400, cursor.utf8.allSatisfy(Self.isBase64URL) else {
-            throw Problem.badRequest("cursor is not one this API returned; start again without it")
-        }
+        guard cursor.utf8.count <= 400, cursor.utf8.allSatisfy(Self.isBase64URL) else { throw foreignCursor }
         // Cursors written before they dropped their `=` padding still work (decode ignores it).
         var text = cursor.replacingOccurrences(of: "=", with: "")
         if text.count % 4 == 1 { text.removeLast() }  // a lone trailing character holds no whole byte
@@ -120,7 +124,7 @@ struct JobRoutes: Sendable {
     /// time is up, so frontends need not poll every few seconds. A longer wait
     /// than 60 s is cut to 60 s (proxies close idle requests around then).
     private func job(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
-        _ = try support.authorize(request, Set(Role.allCases))
+        _ = try support.authorize(request, Set(Role.allCases), query: ["wait"])
         let jobID = try context.pathParameter("job_id")
         guard var state = try await support.call({ () async throws(StoreError) in try await services.jobs.job(jobID) }) else {
             throw Problem.notFound("no job \(jobID); register it with POST /v1/jobs")

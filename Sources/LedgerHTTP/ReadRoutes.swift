@@ -37,7 +37,7 @@ struct ReadRoutes: Sendable {
     /// before the position and recorded at or before the time); given
     /// neither, the job as it is now, folded from its events.
     private func state(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
-        _ = try support.authorize(request, Set(Role.allCases))
+        _ = try support.authorize(request, Set(Role.allCases), query: ["as_of", "position"])
         let jobID = try context.pathParameter("job_id")
         let (asOf, position) = try Self.limits(request.uri.queryParameters)
         let limit = position.map(ReplayLimit.position) ?? asOf.map(ReplayLimit.asOf) ?? .none

@@ -9,8 +9,11 @@ import Synchronization
 struct RequestSupport: Sendable {
     let services: LedgerServices
 
-    /// The caller's role; 401 without a known key, 403 for a role not allowed.
-    func authorize(_ request: Request, _ allowed: Set<Role>) throws -> Role {
+    /// The caller's role; 401 without a known key, 403 for a role not allowed,
+    /// then 400 for a query parameter the route does not read (`query`): a
+    /// typo such as `?state=failed` for `?status=failed` would otherwise be
+    /// dropped and answer every job, as a body's unknown field is refused.
+    func authorize(_ request: Request, _ allowed: Set<Role>, query: Set<String> = []) throws -> Role {
         guard let key = Self.bearerKey(request), let role = services.keys.role(of: key) else {
             throw Problem(.unauthorized, "Unauthorized",
                           detail: "send Authorization: Bearer <key> with a key from LEDGER_KEYS")
@@ -18,6 +21,11 @@ struct RequestSupport: Sendable {
         guard allowed.contains(role) else {
             let roles = allowed.map(\.rawValue).sorted().joined(separator: " or ")
             throw Problem(.forbidden, "Forbidden", detail: "this needs the \(roles) role; your key has \(role.rawValue)")
+        }
+        if let unknown = request.uri.queryParameters.first(where: { !query.contains(String($0.key)) }) {
+            let reads = query.isEmpty ? "none" : query.sorted().joined(separator: ", ")
+            throw Problem.badRequest("this route reads no query parameter \(String(unknown.key.prefix(100)).debugDescription) "
+                                     + "(it reads: \(reads))")
         }
         return role
     }

@@ -106,6 +106,23 @@ import Testing
         #expect(mended.status == 0 && mended.stdout.contains("nothing needs a look"), "\(mended.stdout)\(mended.stderr)")
     }
 
+    /// A log whose immutability trigger was dropped: doctor's command, a
+    /// `ledger verify` with a note after it, names this ledger before the note
+    /// (after it, a shell would run the verify on the default database).
+    @Test func aCommandWithANoteNamesThisLedgerBeforeTheNote() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        do {
+            let store = try SQLiteEventStore(path: path)
+            _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
+            await store.close()
+        }
+        try await StartupFaultTests.sqlite3(path, "DROP TRIGGER events_refuse_update;")
+        let output = try await LedgerBinary.run(["doctor", "--db", path])
+        let line = try #require(output.stdout.split(separator: "\n").first { $0.contains("-> ledger verify") }, "\(output.stdout)")
+        let command = try #require(line.components(separatedBy: "#").first)
+        #expect(command.contains("--db '\(path)'"), "\(line)")
+    }
+
     @Test func aHealthyLedgerHasNothingToSay() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

@@ -165,6 +165,36 @@ import Testing
         }
     }
 
+    /// A query parameter the route does not read is refused, not dropped: `?state=failed`
+    /// (for `?status=failed`) answered every job; a cursor naming no job (damaged on its
+    /// way) answered an empty last page, so a client stopped paging in silence.
+    @Test func anUnknownQueryParameterOrADamagedCursorIsRefused() async throws {
+        try await withJob { client, store in
+            for index in 2...4 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 1)) }
+            for uri in ["/v1/jobs?state=failed", "/v1/jobs?status=processing&limt=2", "/v1/jobs/j1?wiat=30s",
+                        "/v1/jobs/j1/state?asof=2026-11-23T10:00:00Z", "/v1/jobs/j1/events?after=3", "/v1/providers/health?x=1",
+                        "/v1/accounts/acct_1?since=2026-01-01T00:00:00Z", "/v1/checkpoint?size=3", "/v1/jobs/j1/proof?position=1",
+                        "/v1/jobs?cursor=\(JobRoutes.encodeCursor("j9"))", "/v1/jobs?cursor=\(String(JobRoutes.encodeCursor("j2").dropLast()))"] {
+                try await client.execute(uri: uri, method: .get, headers: Self.auditor) {
+                    #expect($0.status == .badRequest, "\(uri)")
+                    #expect(Self.json($0)?["detail"]?.stringValue?.contains(uri.contains("cursor") ? "cursor" : "reads") == true, "\(uri)")
+                }
+            }
+            let body = ByteBuffer(string: #"{"reason":"no longer needed"}"#)
+            try await client.execute(uri: "/v1/jobs/j2/cancel?force=true", method: .post, headers: Self.app, body: body) {
+                #expect($0.status == .badRequest)
+            }
+            #expect(try await store.job("j2")?.status == .registered, "the refused request changed nothing")
+            // The parameters a route reads still pass, and a cursor this API returned.
+            let cursor = JobRoutes.encodeCursor("j2")
+            try await client.execute(uri: "/v1/jobs?status=registered&limit=1&cursor=\(cursor)", method: .get, headers: Self.auditor) {
+                #expect($0.status == .ok)
+                guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
+                #expect(jobs.compactMap { $0["job_id"]?.stringValue } == ["j3"])
+            }
+        }
+    }
+
     @Test func aLongPollAnswersWhenTheJobChangesOrWhenTheTimeIsUp() async throws {
         try await withJob { client, store in
             let started = ContinuousClock.now
