@@ -97,6 +97,19 @@ import Testing
             #expect(report.acted == 1 && report.notApplicable == 4, "\(report)")
             #expect(report.notApplicableReasons.keys.allSatisfy { $0.contains("asked for a pause") }, "\(report)")
             #expect(h.provider.statusCalls == calls + 1)
+            // The same command once the provider is back polls all five: the four it passed over and the one
+            // whose poll met the 429 (it was reported "already had this re-drive" and never polled again).
+            h.provider.mode = .normal
+            h.advance(minutes: 3)
+            let again = try await h.redriver.run(RedriveSelection(status: .processing), action: .poll, operatorName: "oncall",
+                                                 reason: "outage", dryRun: false)
+            #expect(again.acted == 5 && again.repeated == 0, "\(again)")
+            #expect(h.provider.statusCalls == calls + 6)
+            let operatorActions = try await h.store.events(after: 0, limit: 1000).filter { $0.type == "operator.action" }
+            #expect(operatorActions.count == 5, "the re-polled job's action is not recorded twice")
+            let third = try await h.redriver.run(RedriveSelection(status: .processing), action: .poll, operatorName: "oncall",
+                                                 reason: "outage", dryRun: false)
+            #expect(third.acted == 0 && third.repeated == 5, "answered: done, \(third)")
         }
     }
 

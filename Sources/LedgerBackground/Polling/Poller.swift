@@ -179,7 +179,7 @@ public final class Poller: Sendable {
     func noteProviderHealth(_ provider: String, _ response: OutboundResponse) {
         let now = clock.now
         state.withLock { state in
-            guard response.status == 429 || response.status >= 500 else {
+            guard PollResult.asksForPause(httpStatus: response.status) else {
                 if let pause = state.backoff[provider], now >= pause.until { state.backoff[provider] = nil }
                 return
             }

@@ -56,7 +56,9 @@ public struct RedriveReport: Sendable, Hashable {
 /// the operator and reason, then a poll now, its dead-lettered notifications
 /// queued again, or the watchdog's look now. A second identical run appends
 /// nothing: a job whose most recent operator action is this very one (same
-/// operator, action and reason) is left alone; a new reason is a new re-drive.
+/// operator, action and reason) is left alone, unless it is a poll that met a
+/// pause (429, 5xx) or no answer: that job is polled again (the action is not
+/// recorded twice); a new reason is a new re-drive.
 /// The action is recorded before it is performed (the log reads in order); a
 /// crash between the two leaves a recorded re-drive whose effect a new
 /// reason must bring about.
@@ -106,7 +108,10 @@ public struct Redriver: Sendable {
         let record = OperatorAction(operatorName: operatorName, action: action.rawValue, reason: reason)
         for job in jobs {
             guard let folded = try await store.foldedJob(job.jobID) else { continue }
-            if folded.lastOperatorAction == record { report.repeated += 1; continue }
+            if folded.lastOperatorAction == record, action != .poll || folded.answeredSinceOperatorAction {
+                report.repeated += 1
+                continue
+            }
             if let why = inapplicable(action, to: folded) {
                 report.notApplicable += 1
                 report.notApplicableReasons[why, default: 0] += 1

@@ -18,7 +18,10 @@ extension JobState {
     public mutating func apply(_ event: LedgerEvent, version: Int64, at: Timestamp, forRowOnly: Bool = false) {
         self.version = version
         lastEventAt = at
-        if case .operatorAction(let action) = event { lastOperatorAction = action }
+        if case .operatorAction(let action) = event {
+            lastOperatorAction = action
+            answeredSinceOperatorAction = false
+        }
         switch event {
         case .jobRegistered(let registered): applyRegistration(registered, at: at)
         case .jobSubmitted(let submitted):
@@ -28,6 +31,7 @@ extension JobState {
         case .webhookReceived(let webhook): applyWebhook(webhook, keepingDeliveries: !forRowOnly)
         case .pollResult(let poll):
             pollCount += 1
+            if poll.gotAnswer { answeredSinceOperatorAction = true }
             if let report = poll.providerReport { applyReport(report) }
         case .watchdogDecision(let look): lastWatchdogLook = look
         case .jobCompleted(let completed):
@@ -100,4 +104,10 @@ extension WebhookReceived {
 extension PollResult {
     /// The report, unless the poll got no answer.
     public var providerReport: ProviderReport? { transportError == nil ? (reportedStatus, rawStatus) : nil }
+
+    /// A 429 or a 5xx: the provider asks the poller to pause, and said nothing about the job.
+    public static func asksForPause(httpStatus: Int) -> Bool { httpStatus == 429 || httpStatus >= 500 }
+
+    /// The provider answered about the job: neither no answer nor a pause.
+    public var gotAnswer: Bool { transportError == nil && !(httpStatus.map(Self.asksForPause) ?? false) }
 }

@@ -2,7 +2,7 @@
 ///
 /// The stored `jobs` projection holds the fields from `jobID` to `version`,
 /// column for column. The rest (`registration`, the seen deliveries,
-/// `lastOperatorAction`, `lastWatchdogLook`, `startReported`,
+/// `lastOperatorAction`, `answeredSinceOperatorAction`, `lastWatchdogLook`, `startReported`,
 /// `notifications`) exist only in a fold of the job's stream: a state read
 /// back from its row (the watchdog's and the poller's open jobs, the API's
 /// job) holds their defaults, so a rule that reads them must be given a fold.
@@ -45,6 +45,10 @@ public struct JobState: Sendable, Hashable {
     /// action itself appended since (re-drives are idempotent; a new reason
     /// is a new re-drive).
     public var lastOperatorAction: OperatorAction?
+    /// A poll got the provider's answer since the last operator action: a
+    /// re-drive whose poll met a pause (429, 5xx) or no answer is not done,
+    /// and the same re-drive again polls once more.
+    public var answeredSinceOperatorAction = false
     /// The watchdog's last look (verdict and reason), so a look that says the
     /// same again records nothing: re-running `watchdog --once` is idempotent.
     public var lastWatchdogLook: WatchdogDecision?
