@@ -49,7 +49,7 @@ struct PostgresRebuild {
             return
         }
         var state = jobs.removeValue(forKey: jobID) ?? JobState(jobID: jobID)
-        delta.add(recorded, ofJob: state)
+        try delta.add(recorded, ofJob: state)
         state.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
         jobs[jobID] = state
     }

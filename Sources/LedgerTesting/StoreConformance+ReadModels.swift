@@ -251,6 +251,21 @@ extension StoreConformance {
             _ = try await store.execute(Fixtures.register("small", cost: 1, account: "acct_small"))
             let small = try await store.job("small"), refused = try await store.job("big-again")
             try expect(small != nil && refused == nil, "only the overflowing one refused")
+            // Registrations that pass 2^63-1 only together, sent at once so that group commits join
+            // them: a batch's own sum overflowed in memory and stopped the process (a trap).
+            let quarter = Int64.max / 4 + 1
+            let stored = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        do {
+                            _ = try await store.execute(Fixtures.register("q\(index)", cost: quarter, account: "acct_quarters"))
+                            return true
+                        } catch StoreError.invalidRequest(let detail) where detail.contains("2^63-1") { return false }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            try expect(stored == 3, "three quarters fit in 64 bits, a fourth does not: \(stored) stored")
         },
         Check(name: "open jobs and open notifications find the background work") { store in
             try await busyLedger(store)

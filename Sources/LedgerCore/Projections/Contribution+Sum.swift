@@ -2,10 +2,15 @@
 /// provider's row once with the sum of its events, and a rebuild sums a
 /// chunk's before writing it. Every counter is a sum, times are the latest.
 extension Contribution.Account {
-    public mutating func add(_ other: Contribution.Account) {
-        charged += other.charged
-        refunded += other.refunded
-        recharged += other.recharged
+    /// Adds `other`; false, adding nothing, when a sum would pass what 64 bits
+    /// hold (two registrations near 2^63 in one batch, or a forged log's):
+    /// the caller refuses the batch rather than trap.
+    public mutating func add(_ other: Contribution.Account) -> Bool {
+        let sums = (charged.addingReportingOverflow(other.charged), refunded.addingReportingOverflow(other.refunded),
+                    recharged.addingReportingOverflow(other.recharged))
+        guard !sums.0.overflow, !sums.1.overflow, !sums.2.overflow else { return false }
+        (charged, refunded, recharged) = (sums.0.partialValue, sums.1.partialValue, sums.2.partialValue)
+        return true
     }
 }
 

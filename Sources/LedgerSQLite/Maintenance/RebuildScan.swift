@@ -51,7 +51,7 @@ struct RebuildScan {
                                          event: event, recordedAt: at, metadata: .notDecoded)
             chunk.eventCount += 1
             if inJobStream {
-                chunk.projections.add(recorded, ofJob: job)
+                try chunk.projections.add(recorded, ofJob: job)
                 job.apply(recorded.event, version: recorded.version, at: recorded.recordedAt, forRowOnly: true)
             } else if StreamName.orphanProvider(of: stream) != nil {
                 chunk.projections.addOutsideJobs(recorded)

@@ -78,7 +78,7 @@ extension BatchAttempt {
                                     orphan: plan.orphan)
         outcome.reusedDeliveryID = plan.reusedDeliveryID
         for append in plan.appends {
-            let recorded = record(append.events, stream: append.stream, after: append.expectedVersion, idempotencyKey: nil)
+            let recorded = try record(append.events, stream: append.stream, after: append.expectedVersion, idempotencyKey: nil)
             outcome.factPosition = outcome.factPosition ?? recorded.first?.position
             outcome.appended += recorded.map { AppendedEvent(position: $0.position, stream: $0.stream, type: $0.event.type) }
         }
@@ -134,7 +134,7 @@ extension BatchAttempt {
         for new in request.events {
             do { try new.event.validateForStorage() } catch { throw StoreError.refused(error) }
         }
-        let recorded = record(request.events, stream: request.stream, after: version, idempotencyKey: request.idempotencyKey)
+        let recorded = try record(request.events, stream: request.stream, after: version, idempotencyKey: request.idempotencyKey)
         return AppendResult(firstPosition: recorded[0].position, lastPosition: recorded[recorded.count - 1].position,
                             streamVersion: version + Int64(recorded.count), alreadyExisted: false)
     }

@@ -194,7 +194,7 @@ extension BatchAttempt {
     /// Appends `events` to `stream` after `version`: chains and encodes them,
     /// adds what they change to the projections and folds them into the cached
     /// job state. The caller has checked the version and validated the events.
-    func record(_ events: [NewEvent], stream: String, after version: Int64, idempotencyKey: String?) -> [RecordedEvent] {
+    func record(_ events: [NewEvent], stream: String, after version: Int64, idempotencyKey: String?) throws(StoreError) -> [RecordedEvent] {
         let jobID = StreamName.jobID(of: stream)
         noteRead(stream: stream)
         if jobID == nil || idempotencyKey != nil { noteImmovable() }
@@ -216,7 +216,7 @@ extension BatchAttempt {
             case .jobRegistered, .jobSubmitted: timeFlexible = false
             default: break
             }
-            prepared.projections.add(event, jobBefore: state)
+            try prepared.projections.add(event, jobBefore: state)
             note(event, jobID: jobID, provider: state?.provider)
             state?.apply(event)
             recorded.append(event)

@@ -66,16 +66,17 @@ public struct ProjectionDelta: Sendable {
 
     /// Adds what `recorded` changes besides its job's row; `before` is its
     /// job's state before it (nil for an event outside a job stream).
-    public mutating func add(_ recorded: RecordedEvent, jobBefore before: JobState?) {
-        if let before { add(recorded, ofJob: before) } else { addOutsideJobs(recorded) }
+    public mutating func add(_ recorded: RecordedEvent, jobBefore before: JobState?) throws(StoreError) {
+        if let before { try add(recorded, ofJob: before) } else { addOutsideJobs(recorded) }
     }
 
     /// Adds what `recorded`, an event of the job whose state before it was
     /// `before`, changes besides the job's row. One switch per event: it runs
     /// for every append and every event a rebuild reads (which passes its
     /// job's state as it is, not wrapped in an optional: a copy per event).
-    public mutating func add(_ recorded: RecordedEvent, ofJob before: JobState) {
-        add(Contribution.of(recorded, jobBefore: before))
+    /// An account's sum past 2^63-1 is refused (``StoreError/totalOutOfRange``).
+    public mutating func add(_ recorded: RecordedEvent, ofJob before: JobState) throws(StoreError) {
+        try add(Contribution.of(recorded, jobBefore: before))
         switch recorded.event {
         case .webhookReceived(let webhook):
             if let conflict = ConflictRow.of(webhook.providerReport, at: recorded, jobBefore: before) { conflicts.append(conflict) }
@@ -98,7 +99,8 @@ public struct ProjectionDelta: Sendable {
     /// its counts and its orphan row; elsewhere, nothing.
     public mutating func addOutsideJobs(_ recorded: RecordedEvent) {
         guard let provider = StreamName.orphanProvider(of: recorded.stream) else { return }
-        add(Contribution.ofOrphan(recorded, provider: provider))
+        // An orphan moves no account's credits: its provider's counts only.
+        if let counts = Contribution.ofOrphan(recorded, provider: provider).provider { add(counts) }
         guard case .webhookReceived(let webhook) = recorded.event else { return }
         orphans.append(OrphanRow(position: recorded.position, provider: webhook.provider, externalID: webhook.externalID,
                                  deliveryID: webhook.deliveryID, bodySHA256: webhook.bodySHA256,
@@ -123,11 +125,16 @@ public struct ProjectionDelta: Sendable {
         }
     }
 
-    public mutating func add(_ contribution: Contribution) {
+    public mutating func add(_ contribution: Contribution) throws(StoreError) {
         if let account = contribution.account {
-            accounts[account.account, default: Contribution.Account(account: account.account)].add(account)
+            guard accounts[account.account, default: Contribution.Account(account: account.account)].add(account) else {
+                throw .totalOutOfRange
+            }
         }
-        guard let provider = contribution.provider else { return }
+        if let provider = contribution.provider { add(provider) }
+    }
+
+    private mutating func add(_ provider: Contribution.Provider) {
         for (word, tally) in provider.unknownStatuses {
             let key = UnknownStatusKey(provider: provider.provider, rawStatus: word)
             var sum = unknownStatuses[key] ?? Contribution.UnknownStatusTally(count: 0, lastSeenAt: tally.lastSeenAt)
