@@ -202,15 +202,12 @@ extension PostgresEventStore: EngineOperations {
     /// rebuilds the projections and checks the invariants. Anything wrong
     /// rejects the whole import (one transaction).
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
-        try await lockedTransaction(within: .operation) { [logger] connection, head in
+        let now = options.clock()
+        return try await lockedTransaction(within: .operation) { [logger] connection, head in
             let firstPosition = head.position + 1
-            let events = try StoredEvent.decodeExported(lines)
-            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: head)
-            for (index, event) in events {
-                if let problem = chain.check(event) {
-                    throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
-                }
-            }
+            let last = try await rows("SELECT recorded_at FROM events WHERE position = $1", [.integer(head.position)],
+                                      on: connection, logger: logger).first?.text("recorded_at")
+            let events = try ImportCheck.events(lines, after: head, headRecordedAt: last, now: now)
             var after = head
             for chunk in stride(from: 0, to: events.count, by: 5_000) {
                 let rows = events[chunk..<min(chunk + 5_000, events.count)].map(\.event)

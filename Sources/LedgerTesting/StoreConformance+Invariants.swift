@@ -92,6 +92,7 @@ struct InvariantCase: Sendable {
         InvariantCase(rule: 10, position: 3, custom: { store, make in try await versionGap(store, make) }),
         InvariantCase(rule: 11, position: 1, [failed(1)]),
         InvariantCase(rule: 12, position: 2, [registered, failed(5), refunded(2)]),
+        InvariantCase(rule: 13, position: 2, [registered, registered]),
     ]
 
     /// A stream whose versions go 1, 2, 4: written elsewhere, edited as an

@@ -87,6 +87,8 @@ extension LedgerEvent {
         switch self {
         case .jobRegistered(let registered):
             try JobCommand.register(registered).validate(jobID: registered.jobID)
+            try JobCommand.register(registered).validateText()
+            guard registered.cost >= 0 else { throw .invalid("cost must be zero or more credits, got \(registered.cost)") }
         case .jobSubmitted(let submitted): try Identifier.check(submitted.externalID, field: "external_id")
         case .webhookReceived(let webhook): try webhook.validate()
         case .pollResult(let poll): try Identifier.checkDepth(poll.outputs, field: "outputs")

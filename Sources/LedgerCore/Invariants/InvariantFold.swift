@@ -49,7 +49,7 @@ public struct InvariantFold: Sendable {
         if let evidence = event.decisionEvidence { judge(decision: position, citing: evidence, id) }
         switch event {
         case .jobRegistered(let registered):
-            streams[Int(id)].registrations.append((registered.cost, registered.account))
+            streams[Int(id)].registrations.append((position, registered.cost, registered.account))
             move(registered.account, id) { $0.charged &+= registered.cost }
         case .jobCompleted:
             terminal(at: position, id)

@@ -15,6 +15,7 @@ public enum LedgerInvariant: Int, CaseIterable, Sendable {
     case versionsWithoutAGap
     case jobStartsRegistered
     case evidenceIsAnEarlierEventOfTheStream
+    case registeredOnce
 
     /// The rule in the words `verify` prints after the stream's name.
     public var text: String {
@@ -32,6 +33,7 @@ public enum LedgerInvariant: Int, CaseIterable, Sendable {
         case .versionsWithoutAGap: "stream versions with a gap"
         case .jobStartsRegistered: "a job stream that does not start with job.registered"
         case .evidenceIsAnEarlierEventOfTheStream: "a decision whose evidence_position is not an earlier event of its stream"
+        case .registeredOnce: "a job registered more than once (its account charged again)"
         }
     }
 }

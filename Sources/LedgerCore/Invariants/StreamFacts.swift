@@ -15,7 +15,7 @@ struct StreamFacts: Sendable {
     var highestVersion: Int64 = 0
     /// Every `job.registered`'s cost and account (one, in a log the service
     /// wrote; each rule about the registration holds against all of them).
-    var registrations: [(cost: Int64, account: String)] = []
+    var registrations: [(position: Int64, cost: Int64, account: String)] = []
     var terminals = 0
     var completed = false
     var firstFailure: Int64?
@@ -40,6 +40,7 @@ struct StreamFacts: Sendable {
         var broken: [(LedgerInvariant, Int64)] = []
         if highestVersion != events { broken.append((.versionsWithoutAGap, firstPosition)) }
         if refunds.count > 1 { broken.append((.refundedOnce, refunds[1].position)) }
+        if registrations.count > 1 { broken.append((.registeredOnce, registrations[1].position)) }
         if completed, let refund = refunds.first { broken.append((.noRefundOfACompletedJob, refund.position)) }
         if registrations.contains(where: { $0.cost > 0 }), let failure = firstFailure, refunds.isEmpty {
             broken.append((.failedChargedJobRefunded, failure))

@@ -12,19 +12,16 @@ extension SQLiteEventStore {
     /// that they continue its chain and that every hash recomputes; then
     /// rebuilds the projections. A bad line rejects the whole import.
     public func importEvents(lines: [String]) async throws(StoreError) -> Int64 {
-        try await write { db in
-            let head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-                .map { ChainHead(position: $0["position"], hash: $0["hash"]) } ?? .genesis
+        let now = options.clock()
+        return try await write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
+            let head = last.map { ChainHead(position: $0["position"], hash: $0["hash"]) } ?? .genesis
             let sql = """
                 INSERT INTO events (\(StoredEvent.selectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
             var count: Int64 = 0
-            let events = try StoredEvent.decodeExported(lines)
-            var chain = ChainCheck(runs: ChainCheck.runs(in: events.map(\.event)), after: head)
-            for (index, event) in events {
-                if let problem = chain.check(event) {
-                    throw StoreError.importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
-                }
+            let events = try ImportCheck.events(lines, after: head, headRecordedAt: last?["recorded_at"], now: now)
+            for (_, event) in events {
                 try db.cachedStatement(sql: sql).execute(arguments: [
                     event.position, event.stream, event.version, event.type, event.schemaVersion, event.recordedAt,
                     event.data, event.dataSHA256, event.metadata, event.idempotencyKey, event.prevHash, event.hash,
