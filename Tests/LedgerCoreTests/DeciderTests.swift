@@ -291,6 +291,25 @@ import Testing
                 == [.operatorAction, .jobLateCompletion])
     }
 
+    /// An operator's resolution sent again (a retry after a lost answer) is answered
+    /// with the job as it is, as a cancellation's is; another one is still refused.
+    @Test func theSameResolutionAgainDecidesNothing() throws {
+        let failedBy = OperatorAction(operatorName: "ops", action: "resolve_failed", reason: "lost")
+        let failed = registered + (try decide(.resolveFailed(failedBy), after: registered))
+        #expect(try decide(.resolveFailed(failedBy), after: failed) == [])
+        let other = OperatorAction(operatorName: "ops", action: "resolve_failed", reason: "another reason")
+        #expect(throws: DecisionError.alreadyTerminal(jobID: "j", status: .failed)) { try decide(.resolveFailed(other), after: failed) }
+        let outputs = JSONValue.string("https://cdn.example/1.mp4")
+        let completedBy = OperatorAction(operatorName: "ops", action: "resolve_completed", reason: "found it")
+        for before in [registered, failedAndRefunded] {
+            let resolved = before + (try decide(.resolveCompleted(completedBy, outputs: outputs), after: before))
+            #expect(try decide(.resolveCompleted(completedBy, outputs: outputs), after: resolved) == [], "\(before.count)")
+            #expect(throws: DecisionError.self, "other outputs are another resolution") {
+                try decide(.resolveCompleted(completedBy, outputs: .string("elsewhere")), after: resolved)
+            }
+        }
+    }
+
     @Test func aPollThatFailedInTransitDecidesNothing() throws {
         var poll = Fixtures.poll(.failed)
         poll.transportError = "connection refused"

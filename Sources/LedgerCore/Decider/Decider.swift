@@ -37,6 +37,10 @@ public enum Decider {
             return [.watchdogDecision(look)] + watchdog(look, state: state, context: context)
         case .cancel(let reason): return try cancel(reason, state: state, context: context)
         case .resolveCompleted(let action, let outputs):
+            // The same resolution again (a retry after a lost answer) is answered with the job as it is.
+            if state.lastOperatorAction == action, state.status == .completed ? state.outputs == outputs : state.lateOutputs == outputs {
+                return []
+            }
             guard !state.status.isTerminal || (state.status != .completed && state.lateCompletedAt == nil) else {
                 throw .alreadyTerminal(jobID: state.jobID, status: state.status)
             }
@@ -46,6 +50,7 @@ public enum Decider {
         case .reevaluate(let action):
             return state.lastOperatorAction == action ? [] : [.operatorAction(action)]
         case .resolveFailed(let action):
+            if state.lastOperatorAction == action, state.status == .failed, state.completionSource == .manual { return [] }
             guard !state.status.isTerminal else { throw .alreadyTerminal(jobID: state.jobID, status: state.status) }
             let report = Evidence(status: .failed, outputs: .null, error: action.reason, source: .manual)
             return [.operatorAction(action)] + outcome(of: report, state: state, context: context)
