@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = Application(router: router,
                               server: .http1(configuration: .init(
                                   additionalChannelHandlers: [connections.handler { metrics.shedForConnectionLimit() }],
-                                  idleTimeout: .milliseconds(settings.idleTimeoutMilliseconds))),
+                                  idleTimeout: .milliseconds(settings.connectionIdleMilliseconds))),
                               configuration: .init(address: .hostname(settings.host, port: settings.port)),
                               onServerRunning: { _ in
                                   listening.set()

@@ -8,6 +8,8 @@ import Synchronization
 /// unread: Hummingbird would drain it after the answer for as long as the
 /// client trickles, each byte restarting the idle timeout (slowloris).
 ///
+/// - A body that declares a length past the limit and `drainBytesMax` is
+///   answered 413 at once, with `Connection: close`, unread.
 /// - A body over the limit that still ends within the timeout, and within
 ///   `drainBytesMax` more, is read to its end and answered 413: the client gets
 ///   a clean answer and the connection stays usable.
@@ -33,6 +35,14 @@ struct BodyReadMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.declaresBody(request) else { return try await next(request, context) }
         let limit = limit
+        // Declared past what would be drained: refused before a byte of it is read (waiting
+        // for it would leave a client that pauses after its headers with no answer).
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + Self.drainBytesMax {
+            let problem = Self.tooLarge(limit, closing: true)
+            context.stopReading()
+            refused(request, problem, context)
+            throw problem
+        }
         let lease = BodyLease(budget: budget)
         defer { lease.end() }
         let read = try await RequestSupport.race(timeout) { try await Self.read(request, limit: limit, lease: lease) }.get()

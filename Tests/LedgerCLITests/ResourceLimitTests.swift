@@ -92,6 +92,30 @@ import Testing
         #expect(metrics.contains("ledger_database_bytes ") && metrics.contains("ledger_wal_bytes "))
     }
 
+    /// A body that stops arriving is answered 408 when the read timeout ends,
+    /// though the idle timeout is as short: the idle timer closed the
+    /// connection with no answer at that instant (both were 30 s by default).
+    @Test func aBodyThatStopsArrivingIsAnswered408() async throws {
+        let (server, port) = try await Self.startServer(["LEDGER_READ_TIMEOUT": "1s", "LEDGER_IDLE_TIMEOUT": "1s"])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let answer = try await offPool { () throws -> String in
+            let socket = try Self.connect(port)
+            defer { close(socket) }
+            LoopbackClient.send(socket, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            return LoopbackClient.statusLine(socket)
+        }
+        #expect(answer == "HTTP/1.1 408 Request Timeout", "\(answer)")
+        // Declared far over the limit: answered at once, before any of it is sent.
+        let started = ContinuousClock.now
+        let huge = try await offPool { () throws -> String in
+            let socket = try Self.connect(port)
+            defer { close(socket) }
+            LoopbackClient.send(socket, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n")
+            return LoopbackClient.statusLine(socket)
+        }
+        #expect(huge.hasPrefix("HTTP/1.1 413 ") && ContinuousClock.now - started < .milliseconds(900), "\(huge)")
+    }
+
     /// Under a descriptor limit of 128 the server keeps at most 96 connections
     /// (an eighth, at least 32, kept for the database and outbound calls):
     /// connections past that are answered 503 and closed, not left in the

@@ -14,6 +14,11 @@ struct ServerSettings: Sendable {
     var connectionsMax: Int
     var idleTimeoutMilliseconds: Int64
     var readTimeoutMilliseconds: Int64
+
+    /// The idle timeout the server is given: at least the read timeout and 5 s,
+    /// or a body that stops arriving closes its connection by the idle timer,
+    /// with no answer, at the instant its 408 is due (both were 30 s by default).
+    var connectionIdleMilliseconds: Int64 { max(idleTimeoutMilliseconds, readTimeoutMilliseconds + 5_000) }
     /// How long SIGTERM waits for in-flight work before cancelling it.
     var shutdownGraceMilliseconds: Int64
     /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
