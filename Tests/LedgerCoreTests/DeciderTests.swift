@@ -72,10 +72,18 @@ import Testing
 
     /// As an operator's reason (docs/http-api.md): blanks or invisible
     /// characters alone are no reason, and nothing is decided.
-    @Test(arguments: ["", "  \n", "\u{200B}", "\u{2066}\u{2069}"])
+    /// (A blank Braille pattern, the Hangul fillers, a variation selector, a null notehead: a probe's.)
+    @Test(arguments: ["", "  \n", "\u{200B}", "\u{2066}\u{2069}", "\u{2800}", "\u{115F}\u{1160}", "\u{3164}", "\u{FFA0}",
+                      "\u{17B4}\u{17B5}", "\u{FE0F}", "\u{1D159}"])
     func aCancellationWithoutAVisibleReasonIsRefused(_ reason: String) {
         #expect(throws: DecisionError.invalid("reason is required: it is recorded with the cancellation")) {
             try decide(.cancel(reason: reason), after: registered)
+        }
+    }
+
+    @Test func aReasonThatShowsSomethingIsTaken() throws {
+        for reason in ["user asked", "ユーザー", "🙂", "\u{2801}", "e\u{301}"] {
+            #expect(try decide(.cancel(reason: reason), after: registered).first?.type == .jobCancelled, "\(reason)")
         }
     }
 
