@@ -41,6 +41,11 @@ public struct APIKeys: Sendable {
                                          detail: "the \(role.rawValue) key (\(place)) holds a space or a ';': separate entries with commas")
             }
             let digest = Self.digest(parts[1])
+            // One key under two roles would take the role written last, whatever the operator meant.
+            if let earlier = entries.first(where: { $0.digest == digest }), earlier.signer.role != role {
+                throw ConfigurationError(key: "LEDGER_KEYS", detail: "\(place) gives the \(role.rawValue) role to a key an earlier "
+                                         + "entry gives the \(earlier.signer.role.rawValue) role: one key, one role")
+            }
             entries.append((digest, Self.signer(digest: digest, role: role)))
         }
         guard !entries.isEmpty else { throw ConfigurationError(key: "LEDGER_KEYS", detail: "no keys") }

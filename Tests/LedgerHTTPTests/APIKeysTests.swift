@@ -8,7 +8,9 @@ import Testing
     static let secret = "0123456789abcdefghijklmnop"
 
     @Test(arguments: ["app=\(secret)", "admin \(secret)", "app:\(secret);admin:\(secret)Z", "app:\(secret) admin:\(secret)Z",
-                      "app:\(secret),ops:\(secret)Z", "admin:\(secret.prefix(15))"])
+                      "app:\(secret),ops:\(secret)Z", "admin:\(secret.prefix(15))",
+                      // One key under two roles took the role written last.
+                      "app:\(secret),admin:\(secret)", "admin:\(secret),app:\(secret)"])
     func aMistypedEntryIsRefusedWithoutPrintingItsKey(_ text: String) {
         do {
             _ = try APIKeys(parsing: text)
@@ -24,5 +26,6 @@ import Testing
         let keys = try APIKeys(parsing: " app:\(Self.secret)A , admin:\(Self.secret)B,auditor:\(Self.secret)C")
         #expect(keys.role(of: "\(Self.secret)A") == .app && keys.role(of: "\(Self.secret)B") == .admin)
         #expect(keys.role(of: "\(Self.secret)C") == .auditor && keys.role(of: Self.secret) == nil)
+        #expect(try APIKeys(parsing: "app:\(Self.secret),app:\(Self.secret)").role(of: Self.secret) == .app, "written twice, one role")
     }
 }
