@@ -81,8 +81,9 @@ struct CheckProofCommand: AsyncParsableCommand {
         abstract: "Check a proof from ledger prove with only the verifier key.",
         discussion: """
             Exit 0 only when the checkpoint's signature, every audit path and every
-            consistency path verify; 1 when any does not; 2 when the file or the key
-            cannot be read.
+            consistency path verify; 1 when any does not, or when the bundle proves
+            nothing yet (a job newer than the newest checkpoint: "nothing to check
+            yet"); 2 when the file is not a proof or the key cannot be read.
 
             Example:
               ledger check-proof --key 'audit.example+4f1c2a9b+AXk…' j42.proof.json
@@ -100,6 +101,7 @@ struct CheckProofCommand: AsyncParsableCommand {
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data else { throw CommandFailure(.usage, "\(file): cannot be read") }
         let check = ProofCheck.run(data, verifier: verifier)
+        if check.notAProof { throw CommandFailure(.usage, "\(file): \(check.failures.joined())") }
         for line in check.checked { writeOut("ok   \(line)") }
         for line in check.failures { writeOut("FAIL \(line)") }
         guard check.holds else { throw CommandFailure(.checkFailed, "the proof does not hold") }

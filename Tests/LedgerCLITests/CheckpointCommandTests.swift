@@ -179,6 +179,18 @@ import Testing
         // Checked with nothing but the key: no database, no configuration, from another directory.
         let checked = try await LedgerBinary.run(["check-proof", "--key", verifierKey, jobFile], environment: ["LEDGER_DB": "/nonexistent/x"])
         #expect(checked.status == 0 && checked.stdout.contains("credit.refunded"), "\(checked.stdout)\(checked.stderr)")
+        // A job newer than the checkpoint: nothing proven yet, said so (it read as a failed proof).
+        // (Without the key: a serve's HTTP read, which never signs, answers the same.)
+        let newer = try await LedgerBinary.run(["prove", "later-0", "--db", path])
+        let newerFile = path + ".later.proof.json"
+        try Data(newer.stdout.utf8).write(to: URL(fileURLWithPath: newerFile))
+        let pending = try await LedgerBinary.run(["check-proof", "--key", verifierKey, newerFile])
+        #expect(pending.status == 1 && pending.stdout.contains("nothing to check yet") && pending.stdout.contains("after the next checkpoint"),
+                "\(newer.stdout)\(pending.stdout)\(pending.stderr)")
+        // A file that is no proof at all cannot be read as one: 2, as an unreadable file.
+        let notAProof = path + ".not-a-proof.json"
+        try Data(#"{"hello": "world"}"#.utf8).write(to: URL(fileURLWithPath: notAProof))
+        #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, notAProof]).status == 2)
         // No checkpoint reaches the head: prove --consistency signs one first (the key is set).
         let consistency = try await LedgerBinary.run(["prove", "--consistency", "--from", old, "--db", path], environment: key)
         #expect(consistency.status == 0, "\(consistency.stderr)")

@@ -9,6 +9,8 @@ public struct ProofCheck: Sendable {
     public var checked: [String] = []
     public var failures: [String] = []
     public var holds: Bool { failures.isEmpty && !checked.isEmpty }
+    /// The file is not a proof at all (what `check-proof` calls a file it cannot read).
+    public var notAProof = false
 
     /// Checks `json` (an inclusion or a consistency bundle) with `verifier`.
     public static func run(_ json: Data, verifier: NoteVerifier) -> ProofCheck {
@@ -20,6 +22,7 @@ public struct ProofCheck: Sendable {
             check.consistency(bundle, verifier)
         } else {
             check.failures.append("not a proof: expected the JSON of ledger prove (\"checkpoint\" with \"proofs\", or \"path\")")
+            check.notAProof = true
         }
         return check
     }
@@ -37,7 +40,13 @@ public struct ProofCheck: Sendable {
 
     private mutating func inclusion(_ bundle: InclusionBundle, _ verifier: NoteVerifier) {
         guard let checkpoint = opened(bundle.checkpoint, verifier, "checkpoint") else { return }
-        if bundle.proofs.isEmpty { failures.append("the bundle proves no event") }
+        if bundle.proofs.isEmpty {
+            let pending = bundle.notYetCheckpointed ?? []
+            // A job newer than the newest checkpoint: nothing is wrong, and nothing is proven yet.
+            failures.append(pending.isEmpty ? "the bundle proves no event"
+                : "nothing to check yet: the \(pending.count) events (positions \(pending.first!)-\(pending.last!)) come after "
+                    + "the checkpoint (tree size \(checkpoint.size)); ask for the proof again after the next checkpoint")
+        }
         for proof in bundle.proofs {
             let what = "event at position \(proof.position)"
             if let failure = Self.inclusionFailure(proof, checkpoint) {
