@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerPostgres
 import LedgerStore
 
 /// `ledger rebuild [--check | --tree]`.
@@ -14,7 +15,8 @@ struct RebuildCommand: AsyncParsableCommand {
             overwriting every stored subtree: for `ledger verify`'s FAIL tree or the error
             "the stored Merkle tree is damaged". Run `ledger verify`
             first (the tree is made from the chain as stored) and stop `ledger serve` on
-            every node while it runs.
+            every node while it runs. On SQLite, rebuild and rebuild --tree refuse (exit 3)
+            while serve holds the file; --check only reads and runs beside it.
 
             Examples:
               ledger rebuild
@@ -33,6 +35,10 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
+        if !check, !PostgresLocation.isPostgresURL(configuration.databaseLocation) {
+            // (On PostgreSQL the operator stops every node, as the discussion says: no lock spans hosts.)
+            try ServeLock.hold(sqliteDatabase: configuration.databaseLocation, for: tree ? "rebuild --tree" : "rebuild")
+        }
         try await configuration.withExisting { store in
             if tree {
                 let progress = reportProgress("rebuild --tree")

@@ -11,11 +11,13 @@ import Glibc
 /// holds it until the process ends. The lock is on a file of its own: on macOS
 /// `flock` and SQLite's `fcntl` locks on one file conflict, and closing a
 /// second descriptor of the database would drop SQLite's locks on Linux.
-/// Cron commands take none (`poll --once` beside `serve` is allowed).
+/// Cron commands take none (`poll --once` beside `serve` is allowed); a
+/// command that must not run beside `serve` (`rebuild`, `rebuild --tree`:
+/// a serve would append to tables being replaced) takes it too.
 enum ServeLock {
     /// Takes the lock for the database at `location`, or throws when another
-    /// `serve` holds it or it cannot be taken.
-    static func hold(sqliteDatabase location: String) throws {
+    /// `serve` holds it or it cannot be taken. `command`: the command taking it.
+    static func hold(sqliteDatabase location: String, for command: String = "serve") throws {
         let path = lockPath(for: location)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -24,10 +26,12 @@ enum ServeLock {
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let busy = errno == EWOULDBLOCK
             close(descriptor)
-            throw CommandFailure(.unusableDatabase, busy
+            guard busy else { throw CommandFailure(.unusableDatabase, "cannot take serve's lock \(path): \(String(cString: strerror(errno)))") }
+            throw CommandFailure(.unusableDatabase, command == "serve"
                 ? "another ledger serve is using \(location) (it holds \(path)): run one serve per SQLite file (for several "
                     + "nodes, use PostgreSQL: docs/postgres.md)"
-                : "cannot take serve's lock \(path): \(String(cString: strerror(errno)))")
+                : "ledger serve is using \(location) (it holds \(path)): stop it before `ledger \(command)`, which replaces "
+                    + "what serve writes to")
         }
         // Held, deliberately never closed: the process's end lets it go, a crash too.
     }

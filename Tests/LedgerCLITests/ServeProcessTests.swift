@@ -122,8 +122,16 @@ import Testing
         // Refused before it opened the database: the settings the first recorded stand.
         #expect(try await SQLiteEventStore(path: path).recordedSettings() == before && before["notifications"] != "on")
         #expect(try await Self.curl(["http://127.0.0.1:\(port)/readyz"]).output.contains("ready"))
+        // A rebuild replaces the tables serve writes to: refused while serve runs; its --check only reads.
+        for command in [["rebuild"], ["rebuild", "--tree"]] {
+            let refused = try await LedgerBinary.run(command + ["--db", path])
+            #expect(refused.status == 3 && refused.stderr.contains("stop it before `ledger \(command.joined(separator: " "))`"),
+                    "\(command): \(refused.stderr)")
+        }
+        #expect(try await LedgerBinary.run(["rebuild", "--check", "--db", path]).status == 0)
         kill(first.processIdentifier, SIGKILL)
         await first.exited()
+        #expect(try await LedgerBinary.run(["rebuild", "--db", path]).status == 0, "once serve is stopped")
         let again = try await Self.startServer(["--db", path, "--port", String(port)], port: port,
                                                environment: ["LEDGER_KEYS": Self.keys])
         kill(again.processIdentifier, SIGTERM)
