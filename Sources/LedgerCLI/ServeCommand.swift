@@ -72,8 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
             case .url(let url): JWKSKeyring.fetched(from: url, with: background.outbound)
             }
             providerRegistry.use(keyring, for: name)
-            // Fetched before the first webhook needs it (a failure is retried when one does).
-            Task { _ = await keyring.current() }
+            // Fetched before the first webhook needs it (a failure is retried when one does); a
+            // failure is said now, or a host without the network would first show it as refused webhooks.
+            Task {
+                guard (await keyring.current()).isEmpty else { return }
+                let failure = await keyring.failure
+                logger.error("the provider's signing keys could not be read: its webhooks are answered 503 until they are", metadata: [
+                    "provider": .string(name), "source": .string(keyring.source),
+                    "error": .string(failure ?? "the key set holds no Ed25519 key"),
+                ])
+            }
         }
         let router = buildRouter(LedgerServices(store: store, keys: keys, requestBodyBytesMax: settings.requestBodyBytesMax,
                                                 providers: providerRegistry, metrics: metrics, readiness: readiness,

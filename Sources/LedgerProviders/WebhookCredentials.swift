@@ -92,4 +92,7 @@ public enum WebhookRejection: Error, Sendable, Equatable {
     case unauthenticated(String)
     case unparseable(String)
     case misconfigured(String)
+    /// Nothing to check it with yet, through no fault of the sender (a key set
+    /// not fetched): answered 503 so that the provider retries.
+    case unavailable(String)
 }

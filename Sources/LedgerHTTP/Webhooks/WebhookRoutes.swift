@@ -118,6 +118,7 @@ struct WebhookRoutes: Sendable {
             case .unauthenticated(let detail): throw Problem(.unauthorized, "Unauthorized", detail: detail)
             case .unparseable(let detail): throw Problem.badRequest(detail)
             case .misconfigured(let detail): throw Problem(.internalServerError, "Misconfigured", detail: detail)
+            case .unavailable(let detail): throw Problem(.serviceUnavailable, "Service Unavailable", detail: detail, retryAfterSeconds: 60)
             }
         }
     }
@@ -176,6 +177,10 @@ struct WebhookRoutes: Sendable {
         let keys = await keyring.afterUnknownKey()
         guard FalSignature.verifies(signature, of: message, withOneOf: keys) else {
             let reason = await keyring.failure.map { " (fetching \(keyring.source) failed: \($0))" } ?? ""
+            // No key held at all is the ledger's set-up, not a forgery: a 401 would end fal's retries.
+            if keys.isEmpty {
+                throw .unavailable("no signing key of \(keyring.source) is held yet\(reason): the webhook cannot be checked; retry later")
+            }
             throw .unauthenticated("X-Fal-Webhook-Signature verifies with none of the \(keys.count) keys of \(keyring.source)\(reason)")
         }
         return deliveryID
