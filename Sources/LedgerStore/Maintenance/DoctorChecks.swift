@@ -52,7 +52,7 @@ public struct DoctorChecks: Sendable {
             },
             DoctorChecks(model: .overdueNotifications(queuedBefore: now.adding(milliseconds: -600_000))) { (row: OverdueNotifications, db) in
                 .init(check: "notifications", summary: "\(row.notifications) notifications overdue by more than 10 minutes",
-                      command: "ledger notify --once\(db)   # is LEDGER_NOTIFY_URL set and the app up?")
+                      command: "ledger notify --once\(db)   # with serve's configuration (--config FILE or its environment); is the app up?")
             },
             DoctorChecks(model: .deadLetters(limit: 100_000), findings: deadLetters),
             DoctorChecks(model: .silentWebhooks(pollsSince: dayAgo, webhooksBefore: hourAgo)) { (row: SilentWebhooks, db) in
