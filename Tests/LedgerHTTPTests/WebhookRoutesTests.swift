@@ -188,6 +188,21 @@ extension StandardWebhookVerifierTests {
         ("oversized", "replicate", #"{"id":"p","status":"processing","logs":""# + String(repeating: "x", count: 5000) + "\"}", { body in try signed(body, id: "m") }, .contentTooLarge),
     ]
 
+    /// JSON the ledger does not read is refused with the parser's reason (it said "not JSON"
+    /// of a valid body holding 1e309 or 65 levels of nesting, hiding what to change).
+    @Test func aBodyTheParserRefusesIsNamedWithItsReason() async throws {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        for (body, reason) in [(#"{"id":"pred_1","status":"processing","input":{"scale":1e309}}"#, "bad number 1e309"),
+                               (#"{"id":"pred_1","status":"processing","input":"# + deep + "}", "nested deeper than 64")] {
+            try await withApp { client, _ in
+                try await client.execute(uri: "/v1/webhooks/replicate", method: .post, headers: try Self.signed(body, id: "m"),
+                                         body: ByteBuffer(string: body)) {
+                    #expect($0.status == .badRequest && String(buffer: $0.body).contains(reason), "\(String(buffer: $0.body))")
+                }
+            }
+        }
+    }
+
     @Test(arguments: 0..<badDeliveries.count)
     func badDeliveriesAreRefusedAndChangeNothing(_ index: Int) async throws {
         let (name, provider, body, headers, status) = Self.badDeliveries[index]

@@ -106,7 +106,10 @@ struct WebhookRoutes: Sendable {
             let bodyDigest = ChainHasher.digest(bytes: body)
             let deliveryID = try await authenticate(request, body: body, bodyDigest: bodyDigest, profile: profile, credentials: credentials)
             guard let text = String(data: body, encoding: .utf8) else { throw WebhookRejection.unparseable("the body is not UTF-8") }
-            guard let parsed = try? JSONParser.parse(text) else { throw WebhookRejection.unparseable("the body is not JSON") }
+            let parsed: JSONValue
+            // The parser's reason is named: a number past a double's range or nesting past 64 is JSON
+            // this ledger does not read, which "not JSON" would hide from the provider's engineers.
+            do { parsed = try JSONParser.parse(text) } catch { throw WebhookRejection.unparseable("the body is not JSON the ledger reads: \(error)") }
             let report = try profile.report(from: parsed)
             let webhook = WebhookReceived(
                 deliveryID: deliveryID, provider: profile.name,
