@@ -47,6 +47,11 @@ struct ProveCommand: AsyncParsableCommand {
             let proofs = LogProofs(store)
             let json: Data = try await proofCall {
                 var reaching = position ?? 0
+                // Checked before a checkpoint is signed for it: a refused command stores nothing.
+                if let position {
+                    let head = try await store.head().position
+                    guard (1...max(head, 1)).contains(position), head > 0 else { throw ProofFailure.noEvent(position: position, headPosition: head) }
+                }
                 if let jobID { reaching = try await store.events(inStream: StreamName.job(jobID)).last?.position ?? 0 }
                 if consistency { reaching = try await store.head().position }
                 var note = given ?? ""

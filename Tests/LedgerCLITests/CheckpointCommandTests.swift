@@ -225,7 +225,15 @@ import Testing
         #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, path + ".missing"]).status == 2)
         // A job or position the log does not hold is "not found", as for replay: exit 1.
         #expect(try await LedgerBinary.run(["prove", "nobody", "--db", path]).status == 1)
-        #expect(try await LedgerBinary.run(["prove", "--position", "9999", "--db", path]).status == 1)
+        // Past the head, with the key set and the head past the newest checkpoint: refused before signing one.
+        let grown = try SQLiteEventStore(path: path)
+        _ = try await grown.execute(Fixtures.register("one-more", cost: 1))
+        let checkpoints = { () async throws -> Int in try await grown.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tree_checkpoints") ?? 0 } }
+        let before = try await checkpoints()
+        let past = try await LedgerBinary.run(["prove", "--position", "9999", "--db", path], environment: key)
+        #expect(past.status == 1 && past.stderr.contains("the log ends at 46"), "\(past.stderr)")
+        #expect(try await checkpoints() == before, "a refused prove signs no checkpoint")
+        await grown.close()
         #expect(try await LedgerBinary.run(["prove", "--consistency", "--db", path]).status == 2)
     }
 
