@@ -85,6 +85,10 @@ struct CheckProofCommand: AsyncParsableCommand {
         commandName: "check-proof",
         abstract: "Check a proof from ledger prove with only the verifier key.",
         discussion: """
+            --key may be given several times (a key rotation: a consistency proof from a
+            checkpoint the old key signed to one the new key signed); each checkpoint must
+            carry a signature of one of them.
+
             Exit 0 only when the checkpoint's signature, every audit path and every
             consistency path verify; 1 when any does not, or when the bundle proves
             nothing yet (a job newer than the newest checkpoint: "nothing to check
@@ -97,15 +101,23 @@ struct CheckProofCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The verifier key: <name>+<key id>+<base64 key>, as ledger checkpoint --generate-key prints it.") var key: String
+    @Option(help: ArgumentHelp("The verifier key: <name>+<key id>+<base64 key>, as ledger checkpoint --generate-key prints it.",
+                               discussion: "Give it again for each key of a rotation: each checkpoint must be signed by one."))
+    var key: [String]
     @Argument(help: "The proof's JSON file (- for stdin).") var file: String
 
+    func validate() throws {
+        guard !key.isEmpty else { throw ValidationError("--key: give the verifier key (several for a key rotation)") }
+    }
+
     func run() async throws {
-        let verifier: NoteVerifier
-        do { verifier = try NoteVerifier(verifierKey: key) } catch { throw CommandFailure(.usage, "--key: \(error)") }
+        var verifiers: [NoteVerifier] = []
+        for text in key {
+            do { verifiers.append(try NoteVerifier(verifierKey: text)) } catch { throw CommandFailure(.usage, "--key: \(error)") }
+        }
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data else { throw CommandFailure(.usage, "\(file): cannot be read") }
-        let check = ProofCheck.run(data, verifier: verifier)
+        let check = ProofCheck.run(data, verifiers: verifiers)
         if check.notAProof { throw CommandFailure(.usage, "\(file): \(check.failures.joined())") }
         for line in check.checked { writeOut("ok   \(line)") }
         for line in check.failures { writeOut("FAIL \(line)") }

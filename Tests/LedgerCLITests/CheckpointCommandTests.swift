@@ -237,6 +237,35 @@ import Testing
         #expect(try await LedgerBinary.run(["prove", "--consistency", "--db", path]).status == 2)
     }
 
+    /// A checkpoint key rotated: proofs are made against a checkpoint the new
+    /// key signed (customers hold only its verifier key), and a consistency proof
+    /// from the old key's checkpoint checks with both keys given.
+    @Test func aRotatedCheckpointKeyProvesAcrossTheRotation() async throws {
+        let path = try await Self.ledger()
+        let (oldPrivate, oldVerifier) = try await Self.keyPair()
+        let (newPrivate, newVerifier) = try await Self.keyPair()
+        let november = path + ".november.checkpoint"
+        #expect(try await LedgerBinary.run(["checkpoint", "--db", path, "--out", november],
+                                           environment: ["LEDGER_CHECKPOINT_KEY": oldPrivate]).status == 0)
+        // Nothing appended since: the newest checkpoint reaches the job, but the new key did not sign it.
+        let job = try await LedgerBinary.run(["prove", "j2", "--db", path], environment: ["LEDGER_CHECKPOINT_KEY": newPrivate])
+        let jobFile = path + ".j2.proof.json"
+        try Data(job.stdout.utf8).write(to: URL(fileURLWithPath: jobFile))
+        let checked = try await LedgerBinary.run(["check-proof", "--key", newVerifier, jobFile])
+        #expect(checked.status == 0, "the new key's customers check it: \(checked.stdout)\(checked.stderr)")
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("after-rotation", cost: 1))
+        await store.close()
+        let consistency = try await LedgerBinary.run(["prove", "--consistency", "--from", november, "--db", path],
+                                                     environment: ["LEDGER_CHECKPOINT_KEY": newPrivate])
+        let file = path + ".rotation.json"
+        try Data(consistency.stdout.utf8).write(to: URL(fileURLWithPath: file))
+        let both = try await LedgerBinary.run(["check-proof", "--key", oldVerifier, "--key", newVerifier, file])
+        #expect(both.status == 0, "\(both.stdout)\(both.stderr)")
+        let newOnly = try await LedgerBinary.run(["check-proof", "--key", newVerifier, file])
+        #expect(newOnly.status == 1 && newOnly.stdout.contains("FAIL first checkpoint"), "\(newOnly.stdout)")
+    }
+
     /// serve with a key signs a checkpoint once it listens and again after the
     /// log grows; the proof served over HTTP checks with the verifier key.
     @Test func serveSignsCheckpointsAndServesProofs() async throws {

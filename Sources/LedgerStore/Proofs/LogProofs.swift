@@ -67,7 +67,7 @@ public struct LogProofs: Sendable {
     /// and the newest does not reach `position` (or there is none).
     public func newestCheckpoint(reaching position: Int64 = 0, signer: NoteSigner?, origin: String?) async throws -> String {
         let newest = try await engine.newestCheckpoint()
-        if let newest, try signer == nil || Self.read(newest).size >= position { return newest }
+        if let newest, try signer == nil || (Self.read(newest).size >= position && Self.isSigned(newest, by: signer)) { return newest }
         guard let signer else { throw ProofFailure.noCheckpoint }
         return try await checkpoint(signer: signer, origin: origin)
     }
@@ -77,8 +77,18 @@ public struct LogProofs: Sendable {
     public func checkpointIfGrown(signer: NoteSigner, origin: String?) async throws -> String? {
         let head = try await engine.head().position
         guard head > 0 else { return nil }  // an empty log has nothing to sign yet, and nothing is wrong
-        if let newest = try await engine.newestCheckpoint(), try Self.read(newest).size >= head { return nil }
+        if let newest = try await engine.newestCheckpoint(), try Self.read(newest).size >= head, Self.isSigned(newest, by: signer) {
+            return nil
+        }
         return try await checkpoint(signer: signer, origin: origin)
+    }
+
+    /// Whether `note` carries `signer`'s signature: after a key rotation the
+    /// newest kept checkpoint may be the old key's, which customers holding
+    /// only the new verifier key cannot check, so a new one is signed.
+    static func isSigned(_ note: String, by signer: NoteSigner?) -> Bool {
+        guard let signer else { return true }
+        return (try? TreeCheckpoint.open(note, verifier: signer.verifier)) != nil
     }
 
     /// Every event of the job proven against `note` (those after its size listed as not yet checkpointed).

@@ -11,15 +11,24 @@ public struct ProofCheck: Sendable {
     public var holds: Bool { failures.isEmpty && !checked.isEmpty }
     /// The file is not a proof at all (what `check-proof` calls a file it cannot read).
     public var notAProof = false
+    private var verifiers: [NoteVerifier] = []
 
     /// Checks `json` (an inclusion or a consistency bundle) with `verifier`.
     public static func run(_ json: Data, verifier: NoteVerifier) -> ProofCheck {
+        run(json, verifiers: [verifier])
+    }
+
+    /// The same with several verifier keys (a key rotation: a consistency
+    /// proof from a checkpoint the old key signed to one the new key signed):
+    /// each note must carry a signature of one of them.
+    public static func run(_ json: Data, verifiers: [NoteVerifier]) -> ProofCheck {
         var check = ProofCheck()
+        check.verifiers = verifiers
         let decoder = JSONDecoder()
         if let bundle = try? decoder.decode(InclusionBundle.self, from: json) {
-            check.inclusion(bundle, verifier)
+            check.inclusion(bundle)
         } else if let bundle = try? decoder.decode(ConsistencyBundle.self, from: json) {
-            check.consistency(bundle, verifier)
+            check.consistency(bundle)
         } else {
             check.failures.append("not a proof: expected the JSON of ledger prove (\"checkpoint\" with \"proofs\", or \"path\")")
             check.notAProof = true
@@ -27,19 +36,23 @@ public struct ProofCheck: Sendable {
         return check
     }
 
-    private mutating func opened(_ note: String, _ verifier: NoteVerifier, _ what: String) -> TreeCheckpoint? {
-        do {
-            let checkpoint = try TreeCheckpoint.open(note, verifier: verifier)
-            checked.append("\(what) signed by \(verifier.name): \(checkpoint.origin), tree size \(checkpoint.size)")
-            return checkpoint
-        } catch {
-            failures.append("\(what): \(error)")
-            return nil
+    private mutating func opened(_ note: String, _ what: String) -> TreeCheckpoint? {
+        var errors: [String] = []
+        for verifier in verifiers {
+            do {
+                let checkpoint = try TreeCheckpoint.open(note, verifier: verifier)
+                checked.append("\(what) signed by \(verifier.name): \(checkpoint.origin), tree size \(checkpoint.size)")
+                return checkpoint
+            } catch {
+                errors.append("\(error)")
+            }
         }
+        failures.append("\(what): \(errors.joined(separator: "; "))")
+        return nil
     }
 
-    private mutating func inclusion(_ bundle: InclusionBundle, _ verifier: NoteVerifier) {
-        guard let checkpoint = opened(bundle.checkpoint, verifier, "checkpoint") else { return }
+    private mutating func inclusion(_ bundle: InclusionBundle) {
+        guard let checkpoint = opened(bundle.checkpoint, "checkpoint") else { return }
         if bundle.proofs.isEmpty {
             let pending = bundle.notYetCheckpointed ?? []
             // A job newer than the newest checkpoint: nothing is wrong, and nothing is proven yet.
@@ -116,14 +129,14 @@ public struct ProofCheck: Sendable {
         return nil
     }
 
-    private mutating func consistency(_ bundle: ConsistencyBundle, _ verifier: NoteVerifier) {
-        guard let second = opened(bundle.checkpoint, verifier, "checkpoint") else { return }
+    private mutating func consistency(_ bundle: ConsistencyBundle) {
+        guard let second = opened(bundle.checkpoint, "checkpoint") else { return }
         guard bundle.secondSize == second.size, MerkleHash(hex: bundle.secondRoot) == second.root else {
             failures.append("the proof's second tree (size \(bundle.secondSize)) is not the one the checkpoint signs (size \(second.size))")
             return
         }
         if let note = bundle.firstCheckpoint {
-            guard let first = opened(note, verifier, "first checkpoint") else { return }
+            guard let first = opened(note, "first checkpoint") else { return }
             guard first.origin == second.origin else {
                 failures.append("the checkpoints name different logs: \(first.origin) and \(second.origin)")
                 return
