@@ -19,6 +19,7 @@ public struct Ledger: AsyncParsableCommand {
             Example:
               ledger replay job_42 --format json
             """,
+        version: LedgerVersion.text,
         subcommands: [
             ServeCommand.self, ReplayCommand.self, RebuildCommand.self, VerifyCommand.self,
             QueryCommand.self, ExportCommand.self, ImportCommand.self, SignCommand.self, SendCommand.self,

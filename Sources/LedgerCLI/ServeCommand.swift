@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                                   listening.set()
                                   logger.notice("serving", metadata: [
                                       "address": .string("http://\(settings.host):\(settings.port)"), "db": .string(databaseLabel(configuration.databaseLocation)),
-                                      "durability": .string(settings.durability.rawValue),
+                                      "durability": .string(settings.durability.rawValue), "version": .string(LedgerVersion.text),
                                       "connections_max": .stringConvertible(settings.connectionsMax),
                                       "configuration": .string(configuration.origin),
                                   ])

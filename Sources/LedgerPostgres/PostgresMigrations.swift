@@ -883,3 +883,8 @@ enum PostgresMigrations {
         );
         """#
 }
+
+extension PostgresEventStore {
+    /// The newest migration this build runs: what `ledger --version` names.
+    public static var schemaVersion: String { PostgresMigrations.all.last?.identifier ?? "" }
+}

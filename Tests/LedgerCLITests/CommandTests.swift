@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import LedgerCore
+import LedgerPostgres
 import LedgerSQLite
 import LedgerStore
 import LedgerTesting
@@ -24,6 +25,13 @@ import Testing
         let output = try await LedgerBinary.run([command, "--help"])
         #expect(output.status == 0)
         #expect(output.stdout.contains("Example"))
+    }
+
+    /// An operator tells builds apart: the release and each engine's newest schema migration.
+    @Test func versionNamesTheReleaseAndTheSchemas() async throws {
+        let output = try await LedgerBinary.run(["--version"])
+        #expect(output.status == 0 && output.stdout.contains(SQLiteEventStore.schemaVersion)
+                && output.stdout.contains(PostgresEventStore.schemaVersion) && output.stdout.contains("SQLite schema v"), "\(output.stdout)")
     }
 
     @Test func theRootHelpDocumentsExitCodes() async throws {

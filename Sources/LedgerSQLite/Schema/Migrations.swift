@@ -514,3 +514,8 @@ extension LedgerMigrations {
         ) STRICT;
         """
 }
+
+extension SQLiteEventStore {
+    /// The newest migration this build runs: what `ledger --version` names.
+    public static var schemaVersion: String { LedgerMigrations.all.last?.identifier ?? "" }
+}
