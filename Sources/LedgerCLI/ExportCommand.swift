@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerPostgres
 import LedgerStore
 
 /// `ledger export [--after N]`.
@@ -40,7 +41,8 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             The lines must continue the target's chain (an empty ledger takes an export
             from position 1). Every hash is recomputed; one bad line rejects the whole
-            file and exits 1. The projections are rebuilt afterwards.
+            file and exits 1. The projections are rebuilt afterwards. On SQLite it refuses
+            (exit 3) while serve holds the file.
 
             Examples:
               ledger import --db copy.sqlite all.jsonl
@@ -58,6 +60,10 @@ struct ImportCommand: AsyncParsableCommand {
         let bytes = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let bytes, let text = String(data: bytes, encoding: .utf8) else {
             throw CommandFailure(.usage, "cannot read \(file == "-" ? "standard input" : file) as UTF-8 text")
+        }
+        if !PostgresLocation.isPostgresURL(configuration.databaseLocation) {
+            // Its appends move the head a running serve decides against, and it rebuilds serve's tables.
+            try ServeLock.hold(sqliteDatabase: configuration.databaseLocation, for: "import")
         }
         try await configuration.withLedger { store in
             do {

@@ -56,8 +56,6 @@ struct ServeCommand: AsyncParsableCommand {
         let backgroundSettings = configuration.background
         let logger = Logger(label: "ledger") { label in JSONLogHandler(label: label, level: configuration.logLevel) }
         if !PostgresLocation.isPostgresURL(configuration.databaseLocation) {
-            // A path that cannot hold a database is named as such before any lock file is made beside it.
-            do { try SQLiteEventStore.lookAt(configuration.databaseLocation) } catch { throw CommandFailure(error) }
             try ServeLock.hold(sqliteDatabase: configuration.databaseLocation)
         }
         let store = try await Self.openStore(configuration, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,12 +13,15 @@ import Glibc
 /// `flock` and SQLite's `fcntl` locks on one file conflict, and closing a
 /// second descriptor of the database would drop SQLite's locks on Linux.
 /// Cron commands take none (`poll --once` beside `serve` is allowed); a
-/// command that must not run beside `serve` (`rebuild`, `rebuild --tree`:
-/// a serve would append to tables being replaced) takes it too.
+/// command that must not run beside `serve` (`rebuild`, `rebuild --tree`,
+/// `import`: a serve would append to tables being replaced, or decide against
+/// a head the import moved) takes it too.
 enum ServeLock {
     /// Takes the lock for the database at `location`, or throws when another
     /// `serve` holds it or it cannot be taken. `command`: the command taking it.
     static func hold(sqliteDatabase location: String, for command: String = "serve") throws {
+        // A path that cannot hold a database is named as such before any lock file is made beside it.
+        do { try SQLiteEventStore.lookAt(location) } catch { throw CommandFailure(error) }
         let path = lockPath(for: location)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

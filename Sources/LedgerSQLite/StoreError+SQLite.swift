@@ -24,7 +24,7 @@ extension StoreError {
             self = .totalOutOfRange
         case .SQLITE_CONSTRAINT: self = .invalidRequest("the database refused the write: \(database.message ?? "")")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .corrupt(database.message ?? "not a database")
-        // The ledger keeps no value near SQLite's 1 GB limit (bodies are cut at 1 MiB): a record
+        // The ledger keeps no value near SQLite's 1 GB limit (bodies are at most max_body, 64 MiB): a record
         // read as larger than that has a damaged length on its page, nothing a retry mends.
         case .SQLITE_TOOBIG: self = .corrupt("a record's length reads as larger than SQLite allows (a damaged page): \(database.message ?? "")")
         default: self = .storageUnavailable("\(database.resultCode): \(database.message ?? "")")

@@ -123,9 +123,11 @@ import Testing
         #expect(try await SQLiteEventStore(path: path).recordedSettings() == before && before["notifications"] != "on")
         #expect(try await Self.curl(["http://127.0.0.1:\(port)/readyz"]).output.contains("ready"))
         // A rebuild replaces the tables serve writes to: refused while serve runs; its --check only reads.
-        for command in [["rebuild"], ["rebuild", "--tree"]] {
+        let empty = path + ".empty.jsonl"
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        for command in [["rebuild"], ["rebuild", "--tree"], ["import", empty]] {
             let refused = try await LedgerBinary.run(command + ["--db", path])
-            #expect(refused.status == 3 && refused.stderr.contains("stop it before `ledger \(command.joined(separator: " "))`"),
+            #expect(refused.status == 3 && refused.stderr.contains("stop it before `ledger \(command == ["import", empty] ? "import" : command.joined(separator: " "))`"),
                     "\(command): \(refused.stderr)")
         }
         #expect(try await LedgerBinary.run(["rebuild", "--check", "--db", path]).status == 0)

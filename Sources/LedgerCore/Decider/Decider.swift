@@ -62,7 +62,7 @@ public enum Decider {
         // A registration stored before the text rule still answers 200 when it comes again
         // unchanged; a new or changed one meets the rule first (its 400 says more than a 409).
         if differences?.isEmpty != true { try JobCommand.register(registration).validateText() }
-        guard registration.cost >= 0 else { throw .invalid("cost must be zero or more credits, got \(registration.cost)") }
+        try registration.validateCost()
         guard let differences else { return [.jobRegistered(registration)] }
         guard differences.isEmpty else {
             throw .registeredWithDifferentPayload(jobID: state.jobID, fields: differences)

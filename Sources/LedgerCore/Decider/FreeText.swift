@@ -26,20 +26,16 @@ public enum FreeText {
     }
 
     /// True when `text` shows nothing: only whitespace, invisible format
-    /// characters (a zero-width space is not a name), variation selectors and
-    /// the letters and marks that draw no ink (a blank Braille pattern, the
-    /// Hangul fillers: Unicode's `Default_Ignorable_Code_Point` and U+2800).
+    /// characters (a zero-width space is not a name), and what Unicode calls
+    /// default-ignorable (variation selectors, the Hangul fillers, the Khmer
+    /// inherent vowels), or draws no ink though it is not: the blank Braille
+    /// pattern (U+2800) and the null notehead (U+1D159).
     public static func showsNothing(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { scalar in
             scalar.properties.isWhitespace || [.format, .control].contains(scalar.properties.generalCategory)
-                || scalar.properties.isDefaultIgnorableCodePoint || scalar.value == 0x2800 || inkless.contains(scalar.value)
+                || scalar.properties.isDefaultIgnorableCodePoint || scalar.value == 0x2800 || scalar.value == 0x1D159
         }
     }
-
-    /// Drawn as nothing though not default-ignorable: musical symbol null notehead
-    /// (U+1D159) and the Khmer inherent vowels' spacing forms are; the rest here
-    /// are fillers some fonts draw blank.
-    private static let inkless: Set<UInt32> = [0x1D159, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5]
 
     static func check(_ text: String, field: String) throws(DecisionError) {
         if let problem = problem(field, text) { throw .invalid(problem) }

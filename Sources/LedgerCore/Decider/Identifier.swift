@@ -87,8 +87,8 @@ extension LedgerEvent {
         switch self {
         case .jobRegistered(let registered):
             try JobCommand.register(registered).validate(jobID: registered.jobID)
-            try JobCommand.register(registered).validateText()
-            guard registered.cost >= 0 else { throw .invalid("cost must be zero or more credits, got \(registered.cost)") }
+            // (Its text rule is the decider's: a log may hold registrations from before that rule.)
+            try registered.validateCost()
         case .jobSubmitted(let submitted): try Identifier.check(submitted.externalID, field: "external_id")
         case .webhookReceived(let webhook): try webhook.validate()
         case .pollResult(let poll): try Identifier.checkDepth(poll.outputs, field: "outputs")
@@ -100,5 +100,13 @@ extension LedgerEvent {
              .notificationDelivered, .notificationDeadLettered, .operatorAction, .retentionApplied:
             break
         }
+    }
+}
+
+extension JobRegistered {
+    /// Credits are charged, never paid out by a registration: a negative cost
+    /// would make a balance grow (the decider's rule and every stored event's).
+    func validateCost() throws(DecisionError) {
+        guard cost >= 0 else { throw .invalid("cost must be zero or more credits, got \(cost)") }
     }
 }

@@ -323,6 +323,11 @@ extension GroupCommit {
                     rereads += 1
                     try attempt.absorb(try await loader.load(missing.reads), asked: missing.reads)
                     reads += missing.reads.kindCount
+                } catch let overflow as StoreError where overflow == .totalOutOfRange {
+                    // Met while the request's events were being recorded (the batch's own sum for
+                    // an account passed 2^63-1): the attempt is partly changed, so the whole batch
+                    // fails, and its requests run again one by one (only the one that does not fit fails).
+                    throw overflow
                 } catch {
                     results.append(.failure(StoreError.from(error)))
                     break

@@ -14,14 +14,15 @@ import LedgerCore
 /// - its `recorded_at` is no earlier than the event's before it (times never
 ///   decrease along the log: `as_of`, deadlines and retention rely on it) and
 ///   not later than ``futureToleranceMilliseconds`` past now (one event dated
-///   9999 would stamp every later event with its time).
+///   9999 would stamp every later event with its time; a day, because a log
+///   whose host's clock once ran ahead keeps that time until real time passes it).
 ///
 /// What a whole stream must hold (one registration, one terminal outcome, a
 /// refund for a failure) is judged after the append by the invariants.
 public enum ImportCheck {
-    /// Clocks of two machines differ; more than this ahead of the importing
-    /// machine is no clock's drift.
-    public static let futureToleranceMilliseconds: Int64 = 5 * 60_000
+    /// Clocks of two machines differ, and a log keeps a time its host's clock
+    /// once ran ahead to; a day past the importing machine's clock is no drift.
+    public static let futureToleranceMilliseconds: Int64 = 24 * 3_600_000
 
     /// The file's events, each checked; `headRecordedAt` is the time of the
     /// log's last event (nil for an empty log).
@@ -43,7 +44,7 @@ public enum ImportCheck {
                 throw rejected("recorded_at \(event.recordedAt) is earlier than the event's before it (\(previousTime)): "
                                + "times never decrease along the log")
             }
-            if at > latest { throw rejected("recorded_at \(event.recordedAt) is in the future (now is \(now.iso8601))") }
+            if at > latest { throw rejected("recorded_at \(event.recordedAt) is more than a day in the future (now is \(now.iso8601))") }
             previousTime = event.recordedAt
             if let problem = problem(of: event, codec: codec) { throw rejected(problem) }
         }
