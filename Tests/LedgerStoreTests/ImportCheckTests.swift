@@ -60,6 +60,8 @@ import Testing
             ("earlier than the event's before it", 2, 3, { $0.recordedAt = "2020-01-01T00:00:00.000Z" }),
             ("in the future", 2, 3, { $0.recordedAt = "9999-12-31T23:59:59.999Z" }),
             ("the data is not a job.exploded event", 2, 3, { $0.type = "job.exploded" }),
+            ("names \"cost\" twice", 0, 1, { $0.data = $0.data.replacingOccurrences(of: #""cost":40"#, with: #""cost":4000,"cost":40"#) }),
+            ("not a UTC time like", 2, 3, { $0.recordedAt = String($0.recordedAt.prefix(19)) + "Z" }),
         ]
         for (words, index, line, edit) in cases {
             let refused = try await Self.refusal(Self.forged(events, at: index, edit))

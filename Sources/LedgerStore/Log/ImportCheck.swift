@@ -6,7 +6,8 @@ import LedgerCore
 /// must also be one the ledger would have recorded:
 /// - it continues the chain (``ChainCheck``);
 /// - its data decodes as its type says (an unknown type or a cost of 1.5 is
-///   a bad line, not a damaged database);
+///   a bad line, not a damaged database), naming no key twice (which of two
+///   costs was charged would depend on the reader);
 /// - its ids and values pass the rules every append passes
 ///   (``LedgerCore/LedgerEvent/validateForStorage()``: printable ASCII ids, a
 ///   cost of zero or more, JSON the log reads back), a job stream's own id
@@ -37,7 +38,7 @@ public enum ImportCheck {
                 .importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
             }
             if let problem = chain.check(event) { throw rejected(problem) }
-            guard let at = Timestamp(iso8601: event.recordedAt) else {
+            guard let at = Timestamp(iso8601: event.recordedAt), at.iso8601 == event.recordedAt else {
                 throw rejected("recorded_at \(event.recordedAt.debugDescription) is not a UTC time like 2026-11-23T10:00:00.000Z")
             }
             if let previousTime, event.recordedAt < previousTime {
@@ -53,6 +54,14 @@ public enum ImportCheck {
 
     /// Why the ledger would not have recorded `event`, or nil.
     static func problem(of event: StoredEvent, codec: EventCodec) -> String? {
+        // A key named twice is read one way here and maybe the other way by an auditor's
+        // parser (which cost was charged?): the ledger never writes one.
+        for (part, text) in [("data", event.data), ("metadata", event.metadata)] {
+            let keys = JSONParser.topLevelKeys(in: text)
+            if let twice = keys.first(where: { key in keys.filter { $0 == key }.count > 1 }) {
+                return "\(part) names \(twice.debugDescription) twice"
+            }
+        }
         let recorded: RecordedEvent
         do { recorded = try event.decoded(with: codec) } catch {
             return "the data is not a \(event.type) event the ledger reads: \(error)"
