@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         let background = BackgroundComposition(store: store, settings: backgroundSettings, providers: providers, logger: logger)
         Self.warnOfUnpolledProviders(configuration, poller: background.poller, logger: logger)
         let readiness = Readiness()
-        let metrics = LedgerMetrics()
+        let metrics = LedgerMetrics(version: LedgerVersion.text)
         var providerRegistry = configuration.providers
         for (name, source) in configuration.providerKeySets {
             let keyring = switch source {

@@ -32,6 +32,14 @@ import Testing
         let output = try await LedgerBinary.run(["--version"])
         #expect(output.status == 0 && output.stdout.contains(SQLiteEventStore.schemaVersion)
                 && output.stdout.contains(PostgresEventStore.schemaVersion) && output.stdout.contains("SQLite schema v"), "\(output.stdout)")
+        // serve says the same in its metrics, for comparing nodes.
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", Fixtures.temporaryDatabasePath(), "--port", String(port)], port: port,
+                                                             environment: ["LEDGER_KEYS": ServeProcessTests.keys])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let metrics = try await ServeProcessTests.curl(["http://127.0.0.1:\(port)/metrics"]).output
+        let version = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(metrics.contains("ledger_build_info{version=\"\(version)\"} 1"), "\(metrics.suffix(300))")
     }
 
     @Test func theRootHelpDocumentsExitCodes() async throws {

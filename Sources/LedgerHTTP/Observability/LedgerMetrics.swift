@@ -29,8 +29,13 @@ public final class LedgerMetrics: Sendable {
     private let shedForConnections: Metrics.Counter
     private let webhookCounters = Mutex<[String: Metrics.Counter]>([:])
     private let longPolls = Atomic<Int>(0)
+    /// What `ledger --version` says, as `ledger_build_info{version}` (nodes compared on one dashboard).
+    private let version: String
 
-    public init() {
+    public convenience init() { self.init(version: "") }
+
+    public init(version: String) {
+        self.version = version
         var factory = PrometheusMetricsFactory(registry: registry)
         // Durable appends take about a millisecond with fsync, more under load.
         factory.durationHistogramBuckets["ledger_append_duration_seconds"] = [
@@ -162,6 +167,10 @@ public final class LedgerMetrics: Sendable {
                [("", Int64(longPolls.load(ordering: .relaxed)))])
         family("ledger_ready", "gauge", "1 when the database is writable and the service is not shutting down.",
                [("", ready ? 1 : 0)])
+        if !version.isEmpty {
+            family("ledger_build_info", "gauge", "1, labelled with the release and schemas this node runs (ledger --version).",
+                   [("{version=\"\(Self.label(version))\"}", 1)])
+        }
         return text
     }
 }
