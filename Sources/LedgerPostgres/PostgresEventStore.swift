@@ -126,9 +126,19 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     /// timeout's flag cleared by the statement's end, its cancel left pending),
     /// so it is judged here, before anything else is sent.
     private static func checkServerSettings(_ connection: PostgresConnection, logger: Logger) async throws {
-        let settings = try await rows("SELECT name, setting AS value, source FROM pg_settings "
+        let settings: [PostgresRandomAccessRow]
+        do {
+            settings = try await rows("SELECT name, setting AS value, source FROM pg_settings "
                                       + "WHERE name IN ('fsync', 'synchronous_commit', 'statement_timeout')",
                                       on: connection, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+            // A timeout of a millisecond or so can stop this first statement itself, and PostgreSQL
+            // may name it "user request" (seen in CI under load): retry later, but say where to look.
+            throw StoreError.storageUnavailable("PostgreSQL: \(error.serverInfo?[.message] ?? "canceled"), on the session's first "
+                                                + "statement; if every session fails so, statement_timeout is too low for the ledger "
+                                                + "(SHOW statement_timeout; ALTER ROLE <role> RESET statement_timeout, or ALTER "
+                                                + "DATABASE <db> RESET statement_timeout)")
+        }
         func found(_ name: String) -> (value: String, source: String) {
             let row = settings.first { $0.text("name") == name }
             return (row?.text("value") ?? "unknown", row?.text("source") ?? "unknown")
