@@ -141,8 +141,11 @@ MUTANTS = [
      'if FreeText.showsNothing(text) { return "\\(field) is required: it is recorded with what it did" }',
      'if text.isEmpty { return "\\(field) is required: it is recorded with what it did" }', "DeciderTests"),
     ("a zero-width space passes for an operator's name", "Sources/LedgerCore/Decider/FreeText.swift",
-     "scalar.properties.isWhitespace || [.format, .control].contains(scalar.properties.generalCategory)",
+     "scalar.properties.isWhitespace || [.format, .control].contains(scalar.properties.generalCategory)\n"
+     "                || scalar.properties.isDefaultIgnorableCodePoint",
      "scalar.properties.isWhitespace", "DeciderTests"),
+    ("a blank Braille pattern passes for a reason", "Sources/LedgerCore/Decider/FreeText.swift",
+     " || scalar.value == 0x2800 || scalar.value == 0x1D159", "", "DeciderTests"),
     ("a NUL in a job's operation is stored", "Sources/LedgerCore/Decider/FreeText.swift",
      "case 0x00...0x1F, 0x7F...0x9F:", "case 0x01...0x1F, 0x7F...0x9F:", "DeciderTests"),
     ("a bidirectional override is stored", "Sources/LedgerCore/Decider/FreeText.swift",
