@@ -5,6 +5,13 @@ import LedgerStore
 /// `ledger_write_projections` reads (the jobs with `json_to_recordset`, the
 /// changes parsed once with `jsonb_to_recordset`): nulls as JSON nulls,
 /// which PostgreSQL's arrays of a bound parameter cannot carry.
+///
+/// PostgreSQL's text holds no NUL: a provider's status word, error or
+/// outputs with one (stored whole in the log, whose `json` column keeps the
+/// escape) made the batch's projections fail with 22P05, so the webhook could
+/// never be recorded. In the projections a NUL reads as U+FFFD, at every depth
+/// of JSON text held in JSON text (a literal backslash and `u0000` in a
+/// provider's text would read so too: a price paid for one pass over bytes).
 enum PostgresProjectionRows {
     /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``),
     /// written straight into bytes: a batch's rows are on the commit's path.
@@ -26,7 +33,24 @@ enum PostgresProjectionRows {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: withoutNUL(out), as: UTF8.self)
+    }
+
+    /// `json` with every `\u0000` escape (any number of backslashes before it) written `\uFFFD`.
+    static func withoutNUL(_ json: [UInt8]) -> [UInt8] {
+        let escape = Array("u0000".utf8)
+        guard json.contains(UInt8(ascii: "\\")) else { return json }
+        var out = json
+        var index = 0
+        while index + escape.count < out.count {
+            if out[index] == UInt8(ascii: "\\"), out[(index + 1)...].starts(with: escape) {
+                out.replaceSubrange((index + 2)..<(index + 6), with: Array("FFFD".utf8))
+                index += 6
+            } else {
+                index += 1
+            }
+        }
+        return out
     }
 
     /// Each column's name as a JSON key followed by its colon.
@@ -63,7 +87,7 @@ enum PostgresProjectionRows {
                 .object(["position": .int(adoption.orphanPosition), "adopted_job_id": .string(adoption.jobID),
                          "adopted_position": .int(adoption.position)])
             }),
-        ]).jsonText
+        ]).jsonText.withNULsReplaced
     }
 
     /// Rows of the fold's own tables as JSON objects of their columns.
@@ -91,4 +115,8 @@ private extension SQLValue {
         case .text(let text): .string(text)
         }
     }
+}
+
+private extension String {
+    var withNULsReplaced: String { String(decoding: PostgresProjectionRows.withoutNUL(Array(utf8)), as: UTF8.self) }
 }

@@ -31,6 +31,21 @@ extension StoreConformance {
             let storage = try await store.storageFindings()
             try expect(storage.isEmpty, "a new store's storage needs nothing: \(storage)")
         },
+        // Providers' text is stored as it came (FreeText refuses only the API's own): a NUL in a
+        // status word, an error or outputs must not make a webhook unstorable on any engine.
+        Check(name: "a webhook whose texts hold a NUL is recorded whole, and the log stays sound") { store in
+            _ = try await store.execute(Fixtures.register("nul", cost: 5, externalID: "x-nul"))
+            let body = #"{"id":"x-nul","status":"proc\u0000essing","error":"bad\u0000thing","output":"a\u0000b"}"#
+            let webhook = WebhookReceived(deliveryID: "d-nul", provider: "replicate", externalID: "x-nul", reportedStatus: .unknown,
+                                          rawStatus: "proc\u{0}essing", outputs: .string("a\u{0}b"), error: "bad\u{0}thing",
+                                          bodySHA256: ChainHasher.digest(body), body: body)
+            _ = try await store.execute(Fixtures.deliver(webhook))
+            let stored = try await store.events(inStream: StreamName.job("nul")).last.map { try $0.decoded(with: EventCodec()).event }
+            guard case .webhookReceived(let kept)? = stored else { throw ConformanceFailure("no webhook: \(String(describing: stored))") }
+            try expect(kept.rawStatus == "proc\u{0}essing" && kept.outputs == .string("a\u{0}b") && kept.body == body, "\(kept)")
+            try expect(try await store.verify(progress: { _ in }).isSound, "verify")
+            try expect(try await store.rebuildCheck(progress: { _ in }).matches, "rebuild --check")
+        },
         Check(name: "a sound log verifies, and a rebuild equals the live projections") { store in
             try await busyLedger(store)
             let before = store.batchStatistics
