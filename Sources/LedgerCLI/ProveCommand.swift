@@ -50,7 +50,7 @@ struct ProveCommand: AsyncParsableCommand {
                 // Checked before a checkpoint is signed for it: a refused command stores nothing.
                 if let position {
                     let head = try await store.head().position
-                    guard (1...max(head, 1)).contains(position), head > 0 else { throw ProofFailure.noEvent(position: position, headPosition: head) }
+                    guard position >= 1, position <= head else { throw ProofFailure.noEvent(position: position, headPosition: head) }
                 }
                 if let jobID { reaching = try await store.events(inStream: StreamName.job(jobID)).last?.position ?? 0 }
                 if consistency { reaching = try await store.head().position }

@@ -37,20 +37,26 @@ enum PostgresProjectionRows {
     }
 
     /// `json` with every `\u0000` escape (any number of backslashes before it) written `\uFFFD`.
+    /// On every batch's path: without such an escape (nearly always) nothing is copied.
     static func withoutNUL(_ json: [UInt8]) -> [UInt8] {
-        let escape = Array("u0000".utf8)
-        guard json.contains(UInt8(ascii: "\\")) else { return json }
         var out = json
-        var index = 0
-        while index + escape.count < out.count {
-            if out[index] == UInt8(ascii: "\\"), out[(index + 1)...].starts(with: escape) {
-                out.replaceSubrange((index + 2)..<(index + 6), with: Array("FFFD".utf8))
-                index += 6
-            } else {
-                index += 1
-            }
+        while let at = out.withUnsafeBufferPointer(firstNULEscape) {
+            out.replaceSubrange((at + 2)..<(at + 6), with: "FFFD".utf8)
         }
         return out
+    }
+
+    /// Where the first `\u0000` escape starts (its backslash), or nil.
+    static func firstNULEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while index + 5 < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
+               bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"), bytes[index + 5] == UInt8(ascii: "0") {
+                return index
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Each column's name as a JSON key followed by its colon.
@@ -118,5 +124,9 @@ private extension SQLValue {
 }
 
 private extension String {
-    var withNULsReplaced: String { String(decoding: PostgresProjectionRows.withoutNUL(Array(utf8)), as: UTF8.self) }
+    var withNULsReplaced: String {
+        var text = self
+        guard text.withUTF8(PostgresProjectionRows.firstNULEscape) != nil else { return self }
+        return String(decoding: PostgresProjectionRows.withoutNUL(Array(utf8)), as: UTF8.self)
+    }
 }

@@ -110,13 +110,7 @@ import Testing
     /// `ledger verify` with a note after it, names this ledger before the note
     /// (after it, a shell would run the verify on the default database).
     @Test func aCommandWithANoteNamesThisLedgerBeforeTheNote() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        do {
-            let store = try SQLiteEventStore(path: path)
-            _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
-            await store.close()
-        }
-        try await StartupFaultTests.sqlite3(path, "DROP TRIGGER events_refuse_update;")
+        let path = try await StartupFaultTests.ledger(withoutTrigger: "events_refuse_update")
         let output = try await LedgerBinary.run(["doctor", "--db", path])
         let line = try #require(output.stdout.split(separator: "\n").first { $0.contains("-> ledger verify") }, "\(output.stdout)")
         let command = try #require(line.components(separatedBy: "#").first)

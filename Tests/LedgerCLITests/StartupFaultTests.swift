@@ -66,17 +66,21 @@ import Testing
                 "\(nowhere.stderr)")
     }
 
+    /// A closed ledger of one job whose `trigger` was dropped by hand.
+    static func ledger(withoutTrigger trigger: String) async throws -> String {
+        let path = Fixtures.temporaryDatabasePath()
+        let store = try SQLiteEventStore(path: path)
+        _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
+        await store.close()
+        try await sqlite3(path, "DROP TRIGGER \(trigger);")
+        return path
+    }
+
     /// A ledger whose immutability trigger was dropped by hand is served (the
     /// providers' webhooks would be lost otherwise), never in silence: `serve`
     /// says at start, at critical level, that the log is no longer protected.
     @Test func aLogWithoutItsGuardsIsServedButNotInSilence() async throws {
-        let path = Fixtures.temporaryDatabasePath()
-        do {
-            let store = try SQLiteEventStore(path: path)
-            _ = try await store.execute(Fixtures.register("j1", externalID: "x1"))
-            await store.close()
-        }
-        try await Self.sqlite3(path, "DROP TRIGGER events_refuse_delete;")
+        let path = try await Self.ledger(withoutTrigger: "events_refuse_delete")
         let port = ServeProcessTests.freePort(), log = path + ".log"
         let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port,
                                                              environment: ["LEDGER_KEYS": Self.keys], errorLog: log)

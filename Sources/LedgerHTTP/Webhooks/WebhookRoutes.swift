@@ -56,10 +56,7 @@ struct WebhookRoutes: Sendable {
 
     private func record(_ request: Request, _ context: LedgerRequestContext, profile: ProviderProfile) async throws -> Response {
         guard let credentials = services.providers.credentials(for: profile.name) else {
-            // The ledger's set-up, not the sender's fault: a status providers retry, until the secret is set.
-            throw Problem(.serviceUnavailable, "Service Unavailable",
-                          detail: "\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks cannot be checked yet",
-                          retryAfterSeconds: 60)
+            throw Self.setUpMissing("\(ProviderRegistry.secretKey(profile.name)) is not set: \(profile.name) webhooks cannot be checked yet")
         }
         let body = try await support.body(request)
         let (webhook, claimedJobID) = try await verifiedWebhook(request, body: body, profile: profile, credentials: credentials)
@@ -121,9 +118,15 @@ struct WebhookRoutes: Sendable {
             case .unauthenticated(let detail): throw Problem(.unauthorized, "Unauthorized", detail: detail)
             case .unparseable(let detail): throw Problem.badRequest(detail)
             case .misconfigured(let detail): throw Problem(.internalServerError, "Misconfigured", detail: detail)
-            case .unavailable(let detail): throw Problem(.serviceUnavailable, "Service Unavailable", detail: detail, retryAfterSeconds: 60)
+            case .unavailable(let detail): throw Self.setUpMissing(detail)
             }
         }
+    }
+
+    /// The ledger's set-up cannot check the webhook (no secret, no signing key held yet):
+    /// not the sender's fault, so a status providers retry, until the set-up is done.
+    private static func setUpMissing(_ detail: String) -> Problem {
+        Problem(.serviceUnavailable, "Service Unavailable", detail: detail, retryAfterSeconds: 60)
     }
 
     /// Checks the request's credentials on the raw body; returns its delivery id.

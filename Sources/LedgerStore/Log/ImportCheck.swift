@@ -57,8 +57,8 @@ public enum ImportCheck {
         // A key named twice is read one way here and maybe the other way by an auditor's
         // parser (which cost was charged?): the ledger never writes one.
         for (part, text) in [("data", event.data), ("metadata", event.metadata)] {
-            let keys = JSONParser.topLevelKeys(in: text)
-            if let twice = keys.first(where: { key in keys.filter { $0 == key }.count > 1 }) {
+            var seen = Set<String>()
+            if let twice = JSONParser.topLevelKeys(in: text).first(where: { !seen.insert($0).inserted }) {
                 return "\(part) names \(twice.debugDescription) twice"
             }
         }
