@@ -6,12 +6,10 @@ import LedgerStore
 /// changes parsed once with `jsonb_to_recordset`): nulls as JSON nulls,
 /// which PostgreSQL's arrays of a bound parameter cannot carry.
 ///
-/// PostgreSQL's text holds no NUL: a provider's status word, error or
-/// outputs with one (stored whole in the log, whose `json` column keeps the
-/// escape) made the batch's projections fail with 22P05, so the webhook could
-/// never be recorded. In the projections a NUL reads as U+FFFD, at every depth
-/// of JSON text held in JSON text (a literal backslash and `u0000` in a
-/// provider's text would read so too: a price paid for one pass over bytes).
+/// PostgreSQL's text holds no NUL: a provider's text with one made the
+/// batch's projections fail with 22P05, so the webhook could never be
+/// recorded. The rows' JSON is written as ``ProjectionText`` shows it, in
+/// one pass over the whole document's bytes.
 enum PostgresProjectionRows {
     /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``),
     /// written straight into bytes: a batch's rows are on the commit's path.
@@ -33,30 +31,7 @@ enum PostgresProjectionRows {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        return String(decoding: withoutNUL(out), as: UTF8.self)
-    }
-
-    /// `json` with every `\u0000` escape (any number of backslashes before it) written `\uFFFD`.
-    /// On every batch's path: without such an escape (nearly always) nothing is copied.
-    static func withoutNUL(_ json: [UInt8]) -> [UInt8] {
-        var out = json
-        while let at = out.withUnsafeBufferPointer(firstNULEscape) {
-            out.replaceSubrange((at + 2)..<(at + 6), with: "FFFD".utf8)
-        }
-        return out
-    }
-
-    /// Where the first `\u0000` escape starts (its backslash), or nil.
-    static func firstNULEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        while index + 5 < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "0"),
-               bytes[index + 3] == UInt8(ascii: "0"), bytes[index + 4] == UInt8(ascii: "0"), bytes[index + 5] == UInt8(ascii: "0") {
-                return index
-            }
-            index += 1
-        }
-        return nil
+        return String(decoding: ProjectionText.withoutNULEscapes(out), as: UTF8.self)
     }
 
     /// Each column's name as a JSON key followed by its colon.
@@ -126,7 +101,7 @@ private extension SQLValue {
 private extension String {
     var withNULsReplaced: String {
         var text = self
-        guard text.withUTF8(PostgresProjectionRows.firstNULEscape) != nil else { return self }
-        return String(decoding: PostgresProjectionRows.withoutNUL(Array(utf8)), as: UTF8.self)
+        guard text.withUTF8(ProjectionText.firstNULEscape) != nil else { return self }
+        return String(decoding: ProjectionText.withoutNULEscapes(Array(utf8)), as: UTF8.self)
     }
 }

@@ -4,7 +4,7 @@ import LedgerStore
 
 /// Writes the projection tables: `main.projection_*` live, or
 /// `temp.rebuild_projection_*` when `ledger rebuild --check` rebuilds beside
-/// them to compare.
+/// them to compare. A provider's text is written as ``ProjectionText`` shows it.
 struct ProjectionWriter: Sendable {
     /// Prepended to every `projection_*` table name.
     let tablePrefix: String
@@ -32,7 +32,7 @@ struct ProjectionWriter: Sendable {
     /// a new job, a status or external id that moved.
     func upsertJob(_ state: JobState, _ db: Database) throws {
         guard state.isRegistered else { return }
-        let values = state.rowValues
+        let values = state.rowValues.map(ProjectionText.shown)
         try db.cachedStatement(sql: sql.updateJobKeepingKeys).execute(values: values)
         guard db.changesCount == 0 else { return }
         try db.cachedStatement(sql: sql.upsertJob).execute(values: values)
@@ -45,7 +45,7 @@ struct ProjectionWriter: Sendable {
     /// overwriting the first.
     func insertJobs(_ jobs: [JobState], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: sql.insertJob)
-        for job in jobs { try statement.execute(values: job.rowValues) }
+        for job in jobs { try statement.execute(values: job.rowValues.map(ProjectionText.shown)) }
     }
 
     /// Writes a batch's summed changes, a rebuild chunk's or a group
@@ -69,13 +69,13 @@ struct ProjectionWriter: Sendable {
         }
         for (key, tally) in delta.unknownStatuses {
             try db.cachedStatement(sql: sql.addUnknownStatus).execute(arguments: [
-                key.provider, key.rawStatus, tally.count, tally.lastSeenAt.iso8601,
+                key.provider, ProjectionText.shown(key.rawStatus), tally.count, tally.lastSeenAt.iso8601,
             ])
         }
         for orphan in delta.orphans {
             try db.cachedStatement(sql: sql.insertOrphan).execute(arguments: [
-                orphan.position, orphan.provider, orphan.externalID, orphan.deliveryID, orphan.bodySHA256,
-                orphan.duplicate ? 1 : 0, orphan.receivedAt.iso8601,
+                orphan.position, orphan.provider, ProjectionText.shown(orphan.externalID),
+                ProjectionText.shown(orphan.deliveryID), orphan.bodySHA256, orphan.duplicate ? 1 : 0, orphan.receivedAt.iso8601,
             ])
         }
         for adoption in delta.adoptions {
@@ -97,7 +97,7 @@ struct ProjectionWriter: Sendable {
     private func upsert<Row: ProjectionRow>(_ rows: some Sequence<Row>, _ db: Database) throws {
         guard let text = sql.upserts[Row.table] else { preconditionFailure("no upsert for \(Row.table)") }
         let statement = try db.cachedStatement(sql: text)
-        for row in rows { try statement.execute(values: row.rowValues) }
+        for row in rows { try statement.execute(values: row.rowValues.map(ProjectionText.shown)) }
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {

@@ -43,6 +43,11 @@ extension StoreConformance {
             let stored = try await store.events(inStream: StreamName.job("nul")).last.map { try $0.decoded(with: EventCodec()).event }
             guard case .webhookReceived(let kept)? = stored else { throw ConformanceFailure("no webhook: \(String(describing: stored))") }
             try expect(kept.rawStatus == "proc\u{0}essing" && kept.outputs == .string("a\u{0}b") && kept.body == body, "\(kept)")
+            // The projections show each NUL as U+FFFD on every engine (``ProjectionText``).
+            let job = try await store.job("nul")
+            try expect(job?.providerStatus == "proc\u{FFFD}essing", "the job's status word: \(String(describing: job?.providerStatus))")
+            let unknown = try await store.table(.unknownStatuses(seenFrom: nil, seenTo: nil)).records.compactMap { $0["raw_status"] }
+            try expect(unknown == ["proc\u{FFFD}essing"], "the unknown status words: \(unknown)")
             try expect(try await store.verify(progress: { _ in }).isSound, "verify")
             try expect(try await store.rebuildCheck(progress: { _ in }).matches, "rebuild --check")
         },
