@@ -11,11 +11,19 @@ the tests do not kill is a rule no test holds.
 
 Run before a release, not in CI (about 20-40 minutes on two cores); the last
 result is recorded in docs/fault-harness.md. Exit 0 when every mutant is killed.
+
+    python3 Tools/mutation-check/run.py --edge [--only ...]
+
+runs the edge's mutants instead (signatures, keys, sessions, forms: the
+providers' and the HTTP layer's rules, whose tests need Hummingbird) in the
+repository itself, rebuilding incrementally: each mutated file is put back
+when its mutant ends, even on an interrupt, and the files must have no
+uncommitted change when it starts. Do not build in the repository meanwhile.
 """
 import argparse, os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mutants import MUTANTS  # noqa: E402
+from mutants import EDGE_MUTANTS, MUTANTS  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KEPT = ["Sources/LedgerCore", "Sources/LedgerStore", "Sources/LedgerSQLite", "Sources/LedgerTesting", "Sources/CSQLite",
@@ -58,11 +66,66 @@ def run(args, cwd, timeout):
         return -1, "timed out"
 
 
+def selected(mutants, only):
+    return [m for m in mutants if not only or any(part in m[0] for part in only.split("|"))]
+
+
+def try_mutant(package, path, find, replace, tests):
+    """Applies one mutant in `package`, runs `tests`, puts the file back; returns the verdict."""
+    file = os.path.join(package, path)
+    original = open(file).read()
+    if original.count(find) != 1:
+        return "NO LONGER MATCHES (fix mutants.py)", False
+    try:
+        open(file, "w").write(original.replace(find, replace))
+        built, output = run(["swift", "build", "--build-tests"], package, 1800)
+        if built != 0:
+            # A mutant must be a program: one the compiler refuses tests nothing (fix mutants.py).
+            return "DOES NOT COMPILE", False
+        status, output = run(["swift", "test", "--skip-build", "--disable-xctest", "--filter", tests], package, 1800)
+        return ("killed", True) if status != 0 else ("SURVIVED", False)
+    finally:
+        open(file, "w").write(original)
+
+
+def report(mutants, verdicts):
+    survivors = [name for (name, killed) in verdicts if not killed]
+    print(f"{len(mutants) - len(survivors)} of {len(mutants)} mutants killed")
+    for name in survivors:
+        print(f"  survived: {name}")
+    sys.exit(1 if survivors else 0)
+
+
+def run_all(mutants, package):
+    verdicts = []
+    for index, (name, path, find, replace, tests) in enumerate(mutants, 1):
+        started = time.time()
+        verdict, killed = try_mutant(package, path, find, replace, tests)
+        print(f"[{index}/{len(mutants)}] {verdict:22} {name}  ({tests}, {time.time() - started:.0f} s)", flush=True)
+        verdicts.append((name, killed))
+    return verdicts
+
+
+def edge(only):
+    mutants = selected(EDGE_MUTANTS, only)
+    files = sorted({m[1] for m in mutants})
+    changed = subprocess.run(["git", "status", "--porcelain", "--"] + files, cwd=ROOT, capture_output=True, text=True).stdout
+    if changed.strip():
+        sys.exit(f"these files have uncommitted changes; commit or stash them first:\n{changed}")
+    verdicts = run_all(mutants, ROOT)
+    run(["swift", "build", "--build-tests"], ROOT, 3600)  # the build as the sources say again
+    report(mutants, verdicts)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", help="run the mutants whose name contains this (several: separated by |)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch package")
+    parser.add_argument("--edge", action="store_true", help="the edge's mutants, in the repository itself")
     options = parser.parse_args()
+    if options.edge:
+        edge(options.only)
+        return
     scratch = tempfile.mkdtemp(prefix="ledger-mutants-")
     for path in KEPT:
         shutil.copytree(os.path.join(ROOT, path), os.path.join(scratch, path))
@@ -73,35 +136,11 @@ def main():
     if status != 0:
         print(output[-3000:])
         sys.exit("the unmutated package does not build")
-    mutants = [m for m in MUTANTS if not options.only or any(part in m[0] for part in options.only.split("|"))]
-    survivors = []
-    for index, (name, path, find, replace, tests) in enumerate(mutants, 1):
-        file = os.path.join(scratch, path)
-        original = open(file).read()
-        if original.count(find) != 1:
-            survivors.append(name)
-            print(f"[{index}/{len(mutants)}] {name}: the source no longer says what the mutant changes (fix mutants.py)")
-            continue
-        open(file, "w").write(original.replace(find, replace))
-        started = time.time()
-        built, output = run(["swift", "build", "--build-tests"], scratch, 1800)
-        if built != 0:
-            # A mutant must be a program: one the compiler refuses tests nothing (fix mutants.py).
-            verdict, killed = "DOES NOT COMPILE", False
-        else:
-            status, output = run(["swift", "test", "--skip-build", "--disable-xctest", "--filter", tests], scratch, 1800)
-            killed = status != 0
-            verdict = "killed" if killed else "SURVIVED"
-        open(file, "w").write(original)
-        print(f"[{index}/{len(mutants)}] {verdict:22} {name}  ({tests}, {time.time() - started:.0f} s)")
-        if not killed:
-            survivors.append(name)
+    mutants = selected(MUTANTS, options.only)
+    verdicts = run_all(mutants, scratch)
     if not options.keep:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{len(mutants) - len(survivors)} of {len(mutants)} mutants killed")
-    for name in survivors:
-        print(f"  survived: {name}")
-    sys.exit(1 if survivors else 0)
+    report(mutants, verdicts)
 
 
 if __name__ == "__main__":
