@@ -3,7 +3,7 @@ import Foundation
 import LedgerCore
 import LedgerStore
 
-/// `ledger retain --bodies-older-than D`.
+/// `ledger retain [--bodies-older-than D]`.
 struct RetainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retain",
@@ -17,17 +17,25 @@ struct RetainCommand: AsyncParsableCommand {
             steps, so a running server keeps taking webhooks. Idempotent; an interrupted
             run is finished by the next one.
 
+            Without --bodies-older-than, the age is LEDGER_RETAIN_BODIES's when it is a
+            duration, else 30 days; the output names the cutoff either way.
+
             Examples:
+              ledger retain --dry-run
               ledger retain --bodies-older-than 90d --dry-run
               ledger retain --bodies-older-than 90d --operator mira
             """
     )
 
     @OptionGroup var database: DatabaseOption
-    @Option(name: .customLong("bodies-older-than"), help: "The age past which bodies are redacted: 90d, 12h, 30m.")
-    var age: String
+    @Option(name: .customLong("bodies-older-than"),
+            help: "The age past which bodies are redacted: 90d, 12h, 30m (default: LEDGER_RETAIN_BODIES when set, else 30d).")
+    var age: String?
     @Flag(help: "Count what would be redacted; change nothing.") var dryRun = false
     @Option(name: .customLong("operator"), help: "Who runs it, recorded in retention.applied.") var operatorName = "cli"
+
+    /// Without `--bodies-older-than` or `LEDGER_RETAIN_BODIES`: 30 days.
+    static let defaultAgeMilliseconds: Int64 = 30 * 86_400_000
 
     func validate() throws {
         if let problem = OperatorAccountability.problem("operator", operatorName) { throw ValidationError("--" + problem) }
@@ -35,8 +43,14 @@ struct RetainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try database.configuration()
-        guard let milliseconds = DurationText.milliseconds(age) else {
-            throw CommandFailure(.usage, "--bodies-older-than: \(age) is not a duration such as 90d, 12h or 30m")
+        let milliseconds: Int64
+        if let age {
+            guard let given = DurationText.milliseconds(age) else {
+                throw CommandFailure(.usage, "--bodies-older-than: \(age) is not a duration such as 90d, 12h or 30m")
+            }
+            milliseconds = given
+        } else {
+            milliseconds = configuration.background.retainBodiesMilliseconds ?? Self.defaultAgeMilliseconds
         }
         let now = Timestamp(Date())
         let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)

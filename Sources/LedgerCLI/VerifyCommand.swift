@@ -77,6 +77,10 @@ struct VerifyCommand: AsyncParsableCommand {
                     let broken = report.findings.first { $0.check == "chain" }?.position.map { " at position \($0)" } ?? ""
                     writeOut("checked \(report.eventsChecked) events; the chain breaks\(broken)")
                 }
+                if report.retentionRuns > 0 {
+                    writeOut("\(report.redactedBodies) webhook bodies redacted by \(report.retentionRuns) retention run"
+                             + (report.retentionRuns == 1 ? "" : "s") + ", each checked against its run's digest: redacted, not broken")
+                }
                 for finding in report.findings {
                     writeOut("FAIL \(finding.check)" + (finding.position.map { " at position \($0)" } ?? "") + ": \(finding.detail)")
                 }

@@ -21,8 +21,12 @@ import Testing
         var before: [String] = []
         for command in reports { before.append(try await LedgerBinary.run(command + ["--db", path]).stdout) }
 
-        let dry = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d", "--dry-run"])
+        // Without --bodies-older-than: LEDGER_RETAIN_BODIES's age, else 30 days; `off` is a value every command takes.
+        let dry = try await LedgerBinary.run(["retain", "--db", path, "--dry-run"], environment: ["LEDGER_RETAIN_BODIES": "1d"])
         #expect(dry.status == 0 && dry.stdout.contains("would redact 7 bodies"), "\(dry.stdout)\(dry.stderr)")
+        let monthAgo = Timestamp(millisecondsSinceEpoch: Timestamp(Date()).millisecondsSinceEpoch - 30 * 86_400_000).iso8601.prefix(10)
+        let byDefault = try await LedgerBinary.run(["retain", "--db", path, "--dry-run"], environment: ["LEDGER_RETAIN_BODIES": "off"])
+        #expect(byDefault.status == 0 && byDefault.stdout.contains("recorded before \(monthAgo)"), "\(byDefault.stdout)\(byDefault.stderr)")
         let retained = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d", "--operator", "mira"])
         #expect(retained.status == 0 && retained.stdout.contains("redacted 7 bodies"), "\(retained.stdout)\(retained.stderr)")
         let again = try await LedgerBinary.run(["retain", "--db", path, "--bodies-older-than", "1d"])
@@ -30,6 +34,7 @@ import Testing
 
         let verify = try await LedgerBinary.run(["verify", "--db", path])
         #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.stdout.contains("7 webhook bodies redacted by 1 retention run,"), "verify names what was redacted: \(verify.stdout)")
         for (command, answer) in zip(reports, before) {
             let after = try await LedgerBinary.run(command + ["--db", path]).stdout
             // rebuild --check counts the retention.applied event too.

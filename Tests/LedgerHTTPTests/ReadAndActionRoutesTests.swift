@@ -121,6 +121,24 @@ import Testing
         }
     }
 
+    /// An operator completes a job the provider never reported, with the outputs it
+    /// delivered elsewhere: the job keeps them and lists their URLs; no refund.
+    @Test func anAdminResolvesAJobCompletedWithItsOutputs() async throws {
+        try await withJob { client, store in
+            let body = #"{"action":"resolve_completed","operator":"ops@example","reason":"delivered by hand","#
+                + #""outputs":{"video":"https://cdn.example/j1.mp4"}}"#
+            try await client.execute(uri: "/v1/jobs/j1/actions", method: .post, headers: Self.admin, body: ByteBuffer(string: body)) {
+                #expect($0.status == .ok)
+                let job = Self.json($0)
+                #expect(job?["status"] == .string("completed") && job?["refunded_amount"] == .int(0), "\(String(describing: job))")
+                #expect(job?["outputs"] == .object(["video": .string("https://cdn.example/j1.mp4")]))
+                #expect(job?["output_urls"] == .array([.string("https://cdn.example/j1.mp4")]))
+            }
+            let types = try await store.events(inStream: "job-j1").map(\.type)
+            #expect(types.suffix(2) == ["operator.action", "job.completed"], "\(types)")
+        }
+    }
+
     @Test func aReevaluationIsRecordedWithItsReasonOnce() async throws {
         try await withJob { client, store in
             let body = #"{"action":"reevaluate","operator":"ops@example","reason":"provider outage, re-check"}"#
@@ -139,7 +157,10 @@ import Testing
 
     @Test func jobsComeInPagesWithAnOpaqueCursor() async throws {
         try await withJob { client, store in
-            for index in 2...4 { _ = try await store.execute(Fixtures.register("j\(index)", cost: 1)) }
+            for index in 2...4 {
+                _ = try await store.execute(Fixtures.register("j\(index)", cost: 1, provider: index == 3 ? "wavespeed" : "replicate",
+                                                              account: index == 4 ? "acct_2" : "acct_1"))
+            }
             var seen: [String] = []
             var cursor: String?
             var pages = 0
@@ -162,6 +183,13 @@ import Testing
             try await client.execute(uri: "/v1/jobs?status=processing", method: .get, headers: Self.auditor) {
                 guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
                 #expect(jobs.compactMap { $0["job_id"]?.stringValue } == ["j1"])
+            }
+            for (filter, expected) in [("account=acct_2", ["j4"]), ("provider=wavespeed", ["j3"]),
+                                       ("account=acct_1&provider=replicate", ["j1", "j2"]), ("account=nobody", [])] {
+                try await client.execute(uri: "/v1/jobs?\(filter)", method: .get, headers: Self.auditor) {
+                    guard case .array(let jobs) = Self.json($0)?["jobs"] else { Issue.record("no jobs"); return }
+                    #expect(jobs.compactMap { $0["job_id"]?.stringValue } == expected, "\(filter)")
+                }
             }
             for bad in ["?status=lost", "?limit=0", "?limit=5000", "?cursor=%25%25", "?status=processing%27%20OR%201=1"] {
                 try await client.execute(uri: "/v1/jobs\(bad)", method: .get, headers: Self.auditor) {

@@ -175,6 +175,23 @@ extension StandardWebhookVerifierTests {
         }
     }
 
+    /// A delivery signed up to five minutes before or after the server's clock is taken
+    /// (Standard Webhooks' tolerance): providers' queues deliver late, and a 401 ends
+    /// their retries. The refusing side is `badDeliveries`' stale timestamp.
+    @Test func aDeliverySignedWithinFiveMinutesEitherSideIsTaken() async throws {
+        try await withApp { client, store in
+            _ = try await store.execute(Fixtures.register("j1", cost: 10, externalID: "pred_1"))
+            for (offset, body) in [(-295.0, #"{"id":"pred_1","status":"starting"}"#), (295.0, #"{"id":"pred_1","status":"processing"}"#)] {
+                try await client.execute(uri: "/v1/webhooks/replicate", method: .post,
+                                         headers: try Self.signed(body, id: "m\(offset)", at: Self.now.addingTimeInterval(offset)),
+                                         body: ByteBuffer(string: body)) {
+                    #expect($0.status == .ok, "signed \(offset) s from now: \(String(buffer: $0.body))")
+                }
+            }
+            #expect(try await store.job("j1")?.webhookCount == 2)
+        }
+    }
+
     static let badDeliveries: [(String, String, String, @Sendable (String) throws -> HTTPFields, HTTPResponse.Status)] = [
         ("forged signature", "replicate", succeeded, { body in try signed(body, id: "m", secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString()) }, .unauthorized),
         ("stale timestamp", "replicate", succeeded, { body in try signed(body, id: "m", at: now.addingTimeInterval(-600)) }, .unauthorized),

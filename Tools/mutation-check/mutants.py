@@ -293,6 +293,8 @@ EDGE_MUTANTS = [
     ("a webhook-timestamp of any age is taken", "Sources/LedgerProviders/StandardWebhookVerifier.swift",
      "guard !overflow, difference.magnitude <= UInt64(Self.timestampToleranceSeconds) else {", "guard !overflow else {",
      "WebhookRoutesTests|HostileInputTests"),
+    ("the webhook-timestamp window shrinks to a second", "Sources/LedgerProviders/StandardWebhookVerifier.swift",
+     "difference.magnitude <= UInt64(Self.timestampToleranceSeconds)", "difference.magnitude <= 1", "WebhookRoutesTests"),
     ("secrets compare equal when only their last byte differs", "Sources/LedgerProviders/ConstantTime.swift",
      "for (left, right) in zip(lhs, rhs) { difference |= left ^ right }",
      "for (left, right) in zip(lhs.dropLast(1), rhs.dropLast(1)) { difference |= left ^ right }",

@@ -18,9 +18,10 @@ runs the edge's mutants instead (signatures, keys, sessions, forms: the
 providers' and the HTTP layer's rules, whose tests need Hummingbird) in the
 repository itself, rebuilding incrementally: each mutated file is put back
 when its mutant ends, even on an interrupt, and the files must have no
-uncommitted change when it starts. Do not build in the repository meanwhile.
+uncommitted change when it starts. Do not edit or build in the repository
+meanwhile: each mutant's build compiles whatever the working tree holds.
 """
-import argparse, os, shutil, subprocess, sys, tempfile, time
+import argparse, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from mutants import EDGE_MUTANTS, MUTANTS  # noqa: E402
@@ -117,7 +118,16 @@ def edge(only):
     report(mutants, verdicts)
 
 
+def stop_on_signal(signum, frame):
+    # A background job started by a shell ignores SIGINT, and SIGTERM would end
+    # the run without its `finally`: both leave through an exception, so the
+    # mutated file is put back.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", help="run the mutants whose name contains this (several: separated by |)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch package")

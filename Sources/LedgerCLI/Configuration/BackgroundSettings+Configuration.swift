@@ -16,7 +16,8 @@ extension BackgroundSettings {
                                   deadlineMilliseconds: try sources.requiredWholeSeconds(.deadline),
                                   submitDeadlineMilliseconds: try sources.requiredWholeSeconds(.submitDeadline))
         watchdogIntervalMilliseconds = try sources.requiredMilliseconds(.watchdogInterval)
-        retainBodiesMilliseconds = try sources.milliseconds(.retainBodies)
+        retainBodiesMilliseconds = sources.text(.retainBodies) == "off"
+            ? nil : try sources.milliseconds(.retainBodies, example: "30d or 90d, or off to keep them")
         let notifyScheduleText = sources.text(.notifySchedule) ?? ""
         guard let notifySchedule = RetrySchedule(parsing: notifyScheduleText) else {
             throw ConfigurationError(key: Setting.notifySchedule.environmentName, detail: "\(notifyScheduleText) is not a list of durations like 5s,5m,30m")

@@ -59,7 +59,7 @@ extension Setting {
     static let checkpointKey = Setting("checkpoint_key", nil)
     static let checkpointInterval = Setting("checkpoint_interval", "10m")
     static let origin = Setting("origin", nil)
-    static let retainBodies = Setting("retain_bodies", nil)
+    static let retainBodies = Setting("retain_bodies", "off")
 
     /// Every top-level setting; providers' settings are ``providerKeys``.
     static let all: [Setting] = [

@@ -22,6 +22,11 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     /// (the finding names where), never a made-up zero head.
     public var head: ChainHead?
     public var findings: [Finding] = []
+    /// Webhook bodies redacted by retention runs, each checked against its
+    /// run's digest: redacted, not broken (``ChainCheck``).
+    public var redactedBodies: Int64 = 0
+    /// The `retention.applied` runs in the log.
+    public var retentionRuns: Int = 0
 
     public var isSound: Bool { findings.isEmpty }
 

@@ -43,6 +43,8 @@ public struct VerifyWalk {
     public func finish(projectedBalances: [(account: String, moves: CreditMoves)]) -> VerificationReport {
         var report = report
         if !chainBroken { report.head = chain.head }
+        report.redactedBodies = chain.redactedEvents
+        report.retentionRuns = chain.runCount
         for violation in invariants.violations() {
             report.findings.append(.init(check: "invariant", position: violation.position,
                                          detail: "\(violation.stream): \(violation.rule.text)"))

@@ -17,6 +17,8 @@ public struct ChainCheck {
     }
 
     public private(set) var head: ChainHead
+    /// Events passed as redacted by a retention run (their bodies read `"[redacted]"`).
+    public private(set) var redactedEvents: Int64 = 0
     private let runs: [Run]
     private var digests: [Int64: RetentionDigest] = [:]
     /// Runs whose range starts at or before this were partly checked before.
@@ -27,6 +29,9 @@ public struct ChainCheck {
     /// Checks the events after `head`. A run whose range starts at or before
     /// `head` (an import of the log's later part) still covers its events,
     /// but its digest is not compared here: the whole log's `verify` does.
+    /// The retention runs known, in position order.
+    public var runCount: Int { runs.count }
+
     public init(runs: [Run], after head: ChainHead = .genesis) {
         self.runs = runs.sorted { $0.position < $1.position }
         self.head = head
@@ -70,6 +75,7 @@ public struct ChainCheck {
                 return "data is not what retention redacted it to (the redacted event was modified)"
             }
             digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: event.data)
+            redactedEvents += 1
         } else if let covering, let redacted = BodyRedaction.redacted(type: event.type, data: event.data) {
             digests[covering.position, default: RetentionDigest()].add(position: event.position, redactedData: redacted)
         }
