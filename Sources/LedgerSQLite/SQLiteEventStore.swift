@@ -225,6 +225,11 @@ public final class SQLiteEventStore: EventStore {
     /// commits without a sync of its own (derived data only: the next synced
     /// commit carries it), and the writer's level is set back before the next
     /// commit of the log, or the process stops rather than write laxly.
+    /// `NORMAL`, not `OFF`: a WAL checkpoint that runs inside this commit (the
+    /// automatic one, when the WAL crossed its threshold) must still sync the
+    /// database file. Under `OFF` it copied acknowledged commits into the file
+    /// unsynced and marked the WAL done; the next commit overwrote those WAL
+    /// frames, and a power cut then lost them or left a malformed file.
     func write<T: Sendable>(keepsWriterState: Bool = false, syncs: Bool = true,
                             _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let pool = self.pool, durable = options.durability.pragmaValue
@@ -237,7 +242,7 @@ public final class SQLiteEventStore: EventStore {
                     }
                     pool.asyncWriteWithoutTransaction { db in
                         let result = Result { () throws -> T in
-                            try db.execute(sql: "PRAGMA synchronous = OFF")
+                            try db.execute(sql: "PRAGMA synchronous = NORMAL")
                             var value: T?
                             try db.inTransaction {
                                 value = try body(db)

@@ -277,6 +277,12 @@ MUTANTS = [
      "if false { return [] }", "DeciderTests"),
 ]
 
+MUTANTS += [
+    # 2026-12-07, seventh stop.
+    ("the tree's unsynced commit skips a checkpoint's sync too", "Sources/LedgerSQLite/SQLiteEventStore.swift",
+     'try db.execute(sql: "PRAGMA synchronous = NORMAL")', 'try db.execute(sql: "PRAGMA synchronous = OFF")', "PowerLossTests"),
+]
+
 # The edge: who may call and what a signature proves (LedgerProviders, LedgerHTTP).
 # These need the HTTP layer's tests, so they run in the repository itself
 # (run.py --edge), rebuilding incrementally, one line changed at a time.
