@@ -51,6 +51,35 @@ extension StoreConformance {
             try expect(try await store.verify(progress: { _ in }).isSound, "verify")
             try expect(try await store.rebuildCheck(progress: { _ in }).matches, "rebuild --check")
         },
+        // An external id the decider refuses is refused before any engine reads it: PostgreSQL's read
+        // of a NUL failed the whole batch, and the request was answered "unexpected" (a 500), SQLite's 400.
+        Check(name: "an external id with a NUL is refused as invalid, and its batch's other requests commit") { store in
+            _ = try await store.execute(Fixtures.register("nul-id", cost: 5))
+            let webhook = Fixtures.webhook("x\u{0}y", .processing, delivery: "d-nul-id")
+            let requests: [LedgerRequest] = [Fixtures.deliver(webhook), Fixtures.register("nul-id-2", externalID: "a\u{0}b"),
+                                             .job(jobID: "nul-id", command: .submit(externalID: "p\u{0}q"), metadata: Fixtures.app),
+                                             Fixtures.register("nul-id-3")]
+            let answers = await withTaskGroup(of: (Int, String).self) { group in
+                for (index, request) in requests.enumerated() {
+                    group.addTask {
+                        do {
+                            _ = try await store.execute(request)
+                            return (index, "ok")
+                        } catch StoreError.refused(.invalid(let problem)) {
+                            return (index, "invalid: \(problem)")
+                        } catch {
+                            return (index, "\(error)")
+                        }
+                    }
+                }
+                return await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+            }
+            for index in 0..<3 {
+                try expect(answers[index]?.hasPrefix("invalid: external_id") == true, "request \(index): \(String(describing: answers[index]))")
+            }
+            try expect(answers[3] == "ok", "the batch's good request: \(String(describing: answers[3]))")
+            try expect(try await store.job("nul-id")?.externalID == nil, "nothing submitted")
+        },
         Check(name: "a sound log verifies, and a rebuild equals the live projections") { store in
             try await busyLedger(store)
             let before = store.batchStatistics

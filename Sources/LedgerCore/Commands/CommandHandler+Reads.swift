@@ -31,7 +31,8 @@ extension CommandHandler {
         case .reevaluate: return state.externalID.map { [.waitingOrphans(provider: state.provider, externalID: $0)] } ?? []
         case .webhook, .poll, .watchdog, .cancel, .resolveCompleted, .resolveFailed, .notification: revealed = nil
         }
-        guard let revealed else { return [] }
+        // An id the decider refuses is read by no engine: PostgreSQL refuses a NUL in any bound text.
+        guard let revealed, Identifier.problem(revealed.externalID, field: "external_id") == nil else { return [] }
         return [.jobID(provider: revealed.provider, externalID: revealed.externalID),
                 .waitingOrphans(provider: revealed.provider, externalID: revealed.externalID)]
     }
@@ -39,6 +40,8 @@ extension CommandHandler {
     /// A webhook's reads: its owner and the job it claims, then the job it is
     /// routed to or, for an orphan, what its duplicate check and its stream need.
     private static func reads(_ webhook: WebhookReceived, claimedJobID: String?, known: some KnownLedger) -> [Lookup] {
+        // Refused before routing (``WebhookReceived/externalIDProblem``): nothing to read.
+        guard webhook.externalIDProblem == nil else { return [] }
         var reads: [Lookup] = []
         var owner: String?? = .some(nil)
         if !webhook.externalID.isEmpty {
@@ -62,5 +65,15 @@ extension CommandHandler {
             break
         }
         return reads
+    }
+}
+
+extension WebhookReceived {
+    /// Why this webhook's external id is refused before it is routed or read,
+    /// or nil (none, or one the decider takes). The engines read no id the
+    /// decider refuses: PostgreSQL's read of a NUL failed the whole batch,
+    /// answered 500 where SQLite answered 400.
+    var externalIDProblem: String? {
+        externalID.isEmpty ? nil : Identifier.problem(externalID, field: "external_id")
     }
 }

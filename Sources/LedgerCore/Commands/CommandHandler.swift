@@ -66,6 +66,7 @@ struct Planner<Reader: LedgerReader> {
 
     /// An authenticated webhook: to the job it names (``WebhookRoute``), or kept as an orphan.
     mutating func receive(_ webhook: WebhookReceived, claimedJobID: String?, metadata: EventMetadata) throws {
+        if let problem = webhook.externalIDProblem { throw DecisionError.invalid(problem) }
         let owner = webhook.externalID.isEmpty ? nil : try reader.jobID(provider: webhook.provider, externalID: webhook.externalID)
         let claimedJob = try claimedJobID.flatMap { id in Identifier.problem(id, field: "id") == nil ? try state(id) : nil }
         switch WebhookRoute.of(webhook, claimedJobID: claimedJobID, claimedJob: claimedJob, owner: owner) {
