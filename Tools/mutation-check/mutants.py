@@ -281,6 +281,9 @@ MUTANTS += [
     # 2026-12-07, seventh stop.
     ("the tree's unsynced commit skips a checkpoint's sync too", "Sources/LedgerSQLite/SQLiteEventStore.swift",
      'try db.execute(sql: "PRAGMA synchronous = NORMAL")', 'try db.execute(sql: "PRAGMA synchronous = OFF")', "PowerLossTests"),
+    ("the writer goes on while its locked decision still runs", "Sources/LedgerStore/Engine/LockedDecision.swift",
+     "                if deciding { closer = continuation }\n                return deciding", "                return false",
+     "LockedDecisionTests"),
 ]
 
 # The edge: who may call and what a signature proves (LedgerProviders, LedgerHTTP).

@@ -276,20 +276,24 @@ extension GroupCommit {
     private func decideHoldingLock(_ writes: [PendingWrite]) async throws -> (Decision?, CommitAnswer) {
         if cache.head == nil { cache.head = try await dialect.head(queuedSince: Self.queuedSince(writes)) }
         guard let known = cache.head?.head else { preconditionFailure("read above") }
-        // Filled by the dialect's call of `decide`, which it awaits before it answers.
-        let box = DecisionBox()
-        let answer = try await dialect.commitHoldingLock(known: known, fence: writes[0].fence,
+        let locked = LockedDecision<Decision>()
+        let answer: CommitAnswer
+        do {
+            answer = try await dialect.commitHoldingLock(known: known, fence: writes[0].fence,
                                                          queuedSince: Self.queuedSince(writes)) { [self] move, loader in
-            if let move { cache.bringForward(move) }
-            let decided = try await decide(writes, loader: loader)
-            box.decision = decided
-            return decided.attempt.prepared.isEmpty ? nil : decided.attempt.prepared
+                try locked.begin()
+                var decided: Decision?
+                defer { locked.end(decided) }
+                if let move { cache.bringForward(move) }
+                let decision = try await decide(writes, loader: loader)
+                decided = decision
+                return decision.attempt.prepared.isEmpty ? nil : decision.attempt.prepared
+            }
+        } catch {
+            _ = await locked.close()
+            throw error
         }
-        return (box.decision, answer)
-    }
-
-    private final class DecisionBox: @unchecked Sendable {
-        var decision: Decision?
+        return (await locked.close(), answer)
     }
 
     private static func queuedSince(_ writes: [PendingWrite]) -> ContinuousClock.Instant {
