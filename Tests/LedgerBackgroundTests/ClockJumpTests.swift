@@ -42,4 +42,21 @@ import Testing
             #expect(try await h.store.verify().isSound)
         }
     }
+
+    /// The watchdog reads a page of open jobs, then looks at each (polling some,
+    /// which takes time): the app's submission of a job landed in between. The look
+    /// at the job as it was read (never submitted, past the deadline) fails nothing.
+    @Test func aJobSubmittedAfterTheWatchdogReadItIsNotFailed() async throws {
+        try await Harness.run { h in
+            _ = try await h.store.execute(Fixtures.register("late", cost: 10))
+            h.advance(minutes: 25 * 60)
+            let asRead = try #require(try await h.store.job("late"))
+            _ = try await h.store.execute(Fixtures.submit("late", "ext-late"))
+            var round = WatchdogRound()
+            try await h.watchdog.look(at: asRead, round: &round)
+            #expect(round.recorded == 0 && round.failed == 0, "\(round)")
+            #expect(try await h.events("late") == ["job.registered", "job.submitted"])
+            #expect(try await h.watchdog.runOnce().recorded == 0, "read again: submitted now, and young")
+        }
+    }
 }

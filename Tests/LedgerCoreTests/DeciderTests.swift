@@ -252,6 +252,17 @@ import Testing
         #expect(try decide(.watchdog(wait), after: registered).map(\.type) == [.watchdogDecision])
     }
 
+    /// The watchdog read the job as never submitted, past the deadline; the app's
+    /// submission landed before the look was decided: no failure, no refund.
+    @Test func aLookAtAJobSubmittedSinceTheWatchdogReadItRecordsNothing() throws {
+        let look = WatchdogDecision(decision: .fail, reason: "never submitted before the deadline", ageSeconds: 90_000,
+                                    thresholdSeconds: 86_400)
+        let neverSubmitted: [LedgerEvent] = [.jobRegistered(Fixtures.registration("j", cost: 30))]
+        #expect(try decide(.watchdog(look, judgedAwaiting: .submission), after: registered).isEmpty)
+        #expect(try decide(.watchdog(look, judgedAwaiting: .submission), after: neverSubmitted).map(\.type)
+                    == [.watchdogDecision, .jobFailed, .creditRefunded], "the state it judged is the state it fails")
+    }
+
     @Test func theWatchdogNeverFailsATerminalJob() throws {
         let look = WatchdogDecision(decision: .fail, reason: "past deadline", ageSeconds: 90_000, thresholdSeconds: 86_400)
         #expect(try decide(.watchdog(look), after: failedAndRefunded).isEmpty,

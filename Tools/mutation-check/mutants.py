@@ -281,6 +281,9 @@ MUTANTS += [
     # 2026-12-07, seventh stop.
     ("the tree's unsynced commit skips a checkpoint's sync too", "Sources/LedgerSQLite/SQLiteEventStore.swift",
      'try db.execute(sql: "PRAGMA synchronous = NORMAL")', 'try db.execute(sql: "PRAGMA synchronous = OFF")', "PowerLossTests"),
+    ("the watchdog's look at a state that is gone is recorded", "Sources/LedgerCore/Decider/Decider.swift",
+     "if let judgedAwaiting, WatchdogPolicy.awaited(state)?.awaited != judgedAwaiting { return [] }", "_ = judgedAwaiting",
+     "DeciderTests"),
     ("the writer goes on while its locked decision still runs", "Sources/LedgerStore/Engine/LockedDecision.swift",
      "                if deciding { closer = continuation }\n                return deciding", "                return false",
      "LockedDecisionTests"),

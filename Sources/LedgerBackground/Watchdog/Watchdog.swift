@@ -9,6 +9,8 @@ public struct WatchdogRound: Sendable, Hashable {
     public var recorded = 0
     public var failed = 0
     public var polled = 0
+
+    public init() {}
 }
 
 /// Looks at every open job against the ``WatchdogPolicy``: a job
@@ -46,7 +48,8 @@ public struct Watchdog: Sendable {
     public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
         guard let decision = policy.look(at: job, now: clock.now) else { return }
         let metadata = EventMetadata(actor: "watchdog", source: "watchdog")
-        let outcome = try await store.execute(.job(jobID: job.jobID, command: .watchdog(decision), metadata: metadata))
+        let command = JobCommand.watchdog(decision, judgedAwaiting: WatchdogPolicy.awaited(job)?.awaited)
+        let outcome = try await store.execute(.job(jobID: job.jobID, command: command, metadata: metadata))
         guard !outcome.appended.isEmpty else { return }
         round.recorded += 1
         logger.notice("watchdog decision", metadata: [

@@ -8,8 +8,13 @@ public enum JobCommand: Sendable, Hashable {
     case webhook(WebhookReceived)
     /// The provider answered a poll.
     case poll(PollResult)
-    /// The watchdog looked at the job.
-    case watchdog(WatchdogDecision)
+    /// The watchdog looked at the job while it awaited `judgedAwaiting` (its
+    /// submission or its end, when the watchdog read it; nil: not checked).
+    /// The watchdog reads a page of jobs, then looks at each (polling some):
+    /// a job submitted meanwhile waits for something else since later, and a
+    /// look at the state that is gone records nothing (it could fail and
+    /// refund a job its provider had just started).
+    case watchdog(WatchdogDecision, judgedAwaiting: WatchdogPolicy.Awaited? = nil)
     /// The app cancels the job.
     case cancel(reason: String)
     /// An operator declares the job completed, with its outputs.
