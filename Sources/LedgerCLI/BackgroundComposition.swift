@@ -45,16 +45,12 @@ struct BackgroundComposition: Sendable {
 
     /// Runs one round of `service` if this process holds its lease (several
     /// nodes on one PostgreSQL ledger: one of them polls, judges, notifies);
-    /// false when another node holds it. The lease outlives three rounds, so
-    /// a node that dies is replaced within that time.
+    /// false when another node holds it. The lease outlives three rounds and is
+    /// renewed while a round runs, so a node that dies is replaced within three
+    /// rounds, and a long round keeps it.
     func whileLeased(_ service: BackgroundService, _ round: () async throws -> Void) async throws -> Bool {
         let milliseconds = max(3 * service.intervalMilliseconds(settings), 10_000)
-        guard let lease = try await store.claimLease(service.rawValue, holder: Self.holder, milliseconds: milliseconds) else {
-            return false
-        }
-        // The round's writes carry the lease: refused once it has passed on.
-        try await Lease.$current.withValue(lease) { try await round() }
-        return true
+        return try await store.whileHolding(service.rawValue, holder: Self.holder, milliseconds: milliseconds, round)
     }
 
     /// Why a notification cannot be queued or sent.

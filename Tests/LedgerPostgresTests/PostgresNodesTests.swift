@@ -130,6 +130,24 @@ import Testing
         #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
     }
 
+    /// A round longer than its lease (a poller's backlog, a slow notification)
+    /// keeps the lease, renewed while it runs: its writes late in the round go
+    /// through, and another node cannot take the service meanwhile. Without the
+    /// renewal the write after 1.5 s of a 600 ms lease was refused.
+    @Test func aRoundLongerThanItsLeaseKeepsIt() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        _ = try await nodes[0].execute(Fixtures.register("long", cost: 10, externalID: "x-long"))
+        let ran = try await nodes[0].whileHolding("poller", holder: "node-0", milliseconds: 600) {
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(try await nodes[1].claimLease("poller", holder: "node-1", milliseconds: 600) == nil, "still held")
+            _ = try await nodes[0].execute(Fixtures.deliver(Fixtures.webhook("x-long", .processing, delivery: "d1")))
+        }
+        #expect(ran)
+        #expect(try await nodes[0].job("long")?.webhookCount == 1, "the write late in the round went through")
+    }
+
     /// The fencing token: a holder paused past its lease, writing after the
     /// lease passed to another node, is refused inside the commit; the new
     /// holder's writes and writes outside any round go through.
