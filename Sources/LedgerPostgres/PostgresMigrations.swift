@@ -36,6 +36,7 @@ enum PostgresMigrations {
         ("v10-projections-parsed-once", v10ProjectionsParsedOnce),
         ("v11-jobs-fill-factor", v11JobsFillFactor),
         ("v12-durable-append", v12DurableAppend),
+        ("v13-notifications-view", SharedViews.notifications),
     ]
 
     /// Migrations that add a projection an existing log must fill: after

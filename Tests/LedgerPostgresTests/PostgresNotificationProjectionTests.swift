@@ -30,6 +30,8 @@ import Testing
         try server.psql(Self.beforeLateWebhooks + """
             DROP FUNCTION ledger_write_projections(text, text);
             ALTER FUNCTION ledger_write_projections_v5(text, text) RENAME TO ledger_write_projections;
+            DROP VIEW notifications;
+            DELETE FROM ledger_migrations WHERE identifier = 'v13-notifications-view';
             DROP TABLE projection_notifications;
             DROP TABLE projection_notification_attempts, projection_refunds, projection_late_completions, projection_conflicts;
             CREATE INDEX events_queued_notifications ON events (position) WHERE type = 'notification.queued';

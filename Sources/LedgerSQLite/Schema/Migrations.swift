@@ -21,6 +21,7 @@ enum LedgerMigrations {
         ("v8-attempted-notifications", v8AttemptedNotifications),
         ("v9-notifications", v9Notifications),
         ("v10-late-webhooks", v10LateWebhooks),
+        ("v11-notifications-view", SharedViews.notifications),
     ]
 
     static func migrator() -> DatabaseMigrator {
