@@ -26,8 +26,14 @@ import Testing
             h.advance(minutes: 3 * 24 * 60 + 30)
             #expect(try await h.watchdog.runOnce().recorded == 0, "1 h 30: still not stuck")
             h.advance(minutes: 31)
+            let callsBefore = h.provider.statusCalls
             let stuck = try await h.watchdog.runOnce()
-            #expect(stuck.recorded == 2 && stuck.failed == 0, "2 h 01: the two open jobs are stuck, and polled")
+            #expect(stuck.recorded == 2 && stuck.failed == 0, "2 h 01: the two open jobs are stuck")
+            // The stuck verdict polls at once (the contract's "immediate poll"), not at the poller's next round.
+            #expect(stuck.polled == 2 && h.provider.statusCalls == callsBefore + 2, "\(stuck)")
+            for jobID in jobs.dropFirst() {
+                #expect(try await h.events(jobID).suffix(2) == ["watchdog.decision", "poll.result"], "\(jobID) polled after its look")
+            }
 
             // The deadline is 24 h after the submission, not a minute sooner.
             h.advance(minutes: 24 * 60 - 2 * 60 - 2)

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerPostgres
 import LedgerSQLite
 import LedgerStore
 import LedgerTesting
@@ -59,6 +60,31 @@ import Testing
         }
         let count = try await LedgerBinary.run(["query", "SELECT count(*) AS events FROM events", "--db", postgres, "--format", "csv"])
         #expect(count.status == 0 && count.stdout.hasPrefix("events\n"))
+    }
+
+    /// The cron commands take the lease `serve` takes: while a node holds a
+    /// service's lease, `ledger poll|watchdog|notify --once` does nothing and says
+    /// so (two pollers would poll each job twice, two notifiers send twice); once
+    /// the lease lapses, the command runs its round.
+    @Test func aCronRoundWhileANodeHoldsTheLeaseDoesNothingAndSaysSo() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let url = server.url(database: try server.newDatabaseName())
+        let node = try await PostgresEventStore.open(url: url)
+        _ = try await node.execute(Fixtures.register("cron"))
+        for service in ["poller", "watchdog", "notifier"] {
+            #expect(try await node.claimLease(service, holder: "a-serve-node", milliseconds: 1_500) != nil)
+        }
+        await node.close()
+        let environment = ["LEDGER_NOTIFY_URL": "http://127.0.0.1:9/hook", "LEDGER_ALLOW_PRIVATE_TARGETS": "true",
+                           "LEDGER_NOTIFY_SECRET": "whsec_" + Data(repeating: 1, count: 24).base64EncodedString()]
+        for (command, service) in [("poll", "poller"), ("watchdog", "watchdog"), ("notify", "notifier")] {
+            let held = try await LedgerBinary.run([command, "--once", "--db", url], environment: environment)
+            #expect(held.status == 0 && held.stdout.contains("another process holds the \(service) lease"),
+                    "\(command): \(held.stdout)\(held.stderr)")
+        }
+        try await Task.sleep(for: .milliseconds(1_700))
+        let lapsed = try await LedgerBinary.run(["watchdog", "--once", "--db", url])
+        #expect(lapsed.status == 0 && lapsed.stdout.contains("watchdog: 1 open jobs"), "\(lapsed.stdout)\(lapsed.stderr)")
     }
 
     /// A standby (here: `default_transaction_read_only`, what a standby
