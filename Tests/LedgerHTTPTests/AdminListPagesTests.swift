@@ -70,6 +70,21 @@ import Testing
     }
 
     /// An auditor reads the dead letters but is not offered forms that would be refused.
+    /// Beside each view, the `ledger` command that shows the same from a terminal.
+    @Test func everyPageNamesTheCommandThatShowsTheSameFromATerminal() async throws {
+        try await withPages { client in
+            for (path, command) in [("/admin/jobs", "FROM jobs"), ("/admin/jobs/job_00", "ledger replay job_00"),
+                                    ("/admin/stuck", "ledger audit stuck"), ("/admin/refunds", "ledger audit refunds"),
+                                    ("/admin/orphans", "ledger audit orphans"), ("/admin/deliveries", "FROM notifications"),
+                                    ("/admin/dead-letters", "stage = &#39;dead_lettered&#39;"), ("/admin/accounts", "FROM accounts"),
+                                    ("/admin/providers", "FROM provider_health"), ("/admin", "ledger ")] {
+                let (status, html) = try await Self.get(client, path)
+                #expect(status == .ok && html.contains("The same from a terminal") || path == "/admin", "\(path)")
+                #expect(html.contains("<pre class=\"command\">") && html.contains(command), "\(path) names \(command)")
+            }
+        }
+    }
+
     @Test func anAuditorIsNotOfferedTheRedriveForms() async throws {
         try await withPages { client in
             let auditor: HTTPFields = [.authorization: "Bearer auditor-key-0123456789abcd"]

@@ -30,13 +30,15 @@ struct AdminRoutes: Sendable {
         router.get("admin/stuck") { request, _ in
             try await authorized(request) {
                 let stuck = ListPage.List.stuck(at: Timestamp(services.now()), policy: try await watchdogPolicy())
-                return try await report(request, stuck, "Stuck jobs", "job", path: "stuck", jobColumn: "job_id")
+                return try await report(request, stuck, "Stuck jobs", "job", path: "stuck", jobColumn: "job_id",
+                                        commands: ["ledger audit stuck"])
             }
         }
         router.get("admin/refunds") { request, _ in try await authorized(request) { try await refunds(request) } }
         router.get("admin/orphans") { request, _ in
             try await authorized(request) {
-                try await report(request, .orphans, "Orphan webhooks (for no known job)", "webhook", path: "orphans", jobColumn: "adopted_job_id")
+                try await report(request, .orphans, "Orphan webhooks (for no known job)", "webhook", path: "orphans",
+                                 jobColumn: "adopted_job_id", commands: ["ledger audit orphans"])
             }
         }
         router.get("admin/deliveries") { request, _ in
@@ -176,7 +178,9 @@ struct AdminRoutes: Sendable {
         let found = list.problems.isEmpty ? try await RequestSupport(services: services).call { () async throws(StoreError) in
             try await services.jobs.jobPage(list.filter, after: list.after, limit: JobListPage.pageSize)
         } : JobPage(jobs: [], nextAfter: nil)
-        return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())),
+        let terminal = HTML.terminal([#"ledger query "SELECT job_id, provider, status, registered_at FROM jobs ORDER BY job_id LIMIT 50""#,
+                                      "ledger replay <job-id>"])
+        return HTML.page("Jobs", list.html(found, providers: services.providers.profiles.keys.sorted(), now: Timestamp(services.now())) + terminal,
                          status: list.problems.isEmpty ? .ok : .badRequest)
     }
 
@@ -233,24 +237,28 @@ struct AdminRoutes: Sendable {
         return HTML.page("Refunds and their evidence", HTML.table(
             columns, rows, caption: "\(Pager.caption(after: page.after)): \(HTML.count(rows.count, "refund")), each with the event that caused it",
             links: links, now: Timestamp(services.now()), empty: "no refund yet.")
-            + Pager.html(path: "/admin/refunds", filters: [], after: page.after, next: page.next(after: report)))
+            + Pager.html(path: "/admin/refunds", filters: [], after: page.after, next: page.next(after: report))
+            + HTML.terminal(["ledger audit refunds"]))
     }
 
     private func report(_ request: Request, _ list: ListPage.List, _ title: String, _ noun: String, path: String,
-                        jobColumn: String) async throws -> Response {
+                        jobColumn: String, commands: [String]) async throws -> Response {
         let page = ListPage(list, after: Self.after(request), limit: JobListPage.pageSize)
         let result = try await table(.page(page))
         let links = result.columns.firstIndex(of: jobColumn).map(HTML.jobLinks) ?? [:]
         return HTML.page(title, HTML.table(result.columns, result.rows, caption: "\(Pager.caption(after: page.after)): \(HTML.count(result.rows.count, noun))",
                                            links: links, now: Timestamp(services.now()), empty: "none, as of now.")
-                         + Pager.html(path: "/admin/\(path)", filters: [], after: page.after, next: page.next(after: result)))
+                         + Pager.html(path: "/admin/\(path)", filters: [], after: page.after, next: page.next(after: result))
+                         + HTML.terminal(commands))
     }
 
     /// `mayRedrive`: the re-send form is shown to admins only (an auditor's post would be refused).
     private func deliveries(_ parameters: [String: String], message: String?, mayRedrive: Bool) async throws -> Response {
         let page = DeliveriesPage(parameters)
         let found = page.problems.isEmpty ? try await table(.page(page.list)) : ReadTable(columns: [], rows: [])
-        return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now()), mayRedrive: mayRedrive),
+        let terminal = HTML.terminal([#"ledger query "SELECT * FROM notifications ORDER BY queued_at DESC LIMIT 50""#])
+        return HTML.page("Deliveries to the app", page.html(found, message: message, now: Timestamp(services.now()), mayRedrive: mayRedrive)
+                         + terminal,
                          status: page.problems.isEmpty ? .ok : .badRequest)
     }
 
@@ -266,7 +274,8 @@ struct AdminRoutes: Sendable {
     private func accounts() async throws -> Response {
         let result = try await table(.balances(limit: 500))
         return HTML.page("Accounts", HTML.table(result.columns, result.rows, caption: "Balances (credits)",
-                                                       empty: "no account has been charged yet."))
+                                                       empty: "no account has been charged yet.")
+                         + HTML.terminal([#"ledger query "SELECT * FROM accounts ORDER BY account""#]))
     }
 
     private func providers() async throws -> Response {
@@ -282,6 +291,7 @@ struct AdminRoutes: Sendable {
                          now: Timestamp(services.now()), empty: "every status word a provider sent is known."))</div>
             \(HTML.table(lateness.columns, lateness.rows, caption: "Webhook lateness: seconds from a job's terminal fact to each later webhook",
                          empty: "no webhook has arrived after its job ended."))
+            \(HTML.terminal([#"ledger query "SELECT * FROM provider_health""#, #"ledger query "SELECT * FROM unknown_statuses""#]))
             """)
     }
 
@@ -307,6 +317,8 @@ struct AdminRoutes: Sendable {
                          links: result.columns.firstIndex(of: "job_id").map(HTML.jobLinks) ?? [:], now: Timestamp(services.now()),
                          empty: "none: the app accepted every notification or they are still being retried."))
             \(Pager.html(path: "/admin/dead-letters", filters: [], after: page.after, next: page.next(after: result)))
+            \(HTML.terminal([#"ledger query "SELECT * FROM notifications WHERE stage = 'dead_lettered'""#,
+                            "ledger redrive <job-id> --action notify --operator <you> --reason <why>"]))
             """)
     }
 

@@ -31,9 +31,7 @@ struct TimelinePage {
             <p>Provider <strong>\(HTML.escape(final.provider))</strong>, account <strong>\(HTML.escape(final.account))</strong>,
             status <strong>\(HTML.escape(final.status.rawValue))</strong>\(final.completionSource.map { " (by \(HTML.escape($0.rawValue)))" } ?? ""),
             cost \(final.cost), refunded \(final.refundedAmount), recharged \(final.rechargedAmount).</p>
-            <p>The same from a terminal:</p>
-            <pre class="command">ledger replay \(HTML.escape(Self.shellWord(jobID)))
-            ledger redrive \(HTML.escape(Self.shellWord(jobID))) --action poll --dry-run</pre>
+            \(HTML.terminal(["ledger replay \(Self.shellWord(jobID))", "ledger redrive \(Self.shellWord(jobID)) --action poll --dry-run"]))
             <table><caption>Timeline: each event, and what it changed</caption>
             <thead><tr><th scope="col">Position</th><th scope="col">Recorded at</th><th scope="col">Event</th><th scope="col">Data</th>
             <th scope="col">Change</th><th scope="col">Status after</th></tr></thead><tbody>
