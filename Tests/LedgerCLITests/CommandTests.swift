@@ -196,6 +196,26 @@ import Testing
         #expect(again.status == 1 && again.stderr.contains("line 1"))
     }
 
+    /// `export --after N` continues a move: the log's first N events, then the rest after N,
+    /// imported in two steps, give the same head as the whole log (N at a point where the
+    /// first part keeps every invariant: import checks them, a failure without its refund
+    /// is refused).
+    @Test func exportAfterAPositionContinuesAnEarlierExport() async throws {
+        let path = try await ledger()
+        let whole = try await LedgerBinary.run(["export", "--db", path]).stdout.split(separator: "\n").map(String.init)
+        let rest = try await LedgerBinary.run(["export", "--db", path, "--after", "5"])
+        let restLines = rest.stdout.split(separator: "\n").map(String.init)
+        #expect(rest.status == 0 && restLines == Array(whole.dropFirst(5)) && restLines.count == 1, "\(rest.stdout)\(rest.stderr)")
+        let target = Fixtures.temporaryDatabasePath("in-two-steps.sqlite")
+        for part in [whole.prefix(5).joined(separator: "\n"), rest.stdout] {
+            let imported = try await LedgerBinary.run(["import", "--db", target], input: Data((part + "\n").utf8))
+            #expect(imported.status == 0, "\(imported.stderr)")
+        }
+        let original = try await LedgerBinary.run(["verify", "--db", path]).stdout
+        let moved = try await LedgerBinary.run(["verify", "--db", target]).stdout
+        #expect(original == moved && original.contains("head position 6"), "\(original)\n\(moved)")
+    }
+
     @Test func signReproducesTheStandardWebhooksTestVector() async throws {
         let output = try await LedgerBinary.run(["sign", "--provider", "standard", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                                            "--id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", "1614265330"],

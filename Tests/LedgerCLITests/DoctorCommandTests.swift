@@ -41,6 +41,24 @@ import Testing
         #expect(findings.count == 5 && findings.allSatisfy { $0["command"]?.stringValue?.hasPrefix("ledger ") == true })
     }
 
+    /// The app's side of an incident: notifications it never accepted (dead
+    /// letters) and ones still waiting past ten minutes, each with its command.
+    @Test func notificationsTheAppNeverTookAreFound() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let clock = ManualClock()
+        let store = try SQLiteEventStore(path: path, options: StoreOptions(clock: { clock.now }))
+        try await StoreConformance.notificationsOfEveryStage(store)
+        await store.close()
+        let output = try await LedgerBinary.run(["doctor", "--db", path, "--at", clock.now.adding(milliseconds: 3_600_000).iso8601])
+        #expect(output.status == 1, "findings exit 1: \(output.stdout)\(output.stderr)")
+        for expected in ["[notifications] 2 notifications overdue by more than 10 minutes", "ledger notify --once",
+                         "[dead-letters] 1 jobs with dead-lettered notifications", "--action notify"] {
+            #expect(output.stdout.contains(expected), "\(expected) in \(output.stdout)")
+        }
+        let soon = try await LedgerBinary.run(["doctor", "--db", path, "--at", clock.now.adding(milliseconds: 60_000).iso8601])
+        #expect(!soon.stdout.contains("overdue"), "a minute after queueing is not overdue: \(soon.stdout)")
+    }
+
     /// A file made in no auto-vacuum mode keeps what retention frees: the
     /// doctor says so, and the command it gives, pasted into a shell, mends it.
     @Test func aFileThatCannotGiveSpaceBackIsNamedWithItsMend() async throws {
