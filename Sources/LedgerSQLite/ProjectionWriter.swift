@@ -74,8 +74,8 @@ struct ProjectionWriter: Sendable {
         }
         for orphan in delta.orphans {
             try db.cachedStatement(sql: sql.insertOrphan).execute(arguments: [
-                orphan.position, orphan.provider, ProjectionText.shown(orphan.externalID),
-                ProjectionText.shown(orphan.deliveryID), orphan.bodySHA256, orphan.duplicate ? 1 : 0, orphan.receivedAt.iso8601,
+                orphan.position, orphan.provider, orphan.externalID, orphan.deliveryID, orphan.bodySHA256,
+                orphan.duplicate ? 1 : 0, orphan.receivedAt.iso8601,
             ])
         }
         for adoption in delta.adoptions {

@@ -48,6 +48,17 @@ extension StoreConformance {
             try expect(job?.providerStatus == "proc\u{FFFD}essing", "the job's status word: \(String(describing: job?.providerStatus))")
             let unknown = try await store.table(.unknownStatuses(seenFrom: nil, seenTo: nil)).records.compactMap { $0["raw_status"] }
             try expect(unknown == ["proc\u{FFFD}essing"], "the unknown status words: \(unknown)")
+            // A literal backslash and `u0000` is six printable characters: an id and a provider's text keep them;
+            // a NUL in the outputs reads U+FFFD there too.
+            let typed = "lit\\u0000"
+            _ = try await store.execute(Fixtures.register(typed, cost: 5, externalID: "x-\(typed)"))
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-\(typed)", .completed, delivery: "d-lit",
+                                                                          outputs: .array([.string("as typed: \\u0000"), .string("nul:\u{0}")]))))
+            let literal = try await store.job(typed)
+            try expect(literal?.jobID == typed && literal?.outputs == .array([.string("as typed: \\u0000"), .string("nul:\u{FFFD}")]),
+                       "the id and the outputs as typed: \(String(describing: literal))")
+            try expect(try await store.jobs(JobFilter(externalID: "x-\(typed)"), after: nil, limit: 5).map(\.jobID) == [typed],
+                       "found by its external id")
             try expect(try await store.verify(progress: { _ in }).isSound, "verify")
             try expect(try await store.rebuildCheck(progress: { _ in }).matches, "rebuild --check")
         },

@@ -281,6 +281,8 @@ MUTANTS += [
     # 2026-12-07, seventh stop.
     ("the tree's unsynced commit skips a checkpoint's sync too", "Sources/LedgerSQLite/SQLiteEventStore.swift",
      'try db.execute(sql: "PRAGMA synchronous = NORMAL")', 'try db.execute(sql: "PRAGMA synchronous = OFF")', "PowerLossTests"),
+    ("a literal backslash-u0000 in an id reads as a NUL escape", "Sources/LedgerStore/Log/ProjectionText.swift",
+     "if before % 2 == 0 { return index }", "if before >= 0 { return index }", "SQLiteConformance"),
     ("the watchdog's look at a state that is gone is recorded", "Sources/LedgerCore/Decider/Decider.swift",
      "if let judgedAwaiting, WatchdogPolicy.awaited(state)?.awaited != judgedAwaiting { return [] }", "_ = judgedAwaiting",
      "DeciderTests"),

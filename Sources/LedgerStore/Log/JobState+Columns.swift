@@ -25,14 +25,14 @@ extension JobState {
         "failed_at", "cancelled_at", "late_completed_at", "late_outputs", "last_event_at", "version",
     ]
 
-    /// The row's values in ``columns`` order.
+    /// The row's values in ``columns`` order; its outputs as ``ProjectionText`` shows them.
     public var rowValues: [SQLValue] {
         [.text(jobID), .text(account), .text(provider), .text(operation), SQLValue(externalID), .text(status.rawValue),
-         SQLValue(providerStatus), .text(outputs.jsonText), SQLValue(failureReason), SQLValue(completionSource?.rawValue),
+         SQLValue(providerStatus), .text(ProjectionText.shownJSON(outputs.jsonText)), SQLValue(failureReason), SQLValue(completionSource?.rawValue),
          .integer(cost), .integer(refundedAmount), .integer(rechargedAmount), .integer(webhookCount),
          .integer(duplicateCount), .integer(pollCount), .integer(conflictCount), SQLValue(registeredAt?.iso8601),
          SQLValue(submittedAt?.iso8601), SQLValue(completedAt?.iso8601), SQLValue(failedAt?.iso8601),
-         SQLValue(cancelledAt?.iso8601), SQLValue(lateCompletedAt?.iso8601), SQLValue(lateOutputs?.jsonText),
+         SQLValue(cancelledAt?.iso8601), SQLValue(lateCompletedAt?.iso8601), SQLValue(lateOutputs.map { ProjectionText.shownJSON($0.jsonText) }),
          SQLValue(lastEventAt?.iso8601), .integer(version)]
     }
 
