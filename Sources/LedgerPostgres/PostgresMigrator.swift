@@ -17,9 +17,14 @@ struct PostgresMigrator {
         do {
             try await run("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresMigrations.advisoryLockKey)],
                           on: connection, logger: logger)
-            let applied = try await creating { try await appliedMigrations(connection) }
+            let (applied, relations) = try await creating { try await appliedMigrations(connection) }
             try checkKnown(applied)
             let pending = PostgresMigrations.all.filter { !applied.contains($0.identifier) }
+            // An upgrade's new table or view whose name another application took since the first open
+            // (an app's own `notifications` table beside the ledger): named, with nothing written.
+            let clashes = relations.intersection(Self.names(createdBy: pending))
+                .subtracting(Self.names(createdBy: PostgresMigrations.all.filter { applied.contains($0.identifier) }))
+            guard clashes.isEmpty else { throw StoreError.foreignObjects(location: location.description, names: clashes.sorted()) }
             try await creating {
                 for migration in pending {
                     for sql in Self.statements(of: migration.sql) { try await run(sql, on: connection, logger: logger) }
@@ -100,7 +105,7 @@ struct PostgresMigrator {
     /// other schemas and the objects of extensions (`pg_stat_statements`'
     /// views, `pgcrypto`'s functions) are no obstacle; only tables or views
     /// of the ledger's own names that it did not make are another application's.
-    private func appliedMigrations(_ connection: PostgresConnection) async throws -> [String] {
+    private func appliedMigrations(_ connection: PostgresConnection) async throws -> (applied: [String], relations: Set<String>) {
         let relations = Set(try await rows("""
             SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
@@ -115,22 +120,26 @@ struct PostgresMigrator {
                 )
                 """, on: connection, logger: logger)
         }
-        return try await rows("SELECT identifier FROM ledger_migrations ORDER BY applied_at, identifier",
-                              on: connection, logger: logger).compactMap { $0.text("identifier") }
+        let applied = try await rows("SELECT identifier FROM ledger_migrations ORDER BY applied_at, identifier",
+                                     on: connection, logger: logger).compactMap { $0.text("identifier") }
+        return (applied, relations)
     }
 
     /// The tables and views the migrations create, read from their SQL.
-    static let ownNames: Set<String> = {
+    static let ownNames: Set<String> = names(createdBy: PostgresMigrations.all).union(["ledger_migrations"])
+
+    /// The tables and views `migrations` create, read from their SQL.
+    static func names(createdBy migrations: [(identifier: String, sql: String)]) -> Set<String> {
         let pattern = try? NSRegularExpression(pattern: #"CREATE (?:TABLE|VIEW) (?:IF NOT EXISTS )?([a-z_]+)"#)
-        var names: Set<String> = ["ledger_migrations"]
-        for migration in PostgresMigrations.all {
+        var names: Set<String> = []
+        for migration in migrations {
             let text = migration.sql as NSString
             for match in pattern?.matches(in: migration.sql, range: NSRange(location: 0, length: text.length)) ?? [] {
                 names.insert(text.substring(with: match.range(at: 1)))
             }
         }
         return names
-    }()
+    }
 
     /// A migration's statements: each ends with `;` at the end of a line,
     /// outside a `$$`-quoted function body (the extended protocol takes one

@@ -46,6 +46,33 @@ import Testing
         await store.close()
     }
 
+    /// An application that shares the ledger's schema made its own `notifications`
+    /// table before the upgrade that brings the ledger's view of that name: the
+    /// upgrade names the clash and writes nothing (it failed with a bare 42P07),
+    /// and the ledger opens once the name is free.
+    @Test func anUpgradeWhoseNewViewsNameAnAppTookSaysSoAndWritesNothing() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let (database, _) = try await Self.ledger(server, rows: "SELECT 1")
+        try server.psql("""
+            DROP VIEW notifications;
+            DELETE FROM ledger_migrations WHERE identifier = 'v13-notifications-view';
+            CREATE TABLE notifications (id bigint PRIMARY KEY, body text);
+            """, database: database)
+        var refusal = "opened"
+        do {
+            let opened = try await PostgresEventStore.open(url: server.url(database: database))
+            await opened.close()
+        } catch {
+            refusal = "\(error)"
+        }
+        #expect(refusal.contains("already holds notifications"), "\(refusal)")
+        #expect(try server.psql("SELECT count(*) FROM ledger_migrations WHERE identifier = 'v13-notifications-view'",
+                                database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        try server.psql("ALTER TABLE notifications RENAME TO app_notifications", database: database)
+        let store = try await PostgresEventStore.open(url: server.url(database: database))
+        await store.close()
+    }
+
     /// Undoes migrations v10 (it replaced v9's function in place) and v9:
     /// the database as the release before late webhooks were kept.
     static let beforeLateWebhooks = """
