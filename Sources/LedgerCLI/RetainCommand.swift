@@ -17,8 +17,9 @@ struct RetainCommand: AsyncParsableCommand {
             steps, so a running server keeps taking webhooks. Idempotent; an interrupted
             run is finished by the next one.
 
-            Without --bodies-older-than, the age is LEDGER_RETAIN_BODIES's when it is a
-            duration, else 30 days; the output names the cutoff either way.
+            Without --bodies-older-than, the age is retain_bodies's (LEDGER_RETAIN_BODIES,
+            or the --config file serve reads) when it is a duration; when it is set to off,
+            the flag is required; when it is not set, 30 days. The output names the cutoff.
 
             Examples:
               ledger retain --dry-run
@@ -28,13 +29,14 @@ struct RetainCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var configurationOption: ConfigurationOption
     @Option(name: .customLong("bodies-older-than"),
             help: "The age past which bodies are redacted: 90d, 12h, 30m (default: LEDGER_RETAIN_BODIES when set, else 30d).")
     var age: String?
     @Flag(help: "Count what would be redacted; change nothing.") var dryRun = false
     @Option(name: .customLong("operator"), help: "Who runs it, recorded in retention.applied.") var operatorName = "cli"
 
-    /// Without `--bodies-older-than` or `LEDGER_RETAIN_BODIES`: 30 days.
+    /// Without `--bodies-older-than` and with `retain_bodies` not set: 30 days.
     static let defaultAgeMilliseconds: Int64 = 30 * 86_400_000
 
     func validate() throws {
@@ -42,15 +44,20 @@ struct RetainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try database.configuration()
+        let configuration = try database.configuration(file: configurationOption.config)
         let milliseconds: Int64
         if let age {
             guard let given = DurationText.milliseconds(age) else {
                 throw CommandFailure(.usage, "--bodies-older-than: \(age) is not a duration such as 90d, 12h or 30m")
             }
             milliseconds = given
+        } else if let configured = configuration.background.retainBodiesMilliseconds {
+            milliseconds = configured
+        } else if configuration.configured.contains(.retainBodies) {
+            // A redaction cannot be undone: a policy that keeps every body is not overridden by a default.
+            throw CommandFailure(.usage, "retain_bodies is off (every body kept): give --bodies-older-than to redact anyway")
         } else {
-            milliseconds = configuration.background.retainBodiesMilliseconds ?? Self.defaultAgeMilliseconds
+            milliseconds = Self.defaultAgeMilliseconds
         }
         let now = Timestamp(Date())
         let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - milliseconds)
