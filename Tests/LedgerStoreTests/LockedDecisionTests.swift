@@ -22,9 +22,20 @@ import Testing
         await store.close()
     }
 
+    /// A decision that never ends (a read on a connection no one answers) does not
+    /// stop the writer: past the bound it is left behind, said not ended.
+    @Test func aDecisionThatNeverEndsIsLeftAfterTheBound() async throws {
+        let locked = LockedDecision<Int>()
+        try locked.begin()
+        let started = ContinuousClock.now
+        let (decided, ended) = await locked.close(waitingAtMost: .milliseconds(200))
+        #expect(decided == nil && !ended && ContinuousClock.now - started < .seconds(5))
+        locked.end(7)
+    }
+
     @Test func aDecisionNotBegunWhenClosedNeverBegins() async throws {
         let locked = LockedDecision<Int>()
-        #expect(await locked.close() == nil)
+        #expect(await locked.close(waitingAtMost: .seconds(1)) == (nil, true))
         #expect(throws: CancellationError.self) { try locked.begin() }
     }
 }

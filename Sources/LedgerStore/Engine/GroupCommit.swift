@@ -40,7 +40,8 @@ public final class GroupCommit<Dialect: WriteDialect>: @unchecked Sendable {
     private var closed = false
     private var committed = BatchStatistics()
     /// The drain's own: only the one running drain touches these.
-    private let cache: WriteCache
+    /// Replaced (not reset) only when a stale locked decision may still change it (``LockedDecision``).
+    private var cache: WriteCache
     private var lockedBatchesLeft = 0
     /// Told the head's position after each commit that appended (the Merkle tree's follower).
     private var headMoved: (@Sendable (Int64) -> Void)?
@@ -256,7 +257,7 @@ extension GroupCommit {
     private func decideThenCommit(_ writes: [PendingWrite]) async throws -> (Decision?, CommitAnswer) {
         let queuedSince = Self.queuedSince(writes)
         if cache.head == nil { cache.head = try await dialect.head(queuedSince: queuedSince) }
-        let decision = try await decide(writes, loader: dialect.loader(queuedSince: queuedSince))
+        let decision = try await decide(writes, loader: dialect.loader(queuedSince: queuedSince), in: cache)
         let prepared = decision.attempt.prepared
         guard prepared.isEmpty else {
             let started = ContinuousClock.now
@@ -277,6 +278,8 @@ extension GroupCommit {
         if cache.head == nil { cache.head = try await dialect.head(queuedSince: Self.queuedSince(writes)) }
         guard let known = cache.head?.head else { preconditionFailure("read above") }
         let locked = LockedDecision<Decision>()
+        // The instance this decision changes, even if the writer has moved on to another.
+        let cache = self.cache
         let answer: CommitAnswer
         do {
             answer = try await dialect.commitHoldingLock(known: known, fence: writes[0].fence,
@@ -285,15 +288,26 @@ extension GroupCommit {
                 var decided: Decision?
                 defer { locked.end(decided) }
                 if let move { cache.bringForward(move) }
-                let decision = try await decide(writes, loader: loader)
+                let decision = try await decide(writes, loader: loader, in: cache)
                 decided = decision
                 return decision.attempt.prepared.isEmpty ? nil : decision.attempt.prepared
             }
         } catch {
-            _ = await locked.close()
+            _ = await closeLocked(locked)
             throw error
         }
-        return (await locked.close(), answer)
+        return (await closeLocked(locked), answer)
+    }
+
+    /// How long the writer waits for a locked decision the dialect's deadline cut off.
+    static var lockedDecisionWaitMax: Duration { .seconds(10) }
+
+    /// Closes `locked`; a decision still running past the bound keeps the
+    /// cache it has, and the writer takes a new one.
+    private func closeLocked(_ locked: LockedDecision<Decision>) async -> Decision? {
+        let (decided, ended) = await locked.close(waitingAtMost: Self.lockedDecisionWaitMax)
+        if !ended { cache = WriteCache(jobCountMax: options.jobCacheCountMax) }
+        return decided
     }
 
     private static func queuedSince(_ writes: [PendingWrite]) -> ContinuousClock.Instant {
@@ -301,7 +315,7 @@ extension GroupCommit {
     }
 
     /// Prefetches what the batch reads, then decides each request in order.
-    private func decide(_ writes: [PendingWrite], loader: any ReadLoader) async throws -> Decision {
+    private func decide(_ writes: [PendingWrite], loader: any ReadLoader, in cache: WriteCache) async throws -> Decision {
         let attempt = BatchAttempt(cache: cache, options: options, fence: writes[0].fence, queuedSince: Self.queuedSince(writes))
         var reads = 0
         for _ in 0..<Self.prefetchRoundsMax {

@@ -7,8 +7,10 @@ import LedgerCore
 /// (``WriteDialect``), and when it has, ``bringForward(_:)`` folds in the
 /// other writers' events instead of reading streams again.
 ///
-/// Used by the writer's drain only, one batch at a time.
-final class WriteCache {
+/// Used by one task at a time: the writer's drain, one batch at a time, or
+/// the task deciding a batch under the chain lock, which the drain waits for
+/// (or, past its bound, leaves this instance to: ``LockedDecision``).
+final class WriteCache: @unchecked Sendable {
     /// Nil until read, and after any failure (the head is read again first).
     var head: HeadState?
     /// Job states by job id, folded from their streams (an unregistered state for a job with none).

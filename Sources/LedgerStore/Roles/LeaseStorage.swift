@@ -7,6 +7,9 @@ public protocol LeaseStorage: Sendable {
 }
 
 extension LeaseStorage {
+    /// Renewals, one every third of a lease, in one round: ten lease lengths.
+    static var renewalsPerRoundMax: Int { 30 }
+
     /// Runs `round` under the lease `name` when `holder` gets it (false: another
     /// holder's lease runs), renewing it every third of `milliseconds` while the
     /// round runs. A round longer than its lease (a poller's backlog after a
@@ -26,10 +29,13 @@ extension LeaseStorage {
         return true
     }
 
-    /// Renews `lease` until cancelled, or until it has passed to another holder
-    /// (a renewal that fails for a moment is tried again at the next tick).
+    /// Renews `lease` until cancelled, until it has passed to another holder
+    /// (a renewal that fails for a moment is tried again at the next tick), or
+    /// for ten lease lengths at most: a round wedged past that (a write that
+    /// never returns) lets the lease lapse, so another node takes the service
+    /// over (this round's later writes are then refused).
     private func keepRenewing(_ lease: Lease, milliseconds: Int64) async {
-        while true {
+        for _ in 0..<Self.renewalsPerRoundMax {
             do {
                 try await Task.sleep(for: .milliseconds(max(milliseconds / 3, 1)))
             } catch {
