@@ -258,9 +258,18 @@ import Testing
         let look = WatchdogDecision(decision: .fail, reason: "never submitted before the deadline", ageSeconds: 90_000,
                                     thresholdSeconds: 86_400)
         let neverSubmitted: [LedgerEvent] = [.jobRegistered(Fixtures.registration("j", cost: 30))]
-        #expect(try decide(.watchdog(look, judgedAwaiting: .submission), after: registered).isEmpty)
-        #expect(try decide(.watchdog(look, judgedAwaiting: .submission), after: neverSubmitted).map(\.type)
+        let asRead = WatchdogPolicy.Judged(awaited: .submission, submitted: false)
+        #expect(try decide(.watchdog(look, judged: asRead), after: registered).isEmpty)
+        #expect(try decide(.watchdog(look, judged: asRead), after: neverSubmitted).map(\.type)
                     == [.watchdogDecision, .jobFailed, .creditRefunded], "the state it judged is the state it fails")
+        // Reported on by its provider without an external id (awaiting its end since registration), then submitted.
+        let reported: [LedgerEvent] = neverSubmitted + [.webhookReceived(Fixtures.webhook("", .processing, delivery: "d0"))]
+        let endLook = WatchdogDecision(decision: .fail, reason: "no terminal status before the deadline", ageSeconds: 90_000,
+                                       thresholdSeconds: 86_400)
+        let reportedAsRead = WatchdogPolicy.Judged(awaited: .completion, submitted: false)
+        #expect(try decide(.watchdog(endLook, judged: reportedAsRead), after: reported).map(\.type).contains(.jobFailed))
+        #expect(try decide(.watchdog(endLook, judged: reportedAsRead), after: reported + [.jobSubmitted(.init(externalID: "late"))])
+                    .isEmpty, "submitted since: its wait starts again")
     }
 
     @Test func theWatchdogNeverFailsATerminalJob() throws {

@@ -284,7 +284,7 @@ MUTANTS += [
     ("a literal backslash-u0000 in an id reads as a NUL escape", "Sources/LedgerStore/Log/ProjectionText.swift",
      "if before % 2 == 0 { return index }", "if before >= 0 { return index }", "SQLiteConformance"),
     ("the watchdog's look at a state that is gone is recorded", "Sources/LedgerCore/Decider/Decider.swift",
-     "if let judgedAwaiting, WatchdogPolicy.awaited(state)?.awaited != judgedAwaiting { return [] }", "_ = judgedAwaiting",
+     "if let judged, WatchdogPolicy.Judged(state) != judged { return [] }", "_ = judged",
      "DeciderTests"),
     ("the writer goes on while its locked decision still runs", "Sources/LedgerStore/Engine/LockedDecision.swift",
      "                if deciding { closer = continuation }\n                return deciding", "                return false",

@@ -48,7 +48,7 @@ public struct Watchdog: Sendable {
     public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
         guard let decision = policy.look(at: job, now: clock.now) else { return }
         let metadata = EventMetadata(actor: "watchdog", source: "watchdog")
-        let command = JobCommand.watchdog(decision, judgedAwaiting: WatchdogPolicy.awaited(job)?.awaited)
+        let command = JobCommand.watchdog(decision, judged: WatchdogPolicy.Judged(job))
         let outcome = try await store.execute(.job(jobID: job.jobID, command: command, metadata: metadata))
         guard !outcome.appended.isEmpty else { return }
         round.recorded += 1

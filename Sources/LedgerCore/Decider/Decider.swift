@@ -29,12 +29,12 @@ public enum Decider {
         case .submit(let externalID): return try submit(externalID, state: state)
         case .webhook(let webhook): return receive(webhook, state: state, context: context)
         case .poll(let poll): return [.pollResult(poll)] + evidence(from: poll, state: state, context: context)
-        case .watchdog(let look, let judgedAwaiting):
+        case .watchdog(let look, let judged):
             // A job that ended since the watchdog read it needs no look, nor one
             // awaiting something else now (submitted since); the same verdict for
             // the same reason again is no news: nothing to record.
             if state.status.isTerminal { return [] }
-            if let judgedAwaiting, WatchdogPolicy.awaited(state)?.awaited != judgedAwaiting { return [] }
+            if let judged, WatchdogPolicy.Judged(state) != judged { return [] }
             if let last = state.lastWatchdogLook, last.decision == look.decision, last.reason == look.reason { return [] }
             return [.watchdogDecision(look)] + watchdog(look, state: state, context: context)
         case .cancel(let reason): return try cancel(reason, state: state, context: context)

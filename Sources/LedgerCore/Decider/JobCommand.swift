@@ -8,13 +8,13 @@ public enum JobCommand: Sendable, Hashable {
     case webhook(WebhookReceived)
     /// The provider answered a poll.
     case poll(PollResult)
-    /// The watchdog looked at the job while it awaited `judgedAwaiting` (its
-    /// submission or its end, when the watchdog read it; nil: not checked).
+    /// The watchdog looked at the job as `judged` (what it awaited, and
+    /// whether it was submitted, when the watchdog read it; nil: not checked).
     /// The watchdog reads a page of jobs, then looks at each (polling some):
-    /// a job submitted meanwhile waits for something else since later, and a
-    /// look at the state that is gone records nothing (it could fail and
-    /// refund a job its provider had just started).
-    case watchdog(WatchdogDecision, judgedAwaiting: WatchdogPolicy.Awaited? = nil)
+    /// a job submitted meanwhile waits for something else, or since later,
+    /// and a look at the state that is gone records nothing (it could fail
+    /// and refund a job its provider had just started).
+    case watchdog(WatchdogDecision, judged: WatchdogPolicy.Judged? = nil)
     /// The app cancels the job.
     case cancel(reason: String)
     /// An operator declares the job completed, with its outputs.

@@ -48,6 +48,28 @@ public struct WatchdogPolicy: Sendable, Hashable {
         return (awaited, job.submittedAt ?? registeredAt)
     }
 
+    /// What a look judged a job by: what it awaited, and whether it had been
+    /// submitted (its wait runs from the submission, else the registration).
+    /// Times are not compared: PostgreSQL raises a batch's recorded times
+    /// when it is moved past another node's commits, in the rows, not in
+    /// the writer's cache; whether a time is there at all is the same in both.
+    public struct Judged: Sendable, Hashable {
+        public var awaited: Awaited
+        public var submitted: Bool
+
+        /// Nil for a job the watchdog does not look at (ended, or not registered).
+        public init?(_ job: JobState) {
+            guard let (awaited, _) = WatchdogPolicy.awaited(job) else { return nil }
+            self.awaited = awaited
+            submitted = job.submittedAt != nil
+        }
+
+        public init(awaited: Awaited, submitted: Bool) {
+            self.awaited = awaited
+            self.submitted = submitted
+        }
+    }
+
     /// How long a job may wait for `awaited` before it is stuck (`submitDeadlineMilliseconds`
     /// for a submission, `stuckAfterMilliseconds` for a completion).
     public func waitAllowedMilliseconds(awaiting awaited: Awaited) -> Int64 {
