@@ -69,7 +69,6 @@ import Testing
         }
     }
 
-    /// An auditor reads the dead letters but is not offered forms that would be refused.
     /// Beside each view, the `ledger` command that shows the same from a terminal.
     @Test func everyPageNamesTheCommandThatShowsTheSameFromATerminal() async throws {
         try await withPages { client in
@@ -85,6 +84,7 @@ import Testing
         }
     }
 
+    /// An auditor reads the dead letters but is not offered forms that would be refused.
     @Test func anAuditorIsNotOfferedTheRedriveForms() async throws {
         try await withPages { client in
             let auditor: HTTPFields = [.authorization: "Bearer auditor-key-0123456789abcd"]

@@ -78,7 +78,7 @@ def try_mutant(package, path, find, replace, tests):
     if original.count(find) != 1:
         return "NO LONGER MATCHES (fix mutants.py)", False
     try:
-        open(file, "w").write(original.replace(find, replace))
+        write_whole(file, original.replace(find, replace))
         built, output = run(["swift", "build", "--build-tests"], package, 1800)
         if built != 0:
             # A mutant must be a program: one the compiler refuses tests nothing (fix mutants.py).
@@ -86,7 +86,19 @@ def try_mutant(package, path, find, replace, tests):
         status, output = run(["swift", "test", "--skip-build", "--disable-xctest", "--filter", tests], package, 1800)
         return ("killed", True) if status != 0 else ("SURVIVED", False)
     finally:
-        open(file, "w").write(original)
+        # A second signal must not cut the restore short: ignored while the file is put back.
+        previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+        write_whole(file, original)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def write_whole(path, text):
+    """Writes `text` to `path` through a temporary file renamed over it: never a file half written."""
+    temporary = path + ".mutation-tmp"
+    with open(temporary, "w") as out:
+        out.write(text)
+    os.replace(temporary, path)
 
 
 def report(mutants, verdicts):

@@ -55,15 +55,15 @@ enum HTML {
         <form method="post" action="/admin/logout" class="signout"><button type="submit">Sign out</button></form></nav>
         """
 
-    /// A whole page, with the menu unless it is for someone not signed in
-    /// (the sign-in page: a menu of pages that would send them back, and a
-    /// "Sign out", would only be controls to tab past).
     /// The `ledger` commands that show the same as a page, for a terminal: every
     /// page names them, so what an operator finds here they can script there.
     static func terminal(_ commands: [String]) -> String {
         "<p>The same from a terminal:</p>\n<pre class=\"command\">" + commands.map(escape).joined(separator: "\n") + "</pre>"
     }
 
+    /// A whole page, with the menu unless it is for someone not signed in
+    /// (the sign-in page: a menu of pages that would send them back, and a
+    /// "Sign out", would only be controls to tab past).
     static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok, signedIn: Bool = true) -> Response {
         let html = """
             <!doctype html>

@@ -26,12 +26,12 @@ public struct ChainCheck {
     /// The digest a retention run recorded for the event it redacted at a position, if any.
     public var recordedRedaction: (Int64) -> String? = { _ in nil }
 
+    /// How many retention runs the log holds.
+    public var runCount: Int { runs.count }
+
     /// Checks the events after `head`. A run whose range starts at or before
     /// `head` (an import of the log's later part) still covers its events,
     /// but its digest is not compared here: the whole log's `verify` does.
-    /// The retention runs known, in position order.
-    public var runCount: Int { runs.count }
-
     public init(runs: [Run], after head: ChainHead = .genesis) {
         self.runs = runs.sorted { $0.position < $1.position }
         self.head = head
