@@ -66,7 +66,8 @@ extension Problem {
             // The database's refusal of the ledger's own write is never the sender's
             // fault: "retry later", so a provider keeps the webhook until an operator acts.
             self = Problem(.serviceUnavailable, "Cannot store right now",
-                           detail: "the ledger cannot store this request now; retry later", retryAfterSeconds: 5)
+                           detail: "the ledger cannot store this request now; retry later (the same request again is "
+                               + "safe: a request is recorded at most once)", retryAfterSeconds: 5)
             logReason = error.description
         case .unexpected, .leaseLost:
             self = Problem(.internalServerError, "Internal error",

@@ -55,8 +55,22 @@ struct DatabaseFileCheck {
         }
         guard !isFolder.boolValue else { throw .cannotOpen(path: path, detail: "it is a folder; give the path of a database file") }
         guard FileManager.default.isReadableFile(atPath: path) else { throw .cannotOpen(path: path, detail: "permission denied") }
+        try refuseSecondNames()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return size > 0
+    }
+
+    /// A database file with a second name (a hard link) is refused: SQLite
+    /// keeps its write-ahead log and its locks by name, so two processes
+    /// through two names write past each other (two serves on one file both
+    /// answered 2xx, and the file lost thousands of acknowledged writes), and
+    /// serve's own lock, a file beside the path, cannot see the other name.
+    private func refuseSecondNames() throws(StoreError) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_nlink > 1 else { return }
+        throw .cannotOpen(path: path, detail: "the file has \(status.st_nlink) names (hard links): SQLite keeps a write-ahead log and "
+                              + "locks per name, so two processes using two names corrupt it; keep one name (remove the other links, "
+                              + "`find / -samefile \(path)` lists them) and use only it, or give each copy its own file (cp)")
     }
 
     /// A file of another kind (an export given as --db is the common mistake) is

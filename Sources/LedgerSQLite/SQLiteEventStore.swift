@@ -154,7 +154,11 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             // A file-size limit fails the write as SQLite's "disk I/O error", which reads as a damaged
             // disk (and its runbook restores a backup): say first that the database has no room.
-            if let shortfall = headroomShortfall() { throw .storageUnavailable("\(shortfall); the write failed: \(error)") }
+            if let shortfall = headroomShortfall() {
+                // The cause's own words, not its "retry later" (the answer says that once).
+                let cause = if case .storageUnavailable(let detail) = error { detail } else { error.description }
+                throw .storageUnavailable("\(shortfall); the write failed: \(cause)")
+            }
             throw error
         }
         if let shortfall = headroomShortfall() { throw .storageUnavailable(shortfall) }

@@ -22,7 +22,10 @@ extension StoreError {
         // SQLite turns an integer sum past 64 bits into a REAL, which a STRICT INTEGER column refuses.
         case .SQLITE_CONSTRAINT where database.message?.contains("cannot store REAL value in INTEGER column") == true:
             self = .totalOutOfRange
-        case .SQLITE_CONSTRAINT: self = .invalidRequest("the database refused the write: \(database.message ?? "")")
+        // The ledger checks every request before it writes: a constraint or a guard that refuses the
+        // write is the storage's refusal (another writer, a damaged guard), never the request's fault
+        // (a 4xx would end a provider's retries), as PostgreSQL's 23xxx are.
+        case .SQLITE_CONSTRAINT: self = .storageRefused("the database refused the write: \(database.message ?? "")")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: self = .corrupt(database.message ?? "not a database")
         // The ledger keeps no value near SQLite's 1 GB limit (bodies are at most max_body, 64 MiB): a record
         // read as larger than that has a damaged length on its page, nothing a retry mends.

@@ -154,6 +154,41 @@ import Testing
         #expect(!serve.stderr.contains("\"serving\""))
     }
 
+    /// A second name for the database file (a hard link): SQLite keeps a WAL and
+    /// locks per name, and serve's lock is per path, so two serves through two
+    /// names both ran, both answered 2xx, and the file lost acknowledged writes.
+    /// Every command refuses such a file, naming why.
+    @Test func aDatabaseFileWithASecondNameIsRefused() async throws {
+        let path = try await CorruptionTests.ledger()
+        let second = (path as NSString).deletingLastPathComponent + "/second-name.sqlite"
+        #expect(link(path, second) == 0)
+        for (command, at) in [("serve", path), ("serve", second), ("verify", second)] {
+            let output = command == "serve" ? try await Self.serve(["--db", at]) : try await LedgerBinary.run([command, "--db", at])
+            #expect(output.status == 3 && output.stderr.contains("hard links"), "\(command) \(at): \(output.stderr)")
+        }
+        #expect(unlink(second) == 0)
+        #expect(try await LedgerBinary.run(["verify", "--db", path]).status == 0, "one name again: served")
+    }
+
+    /// A row of the log that its constraints would never have stored (a NULL in
+    /// a NOT NULL column, as a damaged page reads) is damage verify names (exit
+    /// 3), not a crash (it stopped on a failed decode, SIGILL).
+    @Test func aLogRowNoAppendCouldWriteIsNamedAsDamageNotACrash() async throws {
+        let path = try await CorruptionTests.ledger()
+        try await Self.sqlite3(path, """
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, 'metadata        TEXT    NOT NULL CHECK (json_valid(metadata))', 'metadata TEXT')
+                WHERE name = 'events';
+            PRAGMA writable_schema = OFF;
+            """)
+        // A new connection reads the changed schema.
+        try await Self.sqlite3(path, "DROP TRIGGER events_refuse_update; UPDATE events SET metadata = NULL WHERE position = 2;")
+        for command in [["verify"], ["export"]] {
+            let output = try await LedgerBinary.run(command + ["--db", path])
+            #expect(output.status == 3 && output.stderr.contains("does not read as an event"), "\(command): \(output.status) \(output.stderr)")
+        }
+    }
+
     @Test func aTakenPortOrAnAddressThatCannotBeBoundEndsServeAtOnce() async throws {
         let port = ServeProcessTests.freePort()
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,5 +1,6 @@
 import LedgerCore
-import LedgerPostgres
+@testable import LedgerPostgres
+import Logging
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -128,6 +129,20 @@ import Testing
         let taken = try #require(try await nodes[1].claimLease("notifier", holder: other, milliseconds: 3_000))
         #expect(taken.epoch == first.epoch + 1, "a new holder, a new epoch")
         #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
+    }
+
+    /// A node paused inside one of its transactions (a frozen VM) held the chain's
+    /// lock, and every node's writes failed for as long as the pause lasted: each
+    /// session of the ledger is ended by PostgreSQL after 10 s idle in a transaction.
+    @Test func aSessionIdleInItsTransactionIsEndedByTheServer() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let node = try await PostgresEventStore.open(url: url)
+        defer { Task { await node.close() } }
+        let shown = try await node.reading { connection in
+            try await rows("SHOW idle_in_transaction_session_timeout", on: connection, logger: Logger(label: "test")).first?
+                .text("idle_in_transaction_session_timeout")
+        }
+        #expect(shown == "10s")
     }
 
     /// A round longer than its lease (a poller's backlog, a slow notification)

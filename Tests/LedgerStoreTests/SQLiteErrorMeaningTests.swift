@@ -16,4 +16,15 @@ import Testing
             #expect(StoreError(DatabaseError(resultCode: code)).needsOperator == needsOperator, "\(code)")
         }
     }
+
+    /// A guard or constraint that refuses the ledger's own write is the storage's
+    /// refusal (a 503 the sender retries), as PostgreSQL's 23xxx are, never the
+    /// request's fault: a 400 ended a provider's retries, and its webhook was lost.
+    @Test func aRefusedWriteIsTheStoragesRefusalNotABadRequest() {
+        for code in [ResultCode.SQLITE_CONSTRAINT_TRIGGER, .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_CHECK] {
+            let refused = StoreError(DatabaseError(resultCode: code, message: "events: an insert must take the next position"))
+            guard case .storageRefused(let detail) = refused else { Issue.record("\(code): \(refused)"); continue }
+            #expect(detail.contains("refused the write"))
+        }
+    }
 }

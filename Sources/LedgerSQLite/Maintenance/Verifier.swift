@@ -35,7 +35,7 @@ struct Verifier {
         let recorded = try db.cachedStatement(sql: "SELECT data_sha256 FROM retention_redactions WHERE position = ?")
         walk.useRecordedRedactions { position in try? String.fetchOne(recorded, arguments: [position]) }
         let rows = try Row.fetchCursor(db, sql: "SELECT \(StoredEvent.selectColumns) FROM events ORDER BY position")
-        while let row = try rows.next() { walk.visit(StoredEvent(row: row), progress: progress) }
+        while let row = try rows.next() { walk.visit(try StoredEvent(row: row), progress: progress) }
         return walk.finish(projectedBalances: try projectedBalances(db))
     }
 
