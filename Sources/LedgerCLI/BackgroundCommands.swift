@@ -44,6 +44,8 @@ struct BackgroundOnce {
             throw error
         }
         await composition.shutdown()
+        // A cron round is one round: serve's node takes the service again at its next, not three rounds later.
+        await store.releaseLeases(holder: BackgroundComposition.holder)
         await store.close()
         writeOut(summary)
     }

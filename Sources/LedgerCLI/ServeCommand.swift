@@ -279,6 +279,8 @@ struct EngineService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        // The background rounds have ended: another node takes the services at its next round.
+        await engine.releaseLeases(holder: BackgroundComposition.holder)
         await engine.close()
     }
 }

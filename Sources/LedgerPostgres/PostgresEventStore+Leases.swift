@@ -19,4 +19,13 @@ extension PostgresEventStore {
             }
         }
     }
+
+    /// The leases' epoch is kept: the next holder's claim takes the next one,
+    /// so a late write of this holder is refused as before.
+    public func releaseLeases(holder: String) async {
+        _ = try? await reading { [self] connection in
+            try await run("UPDATE ledger_leases SET expires_at = now() - interval '1 millisecond' WHERE holder = $1 AND expires_at >= now()",
+                          [.text(holder)], on: connection, logger: logger)
+        }
+    }
 }

@@ -131,6 +131,26 @@ import Testing
         #expect(try await nodes[0].claimLease("notifier", holder: first.holder, milliseconds: 3_000) == nil, "the old holder is out")
     }
 
+    /// A node that stops lets its leases lapse: another node takes its services at
+    /// its next round (a rolling deploy paused the watchdog for three of its rounds),
+    /// and a late write of the node that stopped is still refused.
+    @Test func aStoppingNodeReleasesItsLeases() async throws {
+        let url = try ThrowawayPostgres.shared().newDatabase()
+        let nodes = [try await PostgresEventStore.open(url: url), try await PostgresEventStore.open(url: url)]
+        defer { Task { for node in nodes { await node.close() } } }
+        _ = try await nodes[0].execute(Fixtures.register("handed", cost: 10, externalID: "x-handed"))
+        let first = try #require(try await nodes[0].claimLease("watchdog", holder: "node-0", milliseconds: 60_000))
+        #expect(try await nodes[1].claimLease("watchdog", holder: "node-1", milliseconds: 60_000) == nil, "held")
+        await nodes[0].releaseLeases(holder: "node-0")
+        let taken = try #require(try await nodes[1].claimLease("watchdog", holder: "node-1", milliseconds: 60_000))
+        #expect(taken.epoch == first.epoch + 1, "at once, with the next epoch")
+        await #expect(throws: StoreError.leaseLost(name: "watchdog", epoch: first.epoch)) {
+            try await Lease.$current.withValue(first) {
+                try await nodes[0].execute(Fixtures.deliver(Fixtures.webhook("x-handed", .failed, delivery: "d-late")))
+            }
+        }
+    }
+
     /// A node paused inside one of its transactions (a frozen VM) held the chain's
     /// lock, and every node's writes failed for as long as the pause lasted: each
     /// session of the ledger is ended by PostgreSQL after 10 s idle in a transaction.

@@ -4,6 +4,10 @@ public protocol LeaseStorage: Sendable {
     /// Takes or renews the lease `name` for `holder` for `milliseconds` on
     /// the database's clock; nil while another holder's lease runs.
     func claimLease(_ name: String, holder: String, milliseconds: Int64) async throws(StoreError) -> Lease?
+    /// Lets every lease of `holder` lapse now (a process that stops: another
+    /// node takes its services at its next round, not three rounds later);
+    /// a failure is left to the leases' own expiry.
+    func releaseLeases(holder: String) async
 }
 
 extension LeaseStorage {
