@@ -49,7 +49,9 @@ enum ChangeChannel {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("the change listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                // PSQLError's own description hides its cause ("Generic description to prevent leakage").
+                let reason = (error as? PSQLError).map(PostgresConnectFailure.describe) ?? "\(error)"
+                logger.warning("the change listener lost its connection; reconnecting", metadata: ["error": "\(reason)"])
             }
             try? await Task.sleep(for: .seconds(1))
         }

@@ -193,7 +193,9 @@ import Testing
         #expect(imported.status == 0 && imported.stdout == "imported 6 events\n")
         #expect(try await LedgerBinary.run(["verify", "--db", target]).status == 0)
         let again = try await LedgerBinary.run(["import", "--db", target, file])
-        #expect(again.status == 1 && again.stderr.contains("line 1"))
+        // The file starts inside the log (an export taken before it moved on): said so, with what to export.
+        #expect(again.status == 1 && again.stderr.contains("line 1") && again.stderr.contains("ledger export --after 6"),
+                "\(again.stderr)")
     }
 
     /// `export --after N` continues a move: the log's first N events, then the rest after N,

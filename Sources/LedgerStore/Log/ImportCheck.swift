@@ -37,6 +37,11 @@ public enum ImportCheck {
             func rejected(_ problem: String) -> StoreError {
                 .importRejected(line: index + 1, detail: "position \(event.position): \(problem)")
             }
+            if index == 0, event.position <= head.position {
+                // The file starts inside this log: an export taken before the log moved on.
+                throw rejected("this ledger's log is at position \(head.position) already: the file starts inside it (an export "
+                               + "taken before the log moved on); export what comes after: ledger export --after \(head.position)")
+            }
             if let problem = chain.check(event) { throw rejected(problem) }
             guard let at = Timestamp(iso8601: event.recordedAt), at.iso8601 == event.recordedAt else {
                 throw rejected("recorded_at \(event.recordedAt.debugDescription) is not a UTC time like 2026-11-23T10:00:00.000Z")
