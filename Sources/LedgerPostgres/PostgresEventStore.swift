@@ -202,7 +202,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             try await reading(within: deadlines) { connection in
                 try await run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection, logger: logger)
                 do {
-                    try await run("SET LOCAL lock_timeout = '\(Self.lockTimeoutMilliseconds)ms'", on: connection, logger: logger)
+                    try await run(TransactionLimits.sql(lockTimeoutMilliseconds: Self.lockTimeoutMilliseconds), on: connection, logger: logger)
                     let row = try await rows("SELECT position, hash FROM ledger_head WHERE id = 0 FOR UPDATE", on: connection, logger: logger)
                     guard let row = row.first, let position = row.integer("position"), let hash = row.text("hash") else {
                         throw StoreError.corrupt("ledger_head has no row: the schema was changed outside the ledger")

@@ -150,39 +150,26 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         return port
     }
 
-    /// What every session of the ledger sets at its start. A node paused inside
-    /// one of its transactions (a frozen VM, SIGSTOP) holding the chain's lock
-    /// stopped every node's writes for as long as it stayed paused: PostgreSQL
-    /// now ends such a session after 10 s idle in its transaction, and its
-    /// locks with it (nothing of it was acknowledged). The ledger's own
-    /// transactions are never idle that long: between two statements it only
-    /// decides a batch or folds a chunk of the log, milliseconds.
-    static let sessionParameters = [("idle_in_transaction_session_timeout", "10s")]
-
     /// The client's configuration (TLS off for a unix socket, preferred over TCP).
     var clientConfiguration: PostgresClient.Configuration {
-        var configuration = switch endpoint {
+        switch endpoint {
         case .socket(let path):
             PostgresClient.Configuration(unixSocketPath: path, username: user, password: password, database: database)
         case .tcp(let host, let port):
             PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database,
                                          tls: tlsConfiguration.map { $0.required ? .require($0.0) : .prefer($0.0) } ?? .disable)
         }
-        configuration.options.additionalStartupParameters = Self.sessionParameters
-        return configuration
     }
 
     /// One connection's configuration, the same as the pool's.
     var connectionConfiguration: PostgresConnection.Configuration {
-        var configuration = switch endpoint {
+        switch endpoint {
         case .socket(let path):
             PostgresConnection.Configuration(unixSocketPath: path, username: user, password: password, database: database)
         case .tcp(let host, let port):
             PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
                                              tls: connectionTLS)
         }
-        configuration.options.additionalStartupParameters = Self.sessionParameters
-        return configuration
     }
 
     private var connectionTLS: PostgresConnection.Configuration.TLS {

@@ -15,6 +15,7 @@ struct PostgresMigrator {
         if try await isReadOnly(connection) { return try await checkCurrent(connection) }
         try await run("BEGIN", on: connection, logger: logger)
         do {
+            try await run(TransactionLimits.sql(), on: connection, logger: logger)
             try await run("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresMigrations.advisoryLockKey)],
                           on: connection, logger: logger)
             let (applied, relations) = try await creating { try await appliedMigrations(connection) }

@@ -79,6 +79,7 @@ final class PostgresWriteDialect: WriteDialect, Sendable {
         try await using(Self.deadlines(queuedSince)) { [self] connection in
             do {
                 try await run("BEGIN ISOLATION LEVEL READ COMMITTED", on: connection, logger: logger)
+                try await run(TransactionLimits.sql(), on: connection, logger: logger)
                 let started = ContinuousClock.now
                 let locked = try await rows("SELECT * FROM ledger_lock_head($1, $2)",
                                             [.integer(known.position), .text(known.hash)], on: connection, logger: logger)
