@@ -15,7 +15,8 @@ struct DoctorCommand: AsyncParsableCommand {
             minutes, dead letters, and a provider whose webhooks stopped while polls still
             find completions (a silent webhook outage: no webhook for an hour, completions
             by poll in the last day), and status words a provider sent in the last week
-            that its profile does not know; and a SQLite file that cannot give the space
+            that its profile does not know; a clock behind the log's last event by more
+            than a minute (stepped back); and a SQLite file that cannot give the space
             retention frees back (made in no auto-vacuum mode). Exit 0: nothing found;
             1: findings; 3: the database cannot be used. The whole-log walk takes
             about 8 s per million events here: --skip-verify leaves it out (in an

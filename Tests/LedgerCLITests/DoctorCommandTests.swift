@@ -59,6 +59,22 @@ import Testing
         #expect(!soon.stdout.contains("overdue"), "a minute after queueing is not overdue: \(soon.stdout)")
     }
 
+    /// A clock that stepped back (a bad NTP step): events are stamped at the
+    /// head's time until the clock passes it, and the watchdog's ages wait. It
+    /// was reported nowhere; the doctor names it (a minute's drift is no news).
+    @Test func aClockBehindTheLogIsNamed() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let clock = ManualClock()
+        let store = try SQLiteEventStore(path: path, options: StoreOptions(clock: { clock.now }))
+        _ = try await store.execute(Fixtures.register("j_future", cost: 5, externalID: "x-future"))
+        await store.close()
+        let behind = try await LedgerBinary.run(["doctor", "--db", path, "--at", clock.now.adding(milliseconds: -3_600_000).iso8601])
+        #expect(behind.status == 1 && behind.stdout.contains("[clock] the log's last event is stamped \(clock.now.iso8601)"),
+                "\(behind.stdout)\(behind.stderr)")
+        let drift = try await LedgerBinary.run(["doctor", "--db", path, "--at", clock.now.adding(milliseconds: -30_000).iso8601])
+        #expect(!drift.stdout.contains("[clock]"), "half a minute is drift: \(drift.stdout)")
+    }
+
     /// A file made in no auto-vacuum mode keeps what retention frees: the
     /// doctor says so, and the command it gives, pasted into a shell, mends it.
     @Test func aFileThatCannotGiveSpaceBackIsNamedWithItsMend() async throws {

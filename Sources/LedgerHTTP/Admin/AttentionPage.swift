@@ -42,6 +42,7 @@ struct AttentionPage {
                         link: "/admin/dead-letters")
         case .silentWebhooks: return Tile(count: table.rows.count, noun: "provider gone quiet", link: "/admin/providers")
         case .unknownStatuses: return Tile(count: table.rows.count, noun: "unknown status word", link: "/admin/providers#unknown")
+        case .logAhead: return Tile(count: table.rows.count, noun: "clock behind the log", link: "/admin")
         default: return Tile(count: table.rows.count, noun: "row", link: "/admin")
         }
     }

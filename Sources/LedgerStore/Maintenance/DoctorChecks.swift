@@ -3,7 +3,7 @@ import LedgerCore
 /// One thing that needs a look, with the command that addresses it.
 public struct DoctorFinding: Encodable, Sendable, Hashable {
     /// Which question found it: `stuck`, `orphans`, `notifications`,
-    /// `dead-letters`, `silent-webhooks`, `unknown-statuses` (and `log` for verify's).
+    /// `dead-letters`, `silent-webhooks`, `unknown-statuses`, `clock` (and `log` for verify's).
     public var check: String
     public var summary: String
     public var command: String
@@ -62,6 +62,12 @@ public struct DoctorChecks: Sendable {
                              command: "ledger redrive --status processing --provider \(provider) --action poll --operator YOU --reason \"webhook outage\"\(db)   # and check \(provider)'s webhook settings")
             },
             DoctorChecks(model: .unknownStatuses(seenFrom: weekAgo, seenTo: now), findings: unknownStatuses),
+            // A minute's drift between nodes is no news; a clock stepped back is.
+            DoctorChecks(model: .logAhead(of: now.adding(milliseconds: 60_000))) { (row: LogAhead, db) in
+                .init(check: "clock", summary: "the log's last event is stamped \(row.latest), after this clock (\(now.iso8601)): a clock "
+                          + "stepped back; new events are stamped at that time until the clock passes it, and jobs judged by age wait",
+                      command: "timedatectl status   # check NTP on every node; then `ledger doctor\(db)` again")
+            },
         ]
     }
 

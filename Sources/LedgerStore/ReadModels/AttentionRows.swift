@@ -93,3 +93,12 @@ public struct StatusCount: ReadRow {
         jobs = record.count("jobs")
     }
 }
+
+/// ``ReadModel/logAhead(of:)``: the time the log's last event is stamped with.
+public struct LogAhead: ReadRow {
+    public var latest: String
+
+    public init(_ record: ReadTable.Record) {
+        latest = record["latest"] ?? ""
+    }
+}

@@ -38,6 +38,11 @@ extension ReadModel {
                 """
         case .silentWebhooks(let pollsSince, let webhooksBefore):
             return WebhookReads.silentSQL(pollsSince: pollsSince, webhooksBefore: webhooksBefore)
+        case .logAhead(let after):
+            return """
+                SELECT recorded_at AS latest FROM events
+                WHERE position = (SELECT max(position) FROM events) AND recorded_at > '\(after.iso8601)'
+                """
         case .page(let page): return page.sql(wrapping: Self.list(page.list))
         case .recentJobs, .detectionLatencyByDay: return nil
         }

@@ -47,6 +47,10 @@ public enum ReadModel: Sendable, Hashable {
     /// webhook is older than `webhooksBefore` (a silent webhook outage):
     /// `provider`, `completed_by_poll`, `last_webhook_at`.
     case silentWebhooks(pollsSince: Timestamp, webhooksBefore: Timestamp)
+    /// The log's last event when it is stamped after `after` (a clock that
+    /// stepped back: events are stamped at the head's time until the clock
+    /// passes it): `latest`; no row when it is not.
+    case logAhead(of: Timestamp)
     /// One page of a list (``ListPage``).
     case page(ListPage)
 }
