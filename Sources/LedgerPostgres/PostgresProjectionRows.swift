@@ -8,9 +8,11 @@ import LedgerStore
 ///
 /// PostgreSQL's text holds no NUL: a provider's text with one made the
 /// batch's projections fail with 22P05, so the webhook could never be
-/// recorded. The rows' values are written as ``ProjectionText`` shows them;
-/// a last pass over the whole document (nearly always finding nothing)
-/// keeps any NUL escape a value brought from reaching PostgreSQL.
+/// recorded. A NUL character of any text value reaches the document as a
+/// `\u0000` escape, which one pass over the whole document writes
+/// `\uFFFD`: what ``ProjectionText/shown(_:)-(String)`` makes of each value
+/// on SQLite, for every value at once (a JSON column's own escapes are
+/// already rewritten in its row, ``ProjectionText/shownJSON(_:)``).
 enum PostgresProjectionRows {
     /// The jobs' `projection_jobs` rows, column for column (``JobState/columns``),
     /// written straight into bytes: a batch's rows are on the commit's path.
@@ -26,7 +28,7 @@ enum PostgresProjectionRows {
                 switch value {
                 case .null: out.append(contentsOf: "null".utf8)
                 case .integer(let integer): out.append(contentsOf: String(integer).utf8)
-                case .text(let text): JSONWriter.appendString(ProjectionText.shown(text), to: &out)
+                case .text(let text): JSONWriter.appendString(text, to: &out)
                 }
             }
             out.append(UInt8(ascii: "}"))
@@ -46,7 +48,7 @@ enum PostgresProjectionRows {
             }),
             "providers": .array(delta.providers.values.map(provider)),
             "unknown_statuses": .array(delta.unknownStatuses.map { key, tally in
-                .object(["provider": .string(key.provider), "raw_status": .string(ProjectionText.shown(key.rawStatus)), "reports": .int(tally.count),
+                .object(["provider": .string(key.provider), "raw_status": .string(key.rawStatus), "reports": .int(tally.count),
                          "last_seen_at": .string(tally.lastSeenAt.iso8601)])
             }),
             "orphans": .array(delta.orphans.map { orphan in
@@ -74,9 +76,7 @@ enum PostgresProjectionRows {
 
     /// Rows of the fold's own tables as JSON objects of their columns.
     private static func rows<Row: ProjectionRow>(_ rows: some Sequence<Row>) -> JSONValue {
-        .array(rows.map { row in
-            .object(Dictionary(uniqueKeysWithValues: zip(Row.columns, row.rowValues.map { ProjectionText.shown($0).jsonValue })))
-        })
+        .array(rows.map { row in .object(Dictionary(uniqueKeysWithValues: zip(Row.columns, row.rowValues.map(\.jsonValue)))) })
     }
 
     private static func provider(_ counts: Contribution.Provider) -> JSONValue {

@@ -32,7 +32,7 @@ struct ProjectionWriter: Sendable {
     /// a new job, a status or external id that moved.
     func upsertJob(_ state: JobState, _ db: Database) throws {
         guard state.isRegistered else { return }
-        let values = state.rowValues.map(ProjectionText.shown)
+        let values = ProjectionText.shown(state.rowValues)
         try db.cachedStatement(sql: sql.updateJobKeepingKeys).execute(values: values)
         guard db.changesCount == 0 else { return }
         try db.cachedStatement(sql: sql.upsertJob).execute(values: values)
@@ -45,7 +45,7 @@ struct ProjectionWriter: Sendable {
     /// overwriting the first.
     func insertJobs(_ jobs: [JobState], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: sql.insertJob)
-        for job in jobs { try statement.execute(values: job.rowValues.map(ProjectionText.shown)) }
+        for job in jobs { try statement.execute(values: ProjectionText.shown(job.rowValues)) }
     }
 
     /// Writes a batch's summed changes, a rebuild chunk's or a group
@@ -97,7 +97,7 @@ struct ProjectionWriter: Sendable {
     private func upsert<Row: ProjectionRow>(_ rows: some Sequence<Row>, _ db: Database) throws {
         guard let text = sql.upserts[Row.table] else { preconditionFailure("no upsert for \(Row.table)") }
         let statement = try db.cachedStatement(sql: text)
-        for row in rows { try statement.execute(values: row.rowValues.map(ProjectionText.shown)) }
+        for row in rows { try statement.execute(values: ProjectionText.shown(row.rowValues)) }
     }
 
     func setCheckpoint(_ position: Int64, _ db: Database) throws {

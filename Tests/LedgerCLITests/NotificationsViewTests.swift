@@ -1,7 +1,5 @@
 import Foundation
 import LedgerCore
-import LedgerPostgres
-import LedgerSQLite
 import LedgerStore
 import LedgerTesting
 import Testing
@@ -12,20 +10,10 @@ import Testing
 @Suite struct NotificationsViewTests {
     @Test(arguments: ["sqlite", "postgres"])
     func theViewListsEveryNotificationWithItsStage(engine: String) async throws {
-        let (url, store): (String, any LedgerEngine)
-        var auditorURL: String?
-        if engine == "sqlite" {
-            let path = Fixtures.temporaryDatabasePath()
-            (url, store) = (path, try SQLiteEventStore(path: path))
-        } else {
-            let server = try ThrowawayPostgres.shared()
-            let database = try server.newDatabaseName()
-            (url, store) = (server.url(database: database), try await PostgresEventStore.open(url: server.url(database: database)))
-            auditorURL = try server.auditorURL(database: database)
-        }
+        let (_, store, auditorURL) = try await StuckJobsViewTests.ledger(on: engine)
         try await StoreConformance.notificationsOfEveryStage(store)
         await store.close()
-        let viewed = try await LedgerBinary.run(["query", "--db", auditorURL ?? url, "--format", "json",
+        let viewed = try await LedgerBinary.run(["query", "--db", auditorURL, "--format", "json",
                                                  "SELECT notification_id, stage, attempts FROM notifications ORDER BY notification_id"])
         #expect(viewed.status == 0, "\(viewed.stderr)")
         guard case .array(let rows)? = JSONValue(jsonText: viewed.stdout) else { Issue.record("no rows: \(viewed.stdout)"); return }

@@ -11,19 +11,23 @@ import Testing
 /// engine's view in its own shipped SQL: here they must name the same jobs,
 /// for the same reasons, under the thresholds `serve` recorded.
 @Suite struct StuckJobsViewTests {
+    /// A new ledger on `engine` ("sqlite" or "postgres"): its location, the store,
+    /// and the location an auditor's `ledger query` uses (PostgreSQL's reader
+    /// role; the file itself on SQLite).
+    static func ledger(on engine: String) async throws -> (url: String, store: any LedgerEngine, auditorURL: String) {
+        guard engine == "postgres" else {
+            let path = Fixtures.temporaryDatabasePath()
+            return (path, try SQLiteEventStore(path: path), path)
+        }
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabaseName()
+        let url = server.url(database: database)
+        return (url, try await PostgresEventStore.open(url: url), try server.auditorURL(database: database))
+    }
+
     @Test(arguments: ["sqlite", "postgres"])
     func theViewNamesTheJobsTheAuditNames(engine: String) async throws {
-        let (url, store): (String, any LedgerEngine)
-        var auditorURL: String?
-        if engine == "sqlite" {
-            let path = Fixtures.temporaryDatabasePath()
-            (url, store) = (path, try SQLiteEventStore(path: path))
-        } else {
-            let server = try ThrowawayPostgres.shared()
-            let database = try server.newDatabaseName()
-            (url, store) = (server.url(database: database), try await PostgresEventStore.open(url: server.url(database: database)))
-            auditorURL = try server.auditorURL(database: database)
-        }
+        let (url, store, auditorURL) = try await Self.ledger(on: engine)
         let policy = WatchdogPolicy(stuckAfterMilliseconds: 1000, deadlineMilliseconds: 86_400_000, submitDeadlineMilliseconds: 2000)
         try await store.recordSettings(policy.recordedSettings)
         _ = try await store.execute(Fixtures.register("never_submitted"))
@@ -33,7 +37,7 @@ import Testing
         await store.close()
         // Past both thresholds (whole seconds, compared with `>`), the wait bounded.
         try await Task.sleep(for: .milliseconds(3200))
-        let viewed = try await LedgerBinary.run(["query", "--db", auditorURL ?? url, "--format", "json",
+        let viewed = try await LedgerBinary.run(["query", "--db", auditorURL, "--format", "json",
                                                  "SELECT job_id, reason FROM stuck_jobs ORDER BY job_id"])
         let audited = try await LedgerBinary.run(["audit", "stuck", "--db", url, "--format", "json"])
         #expect(viewed.status == 0 && audited.status == 0, "\(viewed.stderr)\(audited.stderr)")

@@ -16,6 +16,18 @@ public enum ProjectionText {
         return .text(shown(text))
     }
 
+    /// A row's values as text columns hold them: the row itself (no copy)
+    /// unless one holds a NUL, as nearly always on the append path.
+    public static func shown(_ values: [SQLValue]) -> [SQLValue] {
+        guard values.contains(where: holdsNUL) else { return values }
+        return values.map(shown)
+    }
+
+    private static func holdsNUL(_ value: SQLValue) -> Bool {
+        guard case .text(var text) = value else { return false }
+        return text.withUTF8 { $0.contains(0) }
+    }
+
     /// `text` with each NUL character written U+FFFD; nearly always `text`
     /// itself, after one scan of its bytes.
     public static func shown(_ text: String) -> String {
