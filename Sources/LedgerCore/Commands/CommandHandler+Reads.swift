@@ -67,13 +67,3 @@ extension CommandHandler {
         return reads
     }
 }
-
-extension WebhookReceived {
-    /// Why this webhook's external id is refused before it is routed or read,
-    /// or nil (none, or one the decider takes). The engines read no id the
-    /// decider refuses: PostgreSQL's read of a NUL failed the whole batch,
-    /// answered 500 where SQLite answered 400.
-    var externalIDProblem: String? {
-        externalID.isEmpty ? nil : Identifier.problem(externalID, field: "external_id")
-    }
-}

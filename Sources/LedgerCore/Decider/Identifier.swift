@@ -69,11 +69,21 @@ extension JobCommand {
 }
 
 extension WebhookReceived {
+    /// Why this webhook's external id is refused before it is routed or read,
+    /// or nil (none, or one the decider takes). The engines read no id the
+    /// decider refuses: PostgreSQL's read of a NUL failed the whole batch,
+    /// answered 500 where SQLite answered 400. An empty id is routing's
+    /// business: only a webhook matched by our job id is stored without one.
+    var externalIDProblem: String? {
+        externalID.isEmpty ? nil : Identifier.problem(externalID, field: "external_id")
+    }
+
     /// Checks the ids a webhook is routed and deduplicated by, and its outputs.
     public func validate() throws(DecisionError) {
         try Identifier.check(provider, field: "provider")
         // Matched by our job id, a webhook may carry no external id (NCA's failures).
-        if !(externalID.isEmpty && matchedBy == .jobID) { try Identifier.check(externalID, field: "external_id") }
+        if externalID.isEmpty && matchedBy != .jobID { try Identifier.check(externalID, field: "external_id") }
+        if let problem = externalIDProblem { throw .invalid(problem) }
         try Identifier.check(deliveryID, field: "delivery_id")
         try Identifier.checkDepth(outputs, field: "outputs")
     }
