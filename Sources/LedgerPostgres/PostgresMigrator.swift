@@ -23,9 +23,8 @@ struct PostgresMigrator {
             let pending = PostgresMigrations.all.filter { !applied.contains($0.identifier) }
             // An upgrade's new table or view whose name another application took since the first open
             // (an app's own `notifications` table beside the ledger): named, with nothing written.
-            let clashes = relations.intersection(Self.names(createdBy: pending))
-                .subtracting(Self.names(createdBy: PostgresMigrations.all.filter { applied.contains($0.identifier) }))
-            guard clashes.isEmpty else { throw StoreError.foreignObjects(location: location.description, names: clashes.sorted()) }
+            let clashes = SchemaNames.clashes(relations, migrations: PostgresMigrations.all, applied: Set(applied))
+            guard clashes.isEmpty else { throw StoreError.foreignObjects(location: location.description, names: clashes) }
             try await creating {
                 for migration in pending {
                     for sql in Self.statements(of: migration.sql) { try await run(sql, on: connection, logger: logger) }
@@ -127,20 +126,7 @@ struct PostgresMigrator {
     }
 
     /// The tables and views the migrations create, read from their SQL.
-    static let ownNames: Set<String> = names(createdBy: PostgresMigrations.all).union(["ledger_migrations"])
-
-    /// The tables and views `migrations` create, read from their SQL.
-    static func names(createdBy migrations: [(identifier: String, sql: String)]) -> Set<String> {
-        let pattern = try? NSRegularExpression(pattern: #"CREATE (?:TABLE|VIEW) (?:IF NOT EXISTS )?([a-z_]+)"#)
-        var names: Set<String> = []
-        for migration in migrations {
-            let text = migration.sql as NSString
-            for match in pattern?.matches(in: migration.sql, range: NSRange(location: 0, length: text.length)) ?? [] {
-                names.insert(text.substring(with: match.range(at: 1)))
-            }
-        }
-        return names
-    }
+    static let ownNames: Set<String> = SchemaNames.created(by: PostgresMigrations.all).union(["ledger_migrations"])
 
     /// A migration's statements: each ends with `;` at the end of a line,
     /// outside a `$$`-quoted function body (the extended protocol takes one

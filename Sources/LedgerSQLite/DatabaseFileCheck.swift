@@ -10,10 +10,8 @@ import LedgerStore
 /// the check is asked for an integrity check.
 struct DatabaseFileCheck {
     let path: String
-    /// The migrations this build knows.
-    let knownMigrations: Set<String>
-    /// The first of them: every ledger has it.
-    let firstMigration: String
+    /// The migrations this build knows; the first is in every ledger.
+    let migrations: [SchemaNames.Migration]
 
     /// Runs the checks; with `quickCheckMilliseconds`, SQLite's `quick_check`
     /// too, stopped after that long on a large file (the result says so).
@@ -29,14 +27,19 @@ struct DatabaseFileCheck {
             throw .notALedger(path: path, tables: tables)
         }
         let applied = try strings("SELECT identifier FROM grdb_migrations", db)
-        guard applied.contains(firstMigration) else {
+        guard let first = migrations.first, applied.contains(first.identifier) else {
             // A ledger whose very first migration was interrupted has only the
             // (empty) migrations table; anything else is another GRDB application's.
             if tables == ["grdb_migrations"], applied.isEmpty { return .newDatabase }
             throw .notALedger(path: path, tables: tables)
         }
-        let unknown = applied.filter { !knownMigrations.contains($0) }
+        let unknown = applied.filter { known in !migrations.contains { $0.identifier == known } }
         guard unknown.isEmpty else { throw .newerLedger(path: path, migrations: unknown.sorted()) }
+        // An upgrade's new table or view whose name an auditor or another application
+        // took in the file since: named, with nothing migrated (SQLite's own error otherwise).
+        let relations = try strings("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", db)
+        let clashes = SchemaNames.clashes(Set(relations), migrations: migrations, applied: Set(applied))
+        guard clashes.isEmpty else { throw .foreignObjects(location: path, names: clashes) }
         guard let quickCheckMilliseconds else { return .notChecked }
         return try quickCheck(db, budgetMilliseconds: quickCheckMilliseconds)
     }

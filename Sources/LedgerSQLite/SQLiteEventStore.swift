@@ -32,8 +32,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     private static func fileCheck(_ path: String) -> DatabaseFileCheck {
-        let migrations = LedgerMigrations.all.map(\.identifier)
-        return DatabaseFileCheck(path: path, knownMigrations: Set(migrations), firstMigration: migrations[0])
+        DatabaseFileCheck(path: path, migrations: LedgerMigrations.all)
     }
 
     /// Opens (creating if needed) the ledger at `path` and migrates it.

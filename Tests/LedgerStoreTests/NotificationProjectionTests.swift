@@ -92,6 +92,28 @@ import Testing
         await store.close()
     }
 
+    /// An auditor made their own `notifications` view in the file before the
+    /// upgrade that brings the ledger's view of that name: the upgrade names
+    /// the clash and writes nothing (it said "the database cannot store right
+    /// now (... already exists); retry later", which no retry mends), and the
+    /// ledger opens once the name is free.
+    @Test func anUpgradeWhoseNewViewsNameAnAuditorTookSaysSoAndWritesNothing() async throws {
+        let (path, _) = try await Self.ledger { db in
+            try db.execute(sql: "DROP VIEW notifications")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v11-notifications-view'")
+            try db.execute(sql: "CREATE VIEW notifications AS SELECT job_id FROM projection_jobs")
+        }
+        #expect(throws: StoreError.foreignObjects(location: path, names: ["notifications"])) { try SQLiteEventStore(path: path) }
+        let applied = try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000)
+            .run("SELECT identifier FROM grdb_migrations WHERE identifier = 'v11-notifications-view'").rows
+        #expect(applied.isEmpty, "nothing migrated")
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "DROP VIEW notifications") }
+        try queue.close()
+        let store = try SQLiteEventStore(path: path)
+        await store.close()
+    }
+
     /// A rebuild the migration asked for that did not commit (a kill, a full
     /// disk) is asked for still: the next open does it.
     @Test func aRequestedRebuildThatDidNotHappenIsDoneByTheNextOpen() async throws {

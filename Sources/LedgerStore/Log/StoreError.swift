@@ -106,7 +106,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .foreignObjects(let location, let names):
             "\(location) already holds \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", ..." : ""), "
                 + "named as the ledger's tables but made by something else: nothing was written to it; "
-                + "give the ledger a database (or a schema, through the role's search_path) of its own"
+                + "rename them, or give the ledger a database (on PostgreSQL, a schema through the role's search_path) of its own"
         case .cannotConnect(let location, let reason):
             "cannot connect to \(location): \(reason)"
         case .storageRefused(let detail):
