@@ -51,6 +51,9 @@ final class BoundedConnections: Sendable {
     }
     private let watch = Mutex(Watch())
 
+    /// How the answer to a use that got no connection in time begins.
+    static let noConnectionWords = "no PostgreSQL connection within"
+
     init(client: PostgresClient) {
         self.client = client
     }
@@ -80,7 +83,7 @@ final class BoundedConnections: Sendable {
                 let timer = Task {
                     try await Task.sleep(for: deadlines.acquiring)
                     use.expireUnlessAcquired(StoreError.storageUnavailable(
-                        "no PostgreSQL connection within \(deadlines.acquiring): the database is down or saturated"))
+                        "\(Self.noConnectionWords) \(deadlines.acquiring): the database is down or saturated"))
                     guard let finishing = deadlines.finishing else { return }
                     try await Task.sleep(for: finishing - deadlines.acquiring)
                     use.expire(StoreError.storageUnavailable("PostgreSQL did not answer within \(finishing)"), closing: true)

@@ -8,6 +8,32 @@ extension PostgresEventStore: EngineOperations {
     /// holds every privilege appending needs, and a commit between this
     /// node's group commits that also takes the chain lock goes through.
     public func probeWritable() async throws(StoreError) {
+        do {
+            try await probeAppend()
+        } catch .storageUnavailable(let detail) where detail.hasPrefix(BoundedConnections.noConnectionWords) {
+            throw .storageUnavailable(await whyNoConnection(detail))
+        }
+    }
+
+    /// Why the pool gave no connection, found with one new connection of its
+    /// own: the server's refusal (every `max_connections` slot taken, a role's
+    /// or database's connection limit) or the network's, in the server's words;
+    /// or none, when this node's own connections are all busy. The pool
+    /// retries in silence, so an operator read "down or saturated" while the
+    /// server said exactly which.
+    private func whyNoConnection(_ detail: String) async -> String {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnectFailure.connect(location, logger: logger, timeout: .seconds(3))
+        } catch {
+            let reason = if case .cannotConnect(_, let reason) = error { reason } else { error.description }
+            return "\(detail); a new connection now: \(reason)"
+        }
+        try? await connection.close()
+        return "\(detail); a new connection now succeeds: this node's \(Self.connectionCountMax) pooled connections are all busy"
+    }
+
+    private func probeAppend() async throws(StoreError) {
         try await lockedTransaction(keepsWriterState: true) { [self, logger] connection, _ in
             let missing = try await missingPrivileges(PostgresPrivilege.append, connection)
             if let first = missing.first {

@@ -35,12 +35,15 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     let treeFollower: TreeFollower
     private let treeStorage = WeakTreeStorage()
 
+    /// The connections this node pools: a group commit, the listener's, reads and background work.
+    static let connectionCountMax = 16
+
     private init(location: PostgresLocation, options: StoreOptions, logger: Logger) {
         self.location = location
         self.options = options
         self.logger = logger
         var configuration = location.clientConfiguration
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = Self.connectionCountMax
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let client = client
         let connections = BoundedConnections(client: client)

@@ -108,6 +108,24 @@ import Testing
         #expect(report.findings.first { $0.check == "chain" }?.position == 2 && report.head == nil, "\(report.findings)")
     }
 
+    /// The server stops taking connections to the ledger's database while a
+    /// node runs: its readiness probe says why in the server's words (it said
+    /// only "down or saturated", while the pool retried in silence), and, once
+    /// the server takes connections again, that the node is ready.
+    @Test func aNodeTheServerRefusesConnectionsSaysWhyWhenProbed() async throws {
+        let (server, database, store) = try await Self.ledgerOfOneJob()
+        try server.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS false")
+        defer { _ = try? server.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS true") }
+        _ = try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)'")
+        var answer = "ready"
+        do { try await store.probeWritable() } catch { answer = "\(error)" }
+        #expect(answer.contains("no PostgreSQL connection within") && answer.contains("a new connection now: ")
+                && answer.contains("is not currently accepting connections (55000)"), "\(answer)")
+        try server.psql("ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS true")
+        try await store.probeWritable()
+        await store.close()
+    }
+
     /// A fresh database of the shared server holding one registered job, and its store (the caller closes it).
     static func ledgerOfOneJob() async throws -> (ThrowawayPostgres, String, PostgresEventStore) {
         let server = try ThrowawayPostgres.shared()
