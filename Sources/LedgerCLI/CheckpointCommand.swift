@@ -29,6 +29,12 @@ struct CheckpointCommand: AsyncParsableCommand {
     @Flag(help: "Overwrite the --out file if it exists.") var force = false
     @Flag(help: "Print a new signing key (LEDGER_CHECKPOINT_KEY) and its verifier key, and exit.") var generateKey = false
     @Option(help: "With --generate-key: the key's name (no spaces or '+').") var keyName = "completion-ledger"
+    @Flag(help: "Print the verifier key of the configured LEDGER_CHECKPOINT_KEY (to publish it again), and exit.")
+    var verifierKey = false
+
+    func validate() throws {
+        if generateKey, verifierKey { throw ValidationError("give --generate-key or --verifier-key, not both") }
+    }
 
     func run() async throws {
         if generateKey {
@@ -40,6 +46,11 @@ struct CheckpointCommand: AsyncParsableCommand {
         let configuration = try database.configuration(file: configurationOption.config)
         guard let signer = configuration.checkpointSigner else {
             throw CommandFailure(.usage, "LEDGER_CHECKPOINT_KEY: not set; it signs checkpoints (ledger checkpoint --generate-key makes one)")
+        }
+        if verifierKey {
+            // A key whose --generate-key output was lost, or a bare seed from an earlier version.
+            writeOut("verifier key: \(signer.verifierKey)")
+            return
         }
         try await configuration.withExisting { store in
             let note = try await proofCall { try await LogProofs(store).checkpoint(signer: signer, origin: configuration.logOrigin) }

@@ -89,6 +89,17 @@ struct CheckProofCommand: AsyncParsableCommand {
             checkpoint the old key signed to one the new key signed); each checkpoint must
             carry a signature of one of them.
 
+            --origin names the log the checkpoints must sign (the operator publishes
+            it with the verifier key). --from is the checkpoint you kept from before:
+            a consistency proof must start from that very tree, and an inclusion
+            proof's checkpoint of the same size must be it; two signed checkpoints of
+            one size with different roots are a FORK (the log was rewritten: keep
+            both notes). Without --from, a proof shows only that its own trees agree.
+
+            Lines starting "note" say what holds but proves less than it seems: a
+            webhook whose body retention redacted (its other data is not proven by
+            the bundle), a job's events after the checkpoint.
+
             Exit 0 only when the checkpoint's signature, every audit path and every
             consistency path verify; 1 when any does not, or when the bundle proves
             nothing yet (a job newer than the newest checkpoint: "nothing to check
@@ -96,6 +107,7 @@ struct CheckProofCommand: AsyncParsableCommand {
 
             Example:
               ledger check-proof --key 'audit.example+4f1c2a9b+AXk…' j42.proof.json
+              ledger check-proof --key "$VK" --from nov.checkpoint dec.consistency.json
 
             It needs no database and no configuration.
             """
@@ -104,6 +116,8 @@ struct CheckProofCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The verifier key: <name>+<key id>+<base64 key>, as ledger checkpoint --generate-key prints it.",
                                discussion: "Give it again for each key of a rotation: each checkpoint must be signed by one."))
     var key: [String]
+    @Option(help: "The log's name (origin) every checkpoint must sign.") var origin: String?
+    @Option(help: "The checkpoint you kept from before (a note): the proof must start from that very tree.") var from: String?
     @Argument(help: "The proof's JSON file (- for stdin).") var file: String
 
     func validate() throws {
@@ -117,9 +131,11 @@ struct CheckProofCommand: AsyncParsableCommand {
         }
         let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data else { throw CommandFailure(.usage, "\(file): cannot be read") }
-        let check = ProofCheck.run(data, verifiers: verifiers)
+        let kept = try from.map { try ProveCommand.readNote($0) }
+        let check = ProofCheck.run(data, verifiers: verifiers, expected: ProofCheck.Expected(origin: origin, keptNote: kept))
         if check.notAProof { throw CommandFailure(.usage, "\(file): \(check.failures.joined())") }
         for line in check.checked { writeOut("ok   \(line)") }
+        for line in check.notes { writeOut("note \(line)") }
         for line in check.failures { writeOut("FAIL \(line)") }
         guard check.holds else { throw CommandFailure(.checkFailed, "the proof does not hold") }
         writeOut("ok: the proof holds")

@@ -96,6 +96,7 @@ extension StoreConformance {
             let consistency = try await proofs.proveConsistency(from: old, to: note)
             try expect(ProofCheck.run(try JSONEncoder.proofs.encode(consistency), verifier: signer.verifier).holds,
                        "the newer checkpoint extends the older one")
+            try checkWhatAProofDoesNotProve(bundle, consistency, old: old, signer: signer)
         },
         Check(name: "every proof checks with Go's sumdb/tlog and sumdb/note, and Go refuses altered ones") { store in
             let checker = try await GoProofChecker.shared()
@@ -165,6 +166,48 @@ extension StoreConformance {
             }
         }),
     ]
+
+    /// What a bundle holding together does not prove, and the checker's
+    /// inputs that make it prove more: only a webhook's body is ever redacted
+    /// (any other event's data is proven by its digest), the older tree of a
+    /// consistency proof must be signed and be the checker's own, and the
+    /// log's name is the published one.
+    static func checkWhatAProofDoesNotProve(_ bundle: InclusionBundle, _ consistency: ConsistencyBundle, old: String,
+                                            signer: NoteSigner) throws {
+        func check(_ bundle: some Encodable, _ expected: ProofCheck.Expected = .init()) throws -> ProofCheck {
+            ProofCheck.run(try JSONEncoder.proofs.encode(bundle), verifier: signer.verifier, expected: expected)
+        }
+        let outcome = try required(bundle.proofs.lastIndex { [EventType.jobCompleted.rawValue, EventType.creditRefunded.rawValue].contains($0.event?.type) },
+                                   "the job's outcome is proven")
+        var forged = bundle
+        let data = forged.proofs[outcome].event!.data
+        forged.proofs[outcome].event!.data = #"{"body":"[redacted]","# + data.dropFirst()
+        try expect(!(try check(forged)).holds, "an outcome's data changed and marked redacted is refused: only a webhook's body is redacted")
+        let webhook = try required(bundle.proofs.firstIndex { $0.event?.type == EventType.webhookReceived.rawValue }, "a webhook is proven")
+        var redacted = bundle
+        let original = redacted.proofs[webhook].event!
+        redacted.proofs[webhook].event!.data = try required(BodyRedaction.redacted(type: original.type, data: original.data), "a body")
+        let redactedCheck = try check(redacted)
+        try expect(redactedCheck.holds && redactedCheck.notes.contains { $0.contains("redacted by retention") && $0.contains("not proven") },
+                   "a redacted webhook holds, with a note that its data is not proven: \(redactedCheck.notes)")
+        try expect(try check(bundle).notes.contains { $0.contains("cannot show what came after") },
+                   "a job's proof says it cannot show later events")
+
+        var unsigned = consistency
+        unsigned.firstCheckpoint = nil
+        try expect(!(try check(unsigned)).holds, "a consistency proof whose older tree is not signed is refused")
+        try expect(try check(consistency, .init(keptNote: old)).holds, "a consistency proof from the checker's own checkpoint")
+        try expect(!(try check(consistency, .init(keptNote: consistency.checkpoint))).holds,
+                   "a consistency proof from another size than the checker's is refused")
+        let first = try LogProofs.read(old)
+        let forkedRoot = try required(MerkleHash(hex: String(repeating: "ab", count: 32)), "a hash")
+        let fork = try TreeCheckpoint(origin: first.origin, size: first.size, root: forkedRoot).signed(by: signer)
+        let forkCheck = try check(consistency, .init(keptNote: fork))
+        try expect(!forkCheck.holds && forkCheck.failures.contains { $0.hasPrefix("FORK") }, "two roots of one size: \(forkCheck.failures)")
+        try expect(try check(bundle, .init(keptNote: bundle.checkpoint)).holds, "an inclusion proof against the checker's own checkpoint")
+        try expect(try check(bundle, .init(origin: first.origin)).holds, "the published log name")
+        try expect(!(try check(bundle, .init(origin: "staging.example/other"))).holds, "another log's checkpoint is refused")
+    }
 
     /// `count` one-event appends on 4 streams, sent at once (group commits of several).
     static func appendConcurrently(_ store: any LedgerEngine, count: Int) async throws {

@@ -182,6 +182,11 @@ public enum StoreConformance {
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
         if !condition { throw ConformanceFailure(message()) }
     }
+
+    static func required<T>(_ value: T?, _ message: @autoclosure () -> String) throws -> T {
+        guard let value else { throw ConformanceFailure(message()) }
+        return value
+    }
 }
 
 /// A conformance check that did not hold.

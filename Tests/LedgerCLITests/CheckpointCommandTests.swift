@@ -199,6 +199,20 @@ import Testing
         let consistencyFile = path + ".consistency.json"
         try Data(consistency.stdout.utf8).write(to: URL(fileURLWithPath: consistencyFile))
         #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, consistencyFile]).status == 0)
+        // What the auditor kept: the proof starts from that very tree, of the log of that name.
+        let origin = try LogProofs.read(oldNote).origin
+        let fromKept = try await LedgerBinary.run(["check-proof", "--key", verifierKey, "--origin", origin, "--from", old, consistencyFile])
+        #expect(fromKept.status == 0 && fromKept.stdout.contains("the one your checkpoint signs"), "\(fromKept.stdout)")
+        let newerKept = path + ".newer.checkpoint"
+        try Data(extended.checkpoint.utf8).write(to: URL(fileURLWithPath: newerKept))
+        let otherStart = try await LedgerBinary.run(["check-proof", "--key", verifierKey, "--from", newerKept, consistencyFile])
+        #expect(otherStart.status == 1 && otherStart.stdout.contains("ledger prove --consistency --from YOUR_CHECKPOINT"), "\(otherStart.stdout)")
+        let otherLog = try await LedgerBinary.run(["check-proof", "--key", verifierKey, "--origin", "staging.example/other", jobFile])
+        #expect(otherLog.status == 1 && otherLog.stdout.contains("not staging.example/other"), "\(otherLog.stdout)")
+        #expect(try await LedgerBinary.run(["check-proof", "--key", verifierKey, "--from", path + ".missing", jobFile]).status == 2)
+        // The verifier key of the configured key, printed again (its --generate-key output lost).
+        let published = try await LedgerBinary.run(["checkpoint", "--verifier-key"], environment: key)
+        #expect(published.status == 0 && published.stdout == "verifier key: \(verifierKey)\n", "\(published.stdout)\(published.stderr)")
         let position = try await LedgerBinary.run(["prove", "--position", "3", "--db", path])
         #expect(position.status == 0 && position.stdout.contains("\"leaf_index\" : 2"), "\(position.stdout)\(position.stderr)")
 

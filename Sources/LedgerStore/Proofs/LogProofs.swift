@@ -121,6 +121,9 @@ public struct LogProofs: Sendable {
         let first = try Self.read(firstNote)
         let firstSize = first.size
         let second = try await matching(note)
+        guard first.origin == second.origin else {
+            throw ProofFailure.notExtended("the older checkpoint names the log \(first.origin), this log's checkpoint \(second.origin)")
+        }
         guard firstSize >= 1, firstSize <= second.size else {
             throw ProofFailure.notExtended("the older checkpoint's tree size \(firstSize) is not within this log's checkpoint of size \(second.size)")
         }

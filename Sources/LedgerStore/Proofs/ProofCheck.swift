@@ -8,22 +8,41 @@ public struct ProofCheck: Sendable {
     /// What was checked, one line each, and what failed.
     public var checked: [String] = []
     public var failures: [String] = []
+    /// What holds but does not prove as much as it seems to: read beside `checked`.
+    public var notes: [String] = []
     public var holds: Bool { failures.isEmpty && !checked.isEmpty }
     /// The file is not a proof at all (what `check-proof` calls a file it cannot read).
     public var notAProof = false
     private var verifiers: [NoteVerifier] = []
+    private var expected = Expected()
+
+    /// What the checker knows beside the verifier key, each optional: the
+    /// log's name, published with the key (a checkpoint of another log signed
+    /// with the same key proves nothing about this one), and the checkpoint
+    /// it kept from before (a proof must start from that very tree, or an
+    /// operator could show it another history).
+    public struct Expected: Sendable {
+        public var origin: String?
+        public var keptNote: String?
+
+        public init(origin: String? = nil, keptNote: String? = nil) {
+            self.origin = origin
+            self.keptNote = keptNote
+        }
+    }
 
     /// Checks `json` (an inclusion or a consistency bundle) with `verifier`.
-    public static func run(_ json: Data, verifier: NoteVerifier) -> ProofCheck {
-        run(json, verifiers: [verifier])
+    public static func run(_ json: Data, verifier: NoteVerifier, expected: Expected = Expected()) -> ProofCheck {
+        run(json, verifiers: [verifier], expected: expected)
     }
 
     /// The same with several verifier keys (a key rotation: a consistency
     /// proof from a checkpoint the old key signed to one the new key signed):
     /// each note must carry a signature of one of them.
-    public static func run(_ json: Data, verifiers: [NoteVerifier]) -> ProofCheck {
+    public static func run(_ json: Data, verifiers: [NoteVerifier], expected: Expected = Expected()) -> ProofCheck {
         var check = ProofCheck()
         check.verifiers = verifiers
+        check.expected = expected
         let decoder = JSONDecoder()
         if let bundle = try? decoder.decode(InclusionBundle.self, from: json) {
             check.inclusion(bundle)
@@ -41,6 +60,10 @@ public struct ProofCheck: Sendable {
         for verifier in verifiers {
             do {
                 let checkpoint = try TreeCheckpoint.open(note, verifier: verifier)
+                if let origin = expected.origin, checkpoint.origin != origin {
+                    failures.append("\(what) names the log \(checkpoint.origin), not \(origin)")
+                    return nil
+                }
                 checked.append("\(what) signed by \(verifier.name): \(checkpoint.origin), tree size \(checkpoint.size)")
                 return checkpoint
             } catch {
@@ -53,6 +76,15 @@ public struct ProofCheck: Sendable {
 
     private mutating func inclusion(_ bundle: InclusionBundle) {
         guard let checkpoint = opened(bundle.checkpoint, "checkpoint") else { return }
+        if expected.keptNote != nil {
+            guard let kept = openedKept() else { return }
+            guard kept.size == checkpoint.size else {
+                failures.append("the proof is against tree size \(checkpoint.size), your checkpoint's is \(kept.size): that one tree "
+                                + "extends the other takes a consistency proof (ledger prove --consistency --from YOUR_CHECKPOINT)")
+                return
+            }
+            guard compare(kept, checkpoint) else { return }
+        }
         if bundle.proofs.isEmpty {
             let pending = bundle.notYetCheckpointed ?? []
             // A job newer than the newest checkpoint: nothing is wrong, and nothing is proven yet.
@@ -66,6 +98,10 @@ public struct ProofCheck: Sendable {
                 failures.append("\(what): \(failure)")
             } else {
                 checked.append("\(what)\(proof.event.map { " (\($0.type))" } ?? ""): in the tree of size \(checkpoint.size)")
+                if let event = proof.event, event.dataSHA256 != ChainHasher.digest(event.data) {
+                    notes.append("\(what): its body was redacted by retention; the rest of its data (status, outputs, error) "
+                                 + "is not proven by this bundle (ledger verify checks it against the retention run)")
+                }
             }
         }
         if bundle.jobID == nil, bundle.proofs.count > 1 {
@@ -74,7 +110,13 @@ public struct ProofCheck: Sendable {
         } else if let jobID = bundle.jobID, let failure = Self.jobFailure(jobID, bundle.proofs) {
             failures.append(failure)
         } else if let jobID = bundle.jobID, !bundle.proofs.isEmpty {
-            checked.append("the events are job \(jobID)'s, versions 1 to \(bundle.proofs.count) with none left out")
+            checked.append("the events are job \(jobID)'s, versions 1 to \(bundle.proofs.count) in order, none left out between them")
+            let later = (bundle.notYetCheckpointed ?? []).filter { $0 > checkpoint.size }
+            notes.append(later.isEmpty
+                ? "an inclusion proof cannot show what came after it: events of job \(jobID) after version \(bundle.proofs.count), "
+                    + "if any, are not shown (a later bundle shows them)"
+                : "\(later.count) later event(s) of job \(jobID) (positions \(later.map(String.init).joined(separator: ", "))) come "
+                    + "after the checkpoint: not proven here; ask for the proof again after the next checkpoint")
         }
     }
 
@@ -121,8 +163,11 @@ public struct ProofCheck: Sendable {
                   ChainHasher.hash(of: event) == proof.eventHash else {
                 return "the event shown does not hash to event_hash"
             }
-            // A body redacted by retention no longer matches its digest; the rest of the event is proven.
-            guard event.dataSHA256 == ChainHasher.digest(event.data) || BodyRedaction.isRedacted(event.data) else {
+            // Only a webhook's body is redacted (by retention), and then its data no longer matches its
+            // digest: the event is in the tree, what its data says is not proven (a note says so).
+            // Any other event's data is proven by its digest.
+            let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
+            guard event.dataSHA256 == ChainHasher.digest(event.data) || redactedWebhook else {
                 return "the event's data does not match its recorded digest"
             }
         }
@@ -135,16 +180,28 @@ public struct ProofCheck: Sendable {
             failures.append("the proof's second tree (size \(bundle.secondSize)) is not the one the checkpoint signs (size \(second.size))")
             return
         }
-        if let note = bundle.firstCheckpoint {
-            guard let first = opened(note, "first checkpoint") else { return }
-            guard first.origin == second.origin else {
-                failures.append("the checkpoints name different logs: \(first.origin) and \(second.origin)")
+        // The older tree is what the proof is about: unsigned, or empty, it proves nothing.
+        guard let note = bundle.firstCheckpoint else {
+            failures.append("the older tree (size \(bundle.firstSize)) is not signed: the bundle carries no first_checkpoint")
+            return
+        }
+        guard let first = opened(note, "first checkpoint") else { return }
+        guard first.origin == second.origin else {
+            failures.append("the checkpoints name different logs: \(first.origin) and \(second.origin)")
+            return
+        }
+        guard bundle.firstSize == first.size, MerkleHash(hex: bundle.firstRoot) == first.root, first.size >= 1 else {
+            failures.append("the proof's first tree (size \(bundle.firstSize)) is not the one the first checkpoint signs (size \(first.size))")
+            return
+        }
+        if expected.keptNote != nil {
+            guard let kept = openedKept() else { return }
+            guard kept.size == first.size else {
+                failures.append("the proof starts from tree size \(first.size), your checkpoint's is \(kept.size): ask for "
+                                + "ledger prove --consistency --from YOUR_CHECKPOINT")
                 return
             }
-            guard bundle.firstSize == first.size, MerkleHash(hex: bundle.firstRoot) == first.root else {
-                failures.append("the proof's first tree (size \(bundle.firstSize)) is not the one the first checkpoint signs (size \(first.size))")
-                return
-            }
+            guard compare(kept, first) else { return }
         }
         let path = bundle.path.compactMap(MerkleHash.init(hex:))
         guard let firstRoot = MerkleHash(hex: bundle.firstRoot), path.count == bundle.path.count else {
@@ -158,5 +215,25 @@ public struct ProofCheck: Sendable {
             return
         }
         checked.append("the tree of size \(bundle.secondSize) extends the tree of size \(bundle.firstSize)")
+    }
+
+    /// The checkpoint the checker kept, opened with the same keys.
+    private mutating func openedKept() -> TreeCheckpoint? {
+        opened(expected.keptNote ?? "", "your checkpoint")
+    }
+
+    /// Two signed checkpoints of one size are the same tree, or the log forked.
+    private mutating func compare(_ kept: TreeCheckpoint, _ shown: TreeCheckpoint) -> Bool {
+        guard kept.origin == shown.origin else {
+            failures.append("your checkpoint names the log \(kept.origin), the proof's \(shown.origin)")
+            return false
+        }
+        guard kept.root == shown.root else {
+            failures.append("FORK: your checkpoint and the proof's both sign tree size \(kept.size) of \(kept.origin), with different "
+                            + "roots: the log was rewritten since you kept yours (keep both notes: together they are the evidence)")
+            return false
+        }
+        checked.append("the proof's tree of size \(kept.size) is the one your checkpoint signs")
+        return true
     }
 }
