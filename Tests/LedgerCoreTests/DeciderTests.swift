@@ -350,10 +350,18 @@ import Testing
         #expect(history(failedAndRefunded + [.webhookReceived(late)]).status == .failed)
     }
 
-    /// The notifier orders a job's notifications by the position their id names.
+    /// The notifier orders a job's notifications by the position their id
+    /// names; the id names the history too (the hash before the event), so a
+    /// restored log's event at a reused position gets another id.
     @Test func aNotificationIDNamesItsSourcePositionAndNothingElseParses() {
         #expect(Decider.sourcePosition(ofNotification: Decider.notificationID(sourcePosition: 4_321)) == 4_321)
-        for foreign in ["ntf_", "ntf_x", "msg_12", "12", "ntf_12a", ""] {
+        let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        let id = Decider.notificationID(sourcePosition: 4_321, precedingHash: hash)
+        #expect(id == "ntf_4321_9f86d081" && Decider.sourcePosition(ofNotification: id) == 4_321)
+        #expect(id != Decider.notificationID(sourcePosition: 4_321, precedingHash: String(repeating: "0", count: 64)),
+                "the same position after another history")
+        for foreign in ["ntf_", "ntf_x", "msg_12", "12", "ntf_12a", "", "ntf_12_", "ntf_12_9f86d08", "ntf_12_9F86D081",
+                        "ntf_12_9f86d081_1", "ntf__9f86d081"] {
             #expect(Decider.sourcePosition(ofNotification: foreign) == nil, "\(foreign)")
         }
     }

@@ -17,6 +17,33 @@ import Testing
             + query.run("SELECT * FROM projection_late_webhooks ORDER BY position").rows
     }
 
+    /// A log restored from a backup holds other events at the positions
+    /// after its end: their notifications get ids the app has not seen (with
+    /// `ntf_<position>` alone, an app keeping ids dropped one job's refund as
+    /// a duplicate of another job's completion). Each id carries the first
+    /// digits of the chain hash before the fact it tells of.
+    @Test func aRestoredLogsNotificationsTakeNoIdTheAppHasSeen() async throws {
+        var options = StoreOptions()
+        options.notificationsEnabled = true
+        func notified(_ jobs: [String], failing failed: String) async throws -> [String] {
+            let store = try SQLiteEventStore(path: Fixtures.temporaryDatabasePath(), options: options)
+            for job in jobs { _ = try await store.execute(Fixtures.register(job, cost: 5, externalID: "x-\(job)")) }
+            _ = try await store.execute(Fixtures.deliver(Fixtures.webhook("x-\(failed)", .failed, delivery: "d-\(failed)")))
+            let events = try await store.events(after: 0, limit: 100)
+            await store.close()
+            return try events.compactMap { event in
+                guard case .notificationQueued(let step) = try event.decoded().event else { return nil }
+                let source = try #require(Decider.sourcePosition(ofNotification: step.notificationID))
+                // The webhook at 3 is the fact; its events' ids carry the hash before it (position 2's).
+                #expect(step.notificationID == "ntf_\(source)_" + events[1].hash.prefix(8), "\(step.notificationID)")
+                return step.notificationID
+            }
+        }
+        let before = try await notified(["j1", "j2"], failing: "j2")
+        let restored = try await notified(["j1", "j3"], failing: "j1")
+        #expect(before.count == 2 && restored.count == 2 && Set(before).isDisjoint(with: restored), "\(before) \(restored)")
+    }
+
     @Test func eachNotificationsRowIsItsFoldedProgress() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let store = try SQLiteEventStore(path: path)

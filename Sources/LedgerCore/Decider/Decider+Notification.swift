@@ -9,16 +9,32 @@ extension Decider {
     /// What the app is told of each later processing webhook (a progress report).
     public static let progressNotification = "job.progress"
 
-    /// The notification about the event stored at `position`: stable, so a
-    /// retry, a restart or a re-drive sends the same `webhook-id`.
-    public static func notificationID(sourcePosition: Int64) -> String { notificationIDPrefix + String(sourcePosition) }
+    /// The notification about the event stored at `position`, of a fact
+    /// (a decision's events) stored after the event whose chain hash is
+    /// `precedingHash`: `ntf_<position>_<its first 8 hex digits>`. Stable, so a retry, a restart or a re-drive sends the
+    /// same `webhook-id` (it is stored in the `notification.queued` event);
+    /// and naming the history, so a log restored from a backup, whose later
+    /// positions hold other events, gives the app no id it has seen for
+    /// another fact (`ntf_<position>` alone did: an app keeping ids dropped
+    /// a refund as a duplicate of another job's completion).
+    public static func notificationID(sourcePosition: Int64, precedingHash: String = "") -> String {
+        let tag = precedingHash.prefix(historyDigitCount)
+        return notificationIDPrefix + String(sourcePosition) + (tag.count == historyDigitCount ? "_" + tag : "")
+    }
 
-    /// The position a notification id names (``notificationID(sourcePosition:)``'s inverse), or nil.
+    /// The position a notification id names (``notificationID(sourcePosition:precedingHash:)``'s
+    /// inverse; the ids of earlier versions have no hash digits), or nil.
     public static func sourcePosition(ofNotification id: String) -> Int64? {
-        id.hasPrefix(notificationIDPrefix) ? Int64(id.dropFirst(notificationIDPrefix.count)) : nil
+        guard id.hasPrefix(notificationIDPrefix) else { return nil }
+        let parts = id.dropFirst(notificationIDPrefix.count).split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 1 || (parts.count == 2 && parts[1].count == historyDigitCount
+                                   && parts[1].allSatisfy { $0.isHexDigit && !$0.isUppercase }),
+              parts[0].allSatisfy(\.isASCII) else { return nil }
+        return Int64(parts[0])
     }
 
     private static let notificationIDPrefix = "ntf_"
+    private static let historyDigitCount = 8
 
     /// `events` and, after them, a `notification.queued` for each that the app
     /// is told about: the outbox written in the same transaction as the
@@ -27,11 +43,12 @@ extension Decider {
     static func withOutbox(_ events: [LedgerEvent], state: JobState, context: DecisionContext) -> [LedgerEvent] {
         var result = events
         if context.notifyEvents == .all, let first = events.first, let told = startOrProgress(first, state: state) {
-            let id = notificationID(sourcePosition: context.factPosition)
+            let id = notificationID(sourcePosition: context.factPosition, precedingHash: context.precedingHash)
             result.append(.notificationQueued(NotificationStep(notificationID: id, event: told, attempt: 0)))
         }
         for (offset, event) in events.enumerated() where notifiedTypes.contains(event.type) {
-            let id = notificationID(sourcePosition: context.factPosition + Int64(offset))
+            // The hash before the fact, for each of its events: one decision's events are one fact.
+            let id = notificationID(sourcePosition: context.factPosition + Int64(offset), precedingHash: context.precedingHash)
             result.append(.notificationQueued(NotificationStep(notificationID: id, event: event.type.rawValue, attempt: 0)))
         }
         return result

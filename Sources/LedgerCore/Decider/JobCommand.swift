@@ -37,6 +37,11 @@ public struct DecisionContext: Sendable, Hashable {
     /// The position the first event of this decision will be stored at; the
     /// decisions name it as their `evidence_position`.
     public var factPosition: Int64
+    /// The chain hash of the event before `factPosition` (hex), empty when
+    /// unknown: notification ids carry its first digits, so a log restored
+    /// from a backup, whose later positions hold other events, never gives
+    /// an id the app has already seen to another fact.
+    public var precedingHash: String
     /// Whether terminal changes are told to the app: each gets a
     /// `notification.queued` in the same transaction (the outbox).
     public var notificationsEnabled: Bool
@@ -44,10 +49,11 @@ public struct DecisionContext: Sendable, Hashable {
     public var notifyEvents: NotifyEvents
 
     public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64,
-                notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
+                precedingHash: String = "", notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
         self.now = now
         self.lateCompletionPolicy = lateCompletionPolicy
         self.factPosition = factPosition
+        self.precedingHash = precedingHash
         self.notificationsEnabled = notificationsEnabled
         self.notifyEvents = notifyEvents
     }

@@ -62,7 +62,7 @@ extension BatchAttempt {
 
     private func execute(_ request: LedgerRequest) throws -> LedgerOutcome {
         let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
-                                      factPosition: preparedHead.head.position + 1,
+                                      factPosition: preparedHead.head.position + 1, precedingHash: preparedHead.head.hash,
                                       notificationsEnabled: options.notificationsEnabled, notifyEvents: options.notifyEvents)
         let plan: CommandPlan
         do {
