@@ -17,6 +17,10 @@ struct ConnectionDeadlines: Sendable {
     /// not to shed load (a full test suite on two shared cores once took
     /// 10 s for a burst of 100 appends).
     static let request = ConnectionDeadlines(acquiring: .seconds(5), finishing: .seconds(30))
+    /// The readiness probe: its wait, and the look for why when none came
+    /// (``PostgresEventStore/probeWritable()``), fit in `/readyz`'s 4 s (with
+    /// a request's 5 s wait the probe was cut before it could say why).
+    static let probe = ConnectionDeadlines(acquiring: .seconds(2), finishing: .milliseconds(3_500))
     /// Whole-log operations (verify, rebuild, import): only the wait is bounded.
     static let operation = ConnectionDeadlines(acquiring: .seconds(5), finishing: nil)
 

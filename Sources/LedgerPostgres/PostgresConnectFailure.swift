@@ -15,7 +15,7 @@ enum PostgresConnectFailure {
     static func connect(_ location: PostgresLocation, logger: Logger,
                         timeout: Duration = .seconds(10)) async throws(StoreError) -> PostgresConnection {
         var configuration = location.connectionConfiguration
-        configuration.options.connectTimeout = .seconds(Int64(timeout.components.seconds))
+        configuration.options.connectTimeout = .milliseconds(Int64(timeout / .milliseconds(1)))
         let attempt = Task { () -> Result<PostgresConnection, StoreError> in
             do {
                 return .success(try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger))

@@ -24,7 +24,7 @@ extension PostgresEventStore: EngineOperations {
     private func whyNoConnection(_ detail: String) async -> String {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnectFailure.connect(location, logger: logger, timeout: .seconds(3))
+            connection = try await PostgresConnectFailure.connect(location, logger: logger, timeout: .milliseconds(1_500))
         } catch {
             let reason = if case .cannotConnect(_, let reason) = error { reason } else { error.description }
             return "\(detail); a new connection now: \(reason)"
@@ -34,7 +34,7 @@ extension PostgresEventStore: EngineOperations {
     }
 
     private func probeAppend() async throws(StoreError) {
-        try await lockedTransaction(keepsWriterState: true) { [self, logger] connection, _ in
+        try await lockedTransaction(within: .probe, keepsWriterState: true) { [self, logger] connection, _ in
             let missing = try await missingPrivileges(PostgresPrivilege.append, connection)
             if let first = missing.first {
                 let role = try await connectedRole(connection)

@@ -90,6 +90,36 @@ import Testing
         }
     }
 
+    /// A peer that answers at once and then trickles its body, a byte well
+    /// within each read timeout, is cut at the exchange's deadline (connect
+    /// + read): the notifier sends one at a time, and such an app held every
+    /// other notification for minutes.
+    @Test func aBodyTrickledWithinEachReadTimeoutIsCutAtTheDeadline() async throws {
+        let router = Router()
+        router.get("trickle") { _, _ in
+            Response(status: .ok, body: ResponseBody { writer in
+                for _ in 0..<40 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        try await Application(router: router).test(.live) { peer in
+            let client = OutboundClient(allowPrivateTargets: true, connectTimeout: .seconds(1), readTimeout: .seconds(1))
+            let started = ContinuousClock.now
+            var outcome = "answered"
+            do {
+                _ = try await client.send(OutboundRequest(method: .GET, url: "http://127.0.0.1:\(peer.port!)/trickle"))
+            } catch {
+                outcome = "\(error)"
+            }
+            let elapsed = ContinuousClock.now - started
+            await client.shutdown()
+            #expect(outcome.contains("did not arrive within 2 s") && elapsed < .seconds(6), "\(outcome) after \(elapsed)")
+        }
+    }
+
     @Test func pollRequestsHaveEachProvidersShape() throws {
         let replicate = try #require(PollClient(provider: "replicate", endpoint: ProviderEndpoint(apiKey: "r8_key")))
         let request = replicate.request(externalID: "abc/../x")

@@ -85,7 +85,7 @@ public final class OutboundClient: Sendable {
             let response = try await client.execute(outgoing, timeout: deadline)
             let body: ByteBuffer
             do {
-                body = try await response.body.collect(upTo: responseBytesMax)
+                body = try await collect(response, until: started + .nanoseconds(deadline.nanoseconds))
             } catch is NIOTooManyBytesError {
                 throw OutboundError.responseTooLarge(responseBytesMax)
             }
@@ -101,6 +101,27 @@ public final class OutboundClient: Sendable {
             throw error
         } catch {
             throw .transport(String(describing: error))
+        }
+    }
+
+    /// The body, read within what is left of the exchange's deadline. The
+    /// read timeout bounds each wait for a byte only: an app trickling a byte
+    /// every few seconds held the notifier, which sends one at a time, for
+    /// minutes while every other notification waited.
+    private func collect(_ response: HTTPClientResponse, until end: ContinuousClock.Instant) async throws -> ByteBuffer {
+        let limit = responseBytesMax
+        let deadline = deadline
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await response.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: end)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else {
+                throw OutboundError.transport("the answer's body did not arrive within \(deadline.nanoseconds / 1_000_000_000) s")
+            }
+            return body
         }
     }
 
