@@ -66,6 +66,22 @@ import Testing
                 "\(nowhere.stderr)")
     }
 
+    /// An existing development keys file that other users can change (or a
+    /// link) is not trusted: its keys open the admin pages, and a file
+    /// planted beside the database chose them. `serve` names it and exits.
+    @Test func aDevelopmentKeysFileOthersCanChangeIsNotTrusted() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let keysFile = (path as NSString).deletingLastPathComponent + "/ledger-dev.json"
+        try Data(#"{"keys": "admin:planted-admin-key-0123456789"}"#.utf8).write(to: URL(fileURLWithPath: keysFile))
+        chmod(keysFile, 0o666)
+        let planted = try await LedgerBinary.run(["serve", "--port", String(ServeProcessTests.freePort()), "--db", path])
+        #expect(planted.status == 2 && planted.stderr.contains("can be changed by other users (mode 666)"), "\(planted.stderr)")
+        try FileManager.default.removeItem(atPath: keysFile)
+        try FileManager.default.createSymbolicLink(atPath: keysFile, withDestinationPath: "/etc/hostname")
+        let linked = try await LedgerBinary.run(["serve", "--port", String(ServeProcessTests.freePort()), "--db", path])
+        #expect(linked.status == 2 && linked.stderr.contains("is not a regular file"), "\(linked.stderr)")
+    }
+
     /// A closed ledger of one job whose `trigger` was dropped by hand.
     static func ledger(withoutTrigger trigger: String) async throws -> String {
         let path = Fixtures.temporaryDatabasePath()
