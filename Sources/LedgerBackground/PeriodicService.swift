@@ -10,6 +10,13 @@ import Synchronization
 /// short. A round that fails is logged and tried again next time:
 /// background work must not take the server down with it.
 public struct PeriodicService: Service {
+    /// Inside a round: whether the service was asked to stop. A round that
+    /// goes over a backlog checks it before each request it would start
+    /// (a notifier round with a slow app kept sending for the whole grace,
+    /// and the send the grace cut reached the app unrecorded: the next node
+    /// sent it again). Outside a service (a cron command's round): never.
+    @TaskLocal public static var isStopping: @Sendable () -> Bool = { false }
+
     let name: String
     let intervalMilliseconds: Int64
     let clock: any LedgerClock
@@ -38,7 +45,7 @@ public struct PeriodicService: Service {
             while !stop.isStopping, !Task.isCancelled {
                 let started = clock.now
                 do {
-                    try await round()
+                    try await Self.$isStopping.withValue({ stop.isStopping }) { try await round() }
                 } catch {
                     logger.error("background round failed", metadata: ["service": .string(name), "error": .string("\(error)")])
                 }

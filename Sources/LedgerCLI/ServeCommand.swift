@@ -113,7 +113,9 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: EngineService(engine: store), successTerminationBehavior: .ignore), .init(service: app)]
                 + Self.backgroundServices(background, logger: logger, listening: listening)
                 + Self.checkpointService(configuration, store: store, logger: logger, listening: listening) + [
-                .init(service: ShutdownGate(readiness: readiness, store: store, logger: logger), successTerminationBehavior: .ignore),
+                .init(service: ShutdownGate(readiness: readiness, store: store, logger: logger,
+                                            delayMilliseconds: settings.shutdownDelayMilliseconds),
+                      successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGraceMilliseconds)
@@ -286,11 +288,14 @@ struct EngineService: Service {
 }
 
 /// When graceful shutdown begins, before the server drains: readiness turns
-/// false, and long polls are answered at once with the job as it is.
+/// false, and long polls are answered at once with the job as it is; then,
+/// with `shutdown_delay`, the server goes on accepting that long, so that a
+/// balancer probing `/readyz` stops sending before the port closes.
 struct ShutdownGate: Service {
     let readiness: Readiness
     let store: any LedgerEngine
     let logger: Logger
+    let delayMilliseconds: Int64
 
     func run() async throws {
         try? await gracefulShutdown()
@@ -299,6 +304,8 @@ struct ShutdownGate: Service {
         logger.notice("shutting down")
         readiness.shutdownBegan()
         store.releaseWaiters()
+        // The services after this one in the group (the server among them) stop once it returns.
+        if delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(delayMilliseconds)) }
     }
 }
 

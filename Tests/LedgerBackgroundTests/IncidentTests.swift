@@ -125,6 +125,27 @@ import Testing
         }
     }
 
+    /// A node asked to stop in the middle of a notifier round over a backlog
+    /// sends nothing more: what is left stays open, and the next round (the
+    /// next node's) sends each once. (The round went on for the whole grace,
+    /// and the send the grace cut reached the app unrecorded.)
+    @Test func aRoundAskedToStopStartsNoNewSendAndLeavesTheRestToTheNextRound() async throws {
+        try await Harness.run { h in
+            _ = try await h.submitJobs(3)
+            for index in 0..<3 {
+                h.provider.finish("pred_\(index)", succeeded: true)
+                #expect(try await h.deliverWebhooks("pred_\(index)").allSatisfy { $0 == .ok })
+            }
+            let app = h.app
+            let stopping = try await PeriodicService.$isStopping.withValue({ !app.accepted.isEmpty }) {
+                try await h.notifier.runOnce()
+            }
+            #expect(stopping.attempted == 1 && h.app.accepted.count == 1, "one send, then the stop")
+            _ = try await h.notifier.runOnce()
+            #expect(Set(h.app.accepted.map(\.webhookID)).count == 3 && h.app.accepted.count == 3, "the rest, each once")
+        }
+    }
+
     @Test func theAppIsDownForHoursThenANotificationIsDeadLetteredThenRedrivenAndDeliveredOnce() async throws {
         try await Harness.run { h in
             _ = try await h.submitJobs(1)

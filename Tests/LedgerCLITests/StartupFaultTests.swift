@@ -303,4 +303,28 @@ import Testing
         #expect(ContinuousClock.now - terminated < .seconds(6), "exited within the grace")
         #expect(server.terminationStatus == 0)
     }
+
+    /// With `shutdown_delay`, a node told to stop says it is not ready and
+    /// goes on answering for that long, so a balancer probing `/readyz` stops
+    /// sending before the port closes (an idle node closed it 11 ms after
+    /// SIGTERM: the balancer saw only refused connections).
+    @Test func aShutdownDelayKeepsTheNodeAnsweringAfterItSaysNotReady() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let port = ServeProcessTests.freePort()
+        let server = try await ServeProcessTests.startServer(["--db", path, "--port", String(port)], port: port,
+                                                             environment: ["LEDGER_KEYS": Self.keys, "LEDGER_SHUTDOWN_DELAY": "2s"])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let base = "http://127.0.0.1:\(port)"
+        let terminated = ContinuousClock.now
+        kill(server.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        let ready = try await ServeProcessTests.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/readyz"])
+        let healthy = try await ServeProcessTests.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/healthz"])
+        #expect(ready.output == "503" && healthy.output == "200", "not ready, still answering: \(ready.output) \(healthy.output)")
+        await server.exited()
+        #expect(ContinuousClock.now - terminated >= .milliseconds(1_900) && server.terminationStatus == 0)
+        let refused = try await LedgerBinary.run(["serve", "--db", path, "--port", String(port)],
+                                                 environment: ["LEDGER_KEYS": Self.keys, "LEDGER_SHUTDOWN_DELAY": "10s"])
+        #expect(refused.status == 2 && refused.stderr.contains("LEDGER_SHUTDOWN_DELAY"), "\(refused.stderr)")
+    }
 }

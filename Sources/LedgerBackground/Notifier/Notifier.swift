@@ -106,6 +106,9 @@ public final class Notifier: Sendable {
                     nextDue = [nextDue, dueTime(progress)].compactMap { $0 }.min()
                     continue
                 }
+                // Stopping: no new send; what is left stays open for the next node, and the
+                // floor is not moved past it (the streams not reached are not in `stillOpen`).
+                if PeriodicService.isStopping() { return }
                 try await attempt(progress, job: job, round: &round)
             }
             if open { stillOpen.append(firstQueued) }

@@ -135,8 +135,8 @@ public final class Poller: Sendable {
                     results.append(done)
                     inFlight -= 1
                 }
-                // A 429 or 5xx in this round pauses the rest of it for the provider.
-                if pausedUntil(provider) != nil { break }
+                // A 429 or 5xx in this round pauses the rest of it for the provider; a stop, the whole round.
+                if pausedUntil(provider) != nil || PeriodicService.isStopping() { break }
                 group.addTask { await self.pollOne(job, externalID: externalID, client: client) }
                 inFlight += 1
                 try? await Task.sleep(for: spacing)

@@ -21,6 +21,11 @@ struct ServerSettings: Sendable {
     var connectionIdleMilliseconds: Int64 { max(idleTimeoutMilliseconds, readTimeoutMilliseconds + 5_000) }
     /// How long SIGTERM waits for in-flight work before cancelling it.
     var shutdownGraceMilliseconds: Int64
+    /// How long the server keeps accepting after readiness turned false, so
+    /// a balancer probing `/readyz` stops sending before the port closes
+    /// (without it an idle node closed its port 11 ms after SIGTERM, and the
+    /// balancer saw only refused connections); part of the grace.
+    var shutdownDelayMilliseconds: Int64
     /// SQLite's `quick_check` at start-up, stopped after this long on a large file.
     var startupQuickCheckMilliseconds = 5_000
 
@@ -44,6 +49,11 @@ struct ServerSettings: Sendable {
         idleTimeoutMilliseconds = try sources.requiredMilliseconds(.idleTimeout, max: "1h", example: "500ms, 30s or 5m")
         readTimeoutMilliseconds = try sources.requiredMilliseconds(.readTimeout, max: "10m", example: "500ms, 30s or 5m")
         shutdownGraceMilliseconds = try sources.requiredMilliseconds(.shutdownGrace, max: "10m", example: "500ms, 10s or 1m")
+        shutdownDelayMilliseconds = try sources.milliseconds(.shutdownDelay, max: "5m", example: "500ms, 5s or 15s") ?? 0
+        guard shutdownDelayMilliseconds < shutdownGraceMilliseconds else {
+            throw ConfigurationError(key: Setting.shutdownDelay.environmentName,
+                                     detail: "must be shorter than \(Setting.shutdownGrace.environmentName), which it is part of")
+        }
         let derived = ConnectionLimit.derivedFromDescriptorLimit()
         let connectionsText = sources.configured(.maxConnections) ?? String(derived)
         guard let connections = Int(connectionsText), (1...derived).contains(connections) else {

@@ -44,6 +44,7 @@ extension Setting {
     static let idleTimeout = Setting("idle_timeout", "30s")
     static let readTimeout = Setting("read_timeout", "30s")
     static let shutdownGrace = Setting("shutdown_grace", "10s")
+    static let shutdownDelay = Setting("shutdown_delay", nil)
     static let logLevel = Setting("log_level", "info")
     static let latePolicy = Setting("late_completion_policy", "keep_refund")
     static let pollSchedule = Setting("poll_schedule", PollSchedule.standardText)
@@ -64,7 +65,7 @@ extension Setting {
     /// Every top-level setting; providers' settings are ``providerKeys``.
     static let all: [Setting] = [
         db, host, port, keys, durability, maxBody, maxBodyBytesHeld, maxConnections, idleTimeout, readTimeout,
-        shutdownGrace, logLevel, latePolicy, pollSchedule, stuckAfter, deadline, submitDeadline, watchdogInterval,
+        shutdownGrace, shutdownDelay, logLevel, latePolicy, pollSchedule, stuckAfter, deadline, submitDeadline, watchdogInterval,
         notifyURL, notifySecret, notifySchedule, notifyEvents, allowPrivateTargets, checkpointKey, checkpointInterval,
         origin, retainBodies,
     ]
