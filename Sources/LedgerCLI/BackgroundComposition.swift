@@ -112,4 +112,14 @@ enum RecordedSettings {
             notifyEvents: options.notifyEvents.rawValue,
         ]) { _, own in own }
     }
+
+    /// The settings of `own` that differ from those `recorded` holds (the
+    /// node that started last, or this one's previous start), as
+    /// `key: this node's value (recorded: theirs)`, sorted.
+    static func differences(_ own: [String: String], recorded: [String: String]) -> [String] {
+        own.keys.sorted().compactMap { key in
+            guard let theirs = recorded[key], theirs != own[key] else { return nil }
+            return "\(key): \(own[key] ?? "") (recorded: \(theirs))"
+        }
+    }
 }

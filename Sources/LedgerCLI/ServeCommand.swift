@@ -202,9 +202,19 @@ struct ServeCommand: AsyncParsableCommand {
                 "advice": .string(finding.remedy ?? StoreError.unguardedLogRemedy),
             ])
         }
-        try await storeCall { () async throws(StoreError) in
-            try await store.recordSettings(RecordedSettings.of(options: options, background: configuration.background))
+        let own = RecordedSettings.of(options: options, background: configuration.background)
+        let differences = RecordedSettings.differences(own, recorded: try await storeCall { () async throws(StoreError) in
+            try await store.recordedSettings()
+        })
+        if !differences.isEmpty {
+            // Each node decides by its own: nodes configured apart bill one late completion by the
+            // policy of whichever node receives it, and judge deadlines by whichever holds the lease.
+            logger.warning("this node's settings differ from those the ledger recorded (by the node that started last, or this node's previous start); they are recorded now", metadata: [
+                "differences": .string(differences.joined(separator: "; ")),
+                "advice": .string("every node serving one ledger must be configured alike: if this is a change, restart every node with it"),
+            ])
         }
+        try await storeCall { () async throws(StoreError) in try await store.recordSettings(own) }
         return store
     }
 
@@ -266,6 +276,13 @@ struct ServeCommand: AsyncParsableCommand {
         let origin = configuration.logOrigin
         let service = PeriodicService(name: "checkpoint", intervalMilliseconds: configuration.checkpointIntervalMilliseconds, clock: SystemClock(),
                                       logger: logger, startWhen: { await listening.wait() }) {
+            if let others = try await LogProofs(store).newestSignedByOthers(than: signer) {
+                logger.warning("the newest checkpoint is signed by another key: this node signs one with its own", metadata: [
+                    "newest_signed_by": .string(others.joined(separator: ", ")), "this_node_signs_as": .string(signer.name),
+                    "advice": .string("once after a key rotation this is expected; at every interval, nodes have different "
+                                      + "LEDGER_CHECKPOINT_KEYs and auditors' checks fail on and off: configure one key on every node"),
+                ])
+            }
             guard let note = try await LogProofs(store).checkpointIfGrown(signer: signer, origin: origin) else { return }
             logger.info("checkpoint", metadata: ["tree_size": "\((try? LogProofs.read(note).size) ?? 0)"])
         }

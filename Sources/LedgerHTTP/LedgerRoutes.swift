@@ -3,6 +3,7 @@ import Hummingbird
 import LedgerCore
 import LedgerProviders
 import LedgerStore
+import Logging
 import NIOCore
 
 /// What the routes need: the engine's roles, the keys, the limits. The
@@ -98,13 +99,13 @@ struct HealthRoutes {
 
     func add(to router: Router<LedgerRequestContext>) {
         router.get("healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
-        router.get("readyz") { _, _ -> Response in try await ready() }
+        router.get("readyz") { _, context -> Response in try await ready(logger: context.logger) }
         router.get("metrics") { _, _ -> Response in try await metrics() }
     }
 
     static let probeTimeout = Duration.seconds(4)
 
-    private func ready() async throws -> Response {
+    private func ready(logger: Logger) async throws -> Response {
         guard !services.readiness.isShuttingDown else {
             throw Problem(.serviceUnavailable, "Not ready", detail: "the service is shutting down", retryAfterSeconds: 5)
         }
@@ -116,7 +117,10 @@ struct HealthRoutes {
         case .success(.some): failure = nil
         case .success(.none): failure = "the database did not answer the readiness probe within \(Self.probeTimeout)"
         case .failure(let error as StoreError):
-            if error.needsOperator { services.readiness.storageFailed(error.description, lasting: true) }
+            // Lasting (damage, a schema a newer ledger migrated under this running node): said once, loudly.
+            if error.needsOperator, services.readiness.storageFailed(error.description, lasting: true) {
+                logger.critical("not ready until an operator acts", metadata: ["error": .string(error.description)])
+            }
             failure = error.description
         case .failure(let error): failure = "\(error)"
         }

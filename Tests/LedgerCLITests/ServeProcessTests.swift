@@ -157,6 +157,38 @@ import Testing
         #expect(!lines.contains { $0.contains("never polled") && $0.contains("\"wavespeed\"") }, "no secret: not in use")
     }
 
+    /// A node configured apart from the one that started before it says so
+    /// (each node decides by its own settings: a late completion was billed
+    /// by the policy of whichever node received it, and checkpoints of two
+    /// keys alternated), naming each difference, then records its own.
+    @Test func aNodeConfiguredApartFromTheLastSaysHowAtStart() async throws {
+        let path = Fixtures.temporaryDatabasePath()
+        let first = try await LedgerBinary.run(["checkpoint", "--generate-key", "--key-name", "first.example"])
+        let second = try await LedgerBinary.run(["checkpoint", "--generate-key", "--key-name", "second.example"])
+        func key(_ output: String) -> String { String(output.split(separator: "\n")[0].dropFirst("LEDGER_CHECKPOINT_KEY=".count)) }
+        var log = ""
+        for (index, (policy, signing)) in [("recharge", key(first.stdout)), ("keep_refund", key(second.stdout))].enumerated() {
+            let port = Self.freePort()
+            log = path + ".\(index).log"
+            let server = try await Self.startServer(["--db", path, "--port", String(port)], port: port, environment: [
+                "LEDGER_KEYS": Self.keys, "LEDGER_LATE_COMPLETION_POLICY": policy, "LEDGER_CHECKPOINT_KEY": signing,
+                "LEDGER_CHECKPOINT_INTERVAL": "1s",
+            ], errorLog: log)
+            defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+            let body = #"{"job_id":"j\#(index)","account":"a","provider":"replicate","operation":"o","cost":3}"#
+            _ = try await Self.curl(["-X", "POST", "http://127.0.0.1:\(port)/v1/jobs", "-H", "Authorization: Bearer app-key-0123456789abcdef",
+                                     "-d", body])
+            try await Task.sleep(for: .milliseconds(2_500))
+            kill(server.processIdentifier, SIGTERM)
+            await server.exited()
+        }
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("settings differ") && $0.contains("late_completion_policy: keep_refund (recorded: recharge)") },
+                "\(lines)")
+        #expect(lines.contains { $0.contains("signed by another key") && $0.contains("first.example") && $0.contains("second.example") },
+                "\(lines)")
+    }
+
     @Test func withNoConfigurationItWritesOwnerOnlySecretsThatSignRealWebhooks() async throws {
         let path = Fixtures.temporaryDatabasePath()
         let port = ServeProcessTests.freePort()

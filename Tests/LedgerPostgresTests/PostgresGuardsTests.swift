@@ -126,6 +126,20 @@ import Testing
         await store.close()
     }
 
+    /// A node of a newer release migrated the database under this running
+    /// node (a rolling deploy of a release that brings a migration): this
+    /// node's readiness probe fails naming the migration, as a restart would
+    /// refuse to start (it went on serving a schema it does not know).
+    @Test func aRunningNodeUnderANewerReleasesMigrationIsNotReady() async throws {
+        let (server, database, store) = try await Self.ledgerOfOneJob()
+        try await store.probeWritable()
+        try server.psql("INSERT INTO ledger_migrations (identifier) VALUES ('v99-from-the-future')", database: database)
+        await #expect(throws: StoreError.newerLedger(path: store.location.description, migrations: ["v99-from-the-future"])) {
+            try await store.probeWritable()
+        }
+        await store.close()
+    }
+
     /// A fresh database of the shared server holding one registered job, and its store (the caller closes it).
     static func ledgerOfOneJob() async throws -> (ThrowawayPostgres, String, PostgresEventStore) {
         let server = try ThrowawayPostgres.shared()

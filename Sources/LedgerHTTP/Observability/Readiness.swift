@@ -24,9 +24,16 @@ public final class Readiness: Sendable {
     public init(probeFailureLasts: Duration = .seconds(30)) { self.probeFailureLasts = probeFailureLasts }
 
     /// `lasting`: the failure does not pass by itself (a damaged database).
-    public func storageFailed(_ detail: String, lasting: Bool = false) {
+    /// Returns true when this is the first lasting failure (for one log line at critical level).
+    @discardableResult
+    public func storageFailed(_ detail: String, lasting: Bool = false) -> Bool {
         state.withLock { state in
-            if lasting { state.damage = state.damage ?? detail } else { state.storageFailure = detail }
+            guard lasting else {
+                state.storageFailure = detail
+                return false
+            }
+            defer { state.damage = state.damage ?? detail }
+            return state.damage == nil
         }
     }
     public func storageSucceeded() { state.withLock { $0.storageFailure = nil } }

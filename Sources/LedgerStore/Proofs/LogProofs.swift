@@ -83,6 +83,15 @@ public struct LogProofs: Sendable {
         return try await checkpoint(signer: signer, origin: origin)
     }
 
+    /// The key names signing the newest kept checkpoint when `signer` is not
+    /// among them (a rotation; said at every interval, nodes configured with
+    /// different keys, whose checkpoints then alternate), else nil.
+    public func newestSignedByOthers(than signer: NoteSigner) async throws -> [String]? {
+        guard let newest = try await engine.newestCheckpoint(), !Self.isSigned(newest, by: signer) else { return nil }
+        return newest.split(separator: "\n").filter { $0.hasPrefix("\u{2014} ") }.compactMap { $0.split(separator: " ").dropFirst().first }
+            .map(String.init)
+    }
+
     /// Whether `note` carries `signer`'s signature: after a key rotation the
     /// newest kept checkpoint may be the old key's, which customers holding
     /// only the new verifier key cannot check, so a new one is signed.
