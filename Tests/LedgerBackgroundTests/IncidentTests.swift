@@ -34,6 +34,29 @@ import Testing
         }
     }
 
+    /// A job past the deadline whose provider finished it, with no webhook
+    /// and no poll in the log (a log restored from a backup): the watchdog
+    /// asks the provider a last time and records the completion, and fails
+    /// and refunds only the job the provider still runs. (It failed and
+    /// refunded both; the poll that found the first succeeded came after.)
+    @Test func theWatchdogPollsAJobALastTimeBeforeFailingIt() async throws {
+        try await Harness.run { h in
+            h.provider.mode = .drop
+            let jobs = try await h.submitJobs(2)
+            h.provider.finish("pred_0", succeeded: true)
+            #expect(try await h.deliverWebhooks("pred_0").isEmpty, "the webhook is lost")
+            h.advance(minutes: 25 * 60)
+            let round = try await h.watchdog.runOnce()
+            let second = try await h.store.events(inStream: "job-\(jobs[1])").map { "\($0.type) \($0.data)" }
+            #expect(round.polled == 2 && round.failed == 1, "\(round) \(second)")
+            #expect(try await h.store.job(jobs[0])?.status == .completed)
+            #expect(try await h.store.job(jobs[1])?.status == .failed)
+            let refunds = try await h.store.events(after: 0, limit: 1_000).filter { $0.type == "credit.refunded" }
+            #expect(refunds.count == 1 && refunds[0].stream == "job-\(jobs[1])")
+            #expect(try await h.store.verify().isSound)
+        }
+    }
+
     /// NCA's status answer says `done` of failed and successful jobs alike:
     /// the job's own result code decides, so a job whose webhook was lost
     /// ends as the toolkit ran it (a failure refunded) instead of waiting for

@@ -15,7 +15,8 @@ public struct WatchdogRound: Sendable, Hashable {
 
 /// Looks at every open job against the ``WatchdogPolicy``: a job
 /// stuck past `stuck_after` gets a `watchdog.decision` and an immediate poll;
-/// past `deadline` it fails (source watchdog) and is refunded; a job never
+/// past `deadline` it is polled a last time where its provider can be, and
+/// fails (source watchdog) and is refunded unless that poll settled it; a job never
 /// submitted past `submit_deadline` is flagged. The decider records a look
 /// only when its verdict or reason is new for the job, so rounds (and
 /// `ledger watchdog --once` run by cron) are idempotent.
@@ -46,7 +47,18 @@ public struct Watchdog: Sendable {
 
     /// The look at one job now (also an operator's `reevaluate`).
     public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
-        guard let decision = policy.look(at: job, now: clock.now) else { return }
+        guard var decision = policy.look(at: job, now: clock.now) else { return }
+        var job = job
+        if decision.decision == .fail, let poller, let polled = try await poller.pollNow(job) {
+            // A last poll before failing, where the provider can be asked: after a restore from a
+            // backup (webhooks acknowledged before it are gone) a job the provider had finished was
+            // failed and refunded, and the poll that found it succeeded came 46 ms later.
+            round.polled += 1
+            guard let state = polled.state, !state.status.isTerminal else { return }
+            job = state
+            guard let again = policy.look(at: job, now: clock.now) else { return }
+            decision = again
+        }
         let metadata = EventMetadata(actor: "watchdog", source: "watchdog")
         let command = JobCommand.watchdog(decision, judged: WatchdogPolicy.Judged(job))
         let outcome = try await store.execute(.job(jobID: job.jobID, command: command, metadata: metadata))
