@@ -21,6 +21,16 @@ struct BackgroundOnce {
         let recorded = try await configuration.withExisting { existing in
             try await storeCall { () async throws(StoreError) in try await existing.recordedSettings() }
         }
+        if recorded[RecordedSettings.notifications] == nil {
+            // A ledger no serve has opened (a new one, or one an import filled: settings are not
+            // events, an export does not carry them): only this process's configuration decides.
+            logger.warning("no serve has recorded its settings in this ledger: this command decides by its own configuration alone", metadata: [
+                "notifications": .string(settings.notifyURL == nil ? "off" : "on"),
+                "late_completion_policy": .string(configuration.lateCompletionPolicy.rawValue),
+                "advice": .string("after an import (an export carries events, not settings), start serve once with the production "
+                                  + "configuration, or give this command that configuration"),
+            ])
+        }
         func configuredOrRecorded<Value: RawRepresentable<String>>(_ setting: Setting, _ value: Value, _ name: String) -> Value {
             configuration.configured.contains(setting) ? value : recorded[name].flatMap(Value.init(rawValue:)) ?? value
         }
