@@ -196,6 +196,8 @@ import Testing
         // The file starts inside the log (an export taken before it moved on): said so, with what to export.
         #expect(again.status == 1 && again.stderr.contains("line 1") && again.stderr.contains("ledger export --after 6"),
                 "\(again.stderr)")
+        // Or another log's (a fork: a backup restored and grown apart): said too, with what to compare.
+        #expect(again.stderr.contains("a fork of this one") && again.stderr.contains("ledger export --after 0 | head -1"), "\(again.stderr)")
     }
 
     /// `export --after N` continues a move: the log's first N events, then the rest after N,

@@ -39,8 +39,11 @@ public enum ImportCheck {
             }
             if index == 0, event.position <= head.position {
                 // The file starts inside this log: an export taken before the log moved on.
-                throw rejected("this ledger's log is at position \(head.position) already: the file starts inside it (an export "
-                               + "taken before the log moved on); export what comes after: ledger export --after \(head.position)")
+                throw rejected("this ledger's log is at position \(head.position) already: the file starts inside it. An export "
+                               + "of this log taken before it moved on: export what comes after (ledger export --after \(head.position)). "
+                               + "Another log's, or a fork of this one (a backup restored and grown apart): nothing of it can be "
+                               + "imported here; its event \(event.position) has hash \(event.hash.prefix(16))…, compare it with "
+                               + "this ledger's (ledger export --after \(event.position - 1) | head -1)")
             }
             if let problem = chain.check(event) { throw rejected(problem) }
             guard let at = Timestamp(iso8601: event.recordedAt), at.iso8601 == event.recordedAt else {
