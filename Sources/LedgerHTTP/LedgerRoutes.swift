@@ -74,7 +74,7 @@ extension LedgerServices {
 /// ```
 public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestContext> {
     let router = Router(context: LedgerRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: AccessLogMiddleware(throttle: services.logThrottle))
+    router.add(middleware: AccessLogMiddleware(throttle: services.logThrottle, metrics: services.metrics))
     router.add(middleware: ProblemMiddleware(throttle: services.logThrottle))
     let webhooks = WebhookRoutes(services: services)
     router.add(middleware: BodyReadMiddleware(limit: services.requestBodyBytesMax, timeout: services.bodyReadTimeout,

@@ -50,6 +50,9 @@ import Testing
             // Refused before routing (BodyReadMiddleware), still counted as the provider's.
             let oversized = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
             #expect(try await client.execute(uri: "/v1/webhooks/replicate", method: .post, body: oversized) { $0.status } == .contentTooLarge)
+            // An app's request with a key this node does not have: counted (it showed only in throttled log lines).
+            let stranger: HTTPFields = [.authorization: "Bearer not-a-key-of-this-node-0123"]
+            #expect(try await client.execute(uri: "/v1/jobs/j1", method: .get, headers: stranger) { $0.status } == .unauthorized)
             let text = try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -61,6 +64,8 @@ import Testing
                 #"ledger_webhooks_total{provider="replicate",outcome="unauthorized"} 1"#,
                 #"ledger_webhooks_total{provider="unknown",outcome="unknown_provider"} 1"#,
                 #"ledger_webhooks_total{provider="replicate",outcome="too_large"} 1"#,
+                #"ledger_http_responses_total{status="401"} 2"#, #"ledger_http_responses_total{status="413"} 1"#,
+                #"ledger_http_responses_total{status="200"} 2"#,
                 #"ledger_jobs{status="completed"} 1"#, "ledger_conflicts_total 0", "ledger_refunds_total 0",
                 "ledger_log_position 4", "ledger_ready 1",
             ] {

@@ -10,6 +10,7 @@ import Logging
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
     let throttle: LogThrottle
+    let metrics: LedgerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -28,6 +29,7 @@ struct AccessLogMiddleware: RouterMiddleware {
 
     private func log(_ request: Request, _ context: Context, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
+        metrics.responded(status: status)
         let level: Logger.Level = status >= 500 ? .error : status >= 400 ? .notice : .debug
         let metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path),

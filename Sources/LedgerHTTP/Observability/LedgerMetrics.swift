@@ -28,6 +28,7 @@ public final class LedgerMetrics: Sendable {
     private let shedForBodyBytes: Metrics.Counter
     private let shedForConnections: Metrics.Counter
     private let webhookCounters = Mutex<[String: Metrics.Counter]>([:])
+    private let responseCounters = Mutex<[Int: Metrics.Counter]>([:])
     private let longPolls = Atomic<Int>(0)
     /// What `ledger --version` says, as `ledger_build_info{version}` (nodes compared on one dashboard).
     private let version: String
@@ -66,6 +67,20 @@ public final class LedgerMetrics: Sendable {
             let made = Metrics.Counter(label: "ledger_webhooks_total",
                                        dimensions: [("provider", provider), ("outcome", outcome.rawValue)], factory: factory)
             counters[key] = made
+            return made
+        }
+        counter.increment()
+    }
+
+    /// A response the ledger's routes answered, by its status code (a number
+    /// under 600: the series stay few). The refusals of app and admin
+    /// requests (401, 403) showed nowhere but in throttled log lines.
+    public func responded(status: Int) {
+        let code = (100..<600).contains(status) ? status : 0
+        let counter = responseCounters.withLock { counters in
+            if let existing = counters[code] { return existing }
+            let made = Metrics.Counter(label: "ledger_http_responses_total", dimensions: [("status", String(code))], factory: factory)
+            counters[code] = made
             return made
         }
         counter.increment()
