@@ -29,6 +29,11 @@ struct BodyReadMiddleware: RouterMiddleware {
     let metrics: LedgerMetrics
     /// Told of every refusal made here, before any route saw the request (the webhook counters).
     let refused: @Sendable (Request, Problem, Context) -> Void
+    /// A refusal due before a byte of the body is read, or nil: an app's
+    /// request without a key this node knows takes nothing from the shared
+    /// budget (a few unauthenticated, unfinished bodies held it for the read
+    /// timeout, and signed webhooks got 503 meanwhile).
+    let refuseUnread: @Sendable (Request) -> Problem?
     /// Bytes past the limit read and discarded so an honest client over the limit still gets its 413.
     static let drainBytesMax = 8 << 20
 
@@ -39,6 +44,11 @@ struct BodyReadMiddleware: RouterMiddleware {
         // for it would leave a client that pauses after its headers with no answer).
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + Self.drainBytesMax {
             let problem = Self.tooLarge(limit, closing: true)
+            context.stopReading()
+            refused(request, problem, context)
+            throw problem
+        }
+        if let problem = refuseUnread(request) {
             context.stopReading()
             refused(request, problem, context)
             throw problem

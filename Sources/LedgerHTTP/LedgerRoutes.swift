@@ -79,7 +79,8 @@ public func buildRouter(_ services: LedgerServices) -> Router<LedgerRequestConte
     let webhooks = WebhookRoutes(services: services)
     router.add(middleware: BodyReadMiddleware(limit: services.requestBodyBytesMax, timeout: services.bodyReadTimeout,
                                               budget: services.bodyBudget, metrics: services.metrics,
-                                              refused: webhooks.refusedBeforeRouting))
+                                              refused: webhooks.refusedBeforeRouting,
+                                              refuseUnread: { RequestSupport.unknownKeyProblem($0, keys: services.keys) }))
     HealthRoutes(services: services).add(to: router)
     JobRoutes(services: services).add(to: router)
     webhooks.add(to: router)

@@ -30,6 +30,17 @@ struct RequestSupport: Sendable {
         return role
     }
 
+    /// 401 for a request to an app's route (`/v1`, webhooks aside: a provider
+    /// signs its body) that carries no key this node knows, or nil; judged
+    /// before its body is read, and the connection closed (the body unread).
+    static func unknownKeyProblem(_ request: Request, keys: APIKeys) -> Problem? {
+        let path = request.uri.path
+        guard path.hasPrefix("/v1/"), !path.hasPrefix("/v1/webhooks/") else { return nil }
+        if let key = bearerKey(request), keys.role(of: key) != nil { return nil }
+        return Problem(.unauthorized, "Unauthorized", detail: "send Authorization: Bearer <key> with a key from LEDGER_KEYS",
+                       closesConnection: true)
+    }
+
     /// The key of an `Authorization: Bearer <key>` header. The scheme's name is
     /// case-insensitive (RFC 9110, 11.1): some clients send `bearer`.
     static func bearerKey(_ request: Request) -> String? {

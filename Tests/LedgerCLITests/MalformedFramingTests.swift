@@ -13,7 +13,8 @@ import Testing
     @Test func aBadlyFramedRequestIsNotAnInternalError() async throws {
         let (server, port) = try await ResourceLimitTests.startServer([:])
         defer { kill(server.processIdentifier, SIGKILL) }
-        let chunked = "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let chunked = "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer app-key-0123456789abcdef\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
         let requests = [
             (chunked + "zz\r\n", false),
             (chunked + "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n", false),

@@ -101,7 +101,8 @@ import Testing
         let answer = try await offPool { () throws -> String in
             let socket = try Self.connect(port)
             defer { close(socket) }
-            LoopbackClient.send(socket, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            LoopbackClient.send(socket, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer app-key-0123456789abcdef\r\n"
+                                + "Content-Length: 100\r\n\r\n{")
             return LoopbackClient.statusLine(socket)
         }
         #expect(answer == "HTTP/1.1 408 Request Timeout", "\(answer)")
