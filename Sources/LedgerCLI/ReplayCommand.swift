@@ -22,7 +22,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Argument(help: "The job id.") var jobID: String
     @Option(name: .customLong("as-of"), help: "Replay up to this UTC time (2026-11-23T10:00:00Z).") var asOf: String?
-    @Option(help: "Replay up to this global position.") var position: Int64?
+    @Option(help: ArgumentHelp("Replay up to this global position.",
+                               discussion: "It may stop inside one write (a failure before its refund): a state no reader saw. --as-of shows states as they were committed."))
+    var position: Int64?
     @Option(help: "text or json.") var format = OutputFormat.text
 
     func validate() throws {
