@@ -19,12 +19,16 @@ extension PostgresEventStore {
                 }
                 try await run("BEGIN READ ONLY", on: connection, logger: logger)
                 var found: [PostgresRandomAccessRow] = []
+                var columns: [String] = []
                 do {
                     try await run("SET LOCAL statement_timeout = \(max(1, budgetMilliseconds))", on: connection, logger: logger)
                     if try await !rows(PostgresReaderRole.isMember, on: connection, logger: logger).isEmpty {
                         try await run("SET LOCAL ROLE \(PostgresReaderRole.name)", on: connection, logger: logger)
                     }
-                    for try await row in try await connection.query(statement(sql), logger: logger) {
+                    let result = try await connection.query(statement(sql), logger: logger)
+                    // From the result's description, not its first row: an empty result has its header too, as on SQLite.
+                    columns = result.columns.map(\.name)
+                    for try await row in result {
                         guard found.count < rowCountMax else { throw QueryFailure.tooManyRows(rowCountMax) }
                         found.append(row.makeRandomAccess())
                     }
@@ -34,7 +38,7 @@ extension PostgresEventStore {
                     throw error
                 }
                 try await run("ROLLBACK", on: connection, logger: logger)
-                return ReadTable(columns: found.first.map { $0.map(\.columnName) } ?? [],
+                return ReadTable(columns: columns,
                                  rows: found.map { row in row.map(Self.text(of:)) },
                                  numberColumns: PostgresCellText.numberColumns(found.first))
             }

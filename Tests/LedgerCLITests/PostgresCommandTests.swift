@@ -34,7 +34,10 @@ import Testing
                         ["query", "SELECT job_id, status, refunded_amount FROM jobs ORDER BY job_id"],
                         ["query", "SELECT * FROM provider_health"], ["export"],
                         ["query", "SELECT job_id, cost, refunded_amount, status = 'failed' AS failed FROM jobs ORDER BY job_id", "--format", "json"],
-                        ["audit", "refunds", "--format", "json"]] {
+                        ["audit", "refunds", "--format", "json"],
+                        // An empty result still has its header (PostgreSQL printed an empty line).
+                        ["query", "SELECT job_id FROM jobs WHERE 1 = 0", "--format", "csv"],
+                        ["query", "SELECT job_id, status FROM jobs WHERE 1 = 0"]] {
             let onSQLite = try await LedgerBinary.run(command + ["--db", sqlite])
             let onPostgres = try await LedgerBinary.run(command + ["--db", command[0] == "query" ? try server.auditorURL(database: database) : postgres])
             #expect(onPostgres.status == 0 && onPostgres.status == onSQLite.status, "\(command): \(onPostgres.stderr)")
