@@ -133,8 +133,18 @@ extension StoreConformance {
             otherSize.checkpoint = notes[2]
             try await checker.expect(holds: false, otherSize, signer.verifierKey, "a proof for another tree size")
             var consistency = try await proofs.proveConsistency(from: notes[1], to: last)
+            var unsigned = consistency
+            unsigned.firstCheckpoint = nil
+            try await checker.expect(holds: false, unsigned, signer.verifierKey, "a consistency proof from an unsigned tree")
             consistency.path[0] = String(repeating: "f", count: 64)
             try await checker.expect(holds: false, consistency, signer.verifierKey, "a changed consistency path")
+            // Go recomputes the events shown: a refund's amount changed (and marked redacted) is refused.
+            var forged = try await proofs.proveJob("job-1-0", against: last)
+            let refund = try required(forged.proofs.lastIndex { $0.event?.type == EventType.creditRefunded.rawValue }, "a refund")
+            try await checker.expect(holds: true, forged, signer.verifierKey, "job-1-0 as made")
+            let data = forged.proofs[refund].event!.data
+            forged.proofs[refund].event!.data = #"{"body":"[redacted]","# + data.dropFirst()
+            try await checker.expect(holds: false, forged, signer.verifierKey, "a refund's data changed, marked redacted")
         },
         Check(name: "a rewritten history cannot prove it extends an old checkpoint", engines: { make in
             let source = try await make()

@@ -15,6 +15,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -35,6 +36,23 @@ type inclusion struct {
 	TreeSize  int64    `json:"tree_size"`
 	EventHash string   `json:"event_hash"`
 	AuditPath []string `json:"audit_path"`
+	Event     *event   `json:"event"`
+}
+
+// event is a log row as ledger export writes it (docs/events.md).
+type event struct {
+	Position       int64   `json:"position"`
+	Stream         string  `json:"stream"`
+	Version        int64   `json:"version"`
+	Type           string  `json:"type"`
+	SchemaVersion  int64   `json:"schema_version"`
+	RecordedAt     string  `json:"recorded_at"`
+	Data           string  `json:"data"`
+	DataSHA256     string  `json:"data_sha256"`
+	Metadata       string  `json:"metadata"`
+	IdempotencyKey *string `json:"idempotency_key"`
+	PrevHash       string  `json:"prev_hash"`
+	Hash           string  `json:"hash"`
 }
 
 type bundle struct {
@@ -186,8 +204,43 @@ func checkInclusion(p inclusion, c checkpoint) error {
 	if err != nil {
 		return err
 	}
+	if p.Event != nil {
+		if err := checkEvent(*p.Event, p); err != nil {
+			return err
+		}
+	}
 	// The leaf input is the event's 32-byte chain hash: RecordHash is SHA-256(0x00 || input).
 	return tlog.CheckRecord(tlog.RecordProof(path), c.size, c.root, p.LeafIndex, tlog.RecordHash(event[:]))
+}
+
+func sha256Hex(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkEvent recomputes the event shown from its fields, as docs/events.md
+// defines the chain: its hash must be the proven leaf's input, and its data
+// its recorded digest, unless retention redacted a webhook's body (then the
+// rest of that event's data is not proven, and only a webhook's may be).
+func checkEvent(e event, p inclusion) error {
+	key := ""
+	if e.IdempotencyKey != nil {
+		key = *e.IdempotencyKey
+	}
+	canonical := strings.Join([]string{e.PrevHash, strconv.FormatInt(e.Position, 10), e.Stream,
+		strconv.FormatInt(e.Version, 10), e.Type, strconv.FormatInt(e.SchemaVersion, 10), e.RecordedAt,
+		e.DataSHA256, sha256Hex(e.Metadata), key}, "\n") + "\n"
+	if e.Position != p.Position || e.Hash != p.EventHash || sha256Hex(canonical) != p.EventHash {
+		return errors.New("the event shown does not hash to event_hash")
+	}
+	if sha256Hex(e.Data) == e.DataSHA256 {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if e.Type == "webhook.received" && json.Unmarshal([]byte(e.Data), &members) == nil && string(members["body"]) == `"[redacted]"` {
+		return nil
+	}
+	return errors.New("the event's data does not match its recorded digest")
 }
 
 func checkConsistency(b bundle, second checkpoint, verifier note.Verifier) error {
@@ -202,14 +255,16 @@ func checkConsistency(b bundle, second checkpoint, verifier note.Verifier) error
 	if err != nil {
 		return err
 	}
-	if b.FirstCheckpoint != "" {
-		first, err := open(b.FirstCheckpoint, verifier)
-		if err != nil {
-			return fmt.Errorf("first checkpoint: %v", err)
-		}
-		if first.origin != second.origin || first.size != b.FirstSize || first.root != firstRoot {
-			return errors.New("the first checkpoint is not the proof's first tree")
-		}
+	// The older tree is what the proof is about: unsigned, or empty, it proves nothing.
+	if b.FirstCheckpoint == "" || b.FirstSize < 1 {
+		return errors.New("the older tree is not a signed checkpoint of one event or more")
+	}
+	first, err := open(b.FirstCheckpoint, verifier)
+	if err != nil {
+		return fmt.Errorf("first checkpoint: %v", err)
+	}
+	if first.origin != second.origin || first.size != b.FirstSize || first.root != firstRoot {
+		return errors.New("the first checkpoint is not the proof's first tree")
 	}
 	path, err := hexHashes(b.Path)
 	if err != nil {
