@@ -356,9 +356,9 @@ import Testing
     @Test func aNotificationIDNamesItsSourcePositionAndNothingElseParses() {
         #expect(Decider.sourcePosition(ofNotification: Decider.notificationID(sourcePosition: 4_321)) == 4_321)
         let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-        let id = Decider.notificationID(sourcePosition: 4_321, precedingHash: hash)
+        let id = Decider.notificationID(sourcePosition: 4_321, historyTag: hash)
         #expect(id == "ntf_4321_9f86d081" && Decider.sourcePosition(ofNotification: id) == 4_321)
-        #expect(id != Decider.notificationID(sourcePosition: 4_321, precedingHash: String(repeating: "0", count: 64)),
+        #expect(id != Decider.notificationID(sourcePosition: 4_321, historyTag: String(repeating: "0", count: 64)),
                 "the same position after another history")
         for foreign in ["ntf_", "ntf_x", "msg_12", "12", "ntf_12a", "", "ntf_12_", "ntf_12_9f86d08", "ntf_12_9F86D081",
                         "ntf_12_9f86d081_1", "ntf__9f86d081"] {

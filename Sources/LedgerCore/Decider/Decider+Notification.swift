@@ -10,19 +10,20 @@ extension Decider {
     public static let progressNotification = "job.progress"
 
     /// The notification about the event stored at `position`, of a fact
-    /// (a decision's events) stored after the event whose chain hash is
-    /// `precedingHash`: `ntf_<position>_<its first 8 hex digits>`. Stable, so a retry, a restart or a re-drive sends the
-    /// same `webhook-id` (it is stored in the `notification.queued` event);
-    /// and naming the history, so a log restored from a backup, whose later
-    /// positions hold other events, gives the app no id it has seen for
-    /// another fact (`ntf_<position>` alone did: an app keeping ids dropped
-    /// a refund as a duplicate of another job's completion).
-    public static func notificationID(sourcePosition: Int64, precedingHash: String = "") -> String {
-        let tag = precedingHash.prefix(historyDigitCount)
+    /// (a decision's events) whose ``DecisionContext/historyTag`` is
+    /// `historyTag`: `ntf_<position>_<its first 8 hex digits>`. Stable, so
+    /// a retry, a restart or a re-drive sends the same `webhook-id` (it is
+    /// stored in the `notification.queued` event); and naming the history,
+    /// so a log restored from a backup, whose later positions hold other
+    /// events, gives the app no id it has seen for another fact
+    /// (`ntf_<position>` alone did: an app keeping ids dropped a refund as a
+    /// duplicate of another job's completion).
+    public static func notificationID(sourcePosition: Int64, historyTag: String = "") -> String {
+        let tag = historyTag.prefix(historyDigitCount)
         return notificationIDPrefix + String(sourcePosition) + (tag.count == historyDigitCount ? "_" + tag : "")
     }
 
-    /// The position a notification id names (``notificationID(sourcePosition:precedingHash:)``'s
+    /// The position a notification id names (``notificationID(sourcePosition:historyTag:)``'s
     /// inverse; the ids of earlier versions have no hash digits), or nil.
     public static func sourcePosition(ofNotification id: String) -> Int64? {
         guard id.hasPrefix(notificationIDPrefix) else { return nil }
@@ -43,12 +44,12 @@ extension Decider {
     static func withOutbox(_ events: [LedgerEvent], state: JobState, context: DecisionContext) -> [LedgerEvent] {
         var result = events
         if context.notifyEvents == .all, let first = events.first, let told = startOrProgress(first, state: state) {
-            let id = notificationID(sourcePosition: context.factPosition, precedingHash: context.precedingHash)
+            let id = notificationID(sourcePosition: context.factPosition, historyTag: context.historyTag)
             result.append(.notificationQueued(NotificationStep(notificationID: id, event: told, attempt: 0)))
         }
         for (offset, event) in events.enumerated() where notifiedTypes.contains(event.type) {
-            // The hash before the fact, for each of its events: one decision's events are one fact.
-            let id = notificationID(sourcePosition: context.factPosition + Int64(offset), precedingHash: context.precedingHash)
+            // One tag for each of the fact's events: one decision's events are one fact.
+            let id = notificationID(sourcePosition: context.factPosition + Int64(offset), historyTag: context.historyTag)
             result.append(.notificationQueued(NotificationStep(notificationID: id, event: event.type.rawValue, attempt: 0)))
         }
         return result

@@ -37,11 +37,14 @@ public struct DecisionContext: Sendable, Hashable {
     /// The position the first event of this decision will be stored at; the
     /// decisions name it as their `evidence_position`.
     public var factPosition: Int64
-    /// The chain hash of the event before `factPosition` (hex), empty when
-    /// unknown: notification ids carry its first digits, so a log restored
-    /// from a backup, whose later positions hold other events, never gives
-    /// an id the app has already seen to another fact.
-    public var precedingHash: String
+    /// Hex digits naming this history at the fact (the engine's: SHA-256
+    /// of the chain hash before `factPosition` and of `now`), empty when
+    /// unknown: notification ids carry them, so a log restored from a
+    /// backup, whose later positions hold other events, never gives an id
+    /// the app has already seen to another fact. (The hash before the fact
+    /// alone did not do: the first fact after the backup's end follows the
+    /// same event in both histories.)
+    public var historyTag: String
     /// Whether terminal changes are told to the app: each gets a
     /// `notification.queued` in the same transaction (the outbox).
     public var notificationsEnabled: Bool
@@ -49,11 +52,11 @@ public struct DecisionContext: Sendable, Hashable {
     public var notifyEvents: NotifyEvents
 
     public init(now: Timestamp, lateCompletionPolicy: LateCompletionPolicy = .keepRefund, factPosition: Int64,
-                precedingHash: String = "", notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
+                historyTag: String = "", notificationsEnabled: Bool = false, notifyEvents: NotifyEvents = .terminal) {
         self.now = now
         self.lateCompletionPolicy = lateCompletionPolicy
         self.factPosition = factPosition
-        self.precedingHash = precedingHash
+        self.historyTag = historyTag
         self.notificationsEnabled = notificationsEnabled
         self.notifyEvents = notifyEvents
     }

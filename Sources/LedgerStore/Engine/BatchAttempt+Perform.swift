@@ -61,8 +61,10 @@ extension BatchAttempt {
     }
 
     private func execute(_ request: LedgerRequest) throws -> LedgerOutcome {
-        let context = DecisionContext(now: now(), lateCompletionPolicy: options.lateCompletionPolicy,
-                                      factPosition: preparedHead.head.position + 1, precedingHash: preparedHead.head.hash,
+        let now = now()
+        let context = DecisionContext(now: now, lateCompletionPolicy: options.lateCompletionPolicy,
+                                      factPosition: preparedHead.head.position + 1,
+                                      historyTag: ChainHasher.digest(preparedHead.head.hash + "\n" + now.iso8601),
                                       notificationsEnabled: options.notificationsEnabled, notifyEvents: options.notifyEvents)
         let plan: CommandPlan
         do {
