@@ -30,12 +30,15 @@ struct RequestSupport: Sendable {
         return role
     }
 
-    /// 401 for a request to an app's route (`/v1`, webhooks aside: a provider
-    /// signs its body) that carries no key this node knows, or nil; judged
-    /// before its body is read, and the connection closed (the body unread).
+    /// 401 for a request with a body that carries no key this node knows,
+    /// or nil; judged before its body is read, and the connection closed
+    /// (the body unread). Only two kinds of route take a body without a key:
+    /// webhooks (a provider signs its body) and the admin pages' forms (a
+    /// session, or the login form's key); any other path (an unknown one
+    /// too: a 404 came only after the body was read) needs the key first.
     static func unknownKeyProblem(_ request: Request, keys: APIKeys) -> Problem? {
         let path = request.uri.path
-        guard path.hasPrefix("/v1/"), !path.hasPrefix("/v1/webhooks/") else { return nil }
+        guard !path.hasPrefix("/v1/webhooks/"), !path.hasPrefix("/admin/"), path != "/admin" else { return nil }
         if let key = bearerKey(request), keys.role(of: key) != nil { return nil }
         return Problem(.unauthorized, "Unauthorized", detail: "send Authorization: Bearer <key> with a key from LEDGER_KEYS",
                        closesConnection: true)

@@ -215,6 +215,13 @@ extension StoreConformance {
         let forkCheck = try check(consistency, .init(keptNote: fork))
         try expect(!forkCheck.holds && forkCheck.failures.contains { $0.hasPrefix("FORK") }, "two roots of one size: \(forkCheck.failures)")
         try expect(try check(bundle, .init(keptNote: bundle.checkpoint)).holds, "an inclusion proof against the checker's own checkpoint")
+        let againstNewer = try check(bundle, .init(keptNote: old))
+        try expect(againstNewer.holds && againstNewer.notes.contains { $0.contains("takes a consistency proof") },
+                   "an inclusion proof against a newer checkpoint than the kept one holds, with a note: \(againstNewer.failures)")
+        var empty = consistency
+        empty.firstCheckpoint = try TreeCheckpoint(origin: first.origin, size: 0, root: .empty).signed(by: signer)
+        empty.firstSize = 0
+        try expect(try check(empty).failures.contains { $0.contains("empty tree") }, "a consistency proof from an empty tree")
         try expect(try check(bundle, .init(origin: first.origin)).holds, "the published log name")
         try expect(!(try check(bundle, .init(origin: "staging.example/other"))).holds, "another log's checkpoint is refused")
     }

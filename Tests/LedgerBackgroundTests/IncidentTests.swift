@@ -46,6 +46,9 @@ import Testing
             h.provider.finish("pred_0", succeeded: true)
             #expect(try await h.deliverWebhooks("pred_0").isEmpty, "the webhook is lost")
             h.advance(minutes: 25 * 60)
+            // A node asked to stop neither polls nor fails: the next round, or the next node, judges.
+            let stopping = try await PeriodicService.$isStopping.withValue({ true }) { try await h.watchdog.runOnce() }
+            #expect(stopping.polled == 0 && stopping.failed == 0, "\(stopping)")
             let round = try await h.watchdog.runOnce()
             let second = try await h.store.events(inStream: "job-\(jobs[1])").map { "\($0.type) \($0.data)" }
             #expect(round.polled == 2 && round.failed == 1, "\(round) \(second)")

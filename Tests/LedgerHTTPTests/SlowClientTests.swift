@@ -49,7 +49,8 @@ import LedgerSQLite
     @Test(arguments: [("POST /v1/jobs/j1/actions HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401"),
                       ("POST /v1/nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401"),
                       ("POST /v1/nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer app-key-0123456789abcdef\r\n", "408"),
-                      ("POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n", "408")])
+                      ("POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401"),
+                      ("POST /admin/nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n", "408")])
     func aTricklerRefusedBeforeItsBodyIsReadIsDisconnected(_ head: String, _ status: String) async throws {
         _ = try await Self.live { port in
             let (answer, closed) = try await offPool {

@@ -49,15 +49,24 @@ public struct Watchdog: Sendable {
     public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
         guard var decision = policy.look(at: job, now: clock.now) else { return }
         var job = job
-        if decision.decision == .fail, let poller, let polled = try await poller.pollNow(job) {
+        if decision.decision == .fail, let poller {
             // A last poll before failing, where the provider can be asked: after a restore from a
             // backup (webhooks acknowledged before it are gone) a job the provider had finished was
             // failed and refunded, and the poll that found it succeeded came 46 ms later.
-            round.polled += 1
-            guard let state = polled.state, !state.status.isTerminal else { return }
-            job = state
-            guard let again = policy.look(at: job, now: clock.now) else { return }
-            decision = again
+            // Stopping, or the provider paused after a 429 (for an hour past the deadline at most):
+            // neither poll nor fail now; the next round, or the next node, judges the job.
+            let pauseGraceSeconds: Int64 = 3_600
+            if PeriodicService.isStopping() { return }
+            if poller.pausedUntil(job.provider) != nil, decision.ageSeconds < decision.thresholdSeconds + pauseGraceSeconds { return }
+            if let polled = try await poller.pollNow(job) {
+                round.polled += 1
+                guard let state = polled.state, !state.status.isTerminal else { return }
+                job = state
+                guard let again = policy.look(at: job, now: clock.now) else { return }
+                decision = again
+            } else if Task.isCancelled {
+                return  // a poll cut by the shutdown is no answer: failing on it refunded a job the provider may have finished
+            }
         }
         let metadata = EventMetadata(actor: "watchdog", source: "watchdog")
         let command = JobCommand.watchdog(decision, judged: WatchdogPolicy.Judged(job))

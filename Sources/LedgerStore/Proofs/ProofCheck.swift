@@ -78,12 +78,12 @@ public struct ProofCheck: Sendable {
         guard let checkpoint = opened(bundle.checkpoint, "checkpoint") else { return }
         if expected.keptNote != nil {
             guard let kept = openedKept() else { return }
-            guard kept.size == checkpoint.size else {
-                failures.append("the proof is against tree size \(checkpoint.size), your checkpoint's is \(kept.size): that one tree "
-                                + "extends the other takes a consistency proof (ledger prove --consistency --from YOUR_CHECKPOINT)")
-                return
+            if kept.size == checkpoint.size {
+                guard compare(kept, checkpoint) else { return }
+            } else {
+                notes.append("the proof is against tree size \(checkpoint.size), your checkpoint's is \(kept.size): that one "
+                             + "tree extends the other takes a consistency proof (ledger prove --consistency --from YOUR_CHECKPOINT)")
             }
-            guard compare(kept, checkpoint) else { return }
         }
         if bundle.proofs.isEmpty {
             let pending = bundle.notYetCheckpointed ?? []
@@ -190,7 +190,11 @@ public struct ProofCheck: Sendable {
             failures.append("the checkpoints name different logs: \(first.origin) and \(second.origin)")
             return
         }
-        guard bundle.firstSize == first.size, MerkleHash(hex: bundle.firstRoot) == first.root, first.size >= 1 else {
+        guard first.size >= 1 else {
+            failures.append("the older checkpoint signs an empty tree: a consistency proof from it proves nothing")
+            return
+        }
+        guard bundle.firstSize == first.size, MerkleHash(hex: bundle.firstRoot) == first.root else {
             failures.append("the proof's first tree (size \(bundle.firstSize)) is not the one the first checkpoint signs (size \(first.size))")
             return
         }
