@@ -44,8 +44,8 @@ extension PostgresEventStore: EngineOperations {
             // A newer ledger's node migrated the database under this one (a rolling deploy of a release
             // that brings a migration): this node stops taking traffic, as a restarted one would refuse to start.
             let applied = try await rows("SELECT identifier FROM ledger_migrations", on: connection, logger: logger).compactMap { $0.text("identifier") }
-            let unknown = applied.filter { identifier in !PostgresMigrations.all.contains { $0.identifier == identifier } }
-            guard unknown.isEmpty else { throw StoreError.newerLedger(path: location.description, migrations: unknown.sorted()) }
+            let unknown = SchemaNames.unknown(applied, migrations: PostgresMigrations.all)
+            guard unknown.isEmpty else { throw StoreError.newerLedger(path: location.description, migrations: unknown) }
             try await run("""
                 INSERT INTO ledger_settings AS s (key, value) VALUES ('readiness_probes', '1')
                 ON CONFLICT (key) DO UPDATE SET value = (s.value::bigint + 1)::text

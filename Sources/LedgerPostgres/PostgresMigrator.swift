@@ -62,8 +62,7 @@ struct PostgresMigrator {
     }
 
     private func checkKnown(_ applied: [String]) throws {
-        let known = PostgresMigrations.all.map(\.identifier)
-        let unknown = applied.filter { !known.contains($0) }
+        let unknown = SchemaNames.unknown(applied, migrations: PostgresMigrations.all)
         guard unknown.isEmpty else { throw StoreError.newerLedger(path: location.description, migrations: unknown) }
     }
 

@@ -33,11 +33,12 @@ struct DatabaseFileCheck {
             if tables == ["grdb_migrations"], applied.isEmpty { return .newDatabase }
             throw .notALedger(path: path, tables: tables)
         }
-        let unknown = applied.filter { known in !migrations.contains { $0.identifier == known } }
-        guard unknown.isEmpty else { throw .newerLedger(path: path, migrations: unknown.sorted()) }
+        let unknown = SchemaNames.unknown(applied, migrations: migrations)
+        guard unknown.isEmpty else { throw .newerLedger(path: path, migrations: unknown) }
         // An upgrade's new table or view whose name an auditor or another application
         // took in the file since: named, with nothing migrated (SQLite's own error otherwise).
-        let relations = try strings("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", db)
+        // SQLite's names are case-insensitive: an app's `Notifications` takes `notifications`.
+        let relations = try strings("SELECT lower(name) FROM sqlite_master WHERE type IN ('table', 'view')", db)
         let clashes = SchemaNames.clashes(Set(relations), migrations: migrations, applied: Set(applied))
         guard clashes.isEmpty else { throw .foreignObjects(location: path, names: clashes) }
         guard let quickCheckMilliseconds else { return .notChecked }

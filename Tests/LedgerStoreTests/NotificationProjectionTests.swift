@@ -135,7 +135,7 @@ import Testing
         let (path, _) = try await Self.ledger { db in
             try db.execute(sql: "DROP VIEW notifications")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v11-notifications-view'")
-            try db.execute(sql: "CREATE VIEW notifications AS SELECT job_id FROM projection_jobs")
+            try db.execute(sql: "CREATE VIEW Notifications AS SELECT job_id FROM projection_jobs")  // SQLite: one name in any case
         }
         #expect(throws: StoreError.foreignObjects(location: path, names: ["notifications"])) { try SQLiteEventStore(path: path) }
         let applied = try ReadOnlyQuery(path: path, timeBudgetMilliseconds: 10_000)

@@ -20,6 +20,12 @@ public enum SchemaNames {
         return names
     }
 
+    /// The applied migrations this build does not know, sorted: a newer
+    /// ledger's, whose schema this one must not use.
+    public static func unknown(_ applied: [String], migrations: [Migration]) -> [String] {
+        applied.filter { identifier in !migrations.contains { $0.identifier == identifier } }.sorted()
+    }
+
     /// The names among `relations` that the migrations not yet `applied`
     /// would create and no applied one made: another application's, sorted.
     public static func clashes(_ relations: Set<String>, migrations: [Migration], applied: Set<String>) -> [String] {
