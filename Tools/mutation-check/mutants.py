@@ -289,12 +289,27 @@ MUTANTS += [
     ("the writer goes on while its locked decision still runs", "Sources/LedgerStore/Engine/LockedDecision.swift",
      "                if deciding { closer = continuation }\n                return deciding", "                return false",
      "LockedDecisionTests"),
+    # 2026-12-08, from this stop's outside reads.
+    ("check-proof takes a redacted body on any event", "Sources/LedgerStore/Proofs/ProofCheck.swift",
+     "let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)",
+     "let redactedWebhook = BodyRedaction.isRedacted(event.data)", "SQLiteConformance"),
+    ("check-proof --from takes a fork of the kept checkpoint", "Sources/LedgerStore/Proofs/ProofCheck.swift",
+     "guard kept.root == shown.root else {", "guard true else {", "SQLiteConformance"),
+    ("notification ids name the position alone", "Sources/LedgerStore/Engine/BatchAttempt+Perform.swift",
+     'historyTag: ChainHasher.digest(preparedHead.head.hash + "\\n" + now.iso8601),', 'historyTag: "",',
+     "NotificationProjectionTests"),
 ]
 
 # The edge: who may call and what a signature proves (LedgerProviders, LedgerHTTP).
 # These need the HTTP layer's tests, so they run in the repository itself
 # (run.py --edge), rebuilding incrementally, one line changed at a time.
 EDGE_MUTANTS = [
+    ("the watchdog fails a job without a last poll", "Sources/LedgerBackground/Watchdog/Watchdog.swift",
+     "if let polled = try await poller.pollNow(job) {", "if let polled = Optional<LedgerOutcome>.none {", "IncidentTests"),
+    ("a notifier round asked to stop goes on sending", "Sources/LedgerBackground/Notifier/Notifier.swift",
+     "if PeriodicService.isStopping() { return }", "if false { return }", "IncidentTests"),
+    ("an app's request without a key is read before it is refused", "Sources/LedgerHTTP/RequestSupport.swift",
+     "if let key = bearerKey(request), keys.role(of: key) != nil { return nil }", "return nil", "SlowClientTests"),
     ("a v1 signature is not compared", "Sources/LedgerProviders/StandardWebhookVerifier.swift",
      "for candidate in expected ?? [] where ConstantTime.equal(signature, candidate) { matched = true }",
      "for _ in expected ?? [] { matched = true }", "WebhookRoutesTests|HostileInputTests"),
