@@ -10,13 +10,6 @@ import Synchronization
 /// short. A round that fails is logged and tried again next time:
 /// background work must not take the server down with it.
 public struct PeriodicService: Service {
-    /// Inside a round: whether the service was asked to stop. A round that
-    /// goes over a backlog checks it before each request it would start
-    /// (a notifier round with a slow app kept sending for the whole grace,
-    /// and the send the grace cut reached the app unrecorded: the next node
-    /// sent it again). Outside a service (a cron command's round): never.
-    @TaskLocal public static var isStopping: @Sendable () -> Bool = { false }
-
     let name: String
     let intervalMilliseconds: Int64
     let clock: any LedgerClock
@@ -25,10 +18,13 @@ public struct PeriodicService: Service {
     /// Awaited before the first round (`serve`: until its socket is bound, so a
     /// process that cannot listen never writes a background decision).
     let startWhen: @Sendable () async -> Void
+    /// Told when this service is asked to stop, for the rounds of its composition to read.
+    let shutdown: ShutdownSignal?
 
     public init(name: String, intervalMilliseconds: Int64, clock: any LedgerClock, logger: Logger,
-                startWhen: @escaping @Sendable () async -> Void = {},
+                startWhen: @escaping @Sendable () async -> Void = {}, shutdown: ShutdownSignal? = nil,
                 round: @escaping @Sendable () async throws -> Void) {
+        self.shutdown = shutdown
         precondition(intervalMilliseconds > 0, "a periodic service needs a positive interval")
         self.startWhen = startWhen
         self.name = name
@@ -45,7 +41,7 @@ public struct PeriodicService: Service {
             while !stop.isStopping, !Task.isCancelled {
                 let started = clock.now
                 do {
-                    try await Self.$isStopping.withValue({ stop.isStopping }) { try await round() }
+                    try await round()
                 } catch {
                     logger.error("background round failed", metadata: ["service": .string(name), "error": .string("\(error)")])
                 }
@@ -61,7 +57,8 @@ public struct PeriodicService: Service {
                     sleeper.cancel()
                 }
             }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [shutdown] in
+            shutdown?.request()
             stop.stop()
         }
     }

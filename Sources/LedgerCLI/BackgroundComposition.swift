@@ -27,6 +27,8 @@ struct BackgroundComposition: Sendable {
     /// delivers them (`LEDGER_NOTIFY_URL`), or a `ledger serve` recorded that
     /// it does. A re-drive only queues, so it needs no more than that.
     let notificationsOn: Bool
+    /// Requested when `serve` begins to stop: the rounds start no new request.
+    let shutdown = ShutdownSignal()
 
     /// `notificationsOn`: by default, whether this process delivers them.
     init(store: any LedgerEngine, settings: BackgroundSettings, providers: [String], clock: any LedgerClock = SystemClock(),
@@ -35,9 +37,10 @@ struct BackgroundComposition: Sendable {
         self.settings = settings
         self.notificationsOn = notificationsOn ?? (settings.notifyURL != nil)
         outbound = OutboundClient(allowPrivateTargets: settings.allowPrivateTargets, responseBytesMax: settings.responseBytesMax)
-        poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger)
-        watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger)
-        notifier = Notifier(store: store, settings: settings, outbound: outbound, clock: clock, logger: logger)
+        poller = Poller(store: store, settings: settings, outbound: outbound, clock: clock, providers: providers, logger: logger,
+                        shutdown: shutdown)
+        watchdog = Watchdog(store: store, policy: settings.watchdog, poller: poller, clock: clock, logger: logger, shutdown: shutdown)
+        notifier = Notifier(store: store, settings: settings, outbound: outbound, clock: clock, logger: logger, shutdown: shutdown)
         redriver = Redriver(store: store, poller: poller, watchdog: watchdog)
     }
 

@@ -237,17 +237,17 @@ struct ServeCommand: AsyncParsableCommand {
         let startWhen: @Sendable () async -> Void = { await listening.wait() }
         var services: [any Service] = [
             PeriodicService(name: "poller", intervalMilliseconds: background.settings.pollTickMilliseconds, clock: clock, logger: logger,
-                            startWhen: startWhen) {
+                            startWhen: startWhen, shutdown: background.shutdown) {
                 _ = try await background.whileLeased(.poller) { _ = try await background.poller.runOnce() }
             },
             PeriodicService(name: "watchdog", intervalMilliseconds: background.settings.watchdogIntervalMilliseconds, clock: clock, logger: logger,
-                            startWhen: startWhen) {
+                            startWhen: startWhen, shutdown: background.shutdown) {
                 _ = try await background.whileLeased(.watchdog) { _ = try await background.watchdog.runOnce() }
             },
         ]
         if let notifier = background.notifier {
             services.append(PeriodicService(name: "notifier", intervalMilliseconds: background.settings.notifyTickMilliseconds, clock: clock, logger: logger,
-                                            startWhen: startWhen) {
+                                            startWhen: startWhen, shutdown: background.shutdown) {
                 _ = try await background.whileLeased(.notifier) { _ = try await notifier.runOnce() }
             })
         }

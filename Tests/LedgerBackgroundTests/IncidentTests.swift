@@ -47,7 +47,9 @@ import Testing
             #expect(try await h.deliverWebhooks("pred_0").isEmpty, "the webhook is lost")
             h.advance(minutes: 25 * 60)
             // A node asked to stop neither polls nor fails: the next round, or the next node, judges.
-            let stopping = try await PeriodicService.$isStopping.withValue({ true }) { try await h.watchdog.runOnce() }
+            let stoppingWatchdog = Watchdog(store: h.store, policy: h.settings.watchdog, poller: h.poller, clock: h.clock,
+                                            logger: Harness.logger, shutdown: ShutdownSignal(when: { true }))
+            let stopping = try await stoppingWatchdog.runOnce()
             #expect(stopping.polled == 0 && stopping.failed == 0, "\(stopping)")
             let round = try await h.watchdog.runOnce()
             let second = try await h.store.events(inStream: "job-\(jobs[1])").map { "\($0.type) \($0.data)" }
@@ -163,9 +165,9 @@ import Testing
                 #expect(try await h.deliverWebhooks("pred_\(index)").allSatisfy { $0 == .ok })
             }
             let app = h.app
-            let stopping = try await PeriodicService.$isStopping.withValue({ !app.accepted.isEmpty }) {
-                try await h.notifier.runOnce()
-            }
+            let stoppingNotifier = try #require(Notifier(store: h.store, settings: h.settings, outbound: h.outbound, clock: h.clock,
+                                                         logger: Harness.logger, shutdown: ShutdownSignal(when: { !app.accepted.isEmpty })))
+            let stopping = try await stoppingNotifier.runOnce()
             #expect(stopping.attempted == 1 && h.app.accepted.count == 1, "one send, then the stop")
             _ = try await h.notifier.runOnce()
             #expect(Set(h.app.accepted.map(\.webhookID)).count == 3 && h.app.accepted.count == 3, "the rest, each once")

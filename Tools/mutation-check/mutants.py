@@ -307,7 +307,7 @@ EDGE_MUTANTS = [
     ("the watchdog fails a job without a last poll", "Sources/LedgerBackground/Watchdog/Watchdog.swift",
      "if let polled = try await poller.pollNow(job) {", "if let polled = Optional<LedgerOutcome>.none {", "IncidentTests"),
     ("a notifier round asked to stop goes on sending", "Sources/LedgerBackground/Notifier/Notifier.swift",
-     "if PeriodicService.isStopping() { return }", "if false { return }", "IncidentTests"),
+     "if shutdown.isRequested { return }\n                try await attempt(", "if false { return }\n                try await attempt(", "IncidentTests"),
     ("an app's request without a key is read before it is refused", "Sources/LedgerHTTP/RequestSupport.swift",
      "if let key = bearerKey(request), keys.role(of: key) != nil { return nil }", "return nil", "SlowClientTests"),
     ("a v1 signature is not compared", "Sources/LedgerProviders/StandardWebhookVerifier.swift",

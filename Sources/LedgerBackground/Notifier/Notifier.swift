@@ -53,9 +53,12 @@ public final class Notifier: Sendable {
         var unrecorded: [String: (command: NotificationCommand, attemptsBefore: Int)] = [:]
     }
     private let state = Mutex(State())
+    /// Once requested, a round sends nothing more.
+    let shutdown: ShutdownSignal
 
     public init?(store: any JobCommands & NotificationOutbox, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
-                 logger: Logger) {
+                 logger: Logger, shutdown: ShutdownSignal = ShutdownSignal()) {
+        self.shutdown = shutdown
         guard let url = settings.notifyURL, let secret = settings.notifySecret,
               let signer = try? StandardWebhookVerifier(secret: secret) else { return nil }
         self.store = store
@@ -108,7 +111,7 @@ public final class Notifier: Sendable {
                 }
                 // Stopping: no new send; what is left stays open for the next node, and the
                 // floor is not moved past it (the streams not reached are not in `stillOpen`).
-                if PeriodicService.isStopping() { return }
+                if shutdown.isRequested { return }
                 try await attempt(progress, job: job, round: &round)
             }
             if open { stillOpen.append(firstQueued) }

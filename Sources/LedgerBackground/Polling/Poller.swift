@@ -28,6 +28,8 @@ public final class Poller: Sendable {
     let settings: BackgroundSettings
     let clock: any LedgerClock
     let logger: Logger
+    /// Once requested, a round starts no more polls.
+    let shutdown: ShutdownSignal
 
     private struct State {
         var lastPolled: [String: Timestamp] = [:]
@@ -36,7 +38,8 @@ public final class Poller: Sendable {
     private let state = Mutex(State())
 
     public init(store: any JobCommands & OpenJobQueries, settings: BackgroundSettings, outbound: OutboundClient, clock: any LedgerClock,
-                providers: some Sequence<String>, logger: Logger) {
+                providers: some Sequence<String>, logger: Logger, shutdown: ShutdownSignal = ShutdownSignal()) {
+        self.shutdown = shutdown
         self.store = store
         self.settings = settings
         self.outbound = outbound
@@ -136,7 +139,7 @@ public final class Poller: Sendable {
                     inFlight -= 1
                 }
                 // A 429 or 5xx in this round pauses the rest of it for the provider; a stop, the whole round.
-                if pausedUntil(provider) != nil || PeriodicService.isStopping() { break }
+                if pausedUntil(provider) != nil || shutdown.isRequested { break }
                 group.addTask { await self.pollOne(job, externalID: externalID, client: client) }
                 inFlight += 1
                 try? await Task.sleep(for: spacing)

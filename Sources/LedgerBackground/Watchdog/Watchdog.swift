@@ -27,8 +27,12 @@ public struct Watchdog: Sendable {
     let poller: Poller?
     let clock: any LedgerClock
     let logger: Logger
+    /// Once requested, a look neither polls nor fails a job.
+    let shutdown: ShutdownSignal
 
-    public init(store: any JobCommands & OpenJobQueries, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger) {
+    public init(store: any JobCommands & OpenJobQueries, policy: WatchdogPolicy, poller: Poller?, clock: any LedgerClock, logger: Logger,
+                shutdown: ShutdownSignal = ShutdownSignal()) {
+        self.shutdown = shutdown
         self.store = store
         self.policy = policy
         self.poller = poller
@@ -56,7 +60,7 @@ public struct Watchdog: Sendable {
             // Stopping, or the provider paused after a 429 (for an hour past the deadline at most):
             // neither poll nor fail now; the next round, or the next node, judges the job.
             let pauseGraceSeconds: Int64 = 3_600
-            if PeriodicService.isStopping() { return }
+            if shutdown.isRequested { return }
             if poller.pausedUntil(job.provider) != nil, decision.ageSeconds < decision.thresholdSeconds + pauseGraceSeconds { return }
             if let polled = try await poller.pollNow(job) {
                 round.polled += 1
