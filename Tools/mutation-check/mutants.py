@@ -289,7 +289,7 @@ MUTANTS += [
     ("the writer goes on while its locked decision still runs", "Sources/LedgerStore/Engine/LockedDecision.swift",
      "                if deciding { closer = continuation }\n                return deciding", "                return false",
      "LockedDecisionTests"),
-    # 2026-12-08, from this stop's outside reads.
+    # 2026-12-07, eighth stop: the outside reads of proofs, restores, security and rolling deploys.
     ("check-proof takes a redacted body on any event", "Sources/LedgerStore/Proofs/ProofCheck.swift",
      "let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)",
      "let redactedWebhook = BodyRedaction.isRedacted(event.data)", "SQLiteConformance"),
