@@ -290,13 +290,12 @@ MUTANTS += [
      "                if deciding { closer = continuation }\n                return deciding", "                return false",
      "LockedDecisionTests"),
     # 2026-12-07, eighth stop: the outside reads of proofs, restores, security and rolling deploys.
-    ("check-proof takes a redacted body on any event", "Sources/LedgerStore/Proofs/ProofCheck.swift",
-     "let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)",
-     "let redactedWebhook = BodyRedaction.isRedacted(event.data)", "SQLiteConformance"),
+    ("a redacted body is taken on any event", "Sources/LedgerStore/Retention/BodyRedaction.swift",
+     "type == EventType.webhookReceived.rawValue && isRedacted(data)", "isRedacted(data)", "SQLiteConformance"),
     ("check-proof --from takes a fork of the kept checkpoint", "Sources/LedgerStore/Proofs/ProofCheck.swift",
      "guard kept.root == shown.root else {", "guard true else {", "SQLiteConformance"),
     ("notification ids name the position alone", "Sources/LedgerStore/Engine/BatchAttempt+Perform.swift",
-     'historyTag: ChainHasher.digest(preparedHead.head.hash + "\\n" + now.iso8601),', 'historyTag: "",',
+     '? ChainHasher.digest(preparedHead.head.hash + "\\n" + now.iso8601) : "",', '? "" : "",',
      "NotificationProjectionTests"),
 ]
 

@@ -50,6 +50,9 @@ public struct Watchdog: Sendable {
     }
 
     /// The look at one job now (also an operator's `reevaluate`).
+    /// How long past the deadline a job waits for its provider's pause (after a 429) to end before it fails unpolled.
+    static let pausedProviderGraceSeconds: Int64 = 3_600
+
     public func look(at job: JobState, round: inout WatchdogRound) async throws(StoreError) {
         guard var decision = policy.look(at: job, now: clock.now) else { return }
         var job = job
@@ -59,9 +62,10 @@ public struct Watchdog: Sendable {
             // failed and refunded, and the poll that found it succeeded came 46 ms later.
             // Stopping, or the provider paused after a 429 (for an hour past the deadline at most):
             // neither poll nor fail now; the next round, or the next node, judges the job.
-            let pauseGraceSeconds: Int64 = 3_600
             if shutdown.isRequested { return }
-            if poller.pausedUntil(job.provider) != nil, decision.ageSeconds < decision.thresholdSeconds + pauseGraceSeconds { return }
+            if poller.pausedUntil(job.provider) != nil, decision.ageSeconds < decision.thresholdSeconds + Self.pausedProviderGraceSeconds {
+                return
+            }
             if let polled = try await poller.pollNow(job) {
                 round.polled += 1
                 guard let state = polled.state, !state.status.isTerminal else { return }

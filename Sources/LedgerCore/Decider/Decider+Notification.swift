@@ -29,8 +29,7 @@ extension Decider {
         guard id.hasPrefix(notificationIDPrefix) else { return nil }
         let parts = id.dropFirst(notificationIDPrefix.count).split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 1 || (parts.count == 2 && parts[1].count == historyDigitCount
-                                   && parts[1].allSatisfy { $0.isHexDigit && !$0.isUppercase }),
-              parts[0].allSatisfy(\.isASCII) else { return nil }
+                                   && parts[1].allSatisfy { $0.isHexDigit && !$0.isUppercase }) else { return nil }
         return Int64(parts[0])
     }
 

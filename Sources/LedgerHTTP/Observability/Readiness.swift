@@ -32,8 +32,9 @@ public final class Readiness: Sendable {
                 state.storageFailure = detail
                 return false
             }
-            defer { state.damage = state.damage ?? detail }
-            return state.damage == nil
+            guard state.damage == nil else { return false }
+            state.damage = detail
+            return true
         }
     }
     public func storageSucceeded() { state.withLock { $0.storageFailure = nil } }

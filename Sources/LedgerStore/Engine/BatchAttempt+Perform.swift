@@ -64,7 +64,9 @@ extension BatchAttempt {
         let now = now()
         let context = DecisionContext(now: now, lateCompletionPolicy: options.lateCompletionPolicy,
                                       factPosition: preparedHead.head.position + 1,
-                                      historyTag: ChainHasher.digest(preparedHead.head.hash + "\n" + now.iso8601),
+                                      // Only notification ids read it: no hash on the append path of a ledger that notifies no one.
+                                      historyTag: options.notificationsEnabled
+                                          ? ChainHasher.digest(preparedHead.head.hash + "\n" + now.iso8601) : "",
                                       notificationsEnabled: options.notificationsEnabled, notifyEvents: options.notifyEvents)
         let plan: CommandPlan
         do {

@@ -88,8 +88,8 @@ public struct LogProofs: Sendable {
     /// different keys, whose checkpoints then alternate), else nil.
     public func newestSignedByOthers(than signer: NoteSigner) async throws -> [String]? {
         guard let newest = try await engine.newestCheckpoint(), !Self.isSigned(newest, by: signer) else { return nil }
-        return newest.split(separator: "\n").filter { $0.hasPrefix("\u{2014} ") }.compactMap { $0.split(separator: " ").dropFirst().first }
-            .map(String.init)
+        // Each signature line is "— <key name> <base64>".
+        return try SignedNote.split(newest).signatures.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
     }
 
     /// Whether `note` carries `signer`'s signature: after a key rotation the

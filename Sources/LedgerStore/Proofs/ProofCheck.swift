@@ -98,7 +98,8 @@ public struct ProofCheck: Sendable {
                 failures.append("\(what): \(failure)")
             } else {
                 checked.append("\(what)\(proof.event.map { " (\($0.type))" } ?? ""): in the tree of size \(checkpoint.size)")
-                if let event = proof.event, event.dataSHA256 != ChainHasher.digest(event.data) {
+                // Passed the check above: a redacted webhook is the one event whose data may not match.
+                if let event = proof.event, BodyRedaction.isRedacted(type: event.type, data: event.data) {
                     notes.append("\(what): its body was redacted by retention; the rest of its data (status, outputs, error) "
                                  + "is not proven by this bundle (ledger verify checks it against the retention run)")
                 }
@@ -166,8 +167,7 @@ public struct ProofCheck: Sendable {
             // Only a webhook's body is redacted (by retention), and then its data no longer matches its
             // digest: the event is in the tree, what its data says is not proven (a note says so).
             // Any other event's data is proven by its digest.
-            let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
-            guard event.dataSHA256 == ChainHasher.digest(event.data) || redactedWebhook else {
+            guard event.dataSHA256 == ChainHasher.digest(event.data) || BodyRedaction.isRedacted(type: event.type, data: event.data) else {
                 return "the event's data does not match its recorded digest"
             }
         }

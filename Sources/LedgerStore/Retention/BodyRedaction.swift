@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// The one change retention makes to a stored event: the raw provider body
 /// of a `webhook.received` event replaced by ``marker``, at the text level
 /// (every other byte of the `data` column stays as it was, so the database's
@@ -12,10 +14,17 @@ public enum BodyRedaction {
     /// when the event is not a `webhook.received`, has no top-level body
     /// string, or its body already reads as the marker.
     public static func redacted(type: String, data: String) -> String? {
-        guard type == "webhook.received", let span = bodyValueSpan(in: data) else { return nil }
+        guard type == EventType.webhookReceived.rawValue, let span = bodyValueSpan(in: data) else { return nil }
         let value = data.utf8[span]
         guard !value.elementsEqual(markerJSON.utf8) else { return nil }
         return String(data.utf8[..<span.lowerBound])! + markerJSON + String(data.utf8[span.upperBound...])!
+    }
+
+    /// True when `data` is a webhook's whose body retention redacted: the
+    /// only data that may differ from its recorded digest (`verify`'s walk
+    /// and a proof's check both ask).
+    public static func isRedacted(type: String, data: String) -> Bool {
+        type == EventType.webhookReceived.rawValue && isRedacted(data)
     }
 
     /// True when the top-level body of `data` reads as the marker.

@@ -61,7 +61,7 @@ public struct ChainCheck {
         let covering = runs.first { ($0.applied.fromPosition...$0.applied.throughPosition).contains(event.position) }
         let dataDigest = ChainHasher.digest(event.data)
         if dataDigest != event.dataSHA256 {
-            let redactedWebhook = event.type == EventType.webhookReceived.rawValue && BodyRedaction.isRedacted(event.data)
+            let redactedWebhook = BodyRedaction.isRedacted(type: event.type, data: event.data)
             guard let covering, redactedWebhook else {
                 // A body redacted by a retention run whose event is not among those read (an
                 // export's prefix, cut before the run) looks the same as a modified one.
